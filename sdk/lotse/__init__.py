@@ -1,0 +1,1 @@
+"""Lotse: real-time, cookie-free personalization for health and pharma websites."""

@@ -1,0 +1,212 @@
+"""The site model: visitor types, slots, variants, rules, signals and intents.
+
+Plain frozen dataclasses so a model can be built from TOML or from Python and
+shared read-only between every session of a process. Validation lives in
+`_validate.py`; compiling a model into fast matchers lives in `_engine.py`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+#: Languages the default catalogue and the chat speak. A site may add more text
+#: for other languages; lookups fall back to English, then German.
+LANGUAGES: tuple[str, ...] = ("de", "en")
+
+#: The four visitor types every pharma site has; a site may add more.
+DEFAULT_VISITOR_TYPES: tuple[str, ...] = ("patient", "hcp", "pharmacist", "applicant")
+
+#: Professional visitor types, for whom personas are inferred.
+PROFESSIONAL_TYPES: frozenset[str] = frozenset({"hcp", "pharmacist"})
+
+PERSONAS: tuple[str, ...] = ("evidence", "pragmatic", "digital")
+
+SignalKind = Literal["path", "referrer", "utm"]
+
+Text = dict[str, str]
+"""Text per language code, e.g. ``{"de": "Für Fachkreise", "en": "For professionals"}``."""
+
+
+def pick_text(text: Text, lang: str) -> str:
+    """The text in `lang`, else English, else German, else any."""
+    for candidate in (lang, "en", "de"):
+        if text.get(candidate):
+            return text[candidate]
+    return next(iter(text.values()), "")
+
+
+@dataclass(frozen=True, slots=True)
+class VisitorType:
+    """Who a visitor is, e.g. a patient or a healthcare professional."""
+
+    id: str
+    label: Text = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Variant:
+    """One piece of content a slot can show.
+
+    `audience` lists the visitor types it is meant for (empty: anyone). `rx`
+    marks prescription-drug promotion, which only a *verified* professional
+    may see (Heilmittelwerbegesetz §10).
+    """
+
+    id: str
+    html: str
+    audience: tuple[str, ...] = ()
+    rx: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """A marked region of a page (``data-lotse-slot``) whose content may change.
+
+    `max_changes` bounds how often the slot may switch variant in one session,
+    so the page a visitor learned stays where it was.
+    """
+
+    id: str
+    variants: tuple[Variant, ...] = ()
+    max_changes: int = 2
+
+    def variant(self, variant_id: str) -> Variant | None:
+        return next((v for v in self.variants if v.id == variant_id), None)
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    """When a rule applies. Every field left as None matches anything.
+
+    - `visitor_type`: the decided visitor type.
+    - `intent`: the intent matched from the chat answer.
+    - `persona`: evidence / pragmatic / digital (professionals only).
+    - `stage`: journey stage: new, returning, engaged or converted.
+    - `page`: a glob on the page path, e.g. ``/fachkreise/*``.
+    - `min_visits`: at least this many visits (returning visitors, consent only).
+    - `not_converted`: the session has not yet reached this goal.
+    - `verified`: the visitor is a verified professional.
+    """
+
+    visitor_type: str | None = None
+    intent: str | None = None
+    persona: str | None = None
+    stage: str | None = None
+    page: str | None = None
+    min_visits: int | None = None
+    not_converted: str | None = None
+    verified: bool | None = None
+
+    @property
+    def specificity(self) -> int:
+        """How many fields are set; more specific rules win over general ones."""
+        return sum(
+            value is not None
+            for value in (
+                self.visitor_type,
+                self.intent,
+                self.persona,
+                self.stage,
+                self.page,
+                self.min_visits,
+                self.not_converted,
+                self.verified,
+            )
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """Show `variant` in `slot` when `when` holds.
+
+    `holdout` is the share of sessions (0..1) kept on the default content as a
+    control group; `reason` is shown under "Why am I seeing this?".
+    """
+
+    id: str
+    slot: str
+    variant: str
+    when: Condition = field(default_factory=Condition)
+    reason: Text = field(default_factory=dict)
+    holdout: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Signal:
+    """A piece of evidence: a word or host that hints at a visitor type.
+
+    `kind` says where to look: ``path`` (page and link paths), ``referrer``
+    (the referring host) or ``utm`` (campaign parameters). `weight` is a
+    log-likelihood ratio: 1.0 is a hint, 3.0 is strong evidence.
+    """
+
+    kind: SignalKind
+    match: str
+    visitor_type: str
+    weight: float = 1.5
+    reason: Text = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class PersonaSignal:
+    """A path word that says which kind of content a professional prefers."""
+
+    match: str
+    persona: str
+    weight: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class Intent:
+    """A reason for a visit, matched from a chat answer.
+
+    `phrases` holds example answers per language; `reply` is what the bot
+    says back. `visitor_type` is None for intents that say nothing about who
+    the visitor is (e.g. "just browsing").
+    """
+
+    id: str
+    visitor_type: str | None
+    phrases: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    reply: Text = field(default_factory=dict)
+    persona: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Sensitivity:
+    """Sensitive topics: pages about them add no evidence and trigger nothing.
+
+    `words` are matched against path words (any language); `paths` are globs
+    a site marks as sensitive on top of the defaults.
+    """
+
+    words: tuple[str, ...] = ()
+    paths: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Tuning:
+    """Thresholds for inference and chat; the defaults favour "no guess"."""
+
+    threshold: float = 0.75
+    margin: float = 0.4
+    flip_threshold: float = 0.9
+    chat_weight: float = 6.0
+    choice_weight: float = 8.0
+    negation_weight: float = 4.0
+    chat_cutoff: float = 0.62
+    chat_min_length: int = 2
+    max_signal_repeats: int = 3
+    chat_delay_ms: int = 6000
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where a problem in the configuration came from, for error messages."""
+
+    file: str = "<python>"
+    key: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.key}" if self.key else self.file

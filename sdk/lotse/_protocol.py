@@ -1,0 +1,283 @@
+"""Wire protocol v1: typed events in, typed messages out, and the parser between.
+
+`parse_event` turns one decoded JSON value from a client into an event or
+raises `ProtocolError` with the `error` code the server sends back. It is pure
+so the server, the CLI's `simulate` and the tests share one reading of the
+protocol. See docs/protocol.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+#: Longest string accepted in any field; URLs and chat answers included.
+MAX_STRING = 2048
+#: Most slot ids one page may announce.
+MAX_SLOTS = 64
+MAX_SLOT_ID = 64
+
+
+class ProtocolError(ValueError):
+    """A client message that cannot be used; `code` goes into the error reply."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+# -- client -> server ------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Hello:
+    site: str
+    url: str
+    referrer: str | None = None
+    lang: str | None = None
+    slots: tuple[str, ...] = ()
+    token: str | None = None
+    consent: bool = False
+    verified: str | None = None
+    visits: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PageView:
+    url: str
+    slots: tuple[str, ...] = ()
+    referrer: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Click:
+    href: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChatAnswer:
+    text: str | None = None
+    choice: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Seen:
+    slot: str
+    variant: str
+
+
+@dataclass(frozen=True, slots=True)
+class Convert:
+    goal: str
+
+
+@dataclass(frozen=True, slots=True)
+class OptOut:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class OptIn:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Consent:
+    """Extension: the site's consent manager changed its answer mid-session."""
+
+    granted: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Verify:
+    """Extension: a professional logged in; `assertion` is the site-signed proof."""
+
+    assertion: str
+
+
+Event = Hello | PageView | Click | ChatAnswer | Seen | Convert | OptOut | OptIn | Consent | Verify
+
+
+def _string(msg: dict[str, Any], key: str, *, required: bool, limit: int = MAX_STRING) -> Any:
+    value = msg.get(key)
+    if value is None:
+        if required:
+            raise ProtocolError("bad_field", f"'{key}' is required and must be a string")
+        return None
+    if not isinstance(value, str):
+        raise ProtocolError("bad_field", f"'{key}' must be a string")
+    if len(value) > limit:
+        raise ProtocolError("bad_field", f"'{key}' is longer than {limit} characters")
+    return value
+
+
+def _slots(msg: dict[str, Any]) -> tuple[str, ...]:
+    value = msg.get("slots", [])
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(s, str) for s in value):
+        raise ProtocolError("bad_field", "'slots' must be a list of slot id strings")
+    if len(value) > MAX_SLOTS:
+        raise ProtocolError("bad_field", f"'slots' lists more than {MAX_SLOTS} slots")
+    if any(len(s) > MAX_SLOT_ID for s in value):
+        raise ProtocolError("bad_field", f"a slot id is longer than {MAX_SLOT_ID} characters")
+    return tuple(dict.fromkeys(value))
+
+
+def _bool(msg: dict[str, Any], key: str) -> bool:
+    value = msg.get(key, False)
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise ProtocolError("bad_field", f"'{key}' must be true or false")
+    return value
+
+
+def parse_event(msg: object) -> Event:
+    """Read one decoded JSON value from a client; raise `ProtocolError` if unusable."""
+    if not isinstance(msg, dict):
+        raise ProtocolError("bad_message", "a message must be a JSON object with a 'type'")
+    kind = msg.get("type")
+    if not isinstance(kind, str):
+        raise ProtocolError("bad_message", "a message needs a string 'type'")
+    match kind:
+        case "hello":
+            visits = msg.get("visits")
+            if visits is not None and (
+                not isinstance(visits, int) or isinstance(visits, bool) or visits < 1
+            ):
+                raise ProtocolError("bad_field", "'visits' must be a positive integer")
+            return Hello(
+                site=_string(msg, "site", required=True, limit=64),
+                url=_string(msg, "url", required=True),
+                referrer=_string(msg, "referrer", required=False),
+                lang=_string(msg, "lang", required=False, limit=35),
+                slots=_slots(msg),
+                token=_string(msg, "token", required=False, limit=512),
+                consent=_bool(msg, "consent"),
+                verified=_string(msg, "verified", required=False, limit=1024),
+                visits=visits,
+            )
+        case "page":
+            return PageView(
+                url=_string(msg, "url", required=True),
+                slots=_slots(msg),
+                referrer=_string(msg, "referrer", required=False),
+            )
+        case "click":
+            return Click(href=_string(msg, "href", required=True))
+        case "chat":
+            text = _string(msg, "text", required=False, limit=500)
+            choice = _string(msg, "choice", required=False, limit=64)
+            if text is None and choice is None:
+                raise ProtocolError("bad_field", "'chat' needs 'text' or 'choice'")
+            return ChatAnswer(text=text, choice=choice)
+        case "seen":
+            return Seen(
+                slot=_string(msg, "slot", required=True, limit=MAX_SLOT_ID),
+                variant=_string(msg, "variant", required=True, limit=128),
+            )
+        case "convert":
+            return Convert(goal=_string(msg, "goal", required=True, limit=64))
+        case "optout":
+            return OptOut()
+        case "optin":
+            return OptIn()
+        case "consent":
+            return Consent(granted=_bool(msg, "granted"))
+        case "verify":
+            return Verify(assertion=_string(msg, "assertion", required=True, limit=1024))
+        case _:
+            raise ProtocolError("unknown_type", f"unknown message type {kind[:40]!r}")
+
+
+# -- server -> client ------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """A quick reply: `id` is sent back as `chat.choice`, `label` is shown."""
+
+    id: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChatOffer:
+    """Whether and when the snippet offers the reason-for-visit chat."""
+
+    prompt: str
+    choices: tuple[Choice, ...]
+    delay_ms: int
+
+    def to_wire(self) -> dict[str, Any]:
+        return {
+            "prompt": self.prompt,
+            "choices": [{"id": c.id, "label": c.label} for c in self.choices],
+            "delay_ms": self.delay_ms,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Welcome:
+    token: str
+    optout: bool
+    chat: ChatOffer | None = None
+
+    def to_wire(self) -> dict[str, Any]:
+        return {
+            "type": "welcome",
+            "token": self.token,
+            "optout": self.optout,
+            "chat": self.chat.to_wire() if self.chat else None,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Swap:
+    slot: str
+    variant: str
+    html: str
+    reason: str
+
+    def to_wire(self) -> dict[str, Any]:
+        return {
+            "type": "swap",
+            "slot": self.slot,
+            "variant": self.variant,
+            "html": self.html,
+            "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Say:
+    text: str
+    choices: tuple[Choice, ...] = ()
+
+    def to_wire(self) -> dict[str, Any]:
+        wire: dict[str, Any] = {"type": "say", "text": self.text}
+        if self.choices:
+            wire["choices"] = [{"id": c.id, "label": c.label} for c in self.choices]
+        return wire
+
+
+@dataclass(frozen=True, slots=True)
+class Restore:
+    slots: tuple[str, ...] = field(default_factory=tuple)
+
+    def to_wire(self) -> dict[str, Any]:
+        return {"type": "restore", "slots": list(self.slots)}
+
+
+@dataclass(frozen=True, slots=True)
+class Error:
+    code: str
+    message: str
+
+    def to_wire(self) -> dict[str, Any]:
+        return {"type": "error", "code": self.code, "message": self.message}
+
+
+Message = Welcome | Swap | Say | Restore | Error

@@ -1,0 +1,238 @@
+"""`Site`: the whole configuration of one website, buildable from TOML or Python.
+
+A `Site` is a mutable collection while it is being put together (``add_*``)
+and is compiled into an immutable `Engine` the first time a session needs it.
+Changing the site afterwards drops the compiled engine, so the next session
+sees the change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, TypeVar
+
+from ._model import (
+    DEFAULT_VISITOR_TYPES,
+    Condition,
+    Intent,
+    Origin,
+    PersonaSignal,
+    Rule,
+    Sensitivity,
+    Signal,
+    SignalKind,
+    Slot,
+    Text,
+    Tuning,
+    Variant,
+    VisitorType,
+)
+
+if TYPE_CHECKING:
+    from ._context import Context
+    from ._engine import Engine
+    from ._session import Session
+    from ._validate import Problem
+
+_T = TypeVar("_T")
+
+_DEFAULT_LABELS: dict[str, Text] = {
+    "patient": {"de": "Patient/in oder Angehörige/r", "en": "Patient or carer"},
+    "hcp": {"de": "Ärztin/Arzt oder Fachkreise", "en": "Doctor or healthcare professional"},
+    "pharmacist": {"de": "Apotheke", "en": "Pharmacist"},
+    "applicant": {"de": "Bewerber/in", "en": "Job applicant"},
+}
+
+
+@dataclass
+class Site:
+    """Everything Lotse knows about one website.
+
+    >>> site = Site("demo")
+    >>> site.add_slot("hero", [Variant("hero-hcp", "<h2>Für Fachkreise</h2>", ("hcp",))])
+    Slot(id='hero', ...)
+    """
+
+    id: str
+    name: str = ""
+    origins: list[str] = field(default_factory=list)
+    visitor_types: list[VisitorType] = field(default_factory=list)
+    slots: list[Slot] = field(default_factory=list)
+    rules: list[Rule] = field(default_factory=list)
+    signals: list[Signal] = field(default_factory=list)
+    persona_signals: list[PersonaSignal] = field(default_factory=list)
+    intents: list[Intent] = field(default_factory=list)
+    sensitivity: Sensitivity = field(default_factory=Sensitivity)
+    tuning: Tuning = field(default_factory=Tuning)
+    #: Where each object was defined, for error messages: id(obj) -> Origin.
+    sources: dict[int, Origin] = field(default_factory=dict, repr=False)
+    _engine: Engine | None = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if not self.visitor_types:
+            self.visitor_types = [
+                VisitorType(type_id, dict(_DEFAULT_LABELS[type_id]))
+                for type_id in DEFAULT_VISITOR_TYPES
+            ]
+
+    # -- building --------------------------------------------------------
+
+    def _added(self, obj: _T, origin: Origin | None) -> _T:
+        self.sources[id(obj)] = origin or Origin()
+        self._engine = None
+        return obj
+
+    def origin_of(self, obj: object) -> Origin:
+        return self.sources.get(id(obj), Origin())
+
+    def add_visitor_type(
+        self, type_id: str, label: Text | None = None, *, origin: Origin | None = None
+    ) -> VisitorType:
+        visitor_type = VisitorType(type_id, dict(label or {"en": type_id}))
+        self.visitor_types.append(visitor_type)
+        return self._added(visitor_type, origin)
+
+    def add_slot(
+        self,
+        slot_id: str,
+        variants: Iterable[Variant] = (),
+        *,
+        max_changes: int = 2,
+        origin: Origin | None = None,
+    ) -> Slot:
+        slot = Slot(slot_id, tuple(variants), max_changes)
+        self.slots.append(slot)
+        return self._added(slot, origin)
+
+    def add_variant(self, slot_id: str, variant: Variant) -> Variant:
+        """Add a variant to an existing slot."""
+        for index, slot in enumerate(self.slots):
+            if slot.id == slot_id:
+                updated = replace(slot, variants=(*slot.variants, variant))
+                self.sources[id(updated)] = self.origin_of(slot)
+                self.slots[index] = updated
+                self._engine = None
+                return variant
+        raise KeyError(f"no slot {slot_id!r}; add it first with site.add_slot({slot_id!r})")
+
+    def add_rule(
+        self,
+        slot: str,
+        variant: str,
+        *,
+        rule_id: str | None = None,
+        reason: Text | None = None,
+        holdout: float = 0.0,
+        origin: Origin | None = None,
+        **when: object,
+    ) -> Rule:
+        """Show `variant` in `slot` when every keyword condition holds.
+
+        Conditions are the fields of `Condition`: visitor_type, intent, persona,
+        stage, page, min_visits, not_converted, verified.
+        """
+        unknown = set(when) - set(Condition.__slots__)
+        if unknown:
+            raise TypeError(
+                f"unknown rule condition(s) {sorted(unknown)}; "
+                f"use {sorted(Condition.__slots__)}"
+            )
+        rule = Rule(
+            rule_id or f"{slot}:{variant}:{len(self.rules) + 1}",
+            slot,
+            variant,
+            Condition(**when),  # type: ignore[arg-type]
+            dict(reason or {}),
+            holdout,
+        )
+        self.rules.append(rule)
+        return self._added(rule, origin)
+
+    def add_signal(
+        self,
+        kind: SignalKind,
+        match: str,
+        visitor_type: str,
+        weight: float = 1.5,
+        reason: Text | None = None,
+        *,
+        origin: Origin | None = None,
+    ) -> Signal:
+        signal = Signal(kind, match, visitor_type, weight, dict(reason or {}))
+        self.signals.append(signal)
+        return self._added(signal, origin)
+
+    def add_persona_signal(
+        self, match: str, persona: str, weight: float = 1.0, *, origin: Origin | None = None
+    ) -> PersonaSignal:
+        persona_signal = PersonaSignal(match, persona, weight)
+        self.persona_signals.append(persona_signal)
+        return self._added(persona_signal, origin)
+
+    def add_intent(
+        self,
+        intent_id: str,
+        visitor_type: str | None,
+        phrases: dict[str, Iterable[str]],
+        reply: Text | None = None,
+        *,
+        persona: str | None = None,
+        origin: Origin | None = None,
+    ) -> Intent:
+        intent = Intent(
+            intent_id,
+            visitor_type,
+            {lang: tuple(texts) for lang, texts in phrases.items()},
+            dict(reply or {}),
+            persona,
+        )
+        self.intents.append(intent)
+        return self._added(intent, origin)
+
+    def mark_sensitive(self, *, words: Iterable[str] = (), paths: Iterable[str] = ()) -> None:
+        """Add sensitive topic words or path globs on top of the defaults."""
+        self.sensitivity = Sensitivity(
+            (*self.sensitivity.words, *words), (*self.sensitivity.paths, *paths)
+        )
+        self._engine = None
+
+    def tune(self, **settings: float | int) -> None:
+        """Change inference or chat thresholds, e.g. ``site.tune(threshold=0.8)``."""
+        self.tuning = replace(self.tuning, **settings)  # type: ignore[arg-type]
+        self._engine = None
+
+    # -- lookups ----------------------------------------------------------
+
+    def slot(self, slot_id: str) -> Slot | None:
+        return next((s for s in self.slots if s.id == slot_id), None)
+
+    def visitor_type(self, type_id: str) -> VisitorType | None:
+        return next((t for t in self.visitor_types if t.id == type_id), None)
+
+    # -- using ------------------------------------------------------------
+
+    def check(self) -> list[Problem]:
+        """Every problem in this site, errors and warnings; empty when all is well."""
+        from ._validate import check_site
+
+        return check_site(self)
+
+    def engine(self) -> Engine:
+        """The compiled, immutable form of this site (built once, then cached).
+
+        Raises `ConfigError` listing every error when the site is invalid.
+        """
+        if self._engine is None:
+            from ._engine import Engine
+            from ._validate import ConfigError
+
+            errors = [problem for problem in self.check() if problem.severity == "error"]
+            if errors:
+                raise ConfigError(errors)
+            self._engine = Engine(self)
+        return self._engine
+
+    def new_session(self, context: Context, session_id: str | None = None) -> Session:
+        """Start a session for one visitor; feed it events, send what it returns."""
+        return self.engine().new_session(context, session_id)
