@@ -135,8 +135,7 @@ class Site:
         unknown = set(when) - set(Condition.__slots__)
         if unknown:
             raise TypeError(
-                f"unknown rule condition(s) {sorted(unknown)}; "
-                f"use {sorted(Condition.__slots__)}"
+                f"unknown rule condition(s) {sorted(unknown)}; use {sorted(Condition.__slots__)}"
             )
         rule = Rule(
             rule_id or f"{slot}:{variant}:{len(self.rules) + 1}",

@@ -1,0 +1,82 @@
+"""`Engine`: a site compiled once into matchers, shared by all its sessions.
+
+An engine is immutable. Reloading a configuration builds a new engine and
+swaps one reference, so a session never sees half of an old and half of a
+new site.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from typing import TYPE_CHECKING, Any
+
+from ._chat import ChatMatcher
+from ._model import Intent, PersonaSignal, Rule, Signal, Slot, Variant, pick_text
+from ._signals import HostMatcher, PageFacts, WordMatcher
+
+if TYPE_CHECKING:
+    from ._context import Context
+    from ._session import Session
+    from ._site import Site
+
+
+class Engine:
+    """The compiled form of a `Site`; create sessions with `new_session`."""
+
+    def __init__(self, site: Site) -> None:
+        self.site = site
+        self.site_id = site.id
+        self.tuning = site.tuning
+        self.type_ids: tuple[str, ...] = tuple(t.id for t in site.visitor_types)
+        self.labels = {t.id: t.label for t in site.visitor_types}
+        self.slots: dict[str, Slot] = {s.id: s for s in site.slots}
+        self.variants: dict[tuple[str, str], Variant] = {
+            (slot.id, variant.id): variant for slot in site.slots for variant in slot.variants
+        }
+        # Most specific rule first; among equals, the order they were written.
+        ordered = sorted(
+            enumerate(site.rules), key=lambda item: (-item[1].when.specificity, item[0])
+        )
+        self.rules_by_slot: dict[str, tuple[Rule, ...]] = {}
+        for _, rule in ordered:
+            self.rules_by_slot[rule.slot] = (*self.rules_by_slot.get(rule.slot, ()), rule)
+        self.intents: dict[str, Intent] = {i.id: i for i in site.intents}
+        self.path_signals: WordMatcher[Signal] = WordMatcher(
+            (s.match, s) for s in site.signals if s.kind == "path"
+        )
+        self.utm_signals: WordMatcher[Signal] = WordMatcher(
+            (s.match, s) for s in site.signals if s.kind == "utm"
+        )
+        self.referrer_signals: HostMatcher[Signal] = HostMatcher(
+            (s.match, s) for s in site.signals if s.kind == "referrer"
+        )
+        self.persona_signals: WordMatcher[PersonaSignal] = WordMatcher(
+            (p.match, p) for p in site.persona_signals
+        )
+        self.sensitive_words: WordMatcher[str] = WordMatcher(
+            (word, word) for word in site.sensitivity.words
+        )
+        self.sensitive_paths = tuple(site.sensitivity.paths)
+        self.chat = ChatMatcher(
+            site.intents, cutoff=site.tuning.chat_cutoff, min_length=site.tuning.chat_min_length
+        )
+
+    def is_sensitive(self, page: PageFacts) -> bool:
+        """Sensitive pages add no evidence, trigger nothing and are never stored."""
+        if any(fnmatch.fnmatchcase(page.path, pattern) for pattern in self.sensitive_paths):
+            return True
+        return bool(self.sensitive_words.find(page.path_words))
+
+    def label(self, type_id: str, lang: str) -> str:
+        return pick_text(self.labels.get(type_id, {}), lang) or type_id
+
+    def new_session(self, context: Context, session_id: str | None = None) -> Session:
+        from ._session import Session
+
+        return Session(self, context, session_id)
+
+    def resume_session(self, state: dict[str, Any], context: Context) -> Session:
+        """A session restored from `Session.to_state()`, e.g. after a reconnect."""
+        from ._session import Session
+
+        return Session.from_state(self, state, context)

@@ -1,0 +1,64 @@
+"""Evidence to visitor type: log-odds, probabilities, a threshold and hysteresis.
+
+Each piece of evidence is a log-likelihood ratio for one visitor type. Summed
+per type they give scores; "unknown" is an extra outcome with score 0, so with
+no evidence every type and unknown share the probability, and a single weak
+hint never decides. A type is decided only above a confidence threshold *and*
+a margin over the runner-up, because a confident wrong guess costs more trust
+than no guess. Once decided, the type flips only on clearly stronger evidence.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from ._model import Tuning
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """One reason to believe the visitor is of `visitor_type`.
+
+    `key` identifies the source (signal and page), so the same page counted
+    twice (a click, then its page view) adds evidence once.
+    """
+
+    visitor_type: str
+    weight: float
+    key: str
+    reason: dict[str, str]
+
+
+def scores(evidence: Iterable[Evidence], types: Sequence[str]) -> dict[str, float]:
+    """Probability per visitor type; what is missing to 1.0 is "unknown"."""
+    logits = dict.fromkeys(types, 0.0)
+    for item in evidence:
+        if item.visitor_type in logits:
+            logits[item.visitor_type] += item.weight
+    # Subtracting the maximum keeps exp() finite for any number of events.
+    top = max(0.0, *logits.values())
+    exps = {t: math.exp(v - top) for t, v in logits.items()}
+    total = math.exp(-top) + sum(exps.values())
+    return {t: e / total for t, e in exps.items()}
+
+
+def decide(probabilities: dict[str, float], current: str | None, tuning: Tuning) -> str | None:
+    """The decided visitor type given the probabilities and the current decision."""
+    ranked = sorted(probabilities.items(), key=lambda item: item[1], reverse=True)
+    if not ranked:
+        return None
+    top, p_top = ranked[0]
+    p_second = ranked[1][1] if len(ranked) > 1 else 0.0
+    if current is None or current not in probabilities:
+        if p_top >= tuning.threshold and p_top - p_second >= tuning.margin:
+            return top
+        return None
+    if top == current:
+        return current
+    p_current = probabilities[current]
+    if p_top >= tuning.flip_threshold and p_top - p_current >= tuning.margin:
+        return top
+    # Hold the decision unless the evidence now clearly contradicts it.
+    return current if p_current >= tuning.threshold / 2 else None

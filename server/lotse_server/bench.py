@@ -1,0 +1,145 @@
+"""`lotse bench --engine`: micro-benchmarks of the pure core on this machine.
+
+Timings are reported, never asserted in tests: they depend on the machine.
+Each figure is the distribution of single operations (not an average over a
+batch), so p99 says what a visitor's slowest events cost.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+import orjson
+
+import lotse
+from lotse._context import Context
+from lotse._protocol import ChatAnswer, Click, PageView
+
+_PATH_WORDS = (
+    "de", "en", "fachkreise", "patienten", "ratgeber", "karriere", "jobs", "apotheke",
+    "produkte", "onkologie", "kardiologie", "diabetes", "studien", "beipackzettel", "service",
+    "ueber-uns", "presse", "healthcare-professionals", "patients", "careers", "pharmacy",
+    "news", "kontakt", "downloads", "webinar", "fachinformation", "lieferfaehigkeit",
+)  # fmt: skip
+
+_ANSWERS = (
+    "Ich bin Apothekerin", "bin hausarzt und suche die fachinfo",
+    "Nebenwirkungen meines Medikaments",
+    "I am looking for a job", "asdf", "keine Ahnung", "Ich bin kein Arzt, sondern Patient",
+    "need the package leaflet", "Ausbildung als Pharmakant", "wie ist das wetter",
+    "Lieferengpass PZN", "I'm a GP interested in the latest trial data",
+)  # fmt: skip
+
+
+def _percentiles(samples: list[float]) -> dict[str, float]:
+    ordered = sorted(samples)
+
+    def at(share: float) -> float:
+        return ordered[min(len(ordered) - 1, int(share * len(ordered)))] * 1e6
+
+    return {
+        "n": len(ordered),
+        "p50_us": round(at(0.50), 2),
+        "p99_us": round(at(0.99), 2),
+        "max_us": round(ordered[-1] * 1e6, 2),
+    }
+
+
+def _time_each(operation: Callable[[int], object], count: int) -> list[float]:
+    samples = []
+    clock = time.perf_counter
+    for index in range(count):
+        start = clock()
+        operation(index)
+        samples.append(clock() - start)
+    return samples
+
+
+def _random_path(rng: random.Random) -> str:
+    return "/" + "/".join(rng.choice(_PATH_WORDS) for _ in range(rng.randint(1, 4)))
+
+
+def _site_with_phrases(target: int) -> lotse.Site:
+    """The catalogue, topped up with further intents until it holds `target` phrases."""
+    site = lotse.load_site(None)
+    count = sum(len(p) for i in site.intents for p in i.phrases.values())
+    rng = random.Random(7)
+    number = 0
+    while count < target:
+        number += 1
+        words = [rng.choice(_PATH_WORDS).replace("-", " ") for _ in range(8)]
+        phrases = [" ".join(rng.sample(words, 4)) for _ in range(10)]
+        site.add_intent(f"bench.filler{number}", None, {"de": phrases})
+        count += len(phrases)
+    return site
+
+
+def engine_figures(events: int = 20_000, answers: int = 3_000) -> dict[str, Any]:
+    """Per-event latency of page views, clicks and chat answers."""
+    rng = random.Random(42)
+    engine = lotse.load_site(None).engine()
+    paths = [_random_path(rng) for _ in range(events)]
+    sessions = [engine.new_session(Context(url="/", lang="de")) for _ in range(200)]
+    page = _time_each(
+        lambda i: sessions[i % 200].feed(PageView(f"https://example.com{paths[i]}", ())), events
+    )
+    click = _time_each(lambda i: sessions[i % 200].feed(Click(paths[-i - 1])), events)
+    chat_site = _site_with_phrases(1000)
+    chat_engine = chat_site.engine()
+    phrase_count = sum(len(p) for i in chat_site.intents for p in i.phrases.values())
+    matcher = chat_engine.chat
+    match = _time_each(lambda i: matcher.match(_ANSWERS[i % len(_ANSWERS)]), answers)
+    chat_sessions = [chat_engine.new_session(Context(lang="de")) for _ in range(100)]
+    chat = _time_each(
+        lambda i: chat_sessions[i % 100].feed(ChatAnswer(text=_ANSWERS[i % len(_ANSWERS)])),
+        answers,
+    )
+    return {
+        "machine": machine(),
+        "page_event": _percentiles(page),
+        "click_event": _percentiles(click),
+        "chat_match": {**_percentiles(match), "phrases": phrase_count},
+        "chat_event": {**_percentiles(chat), "phrases": phrase_count},
+    }
+
+
+def machine() -> dict[str, Any]:
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as info:
+            cpu = next(
+                (line.split(":", 1)[1].strip() for line in info if line.startswith("model name")),
+                cpu,
+            )
+    except OSError:
+        pass
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "system": platform.system(),
+    }
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--engine", action="store_true", help="micro-benchmark the pure core (no server)"
+    )
+    parser.add_argument("--events", type=int, default=20_000, help="page/click events to time")
+    parser.add_argument("--answers", type=int, default=3_000, help="chat answers to time")
+
+
+def run(args: argparse.Namespace) -> int:
+    if not args.engine:
+        sys.stderr.write("lotse bench: pass --engine to micro-benchmark the core\n")
+        return 2
+    figures = engine_figures(args.events, args.answers)
+    sys.stdout.write(orjson.dumps(figures, option=orjson.OPT_INDENT_2).decode() + "\n")
+    return 0

@@ -1,0 +1,200 @@
+"""The `lotse` command: serve, chat, simulate, check, bench.
+
+The CLI is an I/O adapter like the server: it reads files and standard
+input, feeds the pure core and prints JSON. Its flags and JSON keys are a
+contract other tools depend on (see README, "Command line").
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+import orjson
+
+import lotse
+from lotse._model import pick_text
+
+DEMO_SITE = Path(__file__).resolve().parent / "demo" / "site.toml"
+
+
+def default_site_path() -> Path | None:
+    """The bundled demo site, or None (catalogue only) if it is not installed."""
+    return DEMO_SITE if DEMO_SITE.exists() else None
+
+
+def _dump(obj: object, out: TextIO) -> None:
+    out.write(orjson.dumps(obj).decode() + "\n")
+
+
+def _load(path: str | None) -> lotse.Site:
+    return lotse.load_site(Path(path) if path else default_site_path())
+
+
+# -- chat -------------------------------------------------------------------
+
+_CLARIFY = {
+    "de": "Was trifft am ehesten auf Sie zu?",
+    "en": "Which of these describes you best?",
+}
+
+
+def chat_result(engine: lotse.Engine, text: str) -> dict[str, Any]:
+    """What the chat makes of one answer, as printed by ``lotse chat --json``."""
+    match = engine.chat.match(text)
+    intent = engine.intents.get(match.intent) if match.intent else None
+    reply = pick_text(intent.reply, match.lang) if intent else pick_text(_CLARIFY, match.lang)
+    return {
+        "intent": match.intent,
+        "visitor_type": match.visitor_type,
+        "confidence": round(min(max(match.confidence, 0.0), 1.0), 4),
+        "lang": match.lang,
+        "negated": list(match.negated),
+        "reply": reply,
+    }
+
+
+def _chat(args: argparse.Namespace) -> int:
+    engine = _load(args.site).engine()
+    texts: Iterable[str] = [args.text] if args.text is not None else _lines(sys.stdin)
+    for text in texts:
+        result = chat_result(engine, text)
+        if args.json:
+            _dump(result, sys.stdout)
+        else:
+            who = result["visitor_type"] or "no visitor type"
+            sys.stdout.write(
+                f"{who} (intent {result['intent']}, confidence {result['confidence']:.2f})"
+                f" — {result['reply']}\n"
+            )
+        sys.stdout.flush()  # one answer per line, at once, for tools that pipe
+    return 0
+
+
+def _lines(stream: TextIO) -> Iterator[str]:
+    """Each input line without its line ending; an empty line is an (empty) answer."""
+    for line in stream:
+        yield line.rstrip("\r\n")
+
+
+# -- simulate -----------------------------------------------------------------
+
+
+def _events(stream: TextIO) -> Iterator[dict[str, Any]]:
+    for number, line in enumerate(stream, 1):
+        if not line.strip():
+            continue
+        try:
+            value = orjson.loads(line)
+        except orjson.JSONDecodeError as exc:
+            sys.stderr.write(f"line {number}: not JSON ({exc}); skipped\n")
+            continue
+        if not isinstance(value, dict):
+            sys.stderr.write(f"line {number}: not a JSON object; skipped\n")
+            continue
+        yield value
+
+
+def _simulate(args: argparse.Namespace) -> int:
+    site = _load(args.site)
+    try:
+        stream = sys.stdin if args.file == "-" else open(args.file, encoding="utf-8")  # noqa: SIM115
+    except OSError as exc:
+        sys.stderr.write(f"lotse simulate: cannot read {args.file}: {exc}\n")
+        return 2
+    with stream:
+        reports = lotse.replay(site, _events(stream), trace=args.trace, lang=args.lang)
+    for report in reports:
+        if args.json or args.trace:
+            _dump(report, sys.stdout)
+        else:
+            who = report["visitor_type"] or "undecided"
+            sys.stdout.write(
+                f"{report['session']}: {who} ({report['confidence']:.2f}), "
+                f"{len(report.get('swaps', []))} swap(s); evidence: "
+                f"{'; '.join(report['evidence']) or 'none'}\n"
+            )
+    return 0
+
+
+# -- check ----------------------------------------------------------------------
+
+
+def _check(args: argparse.Namespace) -> int:
+    path = Path(args.path) if args.path else default_site_path()
+    site, problems = lotse.read_site(path)
+    problems = [*problems, *site.check()]
+    errors = [p for p in problems if p.severity == "error"]
+    for problem in problems:
+        sys.stdout.write(f"{problem}\n")
+    where = path or lotse.catalogue_dir()
+    if errors:
+        sys.stdout.write(f"{where}: {len(errors)} error(s); the site cannot be served\n")
+        return 1
+    warnings = len(problems) - len(errors)
+    sys.stdout.write(f"{where}: valid ({warnings} warning(s))\n")
+    return 0
+
+
+# -- entry point ----------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="lotse", description="Real-time personalization for health and pharma websites."
+    )
+    parser.add_argument("--version", action="version", version=f"lotse {lotse.__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="run the server (default: the bundled demo site)")
+    from . import serve as serve_module
+
+    serve_module.add_arguments(serve)
+    serve.set_defaults(handler=serve_module.run)
+
+    chat = commands.add_parser("chat", help="match reason-for-visit answers to intents")
+    chat.add_argument("text", nargs="?", help="an answer; without it, one answer per stdin line")
+    chat.add_argument("--json", action="store_true", help="print one JSON object per answer")
+    chat.add_argument("--site", help="site file (default: the bundled demo site)")
+    chat.set_defaults(handler=_chat)
+
+    simulate = commands.add_parser("simulate", help="replay JSON Lines of protocol events")
+    simulate.add_argument("file", help="JSON Lines file of events, or - for standard input")
+    simulate.add_argument("--json", action="store_true", help="print one JSON object per session")
+    simulate.add_argument("--trace", action="store_true", help="print the state after each event")
+    simulate.add_argument("--site", help="site file (default: the bundled demo site)")
+    simulate.add_argument("--lang", default="de", help="visitor language (default: de)")
+    simulate.set_defaults(handler=_simulate)
+
+    check = commands.add_parser("check", help="validate a site file and its intents")
+    check.add_argument("path", nargs="?", help="site file (default: the bundled demo site)")
+    check.set_defaults(handler=_check)
+
+    bench = commands.add_parser("bench", help="measure the engine or a running server")
+    from . import bench as bench_module
+
+    bench_module.add_arguments(bench)
+    bench.set_defaults(handler=bench_module.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.handler(args))
+    except lotse.ConfigError as exc:
+        sys.stderr.write(f"lotse: the configuration has errors:\n{exc}\n")
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

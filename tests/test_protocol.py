@@ -1,0 +1,59 @@
+import pytest
+
+import lotse
+from lotse import ProtocolError, parse_event
+
+
+def test_parses_every_client_message() -> None:
+    hello = parse_event(
+        {"type": "hello", "site": "demo", "url": "/", "slots": ["hero", "hero"], "extra": 1}
+    )
+    assert hello == lotse.Hello(site="demo", url="/", slots=("hero",))
+    assert parse_event({"type": "page", "url": "/a", "slots": []}) == lotse.PageView("/a")
+    assert parse_event({"type": "click", "href": "/b"}) == lotse.Click("/b")
+    assert parse_event({"type": "chat", "text": "hi"}) == lotse.ChatAnswer(text="hi")
+    assert parse_event({"type": "chat", "choice": "hcp"}) == lotse.ChatAnswer(choice="hcp")
+    assert parse_event({"type": "seen", "slot": "hero", "variant": "x"}) == lotse.Seen("hero", "x")
+    assert parse_event({"type": "convert", "goal": "lead"}) == lotse.Convert("lead")
+    assert parse_event({"type": "optout"}) == lotse.OptOut()
+    assert parse_event({"type": "optin"}) == lotse.OptIn()
+    assert parse_event({"type": "consent", "granted": True}) == lotse.Consent(True)
+    assert parse_event({"type": "verify", "assertion": "a.b"}) == lotse.Verify("a.b")
+
+
+@pytest.mark.parametrize(
+    ("message", "code"),
+    [
+        ([], "bad_message"),
+        ("hello", "bad_message"),
+        ({"no": "type"}, "bad_message"),
+        ({"type": 3}, "bad_message"),
+        ({"type": "nonsense"}, "unknown_type"),
+        ({"type": "page"}, "bad_field"),
+        ({"type": "page", "url": 5}, "bad_field"),
+        ({"type": "page", "url": "/", "slots": "hero"}, "bad_field"),
+        ({"type": "page", "url": "/", "slots": ["x"] * 100}, "bad_field"),
+        ({"type": "click", "href": "x" * 5000}, "bad_field"),
+        ({"type": "chat"}, "bad_field"),
+        ({"type": "chat", "text": "x" * 501}, "bad_field"),
+        ({"type": "hello", "site": "demo", "url": "/", "consent": "yes"}, "bad_field"),
+        ({"type": "hello", "site": "demo", "url": "/", "visits": True}, "bad_field"),
+    ],
+)
+def test_malformed_messages_raise_protocol_errors(message: object, code: str) -> None:
+    with pytest.raises(ProtocolError) as caught:
+        parse_event(message)
+    assert caught.value.code == code
+    assert caught.value.message
+
+
+def test_outgoing_messages_have_the_wire_shape() -> None:
+    swap = lotse.Swap("hero", "v", "<p>x</p>", "why").to_wire()
+    assert swap == {"type": "swap", "slot": "hero", "variant": "v", "html": "<p>x</p>",
+                    "reason": "why"}  # fmt: skip
+    say = lotse.Say("Hallo", (lotse.Choice("hcp", "Arzt"),)).to_wire()
+    assert say == {"type": "say", "text": "Hallo", "choices": [{"id": "hcp", "label": "Arzt"}]}
+    welcome = lotse.Welcome("t", False, None).to_wire()
+    assert welcome == {"type": "welcome", "token": "t", "optout": False, "chat": None}
+    assert lotse.Restore(("hero",)).to_wire() == {"type": "restore", "slots": ["hero"]}
+    assert lotse.Error("bad_json", "m").to_wire()["code"] == "bad_json"
