@@ -1,0 +1,162 @@
+/**
+ * Event shaping: what the snippet tells the server, reduced to what inference
+ * needs. Pure functions over strings so the privacy rules (no query strings
+ * except campaign parameters, no fragments, no foreign URLs) are unit-tested.
+ */
+
+/** Server-side limits (sdk/lotse/_protocol.py); exceeding them rejects the message. */
+export const MAX_URL = 2048
+export const MAX_SLOTS = 64
+export const MAX_SLOT_ID = 64
+
+/**
+ * Path plus only the `utm_*` query parameters of `href`.
+ *
+ * Other parameters can carry search terms, e-mail addresses or session ids;
+ * the fragment is client-side state. Neither is needed to infer a visitor type.
+ *
+ * @param {string} href absolute or relative URL
+ * @param {string} [base] base for relative URLs
+ * @returns {string} e.g. "/fachkreise?utm_source=newsletter"
+ */
+export function shapeUrl(href, base) {
+  const url = new URL(href, base)
+  const utm = new URLSearchParams()
+  url.searchParams.forEach((value, key) => {
+    if (key.toLowerCase().startsWith('utm_')) utm.append(key, value)
+  })
+  const query = utm.toString()
+  return (url.pathname + (query ? '?' + query : '')).slice(0, MAX_URL)
+}
+
+/**
+ * Whether `href` points to `origin`. Links elsewhere (and mailto:, tel:,
+ * javascript:) are none of the server's business.
+ *
+ * @param {string} href
+ * @param {string} origin e.g. "https://www.example.de"
+ * @param {string} [base] base for relative links (document.baseURI); defaults to origin
+ */
+export function isSameOrigin(href, origin, base = origin) {
+  try {
+    return new URL(href, base).origin === origin
+  } catch (_) {
+    return false
+  }
+}
+
+/**
+ * The referring site as an origin, or undefined for none or our own site.
+ * Only the host is used as evidence (a referrer signal matches hosts), so the
+ * referring page's path and query are never sent.
+ *
+ * @param {string} referrer document.referrer
+ * @param {string} origin our own origin
+ * @returns {string | undefined}
+ */
+export function referrerOrigin(referrer, origin) {
+  try {
+    const from = new URL(referrer).origin
+    return from !== origin && from !== 'null' ? from : undefined
+  } catch (_) {
+    return undefined
+  }
+}
+
+/**
+ * Two-letter language from `<html lang>`, lower case, or undefined.
+ * @param {string | null | undefined} htmlLang
+ */
+export function langOf(htmlLang) {
+  const lang = (htmlLang || '').slice(0, 2).toLowerCase()
+  return /^[a-z]{2}$/.test(lang) ? lang : undefined
+}
+
+/**
+ * Slot ids for `hello`/`page`: unique, non-empty, within the server's limits.
+ * Over-long ids are left out rather than cut, because a cut id names another slot.
+ *
+ * @param {Array<string | null>} ids
+ * @returns {string[]}
+ */
+export function slotIds(ids) {
+  const out = []
+  for (const id of ids) {
+    if (id && id.length <= MAX_SLOT_ID && !out.includes(id)) out.push(id)
+  }
+  return out.slice(0, MAX_SLOTS)
+}
+
+/**
+ * WebSocket URL: `data-endpoint` if given (resolved against the script URL),
+ * else `/ws` on the origin the script was loaded from, with http(s) -> ws(s).
+ *
+ * @param {string} scriptSrc absolute URL of the snippet
+ * @param {string | null} [endpoint] the script tag's data-endpoint
+ */
+export function socketUrl(scriptSrc, endpoint) {
+  const url = new URL(endpoint || '/ws', scriptSrc)
+  url.protocol = url.protocol.replace(/^http/, 'ws')
+  url.hash = ''
+  return url.href
+}
+
+/**
+ * The first message on every connection. `token` resumes the session; the
+ * returning-visitor count is sent only with consent. Fields left undefined
+ * are omitted by JSON.stringify.
+ *
+ * @param {{site: string, href: string, origin: string, referrer?: string, lang?: string,
+ *   slots: string[], token?: string | null, consent?: boolean, verified?: string, visits?: number}} o
+ */
+export function helloMessage(o) {
+  return {
+    type: 'hello',
+    site: o.site,
+    url: shapeUrl(o.href, o.origin),
+    referrer: referrerOrigin(o.referrer || '', o.origin),
+    lang: o.lang,
+    slots: o.slots,
+    token: o.token || undefined,
+    consent: o.consent,
+    verified: o.verified,
+    visits: o.consent && o.visits ? o.visits : undefined,
+  }
+}
+
+/**
+ * The `hello` of an opted-out visitor: just enough for the server to find the
+ * session (by token) that an `optout` must delete. No slots, referrer or language.
+ *
+ * @param {string} site
+ * @param {string} href
+ * @param {string} origin
+ * @param {string} token
+ */
+export function optedOutHello(site, href, origin, token) {
+  return { type: 'hello', site, url: shapeUrl(href, origin), slots: [], token }
+}
+
+/**
+ * @param {string} href
+ * @param {string} origin
+ * @param {string[]} slots
+ */
+export function pageMessage(href, origin, slots) {
+  return { type: 'page', url: shapeUrl(href, origin), slots }
+}
+
+/**
+ * A followed link, or null for a link to another site.
+ * @param {string} href the link's href attribute
+ * @param {string} origin
+ * @param {string} [base] document.baseURI, for relative links
+ */
+export function clickMessage(href, origin, base = origin) {
+  return isSameOrigin(href, origin, base) ? { type: 'click', href: shapeUrl(href, base) } : null
+}
+
+/** @param {unknown} goal */
+export function convertMessage(goal) {
+  return { type: 'convert', goal: String(goal).slice(0, 64) }
+}

@@ -1,0 +1,283 @@
+/**
+ * Wiring: reads the script tag, installs `window.lotse`, connects the page's
+ * events, slots and chat to the server. Each part lives in its own module;
+ * this one only decides who tells whom.
+ */
+
+import { createChat } from './chat.js'
+import {
+  clickMessage,
+  convertMessage,
+  helloMessage,
+  langOf,
+  optedOutHello,
+  pageMessage,
+  shapeUrl,
+  socketUrl,
+} from './events.js'
+import { watchHistory } from './history.js'
+import { createSlots } from './slots.js'
+import { OPTOUT, STICKY, TOKEN, VISIT, VISITS, area, read, write } from './storage.js'
+import { stringsFor } from './strings.js'
+import { supported } from './style.js'
+import { createTransport } from './transport.js'
+
+/* global __LOTSE_VERSION__ */
+export const VERSION = typeof __LOTSE_VERSION__ === 'string' ? __LOTSE_VERSION__ : 'dev'
+
+/** Anti-flicker budget when the script tag has no data-flicker-ms. */
+export const FLICKER_MS = 300
+
+/**
+ * Start the snippet in `win`. Safe to call twice (the second call does
+ * nothing) and safe in browsers that lack what it needs (it stays inert).
+ *
+ * @param {Window & typeof globalThis} win
+ * @param {{WebSocket?: typeof WebSocket, jitter?: () => number}} [deps] injectable for tests
+ */
+export function boot(win, deps = {}) {
+  const doc = win.document
+  const global = /** @type {any} */ (win)
+  const prior = global.lotse
+  if (prior && prior.version) return
+
+  /** @type {(args: any[]) => void} */
+  let command = () => {}
+  /** The public API: `lotse('convert', 'newsletter')` and friends. Never throws. */
+  const api = function () {
+    try {
+      command(Array.from(arguments))
+    } catch (_) {
+      /* a bad call from the site must not break the page */
+    }
+  }
+  api.version = VERSION
+  global.lotse = api
+
+  const script = /** @type {HTMLScriptElement | null} */ (
+    doc.currentScript || doc.querySelector('script[data-site]')
+  )
+  const site = script && script.getAttribute('data-site')
+  if (!script || !site || !supported(win)) return
+
+  const origin = win.location.origin
+  const session = area(win, 'sessionStorage')
+  const local = area(win, 'localStorage')
+  const gpc = /** @type {any} */ (win.navigator).globalPrivacyControl === true
+  const lang = langOf(doc.documentElement.getAttribute('lang'))
+  const strings = stringsFor(lang)
+  const flickerAttr = script.getAttribute('data-flicker-ms')
+  const flickerMs = flickerAttr && +flickerAttr >= 0 ? +flickerAttr : FLICKER_MS
+
+  let optedOut = gpc || read(local, OPTOUT) === '1'
+  /** @type {boolean | undefined} */
+  let consent
+  /** @type {string | undefined} */
+  let verified
+  /** @type {number | undefined} */
+  let visits
+  let pageUrl = ''
+
+  const active = () => !optedOut
+  /** Every tracking message goes through here: nothing at all when opted out. */
+  const emit = (/** @type {object} */ msg) => {
+    if (!optedOut) transport.send(msg)
+  }
+  const hasToken = () => !!read(session, TOKEN)
+  /** Connect, unless opted out with no server-side session left to delete. */
+  const connect = () => {
+    if (!optedOut || hasToken()) transport.start()
+  }
+
+  const transport = createTransport(socketUrl(script.src || win.location.href, script.getAttribute('data-endpoint')), {
+    WebSocket: deps.WebSocket || win.WebSocket,
+    jitter: deps.jitter,
+    onOpen(send) {
+      const token = read(session, TOKEN)
+      if (optedOut) {
+        // Connected only to delete the session of an opt-out made while offline.
+        if (token) {
+          send(optedOutHello(site, win.location.href, origin, token))
+          send({ type: 'optout' })
+        }
+        write(session, TOKEN, null)
+        transport.drain()
+        transport.stop()
+        return
+      }
+      send(
+        helloMessage({
+          site,
+          href: win.location.href,
+          origin,
+          referrer: doc.referrer,
+          lang,
+          slots: slots.ids(),
+          token,
+          consent,
+          verified,
+          visits,
+        }),
+      )
+    },
+    onMessage(msg) {
+      try {
+        receive(msg)
+      } catch (_) {
+        /* a malformed message changes nothing on the page */
+      }
+    },
+    // No server: stop hiding slots and show the defaults now.
+    onClose: () => slots.unholdAll(),
+  })
+
+  /**
+   * Opt out (or back in). Opting out restores defaults on the client at once,
+   * without waiting for the server, and forgets everything remembered.
+   * @param {boolean} on
+   * @param {boolean} [fromServer] the server already knows (welcome.optout)
+   */
+  function setOptout(on, fromServer) {
+    // Global Privacy Control is a standing opt-out that a click cannot undo.
+    if (on !== optedOut && (on || !gpc)) {
+      optedOut = on
+      write(local, OPTOUT, on ? '1' : null)
+      if (on) {
+        slots.restore()
+        write(session, STICKY, null)
+        transport.drain()
+        if (fromServer || transport.isOpen()) {
+          if (!fromServer) transport.send({ type: 'optout' })
+          write(session, TOKEN, null)
+          transport.stop()
+        } else if (!hasToken()) {
+          transport.stop()
+        } // else: still connecting; onOpen delivers the opt-out.
+      } else {
+        transport.send({ type: 'optin' })
+        transport.start()
+      }
+    }
+    chat.sync(optedOut)
+  }
+
+  const slots = createSlots({
+    win,
+    doc,
+    store: session,
+    flickerMs,
+    clock: () => win.performance.now(),
+    send: emit,
+    active,
+    optout: () => setOptout(true),
+    strings,
+  })
+  const chat = createChat({ doc, store: session, strings, send: emit, active, setOptout, gpc })
+
+  /** @param {Record<string, any>} msg */
+  function receive(msg) {
+    switch (msg.type) {
+      case 'welcome':
+        if (typeof msg.token === 'string') write(session, TOKEN, msg.token)
+        verified = undefined // bound to the session now; the token carries it
+        if (msg.optout === true) setOptout(true, true)
+        else if (msg.chat) chat.offer(msg.chat)
+        slots.settle()
+        break
+      case 'swap':
+        slots.swap(/** @type {any} */ (msg))
+        break
+      case 'restore':
+        slots.restore(Array.isArray(msg.slots) ? msg.slots : undefined)
+        break
+      case 'say':
+        chat.say(msg)
+        break
+      // 'error' and unknown types: nothing for the page to do.
+    }
+  }
+
+  command = ([name, value]) => {
+    if (name === 'convert') emit(convertMessage(value))
+    else if (name === 'optout') setOptout(true)
+    else if (name === 'optin') setOptout(false)
+    else if (name === 'consent') {
+      consent = value === true
+      if (consent) {
+        // A returning-visitor count, kept only with consent; one visit per browser session.
+        visits = +(read(local, VISITS) || 0)
+        if (!read(session, VISIT)) {
+          write(local, VISITS, String(++visits))
+          write(session, VISIT, '1')
+        }
+        visits = visits || 1
+      } else {
+        write(local, VISITS, null)
+        visits = undefined
+      }
+      if (transport.isOpen()) emit({ type: 'consent', granted: consent })
+    } else if (name === 'verified') {
+      verified = String(value).slice(0, 1024)
+      if (transport.isOpen()) emit({ type: 'verify', assertion: verified })
+    }
+  }
+
+  const pageView = () => {
+    try {
+      const url = shapeUrl(win.location.href)
+      if (url === pageUrl) return
+      pageUrl = url
+      slots.page(url)
+      if (!optedOut && transport.isOpen()) transport.send(pageMessage(win.location.href, origin, slots.ids()))
+      // Not connected: the next hello carries the current page instead.
+    } catch (_) {
+      /* never break the site's router */
+    }
+  }
+
+  const start = () => {
+    pageUrl = shapeUrl(win.location.href)
+    slots.start(pageUrl, true)
+    watchHistory(win, pageView)
+    connect()
+  }
+
+  doc.addEventListener(
+    'click',
+    (e) => {
+      const target = /** @type {Element} */ (e.target)
+      if (!target || !target.closest) return
+      const link = target.closest('a[href]')
+      const msg = link && clickMessage(/** @type {string} */ (link.getAttribute('href')), origin, doc.baseURI)
+      if (msg) emit(msg)
+      const goal = target.closest('[data-lotse-goal]')
+      if (goal && goal.tagName !== 'FORM') emit(convertMessage(goal.getAttribute('data-lotse-goal')))
+    },
+    true,
+  )
+  doc.addEventListener(
+    'submit',
+    (e) => {
+      const form = /** @type {Element} */ (e.target)
+      const goal = form && form.getAttribute && form.getAttribute('data-lotse-goal')
+      if (goal) emit(convertMessage(goal))
+    },
+    true,
+  )
+
+  // Close on pagehide (an open WebSocket keeps a page out of the back/forward
+  // cache) and reconnect when it comes back. No unload handlers, no cookies.
+  win.addEventListener('pagehide', () => transport.stop())
+  win.addEventListener('pageshow', (e) => {
+    if (!e.persisted) return
+    slots.reshow()
+    connect()
+  })
+
+  // Calls made before the script loaded, through the queue stub. Handled
+  // before connecting so that consent and opt-out shape the first hello.
+  if (prior && Array.isArray(prior.q)) for (const args of prior.q) api.apply(null, args)
+
+  if (doc.readyState === 'loading') doc.addEventListener('DOMContentLoaded', start)
+  else start()
+}

@@ -1,0 +1,285 @@
+/**
+ * Slots on the page: finding them, swapping their content without moving the
+ * page, putting defaults back, remembering what was shown, and reporting
+ * exposures. The timing rules themselves are in eligibility.js.
+ */
+
+import { SLOT_ATTR, inViewport, isExposed, isSwappable, swapNow } from './eligibility.js'
+import { slotIds } from './events.js'
+import { STICKY, parse, remember, write, read } from './storage.js'
+import { h, optoutSwitch, shadow } from './style.js'
+
+/**
+ * @typedef {{slot: string, variant: string, html: string, reason: string}} Swap
+ * @typedef {{
+ *   el: HTMLElement, id: string, variant: string,
+ *   defaults?: Node[] | null, pos?: string,
+ *   inView: boolean, exposed?: boolean, held?: boolean, was?: string,
+ *   touched?: boolean, pending?: Swap | null
+ * }} Slot
+ */
+
+/**
+ * @param {{
+ *   win: Window & typeof globalThis, doc: Document, store: Storage | null,
+ *   flickerMs: number, clock: () => number,
+ *   send: (msg: object) => void, active: () => boolean, optout: () => void,
+ *   strings: import('./strings.js').Strings,
+ * }} o
+ */
+export function createSlots(o) {
+  const { win, doc, store, strings } = o
+  /** @type {Slot[]} */
+  let slots = []
+  let url = ''
+  let windowEnd = 0
+  /** "slot variant" pairs already reported as seen on this page view. */
+  let seen = new Set()
+  let policy
+
+  /** Trusted Types: catalogue HTML is trusted; name "lotse" in the site's CSP to allow it. */
+  try {
+    policy = win.trustedTypes && win.trustedTypes.createPolicy('lotse', { createHTML: (s) => s })
+  } catch (_) {
+    /* policy not allowed: plain strings, which work wherever Trusted Types are not enforced */
+  }
+
+  const observer = new win.IntersectionObserver(
+    (entries) => {
+      for (const entry of entries) {
+        for (const slot of slots) {
+          if (slot.el !== entry.target) continue
+          slot.inView = entry.isIntersecting
+          slot.exposed =
+            entry.isIntersecting &&
+            isExposed(entry.intersectionRatio, entry.intersectionRect.height, win.innerHeight)
+          // A deferred swap happens once the visitor can no longer see it happen.
+          if (!slot.inView && slot.pending && !slot.touched) apply(slot, slot.pending)
+          report(slot)
+        }
+      }
+    },
+    { threshold: [0, 0.1, 0.2, 0.3, 0.4, 0.5] },
+  )
+
+  /** Interaction inside a slot pins it until the next page view. */
+  const touch = (/** @type {Event} */ e) => {
+    for (const slot of slots) if (slot.el.contains(/** @type {Node} */ (e.target))) slot.touched = true
+  }
+  doc.addEventListener('focusin', touch, true)
+  doc.addEventListener('input', touch, true)
+
+  /** Send `seen` once per slot and variant per page view, never while hidden. */
+  function report(/** @type {Slot} */ slot) {
+    const key = slot.id + ' ' + slot.variant
+    if (slot.exposed && !slot.held && o.active() && !seen.has(key)) {
+      seen.add(key)
+      o.send({ type: 'seen', slot: slot.id, variant: slot.variant })
+    }
+  }
+
+  /** Find the page's slots; keep the state of elements that are still there. */
+  function scan() {
+    const found = /** @type {HTMLElement[]} */ ([...doc.querySelectorAll('[' + SLOT_ATTR + ']')])
+    const next = found.filter(isSwappable).map(
+      (el) =>
+        slots.find((s) => s.el === el) || {
+          el,
+          id: /** @type {string} */ (el.getAttribute(SLOT_ATTR)),
+          variant: 'default',
+          inView: inViewport(el.getBoundingClientRect(), win.innerWidth, win.innerHeight),
+        },
+    )
+    for (const slot of slots) if (!next.includes(slot)) observer.unobserve(slot.el)
+    for (const slot of next) if (!slots.includes(slot)) observer.observe(slot.el)
+    slots = next
+  }
+
+  /** Hide one slot (only that slot, never the page) during the anti-flicker window. */
+  function hold(/** @type {Slot} */ slot) {
+    slot.held = true
+    slot.was = slot.el.style.visibility
+    slot.el.style.visibility = 'hidden'
+  }
+
+  function unhold(/** @type {Slot} */ slot) {
+    if (!slot.held) return
+    slot.held = false
+    slot.el.style.visibility = /** @type {string} */ (slot.was)
+    report(slot)
+  }
+
+  /**
+   * The "Why am I seeing this?" control: a button that discloses the reason
+   * and offers to turn personalisation off. Positioned over the slot's corner
+   * so it takes no space and moves nothing; in a shadow root, so the site's
+   * CSS cannot resize it and its buttons never submit a site's form.
+   * @param {string} reason
+   */
+  function why(reason) {
+    const host = doc.createElement('lotse-why')
+    const wrap = h(doc, 'div', 'why')
+    const button = h(doc, 'button', '', 'i', { 'aria-label': strings.why, title: strings.why })
+    const box = h(doc, 'div', 'box')
+    const toggle = (/** @type {boolean} */ open) => {
+      box.hidden = !open
+      button.setAttribute('aria-expanded', String(open))
+    }
+    toggle(false)
+    button.addEventListener('click', () => toggle(box.hidden))
+    wrap.addEventListener('keydown', (e) => {
+      if (e.key === 'Escape' && !box.hidden) {
+        toggle(false)
+        button.focus()
+      }
+    })
+    box.append(h(doc, 'p', 'reason', reason), optoutSwitch(doc, strings.off, o.optout)[0])
+    wrap.append(button, box)
+    shadow(host).append(wrap)
+    return host
+  }
+
+  /**
+   * Show a variant in a slot, or the default content for variant "default".
+   * @param {Slot} slot
+   * @param {Swap} swap
+   * @param {boolean} [quiet] no fade: a remembered variant must look as if it was always there
+   */
+  function apply(slot, swap, quiet) {
+    slot.pending = null
+    if (swap.variant === slot.variant) return
+    if (swap.variant === 'default') return restore(slot)
+    const el = slot.el
+    const template = doc.createElement('template')
+    try {
+      template.innerHTML = policy ? policy.createHTML(swap.html) : swap.html
+    } catch (_) {
+      return // blocked by Trusted Types: keep what is shown
+    }
+    // Lock the current box first: computed `height` is in the element's own
+    // box-sizing, so as min-height it reserves exactly the space used now.
+    el.style.minHeight = win.getComputedStyle(el).height
+    if (!slot.defaults) slot.defaults = Array.from(el.childNodes)
+    if (slot.pos === undefined && win.getComputedStyle(el).position === 'static') {
+      slot.pos = el.style.position
+      el.style.position = 'relative'
+    }
+    el.replaceChildren(template.content.cloneNode(true), why(String(swap.reason || '')))
+    slot.variant = swap.variant
+    unhold(slot)
+    if (!quiet && el.animate && !win.matchMedia('(prefers-reduced-motion: reduce)').matches) {
+      el.animate([{ opacity: 0 }, { opacity: 1 }], 200)
+    }
+    stick(slot.id, swap)
+    report(slot)
+  }
+
+  /** Put the default children back (the original nodes, with their listeners). */
+  function restore(/** @type {Slot} */ slot) {
+    slot.pending = null
+    unhold(slot)
+    if (!slot.defaults) return
+    slot.el.replaceChildren(...slot.defaults)
+    slot.defaults = null
+    if (slot.pos !== undefined) slot.el.style.position = slot.pos
+    slot.pos = undefined
+    slot.variant = 'default'
+    stick(slot.id, null)
+    report(slot)
+  }
+
+  /** Remember (or forget) what a slot shows on this page, for back/forward. */
+  function stick(/** @type {string} */ id, /** @type {Swap | null} */ entry) {
+    write(store, STICKY, JSON.stringify(remember(parse(read(store, STICKY), {}), url, id, entry)))
+  }
+
+  /** Show the variants remembered for this page at once, before any server reply. */
+  function sticky() {
+    if (!o.active()) return
+    const shown = parse(read(store, STICKY), {})[url] || {}
+    for (const slot of slots) {
+      const swap = shown[slot.id]
+      if (swap && typeof swap.html === 'string') apply(slot, swap, true)
+    }
+  }
+
+  const unholdAll = () => slots.forEach(unhold)
+
+  return {
+    /**
+     * First page view: find slots, show remembered variants, and hide the
+     * slots in view that still show defaults until the first decisions
+     * arrive or the anti-flicker window ends.
+     * @param {string} pageUrl
+     * @param {boolean} antiFlicker
+     */
+    start(pageUrl, antiFlicker) {
+      url = pageUrl
+      scan()
+      sticky()
+      windowEnd = o.clock() + o.flickerMs
+      if (antiFlicker && o.active()) {
+        for (const slot of slots) if (slot.inView && slot.variant === 'default') hold(slot)
+        setTimeout(unholdAll, o.flickerMs)
+      }
+    },
+
+    /**
+     * A later page view (SPA route change): deferred swaps happen now, slots
+     * are found again, remembered variants shown, a new window opens.
+     * @param {string} pageUrl
+     */
+    page(pageUrl) {
+      url = pageUrl
+      seen = new Set()
+      scan()
+      for (const slot of slots) {
+        slot.touched = false
+        if (slot.pending) apply(slot, slot.pending)
+      }
+      sticky()
+      windowEnd = o.clock() + o.flickerMs
+      slots.forEach(report)
+    },
+
+    /** Back from the back/forward cache: same DOM, but a new page view for exposures. */
+    reshow() {
+      seen = new Set()
+      slots.forEach(report)
+    },
+
+    /** @returns {string[]} ids of the slots on this page */
+    ids: () => slotIds(slots.map((s) => s.id)),
+
+    /**
+     * A `swap` from the server.
+     * @param {Swap} swap
+     */
+    swap(swap) {
+      if (typeof swap.slot !== 'string' || typeof swap.variant !== 'string' || typeof swap.html !== 'string') return
+      if (!o.active()) return
+      const inWindow = o.clock() < windowEnd
+      for (const slot of slots) {
+        if (slot.id !== swap.slot) continue
+        if (swapNow({ inWindow, inView: slot.inView, touched: !!slot.touched })) apply(slot, swap)
+        else slot.pending = swap
+      }
+    },
+
+    /**
+     * A `restore` from the server, or opt-out: defaults back at once.
+     * @param {string[]} [ids] slot ids; all slots when omitted
+     */
+    restore(ids) {
+      for (const slot of slots) if (!ids || ids.includes(slot.id)) restore(slot)
+    },
+
+    /** The server answered: the first decisions are in, stop hiding soon. */
+    settle() {
+      setTimeout(unholdAll, 50)
+    },
+
+    /** The server is unreachable: show defaults now instead of waiting. */
+    unholdAll,
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * Web Storage without surprises. Storage can be missing, full, or throw on
+ * access (blocked third-party storage, some private modes); the snippet must
+ * then behave as if nothing was stored, never throw into the page.
+ * No cookies are ever used.
+ */
+
+/** sessionStorage keys (this tab, this visit). */
+export const TOKEN = 'lotse.token'
+export const STICKY = 'lotse.sticky'
+export const CHAT = 'lotse.chat'
+export const VISIT = 'lotse.visit'
+/** localStorage keys (the visitor's choices across visits). */
+export const OPTOUT = 'lotse.optout'
+export const VISITS = 'lotse.visits'
+
+/** Pages remembered for sticky variants; the oldest is forgotten first. */
+export const STICKY_PAGES = 20
+
+/**
+ * @param {Window} win
+ * @param {'sessionStorage' | 'localStorage'} name
+ * @returns {Storage | null}
+ */
+export function area(win, name) {
+  try {
+    return win[name]
+  } catch (_) {
+    return null
+  }
+}
+
+/**
+ * @param {Storage | null} store
+ * @param {string} key
+ * @returns {string | null}
+ */
+export function read(store, key) {
+  try {
+    return store ? store.getItem(key) : null
+  } catch (_) {
+    return null
+  }
+}
+
+/**
+ * Store `value`, or remove the key when `value` is null.
+ * @param {Storage | null} store
+ * @param {string} key
+ * @param {string | null} value
+ */
+export function write(store, key, value) {
+  try {
+    if (store) value == null ? store.removeItem(key) : store.setItem(key, value)
+  } catch (_) {
+    /* full or blocked: the snippet works without memory */
+  }
+}
+
+/**
+ * Parse JSON that we wrote ourselves, falling back on anything unexpected
+ * (another script may have written the key, or an older snippet version).
+ * @param {string | null} text
+ * @param {*} fallback
+ */
+export function parse(text, fallback) {
+  try {
+    const value = JSON.parse(text || '')
+    return value && typeof value === 'object' ? value : fallback
+  } catch (_) {
+    return fallback
+  }
+}
+
+/**
+ * Remember (or, with `entry` null, forget) the variant shown in `slot` on
+ * page `url`. Returns a new map; the page just touched moves to the end, and
+ * the oldest pages beyond `limit` are dropped so sessionStorage stays small.
+ *
+ * @typedef {{slot: string, variant: string, html: string, reason: string}} Shown
+ * @param {Record<string, Record<string, Shown>>} map
+ * @param {string} url
+ * @param {string} slot
+ * @param {Shown | null} entry
+ * @param {number} [limit]
+ */
+export function remember(map, url, slot, entry, limit = STICKY_PAGES) {
+  const next = { ...map }
+  const page = { ...next[url] }
+  delete next[url]
+  if (entry) page[slot] = entry
+  else delete page[slot]
+  if (Object.keys(page).length) next[url] = page
+  const urls = Object.keys(next)
+  for (let i = 0; i < urls.length - limit; i++) delete next[urls[i]]
+  return next
+}

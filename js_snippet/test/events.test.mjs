@@ -1,0 +1,164 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import {
+  MAX_URL,
+  clickMessage,
+  convertMessage,
+  helloMessage,
+  isSameOrigin,
+  langOf,
+  optedOutHello,
+  pageMessage,
+  referrerOrigin,
+  shapeUrl,
+  slotIds,
+  socketUrl,
+} from '../src/events.js'
+
+const ORIGIN = 'https://www.example.de'
+/** What actually goes over the wire: undefined fields disappear. */
+const wire = (msg) => JSON.parse(JSON.stringify(msg))
+
+test('url: path plus only utm_* parameters, never other parameters or the fragment', () => {
+  assert.equal(
+    shapeUrl('https://www.example.de/fachkreise/studien?q=hiv&utm_source=nl&email=a%40b.de&utm_medium=mail#top'),
+    '/fachkreise/studien?utm_source=nl&utm_medium=mail',
+  )
+  assert.equal(shapeUrl('https://www.example.de/?q=x#frag'), '/')
+  assert.equal(shapeUrl('https://www.example.de/a/b'), '/a/b')
+})
+
+test('url: utm parameters keep their order and values, matched case-insensitively', () => {
+  assert.equal(
+    shapeUrl('https://x.de/p?UTM_Campaign=Herbst%202024&a=1&utm_content=b'),
+    '/p?UTM_Campaign=Herbst+2024&utm_content=b',
+  )
+  assert.equal(shapeUrl('https://x.de/p?utmsource=x&utm=y'), '/p')
+})
+
+test('url: relative links resolve against the base; the result is capped at the server limit', () => {
+  assert.equal(shapeUrl('../b?utm_term=x&id=7', 'https://x.de/a/c/d'), '/a/b?utm_term=x')
+  assert.equal(shapeUrl('/' + 'a'.repeat(3000), ORIGIN).length, MAX_URL)
+})
+
+test('same origin: only links to this very origin count', () => {
+  assert.ok(isSameOrigin('/kontakt', ORIGIN))
+  assert.ok(isSameOrigin('https://www.example.de/x', ORIGIN))
+  assert.ok(!isSameOrigin('https://example.de/x', ORIGIN))
+  assert.ok(!isSameOrigin('http://www.example.de/x', ORIGIN))
+  assert.ok(!isSameOrigin('mailto:info@example.de', ORIGIN))
+  assert.ok(!isSameOrigin('javascript:void(0)', ORIGIN))
+  assert.ok(!isSameOrigin('https://[broken', ORIGIN))
+})
+
+test('referrer: the referring origin only, nothing for our own site or none', () => {
+  assert.equal(referrerOrigin('https://www.google.de/search?q=diabetes+typ+2', ORIGIN), 'https://www.google.de')
+  assert.equal(referrerOrigin('https://www.doccheck.com/de/login/path', ORIGIN), 'https://www.doccheck.com')
+  assert.equal(referrerOrigin('https://www.example.de/vorher', ORIGIN), undefined)
+  assert.equal(referrerOrigin('', ORIGIN), undefined)
+  assert.equal(referrerOrigin('not a url', ORIGIN), undefined)
+  assert.equal(referrerOrigin('about:blank', ORIGIN), undefined)
+})
+
+test('lang: the first two letters of <html lang>, lower case', () => {
+  assert.equal(langOf('de-DE'), 'de')
+  assert.equal(langOf('EN'), 'en')
+  assert.equal(langOf(''), undefined)
+  assert.equal(langOf(null), undefined)
+  assert.equal(langOf('1x'), undefined)
+})
+
+test('slot ids: unique, non-empty, within 64 ids of at most 64 characters', () => {
+  assert.deepEqual(slotIds(['hero', 'teaser', 'hero', '', null, 'x'.repeat(65), 'cta']), ['hero', 'teaser', 'cta'])
+  const many = Array.from({ length: 100 }, (_, i) => 's' + i)
+  assert.equal(slotIds(many).length, 64)
+  assert.deepEqual(slotIds(many).slice(0, 2), ['s0', 's1'])
+})
+
+test('socket URL: /ws on the script origin, http(s) becomes ws(s)', () => {
+  assert.equal(socketUrl('https://cdn.example.net/lotse.js?v=3'), 'wss://cdn.example.net/ws')
+  assert.equal(socketUrl('http://localhost:8000/lotse.js'), 'ws://localhost:8000/ws')
+})
+
+test('socket URL: data-endpoint overrides, absolute or relative to the script', () => {
+  assert.equal(socketUrl('https://cdn.example.net/lotse.js', 'wss://lotse.example.de/socket'), 'wss://lotse.example.de/socket')
+  assert.equal(socketUrl('https://cdn.example.net/lotse.js', '/lotse/ws'), 'wss://cdn.example.net/lotse/ws')
+  assert.equal(socketUrl('https://cdn.example.net/lotse.js', 'https://api.example.de/ws#x'), 'wss://api.example.de/ws')
+})
+
+test('hello: site, shaped url, foreign referrer origin, lang, slots, token', () => {
+  const msg = helloMessage({
+    site: 'demo',
+    href: 'https://www.example.de/produkte?utm_source=google&session=abc#x',
+    origin: ORIGIN,
+    referrer: 'https://www.google.de/search?q=x',
+    lang: 'de',
+    slots: ['hero'],
+    token: 't1',
+  })
+  assert.deepEqual(wire(msg), {
+    type: 'hello',
+    site: 'demo',
+    url: '/produkte?utm_source=google',
+    referrer: 'https://www.google.de',
+    lang: 'de',
+    slots: ['hero'],
+    token: 't1',
+  })
+})
+
+test('hello: optional fields are omitted when unknown, consent and verification when known', () => {
+  const base = { site: 'demo', href: ORIGIN + '/', origin: ORIGIN, slots: [] }
+  assert.deepEqual(wire(helloMessage({ ...base, referrer: ORIGIN + '/prev', token: null })), {
+    type: 'hello',
+    site: 'demo',
+    url: '/',
+    slots: [],
+  })
+  assert.deepEqual(wire(helloMessage({ ...base, consent: false, verified: 'sig' })), {
+    type: 'hello',
+    site: 'demo',
+    url: '/',
+    slots: [],
+    consent: false,
+    verified: 'sig',
+  })
+})
+
+test('hello: the returning-visitor count goes out only with consent', () => {
+  const base = { site: 'demo', href: ORIGIN + '/', origin: ORIGIN, slots: [], visits: 3 }
+  assert.equal(wire(helloMessage({ ...base, consent: true })).visits, 3)
+  assert.equal(wire(helloMessage({ ...base, consent: false })).visits, undefined)
+  assert.equal(wire(helloMessage(base)).visits, undefined)
+})
+
+test('opted-out hello: only what finds the session, no slots, referrer or language', () => {
+  assert.deepEqual(optedOutHello('demo', ORIGIN + '/a?q=1&utm_medium=x', ORIGIN, 'tok'), {
+    type: 'hello',
+    site: 'demo',
+    url: '/a?utm_medium=x',
+    slots: [],
+    token: 'tok',
+  })
+})
+
+test('page: shaped url and the slots on the new page', () => {
+  assert.deepEqual(pageMessage(ORIGIN + '/neu?x=1', ORIGIN, ['hero', 'side']), {
+    type: 'page',
+    url: '/neu',
+    slots: ['hero', 'side'],
+  })
+})
+
+test('click: same-origin links as path plus utm, other links not at all', () => {
+  assert.deepEqual(clickMessage('/fachkreise?utm_source=a&ref=b#c', ORIGIN), { type: 'click', href: '/fachkreise?utm_source=a' })
+  assert.deepEqual(clickMessage('detail', ORIGIN, ORIGIN + '/produkte/'), { type: 'click', href: '/produkte/detail' })
+  assert.equal(clickMessage('https://www.other.de/x', ORIGIN), null)
+  assert.equal(clickMessage('tel:+4930123', ORIGIN), null)
+})
+
+test('convert: goal as a string within the server limit', () => {
+  assert.deepEqual(convertMessage('newsletter'), { type: 'convert', goal: 'newsletter' })
+  assert.equal(convertMessage(42).goal, '42')
+  assert.equal(convertMessage('g'.repeat(100)).goal.length, 64)
+})
