@@ -43,7 +43,8 @@ def test_referrer_and_campaign_count_as_evidence(engine: lotse.Engine) -> None:
     messages = session.feed(page("/de/produkte", referrer="https://www.doccheck.com/login"))
     assert swaps(messages) == {"hero": "hero-hcp"}
     session = engine.new_session(context())
-    assert session.feed(page("/?utm_campaign=recruiting-2026&utm_source=jobs")) != []
+    campaign = page("/jobs?utm_campaign=recruiting-2026&utm_source=newsletter")
+    assert swaps(session.feed(campaign)) == {"hero": "hero-applicant"}
 
 
 def test_only_known_slots_on_the_page_are_ever_swapped(engine: lotse.Engine) -> None:
@@ -61,6 +62,7 @@ def test_variants_stick_across_page_views(engine: lotse.Engine) -> None:
 
 def test_a_slot_changes_at_most_max_changes_times(engine: lotse.Engine) -> None:
     session = engine.new_session(context())
+    session.feed(page("/"))
     shown = []
     for choice in ("hcp", "pharmacist", "applicant", "patient"):
         shown.extend(swaps(session.feed(ChatAnswer(choice=choice))).values())
@@ -81,6 +83,7 @@ def test_a_chat_answer_outweighs_inferred_clicks(engine: lotse.Engine) -> None:
 
 def test_unclear_answers_get_one_clarifying_question(engine: lotse.Engine) -> None:
     session = engine.new_session(context())
+    session.feed(page("/"))
     first = session.feed(ChatAnswer(text="qwertz uiop"))
     assert isinstance(first[0], Say) and {c.id for c in first[0].choices} == {
         "patient", "hcp", "pharmacist", "applicant"

@@ -60,5 +60,6 @@ def decide(probabilities: dict[str, float], current: str | None, tuning: Tuning)
     p_current = probabilities[current]
     if p_top >= tuning.flip_threshold and p_top - p_current >= tuning.margin:
         return top
-    # Hold the decision unless the evidence now clearly contradicts it.
-    return current if p_current >= tuning.threshold / 2 else None
+    # Hold the decision while no other type clearly leads; when one does but
+    # not yet strongly enough to flip to it, fall back to "no guess".
+    return current if p_top - p_current < tuning.margin else None

@@ -473,9 +473,9 @@ class Session:
                 continue
             shown = self.shown.get(slot_id)
             if fresh_page and shown is not None:
-                variant = self.engine.variants.get((slot_id, shown))
-                if variant is not None and self._allowed_sticky(variant):
-                    messages.append(Swap(slot_id, shown, variant.html, self.shown_reason[slot_id]))
+                sticky = self.engine.variants.get((slot_id, shown))
+                if sticky is not None and self._allowed_sticky(sticky):
+                    messages.append(Swap(slot_id, shown, sticky.html, self.shown_reason[slot_id]))
         return messages
 
     def _allowed_sticky(self, variant: Variant) -> bool:

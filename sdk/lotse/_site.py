@@ -8,7 +8,7 @@ sees the change.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, TypeVar
 
@@ -173,7 +173,7 @@ class Site:
         self,
         intent_id: str,
         visitor_type: str | None,
-        phrases: dict[str, Iterable[str]],
+        phrases: Mapping[str, Iterable[str]],
         reply: Text | None = None,
         *,
         persona: str | None = None,

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from ._model import PERSONAS, Origin
+from ._model import PERSONAS, Origin, Slot
 
 if TYPE_CHECKING:
     from ._site import Site
@@ -60,13 +60,15 @@ def _errors(site: Site) -> Iterator[Problem]:
     type_ids = [t.id for t in site.visitor_types]
     types = set(type_ids)
     for dup in _duplicates(type_ids):
-        obj = next(t for t in site.visitor_types if t.id == dup)
-        yield error(obj, f"visitor type {dup!r} is defined twice", "remove one of them")
+        first_type = next(t for t in site.visitor_types if t.id == dup)
+        yield error(first_type, f"visitor type {dup!r} is defined twice", "remove one of them")
 
     for dup in _duplicates(s.id for s in site.slots):
-        obj = next(s for s in site.slots if s.id == dup)
-        yield error(obj, f"slot {dup!r} is defined twice", "merge the two [[slot]] tables")
-    slots = {s.id: s for s in site.slots}
+        first_slot = next(s for s in site.slots if s.id == dup)
+        yield error(first_slot, f"slot {dup!r} is defined twice", "merge the two [[slot]] tables")
+    slots: dict[str, Slot] = {}
+    for slot in site.slots:
+        slots.setdefault(slot.id, slot)  # the first definition wins, as in the engine
     for slot in site.slots:
         if slot.max_changes < 1:
             yield error(slot, f"slot {slot.id!r}: max_changes must be at least 1", "set 1..5")
@@ -92,31 +94,33 @@ def _errors(site: Site) -> Iterator[Problem]:
                     )
 
     for dup in _duplicates(r.id for r in site.rules):
-        obj = next(r for r in site.rules if r.id == dup)
-        yield error(obj, f"rule id {dup!r} is used twice", "give each rule a unique id")
+        first_rule = next(r for r in site.rules if r.id == dup)
+        yield error(first_rule, f"rule id {dup!r} is used twice", "give each rule a unique id")
     intents = {i.id for i in site.intents}
     for rule in site.rules:
-        slot = slots.get(rule.slot)
-        if slot is None:
+        rule_slot = slots.get(rule.slot)
+        if rule_slot is None:
             yield error(
                 rule,
                 f"rule {rule.id!r} refers to unknown slot {rule.slot!r}",
                 f"define it with [[slot]] id = {rule.slot!r}, or use one of: {_known(slots)}",
             )
             continue
-        variant = slot.variant(rule.variant)
-        if variant is None:
+        rule_variant = rule_slot.variant(rule.variant)
+        if rule_variant is None:
             yield error(
                 rule,
-                f"rule {rule.id!r} refers to unknown variant {rule.variant!r} of slot {slot.id!r}",
-                f"add it as [[slot.variant]], or use one of: {_known(v.id for v in slot.variants)}",
+                f"rule {rule.id!r} refers to unknown variant {rule.variant!r} "
+                f"of slot {rule_slot.id!r}",
+                "add it as [[slot.variant]], or use one of: "
+                + _known(v.id for v in rule_slot.variants),
             )
             continue
         when = rule.when
-        if variant.rx and when.verified is not True:
+        if rule_variant.rx and when.verified is not True:
             yield error(
                 rule,
-                f"rule {rule.id!r} can show prescription-only (rx) variant {variant.id!r} "
+                f"rule {rule.id!r} can show prescription-only (rx) variant {rule_variant.id!r} "
                 "to visitors who are not verified professionals",
                 "add verified = true to the rule's `when` (inferred HCP status is never enough)",
             )
@@ -146,8 +150,8 @@ def _errors(site: Site) -> Iterator[Problem]:
             )
 
     for dup in _duplicates(i.id for i in site.intents):
-        obj = next(i for i in site.intents if i.id == dup)
-        yield error(obj, f"intent {dup!r} is defined twice", "rename or merge one of them")
+        first_intent = next(i for i in site.intents if i.id == dup)
+        yield error(first_intent, f"intent {dup!r} is defined twice", "rename or merge one of them")
     for intent in site.intents:
         if intent.visitor_type is not None and intent.visitor_type not in types:
             yield error(
