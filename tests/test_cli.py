@@ -105,7 +105,8 @@ def test_check_warns_about_intent_collisions(
     path.write_text(
         '[site]\nid = "x"\ncatalogue = false\n'
         '[[intent]]\nid = "a"\nvisitor_type = "hcp"\nphrases.de = ["Ich bin in der Apotheke"]\n'
-        '[[intent]]\nid = "b"\nvisitor_type = "pharmacist"\nphrases.de = ["Ich bin in der Apotheke!"]\n'
+        '[[intent]]\nid = "b"\nvisitor_type = "pharmacist"\n'
+        'phrases.de = ["Ich bin in der Apotheke!"]\n'
     )
     assert main(["check", str(path)]) == 0
     assert "warning" in capsys.readouterr().out

@@ -137,8 +137,8 @@ def problems_of_path(path: Path) -> list[str]:
 
 
 def test_includes_are_read_relative_to_the_site_file(tmp_path: Path) -> None:
-    write(tmp_path, '[[intent]]\nid = "press.more"\nvisitor_type = "press"\n'
-                    'phrases.en = ["press kit"]\n', "more.toml")  # fmt: skip
-    site = lotse.load_site(write(tmp_path, GOOD.replace("catalogue = false",
-                                                        'catalogue = false\ninclude = ["more.toml"]')))  # fmt: skip
+    more = '[[intent]]\nid = "press.more"\nvisitor_type = "press"\nphrases.en = ["press kit"]\n'
+    write(tmp_path, more, "more.toml")
+    with_include = GOOD.replace("catalogue = false", 'catalogue = false\ninclude = ["more.toml"]')
+    site = lotse.load_site(write(tmp_path, with_include))
     assert {i.id for i in site.intents} == {"press.contact", "press.more"}
