@@ -48,3 +48,18 @@ def test_referrer_host_ignores_internal_links() -> None:
     assert referrer_host("https://www.google.com/", "x.de") == "www.google.com"
     assert referrer_host(None, "x.de") is None
     assert referrer_host("not a url", "x.de") is None
+
+
+def test_short_entries_can_be_held_to_whole_words() -> None:
+    sensitive = WordMatcher([("hiv", "hiv"), ("sucht", "sucht")], min_prefix=4)
+    assert sensitive.find(["living", "with", "hives"]) == []
+    assert sensitive.find(["hiv", "test"]) == ["hiv"]
+    assert sensitive.find(["suchtberatung"]) == ["sucht"]
+    assert WordMatcher([("job", "applicant")]).find(["jobsuche"]) == ["applicant"]
+
+
+def test_subdomains_count_as_path_words_but_the_company_name_does_not() -> None:
+    assert page_facts("https://jobs.acme-pharma.com/search").path_words == ("jobs", "search")
+    assert page_facts("https://www.acme-pharma.co.uk/x").path_words == ("x",)
+    assert page_facts("https://fachkreise.acme.co.uk/").path_words == ("fachkreise",)
+    assert page_facts("http://127.0.0.1:8000/a").path_words == ("a",)

@@ -54,7 +54,7 @@ class Engine:
             (p.match, p) for p in site.persona_signals
         )
         self.sensitive_words: WordMatcher[str] = WordMatcher(
-            (word, word) for word in site.sensitivity.words
+            ((word, word) for word in site.sensitivity.words), min_prefix=4
         )
         self.sensitive_paths = tuple(site.sensitivity.paths)
         self.chat = ChatMatcher(

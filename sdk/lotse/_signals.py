@@ -26,7 +26,9 @@ _P = TypeVar("_P")
 #: Shortest entry that may match inside a longer word; shorter ones ("hcp",
 #: "arzt") would find themselves in too many unrelated words.
 MIN_INFIX = 6
-#: Shortest entry that may match as a prefix of a longer word.
+#: Shortest entry that may match as a prefix of a longer word ("job" finds
+#: "jobsuche"). The sensitive-topic matcher uses 4, so "hiv" does not find
+#: "hives" nor "sti" "stiftung".
 MIN_PREFIX = 3
 
 UTM_KEYS = ("utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term")
@@ -35,7 +37,8 @@ UTM_KEYS = ("utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term
 class WordMatcher(Generic[_P]):
     """Finds which configured entries occur in a list of normalised words."""
 
-    def __init__(self, entries: Iterable[tuple[str, _P]]) -> None:
+    def __init__(self, entries: Iterable[tuple[str, _P]], min_prefix: int = MIN_PREFIX) -> None:
+        self._min_prefix = min_prefix
         self._words: dict[str, list[_P]] = {}
         self._infix: dict[str, list[_P]] = {}
         self._phrases: dict[str, list[tuple[tuple[str, ...], _P]]] = {}
@@ -53,7 +56,7 @@ class WordMatcher(Generic[_P]):
 
     def _word_hits(self, word: str) -> Iterable[_P]:
         yield from self._words.get(word, ())
-        for end in range(MIN_PREFIX, len(word)):
+        for end in range(self._min_prefix, len(word)):
             yield from self._words.get(word[:end], ())
         for length in self._infix_lengths:
             # Start at 1: prefixes (start 0) were found above.
@@ -117,13 +120,33 @@ def page_facts(url: str) -> PageFacts:
     except ValueError:
         return PageFacts("/", "", (), ())
     path = parts.path or "/"
+    host = (parts.hostname or "").lower()
     utm = [value for key, value in parse_qsl(parts.query) if key.lower() in UTM_KEYS]
     return PageFacts(
         path,
-        (parts.hostname or "").lower(),
-        tuple(words(path)),
+        host,
+        (*subdomain_words(host), *words(path)),
         tuple(word for value in utm for word in words(value)),
     )
+
+
+#: Second-level labels under which registrable names sit one level deeper
+#: ("example.co.uk", "example.com.au").
+_GENERIC_SECOND_LEVEL = frozenset({"co", "com", "org", "net", "ac", "gov", "nhs", "or", "ne"})
+
+
+def subdomain_words(host: str) -> list[str]:
+    """Words of the labels left of the registrable domain: jobs.example.com -> ["jobs"].
+
+    Sites put whole audiences on their own host (karriere.…, fachkreise.…),
+    which is as telling as a path. The registrable name itself is the
+    company's and says nothing about the visitor.
+    """
+    labels = host.split(".")
+    if len(labels) < 3 or labels[-1].isdigit():  # no subdomain, or an IPv4 address
+        return []
+    keep = 3 if labels[-2] in _GENERIC_SECOND_LEVEL and len(labels[-1]) == 2 else 2
+    return [w for label in labels[:-keep] if label != "www" for w in words(label)]
 
 
 def referrer_host(referrer: str | None, page_host: str) -> str | None:
