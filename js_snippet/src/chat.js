@@ -19,7 +19,7 @@ import { h, optoutSwitch, shadow } from './style.js'
  * @param {{
  *   doc: Document, store: Storage | null, strings: import('./strings.js').Strings,
  *   send: (msg: object) => void, active: () => boolean,
- *   setOptout: (on: boolean) => void, gpc: boolean,
+ *   setOptout: (on: boolean) => void,
  * }} o
  */
 export function createChat(o) {
@@ -104,7 +104,6 @@ export function createChat(o) {
     widget = {
       sync(optedOut) {
         box.checked = optedOut
-        box.disabled = o.gpc
         // Opted out: no answers are taken, only the switch remains.
         form.hidden = choices.hidden = optedOut
       },

@@ -172,7 +172,7 @@ export function boot(win, deps = {}) {
     optout: () => setOptout(true),
     strings,
   })
-  const chat = createChat({ doc, store: session, strings, send: emit, active, setOptout, gpc })
+  const chat = createChat({ doc, store: session, strings, send: emit, active, setOptout })
 
   /** @param {Record<string, any>} msg */
   function receive(msg) {

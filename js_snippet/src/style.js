@@ -39,7 +39,8 @@ let sheet
 export function shadow(host) {
   const root = host.attachShadow({ mode: 'open' })
   if (!sheet) {
-    sheet = new CSSStyleSheet()
+    // The page's own constructor (not a global): the sheet must belong to this window.
+    sheet = new (/** @type {any} */ (host.ownerDocument.defaultView).CSSStyleSheet)()
     sheet.replaceSync(CSS)
   }
   root.adoptedStyleSheets = [sheet]

@@ -1,0 +1,55 @@
+/**
+ * The built file, as browsers get it: it runs (minified, with shortened
+ * property names) and keeps the CSP promises: no eval, no Function, no
+ * cookies, no unload handlers, HTML only through <template>.
+ */
+import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
+import { test } from 'node:test'
+import { makePage, sleep, whyOf } from './support/page.mjs'
+
+const DIST = readFileSync(new URL('../dist/lotse.min.js', import.meta.url), 'utf8')
+
+test('dist: connects, swaps, reports exposures, chats and opts out', async () => {
+  const page = makePage({
+    body: '<main><div data-lotse-slot="hero" style="height:90px"><p id="d">Standard</p></div></main>',
+  })
+  page.win.eval(DIST)
+  await page.ready()
+  assert.match(page.win.lotse.version, /^\d+\.\d+\.\d+$/)
+  const socket = page.socket
+  socket.open()
+  assert.deepEqual(socket.sent[0], { type: 'hello', site: 'demo', url: '/start?utm_source=news', lang: 'de', slots: ['hero'] })
+  socket.receive({ type: 'welcome', token: 'tok', optout: false, chat: { prompt: 'Warum hier?', choices: [{ id: 'a', label: 'A' }], delay_ms: 0 } })
+  const hero = page.$('[data-lotse-slot=hero]')
+  page.intersect(hero, 0)
+  socket.receive({ type: 'swap', slot: 'hero', variant: 'hcp', html: '<p class="v">HCP</p>', reason: 'Grund' })
+  assert.equal(hero.querySelector('.v').textContent, 'HCP')
+  assert.equal(hero.style.minHeight, '90px')
+  assert.equal(whyOf(hero).querySelector('.reason').textContent, 'Grund')
+  page.intersect(hero, 0.8)
+  assert.deepEqual(socket.sent.at(-1), { type: 'seen', slot: 'hero', variant: 'hcp' })
+  await sleep(10)
+  const chat = page.$('lotse-chat').shadowRoot
+  chat.querySelector('.open').click()
+  chat.querySelector('.choices button').click()
+  assert.deepEqual(socket.sent.at(-1), { type: 'chat', choice: 'a' })
+  page.win.lotse('optout')
+  assert.ok(page.$('#d'))
+  assert.equal(socket.sent.at(-1).type, 'optout')
+  assert.deepEqual(page.errors, [])
+})
+
+test('dist: the built file is current with its version banner and one IIFE', () => {
+  assert.match(DIST, /^\/\*! Lotse snippet \d+\.\d+\.\d+ \| Apache-2\.0 \*\/\n\(\(\)=>\{/)
+  assert.equal(DIST.split('\n').filter(Boolean).length, 2, 'banner and code')
+})
+
+test('dist: nothing a strict CSP or the privacy rules forbid', () => {
+  for (const banned of ['eval(', 'Function(', 'document.cookie', '.cookie', 'unload', 'setAttribute("style"', 'insertAdjacentHTML', 'outerHTML', 'document.write', '<style']) {
+    assert.ok(!DIST.includes(banned), banned)
+  }
+  // innerHTML is assigned on exactly one element: the <template>.
+  assert.equal(DIST.split('innerHTML').length - 1, 1)
+  assert.ok(/createElement\("template"\)/.test(DIST))
+})

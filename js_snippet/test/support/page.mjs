@@ -1,0 +1,149 @@
+/**
+ * A page in jsdom with the browser parts jsdom lacks replaced by
+ * controllable fakes: WebSocket, IntersectionObserver, matchMedia, and
+ * constructed stylesheets on shadow roots. Used by the DOM tests, which run
+ * either the source (boot) or the built dist/lotse.min.js.
+ */
+import { JSDOM } from 'jsdom'
+
+export const ORIGIN = 'https://www.example.de'
+
+/**
+ * @param {{
+ *   body?: string, url?: string, referrer?: string, lang?: string,
+ *   script?: string, gpc?: boolean, reducedMotion?: boolean,
+ *   session?: Record<string, string>, local?: Record<string, string>,
+ *   head?: string,
+ * }} [o]
+ */
+export function makePage(o = {}) {
+  const script = o.script ?? `<script data-site="demo" data-flicker-ms="0" src="https://lotse.example.net/lotse.js"></script>`
+  const dom = new JSDOM(
+    // jsdom computes only declared values; browsers default `position` to static.
+    `<!doctype html><html lang="${o.lang ?? 'de'}"><head><style>*{position:static}</style>${o.head ?? ''}${script}</head><body>${o.body ?? ''}</body></html>`,
+    {
+      url: o.url ?? ORIGIN + '/start?utm_source=news&q=secret#top',
+      referrer: o.referrer,
+      pretendToBeVisual: true,
+      runScripts: 'outside-only',
+    },
+  )
+  const win = dom.window
+  for (const [k, v] of Object.entries(o.session ?? {})) win.sessionStorage.setItem(k, v)
+  for (const [k, v] of Object.entries(o.local ?? {})) win.localStorage.setItem(k, v)
+
+  const sockets = []
+  class FakeSocket {
+    constructor(url) {
+      this.url = url
+      this.readyState = 0
+      this.sent = []
+      sockets.push(this)
+    }
+    send(data) {
+      if (this.readyState !== 1) throw new Error('send on a socket that is not open')
+      this.sent.push(JSON.parse(data))
+    }
+    close(code) {
+      this.closedWith = code
+      this.readyState = 3
+    }
+    open() {
+      this.readyState = 1
+      this.onopen({})
+    }
+    receive(msg) {
+      this.onmessage({ data: JSON.stringify(msg) })
+    }
+    drop(code = 1006) {
+      this.readyState = 3
+      this.onclose({ code })
+    }
+    types() {
+      return this.sent.map((m) => m.type)
+    }
+  }
+  win.WebSocket = FakeSocket
+
+  const observers = []
+  class FakeObserver {
+    constructor(callback, options) {
+      this.callback = callback
+      this.options = options
+      this.targets = new Set()
+      observers.push(this)
+    }
+    observe(el) {
+      this.targets.add(el)
+    }
+    unobserve(el) {
+      this.targets.delete(el)
+    }
+    disconnect() {
+      this.targets.clear()
+    }
+  }
+  win.IntersectionObserver = FakeObserver
+  /** Report a slot's visibility as the browser would. */
+  const intersect = (el, ratio, height = 100 * ratio) => {
+    for (const ob of observers) {
+      if (!ob.targets.has(el)) continue
+      ob.callback([{ target: el, isIntersecting: ratio > 0, intersectionRatio: ratio, intersectionRect: { height } }], ob)
+    }
+  }
+
+  win.matchMedia = (query) => ({ matches: !!o.reducedMotion && query.includes('reduce'), media: query })
+  if (!('adoptedStyleSheets' in win.ShadowRoot.prototype)) {
+    Object.defineProperty(win.ShadowRoot.prototype, 'adoptedStyleSheets', {
+      configurable: true,
+      get() {
+        return this._sheets || []
+      },
+      set(value) {
+        this._sheets = value
+      },
+    })
+  }
+  if (!('replaceSync' in win.CSSStyleSheet.prototype)) {
+    win.CSSStyleSheet.prototype.replaceSync = function (text) {
+      this._text = text
+    }
+  }
+  if (o.gpc) Object.defineProperty(win.navigator, 'globalPrivacyControl', { value: true })
+
+  // jsdom cannot navigate; stop link and form navigation after the snippet saw it.
+  win.document.addEventListener('click', (e) => e.target.closest('a[href]') && e.preventDefault())
+  win.document.addEventListener('submit', (e) => e.preventDefault())
+
+  const errors = []
+  win.addEventListener('error', (e) => errors.push(e.error || e.message))
+
+  return {
+    dom,
+    win,
+    doc: win.document,
+    sockets,
+    FakeSocket,
+    intersect,
+    errors,
+    /** The socket opened last. */
+    get socket() {
+      return sockets.at(-1)
+    },
+    $: (sel) => win.document.querySelector(sel),
+    /** Wait until DOMContentLoaded has run and microtasks settled. */
+    ready: () =>
+      new Promise((resolve) => {
+        const done = () => setTimeout(resolve, 0)
+        if (win.document.readyState === 'loading') win.document.addEventListener('DOMContentLoaded', done)
+        else done()
+      }),
+  }
+}
+
+export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** The shadow root of the "why" control inside a slot. */
+export const whyOf = (slot) => slot.querySelector('lotse-why')?.shadowRoot
+/** The chat widget's shadow root. */
+export const chatOf = (doc) => doc.querySelector('lotse-chat')?.shadowRoot
