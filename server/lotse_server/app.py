@@ -1,0 +1,203 @@
+"""`create_app`: the Starlette application behind `lotse serve`.
+
+Routes, explicitly listed:
+
+- ``/ws`` — wire protocol v1 (see docs/protocol.md and `ws.py`);
+- ``/lotse.js`` and ``/lotse.js.sri`` — the browser snippet and its SRI hash;
+- ``/healthz`` — liveness and the site in use;
+- ``/metrics`` — Prometheus text;
+- the bundled demo site's pages when `Settings.demo_pages` is on.
+
+Every HTTP response carries a strict Content-Security-Policy and a request id.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hmac
+import logging
+import signal
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import BaseRoute, Route, WebSocketRoute
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+import lotse
+
+from . import metrics as metrics_module
+from .ledger import Ledger
+from .logs import AccessLog
+from .metrics import Metrics
+from .reload import SiteHolder
+from .settings import Settings
+from .snippet import Snippet
+from .store import MemoryStore, SessionStore
+from .ws import CLOSE_GOING_AWAY, Hub, websocket_endpoint
+
+log = logging.getLogger("lotse.app")
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self' ws: wss:; "
+    "img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'"
+)
+SECURITY_HEADERS = [
+    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"strict-origin-when-cross-origin"),
+    (b"x-frame-options", b"DENY"),
+]
+
+
+class SecurityHeaders:
+    """ASGI middleware adding the CSP and friends to every HTTP response."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                present = {name.lower() for name, _ in message.get("headers", [])}
+                extra = [(n, v) for n, v in SECURITY_HEADERS if n not in present]
+                message = {**message, "headers": [*message.get("headers", []), *extra]}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def create_app(
+    site: lotse.Site | str | Path,
+    *,
+    store: SessionStore | None = None,
+    settings: Settings | None = None,
+    ledger: Ledger | None = None,
+) -> Starlette:
+    """The ASGI app serving `site` (a `lotse.Site`, or the path of a site TOML file).
+
+    Raises `lotse.ConfigError` if the site file has errors. `store` defaults to
+    an in-memory store; `ledger` to a SQLite file in `settings.data_dir`,
+    opened when the app starts.
+    """
+    settings = settings or Settings()
+    metrics = Metrics()
+    holder = SiteHolder.from_site(site, metrics)
+    store = store or MemoryStore(ttl=settings.session_ttl, max_sessions=settings.max_sessions)
+    if isinstance(store, MemoryStore):
+        memory = store
+        metrics.stored_sessions(lambda: float(len(memory)))
+    snippet = Snippet()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        own_ledger = ledger is None
+        opened = ledger or await asyncio.to_thread(
+            Ledger,
+            settings.data_dir / "ledger.sqlite3",
+            on_drop=lambda n: metrics.ledger_dropped.inc(n),
+        )
+        hub = Hub(holder, store, opened, metrics, settings)
+        app.state.hub = hub
+        tasks: set[asyncio.Task[object]] = set()
+        sighup = _install_sighup(holder, tasks)
+        if settings.reload_poll_interval > 0 and holder.path is not None:
+            tasks.add(asyncio.create_task(holder.poll(settings.reload_poll_interval)))
+        log.info(
+            "server_started",
+            extra={"site": holder.engine.site_id, "slots": len(holder.engine.slots)},
+        )
+        try:
+            yield
+        finally:
+            await hub.close_all(CLOSE_GOING_AWAY, "server shutting down")
+            if sighup:
+                with contextlib.suppress(Exception):
+                    asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
+            for task in tasks:
+                task.cancel()
+            if own_ledger:
+                await asyncio.to_thread(opened.close)
+            await store.close()
+            log.info("server_stopped")
+
+    async def healthz(request: Request) -> Response:
+        hub: Hub = request.app.state.hub
+        return JSONResponse(
+            {
+                "status": "ok",
+                "site": hub.holder.engine.site_id,
+                "connections": len(hub.connections),
+                "version": lotse.__version__,
+            },
+            headers={"Cache-Control": "no-store"},
+        )
+
+    async def metrics_endpoint(request: Request) -> Response:
+        if settings.metrics_require_token and not _bearer_ok(request, settings.admin_token):
+            return PlainTextResponse(
+                "metrics need Authorization: Bearer <LOTSE_ADMIN_TOKEN>",
+                status_code=401,
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        return Response(
+            metrics.render(),
+            media_type=metrics_module.CONTENT_TYPE,
+            headers={"Cache-Control": "no-store"},
+        )
+
+    routes: list[BaseRoute] = [
+        WebSocketRoute("/ws", websocket_endpoint),
+        Route("/lotse.js", snippet.serve, methods=["GET"]),
+        Route("/lotse.js.sri", snippet.serve_integrity, methods=["GET"]),
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/metrics", metrics_endpoint, methods=["GET"]),
+    ]
+    if settings.demo_pages:
+        from .demo import demo_routes
+
+        routes += demo_routes(settings)
+
+    app = Starlette(
+        routes=routes,
+        middleware=[Middleware(AccessLog), Middleware(SecurityHeaders)],
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.metrics = metrics
+    app.state.holder = holder
+    app.state.store = store
+    return app
+
+
+def _install_sighup(holder: SiteHolder, tasks: set[asyncio.Task[object]]) -> bool:
+    """Reload the configuration on SIGHUP (main thread on Unix only)."""
+    if not hasattr(signal, "SIGHUP"):
+        return False
+
+    def on_sighup() -> None:
+        task = asyncio.ensure_future(holder.reload("SIGHUP"))
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
+
+    try:
+        asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, on_sighup)
+    except (ValueError, RuntimeError, NotImplementedError):
+        return False  # not the main thread (tests run servers in threads)
+    return True
+
+
+def _bearer_ok(request: Request, token: str) -> bool:
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(
+        value.strip().encode(), token.encode()
+    )

@@ -1,0 +1,105 @@
+"""Prometheus metrics for one app: counters and a latency histogram, nothing personal.
+
+Each app gets its own `CollectorRegistry`, so several apps in one process (the
+tests) never share or collide on counters. Labels take values only from fixed
+sets (message types, error codes, slot ids from the site file), never from
+visitor input, so a client cannot blow up the number of time series.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+
+#: Event types a label may take; anything else is counted as "invalid".
+EVENT_TYPES = frozenset(
+    {"hello", "page", "click", "chat", "seen", "convert", "optout", "optin", "consent", "verify"}
+)
+#: Error codes a label may take; anything else is counted as "other".
+ERROR_CODES = frozenset(
+    {
+        "bad_json",
+        "bad_message",
+        "bad_field",
+        "unknown_type",
+        "hello_required",
+        "rate_limited",
+        "too_large",
+        "bad_assertion",
+        "internal",
+    }
+)
+
+CONTENT_TYPE = CONTENT_TYPE_LATEST
+
+
+class Metrics:
+    """The server's metrics; `render()` gives the Prometheus text format."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry(auto_describe=True)
+        r = self.registry
+        self.connections_open = Gauge(
+            "lotse_connections_open", "WebSocket connections open now", registry=r
+        )
+        self.connections = Counter(
+            "lotse_connections",
+            "WebSocket handshakes by outcome",
+            ["outcome"],
+            registry=r,
+        )
+        self.closes = Counter(
+            "lotse_closes", "WebSocket connections closed by the server, by close code",
+            ["code"], registry=r,
+        )  # fmt: skip
+        self.events = Counter(
+            "lotse_events", "Client events received, by type", ["type"], registry=r
+        )
+        self.decision_seconds = Histogram(
+            "lotse_decision_seconds",
+            "Time to decide on one event (Session.feed), in seconds",
+            buckets=(0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1),
+            registry=r,
+        )
+        self.swaps = Counter("lotse_swaps", "Swaps sent, by slot", ["slot"], registry=r)
+        self.chat = Counter(
+            "lotse_chat_answers",
+            "Chat answers by result: matched an intent, fell back (clarifying question "
+            "or generic reply), or a quick reply",
+            ["result"],
+            registry=r,
+        )
+        self.errors = Counter(
+            "lotse_errors", "error messages sent to clients, by code", ["code"], registry=r
+        )
+        self.sessions = Counter(
+            "lotse_sessions", "Sessions started or resumed at hello", ["how"], registry=r
+        )
+        self.reloads = Counter(
+            "lotse_config_reloads", "Configuration reloads, by result", ["result"], registry=r
+        )
+        self.ledger_dropped = Counter(
+            "lotse_ledger_dropped_records",
+            "Experiment records dropped because the ledger writer fell behind",
+            registry=r,
+        )
+        for outcome in ("accepted", "refused_origin", "refused_capacity", "refused_shutdown"):
+            self.connections.labels(outcome)
+        for result in ("matched", "fallback", "choice"):
+            self.chat.labels(result)
+
+    def stored_sessions(self, count: Callable[[], float]) -> None:
+        """Report the number of stored sessions, read when scraped."""
+        gauge = Gauge("lotse_sessions_stored", "Sessions held by the store", registry=self.registry)
+        gauge.set_function(count)
+
+    def event(self, kind: str) -> None:
+        self.events.labels(kind if kind in EVENT_TYPES else "invalid").inc()
+
+    def error(self, code: str) -> None:
+        self.errors.labels(code if code in ERROR_CODES else "other").inc()
+
+    def render(self) -> bytes:
+        return generate_latest(self.registry)

@@ -1,0 +1,154 @@
+"""Server settings: limits, timeouts, secrets, and the rule that keeps demo secrets local.
+
+Every number here is a limit a visitor's browser can run into, so each has a
+default that suits one process serving a few thousand visitors, and each can
+be set from the environment (``LOTSE_...``) or passed to `create_app`.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+#: Public, built-in secrets so `lotse serve` works with no setup. They are in
+#: the source code, so anybody can forge tokens with them: they are allowed
+#: only while the server listens on the loopback interface.
+DEMO_TOKEN_KEY = b"lotse-demo-token-key-do-not-use-in-production"
+DEMO_VERIFICATION_KEY = b"lotse-demo-verification-key-do-not-use-in-production"
+DEMO_ADMIN_TOKEN = "lotse-demo-admin-token"
+
+SECRET_ENV = ("LOTSE_TOKEN_KEY", "LOTSE_VERIFICATION_KEY", "LOTSE_ADMIN_TOKEN")
+
+
+class InsecureSettings(RuntimeError):
+    """The server would run with public demo secrets on a reachable interface."""
+
+
+def is_loopback(host: str) -> bool:
+    """True for 127.0.0.0/8, ::1 and ``localhost``; False for 0.0.0.0, :: and real addresses."""
+    if host.strip().lower() in ("localhost", "localhost.", "ip6-localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False  # a host name other than localhost may resolve to anything
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """How one `lotse serve` process behaves. Immutable; build a new one to change it."""
+
+    # Where the server listens; used for its own origin and the secrets check.
+    host: str = "127.0.0.1"
+    port: int = 8000
+    # Secrets (see DEMO_* above and `check_secrets`).
+    token_key: bytes = DEMO_TOKEN_KEY
+    verification_key: bytes = DEMO_VERIFICATION_KEY
+    admin_token: str = DEMO_ADMIN_TOKEN
+    # Sessions: idle time-to-live and the most kept in memory (least recent go first).
+    session_ttl: float = 1800.0
+    max_sessions: int = 100_000
+    #: How long a resume token stays valid; the store's idle TTL decides how long
+    #: the profile behind it lives. Longer than the TTL so an open single-page
+    #: app that reconnects after an hour still resumes.
+    token_ttl: float = 4 * 3600.0
+    # Connections.
+    max_connections: int = 10_000
+    max_frame_bytes: int = 64 * 1024
+    idle_timeout: float = 300.0
+    ping_interval: float = 20.0
+    ping_timeout: float = 20.0
+    # Per-connection token bucket: sustained messages per second, and the burst.
+    rate_per_second: float = 20.0
+    rate_burst: int = 40
+    # Files: the experiment ledger lives here.
+    data_dir: Path = field(default_factory=lambda: Path("lotse-data"))
+    # Configuration reload by polling the site files' mtimes (seconds; 0 = off).
+    reload_poll_interval: float = 0.0
+    #: /metrics requires ``Authorization: Bearer <admin_token>`` when True.
+    metrics_require_token: bool = False
+    #: Serve the bundled demo pages (/, /fachkreise/, ...) and the demo login.
+    demo_pages: bool = False
+    #: Seconds given to open WebSockets to close cleanly on shutdown.
+    shutdown_grace: float = 2.0
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:
+        """Settings from ``LOTSE_*`` environment variables, then explicit overrides."""
+        env = os.environ if environ is None else environ
+        values: dict[str, object] = {}
+        if env.get("LOTSE_TOKEN_KEY"):
+            values["token_key"] = env["LOTSE_TOKEN_KEY"].encode()
+        if env.get("LOTSE_VERIFICATION_KEY"):
+            values["verification_key"] = env["LOTSE_VERIFICATION_KEY"].encode()
+        if env.get("LOTSE_ADMIN_TOKEN"):
+            values["admin_token"] = env["LOTSE_ADMIN_TOKEN"]
+        numbers: dict[str, type] = {
+            "LOTSE_SESSION_TTL": float,
+            "LOTSE_MAX_SESSIONS": int,
+            "LOTSE_TOKEN_TTL": float,
+            "LOTSE_MAX_CONNECTIONS": int,
+            "LOTSE_MAX_FRAME_BYTES": int,
+            "LOTSE_IDLE_TIMEOUT": float,
+            "LOTSE_PING_INTERVAL": float,
+            "LOTSE_PING_TIMEOUT": float,
+            "LOTSE_RATE_PER_SECOND": float,
+            "LOTSE_RATE_BURST": int,
+        }
+        for name, kind in numbers.items():
+            if env.get(name):
+                try:
+                    values[name.removeprefix("LOTSE_").lower()] = kind(env[name])
+                except ValueError as exc:
+                    raise ValueError(f"{name}={env[name]!r} is not a {kind.__name__}") from exc
+        if env.get("LOTSE_METRICS_REQUIRE_TOKEN"):
+            values["metrics_require_token"] = env["LOTSE_METRICS_REQUIRE_TOKEN"] in ("1", "true")
+        if env.get("LOTSE_DATA_DIR"):
+            values["data_dir"] = Path(env["LOTSE_DATA_DIR"])
+        values.update(overrides)
+        return replace(cls(), **values)  # type: ignore[arg-type]
+
+    def demo_secrets(self) -> list[str]:
+        """Which secrets are still the public built-in ones (by environment variable name)."""
+        found = []
+        if self.token_key == DEMO_TOKEN_KEY:
+            found.append("LOTSE_TOKEN_KEY")
+        if self.verification_key == DEMO_VERIFICATION_KEY:
+            found.append("LOTSE_VERIFICATION_KEY")
+        if self.admin_token == DEMO_ADMIN_TOKEN:
+            found.append("LOTSE_ADMIN_TOKEN")
+        return found
+
+    def check_secrets(self) -> None:
+        """Refuse public demo secrets on any interface other than loopback."""
+        demo = self.demo_secrets()
+        if demo and not is_loopback(self.host):
+            names = ", ".join(demo)
+            raise InsecureSettings(
+                f"refusing to listen on {self.host}: {names} "
+                f"{'is' if len(demo) == 1 else 'are'} still the built-in demo "
+                "secret, which is public (it is in Lotse's source code), so anybody could "
+                "forge session tokens and professional logins.\n"
+                "Fix: set each to a long random value, e.g.\n"
+                + "".join(
+                    f'  export {name}="$(python -c "import secrets; '
+                    f'print(secrets.token_urlsafe(32))")"\n'
+                    for name in demo
+                )
+                + "or bind to 127.0.0.1 (the default) to try Lotse locally."
+            )
+
+    def own_origins(self) -> list[str]:
+        """The origins of pages this server itself serves (the demo site)."""
+        hosts = {self.host}
+        if is_loopback(self.host) or self.host in ("0.0.0.0", "::", ""):
+            hosts |= {"127.0.0.1", "localhost"}
+        origins = []
+        for host in sorted(hosts):
+            if not host or host in ("0.0.0.0", "::"):
+                continue
+            shown = f"[{host}]" if ":" in host else host
+            origins.append(f"http://{shown}:{self.port}")
+        return origins

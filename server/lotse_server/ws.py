@@ -1,0 +1,344 @@
+"""The WebSocket endpoint `/ws`: wire protocol v1 on top of `lotse.Session`.
+
+This module is the I/O adapter and nothing more: it checks the handshake,
+reads frames, turns each into a `lotse` event, feeds the session, sends what
+the session returns, saves the session's state and hands its experiment
+records to the ledger. Every rule about visitors lives in the core.
+
+Limits are enforced here: the Origin allow-list (HTTP 403 at the handshake),
+the connection maximum (close 1013), the per-connection token bucket
+(`error` rate_limited, then close 1008), the idle timeout (close 1000), the
+frame size (close 1009, by uvicorn's ``ws_max_size``, checked again here), and
+every unusable message gets an `error` while the connection stays open.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import time
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+import orjson
+from starlette.responses import PlainTextResponse
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
+
+import lotse
+
+from .ledger import Ledger
+from .limits import TokenBucket, Verdict
+from .metrics import Metrics
+from .reload import SiteHolder
+from .settings import Settings
+from .store import SessionStore
+
+log = logging.getLogger("lotse.ws")
+
+# Close codes (RFC 6455 section 7.4.1); see docs/protocol.md.
+CLOSE_NORMAL = 1000  # idle timeout
+CLOSE_GOING_AWAY = 1001  # server shutting down: reconnect and resume
+CLOSE_POLICY = 1008  # kept flooding after rate_limited
+CLOSE_TOO_BIG = 1009  # frame larger than the limit
+CLOSE_INTERNAL = 1011
+CLOSE_TRY_AGAIN = 1013  # too many connections
+
+
+def normalise_origin(origin: str) -> str:
+    """``scheme://host[:port]`` in lower case, without a default port or a trailing slash."""
+    parts = urlsplit(origin.strip().rstrip("/").lower())
+    if not parts.scheme or not parts.hostname:
+        return origin.strip().lower()
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    try:
+        port = parts.port
+    except ValueError:
+        return origin.strip().lower()
+    default = {"http": 80, "https": 443, "ws": 80, "wss": 443}.get(parts.scheme)
+    return f"{parts.scheme}://{host}" + (f":{port}" if port and port != default else "")
+
+
+@dataclass
+class Hub:
+    """What all connections share: the site, the store, the ledger, metrics and limits."""
+
+    holder: SiteHolder
+    store: SessionStore
+    ledger: Ledger
+    metrics: Metrics
+    settings: Settings
+    connections: set[Connection] = field(default_factory=set)
+    closing: bool = False
+
+    def allowed_origins(self) -> set[str]:
+        origins = [*self.holder.engine.site.origins, *self.settings.own_origins()]
+        return {normalise_origin(origin) for origin in origins}
+
+    async def close_all(self, code: int = CLOSE_GOING_AWAY, reason: str = "") -> None:
+        """Close every open connection (shutdown) and wait a moment for them to finish."""
+        self.closing = True
+        connections = list(self.connections)
+        if connections:
+            log.info("ws_closing_all", extra={"connections": len(connections), "code": code})
+        await asyncio.gather(*(c.close(code, reason) for c in connections), return_exceptions=True)
+        deadline = time.monotonic() + self.settings.shutdown_grace
+        while self.connections and time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
+
+
+async def websocket_endpoint(websocket: WebSocket) -> None:
+    hub: Hub = websocket.app.state.hub
+    origin = websocket.headers.get("origin")
+    # Browsers always send Origin; a missing one is a non-browser client, which
+    # could claim any Origin anyway. The check protects visitors' browsers
+    # from cross-site WebSocket hijacking, so it refuses foreign browser pages.
+    if origin is not None and normalise_origin(origin) not in hub.allowed_origins():
+        hub.metrics.connections.labels("refused_origin").inc()
+        log.warning("ws_refused", extra={"reason": "origin"})
+        await _deny(websocket, 403, "origin not allowed for this site")
+        return
+    await websocket.accept()
+    if hub.closing:
+        hub.metrics.connections.labels("refused_shutdown").inc()
+        await websocket.close(CLOSE_GOING_AWAY, "server shutting down")
+        return
+    if len(hub.connections) >= hub.settings.max_connections:
+        hub.metrics.connections.labels("refused_capacity").inc()
+        hub.metrics.closes.labels(str(CLOSE_TRY_AGAIN)).inc()
+        log.warning("ws_refused", extra={"reason": "capacity"})
+        await websocket.close(CLOSE_TRY_AGAIN, "too many connections, try again later")
+        return
+    hub.metrics.connections.labels("accepted").inc()
+    connection = Connection(hub, websocket)
+    hub.connections.add(connection)
+    hub.metrics.connections_open.inc()
+    try:
+        await connection.run()
+    finally:
+        hub.connections.discard(connection)
+        hub.metrics.connections_open.dec()
+
+
+async def _deny(websocket: WebSocket, status: int, text: str) -> None:
+    """Refuse the handshake with an HTTP status (or a close, if the server cannot)."""
+    if "websocket.http.response" in websocket.scope.get("extensions", {}):
+        await websocket.send_denial_response(PlainTextResponse(text, status_code=status))
+    else:
+        await websocket.close(CLOSE_POLICY, text)
+
+
+class Connection:
+    """One visitor's WebSocket: reads events, feeds the session, sends messages."""
+
+    def __init__(self, hub: Hub, websocket: WebSocket) -> None:
+        self.hub = hub
+        self.websocket = websocket
+        self.id = secrets.token_hex(4)  # for log lines before the session exists
+        self.session: lotse.Session | None = None
+        self.context: lotse.Context | None = None
+        s = hub.settings
+        self.bucket = TokenBucket(rate=s.rate_per_second, burst=s.rate_burst)
+        self.closed = False
+        self.close_code: int | None = None
+        self.events = 0
+
+    def _log_extra(self, **fields: Any) -> dict[str, Any]:
+        extra: dict[str, Any] = {"conn": self.id}
+        if self.session is not None:
+            extra["session"] = self.session.id
+        extra.update(fields)
+        return extra
+
+    async def close(self, code: int, reason: str = "") -> None:
+        if self.closed:
+            return
+        self.closed = True
+        self.close_code = code
+        self.hub.metrics.closes.labels(str(code)).inc()
+        try:
+            if self.websocket.application_state == WebSocketState.CONNECTED:
+                await self.websocket.close(code, reason)
+        except (WebSocketDisconnect, RuntimeError, OSError):
+            pass
+
+    async def send(self, wire: dict[str, Any]) -> None:
+        if self.closed:
+            return
+        try:
+            await self.websocket.send_text(orjson.dumps(wire).decode())
+        except (RuntimeError, OSError):
+            # The close raced us (shutdown); the client reconnects and resumes.
+            self.closed = True
+
+    async def send_error(self, code: str, message: str) -> None:
+        self.hub.metrics.error(code)
+        log.info("ws_error", extra=self._log_extra(code=code))
+        await self.send(lotse.Error(code, message).to_wire())
+
+    async def run(self) -> None:
+        log.info("ws_open", extra=self._log_extra())
+        settings = self.hub.settings
+        loop = asyncio.get_running_loop()
+        try:
+            while not self.closed:
+                try:
+                    async with asyncio.timeout(settings.idle_timeout):
+                        message = await self.websocket.receive()
+                except TimeoutError:
+                    await self.close(CLOSE_NORMAL, "idle timeout")
+                    break
+                if message["type"] == "websocket.disconnect":
+                    self.close_code = self.close_code or int(message.get("code", 1005))
+                    break
+                verdict = self.bucket.take(loop.time())
+                if verdict is Verdict.CLOSE:
+                    await self.send_error("rate_limited", "too many messages; closing")
+                    await self.close(CLOSE_POLICY, "rate limit exceeded")
+                    break
+                if verdict is not Verdict.ACCEPT:
+                    if verdict is Verdict.DROP_AND_WARN:
+                        await self.send_error(
+                            "rate_limited",
+                            f"more than {settings.rate_per_second:g} messages per second; "
+                            "messages are being dropped",
+                        )
+                    else:
+                        self.hub.metrics.error("rate_limited")
+                    continue
+                await self.receive_frame(message)
+        except WebSocketDisconnect as exc:
+            self.close_code = self.close_code or exc.code
+        finally:
+            self.closed = True
+            log.info("ws_close", extra=self._log_extra(code=self.close_code, events=self.events))
+
+    async def receive_frame(self, message: dict[str, Any]) -> None:
+        text = message.get("text")
+        if text is None:
+            await self.send_error("bad_message", "send JSON text frames, not binary frames")
+            return
+        if len(text) > self.hub.settings.max_frame_bytes:
+            await self.send_error("too_large", "message too large")
+            await self.close(CLOSE_TOO_BIG, "message too large")
+            return
+        try:
+            decoded = orjson.loads(text)
+        except orjson.JSONDecodeError:
+            await self.send_error("bad_json", "a message must be valid JSON")
+            return
+        try:
+            event = lotse.parse_event(decoded)
+        except lotse.ProtocolError as exc:
+            self.hub.metrics.event("invalid")
+            await self.send_error(exc.code, exc.message)
+            return
+        kind = str(decoded["type"])
+        self.hub.metrics.event(kind)
+        self.events += 1
+        try:
+            if isinstance(event, lotse.Hello):
+                await self.hello(event)
+            elif self.session is None:
+                await self.send_error("hello_required", "send hello first")
+            else:
+                await self.feed(event, kind)
+        except Exception:
+            # A bug in a rule or in the core must not end the visit: log it, answer, go on.
+            log.exception("ws_internal_error", extra=self._log_extra(type=kind))
+            await self.send_error("internal", "the server could not handle this message")
+
+    async def hello(self, hello: lotse.Hello) -> None:
+        hub = self.hub
+        if self.session is not None:
+            await self.send_error("bad_message", "hello was already sent; send page for a new page")
+            return
+        engine = hub.holder.engine
+        if hello.site != engine.site_id:
+            await self.send_error("bad_field", f"unknown site {hello.site[:64]!r}")
+            return
+        now = time.time()
+        self.context = lotse.Context(
+            url=hello.url,
+            referrer=hello.referrer,
+            lang=hello.lang or "en",
+            consent=hello.consent,
+            visits=hello.visits or 1,
+            now=now,
+            verification_key=hub.settings.verification_key,
+        )
+        state = None
+        if hello.token:
+            session_id = lotse.read_session_token(hub.settings.token_key, hello.token, now)
+            if session_id is not None:
+                state = await hub.store.get(session_id)
+        started = time.perf_counter()
+        if state is not None:
+            session = engine.resume_session(state, self.context)
+        else:
+            session = engine.new_session(self.context)
+        self.session = session
+        messages = session.feed(hello, now)
+        offer = session.chat_offer()
+        hub.metrics.decision_seconds.observe(time.perf_counter() - started)
+        hub.metrics.sessions.labels("resumed" if state is not None else "new").inc()
+        token = lotse.issue_session_token(
+            hub.settings.token_key, session.id, now, ttl=hub.settings.token_ttl
+        )
+        log.info("ws_hello", extra=self._log_extra(resumed=state is not None))
+        await self.send(lotse.Welcome(token, optout=session.optout, chat=offer).to_wire())
+        await self.deliver(session, messages)
+
+    async def feed(self, event: lotse.Event, kind: str) -> None:
+        hub = self.hub
+        session = self.session
+        assert session is not None and self.context is not None
+        engine = hub.holder.engine
+        if session.engine is not engine:
+            # The configuration was reloaded: carry the profile over to the new site.
+            session = self.session = engine.resume_session(session.to_state(), self.context)
+        before = (session.intent, session.stated)
+        now = time.time()
+        started = time.perf_counter()
+        messages = session.feed(event, now)
+        hub.metrics.decision_seconds.observe(time.perf_counter() - started)
+        if isinstance(event, lotse.ChatAnswer):
+            hub.metrics.chat.labels(_chat_result(event, before, session, messages)).inc()
+        log.debug("ws_event", extra=self._log_extra(type=kind, replies=len(messages)))
+        await self.deliver(session, messages)
+
+    async def deliver(self, session: lotse.Session, messages: list[lotse.Message]) -> None:
+        """Send the session's messages, then persist its state and experiment records."""
+        hub = self.hub
+        for message in messages:
+            if isinstance(message, lotse.Swap):
+                hub.metrics.swaps.labels(message.slot).inc()
+            elif isinstance(message, lotse.Error):
+                hub.metrics.error(message.code)
+            await self.send(message.to_wire())
+        if session.optout:
+            # Opted out: the profile is deleted, not kept. The snippet remembers the
+            # opt-out in the browser and sends nothing more.
+            await hub.store.delete(session.id)
+        else:
+            await hub.store.put(session.id, session.to_state())
+        records = session.take_records()
+        if records:
+            hub.ledger.add(session.engine.site_id, records)
+
+
+def _chat_result(
+    event: lotse.ChatAnswer,
+    before: tuple[str | None, str | None],
+    session: lotse.Session,
+    messages: list[lotse.Message],
+) -> str:
+    """matched / fallback / choice, read from what the session did with the answer."""
+    if event.choice is not None:
+        return "choice"
+    if any(isinstance(m, lotse.Say) and m.choices for m in messages):
+        return "fallback"  # a clarifying question with quick replies
+    if session.intent is not None and (session.intent, session.stated) != before:
+        return "matched"
+    return "fallback"
