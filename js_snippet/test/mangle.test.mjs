@@ -34,5 +34,5 @@ test('every mangled name is one of the snippet’s own properties (the list does
   const src = readdirSync(new URL('../src/', import.meta.url))
     .map((f) => readFileSync(new URL('../src/' + f, import.meta.url), 'utf8'))
     .join('\n')
-  for (const name of MANGLED) assert.match(src, new RegExp('\\.' + name + '\\b'), name)
+  for (const name of MANGLED) assert.match(src, new RegExp('\\b' + name + '\\b'), name)
 })
