@@ -11,7 +11,7 @@ than no guess. Once decided, the type flips only on clearly stronger evidence.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ._model import Tuning
@@ -31,17 +31,27 @@ class Evidence:
     reason: dict[str, str]
 
 
-def scores(evidence: Iterable[Evidence], types: Sequence[str]) -> dict[str, float]:
-    """Probability per visitor type; what is missing to 1.0 is "unknown"."""
-    logits = dict.fromkeys(types, 0.0)
+def logits(evidence: Iterable[Evidence], types: Sequence[str]) -> dict[str, float]:
+    """Summed evidence weight per visitor type."""
+    totals = dict.fromkeys(types, 0.0)
     for item in evidence:
-        if item.visitor_type in logits:
-            logits[item.visitor_type] += item.weight
+        if item.visitor_type in totals:
+            totals[item.visitor_type] += item.weight
+    return totals
+
+
+def probabilities(totals: Mapping[str, float]) -> dict[str, float]:
+    """Probability per visitor type; what is missing to 1.0 is "unknown"."""
     # Subtracting the maximum keeps exp() finite for any number of events.
-    top = max(0.0, *logits.values())
-    exps = {t: math.exp(v - top) for t, v in logits.items()}
+    top = max(0.0, *totals.values()) if totals else 0.0
+    exps = {t: math.exp(v - top) for t, v in totals.items()}
     total = math.exp(-top) + sum(exps.values())
     return {t: e / total for t, e in exps.items()}
+
+
+def scores(evidence: Iterable[Evidence], types: Sequence[str]) -> dict[str, float]:
+    """Probability per visitor type from a list of evidence."""
+    return probabilities(logits(evidence, types))
 
 
 def decide(probabilities: dict[str, float], current: str | None, tuning: Tuning) -> str | None:

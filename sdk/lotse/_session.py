@@ -13,7 +13,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from ._inference import Evidence, decide, scores
+from ._inference import Evidence, decide, logits, probabilities
 from ._model import PERSONAS, PROFESSIONAL_TYPES, Condition, Rule, Variant, pick_text
 from ._protocol import (
     ChatAnswer,
@@ -99,6 +99,7 @@ class Session:
         self.now = context.now
         self._verification_key = context.verification_key
         self.evidence: dict[str, Evidence] = {}
+        self._logits = dict.fromkeys(engine.type_ids, 0.0)
         self.signal_counts: dict[str, int] = {}
         self.stated: str | None = None
         self.intent: str | None = None
@@ -215,13 +216,22 @@ class Session:
         if count >= self.engine.tuning.max_signal_repeats:
             return
         self.signal_counts[key] = count + 1
-        self.evidence[evidence_key] = Evidence(
-            visitor_type, weight / 2**count, evidence_key, reason
-        )
+        self._put(Evidence(visitor_type, weight / 2**count, evidence_key, reason))
+
+    def _put(self, evidence: Evidence) -> None:
+        """Add (or replace) evidence, keeping the per-type sums current."""
+        if evidence.key in self.evidence:
+            self._drop_evidence(evidence.key)
+        self.evidence[evidence.key] = evidence
+        if evidence.visitor_type in self._logits:
+            self._logits[evidence.visitor_type] += evidence.weight
 
     def _drop_evidence(self, prefix: str) -> None:
-        for key in [k for k in self.evidence if k.startswith(prefix)]:
+        dropped = [k for k in self.evidence if k.startswith(prefix)]
+        for key in dropped:
             del self.evidence[key]
+        if dropped:
+            self._logits = logits(self.evidence.values(), self.engine.type_ids)
 
     # -- chat -----------------------------------------------------------------
 
@@ -235,9 +245,7 @@ class Session:
         lang = match.lang or self.lang
         for negated in match.negated:
             self._drop_evidence(f"chat:{negated}")
-            self.evidence[f"chat-not:{negated}"] = Evidence(
-                negated, -tuning.negation_weight, f"chat-not:{negated}", {}
-            )
+            self._put(Evidence(negated, -tuning.negation_weight, f"chat-not:{negated}", {}))
             if self.stated == negated:
                 self.stated = None
         messages: list[Message] = []
@@ -284,9 +292,7 @@ class Session:
         self._drop_evidence(f"chat-not:{visitor_type}")
         label = {lang: self.engine.label(visitor_type, lang) for lang in ("de", "en")}
         reason = {lang: pick_text(_YOU_SAID, lang).format(label=label[lang]) for lang in label}
-        self.evidence[f"chat:{visitor_type}"] = Evidence(
-            visitor_type, weight, f"chat:{visitor_type}", reason
-        )
+        self._put(Evidence(visitor_type, weight, f"chat:{visitor_type}", reason))
         self.stated = visitor_type
 
     def _thanks(self, lang: str) -> str:
@@ -323,7 +329,7 @@ class Session:
             return [Error("bad_assertion", "the professional login could not be verified")]
         self.verified_until = expiry
         self.verified_role = "hcp"
-        self.evidence["verified"] = Evidence("hcp", VERIFIED_WEIGHT, "verified", dict(_VERIFIED))
+        self._put(Evidence("hcp", VERIFIED_WEIGHT, "verified", dict(_VERIFIED)))
         self._redecide()
         return self._swaps(fresh_page=False)
 
@@ -356,6 +362,7 @@ class Session:
             ("slot_rule", {}), ("exposed", set()), ("conversions", set()),
         ):  # fmt: skip
             setattr(self, attribute, type(empty)())
+        self._logits = dict.fromkeys(self.engine.type_ids, 0.0)
         self.stated = self.intent = self.decided = None
         self.verified_until = self.verified_role = None
         self.page_views = 0
@@ -370,7 +377,7 @@ class Session:
     # -- deciding -----------------------------------------------------------
 
     def probabilities(self) -> dict[str, float]:
-        return scores(self.evidence.values(), self.engine.type_ids)
+        return probabilities(self._logits)
 
     def _redecide(self) -> None:
         if self.verified_role:
@@ -547,6 +554,7 @@ class Session:
                 key: Evidence(str(t), float(w), str(key), dict(r))
                 for t, w, key, r in state.get("evidence", [])
             }
+            session._logits = logits(session.evidence.values(), engine.type_ids)
             session.signal_counts = {str(k): int(v) for k, v in state["signal_counts"].items()}
             session.stated = state.get("stated")
             session.intent = state.get("intent")

@@ -37,11 +37,18 @@ UTM_KEYS = ("utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term
 class WordMatcher(Generic[_P]):
     """Finds which configured entries occur in a list of normalised words."""
 
+    #: Words whose hits are remembered; a site's path vocabulary is small and
+    #: repeats across every session, so almost every lookup is a cache hit.
+    CACHE_SIZE = 65_536
+
     def __init__(self, entries: Iterable[tuple[str, _P]], min_prefix: int = MIN_PREFIX) -> None:
         self._min_prefix = min_prefix
         self._words: dict[str, list[_P]] = {}
-        self._infix: dict[str, list[_P]] = {}
+        # Infix entries indexed by their first three letters, so a word is
+        # scanned once instead of once per entry length.
+        self._infix: dict[str, list[tuple[str, _P]]] = {}
         self._phrases: dict[str, list[tuple[tuple[str, ...], _P]]] = {}
+        self._cache: dict[str, tuple[_P, ...]] = {}
         for text, payload in entries:
             parts = tuple(words(text))
             if not parts:
@@ -51,17 +58,24 @@ class WordMatcher(Generic[_P]):
             else:
                 self._words.setdefault(parts[0], []).append(payload)
                 if len(parts[0]) >= MIN_INFIX:
-                    self._infix.setdefault(parts[0], []).append(payload)
-        self._infix_lengths = sorted({len(word) for word in self._infix})
+                    self._infix.setdefault(parts[0][:3], []).append((parts[0], payload))
 
-    def _word_hits(self, word: str) -> Iterable[_P]:
-        yield from self._words.get(word, ())
+    def _word_hits(self, word: str) -> tuple[_P, ...]:
+        cached = self._cache.get(word)
+        if cached is not None:
+            return cached
+        hits: list[_P] = list(self._words.get(word, ()))
         for end in range(self._min_prefix, len(word)):
-            yield from self._words.get(word[:end], ())
-        for length in self._infix_lengths:
-            # Start at 1: prefixes (start 0) were found above.
-            for start in range(1, len(word) - length + 1):
-                yield from self._infix.get(word[start : start + length], ())
+            hits.extend(self._words.get(word[:end], ()))
+        # Start at 1: entries at the start of the word were found as prefixes.
+        for start in range(1, len(word) - MIN_INFIX + 1):
+            for entry, payload in self._infix.get(word[start : start + 3], ()):
+                if word.startswith(entry, start):
+                    hits.append(payload)
+        if len(self._cache) >= self.CACHE_SIZE:
+            self._cache.clear()
+        self._cache[word] = result = tuple(hits)
+        return result
 
     def find(self, text_words: Sequence[str]) -> list[_P]:
         """Every payload whose entry occurs, each once, in order of first occurrence."""
