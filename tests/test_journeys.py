@@ -9,6 +9,10 @@ US corporate and brand site (/healthcare-professionals, /hcp, DTC pages), a
 global site with /de-de/, /de-ch/ and /en/ prefixes, an OTC brand and a herbal
 maker (/aerzte, /apotheker, /verbraucher). Every site is fictional.
 
+The last 30 journeys were written after the catalogue had been tuned on the
+others and were not tuned on (28 of 30 right at first run, none wrong), as a
+check that the weights are not fitted to this file.
+
 Each journey is labelled with what a careful person would conclude from the
 same evidence: a visitor type, or null where nobody could tell (home page,
 product page, press, contact, a sensitive page). A null counts as right only
