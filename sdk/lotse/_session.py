@@ -500,9 +500,12 @@ class Session:
             "visitor_type": self.decided,
             "confidence": round(probabilities.get(self.decided, top) if self.decided else top, 4),
             "scores": {t: round(p, 4) for t, p in probabilities.items()},
-            "evidence": [
-                pick_text(e.reason, self.lang) for e in self.evidence.values() if e.reason
-            ],
+            # The same reason from several pages is one reason to the visitor.
+            "evidence": list(
+                dict.fromkeys(
+                    pick_text(e.reason, self.lang) for e in self.evidence.values() if e.reason
+                )
+            ),
             "intent": self.intent,
             "persona": self.persona,
             "stage": self.stage,
