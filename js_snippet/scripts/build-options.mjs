@@ -1,11 +1,17 @@
 /**
- * The one esbuild configuration, shared by build.mjs and check-dist.mjs so
- * the committed dist and the freshness check can never disagree.
- * Deterministic: esbuild is pinned exactly in package.json, and nothing
- * time- or machine-dependent (dates, absolute paths) goes into the output.
+ * The one build, shared by build.mjs and check-dist.mjs so the committed
+ * dist and the freshness check can never disagree.
+ *
+ * esbuild bundles (and shortens the listed property names); terser then
+ * minifies, because it compresses about 200 bytes (gzipped) better than
+ * esbuild's own minifier, and every byte counts against the 6 KB budget.
+ * Deterministic: both are pinned exactly in package.json, and nothing time-
+ * or machine-dependent (dates, absolute paths) goes into the output.
  */
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import { build } from 'esbuild'
+import { minify } from 'terser'
 
 export const root = fileURLToPath(new URL('..', import.meta.url))
 export const outfile = 'dist/lotse.min.js'
@@ -31,14 +37,28 @@ export const options = {
   entryPoints: ['src/browser.js'],
   outfile,
   bundle: true,
-  minify: true,
+  minifySyntax: true,
   format: 'iife',
   target: 'es2018',
   legalComments: 'none',
   mangleProps: new RegExp('^(' + MANGLED.join('|') + ')$'),
   charset: 'ascii',
   define: { __LOTSE_VERSION__: JSON.stringify(version) },
-  banner: { js: `/*! Lotse snippet ${version} | Apache-2.0 */` },
   write: false,
   logLevel: 'warning',
+}
+
+/**
+ * Build the snippet in memory.
+ * @returns {Promise<Buffer>} the bytes of dist/lotse.min.js
+ */
+export async function bundle() {
+  const bundled = (await build(options)).outputFiles[0].text
+  const { code } = await minify(bundled, {
+    ecma: 2018,
+    compress: { passes: 1 },
+    mangle: true,
+    format: { ascii_only: true, preamble: `/*! Lotse snippet ${version} | Apache-2.0 */` },
+  })
+  return Buffer.from(code + '\n')
 }

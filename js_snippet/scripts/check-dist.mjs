@@ -5,10 +5,9 @@
  */
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { build } from 'esbuild'
-import { options, outfile, root } from './build-options.mjs'
+import { bundle, outfile, root } from './build-options.mjs'
 
-const fresh = Buffer.from((await build(options)).outputFiles[0].contents)
+const fresh = await bundle()
 let committed
 try {
   committed = readFileSync(join(root, outfile))

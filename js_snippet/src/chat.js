@@ -33,8 +33,6 @@ export function createChat(o) {
     const host = doc.createElement('lotse-chat')
     const wrap = h(doc, 'div', 'chat')
     const dialog = h(doc, 'div', 'dialog', null, { role: 'dialog', 'aria-label': prompt })
-    const head = h(doc, 'div', 'head')
-    const close = h(doc, 'button', '', '×', { 'aria-label': strings.close })
     const log = h(doc, 'div', 'log', null, { role: 'log', 'aria-live': 'polite' })
     const choices = h(doc, 'div', 'choices')
     const form = h(doc, 'form')
@@ -47,12 +45,16 @@ export function createChat(o) {
     const dismiss = h(doc, 'button', '', '×', { 'aria-label': strings.dismiss })
     dialog.hidden = true
 
-    /** Open or close; focus moves into the dialog and back to the launcher. */
+    /**
+     * Open or close: the launcher (which shows the prompt) toggles the dialog
+     * and Escape closes it. Focus moves into the dialog (first quick reply,
+     * else the text field, else the switch) and back to the launcher.
+     */
     const toggle = (/** @type {boolean} */ show) => {
       dialog.hidden = !show
       open.setAttribute('aria-expanded', String(show))
       const target = /** @type {HTMLElement} */ (
-        show ? (form.hidden ? close : choices.querySelector('button') || input) : open
+        show ? (form.hidden ? box : choices.querySelector('button') || input) : open
       )
       target.focus()
     }
@@ -78,7 +80,6 @@ export function createChat(o) {
     }
 
     open.addEventListener('click', () => toggle(dialog.hidden))
-    close.addEventListener('click', () => toggle(false))
     dismiss.addEventListener('click', () => host.remove())
     wrap.addEventListener('keydown', (e) => {
       if (e.key === 'Escape' && !dialog.hidden) toggle(false)
@@ -91,9 +92,8 @@ export function createChat(o) {
       answer({ text }, text)
     })
 
-    head.append(h(doc, 'span', '', prompt), close)
     form.append(input, h(doc, 'button', '', strings.send))
-    dialog.append(head, log, choices, form, label)
+    dialog.append(log, choices, form, label)
     launch.append(open, dismiss)
     wrap.append(dialog, launch)
     shadow(host).append(wrap)

@@ -68,8 +68,7 @@ export function referrerOrigin(referrer, origin) {
  * @param {string | null | undefined} htmlLang
  */
 export function langOf(htmlLang) {
-  const lang = (htmlLang || '').slice(0, 2).toLowerCase()
-  return /^[a-z]{2}$/.test(lang) ? lang : undefined
+  return (htmlLang || '').slice(0, 2).toLowerCase() || undefined
 }
 
 /**
@@ -97,7 +96,6 @@ export function slotIds(ids) {
 export function socketUrl(scriptSrc, endpoint) {
   const url = new URL(endpoint || '/ws', scriptSrc)
   url.protocol = url.protocol.replace(/^http/, 'ws')
-  url.hash = ''
   return url.href
 }
 
@@ -122,19 +120,6 @@ export function helloMessage(o) {
     verified: o.verified,
     visits: o.consent && o.visits ? o.visits : undefined,
   }
-}
-
-/**
- * The `hello` of an opted-out visitor: just enough for the server to find the
- * session (by token) that an `optout` must delete. No slots, referrer or language.
- *
- * @param {string} site
- * @param {string} href
- * @param {string} origin
- * @param {string} token
- */
-export function optedOutHello(site, href, origin, token) {
-  return { type: 'hello', site, url: shapeUrl(href, origin), slots: [], token }
 }
 
 /**

@@ -10,7 +10,6 @@ import {
   convertMessage,
   helloMessage,
   langOf,
-  optedOutHello,
   pageMessage,
   shapeUrl,
   socketUrl,
@@ -96,8 +95,9 @@ export function boot(win, deps = {}) {
       const token = read(session, TOKEN)
       if (optedOut) {
         // Connected only to delete the session of an opt-out made while offline.
+        // The hello says no more than finds the session: no slots, referrer or language.
         if (token) {
-          send(optedOutHello(site, win.location.href, origin, token))
+          send(helloMessage({ site, href: win.location.href, origin, slots: [], token }))
           send({ type: 'optout' })
         }
         write(session, TOKEN, null)
@@ -237,7 +237,7 @@ export function boot(win, deps = {}) {
 
   const start = () => {
     pageUrl = shapeUrl(win.location.href)
-    slots.start(pageUrl, true)
+    slots.start(pageUrl)
     watchHistory(win, pageView)
     connect()
   }

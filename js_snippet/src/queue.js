@@ -27,8 +27,5 @@ export function createQueue(limit = QUEUE_LIMIT) {
       items = []
       return out
     },
-    get size() {
-      return items.length
-    },
   }
 }

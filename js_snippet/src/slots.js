@@ -35,14 +35,6 @@ export function createSlots(o) {
   let windowEnd = 0
   /** "slot variant" pairs already reported as seen on this page view. */
   let seen = new Set()
-  let policy
-
-  /** Trusted Types: catalogue HTML is trusted; name "lotse" in the site's CSP to allow it. */
-  try {
-    policy = win.trustedTypes && win.trustedTypes.createPolicy('lotse', { createHTML: (s) => s })
-  } catch (_) {
-    /* policy not allowed: plain strings, which work wherever Trusted Types are not enforced */
-  }
 
   const observer = new win.IntersectionObserver(
     (entries) => {
@@ -119,7 +111,7 @@ export function createSlots(o) {
   function why(reason) {
     const host = doc.createElement('lotse-why')
     const wrap = h(doc, 'div', 'why')
-    const button = h(doc, 'button', '', 'i', { 'aria-label': strings.why, title: strings.why })
+    const button = h(doc, 'button', '', 'i', { 'aria-label': strings.why })
     const box = h(doc, 'div', 'box')
     const toggle = (/** @type {boolean} */ open) => {
       box.hidden = !open
@@ -152,15 +144,16 @@ export function createSlots(o) {
     const el = slot.el
     const template = doc.createElement('template')
     try {
-      template.innerHTML = policy ? policy.createHTML(swap.html) : swap.html
+      template.innerHTML = swap.html
     } catch (_) {
-      return // blocked by Trusted Types: keep what is shown
+      return // refused (Trusted Types enforced): keep what is shown
     }
     // Lock the current box first: computed `height` is in the element's own
     // box-sizing, so as min-height it reserves exactly the space used now.
-    el.style.minHeight = win.getComputedStyle(el).height
+    const computed = win.getComputedStyle(el)
+    el.style.minHeight = computed.height
     if (!slot.defaults) slot.defaults = Array.from(el.childNodes)
-    if (slot.pos === undefined && win.getComputedStyle(el).position === 'static') {
+    if (slot.pos === undefined && computed.position === 'static') {
       slot.pos = el.style.position
       el.style.position = 'relative'
     }
@@ -211,14 +204,13 @@ export function createSlots(o) {
      * slots in view that still show defaults until the first decisions
      * arrive or the anti-flicker window ends.
      * @param {string} pageUrl
-     * @param {boolean} antiFlicker
      */
-    start(pageUrl, antiFlicker) {
+    start(pageUrl) {
       url = pageUrl
       scan()
       sticky()
       windowEnd = o.clock() + o.flickerMs
-      if (antiFlicker && o.active()) {
+      if (o.active()) {
         for (const slot of slots) if (slot.inView && slot.variant === 'default') hold(slot)
         setTimeout(unholdAll, o.flickerMs)
       }

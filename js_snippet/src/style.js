@@ -20,8 +20,7 @@ const CSS =
   '.box{position:absolute;right:0;width:max-content;max-width:260px}' +
   '.chat{position:fixed;right:16px;bottom:16px;z-index:2147483000;display:flex;flex-direction:column;align-items:end}' +
   '.dialog{width:min(320px,80vw);margin-bottom:8px}' +
-  '.head{display:flex;justify-content:space-between;font-weight:600}' +
-  '.log{max-height:40vh;overflow:auto;margin:8px 0}' +
+  '.log{max-height:40vh;overflow:auto}' +
   '.me{text-align:right}' +
   'form{display:flex}' +
   'input[type=text]{flex:1}' +

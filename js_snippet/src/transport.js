@@ -19,17 +19,13 @@ const POLICY_VIOLATION = 1008
  *   onOpen: (send: (msg: object) => void) => void,
  *   onMessage: (msg: {type: string} & Record<string, any>) => void,
  *   onClose?: () => void,
- *   WebSocket?: typeof WebSocket,
+ *   WebSocket: typeof WebSocket,
  *   jitter?: () => number,
- *   setTimeout?: typeof setTimeout,
- *   clearTimeout?: typeof clearTimeout,
  *   limit?: number,
  * }} o
  */
 export function createTransport(url, o) {
-  const Socket = o.WebSocket || WebSocket
-  const later = o.setTimeout || setTimeout
-  const cancel = o.clearTimeout || clearTimeout
+  const Socket = o.WebSocket
   const queue = createQueue(o.limit)
   /** @type {WebSocket | null} */
   let ws = null
@@ -75,7 +71,7 @@ export function createTransport(url, o) {
   }
 
   function retry() {
-    timer = later(connect, backoff(attempt++, o.jitter))
+    timer = setTimeout(connect, backoff(attempt++, o.jitter))
   }
 
   return {
@@ -91,7 +87,7 @@ export function createTransport(url, o) {
     /** Close without reconnecting (pagehide, opt-out). Queued messages stay queued. */
     stop() {
       running = false
-      cancel(timer)
+      clearTimeout(timer)
       timer = undefined
       const sock = ws
       ws = null

@@ -3,70 +3,66 @@ import { test } from 'node:test'
 import { createTransport } from '../src/transport.js'
 
 /** A controllable stand-in for the browser WebSocket. */
-function fakes() {
-  const sockets = []
-  class FakeSocket {
-    constructor(url) {
-      this.url = url
-      this.readyState = 0
-      this.sent = []
-      sockets.push(this)
-    }
-    send(data) {
-      assert.equal(this.readyState, 1, 'send only on an open socket')
-      this.sent.push(JSON.parse(data))
-    }
-    close(code) {
-      this.closedWith = code
-      this.readyState = 3
-    }
-    // test controls
-    open() {
-      this.readyState = 1
-      this.onopen()
-    }
-    receive(data) {
-      this.onmessage({ data: typeof data === 'string' ? data : JSON.stringify(data) })
-    }
-    drop(code = 1006) {
-      this.readyState = 3
-      this.onclose({ code })
-    }
+class FakeSocket {
+  static all = []
+  constructor(url) {
+    this.url = url
+    this.readyState = 0
+    this.sent = []
+    FakeSocket.all.push(this)
   }
-  const timers = []
-  const setTimeout = (fn, ms) => timers.push({ fn, ms }) - 1
-  const clearTimeout = (id) => {
-    if (id !== undefined && timers[id]) timers[id].fn = null
+  send(data) {
+    assert.equal(this.readyState, 1, 'send only on an open socket')
+    this.sent.push(JSON.parse(data))
   }
-  const fire = () => {
-    const t = timers.findLast((x) => x.fn)
-    const fn = t.fn
-    t.fn = null
-    fn()
-    return t.ms
+  close(code) {
+    this.closedWith = code
+    this.readyState = 3
   }
-  return { sockets, FakeSocket, timers, setTimeout, clearTimeout, fire }
+  // test controls
+  open() {
+    this.readyState = 1
+    this.onopen()
+  }
+  receive(data) {
+    this.onmessage({ data: typeof data === 'string' ? data : JSON.stringify(data) })
+  }
+  drop(code = 1006) {
+    this.readyState = 3
+    this.onclose({ code })
+  }
 }
 
-function setup(extra = {}) {
-  const f = fakes()
+/** Fresh sockets and mocked timers for each test (see `mock.timers`). */
+function setup(t, extra = {}) {
+  FakeSocket.all = []
+  t.mock.timers.enable({ apis: ['setTimeout'] })
   const got = []
   let closes = 0
-  const t = createTransport('wss://lotse.example/ws', {
-    WebSocket: f.FakeSocket,
-    setTimeout: f.setTimeout,
-    clearTimeout: f.clearTimeout,
+  const transport = createTransport('wss://lotse.example/ws', {
+    WebSocket: FakeSocket,
     jitter: () => 0.5,
-    onOpen: (send) => send({ type: 'hello', n: f.sockets.length }),
+    onOpen: (send) => send({ type: 'hello', n: FakeSocket.all.length }),
     onMessage: (msg) => got.push(msg),
     onClose: () => closes++,
     ...extra,
   })
-  return { ...f, t, got, closes: () => closes }
+  return {
+    t: transport,
+    got,
+    sockets: FakeSocket.all,
+    closes: () => closes,
+    /** Advance the clock; true when a new socket was created by then. */
+    after(ms) {
+      const before = FakeSocket.all.length
+      t.mock.timers.tick(ms)
+      return FakeSocket.all.length > before
+    },
+  }
 }
 
-test('connects once on start; hello goes first, then what queued while connecting', () => {
-  const s = setup()
+test('connects once on start; hello goes first, then what queued while connecting', (t) => {
+  const s = setup(t)
   s.t.send({ type: 'seen', slot: 'hero', variant: 'default' })
   s.t.start()
   s.t.start()
@@ -84,8 +80,8 @@ test('connects once on start; hello goes first, then what queued while connectin
   assert.deepEqual(s.sockets[0].sent.at(-1), { type: 'convert', goal: 'g' })
 })
 
-test('messages arrive as parsed objects; junk and type-less frames are ignored', () => {
-  const s = setup()
+test('messages arrive as parsed objects; junk and type-less frames are ignored', (t) => {
+  const s = setup(t)
   s.t.start()
   s.sockets[0].open()
   s.sockets[0].receive({ type: 'welcome', token: 't' })
@@ -96,26 +92,28 @@ test('messages arrive as parsed objects; junk and type-less frames are ignored',
   assert.deepEqual(s.got, [{ type: 'welcome', token: 't' }])
 })
 
-test('a dropped connection is retried with growing full-jitter delays, and hello is sent again', () => {
-  const s = setup()
+test('a dropped connection is retried with growing full-jitter delays, and hello is sent again', (t) => {
+  const s = setup(t)
   s.t.start()
   s.sockets[0].drop()
   assert.equal(s.closes(), 1)
-  assert.equal(s.fire(), 250) // 0.5 of 500 ms
-  assert.equal(s.sockets.length, 2)
+  assert.equal(s.after(249), false)
+  assert.equal(s.after(1), true, '0.5 of the 500 ms ceiling')
   s.sockets[1].drop()
-  assert.equal(s.fire(), 500) // 0.5 of 1000 ms
+  assert.equal(s.after(499), false)
+  assert.equal(s.after(1), true, '0.5 of 1000 ms')
   s.sockets[2].drop()
-  assert.equal(s.fire(), 1000)
+  assert.equal(s.after(999), false)
+  assert.equal(s.after(1), true, '0.5 of 2000 ms')
   s.sockets[3].open()
   assert.deepEqual(s.sockets[3].sent, [{ type: 'hello', n: 4 }])
   // A successful connection resets the backoff.
   s.sockets[3].drop()
-  assert.equal(s.fire(), 250)
+  assert.equal(s.after(250), true)
 })
 
-test('the offline queue is bounded: the oldest messages are dropped', () => {
-  const s = setup({ limit: 3 })
+test('the offline queue is bounded: the oldest messages are dropped', (t) => {
+  const s = setup(t, { limit: 3 })
   for (let i = 0; i < 6; i++) s.t.send({ type: 'click', href: '/' + i })
   s.t.start()
   s.sockets[0].open()
@@ -125,8 +123,8 @@ test('the offline queue is bounded: the oldest messages are dropped', () => {
   )
 })
 
-test('stop closes with 1000 and does not reconnect; start connects again', () => {
-  const s = setup()
+test('stop closes with 1000 and does not reconnect; start connects again', (t) => {
+  const s = setup(t)
   s.t.start()
   s.sockets[0].open()
   s.t.stop()
@@ -134,56 +132,51 @@ test('stop closes with 1000 and does not reconnect; start connects again', () =>
   assert.equal(s.t.isOpen(), false)
   // The close event of a socket we closed ourselves changes nothing.
   s.sockets[0].onclose({ code: 1000 })
-  assert.equal(s.timers.filter((t) => t.fn).length, 0)
+  assert.equal(s.after(60000), false)
   s.t.send({ type: 'click', href: '/later' })
   s.t.start()
   s.sockets[1].open()
   assert.deepEqual(s.sockets[1].sent.at(-1), { type: 'click', href: '/later' })
 })
 
-test('stop during a backoff wait cancels the pending reconnect', () => {
-  const s = setup()
+test('stop during a backoff wait cancels the pending reconnect', (t) => {
+  const s = setup(t)
   s.t.start()
   s.sockets[0].drop()
   s.t.stop()
-  assert.equal(s.timers.filter((t) => t.fn).length, 0)
+  assert.equal(s.after(60000), false)
   assert.equal(s.sockets.length, 1)
 })
 
-test('a policy-violation close (e.g. origin refused) is not retried', () => {
-  const s = setup()
+test('a policy-violation close (e.g. origin refused) is not retried', (t) => {
+  const s = setup(t)
   s.t.start()
   s.sockets[0].drop(1008)
-  assert.equal(s.timers.filter((t) => t.fn).length, 0)
+  assert.equal(s.after(60000), false)
   s.t.start()
   assert.equal(s.sockets.length, 2, 'an explicit start may try again')
 })
 
-test('a constructor that throws (bad URL, blocked by CSP) is retried, never thrown', () => {
+test('a constructor that throws (bad URL, blocked by CSP) is retried, never thrown', (t) => {
   let fail = true
-  const s = setup()
-  const t = createTransport('wss://x/ws', {
-    WebSocket: class extends s.FakeSocket {
+  const s = setup(t, {
+    WebSocket: class extends FakeSocket {
       constructor(url) {
         if (fail) throw new SyntaxError('blocked')
         super(url)
       }
     },
-    setTimeout: s.setTimeout,
-    clearTimeout: s.clearTimeout,
     jitter: () => 0,
-    onOpen: () => {},
-    onMessage: () => {},
   })
-  assert.doesNotThrow(() => t.start())
-  assert.equal(s.timers.filter((x) => x.fn).length, 1)
+  assert.doesNotThrow(() => s.t.start())
+  assert.equal(s.closes(), 1)
+  assert.equal(s.sockets.length, 0)
   fail = false
-  s.fire()
-  assert.equal(s.sockets.length, 1)
+  assert.equal(s.after(0), true)
 })
 
-test('onOpen may stop the transport; then nothing queued is sent', () => {
-  const s = setup({
+test('onOpen may stop the transport; then nothing queued is sent', (t) => {
+  const s = setup(t, {
     onOpen: (send) => {
       send({ type: 'optout' })
       s.t.stop()
@@ -195,8 +188,8 @@ test('onOpen may stop the transport; then nothing queued is sent', () => {
   assert.deepEqual(s.sockets[0].sent, [{ type: 'optout' }])
 })
 
-test('drain hands out and forgets the queued messages', () => {
-  const s = setup()
+test('drain hands out and forgets the queued messages', (t) => {
+  const s = setup(t)
   s.t.send({ type: 'click', href: '/a' })
   assert.deepEqual(s.t.drain(), [{ type: 'click', href: '/a' }])
   s.t.start()
