@@ -1,0 +1,963 @@
+"""Matching a free-text chat answer ("Was führt Sie zu uns?") to an intent.
+
+The answer is compared with every intent's example phrases, but not as whole
+strings: visitors write long sentences with irrelevant detail, typos, compounds
+and negations, and a whole-string score would reward the wrong things. Instead
+the matcher *spots phrases* in the answer:
+
+1. Words. The answer is normalised (`_normalise.words`) and cut into clauses at
+   punctuation and conjunctions ("und", "but", "sondern"). Each word is looked
+   up in the catalogue's vocabulary: exactly, without umlaut ("fur" = "fuer"),
+   with an inflection ending added or removed, as a compound ("Hausarztpraxis"
+   = "hausarzt" + "praxis", "Frauenarzt" also counts as "arzt"), or, for typos,
+   by the nearest word within a small edit distance (rapidfuzz, one batch call
+   per unknown word over the words with the same first letter).
+2. Negation. "kein Arzt", "nicht Apothekerin", "not a doctor": the role word
+   right after a negator is taken out of the answer, and its visitor type goes
+   into `ChatMatch.negated` and cannot be the match. Only role words count
+   (learned from the catalogue's "Ich bin X" / "I am a X" phrases), so
+   "keine Ahnung" negates nothing and "nicht lieferbar" keeps its meaning.
+3. Phrase spotting. A phrase is spotted when most of its weighted words occur
+   in one clause of the answer, near each other. A role word inside another
+   type's phrase ("Ich suche einen Arzt", "Stelle als Apotheker") stands for
+   any role, so "ich suche einen Kardiologen" is a patient and "Stelle als
+   PTA" an applicant.
+4. Claiming. Spotted phrases claim answer words, bigger matches first, so
+   "Ich suche einen Arzt" (patient) takes "Arzt" before the one-word phrase
+   "Arzt" (doctor) can. A stated role yields to a task that its own visitor
+   type's phrases never mention ("Ich bin Ärztin und suche eine Stelle" is an
+   applicant); a task that the stated role's phrases do mention stays with the
+   role ("Kinderärztin, Frage zur Dosierung" is a doctor).
+5. Confidence. The winner's evidence against the evidence for other types,
+   the words nothing explained, and a small prior for "none of these". Below
+   the cutoff there is no match and the bot asks a clarifying question: a
+   wrong guess costs more trust than no guess.
+
+Word weights come from the catalogue: a word used by one visitor type's
+phrases only is strong evidence, a word all types use is weak, and function
+words ("ich", "the") are ignored. Everything is precomputed in the
+constructor; `match` does dictionary lookups, a few rapidfuzz calls and a
+little arithmetic over the handful of phrases that share a word with the
+answer.
+
+The module is pure: no I/O, and nothing of an answer outlives the call (the
+chat's free text is never stored, so nothing here caches words either).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
+
+from ._model import PROFESSIONAL_TYPES, Intent
+from ._normalise import words
+
+__all__ = ["ChatMatch", "ChatMatcher"]
+
+
+@dataclass(frozen=True, slots=True)
+class ChatMatch:
+    """What a chat answer says about the visitor.
+
+    `intent` and `visitor_type` are None when the answer matched nothing with
+    enough confidence (the engine then asks one clarifying question).
+    `negated` lists the visitor types the visitor explicitly denied ("kein
+    Arzt"); `lang` is the answer's language, "de" or "en".
+    """
+
+    intent: str | None
+    visitor_type: str | None
+    confidence: float
+    negated: tuple[str, ...]
+    lang: str
+
+
+# -- word lists ---------------------------------------------------------------
+# All in normalised form (casefolded, ä -> ae, ß -> ss), as `words` returns them.
+
+
+def _word_set(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+def _groups(text: str) -> tuple[frozenset[str], ...]:
+    """Word groups written as paragraphs separated by blank lines."""
+    return tuple(frozenset(p.split()) for p in re.split(r"\n\s*\n", text) if p.strip())
+
+
+#: Words that mean the same for the reason of a visit, so that a phrase with
+#: one also matches an answer with another: "I need a doctor" is "I am looking
+#: for a doctor", "my dad" is "my father". Forms of a word meet through their
+#: stem, so one form each is enough. Roles are not listed: a role word inside
+#: a phrase already stands for any role.
+_SYNONYMS: tuple[frozenset[str], ...] = _groups(
+    """
+    suche brauche benoetige finde need looking search find want
+
+    kaufen bekomme besorgen kriege erhalten buy get obtain purchase
+
+    mutter mama mutti vater papa eltern oma opa grossmutter grossvater sohn tochter kind
+    kinder mann ehemann ehefrau partner bruder familie angehoeriger angehoerige
+    mum mom mother father dad parents grandmother grandfather grandma grandpa son daughter
+    child children husband wife brother sister family relative
+
+    medikament medikamente arznei arzneimittel tablette tabletten pille pillen kapsel kapseln
+    medicine medication drug pill pills tablet tablets capsule
+
+    naehe nahe naechste umgebung near nearby nearest closest close
+
+    krank erkrankt ill sick unwell
+
+    job stelle arbeitsstelle anstellung position vacancy opening
+
+    bewerben bewerbe apply applying
+
+    want like wish
+    """
+)
+_SIM_SYNONYM = 0.9
+
+#: Negators. "noch" only negates after "weder" ("weder Arzt noch Apotheker").
+_NEGATORS = _word_set(
+    """
+    kein keine keinen keinem keiner keines nicht nie niemals weder
+    not no never neither nor isn aren wasn don doesn didn dont isnt arent
+    """
+)
+#: Function words: they carry no reason for a visit and are ignored. Split by
+#: language because they are also the best clue to the answer's language.
+_FUNCTION_DE = _word_set(
+    """
+    ich du er sie es ihr mich mir dich dir euch ihm ihn ihnen sich man
+    bin bist ist sind seid war waren bin habe hab hast hat haben hatte hatten
+    werde wirst wird werden wurde wurden sein seien waere waeren
+    kann kannst koennen koennte koennten darf duerfen muss musst muessen soll
+    sollte sollen will willst wollen moechte moechten mag
+    der die das den dem des ein eine einen einem einer eines
+    dies diese dieser dieses diesen jener
+    und oder aber sondern denn doch jedoch weil da dass ob wenn als wie
+    zu zum zur in im ins an am auf aus bei beim mit nach von vom vor fuer
+    ueber unter um durch gegen ohne bis seit zwischen
+    hier dort da so auch noch schon nur mal halt eben ja nein nee doch
+    sehr gern gerne bitte danke vielen dank
+    was wer wann warum wieso weshalb welche welcher welches womit worum wofuer
+    etwas alles viel viele mehr einfach eigentlich also dann jetzt gerade bald
+    hallo moin servus gruess gruss guten tag morgen abend hi hey
+    bzw usw ca evtl eher gibt gibts geht gehts
+    heute gestern vorgestern woche wochen monat monaten jahr jahren letzte letzten tage tagen
+    """
+)
+_FUNCTION_EN = _word_set(
+    """
+    i me my mine you your he she it they them their its
+    am is are was were be been being m s re ve ll d t
+    have has had do does did can could will would shall should may might must
+    a an the this that these those
+    and or but because so if as than then when while
+    to of in on at by for from with about into over under after before
+    here there just only also too very really quite
+    please thanks thank hello hi hey dear good morning
+    what who why which how
+    some any all more much
+    today yesterday tomorrow week weeks month months year years last ago days
+    """
+)
+#: Negators are function words too: they act on the role after them, and
+#: "nicht lieferbar" means what "lieferbar" means to the matcher.
+_FUNCTION_WORDS = _FUNCTION_DE | _FUNCTION_EN | _NEGATORS
+
+#: Words that carry a request but no reason: they appear in every visitor
+#: type's answers ("Ich brauche Informationen zu ...") and weigh little. They
+#: are not ignored: "my patients" and "meine Mutter" need the possessive.
+_GENERIC_WORDS = _word_set(
+    """
+    brauche brauchen benoetige suche suchen sucht finde finden gesucht
+    informationen information info infos informieren frage fragen questions question
+    wissen erfahren hilfe helfen help need needs want wants looking look find
+    arbeiten arbeite arbeitet work working works
+    ihnen euch ihr ihre ihrem ihren euer eure eurem you your
+    know learn get like
+    mein meine meinen meinem meiner meines my unsere unser unseren our
+    thema themen bereich details allgemein general
+    naechste naechsten naehe next nearest near nearby closest close
+    viel viele oft much many often
+    wo where wir uns we us
+    """
+)
+
+#: Words that may stand between a negator and the role it negates:
+#: "kein*e* Ärztin", "not *a* doctor", "nicht *mehr als* Apotheker".
+_NEGATION_FILLERS = _word_set(
+    """
+    a an the ein eine einen einem einer eines der die das den dem
+    mehr more longer really actually wirklich eigentlich so als as selbst gar
+    at all t m
+    """
+)
+#: Words skipped when looking back from a trailing negator: "Apotheker bin ich nicht".
+_LOOKBACK_SKIP = _word_set("bin ich bist ist sind wir er sie es das i am is are")
+
+#: Words after which a role is the visitor's own ("bin Ärztin", "I'm a nurse",
+#: "arbeite als PTA").
+_STATEMENT_WORDS = _word_set("bin am m im als as")
+
+#: Conjunctions that start a new clause even without a comma.
+_CLAUSE_WORDS = _word_set(
+    "und oder aber sondern doch jedoch weil denn and or but because however rather"
+)
+#: Punctuation that ends a clause. Not ":", "(" or "/": they are part of gender
+#: spellings ("Apotheker:in", "Arzt(in)") that the normaliser joins.
+_CLAUSE_PUNCTUATION = re.compile(r"[.,;!?\n\r\t]+|:\s|\s[-–—]\s")
+
+#: A role statement: one of these word sequences followed by one or two words,
+#: the last of them a role ("Ich bin (ein) Arzt", "I'm a nurse").
+_ROLE_PREFIXES: tuple[tuple[str, ...], ...] = (
+    ("ich", "bin"),
+    ("bin",),
+    ("i", "am"),
+    ("i", "m"),
+    ("im",),
+    ("ich", "arbeite", "als"),
+    ("i", "work", "as"),
+)
+
+# -- scoring constants (why each value: see the module docstring) --------------
+
+#: A phrase is spotted when this share of its word weight occurs in the answer.
+#: High enough that a shared role word alone does not spot a phrase whose
+#: other word gives it its meaning: "Arzt" alone does not spot "Ich suche
+#: einen Arzt", "Patientin" alone does not spot "für meine Patienten".
+_MIN_RECALL = 0.82
+#: Bonus per additional matched word: bigger matches win over single words.
+_EXTRA_WORD_BONUS = 0.5
+#: Words of a spotted phrase far apart in the answer belong to different thoughts;
+#: a few words apart they still count as one match (closeness factor _CLOSE).
+_FAR_APART = 3
+_CLOSE = 0.85
+#: Weight of words that are generic requests ("brauche", "Informationen").
+_GENERIC_WEIGHT = 0.25
+#: Known words that no spotted phrase explains still hint at the visitor types
+#: whose phrases use them, at this share, split between those types.
+_BACKOFF = 0.5
+#: Unknown words (probably irrelevant detail) count against a match, growing
+#: with the square root of their number: a long story around a clear reason
+#: stays clear, one domain word among unknown ones does not.
+_UNKNOWN_PENALTY = 0.21
+#: Evidence for "none of these": one clear word must beat it comfortably.
+_PRIOR = 0.15
+#: A stated role and a task it yields to (or that yields to it) keep this share.
+_YIELD_FACTOR = 0.3
+#: ... but only a task at least this large relative to the role is weighed,
+#: and the role wins if this share of the task is in its own type's words.
+_MIN_TASK = 0.5
+_SHARED = 0.3
+#: Similarities for the ways a word can match a vocabulary word.
+_SIM_VARIANT = 0.95  # umlaut spelt without "e", compound part
+_SIM_INFLECTED = 0.9  # another ending: usually the same word, sometimes not
+_SIM_HEAD = 0.85  # compound head only: "Frauenarzt" as "arzt"
+_SIM_MODIFIER = 0.85  # compound modifier only: "Stellenanzeige" as "stellen"
+_SIM_TYPO = (1.0, 0.88, 0.78)  # by edit distance
+_SIM_OTHER_ROLE = 0.9  # a role word filling another role's place in a phrase
+#: Answers longer than this many words are cut: nobody's reason for a visit
+#: needs more, and it bounds the time one answer can cost.
+_MAX_WORDS = 64
+#: Short answers are also compared with whole phrases, which catches typos
+#: that split or join words ("apo theker").
+_WHOLE_MAX_WORDS = 4
+_WHOLE_MIN_CHARS = 5
+_WHOLE_CUTOFF = 88.0
+
+#: Endings stripped to find words of one stem ("Stellen" / "Stelle", "started"
+#: / "starting"), longest first. The stem must keep five letters ("care" is
+#: no "career"); a plain English plural "s" only three ("jobs" / "job"). Not
+#: "-er": it makes people of places ("Apotheke" / "Apotheker").
+_ENDINGS = ("ing", "en", "es", "em", "ed", "e", "n", "s")
+_MIN_STEM = 5
+_LINKS = ("s", "en", "n", "es", "e")
+#: Pseudo vocabulary id: "any role word", for another type's role inside a phrase.
+_ROLE_ANY = -1
+
+
+def _max_typo_distance(length: int) -> int:
+    """Edit distance allowed for a typo: none for short words, where one edit
+    makes another word ("art" / "arzt"), two for long ones."""
+    if length <= 3:
+        return 0
+    if length <= 7:
+        return 1
+    return 2
+
+
+def _is_content(word: str) -> bool:
+    return len(word) >= 2 and (word not in _FUNCTION_WORDS or word in _GENERIC_WORDS)
+
+
+def _key(intent: Intent) -> str:
+    """What an intent says about the visitor: its visitor type, or itself."""
+    return intent.visitor_type or f"intent:{intent.id}"
+
+
+def _stated_role(phrase_words: list[str]) -> str | None:
+    """The role in a role statement ("ich bin ein arzt" -> "arzt"), else None."""
+    for prefix in _ROLE_PREFIXES:
+        if tuple(phrase_words[: len(prefix)]) != prefix:
+            continue
+        rest = [w for w in phrase_words[len(prefix) :] if w not in _NEGATION_FILLERS]
+        if 1 <= len(rest) <= 2 and _is_content(rest[-1]):
+            return rest[-1]
+    return None
+
+
+def _stem(word: str) -> str:
+    """A crude stem: enough to meet other forms of the same word, nothing more.
+    Stripped twice so that "betroffene" and "betroffen" meet at "betroff".
+    Generic words may keep only three letters: "viele" / "viel", "meine" / "mein"."""
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")) and 4 <= len(word) <= 6:
+        return word[:-1]
+    min_stem = 3 if word in _GENERIC_WORDS else _MIN_STEM
+    for _ in range(2):
+        for ending in _ENDINGS:
+            if word.endswith(ending) and len(word) - len(ending) >= min_stem:
+                word = word[: -len(ending)]
+                break
+        else:
+            break
+    return word
+
+
+def _plain_vowels(word: str) -> str:
+    return word.replace("ae", "a").replace("oe", "o").replace("ue", "u")
+
+
+@dataclass(frozen=True, slots=True)
+class _Phrase:
+    """One example phrase, compiled: its content words and their weights."""
+
+    intent: int
+    key: str
+    text: str
+    vocab: tuple[int, ...]
+    positions: tuple[int, ...]
+    weights: tuple[float, ...]
+    total: float
+
+
+@dataclass(slots=True)
+class _Token:
+    """One word of an answer and what it may mean."""
+
+    word: str
+    position: int
+    clause: int
+    #: (vocabulary id or _ROLE_ANY, similarity, direct); empty for function
+    #: words. Direct: a form of the word itself (also misspelt), not a synonym
+    #: or a role standing in for another.
+    meanings: list[tuple[int, float, bool]]
+    #: How much the word counts; 0 for function words and negated roles.
+    weight: float
+    known: bool
+    #: Whether a role here is the visitor's own: after "ich bin", "I'm a",
+    #: "als" (stated), or as the answer's first word ("Kinderärztin, Frage
+    #: zu ...", leading). A stated role also claims its word first.
+    stated: bool = False
+    leading: bool = False
+
+
+#: How an answer word fills a phrase slot: (answer position, similarity,
+#: vocabulary id that matched, the slot's weight, direct).
+_Slot = tuple[int, float, int, float, bool]
+
+
+@dataclass(slots=True)
+class _Spot:
+    """A phrase found in the answer: which answer word fills which slot."""
+
+    phrase: _Phrase
+    factor: float
+    strength: float
+    priority: tuple[int, float]
+    slots: dict[int, _Slot]
+
+
+@dataclass(slots=True)
+class _Evidence:
+    """Evidence per key (visitor type, or "intent:<id>" for type-less intents)."""
+
+    role: dict[str, float]
+    task: dict[str, list[tuple[int, float]]]  # key -> (vocabulary id, contribution)
+    hints: dict[str, float]  # key -> evidence from known words no phrase explained
+    by_intent: dict[str, dict[int, float]]
+    unknown: int
+
+    def total(self, key: str) -> float:
+        task = sum(c for _, c in self.task.get(key, ()))
+        return self.role.get(key, 0.0) + task + self.hints.get(key, 0.0)
+
+
+class ChatMatcher:
+    """Maps a chat answer to one of `intents`, or to nothing.
+
+    `cutoff` is the confidence below which there is no match; answers whose
+    normalised text is shorter than `min_length` characters never match.
+    All the work on the catalogue happens here, once per site.
+    """
+
+    def __init__(
+        self, intents: Sequence[Intent], *, cutoff: float = 0.62, min_length: int = 2
+    ) -> None:
+        self.cutoff = cutoff
+        self.min_length = min_length
+        self._intents: tuple[Intent, ...] = tuple(intents)
+        self._vocab: dict[str, int] = {}
+        self._words: list[str] = []
+        keys = [_key(intent) for intent in self._intents]
+        keys_of_word: list[set[str]] = []
+        intents_of_word: list[set[int]] = []
+        langs_of_word: list[set[str]] = []
+        roles_of_word: list[set[str]] = []
+        compiled: list[tuple[int, str, list[str]]] = []
+
+        for index, intent in enumerate(self._intents):
+            for lang, phrases in intent.phrases.items():
+                for phrase in phrases:
+                    phrase_words = words(phrase)
+                    content = [w for w in phrase_words if _is_content(w)]
+                    if not content:
+                        continue  # only filler words: nothing to match on
+                    compiled.append((index, " ".join(phrase_words), phrase_words))
+                    for word in content:
+                        vid = self._vocab.get(word)
+                        if vid is None:
+                            vid = self._vocab[word] = len(self._words)
+                            self._words.append(word)
+                            keys_of_word.append(set())
+                            intents_of_word.append(set())
+                            langs_of_word.append(set())
+                            roles_of_word.append(set())
+                        keys_of_word[vid].add(keys[index])
+                        intents_of_word[vid].add(index)
+                        langs_of_word[vid].add(lang)
+                    role = _stated_role(phrase_words)
+                    if role is not None and intent.visitor_type:
+                        roles_of_word[self._vocab[role]].add(intent.visitor_type)
+
+        # Word weights: used by one visitor type's phrases -> 1.0, by all -> 0.4.
+        n_keys = max(2, len(set(keys)))
+        self._weight: list[float] = [
+            _GENERIC_WEIGHT
+            if word in _GENERIC_WORDS
+            else 0.4 + 0.6 * (1.0 - (len(keys_of_word[vid]) - 1) / (n_keys - 1))
+            for vid, word in enumerate(self._words)
+        ]
+        self._keys_of_word: list[tuple[str, ...]] = [tuple(sorted(k)) for k in keys_of_word]
+        self._intents_of_word: list[tuple[int, ...]] = [tuple(sorted(i)) for i in intents_of_word]
+        self._roles: list[frozenset[str]] = [frozenset(r) for r in roles_of_word]
+        self._vocab_of_key: dict[str, frozenset[int]] = {
+            key: frozenset(v for v, ks in enumerate(keys_of_word) if key in ks) for key in keys
+        }
+        self._lang_only: dict[str, str] = {
+            self._words[v]: next(iter(ls)) for v, ls in enumerate(langs_of_word) if len(ls) == 1
+        }
+        # Compound heads of known words: "frauenarzt" also means "arzt".
+        self._heads: list[int | None] = [self._head(word) for word in self._words]
+        # Other forms of the same word: stem -> vocabulary ids.
+        stems: dict[str, list[int]] = {}
+        for vid, word in enumerate(self._words):
+            stems.setdefault(_stem(word), []).append(vid)
+        self._stems: dict[str, tuple[int, ...]] = {k: tuple(v) for k, v in stems.items()}
+        # Synonyms: stem of any group member -> the vocabulary words of its group.
+        groups: dict[str, set[int]] = {}
+        for group in _SYNONYMS:
+            members = {vid for stem in map(_stem, group) for vid in self._stems.get(stem, ())}
+            for stem in map(_stem, group):
+                groups.setdefault(stem, set()).update(members)
+        self._synonyms: dict[str, tuple[int, ...]] = {
+            k: tuple(sorted(v)) for k, v in groups.items() if v
+        }
+        # Umlauts typed as plain vowels: "fur" for "fuer", "prufen" for "pruefen".
+        self._aliases: dict[str, int] = {}
+        for vid, word in enumerate(self._words):
+            plain = _plain_vowels(word)
+            if plain != word and plain not in self._vocab:
+                self._aliases.setdefault(plain, vid)
+        # Typo candidates by first letter: typos rarely hit the first letter,
+        # and it cuts the candidates of each rapidfuzz call twentyfold.
+        buckets: dict[str, list[str]] = {}
+        for word in self._words:
+            if len(word) >= 4:
+                buckets.setdefault(word[0], []).append(word)
+        self._buckets: dict[str, list[str]] = buckets
+
+        # Phrases and the inverted index: vocabulary id -> (phrase, slot).
+        self._phrases: list[_Phrase] = []
+        self._postings: dict[int, list[tuple[int, int]]] = {}
+        for index, text, phrase_words in compiled:
+            own_type = self._intents[index].visitor_type
+            slots = [(i, w) for i, w in enumerate(phrase_words) if _is_content(w)]
+            vocab_ids = tuple(self._vocab[w] for _, w in slots)
+            weights = tuple(self._weight[v] for v in vocab_ids)
+            number = len(self._phrases)
+            self._phrases.append(
+                _Phrase(
+                    intent=index,
+                    key=keys[index],
+                    text=text,
+                    vocab=vocab_ids,
+                    positions=tuple(i for i, _ in slots),
+                    weights=weights,
+                    total=sum(weights),
+                )
+            )
+            for slot, vid in enumerate(vocab_ids):
+                self._postings.setdefault(vid, []).append((number, slot))
+                # Another type's role inside a longer phrase stands for any role.
+                if len(vocab_ids) >= 2 and self._roles[vid] and own_type not in self._roles[vid]:
+                    self._postings.setdefault(_ROLE_ANY, []).append((number, slot))
+        self._phrase_texts: list[str] = [p.text for p in self._phrases]
+
+    # -- public ----------------------------------------------------------------
+
+    def match(self, text: str, lang: str | None = None) -> ChatMatch:
+        """The intent a chat answer expresses, with confidence and negations."""
+        clauses = [words(part) for part in _CLAUSE_PUNCTUATION.split(text)]
+        flat = [word for clause in clauses for word in clause]
+        detected = self._language(text, flat, lang)
+        if len(" ".join(flat)) < self.min_length:
+            return ChatMatch(None, None, 0.0, (), detected)
+
+        tokens = self._tokens(clauses)
+        negated = tuple(sorted(self._negate(tokens)))
+        spots = self._spot(tokens)
+        if len(flat) <= _WHOLE_MAX_WORDS:
+            spots.extend(self._spot_whole(" ".join(flat), tokens))
+        evidence = self._claim(tokens, spots)
+        totals = {key: evidence.total(key) for key in evidence.by_intent}
+        candidates = [key for key in totals if key not in negated and totals[key] > 0]
+        if not candidates:
+            return ChatMatch(None, None, 0.0, negated, detected)
+
+        best = max(candidates, key=lambda key: totals[key])
+        if best not in evidence.role and best not in evidence.task:
+            # Known words but no recognised phrase: a hint, never a confident match.
+            return ChatMatch(None, None, 0.0, negated, detected)
+        against = sum(totals.values()) + _UNKNOWN_PENALTY * evidence.unknown**0.5 + _PRIOR
+        confidence = min(1.0, max(0.0, totals[best] / against))
+        if confidence < self.cutoff:
+            return ChatMatch(None, None, confidence, negated, detected)
+        shares = evidence.by_intent[best]
+        intent = self._intents[max(shares, key=lambda i: shares[i])]
+        return ChatMatch(intent.id, intent.visitor_type, confidence, negated, detected)
+
+    # -- words -----------------------------------------------------------------
+
+    def _language(self, text: str, flat: list[str], hint: str | None) -> str:
+        """ "de" or "en" from function words, catalogue words and umlauts; else the hint."""
+        german = 2 * sum(char in "äöüßÄÖÜ" for char in text)
+        english = 0
+        for word in flat:
+            in_de, in_en = word in _FUNCTION_DE, word in _FUNCTION_EN
+            if not (in_de or in_en):
+                only = self._lang_only.get(word)
+                in_de, in_en = only == "de", only == "en"
+            german += in_de and not in_en
+            english += in_en and not in_de
+        if german != english:
+            return "de" if german > english else "en"
+        return hint if hint in ("de", "en") else "de"
+
+    def _tokens(self, clauses: list[list[str]]) -> list[_Token]:
+        tokens: list[_Token] = []
+        clause_number = 0
+        for clause in clauses:
+            clause_number += 1
+            for word in clause:
+                if len(tokens) >= _MAX_WORDS:
+                    return tokens
+                if word in _CLAUSE_WORDS:
+                    clause_number += 1
+                position = len(tokens)
+                if not _is_content(word):
+                    # Kept as a gap between words, and for negations.
+                    tokens.append(_Token(word, position, clause_number, [], 0.0, True))
+                    continue
+                meanings = self._lookup(word)
+                known = [self._weight[v] * sim for v, sim, _ in meanings if v != _ROLE_ANY]
+                weight = _GENERIC_WEIGHT if word in _GENERIC_WORDS else max(known, default=1.0)
+                tokens.append(_Token(word, position, clause_number, meanings, weight, bool(known)))
+        self._mark_statements(tokens)
+        return tokens
+
+    @staticmethod
+    def _mark_statements(tokens: list[_Token]) -> None:
+        first = next((t for t in tokens if t.weight > 0.0), None)
+        if first is not None:
+            first.leading = True
+        for index, token in enumerate(tokens):
+            if token.word not in _STATEMENT_WORDS:
+                continue
+            following = [
+                t for t in tokens[index + 1 : index + 5]
+                if t.clause == token.clause and t.word not in _NEGATION_FILLERS
+            ]  # fmt: skip
+            for other in following[:2]:  # "ich bin niedergelassene Ärztin"
+                other.stated = True
+
+    def _lookup(self, word: str) -> list[tuple[int, float, bool]]:
+        """The vocabulary words `word` may be, each with a similarity."""
+        meanings = [(vid, sim, True) for vid, sim in self._find(word)]
+        seen = {vid for vid, _, _ in meanings}
+        for vid in self._synonyms.get(_stem(word), ()):
+            if vid not in seen:
+                meanings.append((vid, _SIM_SYNONYM, False))
+        for vid, sim, direct in list(meanings):
+            head = self._heads[vid]
+            if head is not None:
+                meanings.append((head, sim * _SIM_HEAD, direct))
+        role_sims = [sim for vid, sim, _ in meanings if self._roles[vid]]
+        if role_sims:
+            meanings.append((_ROLE_ANY, max(role_sims) * _SIM_OTHER_ROLE, False))
+        return meanings
+
+    def _find(self, word: str) -> list[tuple[int, float]]:
+        found: list[tuple[int, float]] = []
+        vid = self._vocab.get(word)
+        if vid is not None:
+            found.append((vid, 1.0))
+        else:
+            vid = self._aliases.get(word)
+            if vid is not None:
+                found.append((vid, _SIM_VARIANT))
+        stem = _stem(word)
+        if len(word) >= 5 and word.endswith("ies"):
+            stem = word[:-3] + "y"  # vacancies -> vacancy
+        # A known word meets its other forms only within its own visitor types:
+        # across types the ending is what tells them apart ("prescribed" is a
+        # patient's word, "prescribing" a doctor's).
+        others = self._forms(vid) if vid is not None else self._stems.get(stem, ())
+        found.extend((other, _SIM_INFLECTED) for other in others if other != vid)
+        return found or self._split(word) or self._typo(word)
+
+    def _split(self, word: str) -> list[tuple[int, float]]:
+        """A compound of two known words ("hausarzt|praxis", "patient|en|programm");
+        failing that, an unknown word ending in a known one ("Notarzt": "arzt"),
+        or starting with one ("Stellenanzeige": "stellen")."""
+        head_only: list[tuple[int, float]] = []
+        for cut in range(3, len(word) - 3):
+            right = self._vocab.get(word[cut:])
+            if right is None:
+                continue
+            left = word[:cut]
+            for link in ("", *_LINKS):
+                stem = left[: len(left) - len(link)] if left.endswith(link) else ""
+                left_id = self._vocab.get(stem) if len(stem) >= 3 else None
+                if left_id is not None:
+                    return [(left_id, _SIM_VARIANT), (right, _SIM_VARIANT)]
+            # Heads make the compound's meaning; a short one is safe only if it
+            # names a role ("arzt" in "Notarzt"), a longer one if it is no
+            # generic word.
+            if (
+                not head_only
+                and self._weight[right] > _GENERIC_WEIGHT
+                and (self._roles[right] or len(word) - cut >= 6)
+            ):
+                head_only = [(right, _SIM_HEAD)]
+        if head_only:
+            return head_only
+        for cut in range(len(word) - 4, 4, -1):
+            left_id = self._vocab.get(word[:cut])
+            if left_id is not None and self._weight[left_id] > _GENERIC_WEIGHT:
+                forms = [(v, _SIM_MODIFIER) for v in self._forms(left_id)]
+                return [(left_id, _SIM_MODIFIER), *forms]
+        return []
+
+    def _forms(self, vid: int) -> list[int]:
+        """Other forms of a known word that its own visitor types use."""
+        keys = set(self._keys_of_word[vid])
+        return [
+            other
+            for other in self._stems.get(_stem(self._words[vid]), ())
+            if other != vid and keys & set(self._keys_of_word[other])
+        ]
+
+    def _head(self, word: str) -> int | None:
+        """The longest known word of four or more letters that `word` ends with."""
+        for cut in range(3, len(word) - 3):
+            head = self._vocab.get(word[cut:])
+            if head is not None:
+                return head
+        return None
+
+    def _typo(self, word: str) -> list[tuple[int, float]]:
+        """The nearest known word within a small edit distance, also trying the
+        word without a feminine ending and with umlauts as plain vowels
+        ("Aertzin" -> "artz" -> "arzt")."""
+        candidates = {word, _plain_vowels(word)}
+        for ending in ("innen", "in"):
+            if word.endswith(ending) and len(word) - len(ending) >= 4:
+                stem = word[: -len(ending)]
+                candidates |= {stem, _plain_vowels(stem)}
+        best: tuple[int, int] | None = None  # (distance, vocabulary id)
+        for candidate in candidates:
+            limit = _max_typo_distance(len(candidate))
+            bucket = self._buckets.get(candidate[0])
+            if not limit or not bucket:
+                continue
+            found = process.extractOne(candidate, bucket, scorer=OSA.distance, score_cutoff=limit)
+            if found is None:
+                continue
+            choice, distance = found[0], int(found[1])
+            if len(candidate) == 4 and sorted(choice) != sorted(candidate):
+                continue  # four letters: only a swap ("artz") is a safe typo
+            if best is None or distance < best[0]:
+                best = (distance, self._vocab[choice])
+        if best is None:
+            return []
+        return [(best[1], _SIM_TYPO[min(best[0], 2)])]
+
+    # -- negation --------------------------------------------------------------
+
+    def _negate(self, tokens: list[_Token]) -> set[str]:
+        """Take negated role words out of the answer; return their visitor types."""
+        negated: set[str] = set()
+        saw_weder = False
+        for index, token in enumerate(tokens):
+            saw_weder = saw_weder or token.word == "weder"
+            if token.word not in _NEGATORS and not (token.word == "noch" and saw_weder):
+                continue
+            target = self._after(tokens, index)
+            if target is None and token.word in ("nicht", "not"):
+                target = self._before(tokens, index)
+            if target is None:
+                continue
+            roles = {
+                role
+                for vid, _, direct in target.meanings
+                if direct and vid != _ROLE_ANY
+                for role in self._roles[vid]
+            }
+            if roles:
+                negated |= roles
+                target.meanings = []
+                target.weight = 0.0
+        return negated
+
+    @staticmethod
+    def _after(tokens: list[_Token], index: int) -> _Token | None:
+        """The first word after a negator in its clause, skipping articles."""
+        for token in tokens[index + 1 :]:
+            if token.clause != tokens[index].clause:
+                return None
+            if token.word not in _NEGATION_FILLERS:
+                return token
+        return None
+
+    @staticmethod
+    def _before(tokens: list[_Token], index: int) -> _Token | None:
+        """For a clause-final "nicht": the word it negates ("Apotheker bin ich nicht")."""
+        for token in reversed(tokens[:index]):
+            if token.clause != tokens[index].clause:
+                return None
+            if token.word not in _LOOKBACK_SKIP:
+                return token
+        return None
+
+    # -- phrases ---------------------------------------------------------------
+
+    def _spot(self, tokens: list[_Token]) -> list[_Spot]:
+        """Every phrase whose words the answer (mostly) contains, close together."""
+        rows: dict[int, dict[int, _Slot]] = {}
+        for token in tokens:
+            for vid, sim, direct in token.meanings:
+                for number, slot in self._postings.get(vid, ()):
+                    row = rows.get(number)
+                    if row is None:
+                        row = rows[number] = {}
+                    current = row.get(slot)
+                    if current is None or current[1] < sim:
+                        weight = self._phrases[number].weights[slot]
+                        row[slot] = (token.position, sim, vid, weight, direct)
+        spots: list[_Spot] = []
+        for number, row in rows.items():
+            phrase = self._phrases[number]
+            got = sum(weight * sim for _, sim, _, weight, _ in row.values())
+            if got < _MIN_RECALL * phrase.total:
+                continue
+            if not any(direct for *_, direct in row.values()):
+                continue  # only synonyms and stand-ins: "tablet" is not "capsules"
+            if all(weight <= _GENERIC_WEIGHT for _, _, _, weight, _ in row.values()) and not (
+                len(row) == len(phrase.vocab) >= 2 and got >= phrase.total
+            ):
+                continue  # "looking" alone is not "just looking"; "bei Ihnen arbeiten" is
+            factor = self._closeness(phrase, row, tokens)
+            if factor <= 0.0:
+                continue
+            spots.append(self._make_spot(phrase, factor, got, row, tokens))
+        return spots
+
+    @staticmethod
+    def _closeness(phrase: _Phrase, row: dict[int, _Slot], tokens: list[_Token]) -> float:
+        """1.0 when the matched words stand as close and in the same order as in
+        the phrase; less when reordered (German moves verbs) or a few words
+        apart; 0 when in different clauses or far apart."""
+        slots = sorted(row)
+        if len({tokens[row[slot][0]].clause for slot in slots}) > 1:
+            return 0.0
+        factor = 1.0
+        for first, second in itertools.pairwise(slots):
+            expected = phrase.positions[second] - phrase.positions[first]
+            actual = row[second][0] - row[first][0]
+            if actual == 0 or 0 < actual <= expected + 1:
+                continue  # same compound word, or in order and adjacent
+            if 0 < actual <= expected + _FAR_APART:
+                factor = min(factor, _CLOSE)  # a few words apart
+            elif actual < 0 and -actual <= expected + 1:
+                factor = min(factor, 0.7)  # swapped: German allows it, English rarely
+            else:
+                return 0.0
+        return factor
+
+    def _spot_whole(self, text: str, tokens: list[_Token]) -> list[_Spot]:
+        """A short answer that as a whole is nearly a phrase ("apo theker")."""
+        if len(text) < _WHOLE_MIN_CHARS:
+            return []
+        found = process.extractOne(
+            text, self._phrase_texts, scorer=fuzz.ratio, score_cutoff=_WHOLE_CUTOFF
+        )
+        if found is None:
+            return []
+        phrase = self._phrases[found[2]]
+        factor = found[1] / 100.0
+        content = [t for t in tokens if t.weight > 0]
+        # The phrase explains every content word of the answer; its first
+        # vocabulary word stands for them (they may be fragments of it).
+        row: dict[int, _Slot] = {
+            slot: (t.position, 1.0, phrase.vocab[0], t.weight, True)
+            for slot, t in enumerate(content)
+        }
+        return [self._make_spot(phrase, factor, phrase.total, row, tokens)]
+
+    def _make_spot(
+        self,
+        phrase: _Phrase,
+        factor: float,
+        got: float,
+        row: dict[int, _Slot],
+        tokens: list[_Token],
+    ) -> _Spot:
+        """A spotted phrase and its place in the claiming order.
+
+        An explicitly stated role ("I am a doctor ...") claims first: the
+        visitor said who they are. Then bigger matches, if their words stand
+        together: "ich suche einen Kardiologen" is the patient phrase "Ich suche
+        einen Arzt" before it is the doctor's "Kardiologe". A loose match
+        competes by weight only.
+        """
+        specific = sum(weight > _GENERIC_WEIGHT for _, _, _, weight, _ in row.values())
+        strength = factor * (got + _EXTRA_WORD_BONUS * max(0, specific - 1))
+        size = len(row) if factor >= _CLOSE else 1
+        own_type = self._intents[phrase.intent].visitor_type
+        if any(
+            tokens[position].stated and own_type in self._roles[vid]
+            for position, _, vid, _, direct in row.values()
+            if direct and vid != _ROLE_ANY
+        ):
+            size = _MAX_WORDS  # above any phrase size
+        return _Spot(phrase, factor, strength, (size, strength), row)
+
+    # -- evidence --------------------------------------------------------------
+
+    def _claim(self, tokens: list[_Token], spots: list[_Spot]) -> _Evidence:
+        """Let spotted phrases claim answer words, biggest first; sum the evidence."""
+        evidence = _Evidence({}, {}, {}, {}, 0)
+        claimed: set[int] = set()
+        spots.sort(key=lambda spot: spot.priority, reverse=True)
+        for spot in spots:
+            phrase = spot.phrase
+            free = {s: m for s, m in spot.slots.items() if m[0] not in claimed}
+            if not free:
+                continue
+            # A phrase that lost words to a bigger one must still be recognisable
+            # from what is left ("meine" taken by "meine Mutter" leaves "für
+            # meine Patienten" with only "Patienten": no longer spotted).
+            rest = sum(weight * sim for _, sim, _, weight, _ in free.values())
+            if len(free) < len(spot.slots) and rest < _MIN_RECALL * phrase.total:
+                continue
+            key = phrase.key
+            intent_type = self._intents[phrase.intent].visitor_type
+            for position, sim, vid, weight, _ in free.values():
+                claimed.add(position)
+                contribution = spot.factor * sim * weight
+                own_role = vid != _ROLE_ANY and intent_type in self._roles[vid]
+                if own_role and (tokens[position].stated or tokens[position].leading):
+                    evidence.role[key] = evidence.role.get(key, 0.0) + contribution
+                else:
+                    evidence.task.setdefault(key, []).append((vid, contribution))
+                shares = evidence.by_intent.setdefault(key, {})
+                shares[phrase.intent] = shares.get(phrase.intent, 0.0) + contribution
+        self._back_off(tokens, claimed, evidence)
+        self._weigh_roles(evidence)
+        return evidence
+
+    def _back_off(self, tokens: list[_Token], claimed: set[int], evidence: _Evidence) -> None:
+        """Known words no phrase explains hint at the types that use them;
+        unknown words are counted against any match."""
+        for token in tokens:
+            if token.position in claimed or token.weight <= _GENERIC_WEIGHT:
+                continue  # generic words say nothing about the type
+            if not token.known:
+                evidence.unknown += 1
+                continue
+            best: dict[str, tuple[float, int]] = {}
+            for vid, sim, direct in token.meanings:
+                if vid == _ROLE_ANY or not direct:
+                    continue
+                keys = self._keys_of_word[vid]
+                share = _BACKOFF * self._weight[vid] * sim / len(keys)
+                for key in keys:
+                    if key not in best or best[key][0] < share:
+                        best[key] = (share, vid)
+            for key, (share, vid) in best.items():
+                evidence.hints[key] = evidence.hints.get(key, 0.0) + share
+                shares = evidence.by_intent.setdefault(key, {})
+                users = [i for i in self._intents_of_word[vid] if _key(self._intents[i]) == key]
+                for index in users:
+                    shares[index] = shares.get(index, 0.0) + share / len(users)
+
+    def _weigh_roles(self, evidence: _Evidence) -> None:
+        """Settle a stated role against another type's task.
+
+        Between two professions the stated role wins: studies or a Fachinfo
+        serve every professional, and "Ich bin Apothekerin und suche Studien"
+        is a pharmacist. Otherwise the task wins when the role's own type never
+        mentions it ("Ich bin Ärztin und suche eine Stelle": an applicant), and
+        the role wins when its type does ("Kinderärztin, Frage zur Dosierung":
+        doctors ask about dosing too). The loser's evidence moves to the winner:
+        it is part of the winner's story, not a competing one.
+        """
+        for role_key in list(evidence.role):
+            role_weight = evidence.role.get(role_key, 0.0)
+            if role_weight <= 0.0:
+                continue
+            own = self._vocab_of_key.get(role_key, frozenset())
+            for task_key in list(evidence.task):
+                items = evidence.task[task_key]
+                total = sum(c for _, c in items)
+                if task_key == role_key or total < _MIN_TASK * role_weight:
+                    continue  # a crumb of another type's vocabulary settles nothing
+                shared = sum(c for vid, c in items if vid in own)
+                both_professional = {role_key, task_key} <= PROFESSIONAL_TYPES
+                # The winner keeps its own intents: the evidence moves, the
+                # loser's intents (another visitor type's) do not.
+                if both_professional or shared >= _SHARED * total:
+                    evidence.task.setdefault(role_key, []).extend(evidence.task.pop(task_key))
+                    evidence.by_intent.pop(task_key, None)
+                else:
+                    evidence.role.pop(role_key)
+                    evidence.task[task_key].append((_ROLE_ANY, role_weight))
+                    evidence.by_intent.pop(role_key, None)
+                    break

@@ -1,0 +1,143 @@
+"""Normalising free text and URL path words so that spelling variants compare equal.
+
+Chat answers, catalogue phrases and URL path words all go through `normalise`,
+so "Ärztin", "Aerztin", "ÄRZTE" and "Ärzt*innen" all become ``arzt`` and a
+dictionary lookup finds them. The steps, in order:
+
+1. Unicode NFC, so a decomposed "a" + combining diaeresis counts as "ä".
+2. Gender-inclusive spellings are joined into one word before casefolding
+   loses the capital of the Binnen-I: "Mitarbeiter*innen", "Mitarbeiter:innen",
+   "Mitarbeiter_innen", "Mitarbeiter/-innen", "Mitarbeiter(innen)" and
+   "MitarbeiterInnen" all become "mitarbeiterinnen".
+3. casefold (also ß → ss), then ä → ae, ö → oe, ü → ue, so the umlaut and the
+   "ae" spelling a visitor types on a foreign keyboard agree.
+4. Any other accent is stripped (é → e).
+5. Everything that is not a letter or digit separates words.
+6. Per word, feminine and plural forms of person nouns fold to one base form
+   (Ärztin/Ärzte/Arzt → arzt, Apothekerin → apotheker, Patienten → patient),
+   because for personalization a doctor is a doctor whatever the grammar.
+
+Only person-noun endings are folded, and only behind a stem long enough that
+ordinary words are left alone ("Medizin", "Termin", "Login", "Listen" stay).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+__all__ = ["normalise", "words"]
+
+# Step 2. The separator forms need a letter before them so that a lone "/in"
+# in a URL is not glued to anything. The Binnen-I must be matched before
+# casefolding: a lower-case letter directly followed by "In"/"Innen" and a
+# word end.
+_GENDER_SEPARATED = re.compile(r"(?<=[^\W\d_])(?:[*:_·]|/-?|\()(in|innen)\)?(?![^\W\d_]|/)")
+_BINNEN_I = re.compile(r"(?<=[a-zäöüß])I(n|nnen)(?![^\W\d_])")
+
+_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+
+# Step 5: runs of characters that are neither letters nor digits. `\W` keeps
+# the underscore as a word character, so it is named explicitly.
+_SEPARATORS = re.compile(r"[\W_]+")
+
+# Step 6: (ending, replacement, shortest stem before the ending). Longer
+# endings come first so that "-aerztinnen" wins over "-innen". The stem
+# minimum keeps short everyday words out: "login" (stem ""), "listen"
+# (stem "l"), "renten" (stem "r"), "platin" (stem "pl").
+_PERSON_ENDINGS: tuple[tuple[str, str, int], ...] = (
+    # Arzt: Ärztin, Ärztinnen, Ärzte, Ärzten, and the same typed without umlaut.
+    ("aerztinnen", "arzt", 0),
+    ("arztinnen", "arzt", 0),
+    ("aerztin", "arzt", 0),
+    ("aerzten", "arzt", 0),
+    ("aerzte", "arzt", 0),
+    ("arztin", "arzt", 0),
+    ("arzten", "arzt", 0),
+    ("arzte", "arzt", 0),
+    ("aerzt", "arzt", 0),
+    # Kollegin, Kundin: the masculine form ends in -e.
+    ("kolleginnen", "kollege", 0),
+    ("kollegin", "kollege", 0),
+    ("kollegen", "kollege", 0),
+    ("kundinnen", "kunde", 0),
+    ("kundin", "kunde", 0),
+    ("kunden", "kunde", 0),
+    # Kardiologin, Onkologen -> kardiologe, onkologe.
+    ("loginnen", "loge", 3),
+    ("login", "loge", 3),
+    ("logen", "loge", 3),
+    # Apothekerin, Bewerberin, Mitarbeiterinnen -> -er.
+    ("erinnen", "er", 3),
+    ("erin", "er", 3),
+    # Patientin, Patienten, Studentinnen, Assistentin -> -ent.
+    ("entinnen", "ent", 3),
+    ("entin", "ent", 3),
+    ("enten", "ent", 3),
+    # Praktikantin, Praktikanten -> -ant.
+    ("antinnen", "ant", 3),
+    ("antin", "ant", 3),
+    ("anten", "ant", 3),
+    # Internistin, Internisten -> -ist.
+    ("istinnen", "ist", 4),
+    ("istin", "ist", 4),
+    ("isten", "ist", 4),
+    # Pharmazeutin, Therapeuten -> -eut.
+    ("eutinnen", "eut", 3),
+    ("eutin", "eut", 3),
+    ("euten", "eut", 3),
+    # Chirurgin, Chirurgen -> -urg.
+    ("urginnen", "urg", 3),
+    ("urgin", "urg", 3),
+    ("urgen", "urg", 3),
+    # Doktorandin -> -and, Kandidatin -> -at, Direktorin -> -or, Redakteurin -> -eur.
+    ("andinnen", "and", 4),
+    ("andin", "and", 4),
+    ("atinnen", "at", 4),
+    ("atin", "at", 4),
+    ("orinnen", "or", 4),
+    ("orin", "or", 4),
+    ("eurinnen", "eur", 3),
+    ("eurin", "eur", 3),
+)
+_ENDING_SUFFIXES = tuple(ending for ending, _, _ in _PERSON_ENDINGS)
+
+
+def _base_form(word: str) -> str:
+    """Fold a feminine or plural person noun to its base form; other words unchanged.
+
+    Not cached on purpose: chat answers pass through here, and their words must
+    not linger in memory. The common case is one C-level `endswith` call.
+    """
+    if not word.endswith(_ENDING_SUFFIXES):
+        return word
+    for ending, replacement, min_stem in _PERSON_ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= min_stem:
+            return word[: len(word) - len(ending)] + replacement
+    return word
+
+
+def _strip_accents(text: str) -> str:
+    if text.isascii():
+        return text
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def words(text: str) -> list[str]:
+    """The normalised words of `text`, in order (see the module docstring)."""
+    text = unicodedata.normalize("NFC", text)
+    text = _GENDER_SEPARATED.sub(r"\1", text)
+    text = _BINNEN_I.sub(r"i\1", text)
+    text = text.casefold().translate(_UMLAUTS)
+    text = _strip_accents(text)
+    return [_base_form(word) for word in _SEPARATORS.split(text) if word]
+
+
+def normalise(text: str) -> str:
+    """`text` casefolded, transliterated and folded, with words separated by one space.
+
+    >>> normalise("Ärzt*innen & Apotheker:innen – schön!")
+    'arzt apotheker schoen'
+    """
+    return " ".join(words(text))
