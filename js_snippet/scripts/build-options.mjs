@@ -27,7 +27,7 @@ export const MANGLED = [
   'el', 'pending', 'defaults', 'touched', 'inView', 'held', 'exposed', 'was', 'pos',
   'isOpen', 'drain', 'onClose', 'onOpen', 'onMessage', 'jitter', 'limit',
   'active', 'clock', 'flickerMs', 'store', 'strings', 'doc', 'win', 'setOptout',
-  'sync', 'say', 'offer', 'restore', 'swap', 'ids', 'page', 'reshow', 'settle', 'unholdAll',
+  'sync', 'say', 'offer', 'restore', 'swap', 'ids', 'page', 'reshow', 'settle', 'release',
   'start', 'stop',
 ]
 

@@ -128,7 +128,7 @@ export function boot(win, deps = {}) {
       }
     },
     // No server: stop hiding slots and show the defaults now.
-    onClose: () => slots.unholdAll(),
+    onClose: () => slots.release(),
   })
 
   /**

@@ -196,7 +196,16 @@ export function createSlots(o) {
     }
   }
 
-  const unholdAll = () => slots.forEach(unhold)
+  /**
+   * End the anti-flicker window: show held slots, and from now on swap a
+   * slot in view only once it leaves the viewport. Once a held slot has
+   * been shown with its defaults, a late decision must not replace it in
+   * front of the visitor.
+   */
+  const release = () => {
+    windowEnd = 0
+    slots.forEach(unhold)
+  }
 
   return {
     /**
@@ -210,9 +219,9 @@ export function createSlots(o) {
       scan()
       sticky()
       windowEnd = o.clock() + o.flickerMs
-      if (o.active()) {
+      if (o.active() && o.flickerMs) {
         for (const slot of slots) if (slot.inView && slot.variant === 'default') hold(slot)
-        setTimeout(unholdAll, o.flickerMs)
+        setTimeout(release, o.flickerMs)
       }
     },
 
@@ -266,12 +275,15 @@ export function createSlots(o) {
       for (const slot of slots) if (!ids || ids.includes(slot.id)) restore(slot)
     },
 
-    /** The server answered: the first decisions are in, stop hiding soon. */
+    /**
+     * The server answered hello: its first decisions come with the welcome
+     * (one batch), so stop hiding shortly after instead of waiting out the window.
+     */
     settle() {
-      setTimeout(unholdAll, 50)
+      setTimeout(release, 50)
     },
 
     /** The server is unreachable: show defaults now instead of waiting. */
-    unholdAll,
+    release,
   }
 }

@@ -302,3 +302,30 @@ test('malformed swaps and restores change nothing and throw nothing', async () =
   assert.ok(page.$('#teaser-default'))
   assert.deepEqual(page.errors, [])
 })
+
+test('anti-flicker: once the held slot is shown, a late decision waits until it is out of view', async () => {
+  const page = makePage({
+    body: BODY,
+    script: '<script data-site="demo" data-flicker-ms="5000" src="https://lotse.example.net/lotse.js"></script>',
+  })
+  boot(page.win)
+  await page.ready()
+  page.socket.open()
+  page.socket.receive({ type: 'welcome', token: 't', optout: false, chat: null })
+  await sleep(80)
+  const hero = page.$('[data-lotse-slot=hero]')
+  page.socket.receive(swap('hero', 'late'))
+  assert.ok(page.$('#hero-default'), 'shown with defaults: not replaced in front of the visitor')
+  page.intersect(hero, 0)
+  assert.equal(hero.querySelector('.v').textContent, 'late')
+})
+
+test('data-flicker-ms="0": nothing is ever hidden, not even for a moment', async () => {
+  const page = makePage({ body: BODY })
+  boot(page.win)
+  let during
+  // Registered after the snippet's own listener, so it runs right after start.
+  page.doc.addEventListener('DOMContentLoaded', () => (during = page.$('[data-lotse-slot=hero]').style.visibility))
+  await page.ready()
+  assert.equal(during, '')
+})
