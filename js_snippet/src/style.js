@@ -14,11 +14,14 @@ const CSS =
   'button{cursor:pointer}' +
   ':focus-visible{outline:2px solid #05c;outline-offset:2px}' +
   'p{margin:0 0 8px}' +
-  '.why{position:absolute;top:4px;right:4px;z-index:2}' +
+  // The hosts themselves are out of flow, so a flex or grid parent (with gap)
+  // does not even get an empty item from us.
+  ':host(lotse-why){position:absolute;top:4px;right:4px;z-index:2}' +
   '.why>button{border-radius:50%;width:24px;height:24px;padding:0;font-weight:700}' +
   '.box,.dialog,.launch{background:#fff;border:1px solid #767676;border-radius:8px;box-shadow:0 2px 8px #0004;padding:8px}' +
   '.box{position:absolute;right:0;width:max-content;max-width:260px}' +
-  '.chat{position:fixed;right:16px;bottom:16px;z-index:2147483000;display:flex;flex-direction:column;align-items:end}' +
+  ':host(lotse-chat){position:fixed;right:16px;bottom:16px;z-index:2147483000}' +
+  '.chat{display:flex;flex-direction:column;align-items:end}' +
   '.dialog{width:min(320px,80vw);margin-bottom:8px}' +
   '.log{max-height:40vh;overflow:auto}' +
   '.me{text-align:right}' +
