@@ -58,12 +58,20 @@ class JsonFormatter(logging.Formatter):
 
 
 class PrivacyFilter(logging.Filter):
-    """Drops uvicorn lines that name a client address or a full path with its query."""
+    """Drops server-library lines that could carry what a visitor sent or who they are.
+
+    - uvicorn's access log and its WebSocket handshake lines (client address,
+      full path with query string);
+    - every debug line of uvicorn and websockets: at debug level websockets
+      logs each frame's content, which includes chat answers.
+    """
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if not record.name.startswith("uvicorn"):
+        if not record.name.startswith(("uvicorn", "websockets")):
             return True
-        return record.name != "uvicorn.access" and '"WebSocket ' not in str(record.msg)
+        if record.levelno < logging.INFO or record.name == "uvicorn.access":
+            return False
+        return '"WebSocket ' not in str(record.msg)
 
 
 def configure_logging(level: int | str = logging.INFO, stream: Any = None) -> None:

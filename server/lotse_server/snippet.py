@@ -45,7 +45,11 @@ class Built:
 
 
 class Snippet:
-    """The built snippet, reread when the file changes."""
+    """The built snippet, reread when the file changes.
+
+    The handlers are plain functions, so Starlette runs them in its thread pool
+    and the file's `stat` and occasional read never touch the event loop.
+    """
 
     def __init__(self, path: Path | None = None) -> None:
         self._explicit = path
@@ -86,7 +90,7 @@ class Snippet:
             status_code=404,
         )
 
-    async def serve(self, request: Request) -> Response:
+    def serve(self, request: Request) -> Response:
         built = self.current()
         if built is None:
             return self._missing()
@@ -102,7 +106,7 @@ class Snippet:
             return Response(status_code=304, headers=headers)
         return Response(built.body, media_type="text/javascript; charset=utf-8", headers=headers)
 
-    async def serve_integrity(self, request: Request) -> Response:
+    def serve_integrity(self, request: Request) -> Response:
         built = self.current()
         if built is None:
             return self._missing()
