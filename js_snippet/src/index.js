@@ -227,9 +227,10 @@ export function boot(win, deps = {}) {
       const url = shapeUrl(win.location.href)
       if (url === pageUrl) return
       pageUrl = url
-      slots.page(url)
-      if (!optedOut && transport.isOpen()) transport.send(pageMessage(win.location.href, origin, slots.ids()))
-      // Not connected: the next hello carries the current page instead.
+      slots.page(url, (ids) => {
+        // Not connected: the next hello carries the current page instead.
+        if (!optedOut && transport.isOpen()) transport.send(pageMessage(win.location.href, origin, ids))
+      })
     } catch (_) {
       /* never break the site's router */
     }

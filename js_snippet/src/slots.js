@@ -226,14 +226,17 @@ export function createSlots(o) {
     },
 
     /**
-     * A later page view (SPA route change): deferred swaps happen now, slots
-     * are found again, remembered variants shown, a new window opens.
+     * A later page view (SPA route change): slots are found again and
+     * announced (so the server hears of the page before its exposures), then
+     * deferred swaps happen, remembered variants show, and a new window opens.
      * @param {string} pageUrl
+     * @param {(ids: string[]) => void} announce
      */
-    page(pageUrl) {
+    page(pageUrl, announce) {
       url = pageUrl
-      seen = new Set()
       scan()
+      announce(slotIds(slots.map((s) => s.id)))
+      seen = new Set()
       for (const slot of slots) {
         slot.touched = false
         if (slot.pending) apply(slot, slot.pending)

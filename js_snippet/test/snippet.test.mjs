@@ -322,3 +322,12 @@ test('a lost connection is retried, and no error reaches the page', async () => 
   assert.ok(page.$('#hero-default'))
   assert.deepEqual(page.errors, [])
 })
+
+test('SPA: page goes out before the exposures of the new page view', async () => {
+  const page = await started()
+  page.socket.open()
+  page.intersect(page.$('[data-lotse-slot=hero]'), 1)
+  page.win.history.pushState(null, '', '/zwei')
+  await sleep(150)
+  assert.deepEqual(page.socket.types(), ['hello', 'seen', 'page', 'seen'])
+})
