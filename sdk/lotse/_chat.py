@@ -113,7 +113,11 @@ _SYNONYMS: tuple[frozenset[str], ...] = _groups(
 
     krank erkrankt ill sick unwell
 
-    job stelle arbeitsstelle anstellung position vacancy opening
+    krankheit erkrankung leiden disease illness condition
+
+    info infos informationen information details
+
+    job stelle arbeitsstelle anstellung position vacancy
 
     bewerben bewerbe apply applying
 
@@ -123,12 +127,9 @@ _SYNONYMS: tuple[frozenset[str], ...] = _groups(
 _SIM_SYNONYM = 0.9
 
 #: Negators. "noch" only negates after "weder" ("weder Arzt noch Apotheker").
-_NEGATORS = _word_set(
-    """
-    kein keine keinen keinem keiner keines nicht nie niemals weder
-    not no never neither nor isn aren wasn don doesn didn dont isnt arent
-    """
-)
+_NEGATORS_DE = _word_set("kein keine keinen keinem keiner keines nicht nie niemals weder")
+_NEGATORS_EN = _word_set("not no never neither nor isn aren wasn don doesn didn dont isnt arent")
+_NEGATORS = _NEGATORS_DE | _NEGATORS_EN
 #: Function words: they carry no reason for a visit and are ignored. Split by
 #: language because they are also the best clue to the answer's language.
 _FUNCTION_DE = _word_set(
@@ -142,13 +143,13 @@ _FUNCTION_DE = _word_set(
     dies diese dieser dieses diesen jener
     und oder aber sondern denn doch jedoch weil da dass ob wenn als wie
     zu zum zur in im ins an am auf aus bei beim mit nach von vom vor fuer
-    ueber unter um durch gegen ohne bis seit zwischen
+    ueber unter um durch gegen bis seit zwischen
     hier dort da so auch noch schon nur mal halt eben ja nein nee doch
     sehr gern gerne bitte danke vielen dank
     was wer wann warum wieso weshalb welche welcher welches womit worum wofuer
     etwas alles viel viele mehr einfach eigentlich also dann jetzt gerade bald
     hallo moin servus gruess gruss guten tag morgen abend hi hey
-    bzw usw ca evtl eher gibt gibts geht gehts
+    bzw usw ca evtl eher gibt gibts geht gehts fuehle fuehlen fuehlt selbst selber
     heute gestern vorgestern woche wochen monat monaten jahr jahren letzte letzten tage tagen
     """
 )
@@ -163,13 +164,19 @@ _FUNCTION_EN = _word_set(
     here there just only also too very really quite
     please thanks thank hello hi hey dear good morning
     what who why which how
-    some any all more much
+    some any all more much feel feels feeling myself
     today yesterday tomorrow week weeks month months year years last ago days
     """
 )
 #: Negators are function words too: they act on the role after them, and
 #: "nicht lieferbar" means what "lieferbar" means to the matcher.
 _FUNCTION_WORDS = _FUNCTION_DE | _FUNCTION_EN | _NEGATORS
+#: Clues to the language beyond the catalogue: short answers and chat words,
+#: and endings of words the catalogue does not know.
+_LANG_WORDS_DE = _FUNCTION_DE | _NEGATORS_DE | _word_set("ja nein nee genau stimmt ahnung")
+_LANG_WORDS_EN = _FUNCTION_EN | _NEGATORS_EN | _word_set("yes yeah yep nope nah idk dunno lol")
+_ENDINGS_DE = ("ung", "keit", "heit", "lich", "isch", "chen", "schaft", "sch")
+_ENDINGS_EN = ("ing", "tion", "ness", "ly", "ies", "ed", "th")
 
 #: Words that carry a request but no reason: they appear in every visitor
 #: type's answers ("Ich brauche Informationen zu ...") and weigh little. They
@@ -187,6 +194,7 @@ _GENERIC_WORDS = _word_set(
     naechste naechsten naehe next nearest near nearby closest close
     viel viele oft much many often
     wo where wir uns we us
+    ohne without
     """
 )
 
@@ -212,6 +220,11 @@ _CLAUSE_WORDS = _word_set(
 )
 #: Punctuation that ends a clause. Not ":", "(" or "/": they are part of gender
 #: spellings ("Apotheker:in", "Arzt(in)") that the normaliser joins.
+#: Web and e-mail addresses: never a reason for a visit, and their parts are
+#: arbitrary words ("max@mustermann.de" would be "Muster" + "Mann").
+#: Anchored at a word start and possessive, so a long run without "@" costs
+#: linear time, not quadratic backtracking.
+_ADDRESSES = re.compile(r"(?<!\S)(?:[^\s@]++@\S+|https?://\S+|www\.\S+)", re.IGNORECASE)
 _CLAUSE_PUNCTUATION = re.compile(r"[.,;!?\n\r\t]+|:\s|\s[-–—]\s")
 
 #: A role statement: one of these word sequences followed by one or two words,
@@ -243,7 +256,7 @@ _CLOSE = 0.85
 _GENERIC_WEIGHT = 0.25
 #: Known words that no spotted phrase explains still hint at the visitor types
 #: whose phrases use them, at this share, split between those types.
-_BACKOFF = 0.5
+_BACKOFF = 0.35
 #: Unknown words (probably irrelevant detail) count against a match, growing
 #: with the square root of their number: a long story around a clear reason
 #: stays clear, one domain word among unknown ones does not.
@@ -263,13 +276,16 @@ _SIM_HEAD = 0.85  # compound head only: "Frauenarzt" as "arzt"
 _SIM_MODIFIER = 0.85  # compound modifier only: "Stellenanzeige" as "stellen"
 _SIM_TYPO = (1.0, 0.88, 0.78)  # by edit distance
 _SIM_OTHER_ROLE = 0.9  # a role word filling another role's place in a phrase
-#: Answers longer than this many words are cut: nobody's reason for a visit
-#: needs more, and it bounds the time one answer can cost.
+#: Answers longer than this many words (characters) are cut: nobody's reason
+#: for a visit needs more, and it bounds the time one answer can cost.
 _MAX_WORDS = 64
+_MAX_CHARS = 1000
+_MAX_WORD_LENGTH = 40
 #: Short answers are also compared with whole phrases, which catches typos
 #: that split or join words ("apo theker").
 _WHOLE_MAX_WORDS = 4
 _WHOLE_MIN_CHARS = 5
+_WHOLE_MAX_CHARS = 60
 _WHOLE_CUTOFF = 88.0
 
 #: Endings stripped to find words of one stem ("Stellen" / "Stelle", "started"
@@ -279,6 +295,7 @@ _WHOLE_CUTOFF = 88.0
 _ENDINGS = ("ing", "en", "es", "em", "ed", "e", "n", "s")
 _MIN_STEM = 5
 _LINKS = ("s", "en", "n", "es", "e")
+_DOUBLED = re.compile(r"(.)\1+")
 #: Pseudo vocabulary id: "any role word", for another type's role inside a phrase.
 _ROLE_ANY = -1
 
@@ -303,12 +320,16 @@ def _key(intent: Intent) -> str:
 
 
 def _stated_role(phrase_words: list[str]) -> str | None:
-    """The role in a role statement ("ich bin ein arzt" -> "arzt"), else None."""
+    """The role in a role statement, else None: "ich bin ein arzt" -> "arzt",
+    "ich bin niedergelassener arzt" -> "arzt", but "ich bin filialleiter einer
+    apotheke" names no single role."""
     for prefix in _ROLE_PREFIXES:
         if tuple(phrase_words[: len(prefix)]) != prefix:
             continue
-        rest = [w for w in phrase_words[len(prefix) :] if w not in _NEGATION_FILLERS]
-        if 1 <= len(rest) <= 2 and _is_content(rest[-1]):
+        rest = phrase_words[len(prefix) :]
+        while rest and rest[0] in _NEGATION_FILLERS:
+            rest = rest[1:]  # articles: "ein", "a"
+        if 1 <= len(rest) <= 2 and all(_is_content(w) for w in rest):
             return rest[-1]
     return None
 
@@ -317,17 +338,34 @@ def _stem(word: str) -> str:
     """A crude stem: enough to meet other forms of the same word, nothing more.
     Stripped twice so that "betroffene" and "betroffen" meet at "betroff".
     Generic words may keep only three letters: "viele" / "viel", "meine" / "mein"."""
-    if word.endswith("s") and not word.endswith(("ss", "us", "is")) and 4 <= len(word) <= 6:
-        return word[:-1]
+    if not word.endswith(_ENDINGS):
+        return word
     min_stem = 3 if word in _GENERIC_WORDS else _MIN_STEM
+    stem = word
     for _ in range(2):
         for ending in _ENDINGS:
-            if word.endswith(ending) and len(word) - len(ending) >= min_stem:
-                word = word[: -len(ending)]
+            if stem.endswith(ending) and len(stem) - len(ending) >= min_stem:
+                stem = stem[: -len(ending)]
                 break
         else:
             break
+    plural = word.endswith("s") and not word.endswith(("ss", "us", "is"))
+    if stem == word and plural and len(word) >= 4:
+        return word[:-1]  # a short English plural: "jobs", "pills"
+    return stem
+
+
+def _short_stem(word: str) -> str:
+    """A stem that may keep only three letters, for words known to be short."""
+    for ending in _ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= 3:
+            return word[: -len(ending)]
     return word
+
+
+def _collapse(word: str) -> str:
+    """The word with doubled letters written once: a common typo either way."""
+    return _DOUBLED.sub(r"\1", word)
 
 
 def _plain_vowels(word: str) -> str:
@@ -391,6 +429,9 @@ class _Evidence:
     role: dict[str, float]
     task: dict[str, list[tuple[int, float]]]  # key -> (vocabulary id, contribution)
     hints: dict[str, float]  # key -> evidence from known words no phrase explained
+    #: key -> part of its task evidence that is a role word nobody stated as
+    #: their own: "PTA" in "Stellenangebot PTA".
+    unstated: dict[str, float]
     by_intent: dict[str, dict[int, float]]
     unknown: int
 
@@ -474,11 +515,15 @@ class ChatMatcher:
         groups: dict[str, set[int]] = {}
         for group in _SYNONYMS:
             members = {vid for stem in map(_stem, group) for vid in self._stems.get(stem, ())}
-            for stem in map(_stem, group):
+            for stem in {*map(_stem, group), *map(_short_stem, group)}:
                 groups.setdefault(stem, set()).update(members)
         self._synonyms: dict[str, tuple[int, ...]] = {
             k: tuple(sorted(v)) for k, v in groups.items() if v
         }
+        # Doubled letters typed once or twice too often: collapsed form -> word.
+        self._collapsed: dict[str, int] = {}
+        for vid, word in enumerate(self._words):
+            self._collapsed.setdefault(_collapse(word), vid)
         # Umlauts typed as plain vowels: "fur" for "fuer", "prufen" for "pruefen".
         self._aliases: dict[str, int] = {}
         for vid, word in enumerate(self._words):
@@ -524,13 +569,14 @@ class ChatMatcher:
 
     def match(self, text: str, lang: str | None = None) -> ChatMatch:
         """The intent a chat answer expresses, with confidence and negations."""
+        text = _ADDRESSES.sub(" ", text[:_MAX_CHARS])
         clauses = [words(part) for part in _CLAUSE_PUNCTUATION.split(text)]
         flat = [word for clause in clauses for word in clause]
-        detected = self._language(text, flat, lang)
+        tokens = self._tokens(clauses)
+        detected = self._language(text, tokens, lang)
         if len(" ".join(flat)) < self.min_length:
             return ChatMatch(None, None, 0.0, (), detected)
 
-        tokens = self._tokens(clauses)
         negated = tuple(sorted(self._negate(tokens)))
         spots = self._spot(tokens)
         if len(flat) <= _WHOLE_MAX_WORDS:
@@ -555,24 +601,38 @@ class ChatMatcher:
 
     # -- words -----------------------------------------------------------------
 
-    def _language(self, text: str, flat: list[str], hint: str | None) -> str:
-        """ "de" or "en" from function words, catalogue words and umlauts; else the hint."""
-        german = 2 * sum(char in "äöüßÄÖÜ" for char in text)
-        english = 0
-        for word in flat:
-            in_de, in_en = word in _FUNCTION_DE, word in _FUNCTION_EN
-            if not (in_de or in_en):
-                only = self._lang_only.get(word)
-                in_de, in_en = only == "de", only == "en"
-            german += in_de and not in_en
-            english += in_en and not in_de
-        if german != english:
-            return "de" if german > english else "en"
+    def _language(self, text: str, tokens: list[_Token], hint: str | None) -> str:
+        """ "de" or "en": function words count double (they carry the sentence:
+        "Ich bin nurse" is German), then the language of the catalogue word a
+        word matched (typos included), then telling endings and umlauts."""
+        votes = {"de": 2.0 * sum(char in "äöüßÄÖÜ" for char in text), "en": 0.0}
+        for token in tokens:
+            word = token.word
+            in_de, in_en = word in _LANG_WORDS_DE, word in _LANG_WORDS_EN
+            if in_de != in_en:
+                votes["de" if in_de else "en"] += 2.0
+                continue
+            if in_de:
+                continue  # "in", "so", "hi": both languages
+            direct = [(sim, vid) for vid, sim, is_direct in token.meanings if is_direct]
+            if direct:
+                # The closest catalogue word decides ("docter" -> "doctor"), and
+                # only if the catalogue uses it in one language.
+                only = self._lang_only.get(self._words[max(direct)[1]])
+                if only in votes:
+                    votes[only] += 1.0
+            elif not token.meanings:
+                votes["de"] += 0.5 * word.endswith(_ENDINGS_DE)
+                votes["en"] += 0.5 * word.endswith(_ENDINGS_EN)
+        if votes["de"] != votes["en"]:
+            return "de" if votes["de"] > votes["en"] else "en"
         return hint if hint in ("de", "en") else "de"
 
     def _tokens(self, clauses: list[list[str]]) -> list[_Token]:
         tokens: list[_Token] = []
         clause_number = 0
+        # Lookups of repeated words within this one answer; dropped with it.
+        memo: dict[str, list[tuple[int, float, bool]]] = {}
         for clause in clauses:
             clause_number += 1
             for word in clause:
@@ -585,7 +645,9 @@ class ChatMatcher:
                     # Kept as a gap between words, and for negations.
                     tokens.append(_Token(word, position, clause_number, [], 0.0, True))
                     continue
-                meanings = self._lookup(word)
+                if word not in memo:
+                    memo[word] = self._lookup(word)
+                meanings = list(memo[word])
                 known = [self._weight[v] * sim for v, sim, _ in meanings if v != _ROLE_ANY]
                 weight = _GENERIC_WEIGHT if word in _GENERIC_WORDS else max(known, default=1.0)
                 tokens.append(_Token(word, position, clause_number, meanings, weight, bool(known)))
@@ -611,14 +673,19 @@ class ChatMatcher:
         """The vocabulary words `word` may be, each with a similarity."""
         meanings = [(vid, sim, True) for vid, sim in self._find(word)]
         seen = {vid for vid, _, _ in meanings}
-        for vid in self._synonyms.get(_stem(word), ()):
+        # Synonym lists hold base forms; a genitive "Mannes" or plural "Kindern"
+        # finds its group by a shorter stem too.
+        group = self._synonyms.get(_stem(word)) or self._synonyms.get(_short_stem(word), ())
+        for vid in group:
             if vid not in seen:
                 meanings.append((vid, _SIM_SYNONYM, False))
         for vid, sim, direct in list(meanings):
             head = self._heads[vid]
             if head is not None:
                 meanings.append((head, sim * _SIM_HEAD, direct))
-        role_sims = [sim for vid, sim, _ in meanings if self._roles[vid]]
+        # Only the word itself may stand in for another role, not its synonyms:
+        # "Mannes" is a relative, not "any role".
+        role_sims = [sim for vid, sim, direct in meanings if direct and self._roles[vid]]
         if role_sims:
             meanings.append((_ROLE_ANY, max(role_sims) * _SIM_OTHER_ROLE, False))
         return meanings
@@ -640,7 +707,9 @@ class ChatMatcher:
         # patient's word, "prescribing" a doctor's).
         others = self._forms(vid) if vid is not None else self._stems.get(stem, ())
         found.extend((other, _SIM_INFLECTED) for other in others if other != vid)
-        return found or self._split(word) or self._typo(word)
+        if found or len(word) > _MAX_WORD_LENGTH:
+            return found  # no compound or typo search in a keyboard mash
+        return self._split(word) or self._typo(word)
 
     def _split(self, word: str) -> list[tuple[int, float]]:
         """A compound of two known words ("hausarzt|praxis", "patient|en|programm");
@@ -696,6 +765,10 @@ class ChatMatcher:
         """The nearest known word within a small edit distance, also trying the
         word without a feminine ending and with umlauts as plain vowels
         ("Aertzin" -> "artz" -> "arzt")."""
+        collapsed = _collapse(word)
+        vid = self._collapsed.get(collapsed)
+        if vid is not None and len(collapsed) >= 3:
+            return [(vid, _SIM_TYPO[1])]  # "jobb", "Aplication", "Praktikkum"
         candidates = {word, _plain_vowels(word)}
         for ending in ("innen", "in"):
             if word.endswith(ending) and len(word) - len(ending) >= 4:
@@ -711,6 +784,8 @@ class ChatMatcher:
             if found is None:
                 continue
             choice, distance = found[0], int(found[1])
+            if distance > _max_typo_distance(min(len(choice), len(candidate))):
+                continue  # "internal" is no typo of "intern"
             if len(candidate) == 4 and sorted(choice) != sorted(candidate):
                 continue  # four letters: only a swap ("artz") is a safe typo
             if best is None or distance < best[0]:
@@ -778,7 +853,8 @@ class ChatMatcher:
                     if row is None:
                         row = rows[number] = {}
                     current = row.get(slot)
-                    if current is None or current[1] < sim:
+                    # A direct match beats a synonym of the same similarity.
+                    if current is None or (sim, direct) > (current[1], current[4]):
                         weight = self._phrases[number].weights[slot]
                         row[slot] = (token.position, sim, vid, weight, direct)
         spots: list[_Spot] = []
@@ -823,7 +899,7 @@ class ChatMatcher:
 
     def _spot_whole(self, text: str, tokens: list[_Token]) -> list[_Spot]:
         """A short answer that as a whole is nearly a phrase ("apo theker")."""
-        if len(text) < _WHOLE_MIN_CHARS:
+        if not _WHOLE_MIN_CHARS <= len(text) <= _WHOLE_MAX_CHARS:
             return []
         found = process.extractOne(
             text, self._phrase_texts, scorer=fuzz.ratio, score_cutoff=_WHOLE_CUTOFF
@@ -873,37 +949,40 @@ class ChatMatcher:
 
     def _claim(self, tokens: list[_Token], spots: list[_Spot]) -> _Evidence:
         """Let spotted phrases claim answer words, biggest first; sum the evidence."""
-        evidence = _Evidence({}, {}, {}, {}, 0)
-        claimed: set[int] = set()
+        evidence = _Evidence({}, {}, {}, {}, {}, 0)
+        claimed: dict[int, str] = {}  # answer position -> key
         spots.sort(key=lambda spot: spot.priority, reverse=True)
         for spot in spots:
             phrase = spot.phrase
-            free = {s: m for s, m in spot.slots.items() if m[0] not in claimed}
+            key = phrase.key
+            # A phrase that lost words to another type's bigger phrase must
+            # still be recognisable from what is left ("meine" taken by "meine
+            # Mutter" leaves "für meine Patienten" with only "Patienten").
+            kept = {s: m for s, m in spot.slots.items() if claimed.get(m[0], key) == key}
+            rest = sum(weight * sim for _, sim, _, weight, _ in kept.values())
+            if len(kept) < len(spot.slots) and rest < _MIN_RECALL * phrase.total:
+                continue
+            free = {s: m for s, m in kept.items() if m[0] not in claimed}
             if not free:
                 continue
-            # A phrase that lost words to a bigger one must still be recognisable
-            # from what is left ("meine" taken by "meine Mutter" leaves "für
-            # meine Patienten" with only "Patienten": no longer spotted).
-            rest = sum(weight * sim for _, sim, _, weight, _ in free.values())
-            if len(free) < len(spot.slots) and rest < _MIN_RECALL * phrase.total:
-                continue
-            key = phrase.key
             intent_type = self._intents[phrase.intent].visitor_type
             for position, sim, vid, weight, _ in free.values():
-                claimed.add(position)
+                claimed[position] = key
                 contribution = spot.factor * sim * weight
                 own_role = vid != _ROLE_ANY and intent_type in self._roles[vid]
                 if own_role and (tokens[position].stated or tokens[position].leading):
                     evidence.role[key] = evidence.role.get(key, 0.0) + contribution
                 else:
                     evidence.task.setdefault(key, []).append((vid, contribution))
+                    if own_role:
+                        evidence.unstated[key] = evidence.unstated.get(key, 0.0) + contribution
                 shares = evidence.by_intent.setdefault(key, {})
                 shares[phrase.intent] = shares.get(phrase.intent, 0.0) + contribution
         self._back_off(tokens, claimed, evidence)
         self._weigh_roles(evidence)
         return evidence
 
-    def _back_off(self, tokens: list[_Token], claimed: set[int], evidence: _Evidence) -> None:
+    def _back_off(self, tokens: list[_Token], claimed: dict[int, str], evidence: _Evidence) -> None:
         """Known words no phrase explains hint at the types that use them;
         unknown words are counted against any match."""
         for token in tokens:
@@ -960,4 +1039,23 @@ class ChatMatcher:
                     evidence.role.pop(role_key)
                     evidence.task[task_key].append((_ROLE_ANY, role_weight))
                     evidence.by_intent.pop(role_key, None)
+                    break
+        self._weigh_unstated_roles(evidence)
+
+    def _weigh_unstated_roles(self, evidence: _Evidence) -> None:
+        """A role word that is all a type has, and that nobody stated as their
+        own, is the object of another type's task: "Stellenangebot PTA" is an
+        applicant, as long as the task is not the role's own business."""
+        for key, weight in list(evidence.unstated.items()):
+            items = evidence.task.get(key, [])
+            if key in evidence.role or sum(c for _, c in items) > weight + 1e-9:
+                continue  # the type has more to say than the role word
+            own = self._vocab_of_key.get(key, frozenset())
+            for other, other_items in evidence.task.items():
+                total = sum(c for _, c in other_items)
+                if other == key or total < _MIN_TASK * weight:
+                    continue
+                if sum(c for vid, c in other_items if vid in own) < _SHARED * total:
+                    other_items.extend(evidence.task.pop(key))
+                    evidence.by_intent.pop(key, None)
                     break
