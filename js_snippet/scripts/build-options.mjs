@@ -25,7 +25,7 @@ const { version } = JSON.parse(readFileSync(new URL('../package.json', import.me
  */
 export const MANGLED = [
   'el', 'pending', 'defaults', 'touched', 'inView', 'held', 'exposed', 'was', 'pos',
-  'isOpen', 'drain', 'onClose', 'onOpen', 'onMessage', 'jitter', 'limit',
+  'isOpen', 'drain', 'wake', 'onClose', 'onOpen', 'onMessage', 'jitter', 'limit',
   'active', 'clock', 'flickerMs', 'store', 'strings', 'doc', 'win', 'setOptout',
   'sync', 'say', 'offer', 'restore', 'swap', 'ids', 'page', 'reshow', 'settle', 'release',
   'start', 'stop',

@@ -228,8 +228,10 @@ export function boot(win, deps = {}) {
       if (url === pageUrl) return
       pageUrl = url
       slots.page(url, (ids) => {
+        if (optedOut) return
+        if (transport.isOpen()) transport.send(pageMessage(win.location.href, origin, ids))
         // Not connected: the next hello carries the current page instead.
-        if (!optedOut && transport.isOpen()) transport.send(pageMessage(win.location.href, origin, ids))
+        else transport.wake()
       })
     } catch (_) {
       /* never break the site's router */

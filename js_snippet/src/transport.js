@@ -10,8 +10,9 @@
 import { backoff } from './backoff.js'
 import { createQueue } from './queue.js'
 
-/** Close code for a refused connection (e.g. origin not allowed): retrying cannot help. */
-const POLICY_VIOLATION = 1008
+/** Close codes that change the reconnect (docs/protocol.md, "Close codes"). */
+const NORMAL = 1000 // from the server: idle; reconnect when there is something to say
+const POLICY_VIOLATION = 1008 // flooding: never reconnect automatically
 
 /**
  * @param {string} url ws(s):// endpoint
@@ -32,6 +33,8 @@ export function createTransport(url, o) {
   let timer
   let attempt = 0
   let running = false
+  /** The server closed an idle connection; the next message reconnects. */
+  let idle = false
 
   const isOpen = () => !!ws && ws.readyState === 1
   const raw = (/** @type {object} */ msg) => /** @type {WebSocket} */ (ws).send(JSON.stringify(msg))
@@ -65,8 +68,19 @@ export function createTransport(url, o) {
       if (ws !== sock) return // closed by stop(): no reconnect
       ws = null
       if (o.onClose) o.onClose()
-      if (running && e.code !== POLICY_VIOLATION) retry()
-      else running = false
+      if (!running) return
+      // An idle tab must not reconnect just to be closed again five minutes later.
+      if (e.code === NORMAL) idle = true
+      else if (e.code === POLICY_VIOLATION) running = false
+      else retry()
+    }
+  }
+
+  /** After an idle close: connect again, now that there is something to say. */
+  function wake() {
+    if (idle) {
+      idle = false
+      connect()
     }
   }
 
@@ -86,7 +100,7 @@ export function createTransport(url, o) {
 
     /** Close without reconnecting (pagehide, opt-out). Queued messages stay queued. */
     stop() {
-      running = false
+      running = idle = false
       clearTimeout(timer)
       timer = undefined
       const sock = ws
@@ -100,8 +114,13 @@ export function createTransport(url, o) {
      */
     send(msg) {
       if (isOpen()) raw(msg)
-      else queue.push(msg)
+      else {
+        queue.push(msg)
+        wake()
+      }
     },
+
+    wake,
 
     /** Take the queued messages out (opt-out drops them). */
     drain: () => queue.drain(),

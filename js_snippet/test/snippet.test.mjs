@@ -331,3 +331,17 @@ test('SPA: page goes out before the exposures of the new page view', async () =>
   await sleep(150)
   assert.deepEqual(page.socket.types(), ['hello', 'seen', 'page', 'seen'])
 })
+
+test('SPA: a route change after an idle close reconnects, and hello carries the new page', async () => {
+  const page = await started()
+  page.socket.open()
+  page.socket.drop(1000)
+  await sleep(600)
+  assert.equal(page.sockets.length, 1, 'no reconnect while idle')
+  page.win.history.pushState(null, '', '/wieder-da')
+  await sleep(150)
+  assert.equal(page.sockets.length, 2)
+  page.socket.open()
+  assert.deepEqual(page.socket.types(), ['hello'])
+  assert.equal(page.socket.sent[0].url, '/wieder-da')
+})

@@ -196,3 +196,28 @@ test('drain hands out and forgets the queued messages', (t) => {
   s.sockets[0].open()
   assert.deepEqual(s.sockets[0].sent.map((m) => m.type), ['hello'])
 })
+
+test('an idle close from the server (1000) reconnects only when there is something to send', (t) => {
+  const s = setup(t)
+  s.t.start()
+  s.sockets[0].open()
+  s.sockets[0].drop(1000)
+  assert.equal(s.after(60000), false, 'an idle tab stays disconnected')
+  s.t.send({ type: 'click', href: '/a' })
+  assert.equal(s.sockets.length, 2)
+  s.sockets[1].open()
+  assert.deepEqual(s.sockets[1].sent, [{ type: 'hello', n: 2 }, { type: 'click', href: '/a' }])
+})
+
+test('wake reconnects after an idle close and does nothing otherwise', (t) => {
+  const s = setup(t)
+  s.t.wake()
+  assert.equal(s.sockets.length, 0, 'not started: nothing')
+  s.t.start()
+  s.t.wake()
+  assert.equal(s.sockets.length, 1, 'connecting: nothing more')
+  s.sockets[0].open()
+  s.sockets[0].drop(1000)
+  s.t.wake()
+  assert.equal(s.sockets.length, 2)
+})
