@@ -8,6 +8,7 @@ import re
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
 import orjson
@@ -23,7 +24,7 @@ from lotse_server.demo import PAGES
 
 
 def test_snippet_is_served_unchanged_with_etag_and_cache_headers(
-    serve_app: Callable, built_snippet: Path
+    serve_app: Callable[..., Any], built_snippet: Path
 ) -> None:
     server = serve_app()
     body = built_snippet.read_bytes()
@@ -47,7 +48,9 @@ def test_snippet_is_served_unchanged_with_etag_and_cache_headers(
         assert stale.status_code == 200
 
 
-def test_snippet_integrity_hash_is_published(serve_app: Callable, built_snippet: Path) -> None:
+def test_snippet_integrity_hash_is_published(
+    serve_app: Callable[..., Any], built_snippet: Path
+) -> None:
     server = serve_app()
     digest = hashlib.sha384(built_snippet.read_bytes()).digest()
     expected = "sha384-" + base64.b64encode(digest).decode()
@@ -75,7 +78,7 @@ def test_a_missing_snippet_is_a_clear_404(tmp_path: Path) -> None:
 # -- health and metrics --------------------------------------------------------------------
 
 
-def test_healthz(serve_app: Callable) -> None:
+def test_healthz(serve_app: Callable[..., Any]) -> None:
     server = serve_app()
     response = httpx.get(f"{server.http}/healthz")
     assert response.status_code == 200
@@ -96,10 +99,10 @@ def _metric(text: str, name: str, **labels: str) -> float:
 
 
 async def test_metrics_count_connections_events_swaps_chat_and_errors(
-    serve_app: Callable,
+    serve_app: Callable[..., Any],
 ) -> None:
     server = serve_app()
-    async with connect(server.ws, origin=server.origin) as ws:  # type: ignore[arg-type]
+    async with connect(server.ws, origin=server.origin) as ws:
         hello = {"type": "hello", "site": "demo", "url": "/fachkreise/", "slots": ["hero"]}
         await ws.send(orjson.dumps(hello).decode())
         await ws.send(orjson.dumps({"type": "chat", "text": "Ich bin Apothekerin"}).decode())
@@ -121,7 +124,7 @@ async def test_metrics_count_connections_events_swaps_chat_and_errors(
     assert _metric(text, "lotse_sessions_stored") == 1
 
 
-def test_metrics_can_require_the_admin_token(serve_app: Callable) -> None:
+def test_metrics_can_require_the_admin_token(serve_app: Callable[..., Any]) -> None:
     settings = Settings(metrics_require_token=True, admin_token="s3cret-admin")
     server = serve_app(settings=settings)
     with httpx.Client(base_url=server.http) as http:
@@ -135,7 +138,7 @@ def test_metrics_can_require_the_admin_token(serve_app: Callable) -> None:
 # -- headers ---------------------------------------------------------------------------------
 
 
-def test_every_response_has_the_strict_csp_and_a_request_id(serve_app: Callable) -> None:
+def test_every_response_has_the_strict_csp_and_a_request_id(serve_app: Callable[..., Any]) -> None:
     server = serve_app()
     with httpx.Client(base_url=server.http) as http:
         for path in ("/", "/healthz", "/metrics", "/assets/demo.css", "/nowhere"):
@@ -153,7 +156,7 @@ def test_every_response_has_the_strict_csp_and_a_request_id(serve_app: Callable)
 
 
 def test_every_demo_page_embeds_the_snippet_and_its_slots_without_inline_code(
-    serve_app: Callable,
+    serve_app: Callable[..., Any],
 ) -> None:
     server = serve_app()
     with httpx.Client(base_url=server.http) as http:
@@ -176,7 +179,7 @@ def test_every_demo_page_embeds_the_snippet_and_its_slots_without_inline_code(
             assert switch.status_code == 200, page.other
 
 
-def test_demo_assets_are_served(serve_app: Callable) -> None:
+def test_demo_assets_are_served(serve_app: Callable[..., Any]) -> None:
     server = serve_app()
     with httpx.Client(base_url=server.http) as http:
         for name, kind in (
@@ -199,7 +202,7 @@ def test_demo_assets_are_served(serve_app: Callable) -> None:
     ],
 )
 def test_the_leaflet_search_filters_the_list(
-    serve_app: Callable, path: str, query: str, expect: str
+    serve_app: Callable[..., Any], path: str, query: str, expect: str
 ) -> None:
     server = serve_app()
     html = httpx.get(f"{server.http}{path}", params={"q": query}).text
@@ -207,7 +210,7 @@ def test_the_leaflet_search_filters_the_list(
     assert "Tidenstat" not in html
 
 
-def test_the_leaflet_search_query_is_rendered_escaped(serve_app: Callable) -> None:
+def test_the_leaflet_search_query_is_rendered_escaped(serve_app: Callable[..., Any]) -> None:
     server = serve_app()
     attack = '"><script>alert(1)</script><img src=x onerror=alert(2)>'
     html = httpx.get(f"{server.http}/patienten/beipackzettel", params={"q": attack}).text
@@ -217,7 +220,9 @@ def test_the_leaflet_search_query_is_rendered_escaped(serve_app: Callable) -> No
     assert 'value="&quot;&gt;&lt;script&gt;' in html
 
 
-def test_the_demo_login_returns_an_assertion_the_server_accepts(serve_app: Callable) -> None:
+def test_the_demo_login_returns_an_assertion_the_server_accepts(
+    serve_app: Callable[..., Any],
+) -> None:
     server = serve_app()
     response = httpx.post(f"{server.http}/demo/login")
     assert response.status_code == 200
@@ -228,7 +233,7 @@ def test_the_demo_login_returns_an_assertion_the_server_accepts(serve_app: Calla
     assert httpx.get(f"{server.http}/demo/login").status_code == 405
 
 
-def test_the_contact_form_thanks_without_keeping_anything(serve_app: Callable) -> None:
+def test_the_contact_form_thanks_without_keeping_anything(serve_app: Callable[..., Any]) -> None:
     server = serve_app()
     response = httpx.post(f"{server.http}/kontakt/danke", data={"nachricht": "Hallo"})
     assert response.status_code == 200
@@ -236,7 +241,7 @@ def test_the_contact_form_thanks_without_keeping_anything(serve_app: Callable) -
     assert "Hallo" not in response.text
 
 
-def test_a_site_of_ones_own_serves_no_demo_pages(serve_app: Callable) -> None:
+def test_a_site_of_ones_own_serves_no_demo_pages(serve_app: Callable[..., Any]) -> None:
     site = lotse.Site("mine", origins=["https://mine.example"])
     server = serve_app(site, settings=Settings(demo_pages=False))
     with httpx.Client(base_url=server.http) as http:

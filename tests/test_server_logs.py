@@ -6,6 +6,7 @@ import asyncio
 import io
 import logging
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import httpx
 import orjson
@@ -62,14 +63,12 @@ def test_uvicorn_lines_with_client_addresses_are_dropped() -> None:
 
 
 async def test_server_logs_carry_ids_but_no_personal_data(
-    serve_app: Callable, log_lines: io.StringIO
+    serve_app: Callable[..., Any], log_lines: io.StringIO
 ) -> None:
     server = serve_app()
     secret_chat = "Ich bin Apothekerin, Erika Mustermann, erika@example.org"
     headers = {"User-Agent": "SecretAgent/9.9"}
-    async with connect(  # type: ignore[arg-type]
-        server.ws, origin=server.origin, user_agent_header="SecretAgent/9.9"
-    ) as ws:
+    async with connect(server.ws, origin=server.origin, user_agent_header="SecretAgent/9.9") as ws:
         client_port = ws.local_address[1]
         hello = {
             "type": "hello",

@@ -7,6 +7,7 @@ import logging
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
@@ -91,10 +92,12 @@ async def test_polling_notices_a_changed_file(site_file: Path) -> None:
     assert NEW_HEADING in hero_hcp_html(holder)
 
 
-async def test_open_connections_move_to_the_new_site(serve_app: Callable, site_file: Path) -> None:
+async def test_open_connections_move_to_the_new_site(
+    serve_app: Callable[..., Any], site_file: Path
+) -> None:
     server = serve_app(site_file, settings=Settings(reload_poll_interval=0.05))
     holder = server.app.state.holder
-    async with connect(server.ws, origin=server.origin) as ws:  # type: ignore[arg-type]
+    async with connect(server.ws, origin=server.origin) as ws:
         hello = {"type": "hello", "site": "demo", "url": "/fachkreise/", "slots": ["hero"]}
         await ws.send(orjson.dumps(hello).decode())
         await ws.recv()  # welcome

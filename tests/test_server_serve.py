@@ -8,12 +8,14 @@ import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
 import orjson
 import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
+from websockets.typing import Origin
 
 from lotse_server.demo import SITE_PATH
 
@@ -24,7 +26,7 @@ HERO_HEADING = "<h2>Fachinformationen, Studiendaten und CME-Fortbildungen</h2>"
 
 
 async def hero_on_fachkreise(ws_url: str, origin: str) -> str:
-    async with connect(ws_url, origin=origin) as ws:  # type: ignore[arg-type]
+    async with connect(ws_url, origin=Origin(origin)) as ws:
         hello = {"type": "hello", "site": "demo", "url": "/fachkreise/", "slots": ["hero"]}
         await ws.send(orjson.dumps(hello).decode())
         assert orjson.loads(await ws.recv())["type"] == "welcome"
@@ -33,7 +35,7 @@ async def hero_on_fachkreise(ws_url: str, origin: str) -> str:
         return str(swap["html"])
 
 
-def test_demo_secrets_on_all_interfaces_are_refused(start_process: Callable) -> None:
+def test_demo_secrets_on_all_interfaces_are_refused(start_process: Callable[..., Any]) -> None:
     server = start_process("--host", "0.0.0.0")
     assert server.process.wait(timeout=30) == 2
     output = server.text()
@@ -44,7 +46,7 @@ def test_demo_secrets_on_all_interfaces_are_refused(start_process: Callable) -> 
 
 
 def test_a_broken_site_file_stops_start_up_with_every_problem(
-    start_process: Callable, tmp_path: Path
+    start_process: Callable[..., Any], tmp_path: Path
 ) -> None:
     site = tmp_path / "broken.toml"
     site.write_text('[site]\nid = "x"\n[[rule]]\nslot = "nope"\nvariant = "v"\n')
@@ -54,7 +56,7 @@ def test_a_broken_site_file_stops_start_up_with_every_problem(
 
 
 async def test_the_demo_starts_with_no_arguments_and_says_where_to_click(
-    start_process: Callable, tmp_path: Path
+    start_process: Callable[..., Any], tmp_path: Path
 ) -> None:
     server = start_process()
     assert server.wait_for(READY), server.text()
@@ -68,7 +70,7 @@ async def test_the_demo_starts_with_no_arguments_and_says_where_to_click(
 
 
 async def test_sighup_with_a_broken_file_keeps_serving_then_a_fixed_file_applies(
-    start_process: Callable, tmp_path: Path
+    start_process: Callable[..., Any], tmp_path: Path
 ) -> None:
     site = tmp_path / "site.toml"
     shutil.copy(SITE_PATH, site)
@@ -90,10 +92,10 @@ async def test_sighup_with_a_broken_file_keeps_serving_then_a_fixed_file_applies
     assert server.process.poll() is None
 
 
-async def test_sigterm_closes_open_websockets_with_1001(start_process: Callable) -> None:
+async def test_sigterm_closes_open_websockets_with_1001(start_process: Callable[..., Any]) -> None:
     server = start_process()
     assert server.wait_for(READY), server.text()
-    async with connect(server.ws, origin=server.origin) as ws:  # type: ignore[arg-type]
+    async with connect(server.ws, origin=server.origin) as ws:
         hello = {"type": "hello", "site": "demo", "url": "/", "slots": ["hero"]}
         await ws.send(orjson.dumps(hello).decode())
         await ws.recv()

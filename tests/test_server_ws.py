@@ -19,6 +19,7 @@ import orjson
 import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.typing import Origin
 
 import lotse
 from lotse_server import Settings
@@ -46,7 +47,7 @@ class Client:
     async def sync(self) -> list[dict[str, Any]]:
         """Everything the server sent before answering a marker message."""
         await self.send({"type": "test-sync-marker"})
-        messages = []
+        messages: list[dict[str, Any]] = []
         while True:
             message = await self.recv()
             if message == {
@@ -57,7 +58,9 @@ class Client:
                 return messages
             messages.append(message)
 
-    async def hello(self, url: str = "/", **fields: Any) -> tuple[dict[str, Any], list[dict]]:
+    async def hello(
+        self, url: str = "/", **fields: Any
+    ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         """Send hello; return the welcome and the messages after it."""
         await self.send(
             {"type": "hello", "site": "demo", "url": url, "slots": SLOTS, "lang": "de", **fields}
@@ -72,7 +75,7 @@ class Client:
 
 
 def open_client(url: str, origin: str | None = None, **options: Any) -> Any:
-    return connect(url, origin=origin, open_timeout=TIMEOUT, **options)  # type: ignore[arg-type]
+    return connect(url, origin=Origin(origin) if origin else None, open_timeout=TIMEOUT, **options)
 
 
 def swaps(messages: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -91,7 +94,9 @@ async def close_code(ws: ClientConnection) -> int | None:
 # -- the session flows ---------------------------------------------------------------------
 
 
-async def test_hello_is_answered_with_a_welcome_and_a_resume_token(serve_app: Callable) -> None:
+async def test_hello_is_answered_with_a_welcome_and_a_resume_token(
+    serve_app: Callable[..., Any],
+) -> None:
     server = serve_app()
     async with open_client(server.ws, server.origin) as ws:
         welcome, rest = await Client(ws).hello("/")
@@ -102,7 +107,7 @@ async def test_hello_is_answered_with_a_welcome_and_a_resume_token(serve_app: Ca
     assert swaps(rest) == {}  # nothing known yet: the home page keeps its defaults
 
 
-async def test_chat_answer_swaps_the_hero_with_a_reason(serve_app: Callable) -> None:
+async def test_chat_answer_swaps_the_hero_with_a_reason(serve_app: Callable[..., Any]) -> None:
     server = serve_app()
     async with open_client(server.ws, server.origin) as ws:
         client = Client(ws)
@@ -115,7 +120,9 @@ async def test_chat_answer_swaps_the_hero_with_a_reason(serve_app: Callable) -> 
     assert "<h2>" in hero["html"]
 
 
-async def test_landing_on_the_professionals_area_swaps_the_hero(serve_app: Callable) -> None:
+async def test_landing_on_the_professionals_area_swaps_the_hero(
+    serve_app: Callable[..., Any],
+) -> None:
     server = serve_app()
     async with open_client(server.ws, server.origin) as ws:
         welcome, rest = await Client(ws).hello("/fachkreise/")
@@ -125,14 +132,14 @@ async def test_landing_on_the_professionals_area_swaps_the_hero(serve_app: Calla
     assert welcome["type"] == "welcome"
 
 
-async def test_english_pages_get_the_english_variant(serve_app: Callable) -> None:
+async def test_english_pages_get_the_english_variant(serve_app: Callable[..., Any]) -> None:
     server = serve_app()
     async with open_client(server.ws, server.origin) as ws:
         _, rest = await Client(ws).hello("/en/healthcare-professionals/", lang="en")
     assert swaps(rest)["hero"]["variant"] == "hero-hcp-en"
 
 
-async def test_click_then_page_view_flow(serve_app: Callable) -> None:
+async def test_click_then_page_view_flow(serve_app: Callable[..., Any]) -> None:
     server = serve_app()
     async with open_client(server.ws, server.origin) as ws:
         client = Client(ws)
@@ -145,7 +152,7 @@ async def test_click_then_page_view_flow(serve_app: Callable) -> None:
         assert swaps(page)["hero"]["variant"] == "hero-applicant"
 
 
-async def test_resuming_by_token_keeps_the_sticky_variant(serve_app: Callable) -> None:
+async def test_resuming_by_token_keeps_the_sticky_variant(serve_app: Callable[..., Any]) -> None:
     server = serve_app()
     async with open_client(server.ws, server.origin) as ws:
         welcome, rest = await Client(ws).hello("/fachkreise/")
@@ -167,7 +174,7 @@ async def test_resuming_by_token_keeps_the_sticky_variant(serve_app: Callable) -
 
 @pytest.mark.parametrize("damage", ["forged", "altered", "expired", "garbage"])
 async def test_a_bad_token_silently_starts_a_fresh_session(
-    serve_app: Callable, damage: str
+    serve_app: Callable[..., Any], damage: str
 ) -> None:
     server = serve_app()
     key = server.app.state.settings.token_key
@@ -188,7 +195,7 @@ async def test_a_bad_token_silently_starts_a_fresh_session(
     assert lotse.read_session_token(key, again["token"], time.time()) != session_id
 
 
-async def test_verified_professional_sees_the_rx_variant(serve_app: Callable) -> None:
+async def test_verified_professional_sees_the_rx_variant(serve_app: Callable[..., Any]) -> None:
     server = serve_app()
     async with httpx.AsyncClient(base_url=server.http) as http:
         response = await http.post("/demo/login")
@@ -205,7 +212,7 @@ async def test_verified_professional_sees_the_rx_variant(serve_app: Callable) ->
     assert swaps(rest)["hero"]["variant"] == "hero-hcp-rx"
 
 
-async def test_a_forged_assertion_never_unlocks_rx(serve_app: Callable) -> None:
+async def test_a_forged_assertion_never_unlocks_rx(serve_app: Callable[..., Any]) -> None:
     server = serve_app()
     forged = lotse.issue_assertion(b"someone else's key", time.time())
     async with open_client(server.ws, server.origin) as ws:
@@ -216,7 +223,7 @@ async def test_a_forged_assertion_never_unlocks_rx(serve_app: Callable) -> None:
     assert "hero" not in swaps(replies)
 
 
-async def test_sensitive_pages_get_no_swaps_and_no_chat(serve_app: Callable) -> None:
+async def test_sensitive_pages_get_no_swaps_and_no_chat(serve_app: Callable[..., Any]) -> None:
     server = serve_app()
     async with open_client(server.ws, server.origin) as ws:
         client = Client(ws)
@@ -226,7 +233,7 @@ async def test_sensitive_pages_get_no_swaps_and_no_chat(serve_app: Callable) -> 
 
 
 async def test_optout_restores_defaults_and_deletes_the_stored_profile(
-    serve_app: Callable,
+    serve_app: Callable[..., Any],
 ) -> None:
     server = serve_app()
     async with open_client(server.ws, server.origin) as ws:
@@ -241,7 +248,7 @@ async def test_optout_restores_defaults_and_deletes_the_stored_profile(
     assert await server.app.state.store.get(session_id) is None
 
 
-async def test_exposures_and_conversions_reach_the_ledger(serve_app: Callable) -> None:
+async def test_exposures_and_conversions_reach_the_ledger(serve_app: Callable[..., Any]) -> None:
     server = serve_app()
     async with open_client(server.ws, server.origin) as ws:
         client = Client(ws)
@@ -280,7 +287,9 @@ BAD_INPUT: list[tuple[str, str | bytes, str]] = [
 ]  # fmt: skip
 
 
-async def test_events_before_hello_or_for_another_site_get_an_error(serve_app: Callable) -> None:
+async def test_events_before_hello_or_for_another_site_get_an_error(
+    serve_app: Callable[..., Any],
+) -> None:
     server = serve_app()
     async with open_client(server.ws, server.origin) as ws:
         client = Client(ws)
@@ -295,7 +304,7 @@ async def test_events_before_hello_or_for_another_site_get_an_error(serve_app: C
 
 
 async def test_every_kind_of_bad_input_gets_an_error_and_the_connection_stays_usable(
-    serve_app: Callable,
+    serve_app: Callable[..., Any],
 ) -> None:
     server = serve_app()
     async with open_client(server.ws, server.origin) as ws:
@@ -312,7 +321,7 @@ async def test_every_kind_of_bad_input_gets_an_error_and_the_connection_stays_us
         assert swaps(replies)["hero"]["variant"] == "hero-hcp"
 
 
-async def test_a_one_megabyte_frame_closes_with_1009(serve_app: Callable) -> None:
+async def test_a_one_megabyte_frame_closes_with_1009(serve_app: Callable[..., Any]) -> None:
     server = serve_app()
     async with open_client(server.ws, server.origin) as ws:
         await Client(ws).hello("/")
@@ -320,7 +329,7 @@ async def test_a_one_megabyte_frame_closes_with_1009(serve_app: Callable) -> Non
         assert await close_code(ws) == 1009
 
 
-async def test_a_foreign_origin_is_refused_at_the_handshake(serve_app: Callable) -> None:
+async def test_a_foreign_origin_is_refused_at_the_handshake(serve_app: Callable[..., Any]) -> None:
     server = serve_app()
     with pytest.raises(InvalidStatus) as refused:
         async with open_client(server.ws, "https://evil.example"):
@@ -332,7 +341,9 @@ async def test_a_foreign_origin_is_refused_at_the_handshake(serve_app: Callable)
             assert welcome["token"]
 
 
-async def test_connections_over_the_maximum_are_closed_with_1013(serve_app: Callable) -> None:
+async def test_connections_over_the_maximum_are_closed_with_1013(
+    serve_app: Callable[..., Any],
+) -> None:
     server = serve_app(settings=Settings(demo_pages=True, max_connections=2))
     async with (
         open_client(server.ws, server.origin) as one,
@@ -344,14 +355,14 @@ async def test_connections_over_the_maximum_are_closed_with_1013(serve_app: Call
             assert await close_code(three) == 1013
 
 
-async def test_an_idle_connection_is_closed(serve_app: Callable) -> None:
+async def test_an_idle_connection_is_closed(serve_app: Callable[..., Any]) -> None:
     server = serve_app(settings=Settings(demo_pages=True, idle_timeout=0.3))
     async with open_client(server.ws, server.origin) as ws:
         await Client(ws).hello("/")
         assert await close_code(ws) == 1000
 
 
-async def test_shutdown_closes_open_connections_with_1001(serve_app: Callable) -> None:
+async def test_shutdown_closes_open_connections_with_1001(serve_app: Callable[..., Any]) -> None:
     server = serve_app()
     async with open_client(server.ws, server.origin) as ws:
         await Client(ws).hello("/")
@@ -403,7 +414,9 @@ async def _latencies(client: Client, count: int) -> list[float]:
     return times
 
 
-async def test_a_flooding_client_is_rate_limited_and_others_stay_fast(serve_app: Callable) -> None:
+async def test_a_flooding_client_is_rate_limited_and_others_stay_fast(
+    serve_app: Callable[..., Any],
+) -> None:
     # 100 messages a second: the polite client (about 60) stays under it, the flood does not.
     server = serve_app(settings=Settings(demo_pages=True, rate_per_second=100, rate_burst=50))
 

@@ -100,11 +100,14 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         own_ledger = ledger is None
-        opened = ledger or await asyncio.to_thread(
-            Ledger,
-            settings.data_dir / "ledger.sqlite3",
-            on_drop=lambda n: metrics.ledger_dropped.inc(n),
-        )
+        if ledger is None:
+            opened = await asyncio.to_thread(
+                Ledger,
+                settings.data_dir / "ledger.sqlite3",
+                on_drop=lambda n: metrics.ledger_dropped.inc(n),
+            )
+        else:
+            opened = ledger
         hub = Hub(holder, store, opened, metrics, settings)
         app.state.hub = hub
         tasks: set[asyncio.Task[object]] = set()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -75,7 +76,7 @@ class Settings:
     shutdown_grace: float = 2.0
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:
+    def from_env(cls, environ: Mapping[str, str] | None = None, /, **overrides: object) -> Settings:
         """Settings from ``LOTSE_*`` environment variables, then explicit overrides."""
         env = os.environ if environ is None else environ
         values: dict[str, object] = {}

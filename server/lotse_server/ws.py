@@ -18,6 +18,7 @@ import asyncio
 import logging
 import secrets
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -214,7 +215,7 @@ class Connection:
             self.closed = True
             log.info("ws_close", extra=self._log_extra(code=self.close_code, events=self.events))
 
-    async def receive_frame(self, message: dict[str, Any]) -> None:
+    async def receive_frame(self, message: Mapping[str, Any]) -> None:
         text = message.get("text")
         if text is None:
             await self.send_error("bad_message", "send JSON text frames, not binary frames")
