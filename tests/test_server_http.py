@@ -248,3 +248,22 @@ def test_a_site_of_ones_own_serves_no_demo_pages(serve_app: Callable[..., Any]) 
         assert http.get("/").status_code == 404
         assert http.post("/demo/login").status_code == 404
         assert http.get("/healthz").json()["site"] == "mine"
+
+
+async def test_the_demo_login_signs_nothing_unless_the_server_is_local() -> None:
+    from lotse_server import create_app
+    from lotse_server.demo import SITE_PATH
+
+    settings = Settings(
+        host="0.0.0.0",
+        demo_pages=True,
+        token_key=b"t" * 32,
+        verification_key=b"v" * 32,
+        admin_token="a" * 32,
+    )
+    app = create_app(SITE_PATH, settings=settings)
+    transport = httpx.ASGITransport(app=app)  # this route needs no lifespan
+    async with httpx.AsyncClient(transport=transport, base_url="http://lotse.test") as http:
+        response = await http.post("/demo/login")
+    assert response.status_code == 403
+    assert "assertion" not in response.json()

@@ -134,13 +134,15 @@ def create_app(
 
     async def healthz(request: Request) -> Response:
         hub: Hub = request.app.state.hub
+        # 503 while shutting down, so a load balancer stops sending new visitors here.
         return JSONResponse(
             {
-                "status": "ok",
+                "status": "shutting_down" if hub.closing else "ok",
                 "site": hub.holder.engine.site_id,
                 "connections": len(hub.connections),
                 "version": lotse.__version__,
             },
+            status_code=503 if hub.closing else 200,
             headers={"Cache-Control": "no-store"},
         )
 

@@ -32,7 +32,7 @@ from starlette.staticfiles import StaticFiles
 
 import lotse
 
-from ..settings import Settings
+from ..settings import Settings, is_loopback
 
 HERE = Path(__file__).resolve().parent
 SITE_PATH = HERE / "site.toml"
@@ -293,7 +293,13 @@ def demo_routes(settings: Settings) -> list[BaseRoute]:
 
     async def demo_login(request: Request) -> Response:
         # What a real site's professional login (e.g. DocCheck) would hand the snippet
-        # after checking credentials. The demo checks none: anyone may try it.
+        # after checking credentials. The demo checks none, so it signs only for a server
+        # on localhost: a reachable server would hand anybody a valid professional login.
+        if not is_loopback(settings.host):
+            return JSONResponse(
+                {"error": "the demo login works only when lotse serve listens on localhost"},
+                status_code=403,
+            )
         assertion = lotse.issue_assertion(settings.verification_key, time.time(), ttl=ASSERTION_TTL)
         return JSONResponse(
             {"assertion": assertion, "expires_in": ASSERTION_TTL},
