@@ -951,6 +951,7 @@ class ChatMatcher:
         """Let spotted phrases claim answer words, biggest first; sum the evidence."""
         evidence = _Evidence({}, {}, {}, {}, {}, 0)
         claimed: dict[int, str] = {}  # answer position -> key
+        senses: dict[int, str] = {}  # vocabulary id -> key that claimed it
         spots.sort(key=lambda spot: spot.priority, reverse=True)
         for spot in spots:
             phrase = spot.phrase
@@ -968,6 +969,7 @@ class ChatMatcher:
             intent_type = self._intents[phrase.intent].visitor_type
             for position, sim, vid, weight, _ in free.values():
                 claimed[position] = key
+                senses.setdefault(vid, key)
                 contribution = spot.factor * sim * weight
                 own_role = vid != _ROLE_ANY and intent_type in self._roles[vid]
                 if own_role and (tokens[position].stated or tokens[position].leading):
@@ -978,13 +980,20 @@ class ChatMatcher:
                         evidence.unstated[key] = evidence.unstated.get(key, 0.0) + contribution
                 shares = evidence.by_intent.setdefault(key, {})
                 shares[phrase.intent] = shares.get(phrase.intent, 0.0) + contribution
-        self._back_off(tokens, claimed, evidence)
+        self._back_off(tokens, claimed, senses, evidence)
         self._weigh_roles(evidence)
         return evidence
 
-    def _back_off(self, tokens: list[_Token], claimed: dict[int, str], evidence: _Evidence) -> None:
-        """Known words no phrase explains hint at the types that use them;
-        unknown words are counted against any match."""
+    def _back_off(
+        self,
+        tokens: list[_Token],
+        claimed: dict[int, str],
+        senses: dict[int, str],
+        evidence: _Evidence,
+    ) -> None:
+        """Known words no phrase explains hint at the types that use them, or,
+        said again, at the type that claimed them the first time; unknown
+        words are counted against any match."""
         for token in tokens:
             if token.position in claimed or token.weight <= _GENERIC_WEIGHT:
                 continue  # generic words say nothing about the type
@@ -995,7 +1004,7 @@ class ChatMatcher:
             for vid, sim, direct in token.meanings:
                 if vid == _ROLE_ANY or not direct:
                     continue
-                keys = self._keys_of_word[vid]
+                keys = (senses[vid],) if vid in senses else self._keys_of_word[vid]
                 share = _BACKOFF * self._weight[vid] * sim / len(keys)
                 for key in keys:
                     if key not in best or best[key][0] < share:
@@ -1047,8 +1056,9 @@ class ChatMatcher:
         own, is the object of another type's task: "Stellenangebot PTA" is an
         applicant, as long as the task is not the role's own business."""
         for key, weight in list(evidence.unstated.items()):
-            items = evidence.task.get(key, [])
-            if key in evidence.role or sum(c for _, c in items) > weight + 1e-9:
+            if key not in evidence.task or key in evidence.role:
+                continue  # moved to a stated role already, or backed by one
+            if sum(c for _, c in evidence.task[key]) > weight + 1e-9:
                 continue  # the type has more to say than the role word
             own = self._vocab_of_key.get(key, frozenset())
             for other, other_items in evidence.task.items():

@@ -121,7 +121,10 @@ def _strip_accents(text: str) -> str:
     if text.isascii():
         return text
     decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
+    stripped = "".join(char for char in decomposed if not unicodedata.combining(char))
+    # Recompose what has no accent to lose (Hangul syllables, for one), so
+    # that normalising twice changes nothing.
+    return unicodedata.normalize("NFC", stripped)
 
 
 def words(text: str) -> list[str]:

@@ -1,0 +1,415 @@
+"""The chat matcher: a free-text answer to "Was führt Sie zu uns?" -> intent.
+
+The labelled answers in ``tests/data/chat_answers.jsonl`` were written before
+the matcher and the catalogue, as realistic visitor answers phrased unlike the
+catalogue phrases, so the accuracy test measures generalisation. Run with
+``-s`` to see the figures and a confusion summary.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lotse._chat import ChatMatch, ChatMatcher
+from lotse._model import DEFAULT_VISITOR_TYPES, PERSONAS, Intent, Tuning
+
+ROOT = Path(__file__).resolve().parents[1]
+CATALOGUE = ROOT / "intents" / "intents.toml"
+ANSWERS = ROOT / "tests" / "data" / "chat_answers.jsonl"
+
+
+def load_intents(path: Path = CATALOGUE) -> list[Intent]:
+    """The intent catalogue read straight from TOML (the real loader lives elsewhere)."""
+    with path.open("rb") as file:
+        document = tomllib.load(file)
+    return [
+        Intent(
+            id=table["id"],
+            visitor_type=table.get("visitor_type"),
+            phrases={lang: tuple(texts) for lang, texts in table.get("phrases", {}).items()},
+            reply=dict(table.get("reply", {})),
+            persona=table.get("persona"),
+        )
+        for table in document["intent"]
+    ]
+
+
+def load_answers() -> list[dict[str, Any]]:
+    with ANSWERS.open(encoding="utf-8") as file:
+        return [json.loads(line) for line in file if line.strip()]
+
+
+@pytest.fixture(scope="module")
+def intents() -> list[Intent]:
+    return load_intents()
+
+
+@pytest.fixture(scope="module")
+def matcher(intents: list[Intent]) -> ChatMatcher:
+    tuning = Tuning()
+    return ChatMatcher(intents, cutoff=tuning.chat_cutoff, min_length=tuning.chat_min_length)
+
+
+# -- the catalogue ----------------------------------------------------------------
+
+
+def test_catalogue_is_complete(intents: list[Intent]) -> None:
+    ids = [intent.id for intent in intents]
+    assert len(ids) == len(set(ids)), "intent ids are unique"
+    by_type = Counter(intent.visitor_type for intent in intents)
+    for visitor_type in DEFAULT_VISITOR_TYPES:
+        assert by_type[visitor_type] >= 3, f"{visitor_type} needs several intents"
+    assert "general.browsing" in ids
+    for intent in intents:
+        assert intent.id.split(".")[0] == (intent.visitor_type or "general"), intent.id
+        assert set(intent.phrases) == {"de", "en"}, intent.id
+        assert all(len(intent.phrases[lang]) >= 8 for lang in ("de", "en")), intent.id
+        assert intent.reply.get("de") and intent.reply.get("en"), intent.id
+        assert not any("<" in text for text in intent.reply.values()), "replies are plain text"
+        if intent.persona is not None:
+            assert intent.persona in PERSONAS
+            assert intent.visitor_type in ("hcp", "pharmacist")
+
+
+# -- accuracy on answers the catalogue never saw ------------------------------------
+
+
+def test_labelled_answers_are_well_formed() -> None:
+    answers = load_answers()
+    assert len(answers) >= 200
+    assert sum(a["visitor_type"] is not None for a in answers) >= 150
+    assert sum(a["visitor_type"] is None for a in answers) >= 50
+    for answer in answers:
+        assert set(answer) == {"text", "visitor_type", "lang"}
+        assert answer["visitor_type"] in (*DEFAULT_VISITOR_TYPES, None)
+        assert answer["lang"] in ("de", "en")
+    assert len({a["text"] for a in answers}) == len(answers), "no duplicates"
+
+
+def test_accuracy_on_labelled_answers(matcher: ChatMatcher) -> None:
+    answers = load_answers()
+    confusion: Counter[tuple[str, str]] = Counter()
+    misses: list[str] = []
+    for answer in answers:
+        expected = answer["visitor_type"]
+        got = matcher.match(answer["text"]).visitor_type
+        confusion[(expected or "-", got or "-")] += 1
+        if got != expected:
+            misses.append(f"  {expected or '-':>10} -> {got or '-':<10} {answer['text']!r}")
+
+    in_scope = [a for a in answers if a["visitor_type"] is not None]
+    off_topic = [a for a in answers if a["visitor_type"] is None]
+    right_in = sum(confusion[(a, a)] for a in DEFAULT_VISITOR_TYPES)
+    right_off = confusion[("-", "-")]
+    wrong = sum(n for (e, g), n in confusion.items() if e != "-" and g not in ("-", e))
+    in_rate, off_rate = right_in / len(in_scope), right_off / len(off_topic)
+
+    labels = [*DEFAULT_VISITOR_TYPES, "-"]
+    print(f"\nin-scope: {right_in}/{len(in_scope)} = {in_rate:.1%} right type")
+    print(f"  confidently wrong: {wrong}, no guess: {len(in_scope) - right_in - wrong}")
+    print(f"off-topic: {right_off}/{len(off_topic)} = {off_rate:.1%} no type")
+    print("confusion (rows: labelled, columns: matched, '-': none)")
+    print(" " * 12 + "".join(f"{label:>11}" for label in labels))
+    for expected in labels:
+        print(f"{expected:>12}" + "".join(f"{confusion[(expected, g)]:>11}" for g in labels))
+    print("misses:", *misses, sep="\n")
+
+    assert in_rate >= 0.95
+    assert off_rate >= 0.90
+    # A confident wrong guess is worse than none: keep those rare.
+    assert wrong <= 0.02 * len(in_scope)
+
+
+def test_matched_type_is_the_intents_type(matcher: ChatMatcher, intents: list[Intent]) -> None:
+    types = {intent.id: intent.visitor_type for intent in intents}
+    for answer in load_answers():
+        result = matcher.match(answer["text"], answer["lang"])
+        if result.intent is None:
+            assert result.visitor_type is None
+        else:
+            assert result.visitor_type == types[result.intent]
+            assert result.confidence >= matcher.cutoff
+
+
+# -- the cases the brief calls out ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "visitor_type"),
+    [
+        ("Meine Mutter ist Patientin", "patient"),  # a carer
+        ("Ich suche einen Arzt", "patient"),  # looking for a doctor, not one
+        ("ich suche eine gute Kardiologin in Hamburg", "patient"),
+        ("I need a doctor", "patient"),
+        ("Wo ist die nächste Apotheke", "patient"),  # looking for a pharmacy
+        ("I need a job as a pharmacist", "applicant"),
+        ("Ich bin Ärztin und suche eine neue Stelle", "applicant"),
+        ("Stellenangebot PTA", "applicant"),
+        ("Kinderärztin, Frage zur Dosierung", "hcp"),  # doctors ask about dosing too
+        ("Ich bin Apothekerin und suche Studien", "pharmacist"),
+        ("Ich bin Dermatologe und habe Patienten mit Schuppenflechte", "hcp"),
+        ("Infomaterial für meine Patienten", "hcp"),
+        ("Mein Hausarzt hat mir das verschrieben", "patient"),
+        ("Brauche einen Termin beim Frauenarzt", "patient"),
+        ("Notärztin", "hcp"),  # a compound with a role as its head
+    ],
+)
+def test_hard_cases(matcher: ChatMatcher, text: str, visitor_type: str) -> None:
+    assert matcher.match(text).visitor_type == visitor_type
+
+
+@pytest.mark.parametrize(
+    ("text", "visitor_type"),
+    [
+        ("Artz", "hcp"),
+        ("Artzt", "hcp"),
+        ("Aerztin", "hcp"),
+        ("Arztin", "hcp"),
+        ("bin Aertzin", "hcp"),
+        ("docter", "hcp"),
+        ("physican", "hcp"),
+        ("Apoteker", "pharmacist"),
+        ("Apothekr", "pharmacist"),
+        ("pharmazist", "pharmacist"),
+        ("Bewerbnug", "applicant"),
+        ("aplication status", "applicant"),
+        ("jobb", "applicant"),
+        ("Praktikkum", "applicant"),
+        ("Nebenwirkugen", "patient"),
+        ("Beipackzetel", "patient"),
+        ("side efects", "patient"),
+        ("patiant", "patient"),
+    ],
+)
+def test_typos(matcher: ChatMatcher, text: str, visitor_type: str) -> None:
+    assert matcher.match(text).visitor_type == visitor_type
+
+
+@pytest.mark.parametrize(
+    ("text", "visitor_type"),
+    [
+        ("Apotheker:in", "pharmacist"),
+        ("ApothekerInnen", "pharmacist"),
+        ("Apotheker*innen", "pharmacist"),
+        ("Ärzt*innen", "hcp"),
+        ("Patientinnen", "patient"),
+        ("Bewerberin", "applicant"),
+        ("Hausärztinnen und Hausärzte", "hcp"),
+    ],
+)
+def test_gendered_forms(matcher: ChatMatcher, text: str, visitor_type: str) -> None:
+    assert matcher.match(text).visitor_type == visitor_type
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("PZN", "pharmacist.ordering"),
+        ("Beipackzettel", "patient.leaflet"),
+        ("Wann ist das wieder lieferbar", "pharmacist.availability"),
+        ("CME-Punkte", "hcp.cme"),
+        ("Muster anfordern", "hcp.samples_contact"),
+        ("Status meiner Bewerbung", "applicant.status"),
+        ("Praktikum", "applicant.training"),
+        ("für meinen Vater", "patient.relative"),
+    ],
+)
+def test_intents(matcher: ChatMatcher, text: str, intent: str) -> None:
+    assert matcher.match(text).intent == intent
+
+
+def test_browsing_is_an_intent_without_a_type(matcher: ChatMatcher) -> None:
+    result = matcher.match("just browsing")
+    assert result.intent == "general.browsing"
+    assert result.visitor_type is None
+
+
+# -- negation ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "negated", "visitor_type"),
+    [
+        ("kein Arzt", ("hcp",), None),
+        ("Ich bin kein Arzt", ("hcp",), None),
+        ("ich bin nicht Ärztin", ("hcp",), None),
+        ("bin keine Apothekerin", ("pharmacist",), None),
+        ("not a doctor", ("hcp",), None),
+        ("no pharmacist", ("pharmacist",), None),
+        ("Apotheker bin ich nicht", ("pharmacist",), None),
+        ("weder Arzt noch Apotheker", ("hcp", "pharmacist"), None),
+        ("kein Artz", ("hcp",), None),  # a typo does not hide the negation
+        ("ich bin kein Arzt, sondern Apotheker", ("hcp",), "pharmacist"),
+        ("bin keine Ärztin sondern Apothekerin", ("hcp",), "pharmacist"),
+        ("ich bin kein Apotheker sondern Arzt", ("pharmacist",), "hcp"),
+        ("not a doctor, a pharmacist", ("hcp",), "pharmacist"),
+        ("I'm a pharmacist, not a doctor", ("hcp",), "pharmacist"),
+        (
+            "Ich bin nicht mehr als Apothekerin tätig und suche eine Stelle",
+            ("pharmacist",),
+            "applicant",
+        ),
+        ("Nicht Arzt, sondern Patient", ("hcp",), "patient"),
+        ("I'm not a doctor, I have side effects", ("hcp",), "patient"),
+    ],
+)
+def test_negation(
+    matcher: ChatMatcher, text: str, negated: tuple[str, ...], visitor_type: str | None
+) -> None:
+    result = matcher.match(text)
+    assert result.negated == negated
+    assert result.visitor_type == visitor_type
+    assert result.visitor_type not in result.negated
+
+
+@pytest.mark.parametrize(
+    ("text", "visitor_type"),
+    [
+        ("Keine Ahnung", None),
+        ("keine Ahnung, ehrlich gesagt", None),
+        ("nothing", None),
+        ("nichts", None),
+        ("no", None),
+        ("not sure", None),
+        ("Das Präparat ist nicht lieferbar", "pharmacist"),  # the reason, not a denial
+        ("Ich vertrage das Medikament nicht", "patient"),
+        ("keine Nebenwirkungen, ich will nur den Beipackzettel", "patient"),
+        ("No, I'm a doctor", "hcp"),  # "no" answers the bot, it denies no role
+    ],
+)
+def test_negation_words_that_deny_no_role(
+    matcher: ChatMatcher, text: str, visitor_type: str | None
+) -> None:
+    result = matcher.match(text)
+    assert result.negated == ()
+    assert result.visitor_type == visitor_type
+
+
+# -- limits ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["", " ", "a", "?", "!!!", "👍", "ä"])
+def test_too_short_never_matches(matcher: ChatMatcher, text: str) -> None:
+    result = matcher.match(text)
+    assert result == ChatMatch(None, None, 0.0, (), result.lang)
+
+
+def test_min_length_is_configurable(intents: list[Intent]) -> None:
+    assert ChatMatcher(intents).match("PTA").visitor_type == "pharmacist"
+    strict = ChatMatcher(intents, min_length=5)
+    result = strict.match("PTA")
+    assert result.visitor_type is None
+    assert result.confidence == 0.0
+
+
+def test_below_the_cutoff_there_is_no_match(intents: list[Intent]) -> None:
+    lenient = ChatMatcher(intents).match("Arzt")
+    assert lenient.visitor_type == "hcp"
+    strict = ChatMatcher(intents, cutoff=0.99).match("Arzt")
+    assert strict.intent is None and strict.visitor_type is None
+    assert strict.confidence == pytest.approx(lenient.confidence)
+
+
+def test_confidence_orders_clear_and_vague_answers(matcher: ChatMatcher) -> None:
+    clear = matcher.match("Ich bin Apothekerin").confidence
+    detailed = matcher.match("Apothekerin aus einem kleinen Dorf bei Hannover").confidence
+    assert 0.62 <= detailed < clear <= 1.0
+
+
+def test_addresses_and_long_input_are_harmless(matcher: ChatMatcher) -> None:
+    assert matcher.match("max@mustermann.de").visitor_type is None
+    assert matcher.match("https://www.example.com/muster/patienten").visitor_type is None
+    assert matcher.match("x" * 100_000).visitor_type is None
+    assert matcher.match("Apotheker " * 10_000).visitor_type == "pharmacist"
+
+
+def test_an_empty_or_custom_catalogue() -> None:
+    assert ChatMatcher([]).match("Ich bin Arzt").intent is None
+    vets = ChatMatcher(
+        [
+            Intent("vet.info", "vet", {"de": ("Ich bin Tierärztin", "Tierarzt")}),
+            Intent("owner.info", "pet_owner", {"de": ("Mein Hund ist krank", "Hund")}),
+        ]
+    )
+    assert vets.match("bin Tierarzt").visitor_type == "vet"
+    assert vets.match("mein hund hat durchfall").visitor_type == "pet_owner"
+    assert vets.match("kein Tierarzt").negated == ("vet",)
+
+
+def test_matching_is_deterministic_and_stateless(matcher: ChatMatcher) -> None:
+    texts = [a["text"] for a in load_answers()[:40]]
+    first = [matcher.match(text) for text in texts]
+    assert [matcher.match(text) for text in reversed(texts)] == first[::-1]
+
+
+# -- language ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "hint", "lang"),
+    [
+        ("Ich bin Apotheker", None, "de"),
+        ("I am a pharmacist", None, "en"),
+        ("Ich bin Apotheker", "en", "de"),  # the text wins over the hint
+        ("I am a pharmacist", "de", "en"),
+        ("Ich bin nurse", None, "de"),  # function words carry the sentence
+        ("I am Apotheker", None, "en"),
+        ("docter", None, "en"),  # the word it was meant to be
+        ("Beipackzetel", None, "de"),
+        ("Größe", None, "de"),
+        ("nope", None, "en"),
+        ("42", "en", "en"),  # nothing to go by: the hint
+        ("42", "de", "de"),
+        ("👍", None, "de"),  # and without a hint, German
+        ("job", "en", "en"),
+    ],
+)
+def test_language(matcher: ChatMatcher, text: str, hint: str | None, lang: str) -> None:
+    assert matcher.match(text, hint).lang == lang
+
+
+def test_language_on_labelled_answers(matcher: ChatMatcher) -> None:
+    answers = load_answers()
+    right = sum(matcher.match(a["text"], a["lang"]).lang == a["lang"] for a in answers)
+    print(f"\nlanguage: {right}/{len(answers)} = {right / len(answers):.1%}")
+    assert right >= 0.95 * len(answers)
+
+
+# -- properties ------------------------------------------------------------------------
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(max_size=300), hint=st.sampled_from([None, "de", "en", "fr"]))
+def test_any_text_gives_a_well_formed_match(
+    matcher: ChatMatcher, text: str, hint: str | None
+) -> None:
+    result = matcher.match(text, hint)
+    assert 0.0 <= result.confidence <= 1.0
+    assert result.lang in ("de", "en")
+    assert result.visitor_type not in result.negated
+    assert result.negated == tuple(sorted(set(result.negated)))
+    if result.intent is None:
+        assert result.visitor_type is None
+
+
+SALAD = """
+    ich bin kein nicht Arzt Ärztin Apotheker PTA Patient Job Stelle suche meine Mutter
+    Nebenwirkungen not a doctor pharmacist nurse und aber sondern , . ! Praktikum
+    Beipackzettel PZN lieferbar Studien hallo keine Ahnung
+"""
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(SALAD.split()), max_size=12))
+def test_domain_word_salad_is_well_formed(matcher: ChatMatcher, parts: list[str]) -> None:
+    result = matcher.match(" ".join(parts))
+    assert 0.0 <= result.confidence <= 1.0
+    assert result.visitor_type not in result.negated
