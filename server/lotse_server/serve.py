@@ -139,7 +139,7 @@ def run(args: argparse.Namespace) -> int:
         print(
             f"Lotse is serving the demo site at {base}/\n"
             f"Open {base}/fachkreise/ and watch the large box at the top change to the "
-            "professionals' version ('Warum sehe ich das?' says why).\n"
+            "professionals' version; the i in its corner ('Warum sehe ich das?') says why.\n"
             "Press Ctrl+C to stop.",
             flush=True,
         )
