@@ -2,46 +2,51 @@
 
 The answer is compared with every intent's example phrases, but not as whole
 strings: visitors write long sentences with irrelevant detail, typos, compounds
-and negations, and a whole-string score would reward the wrong things. Instead
-the matcher *spots phrases* in the answer:
+and negations, and a whole-string score rewards the wrong things. Instead the
+matcher *spots phrases* in the answer:
 
 1. Words. The answer is normalised (`_normalise.words`) and cut into clauses at
    punctuation and conjunctions ("und", "but", "sondern"). Each word is looked
-   up in the catalogue's vocabulary: exactly, without umlaut ("fur" = "fuer"),
-   with an inflection ending added or removed, as a compound ("Hausarztpraxis"
-   = "hausarzt" + "praxis", "Frauenarzt" also counts as "arzt"), or, for typos,
-   by the nearest word within a small edit distance (rapidfuzz, one batch call
-   per unknown word over the words with the same first letter).
+   up in the catalogue's vocabulary: exactly; in another form of the same stem
+   ("Stellen" / "Stelle"); without umlaut ("fur" = "fuer"); as a compound
+   ("Hausarztpraxis" = "hausarzt" + "praxis", "Notarzt" also counts as
+   "arzt"); for typos, as the nearest word within a small edit distance
+   (rapidfuzz `process.extractOne` over the words with the same first letter);
+   and through a small thesaurus ("brauche" / "suche" / "need", "Papa" /
+   "Vater" / "dad"). Synonyms and role stand-ins are indirect meanings: they
+   help a phrase match but can never spot one on their own.
 2. Negation. "kein Arzt", "nicht Apothekerin", "not a doctor": the role word
    right after a negator is taken out of the answer, and its visitor type goes
    into `ChatMatch.negated` and cannot be the match. Only role words count
    (learned from the catalogue's "Ich bin X" / "I am a X" phrases), so
    "keine Ahnung" negates nothing and "nicht lieferbar" keeps its meaning.
 3. Phrase spotting. A phrase is spotted when most of its weighted words occur
-   in one clause of the answer, near each other. A role word inside another
-   type's phrase ("Ich suche einen Arzt", "Stelle als Apotheker") stands for
-   any role, so "ich suche einen Kardiologen" is a patient and "Stelle als
-   PTA" an applicant.
-4. Claiming. Spotted phrases claim answer words, bigger matches first, so
-   "Ich suche einen Arzt" (patient) takes "Arzt" before the one-word phrase
-   "Arzt" (doctor) can. A stated role yields to a task that its own visitor
-   type's phrases never mention ("Ich bin Ärztin und suche eine Stelle" is an
-   applicant); a task that the stated role's phrases do mention stays with the
-   role ("Kinderärztin, Frage zur Dosierung" is a doctor).
-5. Confidence. The winner's evidence against the evidence for other types,
-   the words nothing explained, and a small prior for "none of these". Below
-   the cutoff there is no match and the bot asks a clarifying question: a
-   wrong guess costs more trust than no guess.
+   in one clause of the answer, close together and mostly in order. A role
+   word inside another type's phrase ("Ich suche einen Arzt", "Stelle als
+   Apotheker") stands for any role, so "ich suche einen Kardiologen" is a
+   patient and "Stelle als PTA" an applicant.
+4. Claiming. Spotted phrases claim answer words: a role the visitor states as
+   their own ("Ich bin ...", "I'm a ...") first, then bigger matches, so "Ich
+   suche einen Arzt" (patient) takes "Arzt" before the one-word phrase "Arzt"
+   (doctor) can. A stated role yields to a task its own type's phrases never
+   mention ("Ich bin Ärztin und suche eine Stelle": applicant) and keeps a
+   task they do mention ("Kinderärztin, Frage zur Dosierung": doctor).
+   Known words no phrase claimed are weak hints; hints alone never match.
+5. Confidence. The winner's evidence against the evidence for every type,
+   the words the catalogue does not know, and a small prior for "none of
+   these". Below the cutoff there is no match and the bot asks a clarifying
+   question: a wrong guess costs more trust than no guess.
 
 Word weights come from the catalogue: a word used by one visitor type's
-phrases only is strong evidence, a word all types use is weak, and function
-words ("ich", "the") are ignored. Everything is precomputed in the
-constructor; `match` does dictionary lookups, a few rapidfuzz calls and a
-little arithmetic over the handful of phrases that share a word with the
-answer.
+phrases only is strong evidence, a word all types use is weak, generic request
+words ("brauche", "Informationen", "mein") weigh little but give phrases their
+context, and function words ("ich", "the") are ignored. Everything about the
+catalogue is precomputed in the constructor; `match` does dictionary lookups,
+a few rapidfuzz calls and some arithmetic over the phrases that share a word
+with the answer, well under a millisecond for a catalogue of 1,000 phrases.
 
 The module is pure: no I/O, and nothing of an answer outlives the call (the
-chat's free text is never stored, so nothing here caches words either).
+chat's free text is never stored, so nothing here caches words across calls).
 """
 
 from __future__ import annotations
@@ -218,13 +223,13 @@ _STATEMENT_WORDS = _word_set("bin am m im als as")
 _CLAUSE_WORDS = _word_set(
     "und oder aber sondern doch jedoch weil denn and or but because however rather"
 )
-#: Punctuation that ends a clause. Not ":", "(" or "/": they are part of gender
-#: spellings ("Apotheker:in", "Arzt(in)") that the normaliser joins.
 #: Web and e-mail addresses: never a reason for a visit, and their parts are
 #: arbitrary words ("max@mustermann.de" would be "Muster" + "Mann").
 #: Anchored at a word start and possessive, so a long run without "@" costs
 #: linear time, not quadratic backtracking.
 _ADDRESSES = re.compile(r"(?<!\S)(?:[^\s@]++@\S+|https?://\S+|www\.\S+)", re.IGNORECASE)
+#: Punctuation that ends a clause. Not ":", "(" or "/": they are part of gender
+#: spellings ("Apotheker:in", "Arzt(in)") that the normaliser joins.
 _CLAUSE_PUNCTUATION = re.compile(r"[.,;!?\n\r\t]+|:\s|\s[-–—]\s")
 
 #: A role statement: one of these word sequences followed by one or two words,
@@ -263,10 +268,9 @@ _BACKOFF = 0.35
 _UNKNOWN_PENALTY = 0.21
 #: Evidence for "none of these": one clear word must beat it comfortably.
 _PRIOR = 0.15
-#: A stated role and a task it yields to (or that yields to it) keep this share.
-_YIELD_FACTOR = 0.3
-#: ... but only a task at least this large relative to the role is weighed,
-#: and the role wins if this share of the task is in its own type's words.
+#: A stated role and another type's task are weighed against each other only
+#: if the task is at least this large relative to the role; the role wins if
+#: this share of the task is in its own type's words.
 _MIN_TASK = 0.5
 _SHARED = 0.3
 #: Similarities for the ways a word can match a vocabulary word.
@@ -582,7 +586,8 @@ class ChatMatcher:
         if len(flat) <= _WHOLE_MAX_WORDS:
             spots.extend(self._spot_whole(" ".join(flat), tokens))
         evidence = self._claim(tokens, spots)
-        totals = {key: evidence.total(key) for key in evidence.by_intent}
+        keys = {*evidence.role, *evidence.task, *evidence.hints}
+        totals = {key: evidence.total(key) for key in keys}
         candidates = [key for key in totals if key not in negated and totals[key] > 0]
         if not candidates:
             return ChatMatch(None, None, 0.0, negated, detected)
@@ -663,9 +668,10 @@ class ChatMatcher:
             if token.word not in _STATEMENT_WORDS:
                 continue
             following = [
-                t for t in tokens[index + 1 : index + 5]
+                t
+                for t in tokens[index + 1 : index + 5]
                 if t.clause == token.clause and t.word not in _NEGATION_FILLERS
-            ]  # fmt: skip
+            ]
             for other in following[:2]:  # "ich bin niedergelassene Ärztin"
                 other.stated = True
 
@@ -1039,15 +1045,13 @@ class ChatMatcher:
                     continue  # a crumb of another type's vocabulary settles nothing
                 shared = sum(c for vid, c in items if vid in own)
                 both_professional = {role_key, task_key} <= PROFESSIONAL_TYPES
-                # The winner keeps its own intents: the evidence moves, the
-                # loser's intents (another visitor type's) do not.
+                # Evidence moves; intents stay with their type, so the winner
+                # names one of its own.
                 if both_professional or shared >= _SHARED * total:
                     evidence.task.setdefault(role_key, []).extend(evidence.task.pop(task_key))
-                    evidence.by_intent.pop(task_key, None)
                 else:
                     evidence.role.pop(role_key)
                     evidence.task[task_key].append((_ROLE_ANY, role_weight))
-                    evidence.by_intent.pop(role_key, None)
                     break
         self._weigh_unstated_roles(evidence)
 
@@ -1067,5 +1071,4 @@ class ChatMatcher:
                     continue
                 if sum(c for vid, c in other_items if vid in own) < _SHARED * total:
                     other_items.extend(evidence.task.pop(key))
-                    evidence.by_intent.pop(key, None)
-                    break
+                    break  # the loop ends with the change to `evidence.task`
