@@ -321,6 +321,29 @@ async def test_every_kind_of_bad_input_gets_an_error_and_the_connection_stays_us
         assert swaps(replies)["hero"]["variant"] == "hero-hcp"
 
 
+async def test_a_bug_in_the_core_is_answered_and_the_visit_goes_on(
+    serve_app: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    feed = lotse.Session.feed
+
+    def broken_on_clicks(
+        self: lotse.Session, event: lotse.Event, now: float | None = None
+    ) -> list[lotse.Message]:
+        if isinstance(event, lotse.Click):
+            raise RuntimeError("a bug in a rule")
+        return feed(self, event, now)
+
+    monkeypatch.setattr(lotse.Session, "feed", broken_on_clicks)
+    server = serve_app()
+    async with open_client(server.ws, server.origin) as ws:
+        client = Client(ws)
+        await client.hello("/")
+        replies = await client.roundtrip({"type": "click", "href": "/fachkreise/"})
+        assert [(m["type"], m["code"]) for m in replies] == [("error", "internal")]
+        page = await client.roundtrip({"type": "page", "url": "/fachkreise/", "slots": SLOTS})
+    assert swaps(page)["hero"]["variant"] == "hero-hcp"
+
+
 async def test_a_one_megabyte_frame_closes_with_1009(serve_app: Callable[..., Any]) -> None:
     server = serve_app()
     async with open_client(server.ws, server.origin) as ws:

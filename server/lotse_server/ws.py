@@ -83,8 +83,13 @@ class Hub:
         connections = list(self.connections)
         if connections:
             log.info("ws_closing_all", extra={"connections": len(connections), "code": code})
-        await asyncio.gather(*(c.close(code, reason) for c in connections), return_exceptions=True)
-        deadline = time.monotonic() + self.settings.shutdown_grace
+        grace = self.settings.shutdown_grace
+        deadline = time.monotonic() + grace
+        if connections:
+            # A client that stopped reading cannot hold up the shutdown: close frames
+            # get the grace period, then uvicorn drops what is left.
+            closing = [asyncio.ensure_future(c.close(code, reason)) for c in connections]
+            await asyncio.wait(closing, timeout=grace)
         while self.connections and time.monotonic() < deadline:
             await asyncio.sleep(0.02)
 
@@ -169,8 +174,8 @@ class Connection:
             return
         try:
             await self.websocket.send_text(orjson.dumps(wire).decode())
-        except (RuntimeError, OSError):
-            # The close raced us (shutdown); the client reconnects and resumes.
+        except (WebSocketDisconnect, RuntimeError, OSError):
+            # The client left, or a shutdown close raced us; the read loop ends next.
             self.closed = True
 
     async def send_error(self, code: str, message: str) -> None:
