@@ -51,6 +51,7 @@ chat's free text is never stored, so nothing here caches words across calls).
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from collections.abc import Sequence
@@ -191,7 +192,6 @@ _GENERIC_WORDS = _word_set(
     brauche brauchen benoetige suche suchen sucht finde finden gesucht
     informationen information info infos informieren frage fragen questions question
     wissen erfahren hilfe helfen help need needs want wants looking look find
-    arbeiten arbeite arbeitet work working works
     ihnen euch ihr ihre ihrem ihren euer eure eurem you your
     know learn get like
     mein meine meinen meinem meiner meines my unsere unser unseren our
@@ -285,6 +285,11 @@ _SIM_OTHER_ROLE = 0.9  # a role word filling another role's place in a phrase
 _MAX_WORDS = 64
 _MAX_CHARS = 1000
 _MAX_WORD_LENGTH = 40
+#: A clipped word ("Gebrauchsinfo") needs this many letters and must stand
+#: for exactly one known word: "Packung" is a word of its own that starts
+#: several compounds, not a clipping of "Packungsbeilage".
+_MIN_CLIPPED = 8
+_MAX_CLIPPED = 1
 #: Short answers are also compared with whole phrases, which catches typos
 #: that split or join words ("apo theker").
 _WHOLE_MAX_WORDS = 4
@@ -534,6 +539,7 @@ class ChatMatcher:
             plain = _plain_vowels(word)
             if plain != word and plain not in self._vocab:
                 self._aliases.setdefault(plain, vid)
+        self._sorted_words: list[str] = sorted(self._words)
         # Typo candidates by first letter: typos rarely hit the first letter,
         # and it cuts the candidates of each rapidfuzz call twentyfold.
         buckets: dict[str, list[str]] = {}
@@ -715,7 +721,21 @@ class ChatMatcher:
         found.extend((other, _SIM_INFLECTED) for other in others if other != vid)
         if found or len(word) > _MAX_WORD_LENGTH:
             return found  # no compound or typo search in a keyboard mash
-        return self._split(word) or self._typo(word)
+        return self._split(word) or self._clipped(word) or self._typo(word)
+
+    def _clipped(self, word: str) -> list[tuple[int, float]]:
+        """The known word that `word` is a clipped form of: "Gebrauchsinfo" for
+        "Gebrauchsinformation"."""
+        if len(word) < _MIN_CLIPPED:
+            return []
+        start = bisect.bisect_left(self._sorted_words, word)
+        found: list[tuple[int, float]] = []
+        for candidate in itertools.islice(self._sorted_words, start, start + _MAX_CLIPPED + 1):
+            if not candidate.startswith(word):
+                break
+            if len(candidate) - len(word) >= 3:  # shorter: an inflection, not a clipping
+                found.append((self._vocab[candidate], _SIM_HEAD))
+        return found if len(found) <= _MAX_CLIPPED else []
 
     def _split(self, word: str) -> list[tuple[int, float]]:
         """A compound of two known words ("hausarzt|praxis", "patient|en|programm");
