@@ -458,3 +458,20 @@ async def test_a_flooding_client_is_rate_limited_and_others_stay_fast(
     # Generous bounds: the polite client is not starved (no fragile timing).
     assert statistics.median(during) < statistics.median(baseline) * 10 + 0.05, (baseline, during)
     assert max(during) < 1.0
+
+
+@pytest.mark.parametrize(
+    ("origin", "normal"),
+    [
+        ("https://WWW.Example.DE", "https://www.example.de"),
+        ("https://www.example.de:443", "https://www.example.de"),
+        ("http://localhost:80/", "http://localhost"),
+        ("http://127.0.0.1:8000", "http://127.0.0.1:8000"),
+        ("http://[::1]:8000", "http://[::1]:8000"),
+        ("null", "null"),
+    ],
+)
+def test_origins_are_compared_in_normal_form(origin: str, normal: str) -> None:
+    from lotse_server.ws import normalise_origin
+
+    assert normalise_origin(origin) == normal
