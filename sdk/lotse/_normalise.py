@@ -4,7 +4,8 @@ Chat answers, catalogue phrases and URL path words all go through `normalise`,
 so "Ärztin", "Aerztin", "ÄRZTE" and "Ärzt*innen" all become ``arzt`` and a
 dictionary lookup finds them. The steps, in order:
 
-1. Unicode NFC, so a decomposed "a" + combining diaeresis counts as "ä".
+1. Unicode NFKC, so a decomposed "a" + combining diaeresis counts as "ä" and
+   look-alikes count as what they look like ("ﬁ" -> "fi", "Ａ" and "𝑨" -> "A").
 2. Gender-inclusive spellings are joined into one word before casefolding
    loses the capital of the Binnen-I: "Mitarbeiter*innen", "Mitarbeiter:innen",
    "Mitarbeiter_innen", "Mitarbeiter/-innen", "Mitarbeiter(innen)" and
@@ -129,7 +130,7 @@ def _strip_accents(text: str) -> str:
 
 def words(text: str) -> list[str]:
     """The normalised words of `text`, in order (see the module docstring)."""
-    text = unicodedata.normalize("NFC", text)
+    text = unicodedata.normalize("NFKC", text)
     text = _GENDER_SEPARATED.sub(r"\1", text)
     text = _BINNEN_I.sub(r"i\1", text)
     text = text.casefold().translate(_UMLAUTS)
