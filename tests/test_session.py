@@ -88,9 +88,12 @@ def test_unclear_answers_get_one_clarifying_question(engine: lotse.Engine) -> No
     assert isinstance(first[0], Say) and {c.id for c in first[0].choices} == {
         "patient", "hcp", "pharmacist", "applicant"
     }  # fmt: skip
+    assert session.last_chat == "clarify"
     second = session.feed(ChatAnswer(text="zxcv bnm"))
     assert isinstance(second[0], Say) and second[0].choices == ()
+    assert session.last_chat == "fallback"
     assert swaps(session.feed(ChatAnswer(choice="applicant"))) == {"hero": "hero-applicant"}
+    assert session.last_chat == "choice"
 
 
 def test_unknown_quick_reply_is_an_error_not_a_crash(engine: lotse.Engine) -> None:

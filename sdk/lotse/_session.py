@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from ._engine import Engine
 
 Arm = Literal["control", "treatment"]
+ChatOutcome = Literal["matched", "clarify", "fallback", "choice"]
 
 _PROMPT = {"de": "Was führt Sie zu uns?", "en": "What brings you here today?"}
 _CLARIFY = {
@@ -112,6 +113,9 @@ class Session:
         self.page_views = 0
         self.chat_offered = False
         self.clarified = False
+        #: What became of the latest chat answer: matched, clarify, fallback or
+        #: choice (for metrics; the answer itself is never kept).
+        self.last_chat: ChatOutcome | None = None
         self.verified_until: float | None = None
         self.verified_role: str | None = None
         self.assignments: dict[str, Arm] = {}
@@ -258,14 +262,18 @@ class Session:
                     self.persona_weights.get(intent.persona, 0.0) + 2.0
                 )
             messages.append(Say(pick_text(intent.reply, lang) or self._thanks(lang)))
+            self.last_chat = "matched"
         elif intent is not None:
             self.intent = intent.id
             messages.append(Say(pick_text(intent.reply, lang) or pick_text(_FALLBACK, lang)))
+            self.last_chat = "matched"
         elif not self.clarified:
             self.clarified = True
             messages.append(Say(pick_text(_CLARIFY, lang), self._type_choices(lang)))
+            self.last_chat = "clarify"
         else:
             messages.append(Say(pick_text(_FALLBACK, lang)))
+            self.last_chat = "fallback"
         self._redecide()
         return messages + self._swaps(fresh_page=False)
 
@@ -283,6 +291,7 @@ class Session:
             reply = pick_text(intent.reply, self.lang) or self._thanks(self.lang)
         else:
             return [Error("bad_field", f"unknown choice {choice[:64]!r}")]
+        self.last_chat = "choice"
         self._redecide()
         return [Say(reply), *self._swaps(fresh_page=False)]
 

@@ -304,13 +304,14 @@ class Connection:
         if session.engine is not engine:
             # The configuration was reloaded: carry the profile over to the new site.
             session = self.session = engine.resume_session(session.to_state(), self.context)
-        before = (session.intent, session.stated)
         now = time.time()
         started = time.perf_counter()
         messages = session.feed(event, now)
         hub.metrics.decision_seconds.observe(time.perf_counter() - started)
-        if isinstance(event, lotse.ChatAnswer):
-            hub.metrics.chat.labels(_chat_result(event, before, session, messages)).inc()
+        if isinstance(event, lotse.ChatAnswer) and session.last_chat is not None:
+            # A clarifying question counts as a fallback: the answer matched nothing.
+            result = "fallback" if session.last_chat == "clarify" else session.last_chat
+            hub.metrics.chat.labels(result).inc()
         log.debug("ws_event", extra=self._log_extra(type=kind, replies=len(messages)))
         await self.deliver(session, messages)
 
@@ -332,19 +333,3 @@ class Connection:
         records = session.take_records()
         if records:
             hub.ledger.add(session.engine.site_id, records)
-
-
-def _chat_result(
-    event: lotse.ChatAnswer,
-    before: tuple[str | None, str | None],
-    session: lotse.Session,
-    messages: list[lotse.Message],
-) -> str:
-    """matched / fallback / choice, read from what the session did with the answer."""
-    if event.choice is not None:
-        return "choice"
-    if any(isinstance(m, lotse.Say) and m.choices for m in messages):
-        return "fallback"  # a clarifying question with quick replies
-    if session.intent is not None and (session.intent, session.stated) != before:
-        return "matched"
-    return "fallback"
