@@ -142,3 +142,16 @@ def test_includes_are_read_relative_to_the_site_file(tmp_path: Path) -> None:
     with_include = GOOD.replace("catalogue = false", 'catalogue = false\ninclude = ["more.toml"]')
     site = lotse.load_site(write(tmp_path, with_include))
     assert {i.id for i in site.intents} == {"press.contact", "press.more"}
+
+
+def test_variant_html_per_language(tmp_path: Path) -> None:
+    bilingual = GOOD.replace(
+        'html = "<h2>Pressebereich</h2>"',
+        'html.de = "<h2>Pressebereich</h2>"\nhtml.en = "<h2>Press area</h2>"',
+    )
+    site = lotse.load_site(write(tmp_path, bilingual))
+    for lang, expected in (("de", "<h2>Pressebereich</h2>"), ("en", "<h2>Press area</h2>")):
+        session = site.new_session(lotse.Context(lang=lang))
+        (swap,) = session.feed(lotse.PageView("https://www.acme.example/presse/", ("hero",)))
+        assert swap.to_wire()["html"] == expected
+        assert swap.to_wire()["reason"]

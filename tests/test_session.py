@@ -217,3 +217,23 @@ def test_state_round_trip_resumes_profile_and_sticky_variants(engine: lotse.Engi
 def test_damaged_state_starts_fresh(engine: lotse.Engine, state: dict[str, object]) -> None:
     session = engine.resume_session(state, context())
     assert session.decided is None and session.evidence == {}
+
+
+def test_a_sticky_variant_follows_the_visitor_into_another_language() -> None:
+    site = python_site()
+    site.slots[0] = lotse.Slot(
+        "hero",
+        tuple(
+            lotse.Variant(v.id, v.html, v.audience, v.rx, {"en": v.html.replace("Für", "For")})
+            for v in site.slots[0].variants
+        ),
+    )
+    engine = site.engine()
+    session = engine.new_session(context(lang="de"))
+    (german,) = session.feed(page("/de/fachkreise"))
+    english = session.feed(lotse.Hello("test", "https://pharma.example/en/", lang="en",
+                                       slots=("hero",)))  # fmt: skip
+    assert german.to_wire()["html"] == "<h2>Für Fachkreise</h2>"
+    assert [m.to_wire()["html"] for m in english] == ["<h2>For Fachkreise</h2>"]
+    assert english[0].to_wire()["reason"] == "page fachkreise"
+    assert session.changes["hero"] == 1

@@ -14,7 +14,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
-from ._model import Condition, Origin, Rule, Signal, Tuning, Variant
+from ._model import Condition, Origin, Rule, Signal, Tuning, Variant, pick_text
 from ._site import Site
 from ._validate import ConfigError, Problem
 
@@ -137,14 +137,21 @@ class _Reader:
             for vkey, vtable in self.tables(table, "variant"):
                 vkey = f"{key}.{vkey}"
                 variant_id = self.get(vtable, vkey, "id", str)
-                html = self.get(vtable, vkey, "html", str, fix='add html = """<p>…</p>"""')
-                if variant_id and html is not None:
+                if "html" not in vtable:
+                    self.problem(f"{vkey}.html", "is missing", 'add html = """<p>…</p>"""')
+                    continue
+                # html is one string, or a table per language: html.de = "…", html.en = "…"
+                raw = vtable["html"]
+                translations = {} if isinstance(raw, str) else self.text(vtable, vkey, "html")
+                html = raw if isinstance(raw, str) else pick_text(translations, "en")
+                if variant_id and (html or translations):
                     variants.append(
                         Variant(
                             variant_id,
                             html,
                             self.strings(vtable, vkey, "audience"),
                             bool(self.get(vtable, vkey, "rx", bool, False)),
+                            translations,
                         )
                     )
             max_changes = self.get(table, key, "max_changes", int, 2)

@@ -50,13 +50,18 @@ class Variant:
 
     `audience` lists the visitor types it is meant for (empty: anyone). `rx`
     marks prescription-drug promotion, which only a *verified* professional
-    may see (Heilmittelwerbegesetz §10).
+    may see (Heilmittelwerbegesetz §10). `translations` holds the HTML per
+    language; `html` is used for any language without its own.
     """
 
     id: str
     html: str
     audience: tuple[str, ...] = ()
     rx: bool = False
+    translations: Text = field(default_factory=dict)
+
+    def html_for(self, lang: str) -> str:
+        return self.translations.get(lang) or self.html
 
 
 @dataclass(frozen=True, slots=True)

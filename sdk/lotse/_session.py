@@ -107,7 +107,7 @@ class Session:
         self.decided: str | None = None
         self.persona_weights: dict[str, float] = {}
         self.shown: dict[str, str] = {}
-        self.shown_reason: dict[str, str] = {}
+        self.shown_reason: dict[str, dict[str, str]] = {}
         self.changes: dict[str, int] = {}
         self.converted: set[str] = set()
         self.page_views = 0
@@ -447,21 +447,32 @@ class Session:
             return (rule, variant) if arm == "treatment" else None
         return None
 
-    def _reason(self, rule: Rule) -> str:
+    def _reason(self, rule: Rule) -> dict[str, str]:
+        """Why this rule fired, in every language, so a later page in English can say it too."""
         if rule.reason:
-            return pick_text(rule.reason, self.lang)
+            return dict(rule.reason)
         if self.verified_role:
-            return pick_text(_VERIFIED, self.lang)
+            return dict(_VERIFIED)
         if rule.when.min_visits:
-            return pick_text(_RETURNING, self.lang)
+            return dict(_RETURNING)
         supporting = [
             e for e in self.evidence.values() if e.visitor_type == self.decided and e.weight > 0
         ]
         if supporting:
             strongest = max(supporting, key=lambda e: e.weight)
             if strongest.reason:
-                return pick_text(strongest.reason, self.lang)
-        return pick_text(_GENERIC, self.lang)
+                return dict(strongest.reason)
+        return dict(_GENERIC)
+
+    def _swap(self, slot_id: str, variant: Variant) -> Swap:
+        """The swap message in the visitor's current language."""
+        reason = pick_text(self.shown_reason.get(slot_id, {}), self.lang)
+        return Swap(
+            slot_id,
+            variant.id,
+            variant.html_for(self.lang),
+            reason or pick_text(_GENERIC, self.lang),
+        )
 
     def _swaps(self, *, fresh_page: bool) -> list[Message]:
         """Swaps for the slots on the current page, honouring stickiness and limits.
@@ -485,13 +496,13 @@ class Session:
                 self.changes[slot_id] = changes + 1
                 self.shown[slot_id] = variant.id
                 self.shown_reason[slot_id] = self._reason(rule)
-                messages.append(Swap(slot_id, variant.id, variant.html, self.shown_reason[slot_id]))
+                messages.append(self._swap(slot_id, variant))
                 continue
             shown = self.shown.get(slot_id)
             if fresh_page and shown is not None:
                 sticky = self.engine.variants.get((slot_id, shown))
                 if sticky is not None and self._allowed_sticky(sticky):
-                    messages.append(Swap(slot_id, shown, sticky.html, self.shown_reason[slot_id]))
+                    messages.append(self._swap(slot_id, sticky))
         return messages
 
     def _allowed_sticky(self, variant: Variant) -> bool:
@@ -580,7 +591,9 @@ class Session:
                 if (slot, variant) in engine.variants  # a reload may have removed it
             }
             session.shown_reason = {
-                k: str(v) for k, v in state["shown_reason"].items() if k in session.shown
+                str(k): {str(lang): str(text) for lang, text in v.items()}
+                for k, v in state["shown_reason"].items()
+                if k in session.shown
             }
             session.changes = {str(k): int(v) for k, v in state["changes"].items()}
             session.converted = set(state["converted"])
