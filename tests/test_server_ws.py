@@ -136,7 +136,10 @@ async def test_english_pages_get_the_english_variant(serve_app: Callable[..., An
     server = serve_app()
     async with open_client(server.ws, server.origin) as ws:
         _, rest = await Client(ws).hello("/en/healthcare-professionals/", lang="en")
-    assert swaps(rest)["hero"]["variant"] == "hero-hcp-en"
+    hero = swaps(rest)["hero"]
+    assert hero["variant"] == "hero-hcp"
+    assert "healthcare professionals" in hero["html"].lower() or "For " in hero["html"]
+    assert "Fachkreise" not in hero["html"]
 
 
 async def test_click_then_page_view_flow(serve_app: Callable[..., Any]) -> None:
