@@ -36,7 +36,7 @@ def edit(path: Path, old: str, new: str) -> None:
 
 
 def hero_hcp_html(holder: SiteHolder) -> str:
-    return holder.engine.variants[("hero", "hero-hcp")].html
+    return holder.engine.variants[("hero", "hero-hcp")].html_for("de")
 
 
 async def test_a_good_change_replaces_the_site(site_file: Path) -> None:
@@ -98,7 +98,13 @@ async def test_open_connections_move_to_the_new_site(
     server = serve_app(site_file, settings=Settings(reload_poll_interval=0.05))
     holder = server.app.state.holder
     async with connect(server.ws, origin=server.origin) as ws:
-        hello = {"type": "hello", "site": "demo", "url": "/fachkreise/", "slots": ["hero"]}
+        hello = {
+            "type": "hello",
+            "site": "demo",
+            "url": "/fachkreise/",
+            "slots": ["hero"],
+            "lang": "de",
+        }
         await ws.send(orjson.dumps(hello).decode())
         await ws.recv()  # welcome
         assert orjson.loads(await ws.recv())["html"].find(OLD_HEADING) >= 0

@@ -27,7 +27,13 @@ HERO_HEADING = "<h2>Fachinformationen, Studiendaten und CME-Fortbildungen</h2>"
 
 async def hero_on_fachkreise(ws_url: str, origin: str) -> str:
     async with connect(ws_url, origin=Origin(origin)) as ws:
-        hello = {"type": "hello", "site": "demo", "url": "/fachkreise/", "slots": ["hero"]}
+        hello = {
+            "type": "hello",
+            "site": "demo",
+            "url": "/fachkreise/",
+            "slots": ["hero"],
+            "lang": "de",
+        }
         await ws.send(orjson.dumps(hello).decode())
         assert orjson.loads(await ws.recv())["type"] == "welcome"
         swap = orjson.loads(await ws.recv())

@@ -14,7 +14,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
-from ._model import Condition, Origin, Rule, Signal, Tuning, Variant, pick_text
+from ._model import Condition, Origin, Rule, Signal, Tuning, Variant
 from ._site import Site
 from ._validate import ConfigError, Problem
 
@@ -143,7 +143,9 @@ class _Reader:
                 # html is one string, or a table per language: html.de = "…", html.en = "…"
                 raw = vtable["html"]
                 translations = {} if isinstance(raw, str) else self.text(vtable, vkey, "html")
-                html = raw if isinstance(raw, str) else pick_text(translations, "en")
+                # Without a table entry for the visitor's language, the first one written
+                # (the site's main language) is shown.
+                html = raw if isinstance(raw, str) else next(iter(translations.values()), "")
                 if variant_id and (html or translations):
                     variants.append(
                         Variant(
