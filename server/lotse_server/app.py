@@ -91,7 +91,9 @@ def create_app(
     settings = settings or Settings()
     metrics = Metrics()
     holder = SiteHolder.from_site(site, metrics)
-    store = store or MemoryStore(ttl=settings.session_ttl, max_sessions=settings.max_sessions)
+    # `is None`, not `or`: an empty MemoryStore has len() 0 and is falsy.
+    if store is None:
+        store = MemoryStore(ttl=settings.session_ttl, max_sessions=settings.max_sessions)
     if isinstance(store, MemoryStore):
         memory = store
         metrics.stored_sessions(lambda: float(len(memory)))
