@@ -21,9 +21,13 @@ const CSS =
   '.box,.dialog,.launch{background:#fff;border:1px solid #767676;border-radius:8px;box-shadow:0 2px 8px #0004;padding:8px}' +
   '.box{position:absolute;right:0;width:max-content;max-width:260px}' +
   ':host(lotse-chat){position:fixed;right:16px;bottom:16px;z-index:2147483000}' +
-  '.chat{display:flex;flex-direction:column;align-items:end}' +
-  '.dialog{width:min(320px,80vw);margin-bottom:8px}' +
-  '.log{max-height:40vh;overflow:auto}' +
+  // The chat must not shift anything either (every layout-shift entry counts, even right
+  // after input): the dialog is out of the host's flow, above the launcher, with a fixed
+  // size, so opening it moves nothing; new messages scroll inside the log instead of
+  // growing the box upwards, and quick replies or the hidden form only resize the log.
+  '.chat{position:relative}' +
+  '.dialog{position:absolute;right:0;bottom:100%;width:min(320px,80vw);height:min(340px,60vh);margin-bottom:8px;display:flex;flex-direction:column}' +
+  '.log{flex:1;min-height:0;overflow:auto}' +
   '.me{text-align:right}' +
   'form{display:flex}' +
   'input[type=text]{flex:1}' +
