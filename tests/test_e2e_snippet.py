@@ -226,11 +226,13 @@ def test_professional_landing_swaps_hero_inside_the_anti_flicker_window(
     assert swap["t"] <= load["load"] + FLICKER_MS + tolerance, (load, swap["t"])
 
     # In between, only the hero was hidden (never the page: assert_clean), and no frame
-    # showed it again before the new variant was in: hidden, then hero-hcp for good.
+    # painted after the hold showed the default again: (hidden, then) hero-hcp for good.
+    # (Frames before the hold may show the default: an async script can start after the
+    # first paint of a cold page load.)
     frames = [e for e in v.doc_events("frame") if e["t"] >= start]
-    assert frames[0]["visible"] is False, frames
-    shown = [(e["visible"], e["heading"]) for e in frames[1:]]
-    assert shown == [(True, HEADINGS["hero-hcp"])], frames
+    shown = [e["heading"] for e in frames if e["visible"]]
+    assert shown == [HEADINGS["hero-hcp"]], frames
+    assert all(not e["visible"] for e in frames if e["t"] < swap["t"]), frames
     # The snippet reported the exposure of what it showed.
     assert {"type": "seen", "slot": "hero", "variant": "hero-hcp"} in v.probe.sent("seen")
     v.probe.assert_clean(v.page)
@@ -253,7 +255,7 @@ def test_swaps_on_several_pages_shift_nothing(demo: str, visitor: Callable[..., 
     v.page.wait_for_function("() => window.__lotseE2E.state('teaser').inView")
     v.page.mouse.wheel(0, -900)
     v.page.wait_for_function("() => window.__lotseE2E.state('hero').inView")
-    # A page that decides differently: the applicant's own clicks lead to the professionals.
+    # Two more sections: whatever the engine decides there, no swap moves anything.
     v.page.get_by_role("navigation").get_by_role("link", name="Fachkreise").click()
     v.page.wait_for_url(demo + "/fachkreise/")
     wait_for_visible(v.page, "hero")
@@ -291,10 +293,10 @@ def test_navigation_and_a_slot_inside_nav_never_change(
     sockets: list[WebSocketRoute] = []
     # The snippet leaves nav slots out of `hello`, so the server never decides them. To
     # prove the snippet refuses one anyway, the page's socket is routed through
-    # Playwright: the real server's frames pass both ways untouched (forwarded by
-    # Playwright itself, without delay), and the test adds swaps for nav-cta, the demo
-    # site's own nav-cta-hcp variant, as a server configured for that slot would send it:
-    # one before the server's welcome, inside the anti-flicker window, one long after.
+    # Playwright: the real server's frames pass both ways untouched (Playwright forwards
+    # them itself), and the test adds swaps for nav-cta, the demo site's own nav-cta-hcp
+    # variant, as a server configured for that slot would send them: one before the
+    # server's welcome, inside the anti-flicker window, and one long after.
     nav_swap = json.dumps(
         {
             "type": "swap",
@@ -313,13 +315,21 @@ def test_navigation_and_a_slot_inside_nav_never_change(
     v.context.route_web_socket("**/ws", relay)
     nav_cta = v.page.locator("nav [data-lotse-slot=nav-cta]")
     v.goto("/fachkreise/")
-    # Routed frames can lag behind each other on a busy machine, so the hero's swap may
-    # miss the anti-flicker window and wait (test_late_decision...); the teaser, below
-    # the fold, is swapped whenever its swap comes.
+    # Forwarding adds a hop, so on a busy machine the hero's swap may come after the
+    # anti-flicker window and wait (see the late-decision test); the teaser, below the
+    # fold, is swapped whenever its swap comes.
     wait_for_heading(v.page, "teaser", "teaser-hcp")
     v.probe.wait_for(v.page, lambda: "hero-hcp" in v.probe.swaps_received("hero"), "hero swap")
+    # Frames added by a route are not reported as received, so a marker follows the late
+    # nav swap: the teaser (out of view) back to its default. Frames are handled in
+    # order, so once the teaser shows its default, the nav swap has been handled too.
     sockets[-1].send(nav_swap)
-    v.probe.flush(v.page)
+    sockets[-1].send(
+        json.dumps(
+            {"type": "swap", "slot": "teaser", "variant": "default", "html": "", "reason": ""}
+        )
+    )
+    v.page.wait_for_function("() => window.__lotseE2E.state('teaser').isDefault")
     hello = v.probe.sent("hello")[0]
     assert "nav-cta" not in hello["slots"] and hello["slots"] == ["hero", "teaser"]
     expect(nav_cta).to_have_text("Kontakt")
