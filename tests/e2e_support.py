@@ -119,7 +119,12 @@ PROBE_JS = r"""
           value: e.value,
           recentInput: e.hadRecentInput,
           start: e.startTime,
-          sources: Array.from(e.sources || [], (s) => describe(s.node)),
+          sources: Array.from(e.sources || [], (s) => {
+            const r = (x) => [x.x, x.y, x.width, x.height].map(Math.round)
+            const where = s.node && s.node.parentElement && s.node.parentElement.closest('[class]')
+            return describe(s.node) + (where ? ' in ' + describe(where) : '') +
+              ' ' + JSON.stringify(r(s.previousRect)) + '->' + JSON.stringify(r(s.currentRect))
+          }),
         })
       }
     }).observe({ type: 'layout-shift', buffered: true })
@@ -303,6 +308,16 @@ class Probe:
         """Collect what the current page has observed but not yet reported."""
         page.evaluate("() => new Promise((done) => requestAnimationFrame(() => setTimeout(done)))")
 
+    def _explain(self, shifts: list[dict[str, Any]]) -> str:
+        """Layout shifts with what else happened on their page, and when."""
+        lines = []
+        for shift in shifts:
+            lines.append(json.dumps(shift, ensure_ascii=False))
+            for e in self.events:
+                if e["doc"] == shift["doc"] and e["kind"] in ("parsed", "load", "slot"):
+                    lines.append(f"    {e['t']:8.1f} {e['kind']} {e.get('slot', '')}")
+        return "layout shifts (page times in ms):\n" + "\n".join(lines)
+
     # -- the guarantees every browser test checks -----------------------------------------
 
     def layout_shifts(self) -> list[dict[str, Any]]:
@@ -322,7 +337,7 @@ class Probe:
         assert self.page_errors == [], self.page_errors
         assert self.csp_problems() == [], self.csp_problems()
         shifts = self.layout_shifts()
-        assert sum(e["value"] for e in shifts) == 0.0 and shifts == [], shifts
+        assert sum(e["value"] for e in shifts) == 0.0 and shifts == [], self._explain(shifts)
         assert self.of("protected-mutation") == [], self.of("protected-mutation")
         # Anti-flicker hides single slots, never the page.
         assert self.of("page-attribute") == [], self.of("page-attribute")
