@@ -661,6 +661,21 @@ def test_no_csp_violations_under_the_demo_sites_strict_policy(
 # -- 9. back and forward ---------------------------------------------------------------------------
 
 
+def slot_default_heading(v: Visitor, slot: str) -> str:
+    """The heading of `slot`'s default content on the current page, as the server sent it."""
+    return str(
+        v.page.evaluate(
+            """(id) => {
+                const box = document.createElement('div')
+                box.innerHTML = window.__lotseE2E.defaults[id]
+                const h2 = box.querySelector('h2')
+                return h2 ? h2.textContent.replace(/\\s+/g, ' ').trim() : null
+            }""",
+            slot,
+        )
+    )
+
+
 def slots_html(v: Visitor) -> list[str]:
     return list(
         v.page.evaluate(
@@ -719,20 +734,30 @@ def test_back_and_forward_show_the_same_variants(
         pageshow = v.doc_events("pageshow")[-1]
         assert pageshow["persisted"] is bfcache
         since = pageshow["t"] if bfcache else 0.0
-        # Every frame painted since the navigation showed the same variant, visibly:
-        # no flash of the default, of a hidden slot, or of another variant.
         frames = [e for e in v.doc_events("frame") if e["t"] >= since]
-        assert all(e["visible"] and e["heading"] == HEADINGS["hero-hcp"] for e in frames), frames
+        variant = HEADINGS["hero-hcp"]
         changes = [e for e in v.doc_events("slot") if e["t"] >= since]
         if bfcache:
-            assert changes == []  # the very DOM the visitor left
+            # The very DOM the visitor left: every frame painted since shows the same
+            # variant, visibly, and nothing changed (the re-sent swaps were no-ops).
+            assert all(e["visible"] and e["heading"] == variant for e in frames), frames
+            assert changes == []
         else:
-            # A new document: each remembered variant went in once, visibly (no
-            # anti-flicker hold), before the first frame was painted.
+            # A new document: the snippet put each remembered variant in at once, in one
+            # step, visibly (no anti-flicker hold, no server round trip), and from then on
+            # every frame shows it. Before that step the page can only show its own
+            # default, and only when the browser paints before the async script has run
+            # (seen on a loaded machine, a frame or three); never a hidden slot and never
+            # another variant.
             content = [e for e in changes if e["content"]]
             assert sorted(e["slot"] for e in content) == ["hero", "teaser"], changes
             assert all(e["visibility"] == "visible" for e in changes), changes
-            assert frames and frames[0]["t"] > max(e["t"] for e in content)
+            applied = max(e["t"] for e in content)
+            after = [e for e in frames if e["t"] > applied]
+            assert after and all(e["visible"] and e["heading"] == variant for e in after), frames
+            default = slot_default_heading(v, "hero")
+            before = [e for e in frames if e["t"] <= applied]
+            assert all(e["visible"] and e["heading"] == default for e in before), frames
     v.probe.assert_clean(v.page)
 
 
