@@ -57,3 +57,8 @@ def test_outgoing_messages_have_the_wire_shape() -> None:
     assert welcome == {"type": "welcome", "token": "t", "optout": False, "chat": None}
     assert lotse.Restore(("hero",)).to_wire() == {"type": "restore", "slots": ["hero"]}
     assert lotse.Error("bad_json", "m").to_wire()["code"] == "bad_json"
+
+
+def test_welcome_announces_the_swaps_that_follow() -> None:
+    wire = lotse.Welcome("t", False, None, swaps=2).to_wire()
+    assert wire["swaps"] == 2

@@ -130,6 +130,7 @@ async def test_landing_on_the_professionals_area_swaps_the_hero(
     assert hero["variant"] == "hero-hcp"
     assert "Fachkreise" in hero["reason"]
     assert welcome["type"] == "welcome"
+    assert welcome["swaps"] == sum(m["type"] == "swap" for m in rest)
 
 
 async def test_english_pages_get_the_english_variant(serve_app: Callable[..., Any]) -> None:

@@ -182,7 +182,7 @@ export function boot(win, deps = {}) {
         verified = undefined // bound to the session now; the token carries it
         if (msg.optout === true) setOptout(true, true)
         else if (msg.chat) chat.offer(msg.chat)
-        slots.settle()
+        slots.settle(msg.swaps)
         break
       case 'swap':
         slots.swap(/** @type {any} */ (msg))

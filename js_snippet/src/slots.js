@@ -33,6 +33,8 @@ export function createSlots(o) {
   let slots = []
   let url = ''
   let windowEnd = 0
+  /** Swaps still to come in the welcome's batch. */
+  let awaiting = 0
   /** "slot variant" pairs already reported as seen on this page view. */
   let seen = new Set()
 
@@ -268,6 +270,7 @@ export function createSlots(o) {
         if (swapNow({ inWindow, inView: slot.inView, touched: !!slot.touched })) apply(slot, swap)
         else slot.pending = swap
       }
+      if (awaiting && !--awaiting) release()
     },
 
     /**
@@ -279,11 +282,15 @@ export function createSlots(o) {
     },
 
     /**
-     * The server answered hello: its first decisions come with the welcome
-     * (one batch), so stop hiding shortly after instead of waiting out the window.
+     * The server answered hello: its first decisions follow the welcome in one
+     * batch. With their number (`welcome.swaps`) stop hiding once they are in;
+     * from an older server, shortly after the welcome.
+     * @param {unknown} [expected]
      */
-    settle() {
-      setTimeout(release, 50)
+    settle(expected) {
+      if (typeof expected !== 'number') return void setTimeout(release, 50)
+      awaiting = expected > 0 ? expected : 0
+      if (!awaiting) release()
     },
 
     /** The server is unreachable: show defaults now instead of waiting. */

@@ -144,6 +144,41 @@ test('anti-flicker: the hidden slot comes back shortly after welcome when nothin
   assert.equal(hero.style.visibility, '')
 })
 
+test('anti-flicker: with welcome.swaps the held slots wait for the whole batch, however late', async () => {
+  const page = makePage({
+    body: BODY,
+    script: '<script data-site="demo" data-flicker-ms="5000" src="https://lotse.example.net/lotse.js"></script>',
+  })
+  boot(page.win)
+  await page.ready()
+  const hero = page.$('[data-lotse-slot=hero]')
+  const teaser = page.$('[data-lotse-slot=teaser]')
+  page.socket.open()
+  page.socket.receive({ type: 'welcome', token: 't', optout: false, chat: null, swaps: 2 })
+  await sleep(120)
+  assert.equal(hero.style.visibility, 'hidden', 'a slow batch is still inside the window')
+  page.socket.receive(swap('teaser', 'pharmacist'))
+  assert.equal(hero.style.visibility, 'hidden', 'one of two swaps in')
+  page.socket.receive(swap('hero', 'pharmacist'))
+  assert.equal(hero.querySelector('.v').textContent, 'pharmacist')
+  assert.equal(hero.style.visibility, '')
+  assert.equal(teaser.querySelector('.v').textContent, 'pharmacist')
+})
+
+test('anti-flicker: welcome.swaps = 0 shows the defaults at once', async () => {
+  const page = makePage({
+    body: BODY,
+    script: '<script data-site="demo" data-flicker-ms="5000" src="https://lotse.example.net/lotse.js"></script>',
+  })
+  boot(page.win)
+  await page.ready()
+  const hero = page.$('[data-lotse-slot=hero]')
+  assert.equal(hero.style.visibility, 'hidden')
+  page.socket.open()
+  page.socket.receive({ type: 'welcome', token: 't', optout: false, chat: null, swaps: 0 })
+  assert.equal(hero.style.visibility, '')
+})
+
 test('anti-flicker: the window closes on time without a server', async () => {
   const page = makePage({
     body: '<div data-lotse-slot="hero" style="visibility:visible">x</div>',

@@ -221,17 +221,24 @@ class ChatOffer:
 
 @dataclass(frozen=True, slots=True)
 class Welcome:
+    """The answer to `hello`. `swaps` (an extension) says how many swaps follow at
+    once, so the snippet can stop hiding slots the moment the batch is in."""
+
     token: str
     optout: bool
     chat: ChatOffer | None = None
+    swaps: int | None = None
 
     def to_wire(self) -> dict[str, Any]:
-        return {
+        wire = {
             "type": "welcome",
             "token": self.token,
             "optout": self.optout,
             "chat": self.chat.to_wire() if self.chat else None,
         }
+        if self.swaps is not None:
+            wire["swaps"] = self.swaps
+        return wire
 
 
 @dataclass(frozen=True, slots=True)

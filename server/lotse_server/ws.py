@@ -293,7 +293,10 @@ class Connection:
             hub.settings.token_key, session.id, now, ttl=hub.settings.token_ttl
         )
         log.info("ws_hello", extra=self._log_extra(resumed=state is not None))
-        await self.send(lotse.Welcome(token, optout=session.optout, chat=offer).to_wire())
+        # Say how many swaps follow, so the snippet unhides slots as soon as they are in.
+        swaps = sum(isinstance(m, lotse.Swap) for m in messages)
+        welcome = lotse.Welcome(token, optout=session.optout, chat=offer, swaps=swaps)
+        await self.send(welcome.to_wire())
         await self.deliver(session, messages)
 
     async def feed(self, event: lotse.Event, kind: str) -> None:
