@@ -1,7 +1,11 @@
-from lotse._inference import Evidence, decide, scores
+from lotse._inference import Evidence, decide, logits, probabilities
 from lotse._model import Tuning
 
 TYPES = ("patient", "hcp", "pharmacist", "applicant")
+
+
+def scores(evidence: list[Evidence], types: tuple[str, ...]) -> dict[str, float]:
+    return probabilities(logits(evidence, types))
 
 
 def _evidence(*pairs: tuple[str, float]) -> list[Evidence]:

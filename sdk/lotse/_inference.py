@@ -49,11 +49,6 @@ def probabilities(totals: Mapping[str, float]) -> dict[str, float]:
     return {t: e / total for t, e in exps.items()}
 
 
-def scores(evidence: Iterable[Evidence], types: Sequence[str]) -> dict[str, float]:
-    """Probability per visitor type from a list of evidence."""
-    return probabilities(logits(evidence, types))
-
-
 def decide(probabilities: dict[str, float], current: str | None, tuning: Tuning) -> str | None:
     """The decided visitor type given the probabilities and the current decision."""
     ranked = sorted(probabilities.items(), key=lambda item: item[1], reverse=True)

@@ -10,10 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-#: Languages the default catalogue and the chat speak. A site may add more text
-#: for other languages; lookups fall back to English, then German.
-LANGUAGES: tuple[str, ...] = ("de", "en")
-
 #: The four visitor types every pharma site has; a site may add more.
 DEFAULT_VISITOR_TYPES: tuple[str, ...] = ("patient", "hcp", "pharmacist", "applicant")
 

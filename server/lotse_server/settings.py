@@ -20,8 +20,6 @@ DEMO_TOKEN_KEY = b"lotse-demo-token-key-do-not-use-in-production"
 DEMO_VERIFICATION_KEY = b"lotse-demo-verification-key-do-not-use-in-production"
 DEMO_ADMIN_TOKEN = "lotse-demo-admin-token"
 
-SECRET_ENV = ("LOTSE_TOKEN_KEY", "LOTSE_VERIFICATION_KEY", "LOTSE_ADMIN_TOKEN")
-
 
 class InsecureSettings(RuntimeError):
     """The server would run with public demo secrets on a reachable interface."""

@@ -43,7 +43,6 @@ CLOSE_NORMAL = 1000  # idle timeout
 CLOSE_GOING_AWAY = 1001  # server shutting down: reconnect and resume
 CLOSE_POLICY = 1008  # kept flooding after rate_limited
 CLOSE_TOO_BIG = 1009  # frame larger than the limit
-CLOSE_INTERNAL = 1011
 CLOSE_TRY_AGAIN = 1013  # too many connections
 
 
