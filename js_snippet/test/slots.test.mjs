@@ -39,6 +39,17 @@ async function started(options = {}, prepare = () => {}) {
   return page
 }
 
+/** A page whose anti-flicker window outlasts the test, booted but not connected. */
+async function longWindow() {
+  const page = makePage({
+    body: BODY,
+    script: '<script data-site="demo" data-flicker-ms="5000" src="https://lotse.example.net/lotse.js"></script>',
+  })
+  boot(page.win)
+  await page.ready()
+  return page
+}
+
 test('hello lists only the slots outside navigation, header and footer', async () => {
   const page = await started()
   const hello = page.socket.sent[0]
@@ -130,12 +141,7 @@ test('anti-flicker: slots in view are hidden (only they) until swapped or the wi
 })
 
 test('anti-flicker: the hidden slot comes back shortly after welcome when nothing is swapped', async () => {
-  const page = makePage({
-    body: BODY,
-    script: '<script data-site="demo" data-flicker-ms="5000" src="https://lotse.example.net/lotse.js"></script>',
-  })
-  boot(page.win)
-  await page.ready()
+  const page = await longWindow()
   const hero = page.$('[data-lotse-slot=hero]')
   assert.equal(hero.style.visibility, 'hidden')
   page.socket.open()
@@ -145,12 +151,7 @@ test('anti-flicker: the hidden slot comes back shortly after welcome when nothin
 })
 
 test('anti-flicker: with welcome.swaps the held slots wait for the whole batch, however late', async () => {
-  const page = makePage({
-    body: BODY,
-    script: '<script data-site="demo" data-flicker-ms="5000" src="https://lotse.example.net/lotse.js"></script>',
-  })
-  boot(page.win)
-  await page.ready()
+  const page = await longWindow()
   const hero = page.$('[data-lotse-slot=hero]')
   const teaser = page.$('[data-lotse-slot=teaser]')
   page.socket.open()
@@ -166,12 +167,7 @@ test('anti-flicker: with welcome.swaps the held slots wait for the whole batch, 
 })
 
 test('anti-flicker: welcome.swaps = 0 shows the defaults at once', async () => {
-  const page = makePage({
-    body: BODY,
-    script: '<script data-site="demo" data-flicker-ms="5000" src="https://lotse.example.net/lotse.js"></script>',
-  })
-  boot(page.win)
-  await page.ready()
+  const page = await longWindow()
   const hero = page.$('[data-lotse-slot=hero]')
   assert.equal(hero.style.visibility, 'hidden')
   page.socket.open()
@@ -193,12 +189,7 @@ test('anti-flicker: the window closes on time without a server', async () => {
 })
 
 test('server unreachable: hidden slots show their defaults at once, nothing throws', async () => {
-  const page = makePage({
-    body: BODY,
-    script: '<script data-site="demo" data-flicker-ms="5000" src="https://lotse.example.net/lotse.js"></script>',
-  })
-  boot(page.win)
-  await page.ready()
+  const page = await longWindow()
   page.socket.drop()
   assert.equal(page.$('[data-lotse-slot=hero]').style.visibility, '')
   assert.ok(page.$('#hero-default'))
@@ -339,12 +330,7 @@ test('malformed swaps and restores change nothing and throw nothing', async () =
 })
 
 test('anti-flicker: once the held slot is shown, a late decision waits until it is out of view', async () => {
-  const page = makePage({
-    body: BODY,
-    script: '<script data-site="demo" data-flicker-ms="5000" src="https://lotse.example.net/lotse.js"></script>',
-  })
-  boot(page.win)
-  await page.ready()
+  const page = await longWindow()
   page.socket.open()
   page.socket.receive({ type: 'welcome', token: 't', optout: false, chat: null })
   await sleep(80)
