@@ -31,23 +31,24 @@ def replay_events(
     """
     engine = site.engine()
     sessions: dict[str, Session] = {}
-    all_slots = tuple(engine.slots)
+    all_slots = list(engine.slots)
+
+    def session_for(key: str, context: Context) -> Session:
+        if key not in sessions:
+            sessions[key] = engine.new_session(context, key)
+        return sessions[key]
+
     for raw in events:
-        key = str(raw.get("session", "default")) if isinstance(raw, dict) else "default"
+        key = str(raw.get("session", "default"))
+        message = dict(raw)
+        if message.get("type") == "page":
+            message.setdefault("slots", all_slots)
         try:
-            message = dict(raw) if isinstance(raw, dict) else raw
-            if isinstance(message, dict) and message.get("type") == "page":
-                message.setdefault("slots", list(all_slots))
             event = parse_event(message)
         except ProtocolError as exc:
-            session = sessions.get(key) or sessions.setdefault(
-                key, engine.new_session(Context(lang=lang), key)
-            )
-            yield session, raw if isinstance(raw, dict) else {"raw": raw}, exc
+            yield session_for(key, Context(lang=lang)), raw, exc
             continue
-        session = sessions.get(key) or sessions.setdefault(
-            key, engine.new_session(_context_for(event, lang), key)
-        )
+        session = session_for(key, _context_for(event, lang))
         yield session, raw, session.feed(event)
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from ._inference import Evidence, decide, logits, probabilities
-from ._model import PERSONAS, PROFESSIONAL_TYPES, Condition, Rule, Variant, pick_text
+from ._model import PERSONAS, PROFESSIONAL_TYPES, Condition, Rule, Signal, Variant, pick_text
 from ._protocol import (
     ChatAnswer,
     ChatOffer,
@@ -46,7 +46,7 @@ Arm = Literal["control", "treatment"]
 ChatOutcome = Literal["matched", "clarify", "fallback", "choice"]
 
 _PROMPT = {"de": "Was führt Sie zu uns?", "en": "What brings you here today?"}
-_CLARIFY = {
+CLARIFY = {
     "de": "Damit ich Ihnen Passendes zeigen kann: Was trifft am ehesten auf Sie zu?",
     "en": "So I can show you what fits: which of these describes you best?",
 }
@@ -184,11 +184,9 @@ class Session:
         host = referrer_host(event.referrer, facts.host)
         if host:
             for signal in self.engine.referrer_signals.find(host):
-                self._add_signal(signal.visitor_type, signal.weight, f"ref:{signal.match}",
-                                 signal.reason)  # fmt: skip
+                self._add_signal(signal, "ref")
         for signal in self.engine.utm_signals.find(facts.utm_words):
-            self._add_signal(signal.visitor_type, signal.weight, f"utm:{signal.match}",
-                             signal.reason)  # fmt: skip
+            self._add_signal(signal, "utm")
         self._redecide()
         return self._swaps(fresh_page=True)
 
@@ -202,17 +200,15 @@ class Session:
 
     def _observe_path(self, facts: PageFacts) -> None:
         for signal in self.engine.path_signals.find(facts.path_words):
-            key = f"path:{signal.match}:{signal.visitor_type}"
-            self._add_signal(signal.visitor_type, signal.weight, key, signal.reason, facts.path)
+            self._add_signal(signal, "path", facts.path)
         for persona in self.engine.persona_signals.find(facts.path_words):
             self.persona_weights[persona.persona] = (
                 self.persona_weights.get(persona.persona, 0.0) + persona.weight
             )
 
-    def _add_signal(
-        self, visitor_type: str, weight: float, key: str, reason: dict[str, str], where: str = ""
-    ) -> None:
+    def _add_signal(self, signal: Signal, kind: str, where: str = "") -> None:
         """Count a signal once per page, at most a few times, each time half as much."""
+        key = f"{kind}:{signal.match}:{signal.visitor_type}"
         evidence_key = f"{key}@{where}"
         if evidence_key in self.evidence:
             return
@@ -220,12 +216,15 @@ class Session:
         if count >= self.engine.tuning.max_signal_repeats:
             return
         self.signal_counts[key] = count + 1
-        self._put(Evidence(visitor_type, weight / 2**count, evidence_key, reason))
+        self._put(
+            Evidence(signal.visitor_type, signal.weight / 2**count, evidence_key, signal.reason)
+        )
 
     def _put(self, evidence: Evidence) -> None:
         """Add (or replace) evidence, keeping the per-type sums current."""
-        if evidence.key in self.evidence:
-            self._drop_evidence(evidence.key)
+        replaced = self.evidence.get(evidence.key)
+        if replaced is not None and replaced.visitor_type in self._logits:
+            self._logits[replaced.visitor_type] -= replaced.weight
         self.evidence[evidence.key] = evidence
         if evidence.visitor_type in self._logits:
             self._logits[evidence.visitor_type] += evidence.weight
@@ -269,7 +268,7 @@ class Session:
             self.last_chat = "matched"
         elif not self.clarified:
             self.clarified = True
-            messages.append(Say(pick_text(_CLARIFY, lang), self._type_choices(lang)))
+            messages.append(Say(pick_text(CLARIFY, lang), self._type_choices(lang)))
             self.last_chat = "clarify"
         else:
             messages.append(Say(pick_text(_FALLBACK, lang)))

@@ -17,6 +17,7 @@ import orjson
 
 import lotse
 from lotse._model import pick_text
+from lotse._session import CLARIFY
 
 DEMO_SITE = Path(__file__).resolve().parent / "demo" / "site.toml"
 
@@ -36,17 +37,12 @@ def _load(path: str | None) -> lotse.Site:
 
 # -- chat -------------------------------------------------------------------
 
-_CLARIFY = {
-    "de": "Was trifft am ehesten auf Sie zu?",
-    "en": "Which of these describes you best?",
-}
-
 
 def chat_result(engine: lotse.Engine, text: str) -> dict[str, Any]:
     """What the chat makes of one answer, as printed by ``lotse chat --json``."""
     match = engine.chat.match(text)
     intent = engine.intents.get(match.intent) if match.intent else None
-    reply = pick_text(intent.reply, match.lang) if intent else pick_text(_CLARIFY, match.lang)
+    reply = pick_text(intent.reply, match.lang) if intent else pick_text(CLARIFY, match.lang)
     return {
         "intent": match.intent,
         "visitor_type": match.visitor_type,
