@@ -62,7 +62,9 @@ def python_site() -> lotse.Site:
             Variant("hero-hcp", "<h2>Für Fachkreise</h2>", ("hcp",)),
             Variant("hero-pharmacist", "<h2>Für Apotheken</h2>", ("pharmacist",)),
             Variant("hero-applicant", "<h2>Karriere</h2>", ("applicant",)),
-            Variant("hero-rx", "<h2>Produkt X (Rx)</h2>", ("hcp",), rx=True),
+            Variant(
+                "hero-rx", "<h2>Produkt X (Rx)</h2>", ("hcp",), rx=True, verified_roles=("hcp",)
+            ),
         ],
         max_changes=2,
     )
@@ -73,6 +75,8 @@ def python_site() -> lotse.Site:
             Variant("webinars", "<p>Webinare</p>", ("hcp",)),
         ],
     )
+    for goal in ("lead", "newsletter"):
+        site.add_goal(goal, {"de": goal.title(), "en": goal.title()})
     site.add_rule("hero", "hero-rx", visitor_type="hcp", verified=True)
     for type_id in TYPES:
         site.add_rule("hero", f"hero-{type_id}", visitor_type=type_id)
@@ -87,10 +91,26 @@ def python_site() -> lotse.Site:
     return site
 
 
-def context(url: str = "https://pharma.example/", **kwargs: object) -> lotse.Context:
-    kwargs.setdefault("verification_key", VERIFICATION_KEY)
-    kwargs.setdefault("lang", "de")
-    return lotse.Context(url=url, **kwargs)  # type: ignore[arg-type]
+#: What the server lends its sessions, with the test key for professional logins.
+TRUST = lotse.Trust(verification_key=VERIFICATION_KEY)
+
+
+def hello(path: str = "/", *slots: str, **fields: object) -> lotse.Hello:
+    """A German visitor's first page on the test site (slots: hero and teaser)."""
+    fields.setdefault("lang", "de")
+    return lotse.Hello(
+        "test", f"https://pharma.example{path}", slots=slots or ("hero", "teaser"), **fields
+    )  # type: ignore[arg-type]
+
+
+def start(
+    engine: lotse.Engine, path: str = "/", *, session_id: str | None = None, **fields: object
+) -> lotse.Session:
+    """A session of the test site past its hello on `path`."""
+    now = float(fields.pop("now", 0.0))  # type: ignore[arg-type]
+    session = engine.new_session(TRUST, session_id)
+    session.feed(hello(path, **fields), now=now)
+    return session
 
 
 def page(path: str, *slots: str, referrer: str | None = None) -> lotse.PageView:

@@ -3,8 +3,21 @@ import json
 import pytest
 
 import lotse
-from _sites import VERIFICATION_KEY, context, page, python_site
-from lotse import ChatAnswer, Click, Convert, OptIn, OptOut, Restore, Say, Seen, Swap, Verify
+from _sites import TRUST, VERIFICATION_KEY, hello, page, python_site, start
+from lotse import (
+    ChatAnswer,
+    Click,
+    Convert,
+    Error,
+    OptIn,
+    OptOut,
+    Restore,
+    Say,
+    Seen,
+    Swap,
+    Verify,
+    Welcome,
+)
 
 
 @pytest.fixture(scope="module")
@@ -12,57 +25,107 @@ def engine() -> lotse.Engine:
     return python_site().engine()
 
 
-def swaps(messages: list[lotse.Message]) -> dict[str, str]:
-    return {m.slot: m.variant for m in messages if isinstance(m, Swap)}
+def swaps(outcome: lotse.Outcome) -> dict[str, str]:
+    return {m.slot: m.variant for m in outcome.swaps}
 
 
-def test_professional_entry_page_swaps_hero_with_a_reason(engine: lotse.Engine) -> None:
-    session = engine.new_session(context())
-    messages = session.feed(page("/de/fachkreise/onkologie"))
-    assert swaps(messages) == {"hero": "hero-hcp"}
-    swap = next(m for m in messages if isinstance(m, Swap))
+def error_code(outcome: lotse.Outcome) -> str:
+    (error,) = outcome.messages
+    assert isinstance(error, Error)
+    return error.code
+
+
+# -- the protocol's order -----------------------------------------------------------
+
+
+def test_hello_is_answered_with_welcome_then_the_swaps_of_the_page(engine: lotse.Engine) -> None:
+    session = engine.new_session(TRUST)
+    outcome = session.feed(hello("/de/fachkreise/onkologie"))
+    welcome, swap = outcome.messages
+    assert isinstance(welcome, Welcome) and welcome.swaps == 1
+    assert lotse.read_session_token(b"wrong", welcome.token, 0) is None
+    assert isinstance(swap, Swap) and swap.variant == "hero-hcp"
     assert swap.reason == "Seite fachkreise"
-    assert session.decided == "hcp"
+    assert outcome.persist == "save" and session.profile.decided == "hcp"
+
+
+def test_every_event_before_hello_is_refused_and_changes_nothing(engine: lotse.Engine) -> None:
+    session = engine.new_session(TRUST)
+    for event in (page("/de/fachkreise"), Click("/karriere"), ChatAnswer(text="Arzt"),
+                  Convert("lead"), Seen("hero", "x"), OptOut(), Verify("x")):  # fmt: skip
+        outcome = session.feed(event)
+        assert error_code(outcome) == "hello_required"
+        assert outcome.persist is None and outcome.records == ()
+    assert not session.started and session.profile == lotse.Session(engine).profile
+    assert isinstance(session.feed(hello()).messages[0], Welcome)
+
+
+def test_a_second_hello_is_refused(engine: lotse.Engine) -> None:
+    session = start(engine, "/de/fachkreise")
+    again = session.feed(hello("/karriere"))
+    assert error_code(again) == "bad_message" and again.persist is None
+    assert session.profile.decided == "hcp"
+
+
+def test_hello_for_another_site_starts_nothing(engine: lotse.Engine) -> None:
+    session = engine.new_session(TRUST)
+    outcome = session.feed(lotse.Hello("other-site", "https://pharma.example/"))
+    assert error_code(outcome) == "bad_field" and not session.started
+    assert isinstance(session.feed(hello()).messages[0], Welcome)
+
+
+def test_the_token_comes_from_the_adapter(engine: lotse.Engine) -> None:
+    issued: list[tuple[str, float]] = []
+
+    def issue(session_id: str, now: float) -> str:
+        issued.append((session_id, now))
+        return "token-from-the-adapter"
+
+    session = engine.new_session(lotse.Trust(issue_token=issue))
+    welcome = session.feed(hello(), now=123.0).messages[0]
+    assert isinstance(welcome, Welcome) and welcome.token == "token-from-the-adapter"
+    assert issued == [(session.id, 123.0)]
+
+
+# -- inference and swaps --------------------------------------------------------------
 
 
 def test_home_page_alone_decides_nothing(engine: lotse.Engine) -> None:
-    session = engine.new_session(context())
-    assert session.feed(page("/")) == []
-    assert session.decided is None
+    session = engine.new_session(TRUST)
+    assert swaps(session.feed(hello("/"))) == {}
+    assert session.profile.decided is None
     assert session.summary()["visitor_type"] is None
 
 
 def test_a_weak_hint_needs_support(engine: lotse.Engine) -> None:
-    session = engine.new_session(context())
-    assert swaps(session.feed(page("/jobs"))) == {}
+    session = start(engine, "/jobs")
+    assert session.profile.decided is None
     assert swaps(session.feed(page("/karriere/jobs"))) == {"hero": "hero-applicant"}
 
 
 def test_referrer_and_campaign_count_as_evidence(engine: lotse.Engine) -> None:
-    session = engine.new_session(context())
-    messages = session.feed(page("/de/produkte", referrer="https://www.doccheck.com/login"))
-    assert swaps(messages) == {"hero": "hero-hcp"}
-    session = engine.new_session(context())
+    session = engine.new_session(TRUST)
+    outcome = session.feed(hello("/de/produkte", referrer="https://www.doccheck.com/login"))
+    assert swaps(outcome) == {"hero": "hero-hcp"}
+    session = start(engine)
     campaign = page("/jobs?utm_campaign=recruiting-2026&utm_source=newsletter")
     assert swaps(session.feed(campaign)) == {"hero": "hero-applicant"}
 
 
 def test_only_known_slots_on_the_page_are_ever_swapped(engine: lotse.Engine) -> None:
-    session = engine.new_session(context())
-    assert session.feed(page("/de/fachkreise", "nav-promo", "header")) == []
+    session = start(engine)
+    assert session.feed(page("/de/fachkreise", "nav-promo", "header")).messages == ()
     assert swaps(session.feed(page("/de/fachkreise/a", "teaser"))) == {}
 
 
 def test_variants_stick_across_page_views(engine: lotse.Engine) -> None:
-    session = engine.new_session(context())
-    session.feed(page("/de/fachkreise"))
+    session = start(engine, "/de/fachkreise")
     for path in ("/de/produkte", "/", "/de/kontakt"):
         assert swaps(session.feed(page(path))) == {"hero": "hero-hcp"}
 
 
 def test_a_slot_changes_at_most_max_changes_times(engine: lotse.Engine) -> None:
-    session = engine.new_session(context())
-    session.feed(page("/"))
+    session = start(engine)
     shown = []
     for choice in ("hcp", "pharmacist", "applicant", "patient"):
         shown.extend(swaps(session.feed(ChatAnswer(choice=choice))).values())
@@ -70,55 +133,99 @@ def test_a_slot_changes_at_most_max_changes_times(engine: lotse.Engine) -> None:
     assert swaps(session.feed(page("/"))) == {"hero": "hero-pharmacist"}
 
 
+# -- chat -----------------------------------------------------------------------------
+
+
 def test_a_chat_answer_outweighs_inferred_clicks(engine: lotse.Engine) -> None:
-    session = engine.new_session(context())
-    session.feed(page("/de/fachkreise"))
+    session = start(engine, "/de/fachkreise")
     session.feed(Click("/de/fachkreise/fachinformation"))
-    messages = session.feed(ChatAnswer(text="Ich bin Apotheker"))
-    assert isinstance(messages[0], Say) and messages[0].text == "Willkommen, Apotheke!"
-    assert swaps(messages) == {"hero": "hero-pharmacist"}
-    assert session.decided == "pharmacist"
-    assert "Apotheke" in next(m for m in messages if isinstance(m, Swap)).reason
+    outcome = session.feed(ChatAnswer(text="Ich bin Apotheker"))
+    assert outcome.chat == "matched"
+    say = outcome.messages[0]
+    assert isinstance(say, Say) and say.text == "Willkommen, Apotheke!"
+    assert swaps(outcome) == {"hero": "hero-pharmacist"}
+    assert session.profile.decided == "pharmacist"
+    assert "Apotheke" in outcome.swaps[0].reason
 
 
-def test_unclear_answers_get_one_clarifying_question(engine: lotse.Engine) -> None:
-    session = engine.new_session(context())
-    session.feed(page("/"))
+def test_chat_results_are_returned_not_kept(engine: lotse.Engine) -> None:
+    session = start(engine)
     first = session.feed(ChatAnswer(text="qwertz uiop"))
-    assert isinstance(first[0], Say) and {c.id for c in first[0].choices} == {
-        "patient", "hcp", "pharmacist", "applicant"
-    }  # fmt: skip
-    assert session.last_chat == "clarify"
+    assert first.chat == "clarified"
+    assert isinstance(first.messages[0], Say)
+    assert {c.id for c in first.messages[0].choices} == set(engine.type_ids)
     second = session.feed(ChatAnswer(text="zxcv bnm"))
-    assert isinstance(second[0], Say) and second[0].choices == ()
-    assert session.last_chat == "fallback"
-    assert swaps(session.feed(ChatAnswer(choice="applicant"))) == {"hero": "hero-applicant"}
-    assert session.last_chat == "choice"
+    assert second.chat == "failed"
+    assert isinstance(second.messages[0], Say) and second.messages[0].choices == ()
+    chosen = session.feed(ChatAnswer(choice="applicant"))
+    assert chosen.chat == "chosen" and swaps(chosen) == {"hero": "hero-applicant"}
+    # A later event carries no chat result: nothing stale is left to read.
+    assert session.feed(page("/")).chat is None
 
 
-def test_unknown_quick_reply_is_an_error_not_a_crash(engine: lotse.Engine) -> None:
-    session = engine.new_session(context())
-    messages = session.feed(ChatAnswer(choice="astronaut"))
-    assert messages[0].to_wire()["code"] == "bad_field"
+def test_an_unknown_quick_reply_is_an_error_and_no_chat_result(engine: lotse.Engine) -> None:
+    session = start(engine)
+    outcome = session.feed(ChatAnswer(choice="astronaut"))
+    assert error_code(outcome) == "bad_field"
+    assert outcome.chat is None and outcome.persist is None
 
 
 def test_chat_text_is_never_kept(engine: lotse.Engine) -> None:
-    session = engine.new_session(context())
+    session = start(engine)
     session.feed(ChatAnswer(text="Ich bin Apotheker in Musterstadt, Herr Beispiel"))
-    stored = json.dumps(session.to_state()) + json.dumps(session.summary())
+    stored = json.dumps(session.state()) + json.dumps(session.summary())
     assert "Musterstadt" not in stored and "Beispiel" not in stored
 
 
+def test_chat_is_offered_in_the_welcome_once(engine: lotse.Engine) -> None:
+    session = engine.new_session(TRUST)
+    welcome = session.feed(hello()).messages[0]
+    assert isinstance(welcome, Welcome) and welcome.chat is not None
+    assert welcome.chat.prompt == "Was führt Sie zu uns?"
+    assert session.chat_offer() is None
+    resumed = engine.new_session(TRUST)
+    welcome = resumed.feed(hello(), resume=session.state()).messages[0]
+    assert isinstance(welcome, Welcome) and welcome.chat is None
+
+
+# -- guardrails -----------------------------------------------------------------------
+
+
 def test_prescription_content_only_for_verified_professionals(engine: lotse.Engine) -> None:
-    session = engine.new_session(context(now=1000.0))
+    session = start(engine, now=1000.0)
     assert swaps(session.feed(page("/de/fachkreise"), now=1000.0)) == {"hero": "hero-hcp"}
     forged = session.feed(Verify("eyJyb2xlIjoiaGNwIn0.AAAA"), now=1001.0)
-    assert forged[0].to_wire()["code"] == "bad_assertion"
+    assert error_code(forged) == "bad_assertion"
     assertion = lotse.issue_assertion(VERIFICATION_KEY, now=1000.0, ttl=60)
     assert swaps(session.feed(Verify(assertion), now=1002.0)) == {"hero": "hero-rx"}
     # After the assertion expires, the rx variant is never shown again.
     later = swaps(session.feed(page("/de/fachkreise/x"), now=2000.0))
     assert later.get("hero") != "hero-rx"
+    assert session.profile.verified_role is None
+
+
+def test_a_verified_pharmacist_is_not_a_verified_doctor(engine: lotse.Engine) -> None:
+    session = start(engine, "/de/fachkreise", now=0.0)
+    pharmacist = lotse.issue_assertion(VERIFICATION_KEY, now=0.0, role="pharmacist")
+    outcome = session.feed(Verify(pharmacist), now=1.0)
+    assert session.profile.verified_role == "pharmacist"
+    assert swaps(outcome) == {"hero": "hero-pharmacist"}
+    assert "Apotheker" in outcome.swaps[0].reason
+    for path in ("/de/fachkreise/x", "/"):
+        assert "hero-rx" not in swaps(session.feed(page(path), now=2.0)).values()
+
+
+def test_a_login_counts_at_most_the_configured_time(engine: lotse.Engine) -> None:
+    trust = lotse.Trust(verification_key=VERIFICATION_KEY, assertion_max_age=600)
+    session = engine.new_session(trust)
+    year = lotse.issue_assertion(VERIFICATION_KEY, now=0.0, ttl=365 * 86400)
+    session.feed(hello("/de/fachkreise", verified=year), now=0.0)
+    assert session.profile.verified_role == "hcp"
+    assert session.profile.verified_until == 600.0
+    assert swaps(session.feed(page("/de/fachkreise"), now=599.0)) == {"hero": "hero-rx"}
+    session.feed(page("/x"), now=601.0)
+    assert session.profile.verified_role is None
+    assert "hero-rx" not in swaps(session.feed(page("/de/fachkreise"), now=602.0)).values()
 
 
 def test_inferred_hcp_never_unlocks_rx_even_with_a_careless_rule() -> None:
@@ -131,55 +238,64 @@ def test_inferred_hcp_never_unlocks_rx_even_with_a_careless_rule() -> None:
 
 
 def test_sensitive_pages_add_nothing_and_trigger_nothing(engine: lotse.Engine) -> None:
-    session = engine.new_session(context())
-    session.feed(page("/"))
-    before = session.to_state()
-    assert session.feed(page("/de/fachkreise/hiv-therapie")) == []
-    assert session.feed(page("/privat/fachkreise")) == []
-    assert session.feed(Click("/themen/depression/fachkreise")) == []
+    session = start(engine)
+    before = session.state()
+    assert session.feed(page("/de/fachkreise/hiv-therapie")).messages == ()
+    assert session.feed(page("/privat/fachkreise")).messages == ()
+    assert session.feed(Click("/themen/depression/fachkreise")).messages == ()
     assert session.chat_offer() is None
-    after = session.to_state()
-    assert after == before
+    assert session.state() == before
+
+
+def test_a_sensitive_entry_page_gets_no_chat_offer(engine: lotse.Engine) -> None:
+    session = engine.new_session(TRUST)
+    welcome = session.feed(hello("/themen/hiv")).messages[0]
+    assert isinstance(welcome, Welcome) and welcome.chat is None and welcome.swaps == 0
 
 
 def test_opt_out_restores_defaults_and_forgets(engine: lotse.Engine) -> None:
-    session = engine.new_session(context())
-    session.feed(page("/de/fachkreise"))
-    messages = session.feed(OptOut())
-    assert messages == [Restore(("hero", "teaser"))]
-    assert session.evidence == {} and session.decided is None and session.shown == {}
-    assert session.feed(page("/de/fachkreise")) == []
+    session = start(engine, "/de/fachkreise")
+    outcome = session.feed(OptOut())
+    assert outcome.messages == (Restore(("hero", "teaser")),)
+    assert outcome.persist == "delete"
+    assert session.profile.evidence == {} and session.profile.decided is None
+    assert session.targeting.shown == {}
+    assert session.feed(page("/de/fachkreise")).messages == ()
     assert session.chat_offer() is None
     session.feed(OptIn())
     assert swaps(session.feed(page("/de/fachkreise"))) == {"hero": "hero-hcp"}
 
 
-def test_chat_is_offered_once(engine: lotse.Engine) -> None:
-    session = engine.new_session(context())
-    session.feed(page("/"))
-    offer = session.chat_offer()
-    assert offer is not None and offer.prompt == "Was führt Sie zu uns?"
-    assert session.chat_offer() is None
+# -- goals, arms and records ------------------------------------------------------------
 
 
 def test_returning_visitor_rule_needs_consent(engine: lotse.Engine) -> None:
-    with_consent = engine.new_session(context(consent=True, visits=3))
-    assert swaps(with_consent.feed(page("/"))) == {"teaser": "whitepaper"}
-    without = engine.new_session(context(consent=False, visits=3))
-    assert swaps(without.feed(page("/"))) == {}
-    converted = engine.new_session(context(consent=True, visits=3))
+    with_consent = engine.new_session(TRUST)
+    assert swaps(with_consent.feed(hello(consent=True, visits=3))) == {"teaser": "whitepaper"}
+    without = engine.new_session(TRUST)
+    assert swaps(without.feed(hello(consent=False, visits=3))) == {}
+    converted = start(engine, consent=True, visits=3)
     converted.feed(Convert("lead"))
-    assert converted.stage == "converted"
+    assert converted.profile.stage == "converted"
+
+
+def test_an_undeclared_goal_is_refused_and_not_recorded(engine: lotse.Engine) -> None:
+    session = start(engine, "/de/fachkreise")
+    session.feed(Seen("hero", "hero-hcp"))
+    for goal in ("lead-2", "x" * 64, "newsletter "):
+        outcome = session.feed(Convert(goal))
+        assert error_code(outcome) == "unknown_goal" and outcome.records == ()
+        assert "lead" in outcome.messages[0].to_wire()["message"]
+    assert session.profile.converted == set()
 
 
 def test_professional_persona_from_content_kind(engine: lotse.Engine) -> None:
-    session = engine.new_session(context())
-    session.feed(page("/de/fachkreise"))
-    assert session.persona is None
+    session = start(engine, "/de/fachkreise")
+    assert session.profile.persona is None
     session.feed(page("/de/fachkreise/webinar-reihe"))
-    messages = session.feed(page("/de/fachkreise/webinar-archiv"))
-    assert session.persona == "digital"
-    assert swaps(messages)["teaser"] == "webinars"
+    outcome = session.feed(page("/de/fachkreise/webinar-archiv"))
+    assert session.profile.persona == "digital"
+    assert swaps(outcome)["teaser"] == "webinars"
 
 
 def test_holdout_is_deterministic_and_counted_per_arm() -> None:
@@ -189,34 +305,81 @@ def test_holdout_is_deterministic_and_counted_per_arm() -> None:
     engine = site.engine()
     arms = {"control": 0, "treatment": 0}
     for number in range(400):
-        session = engine.new_session(context(), session_id=f"s{number}")
-        shown = swaps(session.feed(page("/de/fachkreise")))
-        arm = session.assignments["hcp-hero"]
+        session = start(engine, "/de/fachkreise", session_id=f"s{number}")
+        arm = session.targeting.assignments["hcp-hero"]
         arms[arm] += 1
-        assert (shown.get("hero") == "hero-hcp") == (arm == "treatment")
-        session.feed(Seen("hero", shown.get("hero", "default")))
-        session.feed(Convert("lead"))
-        kinds = [(r.kind, r.arm) for r in session.take_records()]
-        assert kinds == [("exposure", arm), ("conversion", arm)]
-        again = engine.new_session(context(), session_id=f"s{number}")
-        again.feed(page("/de/fachkreise"))
-        assert again.assignments["hcp-hero"] == arm
+        shown = session.targeting.shown.get("hero", "default")
+        assert (shown == "hero-hcp") == (arm == "treatment")
+        exposure = session.feed(Seen("hero", shown)).records
+        conversion = session.feed(Convert("lead")).records
+        assert [(r.kind, r.arm) for r in (*exposure, *conversion)] == [
+            ("exposure", arm),
+            ("conversion", arm),
+        ]
+        assert session.feed(Convert("lead")).records == ()  # once per goal
+        again = start(engine, "/de/fachkreise", session_id=f"s{number}")
+        assert again.targeting.assignments["hcp-hero"] == arm
     assert 150 < arms["control"] < 250
 
 
+# -- saving and resuming --------------------------------------------------------------
+
+
 def test_state_round_trip_resumes_profile_and_sticky_variants(engine: lotse.Engine) -> None:
-    session = engine.new_session(context())
-    session.feed(page("/de/fachkreise"))
-    state = json.loads(json.dumps(session.to_state()))
-    resumed = engine.resume_session(state, context())
-    assert resumed.id == session.id and resumed.decided == "hcp"
-    assert swaps(resumed.feed(page("/"))) == {"hero": "hero-hcp"}
+    session = start(engine, "/de/fachkreise")
+    state = json.loads(json.dumps(session.state()))
+    resumed = engine.new_session(TRUST)
+    outcome = resumed.feed(hello("/"), resume=state)
+    assert resumed.id == session.id and resumed.profile.decided == "hcp"
+    assert swaps(outcome) == {"hero": "hero-hcp"}
+    assert resumed.state()["profile"] == {**state["profile"], "page_views": 2}
 
 
-@pytest.mark.parametrize("state", [{}, {"evidence": "x"}, {"id": "a", "shown": []}, {"v": 1}])
+@pytest.mark.parametrize(
+    "state",
+    [
+        {},
+        {"v": 2},
+        {"v": 1, "id": "a"},
+        {"v": 2, "id": "a", "profile": {"evidence": "x"}},
+        {"v": 2, "id": "a", "targeting": {"shown": []}},
+        {"v": 2, "id": "a", "profile": {"page_views": True}},
+        {"v": 2, "id": "a", "profile": {"converted": [1]}},
+        {"v": 2, "id": "a", "targeting": {"assignments": {"r": "both"}}},
+    ],
+)
 def test_damaged_state_starts_fresh(engine: lotse.Engine, state: dict[str, object]) -> None:
-    session = engine.resume_session(state, context())
-    assert session.decided is None and session.evidence == {}
+    session = engine.new_session(TRUST, "fresh")
+    outcome = session.feed(hello("/"), resume=state)
+    assert isinstance(outcome.messages[0], Welcome)
+    assert session.id == "fresh" and session.profile.evidence == {}
+
+
+def test_state_is_bounded_by_the_configuration_not_by_the_client(engine: lotse.Engine) -> None:
+    session = start(engine)
+    for number in range(300):
+        session.feed(page(f"/de/fachkreise/{number}?utm_campaign=recruiting{number}"))
+        session.feed(Click(f"/karriere/{number}"))
+        session.feed(Convert(f"goal-{number}"))
+        session.feed(Seen(f"slot-{number}", "x"))
+        session.feed(ChatAnswer(text=f"Ich bin kein Arzt {number}"))
+    size = len(json.dumps(session.state()))
+    for number in range(300, 3000):
+        session.feed(page(f"/de/fachkreise/{number}?utm_campaign=recruiting{number}"))
+        session.feed(Click(f"/karriere/{number}"))
+        session.feed(Convert(f"goal-{number}"))
+    # Only counters grow (page views: a few more digits); no collection does.
+    assert len(json.dumps(session.state())) <= size + 4
+
+
+def test_a_reload_carries_the_conversation_over(engine: lotse.Engine) -> None:
+    session = start(engine, "/de/fachkreise")
+    site = python_site()
+    site.slots = [s for s in site.slots if s.id != "teaser"]
+    site.rules = [r for r in site.rules if r.slot != "teaser"]
+    session.use(site.engine())
+    assert session.page.slots == ("hero",)
+    assert swaps(session.feed(page("/x"))) == {"hero": "hero-hcp"}
 
 
 def test_a_sticky_variant_follows_the_visitor_into_another_language() -> None:
@@ -224,16 +387,23 @@ def test_a_sticky_variant_follows_the_visitor_into_another_language() -> None:
     site.slots[0] = lotse.Slot(
         "hero",
         tuple(
-            lotse.Variant(v.id, v.html, v.audience, v.rx, {"en": v.html.replace("Für", "For")})
+            lotse.Variant(
+                v.id,
+                v.html,
+                v.audience,
+                v.rx,
+                {"en": v.html.replace("Für", "For")},
+                v.verified_roles,
+            )
             for v in site.slots[0].variants
         ),
     )
     engine = site.engine()
-    session = engine.new_session(context(lang="de"))
-    (german,) = session.feed(page("/de/fachkreise"))
-    english = session.feed(lotse.Hello("test", "https://pharma.example/en/", lang="en",
-                                       slots=("hero",)))  # fmt: skip
-    assert german.to_wire()["html"] == "<h2>Für Fachkreise</h2>"
-    assert [m.to_wire()["html"] for m in english] == ["<h2>For Fachkreise</h2>"]
-    assert english[0].to_wire()["reason"] == "page fachkreise"
-    assert session.changes["hero"] == 1
+    session = engine.new_session(TRUST)
+    german = session.feed(hello("/de/fachkreise", "hero"))
+    state = session.state()
+    english = engine.new_session(TRUST).feed(hello("/en/", "hero", lang="en"), resume=state)
+    assert german.swaps[0].html == "<h2>Für Fachkreise</h2>"
+    assert [m.html for m in english.swaps] == ["<h2>For Fachkreise</h2>"]
+    assert english.swaps[0].reason == "page fachkreise"
+    assert session.targeting.changes["hero"] == 1

@@ -1,16 +1,19 @@
 """Lotse: real-time, cookie-free personalization for health and pharma websites.
 
 The public API is exactly `__all__`; everything in underscore modules is
-private and may change. The core is pure: a `Session` is fed events and
-returns messages, so it runs the same in a server, a CLI or a test.
+private and may change. The core is pure: a `Session` is fed protocol events
+(`hello` first) and returns an `Outcome` — the messages to send, what to save,
+the experiment records — so it runs the same in a server, a CLI or a test.
 """
 
 from ._chat import ChatMatch, ChatMatcher
-from ._context import Context
+from ._dialogue import ChatResult
 from ._engine import Engine
 from ._loader import catalogue_dir, load_site, read_site
 from ._model import (
+    VERIFIED_ROLES,
     Condition,
+    Goal,
     Intent,
     PersonaSignal,
     Rule,
@@ -45,9 +48,10 @@ from ._protocol import (
     Welcome,
     parse_event,
 )
-from ._replay import replay
-from ._session import Record, Session
+from ._replay import Step, replay, replay_steps
+from ._session import Outcome, Session, Trust
 from ._signing import (
+    Login,
     check_assertion,
     issue_assertion,
     issue_session_token,
@@ -55,30 +59,35 @@ from ._signing import (
     read_session_token,
 )
 from ._site import Site
+from ._targeting import Record
 from ._validate import ConfigError, Problem
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "VERIFIED_ROLES",
     "ChatAnswer",
     "ChatMatch",
     "ChatMatcher",
     "ChatOffer",
+    "ChatResult",
     "Choice",
     "Click",
     "Condition",
     "ConfigError",
     "Consent",
-    "Context",
     "Convert",
     "Engine",
     "Error",
     "Event",
+    "Goal",
     "Hello",
     "Intent",
+    "Login",
     "Message",
     "OptIn",
     "OptOut",
+    "Outcome",
     "PageView",
     "PersonaSignal",
     "Problem",
@@ -93,7 +102,9 @@ __all__ = [
     "Signal",
     "Site",
     "Slot",
+    "Step",
     "Swap",
+    "Trust",
     "Tuning",
     "Variant",
     "Verify",
@@ -111,4 +122,5 @@ __all__ = [
     "read_session_token",
     "read_site",
     "replay",
+    "replay_steps",
 ]

@@ -8,15 +8,15 @@ new site.
 from __future__ import annotations
 
 import fnmatch
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from ._chat import ChatMatcher
-from ._model import Intent, PersonaSignal, Rule, Signal, Slot, Variant, pick_text
+from ._chat import ChatMatch, ChatMatcher
+from ._copy import CLARIFY, FALLBACK
+from ._model import Goal, Intent, PersonaSignal, Rule, Signal, Slot, Variant, pick_text
 from ._signals import HostMatcher, PageFacts, WordMatcher
 
 if TYPE_CHECKING:
-    from ._context import Context
-    from ._session import Session
+    from ._session import Session, Trust
     from ._site import Site
 
 
@@ -41,6 +41,7 @@ class Engine:
         for _, rule in ordered:
             self.rules_by_slot[rule.slot] = (*self.rules_by_slot.get(rule.slot, ()), rule)
         self.intents: dict[str, Intent] = {i.id: i for i in site.intents}
+        self.goals: dict[str, Goal] = {g.id: g for g in site.goals}
         self.path_signals: WordMatcher[Signal] = WordMatcher(
             (s.match, s) for s in site.signals if s.kind == "path"
         )
@@ -70,13 +71,15 @@ class Engine:
     def label(self, type_id: str, lang: str) -> str:
         return pick_text(self.labels.get(type_id, {}), lang) or type_id
 
-    def new_session(self, context: Context, session_id: str | None = None) -> Session:
+    def new_session(self, trust: Trust | None = None, session_id: str | None = None) -> Session:
+        """A session waiting for its `hello`; `trust` lends it the keys it needs."""
         from ._session import Session
 
-        return Session(self, context, session_id)
+        return Session(self, trust, session_id)
 
-    def resume_session(self, state: dict[str, Any], context: Context) -> Session:
-        """A session restored from `Session.to_state()`, e.g. after a reconnect."""
-        from ._session import Session
-
-        return Session.from_state(self, state, context)
+    def chat_reply(self, match: ChatMatch) -> str:
+        """What the bot answers to a matched chat answer, or its clarifying question."""
+        intent = self.intents.get(match.intent) if match.intent else None
+        if intent is None:
+            return pick_text(CLARIFY, match.lang)
+        return pick_text(intent.reply, match.lang) or pick_text(FALLBACK, match.lang)

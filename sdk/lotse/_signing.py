@@ -1,8 +1,12 @@
 """HMAC-signed tokens: session resume tokens and verified-professional assertions.
 
-A token is ``base64url(json payload) "." base64url(HMAC-SHA256)``; the payload
-carries an expiry (`exp`, seconds). Anything that does not verify is treated as
-absent, never as an error the visitor sees: a forged token simply starts fresh.
+A token is ``base64url(json payload) "." base64url(HMAC-SHA256)``, both parts
+unpadded; the payload carries an expiry (`exp`, seconds). Decoding is strict:
+a token is valid only in exactly the form it was issued, so padding, junk
+characters or any other altered byte make it invalid, even where a lenient
+base64 decoder would read the same bytes. Anything that does not verify is
+treated as absent, never as an error the visitor sees: a forged or altered
+token simply starts fresh.
 """
 
 from __future__ import annotations
@@ -11,8 +15,14 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 import secrets
-from typing import Any
+from typing import Any, NamedTuple
+
+from ._model import VERIFIED_ROLES
+
+#: Unpadded base64url, the only alphabet a token part may use.
+_B64URL = re.compile(r"[A-Za-z0-9_-]+")
 
 
 def _b64(data: bytes) -> str:
@@ -20,7 +30,13 @@ def _b64(data: bytes) -> str:
 
 
 def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    """Decode unpadded base64url strictly: only the canonical encoding of some bytes."""
+    if not _B64URL.fullmatch(text):
+        raise ValueError("not unpadded base64url")
+    data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    if _b64(data) != text:
+        raise ValueError("not the canonical encoding")  # e.g. stray bits in the last char
+    return data
 
 
 def sign(key: bytes, payload: dict[str, Any]) -> str:
@@ -34,8 +50,12 @@ def unsign(key: bytes, token: str, now: float) -> dict[str, Any] | None:
     """The payload of a valid, unexpired token; None for anything else."""
     try:
         body, mac = token.split(".")
-        expected = hmac.new(key, body.encode("ascii"), hashlib.sha256).digest()
-        if not hmac.compare_digest(expected, _unb64(mac)):
+        if not _B64URL.fullmatch(body):
+            return None
+        expected = _b64(hmac.new(key, body.encode("ascii"), hashlib.sha256).digest())
+        # Compare the signature's text, not what a decoder makes of it: exactly one
+        # string is valid for each body.
+        if not hmac.compare_digest(expected.encode("ascii"), mac.encode("ascii", "replace")):
             return None
         payload = json.loads(_unb64(body))
     except (ValueError, UnicodeError):
@@ -66,14 +86,26 @@ def read_session_token(key: bytes, token: str, now: float) -> str | None:
 def issue_assertion(key: bytes, now: float, ttl: float = 600, role: str = "hcp") -> str:
     """What a site's login (e.g. DocCheck) hands the snippet for a verified professional.
 
-    It carries no name or id, only the role and a short expiry.
+    It carries no name or id, only the role (``hcp`` or ``pharmacist``) and a
+    short expiry. Lotse counts a login for at most `Trust.assertion_max_age`
+    (default one hour) whatever `ttl` says.
     """
+    if role not in VERIFIED_ROLES:
+        raise ValueError(f"role must be one of {VERIFIED_ROLES}, not {role!r}")
     return sign(key, {"role": role, "exp": int(now + ttl), "n": secrets.token_hex(4)})
 
 
-def check_assertion(key: bytes, assertion: str, now: float) -> float | None:
-    """The expiry of a valid professional assertion, or None."""
+class Login(NamedTuple):
+    """A checked professional assertion: the role it proves and until when."""
+
+    role: str
+    expires: float
+
+
+def check_assertion(key: bytes, assertion: str, now: float) -> Login | None:
+    """The role and expiry of a valid professional assertion, or None."""
     payload = unsign(key, assertion, now)
-    if payload is None or payload.get("role") not in ("hcp", "pharmacist"):
+    role = payload.get("role") if payload else None
+    if payload is None or role not in VERIFIED_ROLES:
         return None
-    return float(payload["exp"])
+    return Login(str(role), float(payload["exp"]))

@@ -28,8 +28,6 @@ from typing import Any
 import orjson
 
 import lotse
-from lotse._context import Context
-from lotse._protocol import ChatAnswer, Click, PageView
 
 _PATH_WORDS = (
     "de", "en", "fachkreise", "patienten", "ratgeber", "karriere", "jobs", "apotheke",
@@ -90,24 +88,32 @@ def _site_with_phrases(target: int) -> lotse.Site:
     return site
 
 
+def _started(engine: lotse.Engine) -> lotse.Session:
+    """A session past its hello, as every session on the wire is."""
+    session = engine.new_session()
+    session.feed(lotse.Hello(engine.site_id, "https://example.com/", lang="de"))
+    return session
+
+
 def engine_figures(events: int = 20_000, answers: int = 3_000) -> dict[str, Any]:
     """Per-event latency of page views, clicks and chat answers."""
     rng = random.Random(42)
     engine = lotse.load_site(None).engine()
     paths = [_random_path(rng) for _ in range(events)]
-    sessions = [engine.new_session(Context(url="/", lang="de")) for _ in range(200)]
+    sessions = [_started(engine) for _ in range(200)]
     page = _time_each(
-        lambda i: sessions[i % 200].feed(PageView(f"https://example.com{paths[i]}", ())), events
+        lambda i: sessions[i % 200].feed(lotse.PageView(f"https://example.com{paths[i]}", ())),
+        events,
     )
-    click = _time_each(lambda i: sessions[i % 200].feed(Click(paths[-i - 1])), events)
+    click = _time_each(lambda i: sessions[i % 200].feed(lotse.Click(paths[-i - 1])), events)
     chat_site = _site_with_phrases(1000)
     chat_engine = chat_site.engine()
     phrase_count = sum(len(p) for i in chat_site.intents for p in i.phrases.values())
     matcher = chat_engine.chat
     match = _time_each(lambda i: matcher.match(_ANSWERS[i % len(_ANSWERS)]), answers)
-    chat_sessions = [chat_engine.new_session(Context(lang="de")) for _ in range(100)]
+    chat_sessions = [_started(chat_engine) for _ in range(100)]
     chat = _time_each(
-        lambda i: chat_sessions[i % 100].feed(ChatAnswer(text=_ANSWERS[i % len(_ANSWERS)])),
+        lambda i: chat_sessions[i % 100].feed(lotse.ChatAnswer(text=_ANSWERS[i % len(_ANSWERS)])),
         answers,
     )
     return {

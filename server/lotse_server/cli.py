@@ -16,8 +16,6 @@ from typing import Any, TextIO
 import orjson
 
 import lotse
-from lotse._model import pick_text
-from lotse._session import CLARIFY
 
 DEMO_SITE = Path(__file__).resolve().parent / "demo" / "site.toml"
 
@@ -41,15 +39,13 @@ def _load(path: str | None) -> lotse.Site:
 def chat_result(engine: lotse.Engine, text: str) -> dict[str, Any]:
     """What the chat makes of one answer, as printed by ``lotse chat --json``."""
     match = engine.chat.match(text)
-    intent = engine.intents.get(match.intent) if match.intent else None
-    reply = pick_text(intent.reply, match.lang) if intent else pick_text(CLARIFY, match.lang)
     return {
         "intent": match.intent,
         "visitor_type": match.visitor_type,
         "confidence": round(min(max(match.confidence, 0.0), 1.0), 4),
         "lang": match.lang,
         "negated": list(match.negated),
-        "reply": reply,
+        "reply": engine.chat_reply(match),
     }
 
 
@@ -79,30 +75,45 @@ def _lines(stream: TextIO) -> Iterator[str]:
 # -- simulate -----------------------------------------------------------------
 
 
-def _events(stream: TextIO) -> Iterator[dict[str, Any]]:
-    for number, line in enumerate(stream, 1):
-        if not line.strip():
-            continue
-        try:
-            value = orjson.loads(line)
-        except orjson.JSONDecodeError as exc:
-            sys.stderr.write(f"line {number}: not JSON ({exc}); skipped\n")
-            continue
-        if not isinstance(value, dict):
-            sys.stderr.write(f"line {number}: not a JSON object; skipped\n")
-            continue
-        yield value
+class _Events:
+    """The JSON objects of a JSON Lines stream, remembering the line each came from."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.lines: list[int] = []  # event position - 1 -> line number
+        self.problems = 0
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        for number, line in enumerate(self.stream, 1):
+            if not line.strip():
+                continue
+            try:
+                value = orjson.loads(line)
+            except orjson.JSONDecodeError as exc:
+                self.problem(number, f"not JSON ({exc}); skipped")
+                continue
+            if not isinstance(value, dict):
+                self.problem(number, "not a JSON object; skipped")
+                continue
+            self.lines.append(number)
+            yield value
+
+    def problem(self, line: int, text: str) -> None:
+        self.problems += 1
+        sys.stderr.write(f"line {line}: {text}\n")
 
 
 def _simulate(args: argparse.Namespace) -> int:
+    """Replay events as the server would; exit 1 if any line was unusable or refused."""
     site = _load(args.site)
     try:
         stream = sys.stdin if args.file == "-" else open(args.file, encoding="utf-8")  # noqa: SIM115
     except OSError as exc:
         sys.stderr.write(f"lotse simulate: cannot read {args.file}: {exc}\n")
         return 2
+    events = _Events(stream)
     with stream:
-        reports = lotse.replay(site, _events(stream), trace=args.trace, lang=args.lang)
+        reports = lotse.replay(site, events, trace=args.trace)
     for report in reports:
         if args.json or args.trace:
             _dump(report, sys.stdout)
@@ -113,7 +124,20 @@ def _simulate(args: argparse.Namespace) -> int:
                 f"{len(report.get('swaps', []))} swap(s); evidence: "
                 f"{'; '.join(report['evidence']) or 'none'}\n"
             )
-    return 0
+    # Refused events, by their position in the input: the trace has one step per event.
+    refused = (
+        [
+            (n, m)
+            for n, step in enumerate(reports, 1)
+            for m in step["messages"]
+            if m["type"] == "error"
+        ]
+        if args.trace
+        else [(e["event"], e) for report in reports for e in report.get("errors", [])]
+    )
+    for position, error in sorted(refused, key=lambda item: item[0]):
+        events.problem(events.lines[position - 1], f"error {error['code']}: {error['message']}")
+    return 1 if events.problems else 0
 
 
 # -- check ----------------------------------------------------------------------
@@ -162,7 +186,6 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--json", action="store_true", help="print one JSON object per session")
     simulate.add_argument("--trace", action="store_true", help="print the state after each event")
     simulate.add_argument("--site", help="site file (default: the bundled demo site)")
-    simulate.add_argument("--lang", default="de", help="visitor language (default: de)")
     simulate.set_defaults(handler=_simulate)
 
     check = commands.add_parser("check", help="validate a site file and its intents")

@@ -66,8 +66,8 @@ class Metrics:
         self.swaps = Counter("lotse_swaps", "Swaps sent, by slot", ["slot"], registry=r)
         self.chat = Counter(
             "lotse_chat_answers",
-            "Chat answers by result: matched an intent, fell back (clarifying question "
-            "or generic reply), or a quick reply",
+            "Chat answers by result: matched an intent, clarified (nothing matched, the "
+            "bot asked back), failed (nothing matched after that), or chosen (a quick reply)",
             ["result"],
             registry=r,
         )
@@ -87,7 +87,7 @@ class Metrics:
         )
         for outcome in ("accepted", "refused_origin", "refused_capacity", "refused_shutdown"):
             self.connections.labels(outcome)
-        for result in ("matched", "fallback", "choice"):
+        for result in ("matched", "clarified", "failed", "chosen"):
             self.chat.labels(result)
 
     def stored_sessions(self, count: Callable[[], float]) -> None:

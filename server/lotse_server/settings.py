@@ -46,6 +46,8 @@ class Settings:
     token_key: bytes = DEMO_TOKEN_KEY
     verification_key: bytes = DEMO_VERIFICATION_KEY
     admin_token: str = DEMO_ADMIN_TOKEN
+    #: The longest a professional login counts, whatever expiry its assertion carries.
+    assertion_max_age: float = 3600.0
     # Sessions: idle time-to-live and the most kept in memory (least recent go first).
     session_ttl: float = 1800.0
     max_sessions: int = 100_000
@@ -88,6 +90,7 @@ class Settings:
             "LOTSE_SESSION_TTL": float,
             "LOTSE_MAX_SESSIONS": int,
             "LOTSE_TOKEN_TTL": float,
+            "LOTSE_ASSERTION_MAX_AGE": float,
             "LOTSE_MAX_CONNECTIONS": int,
             "LOTSE_MAX_FRAME_BYTES": int,
             "LOTSE_IDLE_TIMEOUT": float,

@@ -1,9 +1,12 @@
 """The WebSocket endpoint `/ws`: wire protocol v1 on top of `lotse.Session`.
 
 This module is the I/O adapter and nothing more: it checks the handshake,
-reads frames, turns each into a `lotse` event, feeds the session, sends what
-the session returns, saves the session's state and hands its experiment
-records to the ledger. Every rule about visitors lives in the core.
+reads frames, turns each into a `lotse` event, feeds the session and carries
+out the `lotse.Outcome` it returns — send the messages, save or delete the
+state, hand the experiment records to the ledger, count the chat result.
+Every rule about the conversation lives in the core, the order of events
+included (hello first, one hello per connection). The adapter owns what the
+core must not: the clock, the token key and the session store.
 
 Limits are enforced here: the Origin allow-list (HTTP 403 at the handshake),
 the connection maximum (close 1013), the per-connection token bucket
@@ -135,23 +138,34 @@ async def _deny(websocket: WebSocket, status: int, text: str) -> None:
 
 
 class Connection:
-    """One visitor's WebSocket: reads events, feeds the session, sends messages."""
+    """One visitor's WebSocket: decode each frame, feed the session, carry out the outcome."""
 
     def __init__(self, hub: Hub, websocket: WebSocket) -> None:
         self.hub = hub
         self.websocket = websocket
-        self.id = secrets.token_hex(4)  # for log lines before the session exists
-        self.session: lotse.Session | None = None
-        self.context: lotse.Context | None = None
-        s = hub.settings
-        self.bucket = TokenBucket(rate=s.rate_per_second, burst=s.rate_burst)
+        self.id = secrets.token_hex(4)  # for log lines before the session is resumed
+        settings = hub.settings
+        self.session = hub.holder.engine.new_session(
+            lotse.Trust(
+                verification_key=settings.verification_key,
+                assertion_max_age=settings.assertion_max_age,
+                issue_token=self._issue_token,
+            )
+        )
+        self.bucket = TokenBucket(rate=settings.rate_per_second, burst=settings.rate_burst)
         self.closed = False
         self.close_code: int | None = None
         self.events = 0
 
+    def _issue_token(self, session_id: str, now: float) -> str:
+        settings = self.hub.settings
+        return lotse.issue_session_token(
+            settings.token_key, session_id, now, ttl=settings.token_ttl
+        )
+
     def _log_extra(self, **fields: Any) -> dict[str, Any]:
         extra: dict[str, Any] = {"conn": self.id}
-        if self.session is not None:
+        if self.session.started:
             extra["session"] = self.session.id
         extra.update(fields)
         return extra
@@ -220,6 +234,7 @@ class Connection:
             log.info("ws_close", extra=self._log_extra(code=self.close_code, events=self.events))
 
     async def receive_frame(self, message: Mapping[str, Any]) -> None:
+        """Decode one frame into an event and feed it; anything unusable gets an `error`."""
         text = message.get("text")
         if text is None:
             await self.send_error("bad_message", "send JSON text frames, not binary frames")
@@ -243,95 +258,48 @@ class Connection:
         self.hub.metrics.event(kind)
         self.events += 1
         try:
-            if isinstance(event, lotse.Hello):
-                await self.hello(event)
-            elif self.session is None:
-                await self.send_error("hello_required", "send hello first")
-            else:
-                await self.feed(event, kind)
+            await self.feed(event)
         except Exception:
             # A bug in a rule or in the core must not end the visit: log it, answer, go on.
             log.exception("ws_internal_error", extra=self._log_extra(type=kind))
             await self.send_error("internal", "the server could not handle this message")
 
-    async def hello(self, hello: lotse.Hello) -> None:
-        hub = self.hub
-        if self.session is not None:
-            await self.send_error("bad_message", "hello was already sent; send page for a new page")
-            return
-        engine = hub.holder.engine
-        if hello.site != engine.site_id:
-            await self.send_error("bad_field", f"unknown site {hello.site[:64]!r}")
-            return
-        now = time.time()
-        self.context = lotse.Context(
-            url=hello.url,
-            referrer=hello.referrer,
-            lang=hello.lang or "en",
-            consent=hello.consent,
-            visits=hello.visits or 1,
-            now=now,
-            verification_key=hub.settings.verification_key,
-        )
-        state = None
-        if hello.token:
-            session_id = lotse.read_session_token(hub.settings.token_key, hello.token, now)
-            if session_id is not None:
-                state = await hub.store.get(session_id)
-        started = time.perf_counter()
-        if state is not None:
-            session = engine.resume_session(state, self.context)
-        else:
-            session = engine.new_session(self.context)
-        self.session = session
-        messages = session.feed(hello, now)
-        offer = session.chat_offer()
-        hub.metrics.decision_seconds.observe(time.perf_counter() - started)
-        hub.metrics.sessions.labels("resumed" if state is not None else "new").inc()
-        token = lotse.issue_session_token(
-            hub.settings.token_key, session.id, now, ttl=hub.settings.token_ttl
-        )
-        log.info("ws_hello", extra=self._log_extra(resumed=state is not None))
-        # Say how many swaps follow, so the snippet unhides slots as soon as they are in.
-        swaps = sum(isinstance(m, lotse.Swap) for m in messages)
-        welcome = lotse.Welcome(token, optout=session.optout, chat=offer, swaps=swaps)
-        await self.send(welcome.to_wire())
-        await self.deliver(session, messages)
-
-    async def feed(self, event: lotse.Event, kind: str) -> None:
+    async def feed(self, event: lotse.Event) -> None:
+        """Feed one event: resume by token first if it opens the conversation."""
         hub = self.hub
         session = self.session
-        assert session is not None and self.context is not None
         engine = hub.holder.engine
         if session.engine is not engine:
-            # The configuration was reloaded: carry the profile over to the new site.
-            session = self.session = engine.resume_session(session.to_state(), self.context)
+            session.use(engine)  # the configuration was reloaded
         now = time.time()
+        resume = None
+        if isinstance(event, lotse.Hello) and event.token and not session.started:
+            session_id = lotse.read_session_token(hub.settings.token_key, event.token, now)
+            if session_id is not None:
+                resume = await hub.store.get(session_id)
         started = time.perf_counter()
-        messages = session.feed(event, now)
+        outcome = session.feed(event, now, resume=resume)
         hub.metrics.decision_seconds.observe(time.perf_counter() - started)
-        if isinstance(event, lotse.ChatAnswer) and session.last_chat is not None:
-            # A clarifying question counts as a fallback: the answer matched nothing.
-            result = "fallback" if session.last_chat == "clarify" else session.last_chat
-            hub.metrics.chat.labels(result).inc()
-        log.debug("ws_event", extra=self._log_extra(type=kind, replies=len(messages)))
-        await self.deliver(session, messages)
+        if isinstance(event, lotse.Hello) and session.started and outcome.persist:
+            hub.metrics.sessions.labels("resumed" if resume is not None else "new").inc()
+            log.info("ws_hello", extra=self._log_extra(resumed=resume is not None))
+        await self.carry_out(outcome)
 
-    async def deliver(self, session: lotse.Session, messages: list[lotse.Message]) -> None:
-        """Send the session's messages, then persist its state and experiment records."""
+    async def carry_out(self, outcome: lotse.Outcome) -> None:
+        """Send the messages, then persist the state and hand records to the ledger."""
         hub = self.hub
-        for message in messages:
+        session = self.session
+        if outcome.chat is not None:
+            hub.metrics.chat.labels(outcome.chat).inc()
+        for message in outcome.messages:
             if isinstance(message, lotse.Swap):
                 hub.metrics.swaps.labels(message.slot).inc()
             elif isinstance(message, lotse.Error):
                 hub.metrics.error(message.code)
             await self.send(message.to_wire())
-        if session.optout:
-            # Opted out: the profile is deleted, not kept. The snippet remembers the
-            # opt-out in the browser and sends nothing more.
+        if outcome.persist == "save":
+            await hub.store.put(session.id, session.state())
+        elif outcome.persist == "delete":
             await hub.store.delete(session.id)
-        else:
-            await hub.store.put(session.id, session.to_state())
-        records = session.take_records()
-        if records:
-            hub.ledger.add(session.engine.site_id, records)
+        if outcome.records:
+            hub.ledger.add(session.engine.site_id, outcome.records)

@@ -1,0 +1,115 @@
+"""`Dialogue`: the reason-for-visit chat — when it is offered, and what an answer does.
+
+An answer is matched against the catalogue's intents (see `_chat.py`); what it
+says about the visitor goes into the `Profile`, and the bot's reply comes back
+as a `Say`. What became of the answer is returned as a `ChatResult`, so the
+server counts it without looking into the session.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+from . import _copy
+from ._inference import Evidence
+from ._model import pick_text
+from ._profile import CHAT_PERSONA_WEIGHT, Profile
+from ._protocol import ChatOffer, Choice, Say
+
+if TYPE_CHECKING:
+    from ._engine import Engine
+
+#: matched: an intent was recognised; clarified: nothing was, and the bot asked
+#: which visitor type fits; chosen: a quick reply was picked; failed: nothing was
+#: recognised after the clarifying question had been asked.
+ChatResult = Literal["matched", "clarified", "chosen", "failed"]
+
+
+@dataclass(slots=True)
+class Dialogue:
+    """Whether the chat was offered and whether the bot already asked back."""
+
+    offered: bool = False
+    clarified: bool = False
+
+    def offer(self, profile: Profile, engine: Engine, *, sensitive_page: bool) -> ChatOffer | None:
+        """Offer the chat once, never on sensitive pages, after opt-out or to a known visitor."""
+        if (
+            profile.optout
+            or sensitive_page
+            or self.offered
+            or profile.stated
+            or profile.verified_role
+            or not engine.intents
+        ):
+            return None
+        self.offered = True
+        return ChatOffer(
+            pick_text(_copy.PROMPT, profile.lang),
+            type_choices(engine, profile.lang),
+            engine.tuning.chat_delay_ms,
+        )
+
+    def answer(self, text: str, profile: Profile, engine: Engine) -> tuple[Say, ChatResult]:
+        """Match a free-text answer; the visitor's words themselves are never kept."""
+        tuning = engine.tuning
+        match = engine.chat.match(text, profile.lang)
+        lang = match.lang or profile.lang
+        for negated in match.negated:
+            profile.drop(f"chat:{negated}")
+            profile.put(Evidence(negated, -tuning.negation_weight, f"chat-not:{negated}", {}))
+            if profile.stated == negated:
+                profile.stated = None
+        intent = engine.intents.get(match.intent) if match.intent else None
+        if intent is not None:
+            profile.intent = intent.id
+            if match.visitor_type is not None:
+                weight = tuning.chat_weight * max(match.confidence, 0.5)
+                state(profile, engine, match.visitor_type, weight)
+                if intent.persona:
+                    profile.add_persona(intent.persona, CHAT_PERSONA_WEIGHT)
+                fallback = thanks(profile, engine, lang)
+            else:
+                fallback = pick_text(_copy.FALLBACK, lang)
+            return Say(pick_text(intent.reply, lang) or fallback), "matched"
+        if not self.clarified:
+            self.clarified = True
+            return Say(pick_text(_copy.CLARIFY, lang), type_choices(engine, lang)), "clarified"
+        return Say(pick_text(_copy.FALLBACK, lang)), "failed"
+
+    def choose(self, choice: str, profile: Profile, engine: Engine) -> Say | None:
+        """Apply a quick reply (a visitor type or an intent id); None if it is neither."""
+        weight = engine.tuning.choice_weight
+        if choice in engine.type_ids:
+            state(profile, engine, choice, weight)
+            profile.intent = None
+            return Say(thanks(profile, engine, profile.lang))
+        intent = engine.intents.get(choice)
+        if intent is None:
+            return None
+        profile.intent = intent.id
+        if intent.visitor_type:
+            state(profile, engine, intent.visitor_type, weight)
+        return Say(pick_text(intent.reply, profile.lang) or thanks(profile, engine, profile.lang))
+
+
+def state(profile: Profile, engine: Engine, visitor_type: str, weight: float) -> None:
+    """The visitor said who they are: that outweighs anything inferred."""
+    profile.drop("chat:")
+    profile.drop(f"chat-not:{visitor_type}")
+    reason = {
+        lang: pick_text(_copy.YOU_SAID, lang).format(label=engine.label(visitor_type, lang))
+        for lang in ("de", "en")
+    }
+    profile.put(Evidence(visitor_type, weight, f"chat:{visitor_type}", reason))
+    profile.stated = visitor_type
+
+
+def thanks(profile: Profile, engine: Engine, lang: str) -> str:
+    label = engine.label(profile.stated, lang) if profile.stated else ""
+    return pick_text(_copy.THANKS, lang).format(label=label)
+
+
+def type_choices(engine: Engine, lang: str) -> tuple[Choice, ...]:
+    return tuple(Choice(t, engine.label(t, lang)) for t in engine.type_ids)

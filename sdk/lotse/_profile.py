@@ -1,0 +1,112 @@
+"""`Profile`: what a session has learned about its visitor, and how it decides.
+
+Plain data — evidence, the stated and decided visitor type, persona weights,
+a verified role, consent and visits — plus the inference steps that change
+it. Nothing personal is in it: no address, no user agent, never the chat's
+free text, nothing about sensitive pages. Every collection in it is bounded
+by the site's configuration (its signals, visitor types, personas and
+declared goals), never by what a client sends.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ._inference import Evidence, decide, logits, probabilities
+from ._model import PERSONAS, PROFESSIONAL_TYPES, Signal, Tuning
+
+#: Weight a persona gets from a chat intent that names it.
+CHAT_PERSONA_WEIGHT = 2.0
+#: Persona weight needed before content is chosen by persona.
+MIN_PERSONA_WEIGHT = 2.0
+
+
+@dataclass(slots=True)
+class Profile:
+    """The visitor as far as this session knows them. Every field is saved with the session."""
+
+    lang: str = "en"
+    consent: bool = False
+    #: Visits of a returning visitor; only kept with consent.
+    visits: int = 1
+    optout: bool = False
+    #: By source key ("path:fachkreise:hcp@/de/fachkreise"), so a page counts once.
+    evidence: dict[str, Evidence] = field(default_factory=dict)
+    #: How often each signal has counted, for its decaying repeats.
+    signal_counts: dict[str, int] = field(default_factory=dict)
+    #: The visitor type the visitor named in the chat.
+    stated: str | None = None
+    intent: str | None = None
+    decided: str | None = None
+    persona_weights: dict[str, float] = field(default_factory=dict)
+    #: A professional role proved by the site's login, until `verified_until`.
+    verified_role: str | None = None
+    verified_until: float | None = None
+    page_views: int = 0
+    #: Declared goals this session reached.
+    converted: set[str] = field(default_factory=set)
+
+    # -- evidence -------------------------------------------------------------
+
+    def add_signal(self, signal: Signal, kind: str, where: str, tuning: Tuning) -> None:
+        """Count a signal once per page, at most a few times, each time half as much."""
+        key = f"{kind}:{signal.match}:{signal.visitor_type}"
+        evidence_key = f"{key}@{where}"
+        if evidence_key in self.evidence:
+            return
+        count = self.signal_counts.get(key, 0)
+        if count >= tuning.max_signal_repeats:
+            return
+        self.signal_counts[key] = count + 1
+        self.put(
+            Evidence(signal.visitor_type, signal.weight / 2**count, evidence_key, signal.reason)
+        )
+
+    def put(self, evidence: Evidence) -> None:
+        """Add evidence, or replace the evidence with the same key."""
+        self.evidence[evidence.key] = evidence
+
+    def drop(self, prefix: str) -> None:
+        """Forget every piece of evidence whose key starts with `prefix`."""
+        for key in [k for k in self.evidence if k.startswith(prefix)]:
+            del self.evidence[key]
+
+    def add_persona(self, persona: str, weight: float) -> None:
+        if persona in PERSONAS:
+            self.persona_weights[persona] = self.persona_weights.get(persona, 0.0) + weight
+
+    # -- deciding -------------------------------------------------------------
+
+    def probabilities(self, type_ids: tuple[str, ...]) -> dict[str, float]:
+        return probabilities(logits(self.evidence.values(), type_ids))
+
+    def redecide(self, type_ids: tuple[str, ...], tuning: Tuning) -> None:
+        """A verified login decides over a stated type, which decides over inference."""
+        if self.verified_role:
+            self.decided = self.verified_role
+        elif self.stated:
+            self.decided = self.stated
+        else:
+            self.decided = decide(self.probabilities(type_ids), self.decided, tuning)
+
+    @property
+    def persona(self) -> str | None:
+        """evidence / pragmatic / digital, for professionals with a clear preference."""
+        if self.decided not in PROFESSIONAL_TYPES or not self.persona_weights:
+            return None
+        ranked = sorted(self.persona_weights.items(), key=lambda item: item[1], reverse=True)
+        top, weight = ranked[0]
+        runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
+        return top if weight >= MIN_PERSONA_WEIGHT and weight > runner_up else None
+
+    @property
+    def stage(self) -> str:
+        if self.converted:
+            return "converted"
+        if self.consent and self.visits >= 2:
+            return "returning"
+        return "engaged" if self.page_views >= 4 else "new"
+
+    def forget(self) -> Profile:
+        """A fresh profile for a visitor who opted out: only the page language and consent stay."""
+        return Profile(lang=self.lang, consent=self.consent, optout=True)
