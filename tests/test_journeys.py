@@ -57,12 +57,25 @@ def _read_journeys() -> list[dict[str, Any]]:
 JOURNEYS = _read_journeys()
 
 
+def on_the_wire(site: lotse.Site, session: str, events: list[dict[str, Any]]) -> list[dict]:
+    """A journey as the snippet sends it: the entry page is the `hello`."""
+    entry, *rest = events
+    hello = {**entry, "type": "hello", "site": site.id}
+    return [{**event, "session": session} for event in (hello, *rest)]
+
+
 @pytest.fixture(scope="module")
 def outcomes() -> dict[str, dict[str, Any]]:
     """Lotse's final verdict per journey, with only the bundled catalogue loaded."""
     site = lotse.load_site(None)
+    # The catalogue declares no goals; a site declares its own. These journeys' sites
+    # count the goals they convert on.
+    for goal in {e["goal"] for j in JOURNEYS for e in j["events"] if e["type"] == "convert"}:
+        site.add_goal(goal)
     events = [
-        {**event, "session": journey["id"]} for journey in JOURNEYS for event in journey["events"]
+        event
+        for journey in JOURNEYS
+        for event in on_the_wire(site, journey["id"], journey["events"])
     ]
     return {report["session"]: report for report in lotse.replay(site, events)}
 
@@ -147,8 +160,8 @@ def test_default_catalogue_gets_journeys_right_and_rarely_guesses_wrong(
 )
 def test_words_everyone_reads_are_no_evidence(path: str) -> None:
     site = lotse.load_site(None)
-    event = {"type": "page", "url": f"https://www.example-pharma.de{path}", "session": "s"}
-    (outcome,) = lotse.replay(site, [event])
+    event = {"type": "page", "url": f"https://www.example-pharma.de{path}"}
+    (outcome,) = lotse.replay(site, on_the_wire(site, "s", [event]))
     assert outcome["visitor_type"] is None
     assert outcome["evidence"] == []
 

@@ -4,8 +4,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import lotse
-from _sites import context, python_site
-from lotse import ChatAnswer, Click, Convert, OptIn, OptOut, PageView, Seen, Swap
+from _sites import TRUST, hello, python_site, start
+from lotse import ChatAnswer, Click, Convert, OptIn, OptOut, PageView, Seen, Swap, Welcome
 
 ENGINE = python_site().engine()
 SITE_SLOTS = set(ENGINE.slots)
@@ -27,7 +27,8 @@ events = st.one_of(
     st.builds(ChatAnswer, text=st.text(max_size=80)),
     st.builds(ChatAnswer, choice=st.sampled_from(["hcp", "patient", "nope", "pharmacist.role"])),
     st.builds(Seen, slot=slot_ids, variant=st.text(max_size=10)),
-    st.builds(Convert, goal=st.sampled_from(["lead", "newsletter"])),
+    st.builds(Convert, goal=st.sampled_from(["lead", "newsletter", "unknown"])),
+    st.builds(hello, paths, st.sampled_from(["hero", "teaser", "nav-promo"])),
     st.just(OptOut()),
     st.just(OptIn()),
 )
@@ -36,17 +37,33 @@ events = st.one_of(
 @settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(events, max_size=25))
 def test_random_streams_never_crash_or_swap_a_non_slot(stream: list[lotse.Event]) -> None:
-    session = ENGINE.new_session(context())
+    session = start(ENGINE)
     for event in stream:
-        for message in session.feed(event):
+        for message in session.feed(event).messages:
             if isinstance(message, Swap):
                 assert message.slot in SITE_SLOTS
-                assert message.slot in session.current_slots
+                assert message.slot in session.page.slots
                 assert message.reason
                 assert not ENGINE.variants[(message.slot, message.variant)].rx
-        assert all(count <= ENGINE.slots[s].max_changes for s, count in session.changes.items())
-    resumed = ENGINE.resume_session(session.to_state(), context())
-    assert resumed.decided == session.decided
+        changes = session.targeting.changes
+        assert all(count <= ENGINE.slots[s].max_changes for s, count in changes.items())
+    resumed = ENGINE.new_session(TRUST)
+    welcome = resumed.feed(hello(), resume=session.state()).messages[0]
+    assert isinstance(welcome, Welcome) and resumed.id == session.id
+    assert resumed.profile.evidence == session.profile.evidence
+
+
+@settings(max_examples=100, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(events, max_size=15))
+def test_nothing_before_hello_changes_a_session(stream: list[lotse.Event]) -> None:
+    session = ENGINE.new_session(TRUST, "s")
+    fresh = session.state()
+    for event in stream:
+        if isinstance(event, lotse.Hello):
+            break
+        outcome = session.feed(event)
+        assert [m.to_wire()["code"] for m in outcome.messages] == ["hello_required"]
+    assert session.state() == fresh
 
 
 sensitive_paths = st.sampled_from(
@@ -59,11 +76,11 @@ sensitive_paths = st.sampled_from(
 def test_sensitive_pages_change_nothing_in_a_profile(
     before: list[lotse.Event], visits: list[str]
 ) -> None:
-    session = ENGINE.new_session(context())
+    session = start(ENGINE)
     for event in before:
         session.feed(event)
-    snapshot = session.to_state()
+    snapshot = session.state()
     for path in visits:
-        assert session.feed(PageView("https://pharma.example" + path, ("hero",))) == []
-        assert session.feed(Click(path)) == []
-    assert session.to_state() == snapshot
+        assert session.feed(PageView("https://pharma.example" + path, ("hero",))).messages == ()
+        assert session.feed(Click(path)).messages == ()
+    assert session.state() == snapshot
