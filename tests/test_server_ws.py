@@ -325,17 +325,85 @@ async def test_every_kind_of_bad_input_gets_an_error_and_the_connection_stays_us
         assert swaps(replies)["hero"]["variant"] == "hero-hcp"
 
 
+async def test_an_undeclared_goal_is_refused_and_never_counted(
+    serve_app: Callable[..., Any],
+) -> None:
+    server = serve_app()
+    async with open_client(server.ws, server.origin) as ws:
+        client = Client(ws)
+        _, rest = await client.hello("/fachkreise/")
+        hero = swaps(rest)["hero"]
+        await client.roundtrip({"type": "seen", "slot": "hero", "variant": hero["variant"]})
+        for number in range(30):
+            replies = await client.roundtrip({"type": "convert", "goal": f"invented-{number}"})
+            assert [m.get("code") for m in replies] == ["unknown_goal"]
+        assert await client.roundtrip({"type": "convert", "goal": "newsletter"}) == []
+    ledger = server.hub.ledger
+    assert await asyncio.to_thread(ledger.flush)
+    (arm,) = [c for c in ledger.counts("demo") if c.experiment == "hero-hcp"]
+    assert arm.conversions == {"newsletter": 1}
+
+
+@pytest.mark.parametrize("change", ["==", "=", "\n", " "])
+async def test_a_token_written_differently_is_not_the_token(
+    serve_app: Callable[..., Any], change: str
+) -> None:
+    server = serve_app()
+    async with open_client(server.ws, server.origin) as ws:
+        welcome, _ = await Client(ws).hello("/fachkreise/")
+    body, mac = welcome["token"].split(".")
+    token = f"{body}.{mac[:5]}{change}{mac[5:]}" if change == " " else welcome["token"] + change
+    async with open_client(server.ws, server.origin) as ws:
+        _, rest = await Client(ws).hello("/", token=token)
+    assert swaps(rest) == {}  # a fresh session: nothing known, the home page stays as it is
+
+
+async def test_a_verified_pharmacist_does_not_see_content_for_verified_doctors(
+    serve_app: Callable[..., Any],
+) -> None:
+    server = serve_app()
+    key = server.app.state.settings.verification_key
+    pharmacist = lotse.issue_assertion(key, time.time(), role="pharmacist")
+    async with open_client(server.ws, server.origin) as ws:
+        client = Client(ws)
+        _, rest = await client.hello("/fachkreise/", verified=pharmacist)
+        assert swaps(rest)["hero"]["variant"] == "hero-pharmacist"
+        page = await client.roundtrip({"type": "page", "url": "/fachkreise/", "slots": SLOTS})
+    assert swaps(page)["hero"]["variant"] == "hero-pharmacist"
+
+
+async def test_chat_results_are_counted_as_the_core_reports_them(
+    serve_app: Callable[..., Any],
+) -> None:
+    server = serve_app()
+    async with open_client(server.ws, server.origin) as ws:
+        client = Client(ws)
+        await client.hello("/")
+        refused = await client.roundtrip({"type": "chat", "choice": "astronaut"})
+        assert [m.get("code") for m in refused] == ["bad_field"]
+        await client.roundtrip({"type": "chat", "text": "qwertz uiop"})
+        await client.roundtrip({"type": "chat", "choice": "hcp"})
+    async with httpx.AsyncClient(base_url=server.http) as http:
+        metrics = (await http.get("/metrics")).text
+    counted = {
+        line.split('"')[1]: float(line.rsplit(" ", 1)[1])
+        for line in metrics.splitlines()
+        if line.startswith("lotse_chat_answers_total{")
+    }
+    assert counted == {"matched": 0.0, "clarified": 1.0, "failed": 0.0, "chosen": 1.0}
+
+
 async def test_a_bug_in_the_core_is_answered_and_the_visit_goes_on(
     serve_app: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     feed = lotse.Session.feed
 
     def broken_on_clicks(
-        self: lotse.Session, event: lotse.Event, now: float | None = None
-    ) -> list[lotse.Message]:
+        self: lotse.Session, event: lotse.Event, now: float | None = None, **kwargs: Any
+    ) -> lotse.Outcome:
         if isinstance(event, lotse.Click):
             raise RuntimeError("a bug in a rule")
-        return feed(self, event, now)
+        return feed(self, event, now, **kwargs)
 
     monkeypatch.setattr(lotse.Session, "feed", broken_on_clicks)
     server = serve_app()
