@@ -18,3 +18,30 @@ def test_all_is_the_whole_public_surface() -> None:
 
 def test_all_is_sorted_so_reviews_see_additions() -> None:
     assert lotse.__all__ == sorted(lotse.__all__)
+
+
+def test_the_server_uses_only_the_public_api() -> None:
+    """lotse_server is an adapter around `lotse.__all__`, never around its private modules."""
+    import ast
+    from pathlib import Path
+
+    import lotse_server
+
+    private = []
+    for module in Path(lotse_server.__file__).parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module, *(f"{node.module}.{a.name}" for a in node.names)]
+            elif isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+                names = [f"{node.value.id}.{node.attr}"] if node.value.id == "lotse" else []
+            private += [
+                f"{module.name}:{node.lineno}: {name}"
+                for name in names
+                if name.startswith("lotse.")
+                and name.split(".")[1].startswith("_")
+                and name != "lotse.__version__"
+            ]
+    assert private == []

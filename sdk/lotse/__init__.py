@@ -11,7 +11,6 @@ from ._dialogue import ChatResult
 from ._engine import Engine
 from ._loader import catalogue_dir, load_site, read_site
 from ._model import (
-    VERIFIED_ROLES,
     Condition,
     Goal,
     Intent,
@@ -65,7 +64,6 @@ from ._validate import ConfigError, Problem
 __version__ = "0.1.0"
 
 __all__ = [
-    "VERIFIED_ROLES",
     "ChatAnswer",
     "ChatMatch",
     "ChatMatcher",
