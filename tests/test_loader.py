@@ -1,81 +1,25 @@
+"""Reading site files: strict keys, file:line in every message, catalogue overrides, goals."""
+
 from pathlib import Path
 
 import pytest
 
 import lotse
+from _site_files import GOOD, MISSPELLINGS, Misspelling, with_line, write
+from lotse._loader import CATALOGUE_FILES
 
-GOOD = """
+DEMO_SITE = Path(__file__).resolve().parents[1] / "server/lotse_server/demo/site.toml"
+CATALOGUE = """\
 [site]
 id = "acme"
-origins = ["https://www.acme.example"]
-catalogue = false
-
-[[visitor_type]]
-id = "press"
-label = { de = "Presse", en = "Press" }
-
-[[slot]]
-id = "hero"
-[[slot.variant]]
-id = "hero-press"
-audience = ["press"]
-html = "<h2>Pressebereich</h2>"
-
-[[rule]]
-slot = "hero"
-variant = "hero-press"
-when = { visitor_type = "press" }
-reason = { de = "Weil Sie den Pressebereich besucht haben", en = "Because you visited press" }
-
-[[signal]]
-kind = "path"
-match = "presse"
-visitor_type = "press"
-weight = 3.0
-reason.de = "Pressebereich"
-
-[[intent]]
-id = "press.contact"
-visitor_type = "press"
-phrases.de = ["Ich bin Journalistin"]
-phrases.en = ["I am a journalist"]
-reply.de = "Unser Pressebereich"
-
-[sensitive]
-paths = ["/intern/*"]
-
-[tuning]
-threshold = 0.8
 """
 
 
-def write(tmp_path: Path, text: str, name: str = "site.toml") -> Path:
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def test_a_site_file_loads_with_its_own_visitor_types(tmp_path: Path) -> None:
-    site = lotse.load_site(write(tmp_path, GOOD))
-    assert site.id == "acme" and site.origins == ["https://www.acme.example"]
-    assert [t.id for t in site.visitor_types][-1] == "press"
-    assert site.tuning.threshold == 0.8
-    session = site.new_session(lotse.Context(lang="de"))
-    messages = session.feed(lotse.PageView("https://www.acme.example/presse/", ("hero",)))
-    assert [m.to_wire()["variant"] for m in messages] == ["hero-press"]
-
-
-def test_the_default_catalogue_is_included_unless_switched_off(tmp_path: Path) -> None:
-    with_catalogue = lotse.load_site(write(tmp_path, GOOD.replace("catalogue = false", "")))
-    without = lotse.load_site(write(tmp_path, GOOD))
-    assert len(with_catalogue.intents) > len(without.intents) == 1
-    assert len(with_catalogue.signals) > len(without.signals)
-
-
-def test_catalogue_only_site_has_intents_and_signals() -> None:
-    site = lotse.load_site(None)
-    assert site.intents and site.signals and site.sensitivity.words
-    assert not site.slots
+def swaps(site: lotse.Site, path: str, lang: str = "de") -> dict[str, str]:
+    """The swaps a visitor's first page on `path` gets, slot -> html."""
+    hello = lotse.Hello(site.id, f"https://www.acme.example{path}", lang=lang, slots=("hero",))
+    outcome = site.new_session().feed(hello, now=0.0)
+    return {swap.slot: swap.html for swap in outcome.swaps}
 
 
 def problems_of(tmp_path: Path, text: str) -> list[str]:
@@ -84,74 +28,325 @@ def problems_of(tmp_path: Path, text: str) -> list[str]:
     return [str(p) for p in caught.value.problems]
 
 
-def test_broken_toml_names_file_and_line(tmp_path: Path) -> None:
-    (problem,) = problems_of(tmp_path, GOOD.replace('id = "acme"', 'id = "acme'))
-    assert "site.toml" in problem and "line 3" in problem and "fix:" in problem
+def all_problems(path: Path) -> list[lotse.Problem]:
+    site, problems = lotse.read_site(path)
+    return [*problems, *site.check()]
 
 
-def test_every_reference_error_is_reported_with_a_fix(tmp_path: Path) -> None:
-    broken = (
-        GOOD.replace('variant = "hero-press"', 'variant = "hero-journalist"').replace(
-            'visitor_type = "press"\nphrases', 'visitor_type = "reporter"\nphrases'
-        )
-        + '\n[[slot]]\nid = "hero"\n'
-    )
-    found = problems_of(tmp_path, broken)
-    assert any("unknown variant 'hero-journalist'" in p and "hero-press" in p for p in found)
-    assert any("unknown visitor type 'reporter'" in p and "press" in p for p in found)
-    assert any("slot 'hero' is defined twice" in p for p in found)
-    assert all("site.toml" in p and "fix:" in p for p in found)
+def catalogue_file(name: str) -> str:
+    return str(lotse.catalogue_dir() / name)
 
 
-def test_unknown_slot_and_wrong_types_are_named_by_key(tmp_path: Path) -> None:
-    broken = GOOD.replace('slot = "hero"', 'slot = "banner"').replace(
-        "weight = 3.0", 'weight = "x"'
-    )
-    found = problems_of(tmp_path, broken)
-    assert any("unknown slot 'banner'" in p for p in found)
-    assert any("signal[0].weight" in p and "must be" in p for p in found)
+def catalogue_table(name: str, line_text: str) -> int:
+    """The header line of the table in catalogue file `name` with a line `line_text`."""
+    lines = Path(catalogue_file(name)).read_text(encoding="utf-8").splitlines()
+    at = next(n for n, line in enumerate(lines) if line.startswith(line_text))
+    return next(n for n in range(at, 0, -1) if lines[n].startswith("[[")) + 1
 
 
-def test_rx_content_without_verification_is_an_error(tmp_path: Path) -> None:
-    broken = GOOD.replace('audience = ["press"]', 'audience = ["press"]\nrx = true')
-    found = problems_of(tmp_path, broken)
-    assert any("prescription-only" in p and "verified = true" in p for p in found)
+# -- reading -------------------------------------------------------------------------
 
 
-def test_unknown_sections_and_conditions_are_named(tmp_path: Path) -> None:
-    broken = GOOD.replace('when = { visitor_type = "press" }', 'when = { visitortype = "press" }')
-    found = problems_of(tmp_path, broken + "\n[slots]\nx = 1\n")
-    assert any("rule[0].when.visitortype" in p for p in found)
-    assert any("unknown section 'slots'" in p for p in found)
+def test_a_site_file_loads_with_its_own_visitor_types(tmp_path: Path) -> None:
+    site = lotse.load_site(write(tmp_path, GOOD))
+    assert site.id == "acme" and site.origins == ["https://www.acme.example"]
+    assert [t.id for t in site.visitor_types][-1] == "press"
+    assert site.tuning.threshold == 0.8
+    assert swaps(site, "/presse/") == {"hero": "<h2>Pressebereich</h2>"}
 
 
-def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
-    (problem,) = problems_of_path(tmp_path / "nope.toml")
-    assert "file not found" in problem
+def test_the_default_catalogue_is_included_unless_switched_off(tmp_path: Path) -> None:
+    with_catalogue = lotse.load_site(write(tmp_path, GOOD.replace("catalogue = false", "")))
+    without = lotse.load_site(write(tmp_path, GOOD))
+    assert len(with_catalogue.intents) > len(without.intents) == 1
+    assert len(with_catalogue.signals) > len(without.signals) == 1
+    assert with_catalogue.intents[-1].id == "press.contact"  # the site's own come last
 
 
-def problems_of_path(path: Path) -> list[str]:
-    with pytest.raises(lotse.ConfigError) as caught:
-        lotse.load_site(path)
-    return [str(p) for p in caught.value.problems]
+def test_catalogue_only_site_has_intents_and_signals() -> None:
+    site = lotse.load_site(None)
+    assert site.intents and site.signals and site.sensitivity.words
+    assert not site.slots
+
+
+def test_variant_html_per_language(tmp_path: Path) -> None:
+    bilingual = with_line(16, 'html.de = "<h2>Pressebereich</h2>"\nhtml.en = "<h2>Press area</h2>"')
+    site = lotse.load_site(write(tmp_path, bilingual))
+    assert swaps(site, "/presse/", "de") == {"hero": "<h2>Pressebereich</h2>"}
+    assert swaps(site, "/presse/", "en") == {"hero": "<h2>Press area</h2>"}
 
 
 def test_includes_are_read_relative_to_the_site_file(tmp_path: Path) -> None:
     more = '[[intent]]\nid = "press.more"\nvisitor_type = "press"\nphrases.en = ["press kit"]\n'
     write(tmp_path, more, "more.toml")
-    with_include = GOOD.replace("catalogue = false", 'catalogue = false\ninclude = ["more.toml"]')
-    site = lotse.load_site(write(tmp_path, with_include))
-    assert {i.id for i in site.intents} == {"press.contact", "press.more"}
-
-
-def test_variant_html_per_language(tmp_path: Path) -> None:
-    bilingual = GOOD.replace(
-        'html = "<h2>Pressebereich</h2>"',
-        'html.de = "<h2>Pressebereich</h2>"\nhtml.en = "<h2>Press area</h2>"',
+    site = lotse.load_site(
+        write(tmp_path, with_line(4, 'catalogue = false\ninclude = ["more.toml"]'))
     )
-    site = lotse.load_site(write(tmp_path, bilingual))
-    for lang, expected in (("de", "<h2>Pressebereich</h2>"), ("en", "<h2>Press area</h2>")):
-        session = site.new_session(lotse.Context(lang=lang))
-        (swap,) = session.feed(lotse.PageView("https://www.acme.example/presse/", ("hero",)))
-        assert swap.to_wire()["html"] == expected
-        assert swap.to_wire()["reason"]
+    assert [i.id for i in site.intents] == ["press.contact", "press.more"]
+    assert str(site.origin_of(site.intents[1])) == f"{tmp_path / 'more.toml'}:1: intent[1]"
+
+
+# -- every problem names its file and line -------------------------------------------
+
+
+def test_broken_toml_names_file_and_line(tmp_path: Path) -> None:
+    (problem,) = problems_of(tmp_path, GOOD.replace('id = "acme"', 'id = "acme'))
+    assert problem.startswith(f"error: {tmp_path / 'site.toml'}:2: not valid TOML")
+    assert "fix:" in problem
+
+
+def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(lotse.ConfigError) as caught:
+        lotse.load_site(tmp_path / "nope.toml")
+    (problem,) = caught.value.problems
+    assert problem.message == "file not found" and problem.origin.file.endswith("nope.toml")
+
+
+def test_reference_errors_name_the_line_of_the_key_at_fault(tmp_path: Path) -> None:
+    broken = with_line(20, 'variant = "hero-pres"')
+    broken = with_line(39, 'visitor_type = "reporter"', broken)
+    path = tmp_path / "site.toml"
+    assert problems_of(tmp_path, broken) == [
+        f"error: {path}:20: rule[1].variant: rule 'hero:hero-pres:1' refers to unknown variant "
+        "'hero-pres' of slot 'hero' (fix: did you mean 'hero-press'?)",
+        f"error: {path}:39: intent[1].visitor_type: intent 'press.contact' names unknown "
+        "visitor type 'reporter' (fix: use one of: applicant, hcp, patient, pharmacist, press; "
+        "or add a [[visitor_type]])",
+    ]
+
+
+def test_a_duplicate_names_both_lines(tmp_path: Path) -> None:
+    path = tmp_path / "site.toml"
+    found = problems_of(tmp_path, GOOD + '\n[[slot]]\nid = "hero"\n')
+    assert found == [
+        f"error: {path}:55: slot[2].id: slot 'hero' is defined twice (first at {path}:10) "
+        "(fix: merge the two [[slot]] tables)"
+    ]
+
+
+def test_wrong_types_are_named_by_key_and_line(tmp_path: Path) -> None:
+    found = problems_of(tmp_path, with_line(29, 'weight = "x"'))
+    assert found == [
+        f"error: {tmp_path / 'site.toml'}:29: signal[1].weight: must be float or int, not str "
+        "(fix: write weight as a TOML float or int)"
+    ]
+    wrong_condition = with_line(21, 'when = { visitor_type = "press", verified = "yes" }')
+    (problem,) = problems_of(tmp_path, wrong_condition)
+    assert problem.startswith(
+        f"error: {tmp_path / 'site.toml'}:21: rule[1].when.verified: must be bool"
+    )
+
+
+def test_rules_are_counted_from_one_in_labels_and_default_ids(tmp_path: Path) -> None:
+    second = '\n[[rule]]\nslot = "hero"\nvariant = "hero-press"\nwhen = { visitor_type = "hcp" }\n'
+    site, problems = lotse.read_site(write(tmp_path, GOOD + second))
+    assert not problems
+    assert [r.id for r in site.rules] == ["hero:hero-press:1", "hero:hero-press:2"]
+    assert [str(site.origin_of(r)) for r in site.rules] == [
+        f"{tmp_path / 'site.toml'}:18: rule[1]",
+        f"{tmp_path / 'site.toml'}:54: rule[2]",
+    ]
+
+
+def test_rx_content_without_verification_is_an_error(tmp_path: Path) -> None:
+    broken = with_line(15, 'audience = ["press"]\nrx = true\nverified_roles = ["hcp"]')
+    (problem,) = problems_of(tmp_path, broken)
+    assert problem.startswith(f"error: {tmp_path / 'site.toml'}:23: rule[1].when: ")
+    assert "prescription-only" in problem and "verified = true" in problem
+
+
+# -- strict keys -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("wrong", MISSPELLINGS, ids=lambda m: m.key)
+def test_a_misspelt_key_in_any_table_is_an_error_that_suggests_the_right_one(
+    tmp_path: Path, wrong: Misspelling
+) -> None:
+    assert problems_of(tmp_path, wrong.site()) == [wrong.error(tmp_path / "site.toml")]
+
+
+def test_a_misspelt_catalogue_key_suggests_off(tmp_path: Path) -> None:
+    found = problems_of(tmp_path, CATALOGUE + '[catalogue]\nof = ["path:karriere"]\n')
+    assert found == [
+        f"error: {tmp_path / 'site.toml'}:4: catalogue.of: unknown key 'of' in [catalogue] "
+        "(fix: did you mean 'off'?)"
+    ]
+
+
+def test_an_unknown_key_with_nothing_close_lists_the_allowed_ones(tmp_path: Path) -> None:
+    (problem,) = problems_of(tmp_path, with_line(22, 'colour = "red"'))
+    assert problem.endswith(
+        "rule[1].colour: unknown key 'colour' in [[rule]] "
+        "(fix: use one of: holdout, id, reason, slot, variant, when)"
+    )
+
+
+def test_a_key_one_level_off_says_where_it_belongs(tmp_path: Path) -> None:
+    inside_when = with_line(21, 'when = { visitor_type = "press", holdout = 0.1 }')
+    (problem,) = problems_of(tmp_path, inside_when)
+    assert problem.endswith(
+        "21: rule[1].when.holdout: unknown key 'holdout' in a rule's `when` "
+        "(fix: holdout belongs in [[rule]]; move it there)"
+    )
+    # The worst one: a condition outside `when` would show the variant to everyone.
+    outside_when = with_line(21, 'visitor_type = "press"')
+    (problem,) = problems_of(tmp_path, outside_when)
+    assert problem.endswith(
+        "21: rule[1].visitor_type: unknown key 'visitor_type' in [[rule]] "
+        "(fix: visitor_type belongs in a rule's `when`; move it there)"
+    )
+
+
+def test_site_and_catalogue_sections_are_only_read_from_the_site_file(tmp_path: Path) -> None:
+    write(tmp_path, '[site]\nid = "other"\n', "more.toml")
+    found = problems_of(tmp_path, with_line(4, 'catalogue = false\ninclude = ["more.toml"]'))
+    assert found == [
+        f"error: {tmp_path / 'more.toml'}:1: site: [site] is only read from the site file "
+        "itself (fix: move it to the site file)"
+    ]
+
+
+def test_the_catalogue_and_the_demo_site_are_valid() -> None:
+    for path in (None, DEMO_SITE):
+        site, problems = lotse.read_site(path)
+        assert [p for p in [*problems, *site.check()] if p.severity == "error"] == []
+
+
+# -- replacing and switching off catalogue items ---------------------------------------
+
+SIDE_EFFECTS = """
+[[intent]]
+id = "patient.side_effects"
+visitor_type = "patient"
+phrases.de = ["Mir ist schwindelig"]
+reply.de = "Bitte sprechen Sie mit Ihrer Ärztin."
+"""
+
+
+def test_a_site_intent_replaces_the_catalogue_intent_with_its_id(tmp_path: Path) -> None:
+    path = write(tmp_path, CATALOGUE + SIDE_EFFECTS)
+    site = lotse.load_site(path)
+    (side_effects,) = [i for i in site.intents if i.id == "patient.side_effects"]
+    assert side_effects.phrases == {"de": ("Mir ist schwindelig",)}
+    catalogue_at = catalogue_table("intents.toml", 'id = "patient.side_effects"')
+    notes = [str(p) for p in site.check() if p.severity == "note"]
+    assert notes == [
+        f"note: {path}:4: intent[1]: replaces catalogue intent 'patient.side_effects' "
+        f"({catalogue_file('intents.toml')}:{catalogue_at})"
+    ]
+
+
+def test_a_site_signal_replaces_the_catalogue_signal_with_its_id(tmp_path: Path) -> None:
+    signals = (
+        '[[signal]]\nmatch = "karriere"\nvisitor_type = "applicant"\nweight = 1.0\n'
+        '[[signal]]\nid = "path:fachkreis:hcp"\nmatch = "fachkreis"\nvisitor_type = "hcp"\n'
+    )
+    site = lotse.load_site(write(tmp_path, CATALOGUE + signals))
+    by_id = {s.id: s for s in site.signals}
+    assert by_id["path:karriere"].weight == 1.0
+    assert by_id["path:fachkreis:hcp"].weight == 1.5  # the site's, with the default weight
+    assert "path:fachkreis:pharmacist" in by_id  # the catalogue's other one stays
+    assert [s.id for s in site.signals].count("path:karriere") == 1
+    assert len([p for p in site.check() if p.severity == "note"]) == 2
+
+
+def test_catalogue_items_are_switched_off_by_id(tmp_path: Path) -> None:
+    off = '[catalogue]\noff = ["patient.side_effects", "path:karriere"]\n'
+    path = write(tmp_path, CATALOGUE + off)
+    site = lotse.load_site(path)
+    assert "patient.side_effects" not in {i.id for i in site.intents}
+    assert "path:karriere" not in {s.id for s in site.signals}
+    assert "path:career" in {s.id for s in site.signals}
+    karriere_at = catalogue_table("signals.toml", 'match = "karriere"')
+    side_effects_at = catalogue_table("intents.toml", 'id = "patient.side_effects"')
+    assert [str(p) for p in site.check() if p.severity == "note"] == [
+        f"note: {path}:4: catalogue.off: switches off catalogue intent 'patient.side_effects' "
+        f"({catalogue_file('intents.toml')}:{side_effects_at})",
+        f"note: {path}:4: catalogue.off: switches off catalogue signal 'path:karriere' "
+        f"({catalogue_file('signals.toml')}:{karriere_at})",
+    ]
+    assert not [p for p in site.check() if p.severity == "error"]
+
+
+def test_an_unknown_id_to_switch_off_is_an_error_with_a_suggestion(tmp_path: Path) -> None:
+    found = problems_of(tmp_path, CATALOGUE + '[catalogue]\noff = ["patient.side_efects"]\n')
+    assert found == [
+        f"error: {tmp_path / 'site.toml'}:4: catalogue.off: the catalogue has no intent or signal "
+        "'patient.side_efects' to switch off (fix: did you mean 'patient.side_effects'?)"
+    ]
+
+
+def test_switching_off_without_the_catalogue_is_an_error(tmp_path: Path) -> None:
+    (problem,) = problems_of(tmp_path, GOOD + '\n[catalogue]\noff = ["path:karriere"]\n')
+    assert "55: catalogue.off: switches off catalogue items" in problem
+    assert "catalogue = false" in problem
+
+
+def test_a_duplicate_id_within_one_file_stays_an_error(tmp_path: Path) -> None:
+    path = write(tmp_path, CATALOGUE + SIDE_EFFECTS + SIDE_EFFECTS)
+    found = [str(p) for p in all_problems(path) if p.severity == "error"]
+    assert found == [
+        f"error: {path}:11: intent[2].id: intent 'patient.side_effects' is defined twice "
+        f"(first at {path}:4) (fix: rename or merge one of them)"
+    ]
+
+
+def test_catalogue_signal_ids_are_unique_and_name_shared_words_per_visitor_type() -> None:
+    site = lotse.load_site(None)
+    ids = [s.id for s in site.signals]
+    assert len(ids) == len(set(ids))
+    assert {"path:karriere", "path:fachkreis:hcp", "path:fachkreis:pharmacist"} <= set(ids)
+    assert "path:fachkreis" not in ids
+    assert sorted(CATALOGUE_FILES) == sorted(p.name for p in lotse.catalogue_dir().glob("*.toml"))
+
+
+# -- goals and verified roles -------------------------------------------------------
+
+
+def test_goals_are_read_with_their_names(tmp_path: Path) -> None:
+    more = '\n[[goal]]\nid = "newsletter"\nname = "Newsletter"\n'
+    site = lotse.load_site(write(tmp_path, GOOD + more))
+    assert [(g.id, g.name) for g in site.goals] == [
+        ("lead", {"de": "Anfrage", "en": "Inquiry"}),
+        ("newsletter", {"de": "Newsletter", "en": "Newsletter"}),
+    ]
+
+
+def test_a_rule_may_only_wait_for_a_declared_goal(tmp_path: Path) -> None:
+    waits = with_line(21, 'when = { visitor_type = "press", not_converted = "leads" }')
+    assert problems_of(tmp_path, waits) == [
+        f"error: {tmp_path / 'site.toml'}:21: rule[1].when.not_converted: rule "
+        "'hero:hero-press:1' names undeclared goal 'leads' (fix: did you mean 'lead'?)"
+    ]
+    declared = with_line(21, 'when = { visitor_type = "press", not_converted = "lead" }')
+    assert lotse.load_site(write(tmp_path, declared)).rules[0].when.not_converted == "lead"
+
+
+def test_a_goal_declared_twice_is_an_error(tmp_path: Path) -> None:
+    (problem,) = problems_of(tmp_path, GOOD + '\n[[goal]]\nid = "lead"\n')
+    assert (
+        f"55: goal[2].id: goal 'lead' is defined twice (first at {tmp_path / 'site.toml'}:44)"
+        in (problem)
+    )
+
+
+def test_verified_roles_are_read_and_checked(tmp_path: Path) -> None:
+    rx = with_line(15, 'audience = ["press"]\nrx = true\nverified_roles = ["pharmacists"]')
+    rx = with_line(23, 'when = { visitor_type = "press", verified = true }', rx)
+    assert problems_of(tmp_path, rx) == [
+        f"error: {tmp_path / 'site.toml'}:17: slot[1].variant[1].verified_roles: variant "
+        "'hero-press': 'pharmacists' is not a role a login can verify "
+        "(fix: did you mean 'pharmacist'?)"
+    ]
+    site = lotse.load_site(write(tmp_path, rx.replace('"pharmacists"', '"hcp"')))
+    assert site.slots[0].variants[0].verified_roles == ("hcp",)
+
+
+def test_an_rx_variant_must_say_which_verified_roles_may_see_it(tmp_path: Path) -> None:
+    rx = with_line(15, 'audience = ["press"]\nrx = true')
+    rx = with_line(22, 'when = { visitor_type = "press", verified = true }', rx)
+    assert problems_of(tmp_path, rx) == [
+        f"error: {tmp_path / 'site.toml'}:16: slot[1].variant[1].rx: prescription-only (rx) "
+        "variant 'hero-press' does not say which verified professionals may see it (a verified "
+        'pharmacist is not a verified doctor) (fix: add verified_roles = ["hcp"])'
+    ]

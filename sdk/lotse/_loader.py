@@ -3,25 +3,40 @@
 TOML is data, never code: conditions are plain keys, so a configuration can
 never run anything (a remote-code-execution hole in another personalization
 server came from evaluating submitted conditions). Every mistake becomes a
-`Problem` naming the file, the key and the fix; all of them are collected
-before `ConfigError` is raised, so one run of `lotse check` shows everything.
+`Problem` naming the file, the line, the key and the fix; all of them are
+collected before `ConfigError` is raised, so one run of `lotse check` shows
+everything. A key the loader does not know is a mistake too (`_toml_keys`):
+a misspelt ``holdout`` must not silently remove a control group.
+
+The catalogue (`intents/`) is read into a site of its own and then put under
+the site's definitions, so a site replaces a catalogue intent or signal by
+defining one with the same id, and switches one off with
+``[catalogue] off = [...]``.
 """
 
 from __future__ import annotations
 
+import re
 import tomllib
+from collections import Counter
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
-from ._model import Condition, Origin, Rule, Signal, Tuning, Variant
+from ._model import Origin, Tuning, Variant, signal_id
 from ._site import Site
-from ._validate import ConfigError, Problem
+from ._toml_keys import SITE_FILE_ONLY, TABLE_KEYS, TABLE_NAMES, unknown_keys
+from ._toml_lines import KeyLines, element
+from ._validate import ConfigError, Problem, did_you_mean
 
 _T = TypeVar("_T")
 
 #: The catalogue files read for every site unless it sets ``catalogue = false``.
 CATALOGUE_FILES = ("intents.toml", "signals.toml", "personas.toml", "sensitive.toml")
+
+#: Conditions that are not strings; the others (visitor_type, page, …) are.
+_CONDITION_TYPES: dict[str, type] = {"min_visits": int, "verified": bool}
 
 
 def catalogue_dir() -> Path:
@@ -32,16 +47,31 @@ def catalogue_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "intents"
 
 
+@dataclass
+class _Head:
+    """What only the site file itself says: ``[site]`` and ``[catalogue]``."""
+
+    catalogue: bool = True
+    includes: tuple[str, ...] = ()
+    off: tuple[str, ...] = ()
+    off_origin: Origin = field(default_factory=Origin)
+
+
+def _key(table: str, name: str) -> str:
+    return f"{table}.{name}" if table else name
+
+
 class _Reader:
     """Reads one file's tables into a site, noting problems instead of stopping."""
 
-    def __init__(self, site: Site, file: str, problems: list[Problem]) -> None:
+    def __init__(self, site: Site, file: str, lines: KeyLines, problems: list[Problem]) -> None:
         self.site = site
         self.file = file
+        self.lines = lines
         self.problems = problems
 
     def origin(self, key: str) -> Origin:
-        return Origin(self.file, key)
+        return Origin(self.file, key, self.lines.line(key), self.lines)
 
     def problem(self, key: str, message: str, fix: str) -> None:
         self.problems.append(Problem("error", self.origin(key), message, fix))
@@ -57,7 +87,7 @@ class _Reader:
     ) -> Any:
         if name not in table:
             if default is ...:
-                self.problem(f"{key}.{name}", "is missing", fix or f"add {name} = ...")
+                self.problem(_key(key, name), "is missing", fix or f"add {name} = ...")
                 return None
             return default
         value = table[name]
@@ -67,7 +97,7 @@ class _Reader:
         if value is None or not isinstance(value, kinds):
             expected = " or ".join(k.__name__ for k in kinds)
             self.problem(
-                f"{key}.{name}",
+                _key(key, name),
                 f"must be {expected}, not {type(table[name]).__name__}",
                 fix or f"write {name} as a TOML {expected}",
             )
@@ -80,7 +110,7 @@ class _Reader:
             return {"en": value, "de": value}
         if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
             self.problem(
-                f"{key}.{name}",
+                _key(key, name),
                 "must be a string or a table of strings per language",
                 f'write {name}.de = "..." and {name}.en = "..."',
             )
@@ -92,36 +122,77 @@ class _Reader:
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self.problem(f"{key}.{name}", "must be a list of strings", f'write {name} = ["..."]')
+            self.problem(_key(key, name), "must be a list of strings", f'write {name} = ["..."]')
             return ()
         return tuple(value)
 
-    def tables(self, doc: dict[str, Any], name: str) -> list[tuple[str, dict[str, Any]]]:
+    def known_keys(self, kind: str, key: str, table: dict[str, Any]) -> None:
+        """An error for every key that `kind` of table does not have."""
+        for name, message, fix in unknown_keys(kind, table):
+            self.problem(_key(key, name), message, fix)
+
+    def table(self, doc: dict[str, Any], key: str, name: str, kind: str) -> dict[str, Any]:
+        """A single table such as ``[tuning]`` or ``when = {…}``, its keys checked."""
+        value: dict[str, Any] = self.get(doc, key, name, dict, {})
+        self.known_keys(kind, _key(key, name), value)
+        return value
+
+    def tables(
+        self, doc: dict[str, Any], name: str, kind: str = "", prefix: str = ""
+    ) -> list[tuple[str, dict[str, Any]]]:
+        """An array of tables such as ``[[rule]]``: (key path, table), keys checked."""
         value = doc.get(name, [])
         if isinstance(value, dict):
             value = [value]
+        header = TABLE_NAMES[kind or name]
         if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-            self.problem(name, "must be an array of tables", f"write [[{name}]] headers")
+            self.problem(
+                _key(prefix, name), "must be an array of tables", f"write {header} headers"
+            )
             return []
-        return [(f"{name}[{index}]", table) for index, table in enumerate(value)]
+        found = []
+        for number, table in enumerate(value, start=1):
+            key = element(_key(prefix, name), number)
+            self.known_keys(kind or name, key, table)
+            found.append((key, table))
+        return found
 
     # -- sections ------------------------------------------------------------
 
-    def read(self, doc: dict[str, Any]) -> None:
-        known = {
-            "site", "tuning", "visitor_type", "slot", "rule", "signal", "persona",
-            "intent", "sensitive",
-        }  # fmt: skip
-        for name in doc:
-            if name not in known:
-                self.problem(name, f"unknown section {name!r}", f"use one of {sorted(known)}")
+    def read(self, doc: dict[str, Any], *, site_file: bool) -> None:
+        self.known_keys("", "", doc)
+        for name in SITE_FILE_ONLY:
+            if name in doc and not site_file:
+                self.problem(
+                    name,
+                    f"{TABLE_NAMES[name]} is only read from the site file itself",
+                    "move it to the site file",
+                )
         self.visitor_types(doc)
         self.slots(doc)
         self.rules(doc)
         self.signals(doc)
+        self.personas(doc)
         self.intents(doc)
+        self.goals(doc)
         self.sensitive(doc)
         self.tuning(doc)
+
+    def head(self, doc: dict[str, Any]) -> _Head:
+        head = self.table(doc, "", "site", "site")
+        site_id = self.get(head, "site", "id", str, None)
+        if site_id is None and "id" not in head:
+            self.problem("site.id", "is missing", 'add id = "my-site" under [site]')
+        self.site.id = site_id or "?"
+        self.site.name = self.get(head, "site", "name", str, "")
+        self.site.origins = list(self.strings(head, "site", "origins"))
+        catalogue = self.table(doc, "", "catalogue", "catalogue")
+        return _Head(
+            catalogue=self.get(head, "site", "catalogue", bool, True),
+            includes=self.strings(head, "site", "include"),
+            off=self.strings(catalogue, "catalogue", "off"),
+            off_origin=self.origin("catalogue.off"),
+        )
 
     def visitor_types(self, doc: dict[str, Any]) -> None:
         for key, table in self.tables(doc, "visitor_type"):
@@ -133,77 +204,95 @@ class _Reader:
     def slots(self, doc: dict[str, Any]) -> None:
         for key, table in self.tables(doc, "slot"):
             slot_id = self.get(table, key, "id", str)
-            variants = []
-            for vkey, vtable in self.tables(table, "variant"):
-                vkey = f"{key}.{vkey}"
-                variant_id = self.get(vtable, vkey, "id", str)
-                if "html" not in vtable:
-                    self.problem(f"{vkey}.html", "is missing", 'add html = """<p>…</p>"""')
-                    continue
-                # html is one string, or a table per language: html.de = "…", html.en = "…"
-                raw = vtable["html"]
-                translations = {} if isinstance(raw, str) else self.text(vtable, vkey, "html")
-                # Without a table entry for the visitor's language, the first one written
-                # (the site's main language) is shown.
-                html = raw if isinstance(raw, str) else next(iter(translations.values()), "")
-                if variant_id and (html or translations):
-                    variants.append(
-                        Variant(
-                            variant_id,
-                            html,
-                            self.strings(vtable, vkey, "audience"),
-                            bool(self.get(vtable, vkey, "rx", bool, False)),
-                            translations,
-                        )
-                    )
+            variants = [
+                variant
+                for vkey, vtable in self.tables(table, "variant", "slot.variant", key)
+                if (variant := self.variant(vkey, vtable)) is not None
+            ]
             max_changes = self.get(table, key, "max_changes", int, 2)
             if slot_id:
                 self.site.add_slot(
                     slot_id, variants, max_changes=max_changes, origin=self.origin(key)
                 )
 
+    def variant(self, key: str, table: dict[str, Any]) -> Variant | None:
+        variant_id = self.get(table, key, "id", str)
+        if "html" not in table:
+            self.problem(f"{key}.html", "is missing", 'add html = """<p>…</p>"""')
+            return None
+        # html is one string, or a table per language: html.de = "…", html.en = "…"
+        raw = table["html"]
+        translations = {} if isinstance(raw, str) else self.text(table, key, "html")
+        # Without a table entry for the visitor's language, the first one written
+        # (the site's main language) is shown.
+        html = raw if isinstance(raw, str) else next(iter(translations.values()), "")
+        if not variant_id or not (html or translations):
+            return None
+        variant = Variant(
+            variant_id,
+            html,
+            self.strings(table, key, "audience"),
+            bool(self.get(table, key, "rx", bool, False)),
+            translations,
+            self.strings(table, key, "verified_roles"),
+        )
+        self.site.sources[id(variant)] = self.origin(key)
+        return variant
+
     def rules(self, doc: dict[str, Any]) -> None:
-        fields = set(Condition.__slots__)
-        for key, table in self.tables(doc, "rule"):
+        for number, (key, table) in enumerate(self.tables(doc, "rule"), start=1):
             slot = self.get(table, key, "slot", str)
             variant = self.get(table, key, "variant", str)
-            when = self.get(table, key, "when", dict, {})
-            for name in set(when) - fields:
-                self.problem(
-                    f"{key}.when.{name}",
-                    f"unknown condition {name!r}",
-                    f"use one of {sorted(fields)}",
-                )
-            conditions = {name: value for name, value in when.items() if name in fields}
-            for name in ("min_visits",):
-                if name in conditions and not isinstance(conditions[name], int):
-                    self.problem(f"{key}.when.{name}", "must be a whole number", "e.g. 3")
-                    del conditions[name]
+            when_key = f"{key}.when"
+            when = self.table(table, key, "when", "rule.when")
+            conditions = {
+                name: value
+                for name in TABLE_KEYS["rule.when"]
+                if (value := self.get(when, when_key, name, _CONDITION_TYPES.get(name, str), None))
+                is not None
+            }
             holdout = self.get(table, key, "holdout", (float, int), 0.0)
             if slot and variant:
-                rule = Rule(
-                    self.get(table, key, "id", str, f"{slot}:{variant}:{len(self.site.rules) + 1}"),
+                # Numbered like its key path: the default id `hero:hero-hcp:3` is rule[3].
+                self.site.add_rule(
                     slot,
                     variant,
-                    Condition(**conditions),
-                    self.text(table, key, "reason"),
-                    float(holdout),
+                    rule_id=self.get(table, key, "id", str, f"{slot}:{variant}:{number}"),
+                    reason=self.text(table, key, "reason"),
+                    holdout=float(holdout),
+                    origin=self.origin(key),
+                    **conditions,
                 )
-                self.site.rules.append(rule)
-                self.site.sources[id(rule)] = self.origin(key)
 
     def signals(self, doc: dict[str, Any]) -> None:
-        for key, table in self.tables(doc, "signal"):
+        tables = self.tables(doc, "signal")
+        # One word may count for several visitor types (``fachkreis`` for doctors and
+        # pharmacists); then each one's implicit id names its visitor type as well.
+        words = Counter((t.get("kind", "path"), t.get("match")) for _, t in tables)
+        for key, table in tables:
             kind = self.get(table, key, "kind", str, "path")
             match = self.get(table, key, "match", str)
             visitor_type = self.get(table, key, "visitor_type", str)
             weight = self.get(table, key, "weight", (float, int), 1.5)
             if match and visitor_type:
-                signal = Signal(
-                    kind, match, visitor_type, float(weight), self.text(table, key, "reason")
+                shared = words[kind, match] > 1
+                self.site.add_signal(
+                    kind,
+                    match,
+                    visitor_type,
+                    float(weight),
+                    self.text(table, key, "reason"),
+                    signal_id=self.get(
+                        table,
+                        key,
+                        "id",
+                        str,
+                        signal_id(kind, match, visitor_type if shared else None),
+                    ),
+                    origin=self.origin(key),
                 )
-                self.site.signals.append(signal)
-                self.site.sources[id(signal)] = self.origin(key)
+
+    def personas(self, doc: dict[str, Any]) -> None:
         for key, table in self.tables(doc, "persona"):
             match = self.get(table, key, "match", str)
             persona = self.get(table, key, "persona", str)
@@ -214,7 +303,6 @@ class _Reader:
     def intents(self, doc: dict[str, Any]) -> None:
         for key, table in self.tables(doc, "intent"):
             intent_id = self.get(table, key, "id", str)
-            visitor_type = self.get(table, key, "visitor_type", str, None)
             phrases_table = self.get(table, key, "phrases", dict, {})
             phrases = {
                 lang: self.strings(phrases_table, f"{key}.phrases", lang) for lang in phrases_table
@@ -222,15 +310,22 @@ class _Reader:
             if intent_id:
                 self.site.add_intent(
                     intent_id,
-                    visitor_type,
+                    self.get(table, key, "visitor_type", str, None),
                     phrases,
                     self.text(table, key, "reply"),
                     persona=self.get(table, key, "persona", str, None),
                     origin=self.origin(key),
                 )
 
+    def goals(self, doc: dict[str, Any]) -> None:
+        for key, table in self.tables(doc, "goal"):
+            goal_id = self.get(table, key, "id", str)
+            if goal_id:
+                name = self.text(table, key, "name")
+                self.site.add_goal(goal_id, name or None, origin=self.origin(key))
+
     def sensitive(self, doc: dict[str, Any]) -> None:
-        table = self.get(doc, "", "sensitive", dict, {})
+        table = self.table(doc, "", "sensitive", "sensitive")
         if table:
             self.site.mark_sensitive(
                 words=self.strings(table, "sensitive", "words"),
@@ -238,33 +333,35 @@ class _Reader:
             )
 
     def tuning(self, doc: dict[str, Any]) -> None:
-        table = self.get(doc, "", "tuning", dict, {})
+        table = self.table(doc, "", "tuning", "tuning")
         settings: dict[str, Any] = {}
-        for name, value in table.items():
-            default = getattr(Tuning(), name, None)
-            if default is None:
-                self.problem(f"tuning.{name}", "unknown setting", f"use one of {Tuning.__slots__}")
-            elif not isinstance(value, int | float) or isinstance(value, bool):
-                self.problem(f"tuning.{name}", "must be a number", f"e.g. {default}")
-            else:
+        for name in TABLE_KEYS["tuning"]:
+            default = getattr(Tuning(), name)
+            value = self.get(table, "tuning", name, (int, float), None, f"e.g. {name} = {default}")
+            if value is not None:
                 settings[name] = type(default)(value)
         if settings:
             self.site.tune(**settings)
+            self.site.sources[id(self.site.tuning)] = self.origin("tuning")
 
 
-def _parse(path: Path, problems: list[Problem]) -> dict[str, Any] | None:
+_TOML_LINE = re.compile(r"at line (\d+)")
+
+
+def _parse(path: Path, problems: list[Problem]) -> tuple[dict[str, Any], KeyLines] | None:
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
+        text = path.read_text(encoding="utf-8")
+        return tomllib.loads(text), KeyLines.scan(text)
     except FileNotFoundError:
         problems.append(
             Problem("error", Origin(str(path)), "file not found", "check the path and spelling")
         )
     except tomllib.TOMLDecodeError as exc:
+        line = _TOML_LINE.search(str(exc))
         problems.append(
             Problem(
                 "error",
-                Origin(str(path)),
+                Origin(str(path), line=int(line.group(1)) if line else None),
                 f"not valid TOML: {exc}",
                 "correct the syntax at that line (quotes, brackets, commas)",
             )
@@ -274,10 +371,18 @@ def _parse(path: Path, problems: list[Problem]) -> dict[str, Any] | None:
     return None
 
 
-def _read_file(site: Site, path: Path, problems: list[Problem]) -> None:
-    doc = _parse(path, problems)
-    if doc is not None:
-        _Reader(site, str(path), problems).read(doc)
+def _read_file(
+    site: Site, path: Path, problems: list[Problem], *, site_file: bool = False
+) -> _Head:
+    """Read one file into `site`; for the site file itself, also its ``[site]`` head."""
+    parsed = _parse(path, problems)
+    if parsed is None:
+        return _Head()
+    doc, lines = parsed
+    reader = _Reader(site, str(path), lines, problems)
+    head = reader.head(doc) if site_file else _Head()
+    reader.read(doc, site_file=site_file)
+    return head
 
 
 def read_site(path: str | Path | None = None) -> tuple[Site, list[Problem]]:
@@ -290,23 +395,40 @@ def read_site(path: str | Path | None = None) -> tuple[Site, list[Problem]]:
     problems: list[Problem] = []
     if path is None:
         site = Site("default")
-        _load_catalogue(site, problems)
+        _read_catalogue(site, problems)
         return site, problems
     site_path = Path(path)
-    doc = _parse(site_path, problems) or {}
-    reader = _Reader(Site("?"), str(site_path), problems)
-    head = reader.get(doc, "", "site", dict, {}) if doc else {}
-    site_id = reader.get(head, "site", "id", str, "?") if doc else "?"
-    if doc and "id" not in head:
-        reader.problem("site.id", "is missing", 'add id = "my-site" under [site]')
-    site = Site(site_id, name=str(head.get("name", "")))
-    reader.site = site
-    site.origins = list(reader.strings(head, "site", "origins"))
-    if reader.get(head, "site", "catalogue", bool, True):
-        _load_catalogue(site, problems)
-    reader.read(doc)
-    for include in reader.strings(head, "site", "include"):
+    site = Site("?")
+    head = _read_file(site, site_path, problems, site_file=True)
+    for include in head.includes:
         _read_file(site, site_path.parent / include, problems)
+    if head.catalogue:
+        catalogue = Site(site.id)
+        _read_catalogue(catalogue, problems)
+        ids = [i.id for i in catalogue.intents] + [s.id for s in catalogue.signals]
+        for item_id in site.add_catalogue(catalogue, head.off, off_origin=head.off_origin):
+            problems.append(
+                Problem(
+                    "error",
+                    head.off_origin,
+                    f"the catalogue has no intent or signal {item_id!r} to switch off",
+                    did_you_mean(
+                        item_id,
+                        ids,
+                        "use an intent id (patient.side_effects) or a signal id (path:karriere) "
+                        f"from {catalogue_dir()}",
+                    ),
+                )
+            )
+    elif head.off:
+        problems.append(
+            Problem(
+                "error",
+                head.off_origin,
+                "switches off catalogue items, but the site does not use the catalogue",
+                "remove [catalogue] off, or drop catalogue = false from [site]",
+            )
+        )
     return site, problems
 
 
@@ -319,7 +441,7 @@ def load_site(path: str | Path | None = None) -> Site:
     return site
 
 
-def _load_catalogue(site: Site, problems: list[Problem]) -> None:
+def _read_catalogue(site: Site, problems: list[Problem]) -> None:
     directory = catalogue_dir()
     for name in CATALOGUE_FILES:
         path = directory / name

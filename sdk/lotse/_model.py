@@ -8,7 +8,10 @@ shared read-only between every session of a process. Validation lives in
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from ._toml_lines import KeyLines
 
 #: The four visitor types every pharma site has; a site may add more.
 DEFAULT_VISITOR_TYPES: tuple[str, ...] = ("patient", "hcp", "pharmacist", "applicant")
@@ -46,7 +49,9 @@ class Variant:
 
     `audience` lists the visitor types it is meant for (empty: anyone). `rx`
     marks prescription-drug promotion, which only a *verified* professional
-    may see (Heilmittelwerbegesetz §10). `translations` holds the HTML per
+    may see (Heilmittelwerbegesetz §10); `verified_roles` says which verified
+    professional roles (``hcp``, ``pharmacist``) may see it — a verified
+    pharmacist is not a verified doctor. `translations` holds the HTML per
     language; `html` is used for any language without its own.
     """
 
@@ -55,6 +60,7 @@ class Variant:
     audience: tuple[str, ...] = ()
     rx: bool = False
     translations: Text = field(default_factory=dict)
+    verified_roles: tuple[str, ...] = ()
 
     def html_for(self, lang: str) -> str:
         return self.translations.get(lang) or self.html
@@ -74,6 +80,22 @@ class Slot:
 
     def variant(self, variant_id: str) -> Variant | None:
         return next((v for v in self.variants if v.id == variant_id), None)
+
+
+#: Professional roles a site's login can verify (see `lotse.issue_assertion`).
+VERIFIED_ROLES: tuple[str, ...] = ("hcp", "pharmacist")
+
+
+@dataclass(frozen=True, slots=True)
+class Goal:
+    """A conversion a site counts (``[[goal]] id = "newsletter"``), named per language.
+
+    Only declared goals are accepted from the snippet, so a client cannot grow
+    a session or the experiment ledger by inventing goal names.
+    """
+
+    id: str
+    name: Text = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,13 +155,21 @@ class Rule:
     holdout: float = 0.0
 
 
+def signal_id(kind: str, match: str, visitor_type: str | None = None) -> str:
+    """A signal's implicit id: ``path:karriere``, or ``path:fachkreis:hcp`` when one
+    file counts the same word for several visitor types."""
+    return f"{kind}:{match}:{visitor_type}" if visitor_type else f"{kind}:{match}"
+
+
 @dataclass(frozen=True, slots=True)
 class Signal:
     """A piece of evidence: a word or host that hints at a visitor type.
 
     `kind` says where to look: ``path`` (page and link paths), ``referrer``
     (the referring host) or ``utm`` (campaign parameters). `weight` is a
-    log-likelihood ratio: 1.0 is a hint, 3.0 is strong evidence.
+    log-likelihood ratio: 1.0 is a hint, 3.0 is strong evidence. `id` names
+    the signal so a site can replace or switch off a catalogue signal; it is
+    ``"{kind}:{match}"`` unless given.
     """
 
     kind: SignalKind
@@ -147,6 +177,11 @@ class Signal:
     visitor_type: str
     weight: float = 1.5
     reason: Text = field(default_factory=dict)
+    id: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.id:
+            object.__setattr__(self, "id", signal_id(self.kind, self.match))
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,10 +239,33 @@ class Tuning:
 
 @dataclass(frozen=True, slots=True)
 class Origin:
-    """Where a problem in the configuration came from, for error messages."""
+    """Where something in a configuration was written: ``site.toml:42: rule[3]``.
+
+    `key` is the key path (arrays of tables counted from 1, as in the file);
+    `line` counts from 1 and is None for objects built in Python. `lines`
+    locates the object's other keys in the same file, see `at`.
+    """
 
     file: str = "<python>"
     key: str = ""
+    line: int | None = None
+    lines: KeyLines | None = field(default=None, repr=False, compare=False)
+
+    def at(self, key: str) -> Origin:
+        """Where one key of this object was written, e.g. ``origin.at("when.page")``.
+
+        A key that is not in the file (a default) is placed at the object's line.
+        """
+        if not self.key:
+            return self
+        path = f"{self.key}.{key}"
+        line = self.lines.line(path) if self.lines is not None else self.line
+        return Origin(self.file, path, line, self.lines)
+
+    @property
+    def place(self) -> str:
+        """``file:line``, or just the file when the line is unknown."""
+        return self.file if self.line is None else f"{self.file}:{self.line}"
 
     def __str__(self) -> str:
-        return f"{self.file}: {self.key}" if self.key else self.file
+        return f"{self.place}: {self.key}" if self.key else self.place

@@ -8,13 +8,14 @@ sees the change.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 from ._model import (
     DEFAULT_VISITOR_TYPES,
     Condition,
+    Goal,
     Intent,
     Origin,
     PersonaSignal,
@@ -30,12 +31,12 @@ from ._model import (
 )
 
 if TYPE_CHECKING:
-    from ._context import Context
     from ._engine import Engine
-    from ._session import Session
+    from ._session import Session, Trust
     from ._validate import Problem
 
 _T = TypeVar("_T")
+_Item = TypeVar("_Item", Intent, Signal)
 
 _DEFAULT_LABELS: dict[str, Text] = {
     "patient": {"de": "Patient/in oder Angehörige/r", "en": "Patient or carer"},
@@ -43,6 +44,19 @@ _DEFAULT_LABELS: dict[str, Text] = {
     "pharmacist": {"de": "Apotheke", "en": "Pharmacist"},
     "applicant": {"de": "Bewerber/in", "en": "Job applicant"},
 }
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogueChange:
+    """A catalogue intent or signal that a site replaced with its own, or switched off."""
+
+    kind: Literal["intent", "signal"]
+    item_id: str
+    #: Where the catalogue defines it.
+    catalogue: Origin
+    #: The site's own definition, or its ``[catalogue] off`` list.
+    site: Origin
+    switched_off: bool = False
 
 
 @dataclass
@@ -63,10 +77,13 @@ class Site:
     signals: list[Signal] = field(default_factory=list)
     persona_signals: list[PersonaSignal] = field(default_factory=list)
     intents: list[Intent] = field(default_factory=list)
+    goals: list[Goal] = field(default_factory=list)
     sensitivity: Sensitivity = field(default_factory=Sensitivity)
     tuning: Tuning = field(default_factory=Tuning)
     #: Where each object was defined, for error messages: id(obj) -> Origin.
     sources: dict[int, Origin] = field(default_factory=dict, repr=False)
+    #: Catalogue intents and signals this site replaced or switched off, for `lotse check`.
+    catalogue_changes: list[CatalogueChange] = field(default_factory=list, repr=False)
     _engine: Engine | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -83,8 +100,10 @@ class Site:
         self._engine = None
         return obj
 
-    def origin_of(self, obj: object) -> Origin:
-        return self.sources.get(id(obj), Origin())
+    def origin_of(self, obj: object, key: str = "") -> Origin:
+        """Where `obj` was defined; with `key`, where that key of it was written."""
+        origin = self.sources.get(id(obj), Origin())
+        return origin.at(key) if key else origin
 
     def add_visitor_type(
         self, type_id: str, label: Text | None = None, *, origin: Origin | None = None
@@ -156,9 +175,11 @@ class Site:
         weight: float = 1.5,
         reason: Text | None = None,
         *,
+        signal_id: str | None = None,
         origin: Origin | None = None,
     ) -> Signal:
-        signal = Signal(kind, match, visitor_type, weight, dict(reason or {}))
+        """Count `match` as evidence for `visitor_type`; the id is ``kind:match`` unless given."""
+        signal = Signal(kind, match, visitor_type, weight, dict(reason or {}), signal_id or "")
         self.signals.append(signal)
         return self._added(signal, origin)
 
@@ -188,6 +209,71 @@ class Site:
         )
         self.intents.append(intent)
         return self._added(intent, origin)
+
+    def add_goal(
+        self, goal_id: str, name: Text | None = None, *, origin: Origin | None = None
+    ) -> Goal:
+        """Declare a conversion goal; the snippet's `convert` must name a declared one."""
+        goal = Goal(goal_id, dict(name or {"en": goal_id}))
+        self.goals.append(goal)
+        return self._added(goal, origin)
+
+    def add_catalogue(
+        self, catalogue: Site, off: Iterable[str] = (), *, off_origin: Origin | None = None
+    ) -> list[str]:
+        """Put a catalogue's intents, signals, persona signals and sensitive topics first.
+
+        The site's own definitions win: a catalogue intent or signal with the
+        id of one of the site's is left out, as is every id in `off` (the list
+        written at `off_origin`). Sensitive topics are only ever added to: a
+        site cannot switch one off. Returns the ids in `off` that the catalogue
+        does not have.
+        """
+        switched_off = set(off)
+        where_off = off_origin or Origin()
+        intents = self._from_catalogue(
+            catalogue, catalogue.intents, self.intents, switched_off, where_off
+        )
+        signals = self._from_catalogue(
+            catalogue, catalogue.signals, self.signals, switched_off, where_off
+        )
+        self.intents[:0] = intents
+        self.signals[:0] = signals
+        self.persona_signals[:0] = catalogue.persona_signals
+        for obj in (*intents, *signals, *catalogue.persona_signals):
+            self.sources[id(obj)] = catalogue.origin_of(obj)
+        self.sensitivity = Sensitivity(
+            (*catalogue.sensitivity.words, *self.sensitivity.words),
+            (*catalogue.sensitivity.paths, *self.sensitivity.paths),
+        )
+        self._engine = None
+        known = {i.id for i in catalogue.intents} | {s.id for s in catalogue.signals}
+        return sorted(switched_off - known)
+
+    def _from_catalogue(
+        self,
+        catalogue: Site,
+        items: Sequence[_Item],
+        own: Sequence[_Item],
+        off: set[str],
+        off_origin: Origin,
+    ) -> list[_Item]:
+        """The catalogue `items` the site keeps; notes each one it replaces or switches off."""
+        own_by_id = {item.id: item for item in own}
+        kept = []
+        for item in items:
+            kind: Literal["intent", "signal"] = "intent" if isinstance(item, Intent) else "signal"
+            where = catalogue.origin_of(item)
+            if item.id in own_by_id:
+                replacement = self.origin_of(own_by_id[item.id])
+                self.catalogue_changes.append(CatalogueChange(kind, item.id, where, replacement))
+            elif item.id in off:
+                self.catalogue_changes.append(
+                    CatalogueChange(kind, item.id, where, off_origin, switched_off=True)
+                )
+            else:
+                kept.append(item)
+        return kept
 
     def mark_sensitive(self, *, words: Iterable[str] = (), paths: Iterable[str] = ()) -> None:
         """Add sensitive topic words or path globs on top of the defaults."""
@@ -232,6 +318,7 @@ class Site:
             self._engine = Engine(self)
         return self._engine
 
-    def new_session(self, context: Context, session_id: str | None = None) -> Session:
-        """Start a session for one visitor; feed it events, send what it returns."""
-        return self.engine().new_session(context, session_id)
+    def new_session(self, trust: Trust | None = None, session_id: str | None = None) -> Session:
+        """Start a session for one visitor: feed it `hello`, then events, and carry out
+        the outcomes it returns."""
+        return self.engine().new_session(trust, session_id)

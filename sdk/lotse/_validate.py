@@ -1,25 +1,38 @@
-"""Checking a site: every problem names where it is and how to fix it."""
+"""Checking a site: every problem names where it was written and how to fix it."""
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable, Iterator
+import difflib
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, Protocol, TypeVar
 
-from ._model import PERSONAS, Origin, Slot
+from ._model import PERSONAS, VERIFIED_ROLES, Intent, Origin, Slot
 
 if TYPE_CHECKING:
     from ._site import Site
 
-Severity = Literal["error", "warning"]
+Severity = Literal["error", "warning", "note"]
 
 STAGES = ("new", "engaged", "returning", "converted")
+
+_T = TypeVar("_T")
+
+
+class _Identified(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+_I = TypeVar("_I", bound=_Identified)
+
+#: Beyond this many choices a "use one of" list is more noise than help.
+_LISTABLE = 20
 
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """One thing wrong (error) or suspicious (warning) in a configuration."""
+    """One thing wrong (error), suspicious (warning) or worth knowing (note) in a site."""
 
     severity: Severity
     origin: Origin
@@ -27,7 +40,8 @@ class Problem:
     fix: str
 
     def __str__(self) -> str:
-        return f"{self.severity}: {self.origin}: {self.message} (fix: {self.fix})"
+        text = f"{self.severity}: {self.origin}: {self.message}"
+        return f"{text} (fix: {self.fix})" if self.fix else text
 
 
 class ConfigError(ValueError):
@@ -38,154 +52,235 @@ class ConfigError(ValueError):
         super().__init__("\n".join(str(problem) for problem in self.problems))
 
 
-def _duplicates(ids: Iterable[str]) -> set[str]:
-    return {item for item, count in Counter(ids).items() if count > 1}
+def did_you_mean(word: str, choices: Collection[str], otherwise: str = "") -> str:
+    """A fix for a misspelt name: the closest choice, else all of them, else `otherwise`."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.7)
+    if close:
+        return f"did you mean {close[0]!r}?"
+    if not choices or (otherwise and len(choices) > _LISTABLE):
+        return otherwise or "none are defined"
+    return f"use one of: {_known(choices)}" + (f"; or {otherwise}" if otherwise else "")
 
 
 def _known(names: Iterable[str]) -> str:
     return ", ".join(sorted(names)) or "none defined"
 
 
+def _repeats(items: Iterable[_T], key: Callable[[_T], str]) -> Iterator[tuple[_T, _T]]:
+    """(first, again) for every item whose key an earlier item already has."""
+    first: dict[str, _T] = {}
+    for item in items:
+        if key(item) in first:
+            yield first[key(item)], item
+        else:
+            first[key(item)] = item
+
+
 def check_site(site: Site) -> list[Problem]:
-    """Errors first, then warnings; an empty list means the site is usable."""
-    problems = list(_errors(site))
-    problems.extend(_warnings(site))
-    return problems
+    """Errors first, then warnings, then notes; no errors means the site is usable."""
+    return [*_errors(site), *_warnings(site), *_notes(site)]
 
 
-def _errors(site: Site) -> Iterator[Problem]:
-    def error(obj: object, message: str, fix: str) -> Problem:
-        return Problem("error", site.origin_of(obj), message, fix)
+class _Errors:
+    """Collects the errors of one site, each at the line of the key at fault."""
 
-    type_ids = [t.id for t in site.visitor_types]
-    types = set(type_ids)
-    for dup in _duplicates(type_ids):
-        first_type = next(t for t in site.visitor_types if t.id == dup)
-        yield error(first_type, f"visitor type {dup!r} is defined twice", "remove one of them")
+    def __init__(self, site: Site) -> None:
+        self.site = site
+        self.found: list[Problem] = []
+        self.types = {t.id for t in site.visitor_types}
 
-    for dup in _duplicates(s.id for s in site.slots):
-        first_slot = next(s for s in site.slots if s.id == dup)
-        yield error(first_slot, f"slot {dup!r} is defined twice", "merge the two [[slot]] tables")
-    slots: dict[str, Slot] = {}
-    for slot in site.slots:
-        slots.setdefault(slot.id, slot)  # the first definition wins, as in the engine
-    for slot in site.slots:
-        if slot.max_changes < 1:
-            yield error(slot, f"slot {slot.id!r}: max_changes must be at least 1", "set 1..5")
-        for dup in _duplicates(v.id for v in slot.variants):
-            yield error(
-                slot,
-                f"slot {slot.id!r} has two variants called {dup!r}",
-                "give each variant a unique id",
-            )
-        for variant in slot.variants:
-            if variant.id == "default":
-                yield error(
-                    slot,
-                    f"slot {slot.id!r}: 'default' is reserved for the page's own content",
-                    "rename the variant",
-                )
-            for audience in variant.audience:
-                if audience not in types:
-                    yield error(
-                        slot,
-                        f"variant {variant.id!r} names unknown visitor type {audience!r}",
-                        f"use one of: {_known(types)}",
-                    )
+    def add(self, obj: object, key: str, message: str, fix: str) -> None:
+        self.found.append(Problem("error", self.site.origin_of(obj, key), message, fix))
 
-    for dup in _duplicates(r.id for r in site.rules):
-        first_rule = next(r for r in site.rules if r.id == dup)
-        yield error(first_rule, f"rule id {dup!r} is used twice", "give each rule a unique id")
-    intents = {i.id for i in site.intents}
-    for rule in site.rules:
-        rule_slot = slots.get(rule.slot)
-        if rule_slot is None:
-            yield error(
-                rule,
-                f"rule {rule.id!r} refers to unknown slot {rule.slot!r}",
-                f"define it with [[slot]] id = {rule.slot!r}, or use one of: {_known(slots)}",
-            )
-            continue
-        rule_variant = rule_slot.variant(rule.variant)
-        if rule_variant is None:
-            yield error(
-                rule,
-                f"rule {rule.id!r} refers to unknown variant {rule.variant!r} "
-                f"of slot {rule_slot.id!r}",
-                "add it as [[slot.variant]], or use one of: "
-                + _known(v.id for v in rule_slot.variants),
-            )
-            continue
-        when = rule.when
-        if rule_variant.rx and when.verified is not True:
-            yield error(
-                rule,
-                f"rule {rule.id!r} can show prescription-only (rx) variant {rule_variant.id!r} "
-                "to visitors who are not verified professionals",
-                "add verified = true to the rule's `when` (inferred HCP status is never enough)",
-            )
-        if when.visitor_type is not None and when.visitor_type not in types:
-            yield error(
-                rule,
-                f"rule {rule.id!r} names unknown visitor type {when.visitor_type!r}",
-                f"use one of: {_known(types)}, or add a [[visitor_type]]",
-            )
-        if when.intent is not None and when.intent not in intents:
-            yield error(
-                rule,
-                f"rule {rule.id!r} names unknown intent {when.intent!r}",
-                "use an intent id from the catalogue or the site's [[intent]] tables",
-            )
-        if when.persona is not None and when.persona not in PERSONAS:
-            yield error(
-                rule, f"rule {rule.id!r}: unknown persona {when.persona!r}", f"use {PERSONAS}"
-            )
-        if when.stage is not None and when.stage not in STAGES:
-            yield error(rule, f"rule {rule.id!r}: unknown stage {when.stage!r}", f"use {STAGES}")
-        if not 0.0 <= rule.holdout < 1.0:
-            yield error(
-                rule,
-                f"rule {rule.id!r}: holdout {rule.holdout} is not a share",
-                "use a number from 0 (no control group) to below 1, e.g. 0.1",
+    def twice(self, items: Iterable[_I], what: str, fix: str) -> None:
+        """An error at every second definition of the same id, pointing at the first."""
+        for first, again in _repeats(items, lambda item: item.id):
+            first_at = self.site.origin_of(first).place
+            self.add(
+                again, "id", f"{what} {again.id!r} is defined twice (first at {first_at})", fix
             )
 
-    for dup in _duplicates(i.id for i in site.intents):
-        first_intent = next(i for i in site.intents if i.id == dup)
-        yield error(first_intent, f"intent {dup!r} is defined twice", "rename or merge one of them")
-    for intent in site.intents:
-        if intent.visitor_type is not None and intent.visitor_type not in types:
-            yield error(
-                intent,
-                f"intent {intent.id!r} points at unknown visitor type {intent.visitor_type!r}",
-                f"use one of: {_known(types)}, or add a [[visitor_type]]",
+    def visitor_type(self, obj: object, key: str, type_id: str, what: str) -> None:
+        if type_id not in self.types:
+            self.add(
+                obj,
+                key,
+                f"{what} names unknown visitor type {type_id!r}",
+                did_you_mean(type_id, self.types, "add a [[visitor_type]]"),
             )
-        if not any(intent.phrases.values()):
-            yield error(intent, f"intent {intent.id!r} has no phrases", "add phrases.de/.en")
-    for signal in site.signals:
-        if signal.visitor_type not in types:
-            yield error(
-                signal,
-                f"signal {signal.match!r} points at unknown visitor type {signal.visitor_type!r}",
-                f"use one of: {_known(types)}",
-            )
-        if signal.kind not in ("path", "referrer", "utm"):
-            yield error(
-                signal, f"signal kind {signal.kind!r} is unknown", "use path, referrer, utm"
-            )
-        if not signal.match.strip():
-            yield error(signal, "signal has an empty match", "give it a word or a host")
-    for persona_signal in site.persona_signals:
-        if persona_signal.persona not in PERSONAS:
-            yield error(
-                persona_signal,
-                f"persona signal {persona_signal.match!r}: unknown persona",
-                f"use one of {PERSONAS}",
-            )
+
+
+def _errors(site: Site) -> list[Problem]:
+    errors = _Errors(site)
+    errors.twice(site.visitor_types, "visitor type", "remove one of them")
+    errors.twice(site.slots, "slot", "merge the two [[slot]] tables")
+    errors.twice(site.rules, "rule id", "give each rule a unique id")
+    errors.twice(site.intents, "intent", "rename or merge one of them")
+    errors.twice(site.signals, "signal", "give one of them another id = ...")
+    errors.twice(site.goals, "goal", "remove one of them")
+    _slot_errors(errors)
+    _rule_errors(errors)
+    _catalogue_errors(errors)
     tuning = site.tuning
     for name in ("threshold", "flip_threshold", "chat_cutoff"):
         value = getattr(tuning, name)
         if not 0.0 < value < 1.0:
-            yield error(site, f"tuning {name} = {value} is not a probability", "use 0 < x < 1")
+            errors.add(tuning, name, f"tuning {name} = {value} is not a probability", "0 < x < 1")
+    return errors.found
+
+
+def _slot_errors(errors: _Errors) -> None:
+    for slot in errors.site.slots:
+        if slot.max_changes < 1:
+            errors.add(slot, "max_changes", "max_changes must be at least 1", "set 1..5")
+        errors.twice(slot.variants, f"slot {slot.id!r}: variant", "give each variant a unique id")
+        for variant in slot.variants:
+            if variant.id == "default":
+                errors.add(
+                    variant,
+                    "id",
+                    f"slot {slot.id!r}: 'default' is reserved for the page's own content",
+                    "rename the variant",
+                )
+            for audience in variant.audience:
+                errors.visitor_type(variant, "audience", audience, f"variant {variant.id!r}")
+            for role in variant.verified_roles:
+                if role not in VERIFIED_ROLES:
+                    errors.add(
+                        variant,
+                        "verified_roles",
+                        f"variant {variant.id!r}: {role!r} is not a role a login can verify",
+                        did_you_mean(role, VERIFIED_ROLES),
+                    )
+            if variant.rx and not variant.verified_roles:
+                errors.add(
+                    variant,
+                    "rx",
+                    f"prescription-only (rx) variant {variant.id!r} does not say which verified "
+                    "professionals may see it (a verified pharmacist is not a verified doctor)",
+                    'add verified_roles = ["hcp"]',
+                )
+
+
+def _rule_errors(errors: _Errors) -> None:
+    site = errors.site
+    slots: dict[str, Slot] = {}
+    for slot in site.slots:
+        slots.setdefault(slot.id, slot)  # the first definition wins, as in the engine
+    intents = {i.id for i in site.intents}
+    goals = {g.id for g in site.goals}
+    for rule in site.rules:
+        rule_slot = slots.get(rule.slot)
+        if rule_slot is None:
+            errors.add(
+                rule,
+                "slot",
+                f"rule {rule.id!r} refers to unknown slot {rule.slot!r}",
+                did_you_mean(rule.slot, slots, f'define it with [[slot]] id = "{rule.slot}"'),
+            )
+            continue
+        variant = rule_slot.variant(rule.variant)
+        if variant is None:
+            errors.add(
+                rule,
+                "variant",
+                f"rule {rule.id!r} refers to unknown variant {rule.variant!r} "
+                f"of slot {rule_slot.id!r}",
+                did_you_mean(
+                    rule.variant,
+                    [v.id for v in rule_slot.variants],
+                    "add it as [[slot.variant]]",
+                ),
+            )
+            continue
+        when = rule.when
+        if variant.rx and when.verified is not True:
+            errors.add(
+                rule,
+                "when",
+                f"rule {rule.id!r} can show prescription-only (rx) variant {variant.id!r} "
+                "to visitors who are not verified professionals",
+                "add verified = true to the rule's `when` (inferred HCP status is never enough)",
+            )
+        if when.visitor_type is not None:
+            errors.visitor_type(rule, "when.visitor_type", when.visitor_type, f"rule {rule.id!r}")
+        if when.intent is not None and when.intent not in intents:
+            errors.add(
+                rule,
+                "when.intent",
+                f"rule {rule.id!r} names unknown intent {when.intent!r}",
+                did_you_mean(
+                    when.intent, intents, "use an intent id from the catalogue or an [[intent]]"
+                ),
+            )
+        if when.not_converted is not None and when.not_converted not in goals:
+            errors.add(
+                rule,
+                "when.not_converted",
+                f"rule {rule.id!r} names undeclared goal {when.not_converted!r}",
+                did_you_mean(
+                    when.not_converted,
+                    goals,
+                    f'declare it: [[goal]] id = "{when.not_converted}"',
+                ),
+            )
+        for name, value, allowed in (
+            ("persona", when.persona, PERSONAS),
+            ("stage", when.stage, STAGES),
+        ):
+            if value is not None and value not in allowed:
+                errors.add(
+                    rule,
+                    f"when.{name}",
+                    f"rule {rule.id!r}: unknown {name} {value!r}",
+                    did_you_mean(value, allowed),
+                )
+        if not 0.0 <= rule.holdout < 1.0:
+            errors.add(
+                rule,
+                "holdout",
+                f"rule {rule.id!r}: holdout {rule.holdout} is not a share",
+                "use a number from 0 (no control group) to below 1, e.g. 0.1",
+            )
+
+
+def _catalogue_errors(errors: _Errors) -> None:
+    """Intents, signals and persona signals: the site's and the catalogue's alike."""
+    for intent in errors.site.intents:
+        if intent.visitor_type is not None:
+            errors.visitor_type(
+                intent, "visitor_type", intent.visitor_type, f"intent {intent.id!r}"
+            )
+        if intent.persona is not None and intent.persona not in PERSONAS:
+            errors.add(
+                intent,
+                "persona",
+                f"intent {intent.id!r}: unknown persona {intent.persona!r}",
+                did_you_mean(intent.persona, PERSONAS),
+            )
+        if not any(intent.phrases.values()):
+            errors.add(
+                intent, "phrases", f"intent {intent.id!r} has no phrases", "add phrases.de/.en"
+            )
+    for signal in errors.site.signals:
+        errors.visitor_type(signal, "visitor_type", signal.visitor_type, f"signal {signal.id!r}")
+        if signal.kind not in ("path", "referrer", "utm"):
+            errors.add(
+                signal,
+                "kind",
+                f"signal kind {signal.kind!r} is unknown",
+                did_you_mean(signal.kind, ("path", "referrer", "utm")),
+            )
+        if not signal.match.strip():
+            errors.add(signal, "match", "signal has an empty match", "give it a word or a host")
+    for persona_signal in errors.site.persona_signals:
+        if persona_signal.persona not in PERSONAS:
+            errors.add(
+                persona_signal,
+                "persona",
+                f"persona signal {persona_signal.match!r}: unknown persona",
+                did_you_mean(persona_signal.persona, PERSONAS),
+            )
 
 
 def _warnings(site: Site) -> Iterator[Problem]:
@@ -200,7 +295,7 @@ def _warnings(site: Site) -> Iterator[Problem]:
         ):
             yield Problem(
                 "warning",
-                site.origin_of(rule),
+                site.origin_of(rule, "when.visitor_type"),
                 f"rule {rule.id!r} shows {variant.id!r} to {rule.when.visitor_type!r}, "
                 f"but the variant's audience is {list(variant.audience)}",
                 "the rule never fires; align `audience` and `when.visitor_type`",
@@ -208,29 +303,45 @@ def _warnings(site: Site) -> Iterator[Problem]:
     yield from intent_collisions(site)
 
 
+def _notes(site: Site) -> Iterator[Problem]:
+    """What the site changed in the catalogue: not wrong, but worth seeing in `lotse check`."""
+    for change in site.catalogue_changes:
+        done = "switches off" if change.switched_off else "replaces"
+        yield Problem(
+            "note",
+            change.site,
+            f"{done} catalogue {change.kind} {change.item_id!r} ({change.catalogue.place})",
+            "",
+        )
+
+
 def intent_collisions(site: Site, threshold: float = 92.0) -> Iterator[Problem]:
-    """Phrases so alike that two intents of different visitor types compete for them."""
+    """Phrases so alike that two intents of different visitor types compete for them.
+
+    Each pair is reported once, at the intent written later — the site's own
+    when the other comes from the catalogue — naming where the other one is.
+    """
     from rapidfuzz import fuzz, process
 
     from ._normalise import normalise
 
-    entries = [
-        (normalise(phrase), intent)
+    entries: list[tuple[str, str, str, Intent]] = [
+        (normalise(phrase), phrase, lang, intent)
         for intent in site.intents
-        for phrases in intent.phrases.values()
+        for lang, phrases in intent.phrases.items()
         for phrase in phrases
     ]
-    entries = [(text, intent) for text, intent in entries if len(text) >= 4]
+    entries = [entry for entry in entries if len(entry[0]) >= 4]
     if not entries:
         return
-    texts = [text for text, _ in entries]
+    texts = [entry[0] for entry in entries]
     reported: set[tuple[str, str]] = set()
-    for i, (text, intent) in enumerate(entries):
+    for i, (text, phrase, _, intent) in enumerate(entries):
         # extract() runs in C; a catalogue of 1,000 phrases checks in well under a second.
         for _, _, j in process.extract(
             text, texts, scorer=fuzz.ratio, score_cutoff=threshold, limit=None
         ):
-            other_text, other = entries[j]
+            other_text, other_phrase, other_lang, other = entries[j]
             if (
                 j <= i
                 or intent.visitor_type == other.visitor_type
@@ -238,10 +349,16 @@ def intent_collisions(site: Site, threshold: float = 92.0) -> Iterator[Problem]:
             ):
                 continue
             reported.add((intent.id, other.id))
+            first = f"intent {intent.id!r} ({intent.visitor_type}, {site.origin_of(intent).place})"
+            second = f"intent {other.id!r} ({other.visitor_type})"
+            message = (
+                f"phrase {other_phrase!r} appears in both {second} and {first}"
+                if other_text == text
+                else f"phrase {other_phrase!r} of {second} is close to {phrase!r} of {first}"
+            )
             yield Problem(
                 "warning",
-                site.origin_of(intent),
-                f"phrase {text!r} of intent {intent.id!r} ({intent.visitor_type}) is close to "
-                f"{other_text!r} of intent {other.id!r} ({other.visitor_type})",
+                site.origin_of(other, f"phrases.{other_lang}"),
+                message,
                 "reword or remove one phrase so the chat can tell them apart",
             )
