@@ -116,7 +116,11 @@ def _errors(site: Site) -> list[Problem]:
     errors.twice(site.slots, "slot", "merge the two [[slot]] tables")
     errors.twice(site.rules, "rule id", "give each rule a unique id")
     errors.twice(site.intents, "intent", "rename or merge one of them")
-    errors.twice(site.signals, "signal", "give one of them another id = ...")
+    errors.twice(
+        site.signals,
+        "signal",
+        "give one of them its own id (id = ... in TOML, signal_id= in Python)",
+    )
     errors.twice(site.goals, "goal", "remove one of them")
     _slot_errors(errors)
     _rule_errors(errors)

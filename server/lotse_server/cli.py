@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
@@ -147,15 +148,16 @@ def _check(args: argparse.Namespace) -> int:
     path = Path(args.path) if args.path else default_site_path()
     site, problems = lotse.read_site(path)
     problems = [*problems, *site.check()]
-    errors = [p for p in problems if p.severity == "error"]
+    # Every line is `severity: file:line: key: message (fix: ...)`; notes say which
+    # catalogue intents and signals the site replaces or switches off.
     for problem in problems:
         sys.stdout.write(f"{problem}\n")
+    count = Counter(problem.severity for problem in problems)
     where = path or lotse.catalogue_dir()
-    if errors:
-        sys.stdout.write(f"{where}: {len(errors)} error(s); the site cannot be served\n")
+    if count["error"]:
+        sys.stdout.write(f"{where}: {count['error']} error(s); the site cannot be served\n")
         return 1
-    warnings = len(problems) - len(errors)
-    sys.stdout.write(f"{where}: valid ({warnings} warning(s))\n")
+    sys.stdout.write(f"{where}: valid ({count['warning']} warning(s), {count['note']} note(s))\n")
     return 0
 
 
