@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+import lotse
 from _site_files import MISSPELLINGS, Misspelling, write
 from lotse_server.cli import main
 
@@ -177,10 +178,10 @@ def test_check_notes_what_the_site_replaces_or_switches_off(
     )
     *notes, summary = check(capsys, path, 0)
     assert [re.sub(r"\(\S+:\d+\)$", "(LINE)", note) for note in notes] == [
-        f"note: {path}:5: intent[1]: replaces catalogue intent 'patient.side_effects' (LINE)",
         f"note: {path}:4: catalogue.off: switches off catalogue signal 'path:karriere' (LINE)",
+        f"note: {path}:5: intent[1]: replaces catalogue intent 'patient.side_effects' (LINE)",
     ]
-    assert "intents.toml:" in notes[0] and "signals.toml:" in notes[1]
+    assert "signals.toml:" in notes[0] and "intents.toml:" in notes[1]
     assert summary == f"{path}: valid (0 warning(s), 2 note(s))"
 
 
@@ -208,3 +209,20 @@ def test_installed_console_script_answers() -> None:
         capture_output=True, text=True, check=True, timeout=60,
     )  # fmt: skip
     assert json.loads(done.stdout)["visitor_type"] == "applicant"
+
+
+def test_check_prints_what_the_readme_shows(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Configuring a site")[1].split("\n## ")[0]
+    example, shown = re.findall(r"```(?:toml)?\n(.*?)```", section, re.S)
+    write(tmp_path, "", "more-intents.toml")
+    monkeypatch.chdir(tmp_path)
+    site = Path("site.toml")
+    write(tmp_path, example)
+    assert check(capsys, site, 0)[-1] == "site.toml: valid (0 warning(s), 3 note(s))"
+    misspelt = example.replace("holdout = 0.1", "holdot = 0.1")
+    write(tmp_path, misspelt.replace('variant = "hero-hcp"\nwhen', 'variant = "hero-doc"\nwhen'))
+    printed = "\n".join(check(capsys, site, 1)).replace(str(lotse.catalogue_dir()), "…/intents")
+    assert printed == shown.strip()

@@ -353,8 +353,8 @@ def intent_collisions(site: Site, threshold: float = 92.0) -> Iterator[Problem]:
             ):
                 continue
             reported.add((intent.id, other.id))
-            first = f"intent {intent.id!r} ({intent.visitor_type}, {site.origin_of(intent).place})"
-            second = f"intent {other.id!r} ({other.visitor_type})"
+            first = f"intent {intent.id!r} ({_type(intent)}, {site.origin_of(intent).place})"
+            second = f"intent {other.id!r} ({_type(other)})"
             message = (
                 f"phrase {other_phrase!r} appears in both {second} and {first}"
                 if other_text == text
@@ -366,3 +366,7 @@ def intent_collisions(site: Site, threshold: float = 92.0) -> Iterator[Problem]:
                 message,
                 "reword or remove one phrase so the chat can tell them apart",
             )
+
+
+def _type(intent: Intent) -> str:
+    return intent.visitor_type or "no visitor type"

@@ -147,9 +147,14 @@ def _simulate(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace) -> int:
     path = Path(args.path) if args.path else default_site_path()
     site, problems = lotse.read_site(path)
-    problems = [*problems, *site.check()]
-    # Every line is `severity: file:line: key: message (fix: ...)`; notes say which
-    # catalogue intents and signals the site replaces or switches off.
+    # Every line is `severity: file:line: key: message (fix: ...)`, errors first and in
+    # file order; notes say which catalogue intents and signals the site replaces or
+    # switches off.
+    rank = {"error": 0, "warning": 1, "note": 2}
+    problems = sorted(
+        [*problems, *site.check()],
+        key=lambda p: (rank[p.severity], p.origin.file, p.origin.line or 0),
+    )
     for problem in problems:
         sys.stdout.write(f"{problem}\n")
     count = Counter(problem.severity for problem in problems)
