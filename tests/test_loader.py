@@ -350,3 +350,19 @@ def test_an_rx_variant_must_say_which_verified_roles_may_see_it(tmp_path: Path) 
         "variant 'hero-press' does not say which verified professionals may see it (a verified "
         'pharmacist is not a verified doctor) (fix: add verified_roles = ["hcp"])'
     ]
+
+
+def test_a_missing_include_is_reported_where_it_is_named(tmp_path: Path) -> None:
+    found = problems_of(tmp_path, with_line(4, 'catalogue = false\ninclude = ["mor.toml"]'))
+    assert found == [
+        f"error: {tmp_path / 'site.toml'}:5: site.include: included file 'mor.toml' not found "
+        "next to site.toml (fix: check the name; includes are read relative to the site file)"
+    ]
+
+
+def test_tuning_out_of_range_is_reported_at_its_line(tmp_path: Path) -> None:
+    (problem,) = problems_of(tmp_path, with_line(52, "threshold = 1.5"))
+    assert problem == (
+        f"error: {tmp_path / 'site.toml'}:52: tuning.threshold: tuning threshold = 1.5 is not "
+        "a probability (fix: 0 < x < 1)"
+    )

@@ -53,6 +53,7 @@ class _Head:
 
     catalogue: bool = True
     includes: tuple[str, ...] = ()
+    include_origin: Origin = field(default_factory=Origin)
     off: tuple[str, ...] = ()
     off_origin: Origin = field(default_factory=Origin)
 
@@ -190,6 +191,7 @@ class _Reader:
         return _Head(
             catalogue=self.get(head, "site", "catalogue", bool, True),
             includes=self.strings(head, "site", "include"),
+            include_origin=self.origin("site.include"),
             off=self.strings(catalogue, "catalogue", "off"),
             off_origin=self.origin("catalogue.off"),
         )
@@ -401,7 +403,17 @@ def read_site(path: str | Path | None = None) -> tuple[Site, list[Problem]]:
     site = Site("?")
     head = _read_file(site, site_path, problems, site_file=True)
     for include in head.includes:
-        _read_file(site, site_path.parent / include, problems)
+        if (site_path.parent / include).is_file():
+            _read_file(site, site_path.parent / include, problems)
+        else:
+            problems.append(
+                Problem(
+                    "error",
+                    head.include_origin,
+                    f"included file {include!r} not found next to {site_path.name}",
+                    "check the name; includes are read relative to the site file",
+                )
+            )
     if head.catalogue:
         catalogue = Site(site.id)
         _read_catalogue(catalogue, problems)

@@ -30,9 +30,8 @@ _TOKEN = re.compile(
       )
     | (?P<comment>\#[^\n]*)
     | (?P<newline>\n)
-    | (?P<space>[ \t\r]+)
-    | (?P<bare>[A-Za-z0-9_\-+:]+)
-    | (?P<other>.)
+    | (?P<punct>[\[\]{}=])
+    | (?P<text>[^"\'\#\n\[\]{}=]+)   # bare keys, dots, numbers, commas, spaces: one run
     ''',
     re.VERBOSE,
 )
@@ -138,8 +137,8 @@ class _Scanner:
                 break
             if kind == "string":
                 segments.append(text[1:-1])
-            elif kind == "bare":
-                segments.append(text)
+            else:  # bare keys between dots: `a.b`, or the `.c` after a quoted key
+                segments.extend(part.strip() for part in text.split(".") if part.strip())
             self.at += 1
         return segments
 
@@ -164,8 +163,9 @@ def _tokens(text: str) -> Iterator[tuple[str, str, int]]:
     """(kind, text, line) of every token but whitespace."""
     line = 1
     for match in _TOKEN.finditer(text):
-        kind = match.lastgroup or "other"
+        kind = match.lastgroup or "text"
         token = match.group()
-        if kind != "space":
+        if kind != "text" or not token.isspace():
             yield kind, token, line
-        line += token.count("\n")
+        if kind in ("newline", "string"):
+            line += token.count("\n")
