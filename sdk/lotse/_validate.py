@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, Protocol, TypeVar
 
@@ -15,8 +15,6 @@ if TYPE_CHECKING:
 Severity = Literal["error", "warning", "note"]
 
 STAGES = ("new", "engaged", "returning", "converted")
-
-_T = TypeVar("_T")
 
 
 class _Identified(Protocol):
@@ -59,21 +57,18 @@ def did_you_mean(word: str, choices: Collection[str], otherwise: str = "") -> st
         return f"did you mean {close[0]!r}?"
     if not choices or (otherwise and len(choices) > _LISTABLE):
         return otherwise or "none are defined"
-    return f"use one of: {_known(choices)}" + (f"; or {otherwise}" if otherwise else "")
+    listed = "use one of: " + ", ".join(sorted(choices))
+    return f"{listed}; or {otherwise}" if otherwise else listed
 
 
-def _known(names: Iterable[str]) -> str:
-    return ", ".join(sorted(names)) or "none defined"
-
-
-def _repeats(items: Iterable[_T], key: Callable[[_T], str]) -> Iterator[tuple[_T, _T]]:
-    """(first, again) for every item whose key an earlier item already has."""
-    first: dict[str, _T] = {}
+def _repeats(items: Iterable[_I]) -> Iterator[tuple[_I, _I]]:
+    """(first, again) for every item whose id an earlier item already has."""
+    first: dict[str, _I] = {}
     for item in items:
-        if key(item) in first:
-            yield first[key(item)], item
+        if item.id in first:
+            yield first[item.id], item
         else:
-            first[key(item)] = item
+            first[item.id] = item
 
 
 def check_site(site: Site) -> list[Problem]:
@@ -94,7 +89,7 @@ class _Errors:
 
     def twice(self, items: Iterable[_I], what: str, fix: str) -> None:
         """An error at every second definition of the same id, pointing at the first."""
-        for first, again in _repeats(items, lambda item: item.id):
+        for first, again in _repeats(items):
             first_at = self.site.origin_of(first).place
             self.add(
                 again, "id", f"{what} {again.id!r} is defined twice (first at {first_at})", fix
