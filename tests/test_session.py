@@ -303,23 +303,110 @@ def test_holdout_is_deterministic_and_counted_per_arm() -> None:
     site.rules = [r for r in site.rules if r.variant != "hero-hcp"]
     site.add_rule("hero", "hero-hcp", visitor_type="hcp", holdout=0.5, rule_id="hcp-hero")
     engine = site.engine()
-    arms = {"control": 0, "treatment": 0}
+    arms = {"control": 0, "hero-hcp": 0}
     for number in range(400):
-        session = start(engine, "/de/fachkreise", session_id=f"s{number}")
-        arm = session.targeting.assignments["hcp-hero"]
+        session = engine.new_session(TRUST, f"s{number}")
+        entry = session.feed(hello("/de/fachkreise")).records
+        arm = session.targeting.assignments["hcp-hero"].arm
         arms[arm] += 1
         shown = session.targeting.shown.get("hero", "default")
-        assert (shown == "hero-hcp") == (arm == "treatment")
+        assert (shown == "hero-hcp") == (arm == "hero-hcp")
         exposure = session.feed(Seen("hero", shown)).records
+        page_view = session.feed(page("/de/fachkreise/x")).records
         conversion = session.feed(Convert("lead")).records
-        assert [(r.kind, r.arm) for r in (*exposure, *conversion)] == [
-            ("exposure", arm),
-            ("conversion", arm),
+        assert [(r.kind, r.experiment, r.arm, r.visitor_type) for r in entry] == [
+            ("assigned", "hcp-hero", arm, "hcp"),
+            ("page", "hcp-hero", arm, "hcp"),
         ]
+        assert [(r.kind, r.arm) for r in (*exposure, *page_view, *conversion)] == [
+            ("exposed", arm),
+            ("page", arm),
+            ("converted", arm),
+        ]
+        assert conversion[0].goal == "lead"
         assert session.feed(Convert("lead")).records == ()  # once per goal
+        assert session.feed(Seen("hero", shown)).records == ()  # exposed once
         again = start(engine, "/de/fachkreise", session_id=f"s{number}")
-        assert again.targeting.assignments["hcp-hero"] == arm
+        assert again.targeting.assignments["hcp-hero"].arm == arm
     assert 150 < arms["control"] < 250
+
+
+def test_an_ab_test_splits_sessions_by_weight_and_shows_every_arm() -> None:
+    site = python_site()
+    site.add_variant("hero", lotse.Variant("hero-hcp-b", "<h2>B</h2>", ("hcp",)))
+    site.rules = [r for r in site.rules if r.variant != "hero-hcp"]
+    site.add_rule(
+        "hero",
+        "hero-hcp",
+        rule_id="ab",
+        visitor_type="hcp",
+        arms={"control": 1, "hero-hcp": 1, "hero-hcp-b": 2},
+    )
+    engine = site.engine()
+    shown: dict[str, int] = {}
+    for number in range(800):
+        session = start(engine, "/de/fachkreise", session_id=f"s{number}")
+        arm = session.targeting.assignments["ab"].arm
+        assert session.targeting.shown.get("hero", "control") == arm
+        shown[arm] = shown.get(arm, 0) + 1
+    assert 150 < shown["control"] < 250 and 150 < shown["hero-hcp"] < 250
+    assert 330 < shown["hero-hcp-b"] < 470
+
+
+def test_a_rule_without_a_control_group_records_nothing(engine: lotse.Engine) -> None:
+    session = engine.new_session(TRUST)
+    outcome = session.feed(hello("/de/fachkreise"))
+    assert swaps(outcome) == {"hero": "hero-hcp"} and outcome.records == ()
+    assert session.feed(Seen("hero", "hero-hcp")).records == ()
+
+
+def test_the_global_holdout_sees_no_personalization_at_all() -> None:
+    site = python_site()
+    site.experiments = lotse.Experiments(global_holdout=0.3)
+    site.rules = [r for r in site.rules if r.variant != "hero-hcp"]
+    site.add_rule("hero", "hero-hcp", visitor_type="hcp", holdout=0.5, rule_id="hcp-hero")
+    engine = site.engine()
+    arms = {"control": 0, "personalized": 0}
+    for number in range(400):
+        session = engine.new_session(TRUST, f"g{number}")
+        outcome = session.feed(hello("/de/fachkreise"))
+        arm = session.targeting.assignments["global"].arm
+        arms[arm] += 1
+        kinds = {(r.kind, r.experiment) for r in outcome.records}
+        assert ("assigned", "global") in kinds
+        welcome = outcome.messages[0]
+        assert isinstance(welcome, Welcome)
+        if arm == "control":
+            # Nothing shown, no chat, not in the rule's experiment; the counterfactual
+            # exposure still counts for the global experiment.
+            assert outcome.swaps == () and welcome.chat is None
+            assert "hcp-hero" not in session.targeting.assignments
+            assert swaps(session.feed(ChatAnswer(choice="pharmacist"))) == {}
+            seen = session.feed(Seen("hero", "default")).records
+            assert [(r.kind, r.experiment) for r in seen] == [("exposed", "global")]
+        else:
+            assert ("assigned", "hcp-hero") in kinds
+            seen = session.feed(Seen("hero", session.targeting.shown.get("hero", "default")))
+            assert {(r.kind, r.experiment) for r in seen.records} == {
+                ("exposed", "global"),
+                ("exposed", "hcp-hero"),
+            }
+        converted = session.feed(Convert("newsletter")).records
+        assert ("converted", "global", arm) in {(r.kind, r.experiment, r.arm) for r in converted}
+    assert 90 < arms["control"] < 150
+
+
+def test_an_opted_out_session_is_not_counted_again(engine: lotse.Engine) -> None:
+    site = python_site()
+    site.rules = [r for r in site.rules if r.variant != "hero-hcp"]
+    site.add_rule("hero", "hero-hcp", visitor_type="hcp", holdout=0.5, rule_id="hcp-hero")
+    session = start(site.engine(), "/de/fachkreise")
+    arm = session.targeting.assignments["hcp-hero"].arm
+    session.feed(OptOut())
+    session.feed(OptIn())
+    again = session.feed(page("/de/fachkreise"))
+    assert again.records == () and session.feed(Convert("lead")).records == ()
+    assert session.targeting.assignments["hcp-hero"].arm == arm
 
 
 # -- saving and resuming --------------------------------------------------------------

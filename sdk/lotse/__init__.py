@@ -12,6 +12,7 @@ from ._engine import Engine
 from ._loader import catalogue_dir, load_site, read_site
 from ._model import (
     Condition,
+    Experiments,
     Goal,
     Intent,
     PersonaSignal,
@@ -78,6 +79,7 @@ __all__ = [
     "Engine",
     "Error",
     "Event",
+    "Experiments",
     "Goal",
     "Hello",
     "Intent",

@@ -139,12 +139,21 @@ class Condition:
         )
 
 
+#: The arm of an experiment that keeps the page's own content.
+CONTROL = "control"
+#: The experiment id of the site-wide holdout (`Experiments.global_holdout`).
+GLOBAL_EXPERIMENT = "global"
+
+
 @dataclass(frozen=True, slots=True)
 class Rule:
-    """Show `variant` in `slot` when `when` holds.
+    """Show `variant` in `slot` when `when` holds. Every rule is an experiment.
 
     `holdout` is the share of sessions (0..1) kept on the default content as a
-    control group; `reason` is shown under "Why am I seeing this?".
+    control group. `arms` makes the rule an A/B/n test instead: a weight per
+    arm, each arm a variant id of the slot or ``"control"`` (the default
+    content); `variant` is then the first variant arm. `reason` is shown under
+    "Why am I seeing this?".
     """
 
     id: str
@@ -153,6 +162,34 @@ class Rule:
     when: Condition = field(default_factory=Condition)
     reason: Text = field(default_factory=dict)
     holdout: float = 0.0
+    arms: tuple[tuple[str, float], ...] = ()
+
+    @property
+    def split(self) -> tuple[tuple[str, float], ...]:
+        """Each arm (a variant id or "control") with its share of sessions; shares sum to 1."""
+        if self.arms:
+            total = sum(weight for _, weight in self.arms)
+            return tuple((arm, weight / total) for arm, weight in self.arms)
+        if self.holdout > 0:
+            return ((CONTROL, self.holdout), (self.variant, 1.0 - self.holdout))
+        return ((self.variant, 1.0),)
+
+
+@dataclass(frozen=True, slots=True)
+class Experiments:
+    """Site-wide experiment settings (``[experiments]``).
+
+    `global_holdout` is the share of sessions that get no personalization at
+    all, so the total effect of Lotse can be measured, not only each rule's.
+    The plan (`baseline`, `mde`, `alpha`, `power`) sets the sample each arm
+    needs before a fixed-horizon verdict is given.
+    """
+
+    global_holdout: float = 0.0
+    baseline: float = 0.10
+    mde: float = 0.20
+    alpha: float = 0.05
+    power: float = 0.80
 
 
 def signal_id(kind: str, match: str, visitor_type: str | None = None) -> str:

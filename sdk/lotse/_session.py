@@ -118,6 +118,8 @@ class Session:
         self.dialogue = Dialogue()
         self.targeting = Targeting()
         self.page = Page()
+        #: Records made while handling the current event.
+        self._records: list[Record] = []
 
     # -- the state machine ------------------------------------------------------
 
@@ -131,6 +133,7 @@ class Session:
         """
         if now is not None:
             self.now = now
+        self._records = []
         if isinstance(event, Hello):
             return self._hello(event, resume)
         if not self.started:
@@ -138,7 +141,6 @@ class Session:
         self._expire_login()
         profile = self.profile
         chat: ChatResult | None = None
-        records: list[Record] = []
         messages: list[Message]
         match event:
             case PageView():
@@ -157,18 +159,19 @@ class Session:
                 say, chat = self.dialogue.answer(event.text or "", profile, self.engine)
                 messages = [say, *self._redecided()]
             case Seen():
-                records = self.targeting.seen(event.slot)
+                self._records += self.targeting.seen(event.slot)
                 messages = []
             case Convert():
                 if event.goal not in self.engine.goals:
                     return _refused("unknown_goal", self._unknown_goal(event.goal))
                 profile.converted.add(event.goal)
-                records = self.targeting.convert(event.goal)
+                self._records += self.targeting.convert(event.goal)
                 messages = [*self._swaps(fresh_page=False)]
             case OptOut():
                 messages = [self._opt_out()]
             case OptIn():
                 profile.optout = False
+                self.targeting.enter(self.engine, self.id, profile)  # the same arm as before
                 messages = [*self._swaps(fresh_page=True)]
             case Consent():
                 profile.consent = event.granted
@@ -177,7 +180,7 @@ class Session:
                 messages = []
             case Verify():
                 messages = self._verify(event.assertion)
-        return Outcome(tuple(messages), chat, tuple(records), self._persist())
+        return Outcome(tuple(messages), chat, tuple(self._records), self._persist())
 
     def _hello(self, hello: Hello, resume: dict[str, Any] | None) -> Outcome:
         if self.started:
@@ -193,14 +196,16 @@ class Session:
         profile.visits = (hello.visits or 1) if hello.consent else 1
         if hello.lang:
             profile.lang = hello.lang[:2].lower()
+        if not profile.optout:
+            self._records += self.targeting.enter(self.engine, self.id, profile)
         messages: list[Message] = [*self._page(PageView(hello.url, hello.slots, hello.referrer))]
         if hello.verified:
             messages += self._verify(hello.verified)
-        offer = self.dialogue.offer(profile, self.engine, sensitive_page=self.page.sensitive)
+        offer = self.chat_offer()
         # Say how many swaps follow, so the snippet unhides slots as soon as they are in.
         swaps = sum(isinstance(m, Swap) for m in messages)
         welcome = Welcome(self._token(), optout=profile.optout, chat=offer, swaps=swaps)
-        return Outcome((welcome, *messages), persist=self._persist())
+        return Outcome((welcome, *messages), records=tuple(self._records), persist=self._persist())
 
     def _persist(self) -> Persist:
         # Opted out: the profile is deleted, not kept; the snippet remembers the choice.
@@ -240,7 +245,9 @@ class Session:
         for signal in engine.utm_signals.find(facts.utm_words):
             profile.add_signal(signal, "utm", "", engine.tuning)
         self.profile.redecide(engine.type_ids, engine.tuning)
-        return self._swaps(fresh_page=True)
+        swaps = self._swaps(fresh_page=True)
+        self._records += self.targeting.viewed()
+        return swaps
 
     def _click(self, event: Click) -> list[Swap]:
         facts = page_facts(event.href)
@@ -262,7 +269,7 @@ class Session:
 
     def _swaps(self, *, fresh_page: bool) -> list[Swap]:
         return self.targeting.swaps(
-            self.profile, self.page, self.engine, self.id, fresh_page=fresh_page
+            self.profile, self.page, self.engine, self.id, self._records, fresh_page=fresh_page
         )
 
     # -- logins and opt-out -------------------------------------------------------
@@ -291,13 +298,20 @@ class Session:
     def _opt_out(self) -> Restore:
         """Restore defaults at once and forget everything learned about the visitor."""
         self.profile = self.profile.forget()
-        self.targeting = Targeting()
+        # Arms follow from the session id alone; the session was counted once already.
+        self.targeting = Targeting(counting=False)
         return Restore(self.page.slots)
 
     # -- reporting, saving, reloading ------------------------------------------------
 
     def chat_offer(self) -> ChatOffer | None:
-        """Offer the chat now if it may be offered (the `welcome` does this by itself)."""
+        """Offer the chat now if it may be offered (the `welcome` does this by itself).
+
+        The global holdout's control arm gets no chat either: it sees the site as
+        it would be without Lotse.
+        """
+        if self.targeting.held_out:
+            return None
         return self.dialogue.offer(self.profile, self.engine, sensitive_page=self.page.sensitive)
 
     def summary(self) -> dict[str, Any]:

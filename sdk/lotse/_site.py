@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Literal, TypeVar
 from ._model import (
     DEFAULT_VISITOR_TYPES,
     Condition,
+    Experiments,
     Goal,
     Intent,
     Origin,
@@ -80,6 +81,7 @@ class Site:
     goals: list[Goal] = field(default_factory=list)
     sensitivity: Sensitivity = field(default_factory=Sensitivity)
     tuning: Tuning = field(default_factory=Tuning)
+    experiments: Experiments = field(default_factory=Experiments)
     #: Where each object was defined, for error messages: id(obj) -> Origin.
     sources: dict[int, Origin] = field(default_factory=dict, repr=False)
     #: Catalogue intents and signals this site replaced or switched off, for `lotse check`.
@@ -143,13 +145,16 @@ class Site:
         rule_id: str | None = None,
         reason: Text | None = None,
         holdout: float = 0.0,
+        arms: Mapping[str, float] | None = None,
         origin: Origin | None = None,
         **when: object,
     ) -> Rule:
         """Show `variant` in `slot` when every keyword condition holds.
 
         Conditions are the fields of `Condition`: visitor_type, intent, persona,
-        stage, page, min_visits, not_converted, verified.
+        stage, page, min_visits, not_converted, verified. `holdout` keeps a share
+        of sessions on the default content; `arms` (weights per variant id or
+        ``"control"``) makes the rule an A/B/n test.
         """
         unknown = set(when) - set(Condition.__slots__)
         if unknown:
@@ -163,6 +168,7 @@ class Site:
             Condition(**when),  # type: ignore[arg-type]
             dict(reason or {}),
             holdout,
+            tuple((arm, float(weight)) for arm, weight in (arms or {}).items()),
         )
         self.rules.append(rule)
         return self._added(rule, origin)

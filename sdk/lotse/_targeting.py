@@ -3,8 +3,17 @@
 Given the `Profile`, rules pick a variant per slot (most specific rule first),
 the guardrails veto what the visitor may not see, and the stability promises
 hold: a slot's variant sticks across pages and changes at most `max_changes`
-times per session. Each rule is an experiment whose control arm keeps the
-default; exposures and conversions come back as `Record`s for the ledger.
+times per session.
+
+Each rule is an experiment. A session is assigned an arm — by hashing, so it
+stays there after a reconnect or on another node — at the moment the rule
+would first apply, in every arm alike: the control arm's exposure is the
+counterfactual one, so the arms stay comparable. A site-wide holdout
+(`Experiments.global_holdout`) is assigned at the session's start and sees no
+personalization at all. What happens in each arm comes back as `Record`s for
+the ledger: assigned, exposed (the snippet saw the slot), converted (once per
+declared goal) and page (one per page view after assignment). The unit is the
+session; nothing personal is in a record.
 """
 
 from __future__ import annotations
@@ -15,24 +24,46 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from . import _copy
-from ._model import Condition, Rule, Text, Variant, pick_text
+from ._model import CONTROL, GLOBAL_EXPERIMENT, Condition, Rule, Text, Variant, pick_text
 from ._protocol import Swap
 
 if TYPE_CHECKING:
     from ._engine import Engine
     from ._profile import Profile
 
-Arm = Literal["control", "treatment"]
+#: The global holdout's arms: no personalization, and Lotse as configured.
+GLOBAL_ARMS = (CONTROL, "personalized")
+
+RecordKind = Literal["assigned", "exposed", "converted", "page"]
 
 
 @dataclass(frozen=True, slots=True)
 class Record:
-    """An experiment ledger entry: an exposure or a conversion in one arm."""
+    """One ledger entry: what one session did in one arm of one experiment.
 
-    kind: Literal["exposure", "conversion"]
+    `visitor_type` is the type decided when the session was assigned (None:
+    not decided yet), so results can be read per visitor type; `goal` is set
+    for conversions.
+    """
+
+    kind: RecordKind
     experiment: str
-    arm: Arm
+    arm: str
+    visitor_type: str | None = None
     goal: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    """A session's arm in one experiment, and its visitor type at that moment.
+
+    A rule without a control group keeps its one arm here but is not `counted`:
+    with nothing to compare, it is no experiment.
+    """
+
+    arm: str
+    visitor_type: str | None = None
+    counted: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,10 +76,20 @@ class Page:
     path: str = "/"
 
 
-def bucket(site_id: str, rule_id: str, session_id: str) -> float:
-    """A deterministic number in [0, 1) per session and rule, for hold-out groups."""
-    digest = hashlib.sha256(f"{site_id}\0{rule_id}\0{session_id}".encode()).digest()
+def bucket(site_id: str, experiment: str, session_id: str) -> float:
+    """A deterministic number in [0, 1) per session and experiment."""
+    digest = hashlib.sha256(f"{site_id}\0{experiment}\0{session_id}".encode()).digest()
     return int.from_bytes(digest[:8], "big") / 2**64
+
+
+def pick_arm(split: tuple[tuple[str, float], ...], point: float) -> str:
+    """The arm whose share of [0, 1) contains `point`."""
+    edge = 0.0
+    for arm, share in split:
+        edge += share
+        if point < edge:
+            return arm
+    return split[-1][0]  # rounding: the shares may sum to 0.999…
 
 
 @dataclass(slots=True)
@@ -60,12 +101,32 @@ class Targeting:
     shown: dict[str, str] = field(default_factory=dict)
     shown_reason: dict[str, Text] = field(default_factory=dict)
     changes: dict[str, int] = field(default_factory=dict)
-    #: rule id -> arm, and the rule that last targeted each slot.
-    assignments: dict[str, Arm] = field(default_factory=dict)
+    #: experiment (rule id, or "global") -> arm; and the rule that last targeted each slot.
+    assignments: dict[str, Assignment] = field(default_factory=dict)
     slot_rule: dict[str, str] = field(default_factory=dict)
-    #: Rules whose slot the visitor saw, and "rule\0goal" pairs already counted.
+    #: Experiments whose slot the visitor saw, and "experiment\0goal" pairs counted.
     exposed: set[str] = field(default_factory=set)
     conversions: set[str] = field(default_factory=set)
+    #: False after an opt-out: the session was counted once and is not counted again.
+    counting: bool = True
+
+    @property
+    def held_out(self) -> bool:
+        """In the global holdout's control arm: no personalization at all."""
+        entry = self.assignments.get(GLOBAL_EXPERIMENT)
+        return entry is not None and entry.arm == CONTROL
+
+    def enter(self, engine: Engine, session_id: str, profile: Profile) -> list[Record]:
+        """Assign the session to the global holdout's arms, once, when it starts."""
+        share = engine.site.experiments.global_holdout
+        if share <= 0 or GLOBAL_EXPERIMENT in self.assignments:
+            return []
+        point = bucket(engine.site_id, GLOBAL_EXPERIMENT, session_id)
+        arm = GLOBAL_ARMS[0] if point < share else GLOBAL_ARMS[1]
+        self.assignments[GLOBAL_EXPERIMENT] = Assignment(arm, profile.decided, self.counting)
+        return (
+            [Record("assigned", GLOBAL_EXPERIMENT, arm, profile.decided)] if self.counting else []
+        )
 
     def fit(self, engine: Engine) -> None:
         """Forget variants a new configuration no longer has."""
@@ -75,18 +136,26 @@ class Targeting:
     # -- swaps ------------------------------------------------------------------
 
     def swaps(
-        self, profile: Profile, page: Page, engine: Engine, session_id: str, *, fresh_page: bool
+        self,
+        profile: Profile,
+        page: Page,
+        engine: Engine,
+        session_id: str,
+        records: list[Record],
+        *,
+        fresh_page: bool,
     ) -> list[Swap]:
         """Swaps for the slots on the current page, honouring stickiness and limits.
 
         On a new page view every personalised slot is sent again (the page
-        arrives with its defaults); otherwise only slots that change.
+        arrives with its defaults); otherwise only slots that change. New
+        assignments are appended to `records`.
         """
         if profile.optout or page.sensitive:
             return []
         swaps: list[Swap] = []
         for slot_id in page.slots:
-            target = self._target(profile, engine, session_id, slot_id, page.path)
+            target = self._target(profile, engine, session_id, slot_id, page.path, records)
             changes = self.changes.get(slot_id, 0)
             if (
                 target is not None
@@ -108,23 +177,52 @@ class Targeting:
         return swaps
 
     def _target(
-        self, profile: Profile, engine: Engine, session_id: str, slot_id: str, path: str
+        self,
+        profile: Profile,
+        engine: Engine,
+        session_id: str,
+        slot_id: str,
+        path: str,
+        records: list[Record],
     ) -> tuple[Rule, Variant] | None:
         """The rule and variant this slot should show now, or None for the default."""
         for rule in engine.rules_by_slot.get(slot_id, ()):
-            variant = engine.variants.get((slot_id, rule.variant))
-            if variant is None or not holds(rule.when, profile, path):
+            if not holds(rule.when, profile, path):
                 continue
-            if not allowed(variant, profile, audience=True):
+            variants = [
+                engine.variants.get((slot_id, arm)) for arm, _ in rule.split if arm != CONTROL
+            ]
+            # The rule applies only where every arm may be shown, so all arms see the same visitors.
+            if not all(v is not None and allowed(v, profile, audience=True) for v in variants):
                 continue
-            arm = self.assignments.get(rule.id)
-            if arm is None:
-                in_control = bucket(engine.site_id, rule.id, session_id) < rule.holdout
-                arm = "control" if in_control else "treatment"
-                self.assignments[rule.id] = arm
             self.slot_rule[slot_id] = rule.id
-            return (rule, variant) if arm == "treatment" else None
+            if self.held_out:
+                return None  # the counterfactual: the rule would apply, nothing is shown
+            arm = self._assign(rule, profile, engine, session_id, records)
+            if arm == CONTROL:
+                return None
+            variant = engine.variants.get((slot_id, arm))
+            return (rule, variant) if variant is not None else None
         return None
+
+    def _assign(
+        self,
+        rule: Rule,
+        profile: Profile,
+        engine: Engine,
+        session_id: str,
+        records: list[Record],
+    ) -> str:
+        entry = self.assignments.get(rule.id)
+        if entry is not None:
+            return entry.arm
+        split = rule.split
+        arm = pick_arm(split, bucket(engine.site_id, rule.id, session_id))
+        counted = self.counting and len(split) > 1
+        self.assignments[rule.id] = Assignment(arm, profile.decided, counted)
+        if counted:
+            records.append(Record("assigned", rule.id, arm, profile.decided))
+        return arm
 
     def _swap(self, slot_id: str, variant: Variant, lang: str) -> Swap:
         """The swap message in the visitor's current language."""
@@ -135,23 +233,43 @@ class Targeting:
 
     # -- experiment records -------------------------------------------------------
 
+    def _experiments(self) -> list[tuple[str, Assignment]]:
+        """The experiments this session is counted in (rules with one arm are not)."""
+        return [(name, entry) for name, entry in sorted(self.assignments.items()) if entry.counted]
+
     def seen(self, slot_id: str) -> list[Record]:
-        """The slot became visible: its rule's arm was exposed (once per session)."""
+        """The slot became visible: its experiment's arm was exposed (once per session)."""
         rule_id = self.slot_rule.get(slot_id)
-        if rule_id is None or rule_id in self.exposed:
+        if rule_id is None:
             return []
-        self.exposed.add(rule_id)
-        return [Record("exposure", rule_id, self.assignments[rule_id])]
+        experiments = [GLOBAL_EXPERIMENT, rule_id]
+        return [
+            Record("exposed", experiment, entry.arm, entry.visitor_type)
+            for experiment, entry in self._experiments()
+            if experiment in experiments and self._first(experiment, self.exposed)
+        ]
 
     def convert(self, goal: str) -> list[Record]:
-        """A declared goal was reached: one conversion per exposed experiment and goal."""
-        records = []
-        for experiment in sorted(self.exposed):
-            key = f"{experiment}\0{goal}"
-            if key not in self.conversions:
-                self.conversions.add(key)
-                records.append(Record("conversion", experiment, self.assignments[experiment], goal))
-        return records
+        """A declared goal was reached: one conversion per assigned experiment and goal."""
+        return [
+            Record("converted", experiment, entry.arm, entry.visitor_type, goal)
+            for experiment, entry in self._experiments()
+            if self._first(f"{experiment}\0{goal}", self.conversions)
+        ]
+
+    def viewed(self) -> list[Record]:
+        """A page view: counted in every experiment the session is in (pages per session)."""
+        return [
+            Record("page", experiment, entry.arm, entry.visitor_type)
+            for experiment, entry in self._experiments()
+        ]
+
+    @staticmethod
+    def _first(key: str, done: set[str]) -> bool:
+        if key in done:
+            return False
+        done.add(key)
+        return True
 
 
 def holds(when: Condition, profile: Profile, path: str) -> bool:
