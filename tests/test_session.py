@@ -409,6 +409,62 @@ def test_an_opted_out_session_is_not_counted_again(engine: lotse.Engine) -> None
     assert session.targeting.assignments["hcp-hero"].arm == arm
 
 
+def dosed_site(dose: lotse.Dose) -> lotse.Engine:
+    site = python_site()
+    site.rules = [r for r in site.rules if r.variant != "hero-hcp"]
+    site.add_rule("hero", "hero-hcp", visitor_type="hcp", rule_id="hcp-hero", dose=dose)
+    return site.engine()
+
+
+def heroes(session: lotse.Session, pages: int) -> list[str | None]:
+    return [swaps(session.feed(page(f"/de/fachkreise/{n}"))).get("hero") for n in range(pages)]
+
+
+def test_a_dose_caps_the_page_views_showing_a_rule_per_session() -> None:
+    session = start(dosed_site(lotse.Dose(per_session=3)), "/de/fachkreise")
+    assert session.targeting.shown["hero"] == "hero-hcp"
+    # Shown on the entry page and two more; then the page keeps its own content.
+    assert heroes(session, 4) == ["hero-hcp", "hero-hcp", None, None]
+
+
+def test_a_dose_per_audience_is_tighter_for_that_persona() -> None:
+    engine = dosed_site(lotse.Dose(per_session=5, audiences=(("digital", 2),)))
+    session = start(engine, "/de/fachkreise")
+    session.feed(page("/de/fachkreise/webinar-a"))
+    assert session.profile.persona is None  # not yet
+    outcome = session.feed(page("/de/fachkreise/webinar-b"))
+    assert session.profile.persona == "digital"
+    # Entry page and one more page were two impressions already: the digital reader is done.
+    assert "hero" not in swaps(outcome)
+    other = start(engine, "/de/fachkreise")
+    assert heroes(other, 5) == ["hero-hcp"] * 4 + [None]
+
+
+def test_a_dose_across_visits_counts_only_with_consent() -> None:
+    engine = dosed_site(lotse.Dose(per_visitor=3))
+    returning = engine.new_session(TRUST)
+    first = returning.feed(
+        hello("/de/fachkreise", consent=True, visits=2, doses=(("hcp-hero", 2),))
+    )
+    assert [(m.variant, m.dose) for m in first.swaps] == [("hero-hcp", "hcp-hero")]
+    assert heroes(returning, 1) == [None]
+    unknown = engine.new_session(TRUST)
+    unknown.feed(hello("/de/fachkreise", consent=False, doses=(("hcp-hero", 9), ("x", 1))))
+    assert unknown.profile.doses == {} and heroes(unknown, 3) == ["hero-hcp"] * 3
+
+
+def test_the_chat_is_offered_within_its_dose() -> None:
+    site = python_site()
+    site.chat_dose = lotse.Dose(per_session=2, per_visitor=3)
+    engine = site.engine()
+    session = engine.new_session(TRUST)
+    welcome = session.feed(hello(consent=True, doses=(("chat", 1),))).messages[0]
+    assert isinstance(welcome, Welcome) and welcome.chat is not None
+    assert welcome.chat.dose == "chat"
+    assert session.chat_offer() is not None  # a second offer this session: 1 + 2 = 3
+    assert session.chat_offer() is None
+
+
 # -- saving and resuming --------------------------------------------------------------
 
 

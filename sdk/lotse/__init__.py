@@ -12,6 +12,7 @@ from ._engine import Engine
 from ._loader import catalogue_dir, load_site, read_site
 from ._model import (
     Condition,
+    Dose,
     Experiments,
     Goal,
     Intent,
@@ -76,6 +77,7 @@ __all__ = [
     "ConfigError",
     "Consent",
     "Convert",
+    "Dose",
     "Engine",
     "Error",
     "Event",

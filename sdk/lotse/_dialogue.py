@@ -25,30 +25,40 @@ if TYPE_CHECKING:
 #: recognised after the clarifying question had been asked.
 ChatResult = Literal["matched", "clarified", "chosen", "failed"]
 
+#: The dose key under which a snippet counts chat offers across visits.
+CHAT_DOSE = "chat"
+
 
 @dataclass(slots=True)
 class Dialogue:
-    """Whether the chat was offered and whether the bot already asked back."""
+    """How often the chat was offered and whether the bot already asked back."""
 
-    offered: bool = False
+    offers: int = 0
     clarified: bool = False
 
     def offer(self, profile: Profile, engine: Engine, *, sensitive_page: bool) -> ChatOffer | None:
-        """Offer the chat once, never on sensitive pages, after opt-out or to a known visitor."""
+        """Offer the chat within its dose, never on sensitive pages, after opt-out or to a
+        visitor who already said who they are."""
         if (
             profile.optout
             or sensitive_page
-            or self.offered
             or profile.stated
             or profile.verified_role
             or not engine.intents
         ):
             return None
-        self.offered = True
+        dose = engine.site.chat_dose
+        limit = dose.session_limit(profile.decided, profile.persona)
+        if limit is not None and self.offers >= limit:
+            return None
+        if not profile.within_visitor_dose(CHAT_DOSE, dose.per_visitor, self.offers):
+            return None
+        self.offers += 1
         return ChatOffer(
             pick_text(_copy.PROMPT, profile.lang),
             type_choices(engine, profile.lang),
             engine.tuning.chat_delay_ms,
+            CHAT_DOSE if dose.per_visitor is not None else None,
         )
 
     def answer(self, text: str, profile: Profile, engine: Engine) -> tuple[Say, ChatResult]:

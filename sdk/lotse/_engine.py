@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from ._chat import ChatMatch, ChatMatcher
 from ._copy import CLARIFY, FALLBACK
+from ._dialogue import CHAT_DOSE
 from ._model import Goal, Intent, PersonaSignal, Rule, Signal, Slot, Variant, pick_text
 from ._signals import HostMatcher, PageFacts, WordMatcher
 
@@ -37,11 +38,17 @@ class Engine:
         ordered = sorted(
             enumerate(site.rules), key=lambda item: (-item[1].when.specificity, item[0])
         )
+        self.rules: dict[str, Rule] = {rule.id: rule for rule in site.rules}
         self.rules_by_slot: dict[str, tuple[Rule, ...]] = {}
         for _, rule in ordered:
             self.rules_by_slot[rule.slot] = (*self.rules_by_slot.get(rule.slot, ()), rule)
         self.intents: dict[str, Intent] = {i.id: i for i in site.intents}
         self.goals: dict[str, Goal] = {g.id: g for g in site.goals}
+        #: Keys under which a returning visitor's browser counts what it was shown.
+        self.dose_keys: frozenset[str] = frozenset(
+            [r.id for r in site.rules if r.dose is not None and r.dose.per_visitor is not None]
+            + ([CHAT_DOSE] if site.chat_dose.per_visitor is not None else [])
+        )
         self.path_signals: WordMatcher[Signal] = WordMatcher(
             (s.match, s) for s in site.signals if s.kind == "path"
         )

@@ -139,6 +139,29 @@ class Condition:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class Dose:
+    """How often something may be shown ("die Dosis macht's").
+
+    `per_session` caps the page views showing it in one session; `audiences`
+    caps it further for a visitor type or persona (``{"evidence": 2}``: the
+    evidence-based reader sees it at most twice); `per_visitor` caps it across
+    visits of a returning visitor, counted by the snippet in the browser and
+    only with consent. None means no cap.
+    """
+
+    per_session: int | None = None
+    per_visitor: int | None = None
+    audiences: tuple[tuple[str, int], ...] = ()
+
+    def session_limit(self, visitor_type: str | None, persona: str | None) -> int | None:
+        """The tightest per-session cap that applies to this visitor, or None."""
+        limits = [limit for who, limit in self.audiences if who in (visitor_type, persona)]
+        if self.per_session is not None:
+            limits.append(self.per_session)
+        return min(limits) if limits else None
+
+
 #: The arm of an experiment that keeps the page's own content.
 CONTROL = "control"
 #: The experiment id of the site-wide holdout (`Experiments.global_holdout`).
@@ -153,7 +176,7 @@ class Rule:
     control group. `arms` makes the rule an A/B/n test instead: a weight per
     arm, each arm a variant id of the slot or ``"control"`` (the default
     content); `variant` is then the first variant arm. `reason` is shown under
-    "Why am I seeing this?".
+    "Why am I seeing this?". `dose` caps how often it is shown.
     """
 
     id: str
@@ -163,6 +186,7 @@ class Rule:
     reason: Text = field(default_factory=dict)
     holdout: float = 0.0
     arms: tuple[tuple[str, float], ...] = ()
+    dose: Dose | None = None
 
     @property
     def split(self) -> tuple[tuple[str, float], ...]:

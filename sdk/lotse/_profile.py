@@ -45,6 +45,9 @@ class Profile:
     page_views: int = 0
     #: Declared goals this session reached.
     converted: set[str] = field(default_factory=set)
+    #: What a returning visitor was shown on earlier visits, per dose key (a rule id or
+    #: "chat"), as counted by their browser; only with consent, only known keys.
+    doses: dict[str, int] = field(default_factory=dict)
 
     # -- evidence -------------------------------------------------------------
 
@@ -106,6 +109,16 @@ class Profile:
         if self.consent and self.visits >= 2:
             return "returning"
         return "engaged" if self.page_views >= 4 else "new"
+
+    def within_visitor_dose(self, key: str, per_visitor: int | None, this_session: int) -> bool:
+        """Whether a returning visitor's cap across visits still allows showing `key`.
+
+        Only with consent is anything known of earlier visits; without it this
+        cap cannot be counted, and the per-session caps are all there is.
+        """
+        if per_visitor is None or not self.consent:
+            return True
+        return self.doses.get(key, 0) + this_session < per_visitor
 
     def forget(self) -> Profile:
         """A fresh profile for a visitor who opted out: only the page language and consent stay."""

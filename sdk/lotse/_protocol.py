@@ -13,6 +13,9 @@ from typing import Any
 
 #: Longest string accepted in any field; URLs and chat answers included.
 MAX_STRING = 2048
+#: Most dose counters one hello may carry, and the largest count.
+MAX_DOSES = 32
+MAX_DOSE = 10_000
 #: Most slot ids one page may announce.
 MAX_SLOTS = 64
 MAX_SLOT_ID = 64
@@ -41,6 +44,9 @@ class Hello:
     consent: bool = False
     verified: str | None = None
     visits: int | None = None
+    #: Extension: what a returning visitor (with consent) was shown on earlier visits,
+    #: counted by the snippet per dose key (a rule id, or "chat").
+    doses: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +131,20 @@ def _slots(msg: dict[str, Any]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(value))
 
 
+def _doses(msg: dict[str, Any]) -> tuple[tuple[str, int], ...]:
+    value = msg.get("doses")
+    if value is None:
+        return ()
+    if not isinstance(value, dict) or len(value) > MAX_DOSES:
+        raise ProtocolError("bad_field", f"'doses' must be an object of at most {MAX_DOSES} counts")
+    for key, count in value.items():
+        if len(key) > MAX_SLOT_ID or not isinstance(count, int) or isinstance(count, bool):
+            raise ProtocolError("bad_field", "'doses' maps short keys to whole numbers")
+        if not 0 <= count <= MAX_DOSE:
+            raise ProtocolError("bad_field", f"a dose count must be 0..{MAX_DOSE}")
+    return tuple(sorted(value.items()))
+
+
 def _bool(msg: dict[str, Any], key: str) -> bool:
     value = msg.get(key, False)
     if value is None:
@@ -158,6 +178,7 @@ def parse_event(msg: object) -> Event:
                 consent=_bool(msg, "consent"),
                 verified=_string(msg, "verified", required=False, limit=1024),
                 visits=visits,
+                doses=_doses(msg),
             )
         case "page":
             return PageView(
@@ -210,13 +231,18 @@ class ChatOffer:
     prompt: str
     choices: tuple[Choice, ...]
     delay_ms: int
+    #: The counter a snippet with consent increments when it offers the chat.
+    dose: str | None = None
 
     def to_wire(self) -> dict[str, Any]:
-        return {
+        wire: dict[str, Any] = {
             "prompt": self.prompt,
             "choices": [{"id": c.id, "label": c.label} for c in self.choices],
             "delay_ms": self.delay_ms,
         }
+        if self.dose is not None:
+            wire["dose"] = self.dose
+        return wire
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,19 +269,26 @@ class Welcome:
 
 @dataclass(frozen=True, slots=True)
 class Swap:
+    """Content for one slot. `dose` (an extension) names the counter a snippet with
+    consent increments when it shows the variant, for caps across visits."""
+
     slot: str
     variant: str
     html: str
     reason: str
+    dose: str | None = None
 
     def to_wire(self) -> dict[str, Any]:
-        return {
+        wire = {
             "type": "swap",
             "slot": self.slot,
             "variant": self.variant,
             "html": self.html,
             "reason": self.reason,
         }
+        if self.dose is not None:
+            wire["dose"] = self.dose
+        return wire
 
 
 @dataclass(frozen=True, slots=True)

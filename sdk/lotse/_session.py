@@ -194,6 +194,9 @@ class Session:
         profile = self.profile
         profile.consent = hello.consent
         profile.visits = (hello.visits or 1) if hello.consent else 1
+        # Earlier visits' counts, only with consent and only for caps the site declares.
+        keys = self.engine.dose_keys if hello.consent else frozenset()
+        profile.doses = {key: count for key, count in hello.doses if key in keys}
         if hello.lang:
             profile.lang = hello.lang[:2].lower()
         if not profile.optout:

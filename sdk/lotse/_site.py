@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Literal, TypeVar
 from ._model import (
     DEFAULT_VISITOR_TYPES,
     Condition,
+    Dose,
     Experiments,
     Goal,
     Intent,
@@ -82,6 +83,8 @@ class Site:
     sensitivity: Sensitivity = field(default_factory=Sensitivity)
     tuning: Tuning = field(default_factory=Tuning)
     experiments: Experiments = field(default_factory=Experiments)
+    #: How often the reason-for-visit chat may be offered.
+    chat_dose: Dose = field(default_factory=lambda: Dose(per_session=1))
     #: Where each object was defined, for error messages: id(obj) -> Origin.
     sources: dict[int, Origin] = field(default_factory=dict, repr=False)
     #: Catalogue intents and signals this site replaced or switched off, for `lotse check`.
@@ -146,6 +149,7 @@ class Site:
         reason: Text | None = None,
         holdout: float = 0.0,
         arms: Mapping[str, float] | None = None,
+        dose: Dose | None = None,
         origin: Origin | None = None,
         **when: object,
     ) -> Rule:
@@ -154,7 +158,7 @@ class Site:
         Conditions are the fields of `Condition`: visitor_type, intent, persona,
         stage, page, min_visits, not_converted, verified. `holdout` keeps a share
         of sessions on the default content; `arms` (weights per variant id or
-        ``"control"``) makes the rule an A/B/n test.
+        ``"control"``) makes the rule an A/B/n test; `dose` caps how often it is shown.
         """
         unknown = set(when) - set(Condition.__slots__)
         if unknown:
@@ -169,6 +173,7 @@ class Site:
             dict(reason or {}),
             holdout,
             tuple((arm, float(weight)) for arm, weight in (arms or {}).items()),
+            dose,
         )
         self.rules.append(rule)
         return self._added(rule, origin)

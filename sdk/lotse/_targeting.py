@@ -100,6 +100,9 @@ class Targeting:
     #: slot -> variant id shown, and why (per language).
     shown: dict[str, str] = field(default_factory=dict)
     shown_reason: dict[str, Text] = field(default_factory=dict)
+    #: slot -> the rule whose variant it shows; rule -> page views it was shown on.
+    shown_rule: dict[str, str] = field(default_factory=dict)
+    impressions: dict[str, int] = field(default_factory=dict)
     changes: dict[str, int] = field(default_factory=dict)
     #: experiment (rule id, or "global") -> arm; and the rule that last targeted each slot.
     assignments: dict[str, Assignment] = field(default_factory=dict)
@@ -132,6 +135,7 @@ class Targeting:
         """Forget variants a new configuration no longer has."""
         self.shown = {s: v for s, v in self.shown.items() if (s, v) in engine.variants}
         self.shown_reason = {s: r for s, r in self.shown_reason.items() if s in self.shown}
+        self.shown_rule = {s: r for s, r in self.shown_rule.items() if s in self.shown}
 
     # -- swaps ------------------------------------------------------------------
 
@@ -166,15 +170,27 @@ class Targeting:
                 self.changes[slot_id] = changes + 1
                 self.shown[slot_id] = variant.id
                 self.shown_reason[slot_id] = _reason(rule, profile)
-                swaps.append(self._swap(slot_id, variant, profile.lang))
+                self.shown_rule[slot_id] = rule.id
+                swaps.append(self._swap(slot_id, variant, profile.lang, rule))
                 continue
             shown = self.shown.get(slot_id)
-            if fresh_page and shown is not None:
+            shown_by = engine.rules.get(self.shown_rule.get(slot_id, ""))
+            if fresh_page and shown is not None and self._within_dose(shown_by, profile):
                 sticky = engine.variants.get((slot_id, shown))
                 # Stickiness never outlives a guardrail: an expired login hides rx content.
                 if sticky is not None and allowed(sticky, profile, audience=False):
-                    swaps.append(self._swap(slot_id, sticky, profile.lang))
+                    swaps.append(self._swap(slot_id, sticky, profile.lang, shown_by))
         return swaps
+
+    def _within_dose(self, rule: Rule | None, profile: Profile) -> bool:
+        """Whether the rule's variant may be shown on one more page view."""
+        if rule is None or rule.dose is None:
+            return True
+        shown = self.impressions.get(rule.id, 0)
+        limit = rule.dose.session_limit(profile.decided, profile.persona)
+        if limit is not None and shown >= limit:
+            return False
+        return profile.within_visitor_dose(rule.id, rule.dose.per_visitor, shown)
 
     def _target(
         self,
@@ -187,7 +203,7 @@ class Targeting:
     ) -> tuple[Rule, Variant] | None:
         """The rule and variant this slot should show now, or None for the default."""
         for rule in engine.rules_by_slot.get(slot_id, ()):
-            if not holds(rule.when, profile, path):
+            if not holds(rule.when, profile, path) or not self._within_dose(rule, profile):
                 continue
             variants = [
                 engine.variants.get((slot_id, arm)) for arm, _ in rule.split if arm != CONTROL
@@ -224,12 +240,17 @@ class Targeting:
             records.append(Record("assigned", rule.id, arm, profile.decided))
         return arm
 
-    def _swap(self, slot_id: str, variant: Variant, lang: str) -> Swap:
-        """The swap message in the visitor's current language."""
-        reason = pick_text(self.shown_reason.get(slot_id, {}), lang)
-        return Swap(
-            slot_id, variant.id, variant.html_for(lang), reason or pick_text(_copy.GENERIC, lang)
+    def _swap(self, slot_id: str, variant: Variant, lang: str, rule: Rule | None) -> Swap:
+        """The swap message in the visitor's current language; one more impression of its rule."""
+        reason = pick_text(self.shown_reason.get(slot_id, {}), lang) or pick_text(
+            _copy.GENERIC, lang
         )
+        dose = None
+        if rule is not None:
+            self.impressions[rule.id] = self.impressions.get(rule.id, 0) + 1
+            if rule.dose is not None and rule.dose.per_visitor is not None:
+                dose = rule.id  # the snippet counts it across visits (with consent)
+        return Swap(slot_id, variant.id, variant.html_for(lang), reason, dose)
 
     # -- experiment records -------------------------------------------------------
 
