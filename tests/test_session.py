@@ -326,9 +326,29 @@ def test_holdout_is_deterministic_and_counted_per_arm() -> None:
         assert conversion[0].goal == "lead"
         assert session.feed(Convert("lead")).records == ()  # once per goal
         assert session.feed(Seen("hero", shown)).records == ()  # exposed once
+        # The arm travels with the page, for the site's analytics.
+        hero = [m for m in session.feed(page("/de/x")).messages if m.to_wire()["slot"] == "hero"]
+        if arm == "control":
+            assert hero == [lotse.ArmNotice("hero", "hcp-hero", "control")]
+        else:
+            assert [(m.experiment, m.arm) for m in hero] == [("hcp-hero", "hero-hcp")]
         again = start(engine, "/de/fachkreise", session_id=f"s{number}")
         assert again.targeting.assignments["hcp-hero"].arm == arm
     assert 150 < arms["control"] < 250
+
+
+def test_the_control_arm_is_announced_once_when_assigned_mid_page() -> None:
+    site = python_site()
+    site.rules = [r for r in site.rules if r.variant != "hero-hcp"]
+    site.add_rule("hero", "hero-hcp", visitor_type="hcp", holdout=0.999, rule_id="hcp-hero")
+    session = start(site.engine(), "/")
+    notices = session.feed(Click("/de/fachkreise")).messages
+    assert notices == (lotse.ArmNotice("hero", "hcp-hero", "control"),)
+    assert session.feed(Click("/de/fachkreise/x")).messages == ()
+    assert session.feed(page("/y")).messages == notices  # a new page: announced again
+    assert notices[0].to_wire() == {
+        "type": "arm", "slot": "hero", "experiment": "hcp-hero", "arm": "control"
+    }  # fmt: skip
 
 
 def test_an_ab_test_splits_sessions_by_weight_and_shows_every_arm() -> None:
@@ -380,6 +400,7 @@ def test_the_global_holdout_sees_no_personalization_at_all() -> None:
             # Nothing shown, no chat, not in the rule's experiment; the counterfactual
             # exposure still counts for the global experiment.
             assert outcome.swaps == () and welcome.chat is None
+            assert lotse.ArmNotice("hero", "global", "control") in outcome.messages
             assert "hcp-hero" not in session.targeting.assignments
             assert swaps(session.feed(ChatAnswer(choice="pharmacist"))) == {}
             seen = session.feed(Seen("hero", "default")).records

@@ -27,6 +27,7 @@ from ._model import (
 )
 from ._normalise import normalise
 from ._protocol import (
+    ArmNotice,
     ChatAnswer,
     ChatOffer,
     Choice,
@@ -66,6 +67,7 @@ from ._validate import ConfigError, Problem
 __version__ = "0.1.0"
 
 __all__ = [
+    "ArmNotice",
     "ChatAnswer",
     "ChatMatch",
     "ChatMatcher",

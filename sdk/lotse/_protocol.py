@@ -277,6 +277,9 @@ class Swap:
     html: str
     reason: str
     dose: str | None = None
+    #: Extensions for the site's analytics: the experiment (rule id) and the arm.
+    experiment: str | None = None
+    arm: str | None = None
 
     def to_wire(self) -> dict[str, Any]:
         wire = {
@@ -286,9 +289,24 @@ class Swap:
             "html": self.html,
             "reason": self.reason,
         }
-        if self.dose is not None:
-            wire["dose"] = self.dose
+        for name in ("dose", "experiment", "arm"):
+            value = getattr(self, name)
+            if value is not None:
+                wire[name] = value
         return wire
+
+
+@dataclass(frozen=True, slots=True)
+class ArmNotice:
+    """Extension: `slot` keeps its default content as `arm` (the control arm) of
+    `experiment`, so a snippet can tell the site's analytics which arm it saw."""
+
+    slot: str
+    experiment: str
+    arm: str
+
+    def to_wire(self) -> dict[str, Any]:
+        return {"type": "arm", "slot": self.slot, "experiment": self.experiment, "arm": self.arm}
 
 
 @dataclass(frozen=True, slots=True)
@@ -320,4 +338,4 @@ class Error:
         return {"type": "error", "code": self.code, "message": self.message}
 
 
-Message = Welcome | Swap | Say | Restore | Error
+Message = Welcome | Swap | ArmNotice | Say | Restore | Error

@@ -28,6 +28,7 @@ from ._inference import Evidence
 from ._model import pick_text
 from ._profile import Profile
 from ._protocol import (
+    ArmNotice,
     ChatAnswer,
     ChatOffer,
     Click,
@@ -226,7 +227,7 @@ class Session:
 
     # -- pages and clicks ---------------------------------------------------------
 
-    def _page(self, event: PageView) -> list[Swap]:
+    def _page(self, event: PageView) -> list[Swap | ArmNotice]:
         engine = self.engine
         facts = page_facts(event.url)
         sensitive = engine.is_sensitive(facts)
@@ -252,7 +253,7 @@ class Session:
         self._records += self.targeting.viewed()
         return swaps
 
-    def _click(self, event: Click) -> list[Swap]:
+    def _click(self, event: Click) -> list[Swap | ArmNotice]:
         facts = page_facts(event.href)
         if self.profile.optout or self.engine.is_sensitive(facts):
             return []
@@ -266,11 +267,11 @@ class Session:
         for persona in engine.persona_signals.find(facts.path_words):
             self.profile.add_persona(persona.persona, persona.weight)
 
-    def _redecided(self) -> list[Swap]:
+    def _redecided(self) -> list[Swap | ArmNotice]:
         self.profile.redecide(self.engine.type_ids, self.engine.tuning)
         return self._swaps(fresh_page=False)
 
-    def _swaps(self, *, fresh_page: bool) -> list[Swap]:
+    def _swaps(self, *, fresh_page: bool) -> list[Swap | ArmNotice]:
         return self.targeting.swaps(
             self.profile, self.page, self.engine, self.id, self._records, fresh_page=fresh_page
         )

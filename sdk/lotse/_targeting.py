@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Literal
 
 from . import _copy
 from ._model import CONTROL, GLOBAL_EXPERIMENT, Condition, Rule, Text, Variant, pick_text
-from ._protocol import Swap
+from ._protocol import ArmNotice, Swap
 
 if TYPE_CHECKING:
     from ._engine import Engine
@@ -64,6 +64,19 @@ class Assignment:
     arm: str
     visitor_type: str | None = None
     counted: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """What a slot should show: the rule that applies, the session's arm in its
+    experiment, and the variant (None: the default content, as the control arm)."""
+
+    rule: Rule
+    experiment: str
+    arm: str
+    variant: Variant | None
+    #: The session was assigned just now.
+    new: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,30 +161,33 @@ class Targeting:
         records: list[Record],
         *,
         fresh_page: bool,
-    ) -> list[Swap]:
+    ) -> list[Swap | ArmNotice]:
         """Swaps for the slots on the current page, honouring stickiness and limits.
 
         On a new page view every personalised slot is sent again (the page
-        arrives with its defaults); otherwise only slots that change. New
-        assignments are appended to `records`.
+        arrives with its defaults); otherwise only slots that change. A slot
+        kept at its default as an experiment's control arm is announced with an
+        `ArmNotice`, so the site's analytics can segment by arm. New assignments
+        are appended to `records`.
         """
         if profile.optout or page.sensitive:
             return []
-        swaps: list[Swap] = []
+        messages: list[Swap | ArmNotice] = []
         for slot_id in page.slots:
             target = self._target(profile, engine, session_id, slot_id, page.path, records)
             changes = self.changes.get(slot_id, 0)
+            variant = target.variant if target is not None else None
             if (
                 target is not None
-                and target[1].id != self.shown.get(slot_id)
+                and variant is not None
+                and variant.id != self.shown.get(slot_id)
                 and changes < engine.slots[slot_id].max_changes
             ):
-                rule, variant = target
                 self.changes[slot_id] = changes + 1
                 self.shown[slot_id] = variant.id
-                self.shown_reason[slot_id] = _reason(rule, profile)
-                self.shown_rule[slot_id] = rule.id
-                swaps.append(self._swap(slot_id, variant, profile.lang, rule))
+                self.shown_reason[slot_id] = _reason(target.rule, profile)
+                self.shown_rule[slot_id] = target.rule.id
+                messages.append(self._swap(slot_id, variant, profile.lang, target.rule))
                 continue
             shown = self.shown.get(slot_id)
             shown_by = engine.rules.get(self.shown_rule.get(slot_id, ""))
@@ -179,8 +195,16 @@ class Targeting:
                 sticky = engine.variants.get((slot_id, shown))
                 # Stickiness never outlives a guardrail: an expired login hides rx content.
                 if sticky is not None and allowed(sticky, profile, audience=False):
-                    swaps.append(self._swap(slot_id, sticky, profile.lang, shown_by))
-        return swaps
+                    messages.append(self._swap(slot_id, sticky, profile.lang, shown_by))
+                    continue
+            if (
+                target is not None
+                and variant is None
+                and (fresh_page or target.new)
+                and (shown is None or not fresh_page)
+            ):
+                messages.append(ArmNotice(slot_id, target.experiment, CONTROL))
+        return messages
 
     def _within_dose(self, rule: Rule | None, profile: Profile) -> bool:
         """Whether the rule's variant may be shown on one more page view."""
@@ -200,8 +224,8 @@ class Targeting:
         slot_id: str,
         path: str,
         records: list[Record],
-    ) -> tuple[Rule, Variant] | None:
-        """The rule and variant this slot should show now, or None for the default."""
+    ) -> Target | None:
+        """What this slot should show now: the first rule that applies, and its arm."""
         for rule in engine.rules_by_slot.get(slot_id, ()):
             if not holds(rule.when, profile, path) or not self._within_dose(rule, profile):
                 continue
@@ -213,12 +237,16 @@ class Targeting:
                 continue
             self.slot_rule[slot_id] = rule.id
             if self.held_out:
-                return None  # the counterfactual: the rule would apply, nothing is shown
-            arm = self._assign(rule, profile, engine, session_id, records)
-            if arm == CONTROL:
-                return None
-            variant = engine.variants.get((slot_id, arm))
-            return (rule, variant) if variant is not None else None
+                # The counterfactual: the rule would apply; the global control sees nothing.
+                return Target(rule, GLOBAL_EXPERIMENT, CONTROL, None, new=False)
+            known = rule.id in self.assignments
+            entry = self._assign(rule, profile, engine, session_id, records)
+            if entry.arm == CONTROL:
+                return (
+                    Target(rule, rule.id, CONTROL, None, new=not known) if entry.counted else None
+                )
+            variant = engine.variants.get((slot_id, entry.arm))
+            return Target(rule, rule.id, entry.arm, variant, new=not known) if variant else None
         return None
 
     def _assign(
@@ -228,29 +256,32 @@ class Targeting:
         engine: Engine,
         session_id: str,
         records: list[Record],
-    ) -> str:
+    ) -> Assignment:
         entry = self.assignments.get(rule.id)
         if entry is not None:
-            return entry.arm
+            return entry
         split = rule.split
         arm = pick_arm(split, bucket(engine.site_id, rule.id, session_id))
         counted = self.counting and len(split) > 1
-        self.assignments[rule.id] = Assignment(arm, profile.decided, counted)
+        entry = self.assignments[rule.id] = Assignment(arm, profile.decided, counted)
         if counted:
             records.append(Record("assigned", rule.id, arm, profile.decided))
-        return arm
+        return entry
 
     def _swap(self, slot_id: str, variant: Variant, lang: str, rule: Rule | None) -> Swap:
         """The swap message in the visitor's current language; one more impression of its rule."""
         reason = pick_text(self.shown_reason.get(slot_id, {}), lang) or pick_text(
             _copy.GENERIC, lang
         )
-        dose = None
+        dose = experiment = arm = None
         if rule is not None:
             self.impressions[rule.id] = self.impressions.get(rule.id, 0) + 1
             if rule.dose is not None and rule.dose.per_visitor is not None:
                 dose = rule.id  # the snippet counts it across visits (with consent)
-        return Swap(slot_id, variant.id, variant.html_for(lang), reason, dose)
+            entry = self.assignments.get(rule.id)
+            if entry is not None and entry.counted:
+                experiment, arm = rule.id, entry.arm
+        return Swap(slot_id, variant.id, variant.html_for(lang), reason, dose, experiment, arm)
 
     # -- experiment records -------------------------------------------------------
 
