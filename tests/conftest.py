@@ -9,6 +9,8 @@ as a subprocess, for signals (SIGHUP, SIGTERM) and start-up refusals.
 from __future__ import annotations
 
 import contextlib
+import io
+import logging
 import os
 import socket
 import subprocess
@@ -156,8 +158,13 @@ def start_process(tmp_path: Path) -> Iterator[Callable[..., ServerProcess]]:
     processes: list[ServerProcess] = []
 
     def start(
-        *args: str, env: dict[str, str] | None = None, port: int | None = None
+        *args: str,
+        env: dict[str, str] | None = None,
+        port: int | None = None,
+        extra_env: dict[str, str] | None = None,
+        preexec_fn: Callable[[], None] | None = None,
     ) -> ServerProcess:
+        """`extra_env` adds to `server_env()`; `preexec_fn` runs in the child before exec."""
         port = port or free_port()
         argv = [sys.executable, "-m", "lotse_server.serve", "--port", str(port), *args]
         if "--data-dir" not in args:
@@ -167,8 +174,9 @@ def start_process(tmp_path: Path) -> Iterator[Callable[..., ServerProcess]]:
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
-            env=env or server_env(),
+            env=env or server_env(**(extra_env or {})),
             cwd=tmp_path,
+            preexec_fn=preexec_fn,
         )
         output: list[str] = []
 
@@ -191,6 +199,28 @@ def start_process(tmp_path: Path) -> Iterator[Callable[..., ServerProcess]]:
         if running.process.poll() is None:
             running.process.kill()
             running.process.wait()
+
+
+@pytest.fixture
+def log_lines() -> Iterator[io.StringIO]:
+    """Everything the server logs while the test runs (in-process servers), as it formats it."""
+    from lotse_server.logs import JsonFormatter, PrivacyFilter
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    handler.addFilter(PrivacyFilter())
+    # Only the server's own lines: the test's clients (httpx, websockets) log too.
+    handler.addFilter(lambda record: record.name.startswith(("lotse", "uvicorn", "asyncio")))
+    root = logging.getLogger()
+    previous = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    try:
+        yield stream
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(previous)
 
 
 @pytest.fixture

@@ -5,35 +5,14 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import httpx
 import orjson
-import pytest
 from websockets.asyncio.client import connect
 
 from lotse_server.logs import JsonFormatter, PrivacyFilter
-
-
-@pytest.fixture
-def log_lines() -> Iterator[io.StringIO]:
-    """Everything logged while the test runs, formatted as the server formats it."""
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(JsonFormatter())
-    handler.addFilter(PrivacyFilter())
-    # Only the server's own lines: the test's clients (httpx, websockets) log too.
-    handler.addFilter(lambda record: record.name.startswith(("lotse", "uvicorn")))
-    root = logging.getLogger()
-    previous = root.level
-    root.addHandler(handler)
-    root.setLevel(logging.DEBUG)
-    try:
-        yield stream
-    finally:
-        root.removeHandler(handler)
-        root.setLevel(previous)
 
 
 def test_a_record_is_one_line_of_json_with_its_extra_fields() -> None:

@@ -15,30 +15,13 @@ import orjson
 import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
-from websockets.typing import Origin
 
+from _clients import HERO_HEADING, hero_on_fachkreise
 from lotse_server.demo import SITE_PATH
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 
 READY = "Application startup complete."
-HERO_HEADING = "<h2>Fachinformationen, Studiendaten und CME-Fortbildungen</h2>"
-
-
-async def hero_on_fachkreise(ws_url: str, origin: str) -> str:
-    async with connect(ws_url, origin=Origin(origin)) as ws:
-        hello = {
-            "type": "hello",
-            "site": "demo",
-            "url": "/fachkreise/",
-            "slots": ["hero"],
-            "lang": "de",
-        }
-        await ws.send(orjson.dumps(hello).decode())
-        assert orjson.loads(await ws.recv())["type"] == "welcome"
-        swap = orjson.loads(await ws.recv())
-        assert swap["type"] == "swap" and swap["slot"] == "hero"
-        return str(swap["html"])
 
 
 def test_demo_secrets_on_all_interfaces_are_refused(start_process: Callable[..., Any]) -> None:

@@ -28,19 +28,31 @@ def test_demo_secrets_are_refused_anywhere_else_with_the_fix(host: str) -> None:
     with pytest.raises(InsecureSettings) as refused:
         Settings(host=host).check_secrets()
     message = str(refused.value)
-    for name in REAL:
-        assert name in message
+    assert "LOTSE_TOKEN_KEY" in message and "LOTSE_VERIFICATION_KEY" in message
+    assert "LOTSE_ADMIN_TOKEN" not in message  # it protects nothing unless /metrics needs it
     assert "secrets.token_urlsafe" in message
     assert "127.0.0.1" in message
 
 
 def test_one_remaining_demo_secret_is_enough_to_refuse() -> None:
     env = dict(REAL)
-    del env["LOTSE_ADMIN_TOKEN"]
+    del env["LOTSE_VERIFICATION_KEY"]
     settings = Settings.from_env(env, host="0.0.0.0")
-    assert settings.demo_secrets() == ["LOTSE_ADMIN_TOKEN"]
-    with pytest.raises(InsecureSettings, match="LOTSE_ADMIN_TOKEN is still"):
+    assert settings.demo_secrets() == ["LOTSE_VERIFICATION_KEY"]
+    with pytest.raises(InsecureSettings, match="LOTSE_VERIFICATION_KEY is still"):
         settings.check_secrets()
+
+
+def test_the_admin_token_is_demanded_only_while_it_protects_metrics() -> None:
+    env = dict(REAL)
+    del env["LOTSE_ADMIN_TOKEN"]
+    Settings.from_env(env, host="0.0.0.0").check_secrets()  # protects nothing: not needed
+    protected = Settings.from_env({**env, "LOTSE_METRICS_REQUIRE_TOKEN": "1"}, host="0.0.0.0")
+    assert protected.demo_secrets() == ["LOTSE_ADMIN_TOKEN"]
+    with pytest.raises(InsecureSettings, match="LOTSE_ADMIN_TOKEN is still") as refused:
+        protected.check_secrets()
+    assert "/metrics" in str(refused.value)
+    Settings.from_env({**env, "LOTSE_METRICS_REQUIRE_TOKEN": "1"}).check_secrets()  # loopback
 
 
 def test_secrets_and_limits_from_the_environment() -> None:
@@ -64,6 +76,16 @@ def test_secrets_and_limits_from_the_environment() -> None:
 def test_a_malformed_number_names_the_variable() -> None:
     with pytest.raises(ValueError, match="LOTSE_MAX_SESSIONS"):
         Settings.from_env({"LOTSE_MAX_SESSIONS": "lots"})
+
+
+def test_edge_limits_from_the_environment_and_their_bounds() -> None:
+    assert Settings().handshake_timeout == 10.0 and Settings().max_sockets is None
+    settings = Settings.from_env({"LOTSE_HANDSHAKE_TIMEOUT": "2.5", "LOTSE_MAX_SOCKETS": "500"})
+    assert (settings.handshake_timeout, settings.max_sockets) == (2.5, 500)
+    with pytest.raises(ValueError, match="LOTSE_HANDSHAKE_TIMEOUT=0 must be more than 0"):
+        Settings.from_env({"LOTSE_HANDSHAKE_TIMEOUT": "0"})
+    with pytest.raises(ValueError, match="LOTSE_MAX_SOCKETS=0 must be at least 1"):
+        Settings.from_env({"LOTSE_MAX_SOCKETS": "0"})
 
 
 def test_the_server_allows_its_own_origin() -> None:

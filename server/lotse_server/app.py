@@ -37,6 +37,7 @@ from .metrics import Metrics
 from .reload import SiteHolder
 from .settings import Settings
 from .snippet import Snippet
+from .startup import Resources
 from .store import MemoryStore, SessionStore
 from .ws import CLOSE_GOING_AWAY, Hub, websocket_endpoint
 
@@ -86,7 +87,8 @@ def create_app(
 
     Raises `lotse.ConfigError` if the site file has errors. `store` defaults to
     an in-memory store; `ledger` to a SQLite file in `settings.data_dir`,
-    opened when the app starts.
+    opened when the app starts, after checking the directory; the store is
+    checked then too (`startup.Resources`: a problem is a `StartupError`).
     """
     settings = settings or Settings()
     metrics = Metrics()
@@ -99,17 +101,13 @@ def create_app(
         metrics.stored_sessions(lambda: float(len(memory)))
     snippet = Snippet()
 
+    resources = Resources(settings, store, metrics, ledger)
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        own_ledger = ledger is None
-        if ledger is None:
-            opened = await asyncio.to_thread(
-                Ledger,
-                settings.data_dir / "ledger.sqlite3",
-                on_drop=lambda n: metrics.ledger_dropped.inc(n),
-            )
-        else:
-            opened = ledger
+        # Already open under `lotse serve` (LotseServer opens them before uvicorn
+        # starts, so a problem is one line); opened here under any other server.
+        opened = await resources.open()
         hub = Hub(holder, store, opened, metrics, settings)
         app.state.hub = hub
         tasks: set[asyncio.Task[object]] = set()
@@ -129,8 +127,7 @@ def create_app(
                     asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
             for task in tasks:
                 task.cancel()
-            if own_ledger:
-                await asyncio.to_thread(opened.close)
+            await resources.close()
             await store.close()
             log.info("server_stopped")
 
@@ -182,6 +179,7 @@ def create_app(
     app.state.metrics = metrics
     app.state.holder = holder
     app.state.store = store
+    app.state.resources = resources
     return app
 
 

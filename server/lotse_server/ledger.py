@@ -6,7 +6,13 @@ survives restarts. Writing never happens on the event loop: `add` only puts
 records on a queue, and one writer thread drains it in batches, one
 transaction per batch, so a slow disk delays the counts by a moment and never
 delays a visitor. If the writer falls hopelessly behind (the queue is full)
-new records are dropped and counted in a metric rather than eating memory.
+new records are dropped and counted in a metric rather than eating memory;
+a write that fails (disk full, database locked for too long) loses its batch,
+is logged and counted (`on_write_failure`), and the writer carries on.
+
+Opening checks the file (``PRAGMA quick_check``), so a damaged ledger is found
+at start-up, where `startup.open_ledger` turns it into one line with the fix,
+and not by the first visitor.
 """
 
 from __future__ import annotations
@@ -74,19 +80,28 @@ class Ledger:
         *,
         max_pending: int = 100_000,
         on_drop: Callable[[int], None] | None = None,
+        on_write_failure: Callable[[], None] | None = None,
+        busy_timeout: float = 30.0,
     ) -> None:
+        """Open (or create) the ledger; raises `sqlite3.Error` if it is unusable or damaged."""
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._queue: queue.Queue[object] = queue.Queue(maxsize=max_pending)
         self._on_drop = on_drop
+        self._on_write_failure = on_write_failure
+        self._busy_timeout = busy_timeout
         with closing(self._connect()) as db, db:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute(_SCHEMA)
+            # Cheap for a table of aggregate counts; finds a damaged file now, not mid-visit.
+            (verdict,) = db.execute("PRAGMA quick_check(1)").fetchone()
+            if verdict != "ok":
+                raise sqlite3.DatabaseError(f"quick_check: {verdict}")
         self._thread = threading.Thread(target=self._run, name="lotse-ledger", daemon=True)
         self._thread.start()
 
     def _connect(self) -> sqlite3.Connection:
-        return sqlite3.connect(self.path, timeout=30)
+        return sqlite3.connect(self.path, timeout=self._busy_timeout)
 
     # -- event loop side: never blocks ------------------------------------------
 
@@ -137,8 +152,15 @@ class Ledger:
         try:
             with db:
                 db.executemany(_UPSERT, [(*key, n) for key, n in batch.items()])
-        except sqlite3.Error:
-            log.exception("ledger_write_failed", extra={"records": sum(batch.values())})
+        except sqlite3.Error as exc:
+            # A known class of failure (full disk, a lock held too long): its message
+            # says enough, a traceback per batch would not. Repeats are throttled (logs.py).
+            log.error(
+                "ledger_write_failed",
+                extra={"records": sum(batch.values()), "error": str(exc)},
+            )
+            if self._on_write_failure is not None:
+                self._on_write_failure()
 
     # -- blocking helpers: call from a thread (asyncio.to_thread) or tests ------------
 

@@ -32,6 +32,9 @@ ERROR_CODES = frozenset(
     }
 )
 
+#: Why the edge closed a socket (`Metrics.sockets_closed`).
+SOCKET_CLOSE_REASONS = ("handshake_timeout", "evicted", "refused")
+
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 
 
@@ -85,6 +88,26 @@ class Metrics:
             "Experiment records dropped because the ledger writer fell behind",
             registry=r,
         )
+        self.ledger_write_failures = Counter(
+            "lotse_ledger_write_failures",
+            "Ledger writes (batches of experiment records) that failed, e.g. disk full; "
+            "their records are lost",
+            registry=r,
+        )
+        # The edge (edge.py): sockets before and beside the app.
+        self.sockets_open = Gauge(
+            "lotse_sockets_open", "Open client sockets, HTTP and WebSocket", registry=r
+        )
+        self.sockets_closed = Counter(
+            "lotse_sockets_closed",
+            "Sockets closed at the edge before reaching the app: handshake_timeout (no "
+            "complete request in time), evicted (oldest waiting socket closed to make room), "
+            "refused (at the socket limit with none to evict)",
+            ["reason"],
+            registry=r,
+        )
+        for reason in SOCKET_CLOSE_REASONS:
+            self.sockets_closed.labels(reason)
         for outcome in ("accepted", "refused_origin", "refused_capacity", "refused_shutdown"):
             self.connections.labels(outcome)
         for result in ("matched", "clarified", "failed", "chosen"):

@@ -6,9 +6,15 @@ with in-memory sessions and the experiment ledger in ``./lotse-data/``::
     lotse serve                          # or: python -m lotse_server.serve
     lotse serve --site mysite.toml --host 0.0.0.0 --port 8080 --reload-config
 
-Secrets come from ``LOTSE_TOKEN_KEY``, ``LOTSE_VERIFICATION_KEY`` and
-``LOTSE_ADMIN_TOKEN``; without them the public demo secrets are used, which is
-refused on anything but a loopback address. See docs/operations.md.
+Secrets come from ``LOTSE_TOKEN_KEY``, ``LOTSE_VERIFICATION_KEY`` and (with
+``LOTSE_METRICS_REQUIRE_TOKEN``) ``LOTSE_ADMIN_TOKEN``; without them the public
+demo secrets are used, which is refused on anything but a loopback address.
+
+Start-up runs in this order, and each problem is one line on standard error
+with its fix and its own exit code (`startup.EXIT_*`, docs/operations.md):
+settings, the site file, the file-handle budget, binding the address, the data
+directory and ledger, the session store, the app's lifespan; only then does
+the "Lotse is serving" banner appear.
 """
 
 from __future__ import annotations
@@ -18,7 +24,9 @@ import asyncio
 import logging
 import socket
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TextIO
 
 import uvicorn
 from starlette.applications import Starlette
@@ -27,25 +35,71 @@ import lotse
 
 from .app import create_app
 from .demo import SITE_PATH as DEMO_SITE
-from .logs import configure_logging
+from .edge import Edge, raise_fd_limit, socket_budget
+from .logs import configure_logging, flush_repeats
 from .settings import InsecureSettings, Settings
+from .startup import (
+    EXIT_OK,
+    EXIT_OTHER,
+    EXIT_SETTINGS,
+    EXIT_SITE,
+    Resources,
+    StartupError,
+    bind,
+)
 from .ws import CLOSE_GOING_AWAY, Hub
 
 log = logging.getLogger("lotse.serve")
 
 
 class LotseServer(uvicorn.Server):
-    """uvicorn's server, closing WebSockets with 1001 (going away) on shutdown.
+    """uvicorn's server: start-up checks first, a ready hook, and 1001 on shutdown.
 
-    uvicorn itself closes open WebSockets with 1012 and only then runs the
-    app's lifespan shutdown. Lotse closes them first, with 1001, after the
-    listening sockets stop accepting, so that the snippet reconnects (to this
-    server once it is back, or to another node) and resumes by token.
+    - Before uvicorn starts (and logs anything), the app's `Resources` are
+      opened: the data directory and ledger, the session store. A failure is
+      kept in `startup_error` and the server does not start.
+    - `on_ready` runs once the lifespan has started and the sockets listen,
+      i.e. when the server really serves.
+    - uvicorn itself closes open WebSockets with 1012 and only then runs the
+      app's lifespan shutdown. Lotse closes them first, with 1001, after the
+      listening sockets stop accepting, so that the snippet reconnects (to this
+      server once it is back, or to another node) and resumes by token.
     """
 
-    def __init__(self, config: uvicorn.Config, app: Starlette) -> None:
+    def __init__(
+        self,
+        config: uvicorn.Config,
+        app: Starlette,
+        on_ready: Callable[[], None] | None = None,
+    ) -> None:
         super().__init__(config)
         self.lotse_app = app
+        self.on_ready = on_ready
+        self.startup_error: StartupError | None = None
+
+    async def serve(self, sockets: list[socket.socket] | None = None) -> None:
+        resources: Resources = self.lotse_app.state.resources
+        try:
+            await resources.open()
+        except StartupError as exc:
+            self.startup_error = exc
+            await resources.close()
+            return
+        try:
+            await super().serve(sockets)
+        finally:
+            await resources.close()  # a no-op when the lifespan has closed them
+            flush_repeats()
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        if self.started and self.on_ready is not None:
+            self.on_ready()
+
+    async def on_tick(self, counter: int) -> bool:
+        if counter % 10 == 0:  # once a second: summaries of throttled repeated log lines
+            flush_repeats()
+        return await super().on_tick(counter)
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
         for server in self.servers:
@@ -57,11 +111,19 @@ class LotseServer(uvicorn.Server):
 
 
 def uvicorn_config(app: Starlette, settings: Settings, **overrides: object) -> uvicorn.Config:
-    """uvicorn settings that enforce the frame limit and ping/pong, and keep logs private."""
+    """uvicorn settings that enforce the frame limit, ping/pong and the edge, and keep logs private.
+
+    Raises ValueError when `Settings.max_sockets` does not fit under the file-handle limit.
+    """
+    budget = socket_budget(settings.max_sockets)
+    edge = Edge(budget.max_sockets, settings.handshake_timeout, app.state.metrics)
+    http, ws = edge.protocols()
     options: dict[str, object] = {
         "host": settings.host,
         "port": settings.port,
-        "ws": "websockets-sansio",
+        "http": http,  # h11 with the request-head deadline and the socket cap (edge.py)
+        "ws": ws,  # websockets sans-I/O, invalid UTF-8 closed quietly with 1007
+        "backlog": budget.backlog,
         "ws_max_size": settings.max_frame_bytes,
         "ws_ping_interval": settings.ping_interval,
         "ws_ping_timeout": settings.ping_timeout,
@@ -117,14 +179,16 @@ def build_settings(args: argparse.Namespace) -> Settings:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run until interrupted; 0 on a clean exit, 1 for a bad site, 2 for unsafe settings."""
+    """Run until interrupted; the exit code says why it stopped (`startup.EXIT_*`)."""
     configure_logging(getattr(args, "log_level", "info").upper())
+    raise_fd_limit()
     try:
         settings = build_settings(args)
         settings.check_secrets()
+        socket_budget(settings.max_sockets)
     except (InsecureSettings, ValueError) as exc:
         print(f"lotse serve: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_SETTINGS
     site_path = Path(args.site) if getattr(args, "site", None) else DEMO_SITE
     try:
         app = create_app(site_path, settings=settings)
@@ -132,9 +196,50 @@ def run(args: argparse.Namespace) -> int:
         print(f"lotse serve: {site_path} has errors:", file=sys.stderr)
         for problem in exc.problems:
             print(f"  {problem}", file=sys.stderr)
-        return 1
-    base = f"http://{'127.0.0.1' if settings.host in ('0.0.0.0', '::') else settings.host}"
-    base += f":{settings.port}"
+        return EXIT_SITE
+    return serve_until_stopped(app, settings)
+
+
+def serve_until_stopped(app: Starlette, settings: Settings, err: TextIO | None = None) -> int:
+    """Bind, check, serve `app` until stopped; print the banner once it serves.
+
+    Every start-up problem is one line on `err` (standard error) and its exit code.
+    """
+    err = err or sys.stderr
+    try:
+        sockets = bind(settings.host, settings.port)
+    except StartupError as exc:
+        print(exc.line(), file=err, flush=True)
+        return exc.exit_code
+    server = LotseServer(
+        uvicorn_config(app, settings), app, on_ready=lambda: _announce(app, settings)
+    )
+    try:
+        server.run(sockets=sockets)
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        pass
+    except SystemExit:  # uvicorn's way out when the app's lifespan fails: a bug, logged
+        print(
+            "lotse serve: the app failed to start (its traceback is in the log above). "
+            "Fix: report it with that traceback",
+            file=err,
+            flush=True,
+        )
+        return EXIT_OTHER
+    finally:
+        for sock in sockets:
+            sock.close()
+    if server.startup_error is not None:
+        print(server.startup_error.line(), file=err, flush=True)
+        return server.startup_error.exit_code
+    return EXIT_OK
+
+
+def _announce(app: Starlette, settings: Settings) -> None:
+    """The banner, printed once the server listens and its lifespan has started."""
+    host = "127.0.0.1" if settings.host in ("0.0.0.0", "::", "") else settings.host
+    base = f"http://{f'[{host}]' if ':' in host else host}:{settings.port}"
+    log.info("serving", extra={"host": settings.host, "port": settings.port})
     if settings.demo_pages:
         print(
             f"Lotse is serving the demo site at {base}/\n"
@@ -147,14 +252,6 @@ def run(args: argparse.Namespace) -> int:
         print(f"Lotse is serving site {app.state.holder.engine.site_id!r}: "
               f"snippet {base}/lotse.js, WebSocket {base.replace('http', 'ws', 1)}/ws",
               flush=True)  # fmt: skip
-    server = LotseServer(uvicorn_config(app, settings), app)
-    try:
-        server.run()
-    except (KeyboardInterrupt, asyncio.CancelledError):
-        pass
-    except SystemExit as exc:  # uvicorn exits like this when it cannot bind the port
-        return int(exc.code) if isinstance(exc.code, int) else 1
-    return 0
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -57,6 +57,13 @@ class Settings:
     token_ttl: float = 4 * 3600.0
     # Connections.
     max_connections: int = 10_000
+    #: Seconds a TCP connection may take to send a complete request head (and,
+    #: on a kept-alive connection, the next one); then it is closed. Protects the
+    #: file handles against connections that never finish their handshake.
+    handshake_timeout: float = 10.0
+    #: Open sockets (HTTP and WebSocket) this process accepts; None: derived
+    #: from the file-handle limit (see `edge.socket_budget`).
+    max_sockets: int | None = None
     max_frame_bytes: int = 64 * 1024
     idle_timeout: float = 300.0
     ping_interval: float = 20.0
@@ -92,6 +99,8 @@ class Settings:
             "LOTSE_TOKEN_TTL": float,
             "LOTSE_ASSERTION_MAX_AGE": float,
             "LOTSE_MAX_CONNECTIONS": int,
+            "LOTSE_HANDSHAKE_TIMEOUT": float,
+            "LOTSE_MAX_SOCKETS": int,
             "LOTSE_MAX_FRAME_BYTES": int,
             "LOTSE_IDLE_TIMEOUT": float,
             "LOTSE_PING_INTERVAL": float,
@@ -110,16 +119,35 @@ class Settings:
         if env.get("LOTSE_DATA_DIR"):
             values["data_dir"] = Path(env["LOTSE_DATA_DIR"])
         values.update(overrides)
-        return replace(cls(), **values)  # type: ignore[arg-type]
+        settings = replace(cls(), **values)  # type: ignore[arg-type]
+        settings.check_limits()
+        return settings
+
+    def check_limits(self) -> None:
+        """Refuse limits that would close every connection at once (ValueError names it)."""
+        if self.handshake_timeout <= 0:
+            raise ValueError(
+                f"LOTSE_HANDSHAKE_TIMEOUT={self.handshake_timeout:g} must be more than 0 seconds "
+                "(default 10)"
+            )
+        if self.max_sockets is not None and self.max_sockets < 1:
+            raise ValueError(
+                f"LOTSE_MAX_SOCKETS={self.max_sockets} must be at least 1 "
+                "(or unset: derived from the file-handle limit)"
+            )
 
     def demo_secrets(self) -> list[str]:
-        """Which secrets are still the public built-in ones (by environment variable name)."""
+        """Which secrets in use are still the public built-in ones (by environment variable name).
+
+        The admin token protects only ``/metrics``, and only with
+        `metrics_require_token`; otherwise it protects nothing, so it is not demanded.
+        """
         found = []
         if self.token_key == DEMO_TOKEN_KEY:
             found.append("LOTSE_TOKEN_KEY")
         if self.verification_key == DEMO_VERIFICATION_KEY:
             found.append("LOTSE_VERIFICATION_KEY")
-        if self.admin_token == DEMO_ADMIN_TOKEN:
+        if self.metrics_require_token and self.admin_token == DEMO_ADMIN_TOKEN:
             found.append("LOTSE_ADMIN_TOKEN")
         return found
 
@@ -132,7 +160,9 @@ class Settings:
                 f"refusing to listen on {self.host}: {names} "
                 f"{'is' if len(demo) == 1 else 'are'} still the built-in demo "
                 "secret, which is public (it is in Lotse's source code), so anybody could "
-                "forge session tokens and professional logins.\n"
+                "forge session tokens and professional logins"
+                + (" and read /metrics" if "LOTSE_ADMIN_TOKEN" in demo else "")
+                + ".\n"
                 "Fix: set each to a long random value, e.g.\n"
                 + "".join(
                     f'  export {name}="$(python -c "import secrets; '
