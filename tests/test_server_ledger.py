@@ -7,8 +7,11 @@ import time
 from contextlib import closing
 from pathlib import Path
 
+import pytest
+
 import lotse
 from lotse_server import Ledger
+from lotse_server.metrics import Metrics
 
 EXPOSURE = lotse.Record("exposure", "hero-hcp", "treatment")
 CONTROL = lotse.Record("exposure", "hero-hcp", "control")
@@ -67,3 +70,30 @@ def test_a_stuck_disk_never_blocks_add_and_overflow_is_dropped_and_counted(
     ledger.close()
     assert 1 <= arm.exposures <= 11
     assert arm.exposures + sum(dropped) == 51
+
+
+def test_a_file_that_is_not_a_ledger_is_refused_when_opened(tmp_path: Path) -> None:
+    path = tmp_path / "ledger.sqlite3"
+    path.write_bytes(b"not a database\n" * 200)
+    with pytest.raises(sqlite3.DatabaseError, match="not a database"):
+        Ledger(path)
+
+
+def test_a_failed_write_is_counted_and_the_writer_carries_on(tmp_path: Path) -> None:
+    path = tmp_path / "ledger.sqlite3"
+    metrics = Metrics()
+    ledger = Ledger(path, on_write_failure=metrics.ledger_write_failures.inc, busy_timeout=0.05)
+    try:
+        # Another process holds the database longer than the writer waits: that batch is lost.
+        with closing(sqlite3.connect(path, isolation_level=None)) as blocker:
+            blocker.execute("BEGIN EXCLUSIVE")
+            ledger.add("demo", [EXPOSURE])
+            assert ledger.flush()
+            blocker.execute("COMMIT")
+        ledger.add("demo", [EXPOSURE, LEAD])
+        assert ledger.flush()
+        (arm,) = ledger.counts("demo")
+    finally:
+        ledger.close()
+    assert (arm.exposures, arm.conversions) == (1, {"lead": 1})
+    assert b"lotse_ledger_write_failures_total 1.0" in metrics.render()

@@ -12,7 +12,7 @@ import httpx
 import orjson
 from websockets.asyncio.client import connect
 
-from lotse_server.logs import JsonFormatter, PrivacyFilter
+from lotse_server.logs import JsonFormatter, PrivacyFilter, RepeatThrottle
 
 
 def test_a_record_is_one_line_of_json_with_its_extra_fields() -> None:
@@ -88,3 +88,81 @@ async def test_server_logs_carry_ids_but_no_personal_data(
     errors = [e for e in entries if e["event"] == "ws_error"]
     assert errors and all(e["session"] == session for e in errors)
     assert [e["code"] for e in errors] == ["bad_json"]
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def warning(msg: str = "socket_limit_reached", **fields: object) -> logging.LogRecord:
+    record = logging.LogRecord("lotse.edge", logging.WARNING, __file__, 1, msg, None, None)
+    for key, value in fields.items():
+        setattr(record, key, value)
+    return record
+
+
+def test_repeated_warnings_pass_once_then_as_a_summary_at_most_every_interval() -> None:
+    clock = Clock()
+    throttle = RepeatThrottle(interval=5.0, clock=clock)
+    assert throttle.filter(warning(max_sockets=10))
+    assert not any(throttle.filter(warning(max_sockets=10)) for _ in range(999))
+    clock.now += 5.0
+    summary = warning(max_sockets=10)
+    assert throttle.filter(summary)
+    assert summary.repeated == 999  # type: ignore[attr-defined]
+    assert not throttle.filter(warning(max_sockets=10))
+    # The repeats stop: the next flush after the interval reports what was held back.
+    flushed: list[logging.LogRecord] = []
+    throttle.flush(flushed.append)
+    assert flushed == []
+    clock.now += 5.0
+    throttle.flush(flushed.append)
+    assert [r.repeated for r in flushed] == [1]  # type: ignore[attr-defined]
+    throttle.flush(flushed.append)
+    assert len(flushed) == 1
+
+
+def test_what_differs_between_problems_is_never_merged_but_connection_ids_are() -> None:
+    throttle = RepeatThrottle(clock=Clock())
+    first = warning("config_rejected", where="site.toml: rule[0]", problem="a")
+    other = warning("config_rejected", where="site.toml: rule[1]", problem="b")
+    assert throttle.filter(first) and throttle.filter(other)
+    assert throttle.filter(warning("ws_internal_error", conn="c1", session="s1"))
+    assert not throttle.filter(warning("ws_internal_error", conn="c2", session="s2"))
+    info = logging.LogRecord("lotse.http", logging.INFO, __file__, 1, "http_request", None, None)
+    assert all(throttle.filter(info) for _ in range(10))  # one per request: never held back
+
+
+def test_the_throttle_remembers_a_bounded_number_of_kinds() -> None:
+    clock = Clock()
+    throttle = RepeatThrottle(interval=5.0, max_runs=100, clock=clock)
+    for i in range(10_000):
+        clock.now += 0.001
+        throttle.filter(warning(kind=i))
+    assert len(throttle._runs) <= 100
+
+
+async def test_a_client_cannot_make_the_server_repeat_a_warning_at_will(
+    serve_app: Callable[..., Any],
+) -> None:
+    server = serve_app()
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    handler.addFilter(RepeatThrottle())
+    handler.addFilter(lambda record: record.name.startswith("uvicorn"))
+    logging.getLogger().addHandler(handler)
+    try:
+        for _ in range(200):  # not HTTP at all: uvicorn warns "Invalid HTTP request received."
+            reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+            writer.write(b"\x16\x03\x01 definitely not HTTP\r\n\r\n")
+            assert (await reader.read()).startswith(b"HTTP/1.1 400")
+            writer.close()
+    finally:
+        logging.getLogger().removeHandler(handler)
+    invalid = [line for line in stream.getvalue().splitlines() if "Invalid HTTP" in line]
+    assert 1 <= len(invalid) <= 2, invalid

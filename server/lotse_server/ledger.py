@@ -96,7 +96,7 @@ class Ledger:
             # Cheap for a table of aggregate counts; finds a damaged file now, not mid-visit.
             (verdict,) = db.execute("PRAGMA quick_check(1)").fetchone()
             if verdict != "ok":
-                raise sqlite3.DatabaseError(f"quick_check: {verdict}")
+                raise sqlite3.DatabaseError(f"quick_check: {' '.join(verdict.split())}")
         self._thread = threading.Thread(target=self._run, name="lotse-ledger", daemon=True)
         self._thread.start()
 

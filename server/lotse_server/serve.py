@@ -200,19 +200,21 @@ def run(args: argparse.Namespace) -> int:
     return serve_until_stopped(app, settings)
 
 
-def serve_until_stopped(app: Starlette, settings: Settings, err: TextIO | None = None) -> int:
-    """Bind, check, serve `app` until stopped; print the banner once it serves.
+def serve_until_stopped(
+    app: Starlette, settings: Settings, *, out: TextIO | None = None, err: TextIO | None = None
+) -> int:
+    """Bind, check, serve `app` until stopped; print the banner on `out` once it serves.
 
     Every start-up problem is one line on `err` (standard error) and its exit code.
     """
-    err = err or sys.stderr
+    out, err = out or sys.stdout, err or sys.stderr
     try:
         sockets = bind(settings.host, settings.port)
     except StartupError as exc:
         print(exc.line(), file=err, flush=True)
         return exc.exit_code
     server = LotseServer(
-        uvicorn_config(app, settings), app, on_ready=lambda: _announce(app, settings)
+        uvicorn_config(app, settings), app, on_ready=lambda: _announce(app, settings, out)
     )
     try:
         server.run(sockets=sockets)
@@ -235,7 +237,7 @@ def serve_until_stopped(app: Starlette, settings: Settings, err: TextIO | None =
     return EXIT_OK
 
 
-def _announce(app: Starlette, settings: Settings) -> None:
+def _announce(app: Starlette, settings: Settings, out: TextIO) -> None:
     """The banner, printed once the server listens and its lifespan has started."""
     host = "127.0.0.1" if settings.host in ("0.0.0.0", "::", "") else settings.host
     base = f"http://{f'[{host}]' if ':' in host else host}:{settings.port}"
@@ -246,12 +248,13 @@ def _announce(app: Starlette, settings: Settings) -> None:
             f"Open {base}/fachkreise/ and watch the large box at the top change to the "
             "professionals' version; the i in its corner ('Warum sehe ich das?') says why.\n"
             "Press Ctrl+C to stop.",
+            file=out,
             flush=True,
         )
     else:
         print(f"Lotse is serving site {app.state.holder.engine.site_id!r}: "
               f"snippet {base}/lotse.js, WebSocket {base.replace('http', 'ws', 1)}/ws",
-              flush=True)  # fmt: skip
+              file=out, flush=True)  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -57,8 +57,8 @@ class StartupError(Exception):
         self.fix = fix
 
     def line(self) -> str:
-        """The one line `lotse serve` prints."""
-        return f"lotse serve: {self}"
+        """The one line `lotse serve` prints (an OS or SQLite message may bring a newline)."""
+        return " ".join(f"lotse serve: {self}".splitlines())
 
 
 class DataDirError(StartupError):
