@@ -9,6 +9,7 @@ the experiment records — so it runs the same in a server, a CLI or a test.
 from ._chat import ChatMatch, ChatMatcher
 from ._dialogue import ChatResult
 from ._engine import Engine
+from ._experiment import ArmTally, Comparison, analyse, compare
 from ._loader import catalogue_dir, load_site, read_site
 from ._model import (
     Condition,
@@ -51,6 +52,7 @@ from ._protocol import (
     parse_event,
 )
 from ._replay import Step, replay, replay_steps
+from ._sequential import always_valid_p_value, confidence_sequence
 from ._session import Outcome, Session, Trust
 from ._signing import (
     Login,
@@ -61,6 +63,16 @@ from ._signing import (
     read_session_token,
 )
 from ._site import Site
+from ._stats import (
+    Counts,
+    benjamini_hochberg,
+    days_needed,
+    holm,
+    sample_size_per_arm,
+    srm_p_value,
+    two_proportion_z_test,
+    wilson_interval,
+)
 from ._targeting import Record
 from ._validate import ConfigError, Problem
 
@@ -68,6 +80,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "ArmNotice",
+    "ArmTally",
     "ChatAnswer",
     "ChatMatch",
     "ChatMatcher",
@@ -75,10 +88,12 @@ __all__ = [
     "ChatResult",
     "Choice",
     "Click",
+    "Comparison",
     "Condition",
     "ConfigError",
     "Consent",
     "Convert",
+    "Counts",
     "Dose",
     "Engine",
     "Error",
@@ -115,8 +130,15 @@ __all__ = [
     "VisitorType",
     "Welcome",
     "__version__",
+    "always_valid_p_value",
+    "analyse",
+    "benjamini_hochberg",
     "catalogue_dir",
     "check_assertion",
+    "compare",
+    "confidence_sequence",
+    "days_needed",
+    "holm",
     "issue_assertion",
     "issue_session_token",
     "load_site",
@@ -127,4 +149,8 @@ __all__ = [
     "read_site",
     "replay",
     "replay_steps",
+    "sample_size_per_arm",
+    "srm_p_value",
+    "two_proportion_z_test",
+    "wilson_interval",
 ]
