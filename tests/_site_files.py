@@ -1,7 +1,9 @@
 """Site files shared by the loader and CLI tests: a valid one and its misspellings.
 
 `GOOD` has one table of every kind and every line is known, so the tests
-can say exactly on which line a problem must be reported.
+can say exactly on which line a problem must be reported. Its global holdout
+keeps `lotse check` quiet when a misspelling removes the first rule's
+`holdout`: the test is about the misspelling.
 """
 
 from __future__ import annotations
@@ -62,7 +64,24 @@ paths = ["/intern/*"]
 
 [tuning]
 threshold = 0.8
+
+[experiments]
+global_holdout = 0.05
+mde = 0.3
+
+[chat]
+dose = { per_session = 2, per_visitor = 3 }
+
+[[rule]]
+id = "press-ab"
+slot = "hero"
+arms = { control = 1, "hero-press" = 2 }
+when = { visitor_type = "press", intent = "press.contact" }
+dose = { per_session = 3, per_visitor = 6, audiences = { digital = 2 } }
 """
+
+#: A session id that `GOOD`'s global holdout puts in its personalized arm.
+PERSONALIZED = "s1"
 
 
 def write(directory: Path, text: str, name: str = "site.toml") -> Path:
@@ -120,4 +139,13 @@ MISSPELLINGS = [
     Misspelling(46, 'nmae = "Anfrage"', "goal[1].nmae", "[[goal]]", "name"),
     Misspelling(49, 'path = ["/intern/*"]', "sensitive.path", "[sensitive]", "paths"),
     Misspelling(52, "treshold = 0.8", "tuning.treshold", "[tuning]", "threshold"),
+    Misspelling(
+        55, "global_holdot = 0.05", "experiments.global_holdot", "[experiments]", "global_holdout"
+    ),
+    Misspelling(
+        59, "dose = { per_sesion = 2 }", "chat.dose.per_sesion", "the chat's `dose`", "per_session"
+    ),
+    Misspelling(
+        66, "dose = { per_visitr = 6 }", "rule[2].dose.per_visitr", "a rule's `dose`", "per_visitor"
+    ),
 ]  # fmt: skip

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 import lotse
-from _site_files import GOOD, MISSPELLINGS, Misspelling, with_line, write
+from _site_files import GOOD, MISSPELLINGS, PERSONALIZED, Misspelling, with_line, write
 from lotse._loader import CATALOGUE_FILES
 
 DEMO_SITE = Path(__file__).resolve().parents[1] / "server/lotse_server/demo/site.toml"
@@ -13,12 +13,14 @@ CATALOGUE = """\
 [site]
 id = "acme"
 """
+#: The line of a table appended to `GOOD` after an empty line.
+APPENDED = GOOD.count("\n") + 2
 
 
 def swaps(site: lotse.Site, path: str, lang: str = "de") -> dict[str, str]:
-    """The swaps a visitor's first page on `path` gets, slot -> html."""
+    """The swaps a visitor's first page on `path` gets, slot -> html (outside any holdout)."""
     hello = lotse.Hello(site.id, f"https://www.acme.example{path}", lang=lang, slots=("hero",))
-    outcome = site.new_session().feed(hello, now=0.0)
+    outcome = site.new_session(session_id=PERSONALIZED).feed(hello, now=0.0)
     return {swap.slot: swap.html for swap in outcome.swaps}
 
 
@@ -119,8 +121,8 @@ def test_a_duplicate_names_both_lines(tmp_path: Path) -> None:
     path = tmp_path / "site.toml"
     found = problems_of(tmp_path, GOOD + '\n[[slot]]\nid = "hero"\n')
     assert found == [
-        f"error: {path}:55: slot[2].id: slot 'hero' is defined twice (first at {path}:10) "
-        "(fix: merge the two [[slot]] tables)"
+        f"error: {path}:{APPENDED + 1}: slot[2].id: slot 'hero' is defined twice "
+        f"(first at {path}:10) (fix: merge the two [[slot]] tables)"
     ]
 
 
@@ -141,18 +143,22 @@ def test_rules_are_counted_from_one_in_labels_and_default_ids(tmp_path: Path) ->
     second = '\n[[rule]]\nslot = "hero"\nvariant = "hero-press"\nwhen = { visitor_type = "hcp" }\n'
     site, problems = lotse.read_site(write(tmp_path, GOOD + second))
     assert not problems
-    assert [r.id for r in site.rules] == ["hero:hero-press:1", "hero:hero-press:2"]
+    assert [r.id for r in site.rules] == ["hero:hero-press:1", "press-ab", "hero:hero-press:3"]
     assert [str(site.origin_of(r)) for r in site.rules] == [
         f"{tmp_path / 'site.toml'}:18: rule[1]",
-        f"{tmp_path / 'site.toml'}:54: rule[2]",
+        f"{tmp_path / 'site.toml'}:61: rule[2]",
+        f"{tmp_path / 'site.toml'}:{APPENDED}: rule[3]",
     ]
 
 
 def test_rx_content_without_verification_is_an_error(tmp_path: Path) -> None:
     broken = with_line(15, 'audience = ["press"]\nrx = true\nverified_roles = ["hcp"]')
-    (problem,) = problems_of(tmp_path, broken)
-    assert problem.startswith(f"error: {tmp_path / 'site.toml'}:23: rule[1].when: ")
-    assert "prescription-only" in problem and "verified = true" in problem
+    simple, test = problems_of(tmp_path, broken)  # the variant, and the A/B test's arm
+    assert simple.startswith(f"error: {tmp_path / 'site.toml'}:23: rule[1].when: ")
+    assert test.startswith(f"error: {tmp_path / 'site.toml'}:67: rule[2].when: rule 'press-ab' ")
+    for problem in (simple, test):
+        assert "prescription-only (rx) variant 'hero-press'" in problem
+        assert "verified = true" in problem
 
 
 # -- strict keys -----------------------------------------------------------------------
@@ -177,7 +183,7 @@ def test_an_unknown_key_with_nothing_close_lists_the_allowed_ones(tmp_path: Path
     (problem,) = problems_of(tmp_path, with_line(22, 'colour = "red"'))
     assert problem.endswith(
         "rule[1].colour: unknown key 'colour' in [[rule]] "
-        "(fix: use one of: holdout, id, reason, slot, variant, when)"
+        "(fix: use one of: arms, dose, holdout, id, reason, slot, variant, when)"
     )
 
 
@@ -278,7 +284,7 @@ def test_an_unknown_id_to_switch_off_is_an_error_with_a_suggestion(tmp_path: Pat
 
 def test_switching_off_without_the_catalogue_is_an_error(tmp_path: Path) -> None:
     (problem,) = problems_of(tmp_path, GOOD + '\n[catalogue]\noff = ["path:karriere"]\n')
-    assert "55: catalogue.off: switches off catalogue items" in problem
+    assert f"{APPENDED + 1}: catalogue.off: switches off catalogue items" in problem
     assert "catalogue = false" in problem
 
 
@@ -325,14 +331,15 @@ def test_a_rule_may_only_wait_for_a_declared_goal(tmp_path: Path) -> None:
 def test_a_goal_declared_twice_is_an_error(tmp_path: Path) -> None:
     (problem,) = problems_of(tmp_path, GOOD + '\n[[goal]]\nid = "lead"\n')
     assert (
-        f"55: goal[2].id: goal 'lead' is defined twice (first at {tmp_path / 'site.toml'}:44)"
-        in (problem)
+        f"{APPENDED + 1}: goal[2].id: goal 'lead' is defined twice "
+        f"(first at {tmp_path / 'site.toml'}:44)" in problem
     )
 
 
 def test_verified_roles_are_read_and_checked(tmp_path: Path) -> None:
     rx = with_line(15, 'audience = ["press"]\nrx = true\nverified_roles = ["pharmacists"]')
     rx = with_line(23, 'when = { visitor_type = "press", verified = true }', rx)
+    rx = with_line(67, 'when = { visitor_type = "press", verified = true }', rx)
     assert problems_of(tmp_path, rx) == [
         f"error: {tmp_path / 'site.toml'}:17: slot[1].variant[1].verified_roles: variant "
         "'hero-press': 'pharmacists' is not a role a login can verify "
@@ -345,6 +352,7 @@ def test_verified_roles_are_read_and_checked(tmp_path: Path) -> None:
 def test_an_rx_variant_must_say_which_verified_roles_may_see_it(tmp_path: Path) -> None:
     rx = with_line(15, 'audience = ["press"]\nrx = true')
     rx = with_line(22, 'when = { visitor_type = "press", verified = true }', rx)
+    rx = with_line(66, 'when = { visitor_type = "press", verified = true }', rx)
     assert problems_of(tmp_path, rx) == [
         f"error: {tmp_path / 'site.toml'}:16: slot[1].variant[1].rx: prescription-only (rx) "
         "variant 'hero-press' does not say which verified professionals may see it (a verified "

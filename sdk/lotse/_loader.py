@@ -19,12 +19,12 @@ from __future__ import annotations
 import re
 import tomllib
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
-from ._model import Origin, Tuning, Variant, signal_id
+from ._model import CONTROL, Dose, Experiments, Origin, Tuning, Variant, signal_id
 from ._site import Site
 from ._toml_keys import SITE_FILE_ONLY, TABLE_KEYS, TABLE_NAMES, unknown_keys
 from ._toml_lines import KeyLines, element
@@ -178,6 +178,9 @@ class _Reader:
         self.goals(doc)
         self.sensitive(doc)
         self.tuning(doc)
+        if site_file:
+            self.experiments(doc)
+            self.chat(doc)
 
     def head(self, doc: dict[str, Any]) -> _Head:
         head = self.table(doc, "", "site", "site")
@@ -244,7 +247,14 @@ class _Reader:
     def rules(self, doc: dict[str, Any]) -> None:
         for number, (key, table) in enumerate(self.tables(doc, "rule"), start=1):
             slot = self.get(table, key, "slot", str)
-            variant = self.get(table, key, "variant", str)
+            arms = self.arms(table, key)
+            if arms is None:
+                variant = self.get(
+                    table, key, "variant", str, fix='add variant = "..." (or arms = {...})'
+                )
+            else:  # an A/B/n test: named by its first variant arm unless `variant` says
+                first = next((arm for arm in arms if arm != CONTROL), "")
+                variant = self.get(table, key, "variant", str, first)
             when_key = f"{key}.when"
             when = self.table(table, key, "when", "rule.when")
             conditions = {
@@ -254,7 +264,8 @@ class _Reader:
                 is not None
             }
             holdout = self.get(table, key, "holdout", (float, int), 0.0)
-            if slot and variant:
+            # An empty or broken `arms` is reported already; `{ control = 1 }` is for check_site.
+            if slot and (variant if arms is None else arms):
                 # Numbered like its key path: the default id `hero:hero-hcp:3` is rule[3].
                 self.site.add_rule(
                     slot,
@@ -262,9 +273,68 @@ class _Reader:
                     rule_id=self.get(table, key, "id", str, f"{slot}:{variant}:{number}"),
                     reason=self.text(table, key, "reason"),
                     holdout=float(holdout),
+                    arms=arms,
+                    dose=self.dose(table, key, "rule.dose", None),
                     origin=self.origin(key),
                     **conditions,
                 )
+
+    def arms(self, table: dict[str, Any], key: str) -> dict[str, float] | None:
+        """``arms = { control = 1, "hero-hcp" = 1 }``: the weight of each arm.
+
+        None when not written; empty when it is empty or has a weight that is
+        not a number (both reported here).
+        """
+        if "arms" not in table:
+            return None
+        written: dict[str, Any] | None = self.get(table, key, "arms", dict, None)
+        if written is None:
+            return {}
+        if not written:
+            self.problem(
+                f"{key}.arms",
+                "has no arms",
+                'write a weight per arm: arms = { control = 1, "my-variant" = 1 }',
+            )
+        weights = self.numbers(written, f"{key}.arms", (float, int), 1)
+        if None in weights.values():
+            return {}
+        return {arm: float(weight) for arm, weight in weights.items()}
+
+    def dose(self, table: dict[str, Any], key: str, kind: str, default: Dose | None) -> Dose | None:
+        """``dose = { per_session = 3, per_visitor = 6, audiences = { evidence = 2 } }``.
+
+        Caps not written keep `default`'s (for a rule: none).
+        """
+        if "dose" not in table:
+            return default
+        dose_key = f"{key}.dose"
+        written = self.table(table, key, "dose", kind)
+        per: dict[str, Any] = {
+            name: written[name] for name in ("per_session", "per_visitor") if name in written
+        }
+        caps: dict[str, Any] = {
+            name: cap
+            for name, cap in self.numbers(per, dose_key, int, 3).items()
+            if cap is not None
+        }
+        if "audiences" in written:
+            audiences: dict[str, Any] = self.get(written, dose_key, "audiences", dict, {})
+            caps["audiences"] = tuple(
+                (who, cap)
+                for who, cap in self.numbers(audiences, f"{dose_key}.audiences", int, 2).items()
+                if cap is not None
+            )
+        return replace(default or Dose(), **caps)
+
+    def numbers(
+        self, table: dict[str, Any], key: str, kind: type | tuple[type, ...], example: int
+    ) -> dict[str, Any]:
+        """Each entry of a table of numbers (arms, caps), None where it is not one (reported)."""
+        return {
+            name: self.get(table, key, name, kind, None, f"e.g. {name} = {example}")
+            for name in table
+        }
 
     def signals(self, doc: dict[str, Any]) -> None:
         tables = self.tables(doc, "signal")
@@ -345,6 +415,27 @@ class _Reader:
         if settings:
             self.site.tune(**settings)
             self.site.sources[id(self.site.tuning)] = self.origin("tuning")
+
+    def experiments(self, doc: dict[str, Any]) -> None:
+        table = self.table(doc, "", "experiments", "experiments")
+        settings: dict[str, float] = {}
+        for name in TABLE_KEYS["experiments"]:
+            default = getattr(Experiments(), name)
+            value = self.get(
+                table, "experiments", name, (int, float), None, f"e.g. {name} = {default}"
+            )
+            if value is not None:
+                settings[name] = float(value)
+        if "experiments" in doc:
+            self.site.experiments = Experiments(**settings)
+            self.site.sources[id(self.site.experiments)] = self.origin("experiments")
+
+    def chat(self, doc: dict[str, Any]) -> None:
+        table = self.table(doc, "", "chat", "chat")
+        dose = self.dose(table, "chat", "chat.dose", self.site.chat_dose)
+        if "dose" in table and dose is not None:
+            self.site.chat_dose = dose
+            self.site.sources[id(dose)] = self.origin("chat.dose")
 
 
 _TOML_LINE = re.compile(r"at line (\d+)")

@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 import difflib
+import math
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, Protocol, TypeVar
 
-from ._model import PERSONAS, VERIFIED_ROLES, Intent, Origin, Slot
+from ._model import (
+    CONTROL,
+    GLOBAL_EXPERIMENT,
+    PERSONAS,
+    VERIFIED_ROLES,
+    Dose,
+    Intent,
+    Origin,
+    Rule,
+    Slot,
+    Variant,
+)
+from ._protocol import MAX_DOSES, MAX_SLOT_ID
 
 if TYPE_CHECKING:
     from ._site import Site
@@ -15,6 +28,11 @@ if TYPE_CHECKING:
 Severity = Literal["error", "warning", "note"]
 
 STAGES = ("new", "engaged", "returning", "converted")
+
+#: The dose key under which the snippet counts chat offers (`_dialogue.CHAT_DOSE`).
+_CHAT_DOSE = "chat"
+#: What a dose key must be for the snippet to count it across visits.
+_DOSE_KEY_LENGTH = MAX_SLOT_ID
 
 
 class _Identified(Protocol):
@@ -119,6 +137,7 @@ def _errors(site: Site) -> list[Problem]:
     errors.twice(site.goals, "goal", "remove one of them")
     _slot_errors(errors)
     _rule_errors(errors)
+    _experiment_errors(errors)
     _catalogue_errors(errors)
     tuning = site.tuning
     for name in ("threshold", "flip_threshold", "chat_cutoff"):
@@ -169,6 +188,15 @@ def _rule_errors(errors: _Errors) -> None:
     intents = {i.id for i in site.intents}
     goals = {g.id for g in site.goals}
     for rule in site.rules:
+        if rule.id == GLOBAL_EXPERIMENT:
+            errors.add(
+                rule,
+                "id",
+                f"rule id {GLOBAL_EXPERIMENT!r} is reserved for the site-wide holdout",
+                "give the rule another id",
+            )
+        if rule.dose is not None:
+            _dose_errors(errors, rule, "dose.", rule.dose, f"rule {rule.id!r}")
         rule_slot = slots.get(rule.slot)
         if rule_slot is None:
             errors.add(
@@ -178,29 +206,36 @@ def _rule_errors(errors: _Errors) -> None:
                 did_you_mean(rule.slot, slots, f'define it with [[slot]] id = "{rule.slot}"'),
             )
             continue
-        variant = rule_slot.variant(rule.variant)
-        if variant is None:
-            errors.add(
-                rule,
-                "variant",
-                f"rule {rule.id!r} refers to unknown variant {rule.variant!r} "
-                f"of slot {rule_slot.id!r}",
-                did_you_mean(
-                    rule.variant,
-                    [v.id for v in rule_slot.variants],
-                    "add it as [[slot.variant]]",
-                ),
-            )
-            continue
+        if rule.arms:
+            variants = _arm_errors(errors, rule, rule_slot)
+        else:
+            variant = rule_slot.variant(rule.variant)
+            if variant is None:
+                errors.add(
+                    rule,
+                    "variant",
+                    f"rule {rule.id!r} refers to unknown variant {rule.variant!r} "
+                    f"of slot {rule_slot.id!r}",
+                    did_you_mean(
+                        rule.variant,
+                        [v.id for v in rule_slot.variants],
+                        "add it as [[slot.variant]]",
+                    ),
+                )
+                continue
+            variants = [variant]
         when = rule.when
-        if variant.rx and when.verified is not True:
-            errors.add(
-                rule,
-                "when",
-                f"rule {rule.id!r} can show prescription-only (rx) variant {variant.id!r} "
-                "to visitors who are not verified professionals",
-                "add verified = true to the rule's `when` (inferred HCP status is never enough)",
-            )
+        # Every arm passes the guardrails: the rule applies only where all of them may be shown.
+        for variant in variants:
+            if variant.rx and when.verified is not True:
+                errors.add(
+                    rule,
+                    "when",
+                    f"rule {rule.id!r} can show prescription-only (rx) variant {variant.id!r} "
+                    "to visitors who are not verified professionals",
+                    "add verified = true to the rule's `when` (inferred HCP status is never "
+                    "enough)",
+                )
         if when.visitor_type is not None:
             errors.visitor_type(rule, "when.visitor_type", when.visitor_type, f"rule {rule.id!r}")
         if when.intent is not None and when.intent not in intents:
@@ -241,6 +276,162 @@ def _rule_errors(errors: _Errors) -> None:
                 f"rule {rule.id!r}: holdout {rule.holdout} is not a share",
                 "use a number from 0 (no control group) to below 1, e.g. 0.1",
             )
+    _dose_key_errors(errors)
+
+
+def _arm_errors(errors: _Errors, rule: Rule, slot: Slot) -> list[Variant]:
+    """An A/B/n rule's arms: two or more, positive weights, each the control or a variant
+    of the rule's slot. Returns the variants its arms show."""
+    variants: list[Variant] = []
+    if len(rule.arms) < 2:
+        errors.add(
+            rule,
+            "arms",
+            f"rule {rule.id!r} has {len(rule.arms)} arm: a test needs two or more",
+            f"add {CONTROL} = 1 (the page's own content) or another variant of slot {slot.id!r}",
+        )
+    if rule.holdout > 0:
+        errors.add(
+            rule,
+            "holdout",
+            f"rule {rule.id!r} has arms and a holdout: with arms, the control group is an arm",
+            f"remove holdout and add {CONTROL} = N to arms (its share is N / the sum of weights)",
+        )
+    choices = [CONTROL, *(v.id for v in slot.variants)]
+    for arm, weight in rule.arms:
+        if not (weight > 0 and math.isfinite(weight)):
+            errors.add(
+                rule,
+                f"arms.{arm}",
+                f"rule {rule.id!r}: arm {arm!r} has weight {weight:g}",
+                "weights are positive numbers, relative to each other: 1 is one share, 2 two",
+            )
+        if arm == CONTROL:
+            continue
+        variant = slot.variant(arm)
+        if variant is None:
+            errors.add(
+                rule,
+                f"arms.{arm}",
+                f"rule {rule.id!r}: arm {arm!r} is not a variant of slot {slot.id!r}",
+                did_you_mean(
+                    arm, choices, f"add it as [[slot.variant]], or use {CONTROL} (the default)"
+                ),
+            )
+        else:
+            variants.append(variant)
+    shown = [arm for arm, _ in rule.arms if arm != CONTROL]
+    if shown and rule.variant not in shown:
+        errors.add(
+            rule,
+            "variant",
+            f"rule {rule.id!r} names variant {rule.variant!r}, which is not one of its arms",
+            did_you_mean(rule.variant, shown, "remove variant: the arms say what is shown"),
+        )
+    return variants
+
+
+def _dose_errors(errors: _Errors, obj: object, prefix: str, dose: Dose, what: str) -> None:
+    """Caps are whole numbers from 1; audiences are visitor types or personas."""
+    caps = [("per_session", dose.per_session), ("per_visitor", dose.per_visitor)]
+    for name, cap in caps:
+        if cap is not None and not _whole(cap):
+            errors.add(
+                obj,
+                f"{prefix}{name}",
+                f"{what}: dose {name} = {cap} is not a cap",
+                f"use a whole number from 1, or leave {name} out for no cap",
+            )
+    audiences = [*errors.types, *PERSONAS]
+    for who, cap in dose.audiences:
+        if who not in audiences:
+            errors.add(
+                obj,
+                f"{prefix}audiences.{who}",
+                f"{what}: dose audience {who!r} is neither a visitor type nor a persona",
+                did_you_mean(who, audiences),
+            )
+        if not _whole(cap):
+            errors.add(
+                obj,
+                f"{prefix}audiences.{who}",
+                f"{what}: dose cap {cap} for {who!r} is not a cap",
+                "use a whole number from 1 (page views per session)",
+            )
+
+
+def _whole(cap: object) -> bool:
+    return isinstance(cap, int) and not isinstance(cap, bool) and cap >= 1
+
+
+def _dose_key_errors(errors: _Errors) -> None:
+    """What is capped per visitor is counted by the snippet under a key: the rule id, or
+    "chat". It keeps keys of up to 64 characters, and the 32 last counted."""
+    site = errors.site
+    counted = [r for r in site.rules if r.dose is not None and r.dose.per_visitor is not None]
+    keys = len(counted) + (site.chat_dose.per_visitor is not None)
+    for number, rule in enumerate(counted, start=1):
+        if rule.id == _CHAT_DOSE:
+            errors.add(
+                rule,
+                "id",
+                f"rule id {_CHAT_DOSE!r} is the key the chat's offers are counted under "
+                "across visits",
+                "give the rule another id",
+            )
+        if len(rule.id) > _DOSE_KEY_LENGTH:
+            errors.add(
+                rule,
+                "id",
+                f"rule {rule.id!r} has a per_visitor dose, but its id is longer than "
+                f"{_DOSE_KEY_LENGTH} characters: it would not be counted across visits",
+                f"give the rule an id of at most {_DOSE_KEY_LENGTH} characters",
+            )
+        if number == MAX_DOSES + 1 and keys > MAX_DOSES:
+            errors.add(
+                rule,
+                "dose.per_visitor",
+                f"{keys} rules and chat offers are capped per visitor; a browser counts at "
+                f"most {MAX_DOSES}, so some caps would not hold",
+                "cap fewer rules per visitor (per_session needs no counting in the browser)",
+            )
+
+
+def _experiment_errors(errors: _Errors) -> None:
+    """``[experiments]`` and the chat's dose: the site-wide settings of measuring."""
+    site = errors.site
+    plan = site.experiments
+    if not 0.0 <= plan.global_holdout < 0.5:
+        errors.add(
+            plan,
+            "global_holdout",
+            f"global_holdout = {plan.global_holdout:g} is not a share from 0 to below 0.5",
+            "use e.g. 0.05: 5 % of sessions see no personalization at all",
+        )
+    shares = (
+        ("baseline", plan.baseline, "a conversion rate", "e.g. 0.10 when 10 % of sessions convert"),
+        ("alpha", plan.alpha, "a false-positive rate", "usually 0.05"),
+        ("power", plan.power, "a probability", "usually 0.80"),
+    )
+    for name, value, what, example in shares:
+        if not 0.0 < value < 1.0:
+            errors.add(plan, name, f"{name} = {value:g} is not {what}", f"0 < x < 1, {example}")
+    if not plan.mde > 0:
+        errors.add(
+            plan,
+            "mde",
+            f"mde = {plan.mde:g} is not a lift: it is the smallest relative change worth finding",
+            "a number above 0, e.g. 0.20 to detect 10 % becoming 12 %",
+        )
+    elif 0.0 < plan.baseline < 1.0 and not plan.baseline * (1 + plan.mde) < 1.0:
+        errors.add(
+            plan,
+            "mde",
+            f"baseline x (1 + mde) = {plan.baseline * (1 + plan.mde):g}: the lift the plan "
+            "asks for is a conversion rate of 100 % or more",
+            "lower mde (or check baseline)",
+        )
+    _dose_errors(errors, site.chat_dose, "", site.chat_dose, "the chat")
 
 
 def _catalogue_errors(errors: _Errors) -> None:
@@ -285,21 +476,53 @@ def _catalogue_errors(errors: _Errors) -> None:
 def _warnings(site: Site) -> Iterator[Problem]:
     for rule in site.rules:
         slot = site.slot(rule.slot)
-        variant = slot.variant(rule.variant) if slot else None
-        if (
-            variant is not None
-            and variant.audience
-            and rule.when.visitor_type is not None
-            and rule.when.visitor_type not in variant.audience
-        ):
+        arms = [arm for arm, _ in rule.split if arm != CONTROL]
+        variants = [slot.variant(arm) for arm in arms] if slot else []
+        shown = [variant for variant in variants if variant is not None]
+        if len(shown) < len(arms) or not shown:
+            continue  # an error already: unknown slot or variant
+        for variant in shown:
+            if (
+                variant.audience
+                and rule.when.visitor_type is not None
+                and rule.when.visitor_type not in variant.audience
+            ):
+                yield Problem(
+                    "warning",
+                    site.origin_of(rule, "when.visitor_type"),
+                    f"rule {rule.id!r} shows {variant.id!r} to {rule.when.visitor_type!r}, "
+                    f"but the variant's audience is {list(variant.audience)}",
+                    "the rule never fires; align `audience` and `when.visitor_type`",
+                )
+        audiences = [set(variant.audience) for variant in shown if variant.audience]
+        if len(audiences) > 1 and not set.intersection(*audiences):
             yield Problem(
                 "warning",
-                site.origin_of(rule, "when.visitor_type"),
-                f"rule {rule.id!r} shows {variant.id!r} to {rule.when.visitor_type!r}, "
-                f"but the variant's audience is {list(variant.audience)}",
-                "the rule never fires; align `audience` and `when.visitor_type`",
+                site.origin_of(rule, "arms"),
+                f"rule {rule.id!r}: its arms have no audience in common, and a test applies "
+                "only to visitors every arm may be shown to",
+                "the rule never fires; use variants with a common audience",
+            )
+        if not _measured(site, rule):
+            control = f"add {CONTROL} = 1 to its arms" if rule.arms else "add holdout = 0.1"
+            yield Problem(
+                "warning",
+                site.origin_of(rule, "arms" if rule.arms else ""),
+                f"rule {rule.id!r} has no control group and the site no global holdout: "
+                "its effect cannot be measured",
+                f"{control}, or set [experiments] global_holdout = 0.05; "
+                "holdout = 0 says it is not measured on purpose",
             )
     yield from intent_collisions(site)
+
+
+def _measured(site: Site, rule: Rule) -> bool:
+    """Whether the rule has a control group, the site a global holdout, or the site file
+    says ``holdout = 0`` for it: no control group, on purpose."""
+    if site.experiments.global_holdout > 0 or any(arm == CONTROL for arm, _ in rule.split):
+        return True
+    origin = site.origin_of(rule)
+    return origin.lines is not None and f"{origin.key}.holdout" in origin.lines
 
 
 def _notes(site: Site) -> Iterator[Problem]:
