@@ -12,14 +12,14 @@ import { h, optoutSwitch, shadow } from './style.js'
 
 /**
  * @typedef {{id: string, label: string}} Choice
- * @typedef {{prompt?: string, choices?: Choice[], delay_ms?: number}} Offer
+ * @typedef {{prompt?: string, choices?: Choice[], delay_ms?: number, dose?: string}} Offer
  */
 
 /**
  * @param {{
  *   doc: Document, store: Storage | null, strings: import('./strings.js').Strings,
  *   send: (msg: object) => void, active: () => boolean,
- *   setOptout: (on: boolean) => void,
+ *   setOptout: (on: boolean) => void, shown: (offer: Offer) => void,
  * }} o
  */
 export function createChat(o) {
@@ -128,6 +128,7 @@ export function createChat(o) {
         if (!due()) return
         write(o.store, CHAT, '1')
         build(offer)
+        o.shown(offer)
       }, Math.max(0, Number(offer.delay_ms) || 0))
     },
 

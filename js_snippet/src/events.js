@@ -101,11 +101,12 @@ export function socketUrl(scriptSrc, endpoint) {
 
 /**
  * The first message on every connection. `token` resumes the session; the
- * returning-visitor count is sent only with consent. Fields left undefined
- * are omitted by JSON.stringify.
+ * returning-visitor count and the dose counters (from `countDose`) are sent
+ * only with consent. Fields left undefined are omitted by JSON.stringify.
  *
  * @param {{site: string, href: string, origin: string, referrer?: string, lang?: string,
- *   slots: string[], token?: string | null, consent?: boolean, verified?: string, visits?: number}} o
+ *   slots: string[], token?: string | null, consent?: boolean, verified?: string, visits?: number,
+ *   doses?: Array<[string, number]>}} o
  */
 export function helloMessage(o) {
   return {
@@ -119,6 +120,7 @@ export function helloMessage(o) {
     consent: o.consent,
     verified: o.verified,
     visits: o.consent && o.visits ? o.visits : undefined,
+    doses: o.consent && o.doses && o.doses.length ? Object.fromEntries(o.doses) : undefined,
   }
 }
 
@@ -145,3 +147,23 @@ export function clickMessage(href, origin, base = origin) {
 export function convertMessage(goal) {
   return { type: 'convert', goal: String(goal).slice(0, 64) }
 }
+
+/**
+ * What the site's analytics get (`window.dataLayer`, with data-datalayer):
+ * a swap shown in the page, and an experiment's exposure. Only ids from the
+ * site's configuration: no URL, no chat text, no visitor type, no reason.
+ */
+
+/** @param {{slot: string, variant: string}} swap */
+export const swapEvent = (swap) => ({ event: 'lotse_swap', lotse_slot: swap.slot, lotse_variant: swap.variant })
+
+/**
+ * @param {{experiment: string, arm?: unknown}} arm a `swap` or `arm` message
+ * @param {string} variant what the slot shows: "default" in the control arm
+ */
+export const exposureEvent = (arm, variant) => ({
+  event: 'lotse_exposure',
+  lotse_experiment: arm.experiment,
+  lotse_arm: arm.arm,
+  lotse_variant: variant,
+})

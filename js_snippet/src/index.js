@@ -8,15 +8,17 @@ import { createChat } from './chat.js'
 import {
   clickMessage,
   convertMessage,
+  exposureEvent,
   helloMessage,
   langOf,
   pageMessage,
   shapeUrl,
   socketUrl,
+  swapEvent,
 } from './events.js'
 import { watchHistory } from './history.js'
 import { createSlots } from './slots.js'
-import { OPTOUT, STICKY, TOKEN, VISIT, VISITS, area, read, write } from './storage.js'
+import { DOSES, OPTOUT, STICKY, TOKEN, VISIT, VISITS, area, countDose, parse, read, write } from './storage.js'
 import { stringsFor } from './strings.js'
 import { supported } from './style.js'
 import { createTransport } from './transport.js'
@@ -67,6 +69,8 @@ export function boot(win, deps = {}) {
   const strings = stringsFor(lang)
   const flickerAttr = script.getAttribute('data-flicker-ms')
   const flickerMs = flickerAttr && +flickerAttr >= 0 ? +flickerAttr : FLICKER_MS
+  /** data-datalayer: the name of the site's analytics array ("" or no value: dataLayer). */
+  const layer = script.getAttribute('data-datalayer')
 
   let optedOut = gpc || read(local, OPTOUT) === '1'
   /** @type {boolean | undefined} */
@@ -75,6 +79,8 @@ export function boot(win, deps = {}) {
   let verified
   /** @type {number | undefined} */
   let visits
+  /** @type {Array<[string, number]> | undefined} the dose counters as this visit began */
+  let doses
   let pageUrl = ''
 
   const active = () => !optedOut
@@ -83,6 +89,32 @@ export function boot(win, deps = {}) {
     if (!optedOut) transport.send(msg)
   }
   const hasToken = () => !!read(session, TOKEN)
+  /** Hand an event to the site's analytics (GTM, Matomo): only with data-datalayer, never opted out. */
+  const push = (/** @type {object} */ event) => {
+    if (layer == null || optedOut) return
+    try {
+      const name = layer || 'dataLayer'
+      ;(global[name] = global[name] || []).push(event)
+    } catch (_) {
+      /* the site's analytics must not break the swap */
+    }
+  }
+  /**
+   * A swap applied in the page, or the chat offer shown: its dose is counted
+   * (consent only), and a swap goes to the site's analytics.
+   * @param {{dose?: unknown, slot?: string, variant?: string}} m
+   */
+  const shown = (m) => {
+    if (consent && m.dose) write(local, DOSES, JSON.stringify(countDose(parse(read(local, DOSES), []), m.dose)))
+    if (m.slot) push(swapEvent(/** @type {any} */ (m)))
+  }
+  /** Consent withdrawn, or opt-out: the visit count and the dose counters are deleted. */
+  const forget = () => {
+    write(local, VISITS, null)
+    write(local, DOSES, null)
+    write(session, VISIT, null)
+    visits = doses = undefined
+  }
   /** Connect, unless opted out with no server-side session left to delete. */
   const connect = () => {
     if (!optedOut || hasToken()) transport.start()
@@ -117,6 +149,7 @@ export function boot(win, deps = {}) {
           consent,
           verified,
           visits,
+          doses,
         }),
       )
     },
@@ -143,6 +176,7 @@ export function boot(win, deps = {}) {
       optedOut = on
       write(local, OPTOUT, on ? '1' : null)
       if (on) {
+        forget()
         slots.restore()
         write(session, STICKY, null)
         transport.drain()
@@ -171,8 +205,10 @@ export function boot(win, deps = {}) {
     active,
     optout: () => setOptout(true),
     strings,
+    shown,
+    exposure: (arm, variant) => push(exposureEvent(arm, variant)),
   })
-  const chat = createChat({ doc, store: session, strings, send: emit, active, setOptout })
+  const chat = createChat({ doc, store: session, strings, send: emit, active, setOptout, shown })
 
   /** @param {Record<string, any>} msg */
   function receive(msg) {
@@ -186,6 +222,9 @@ export function boot(win, deps = {}) {
         break
       case 'swap':
         slots.swap(/** @type {any} */ (msg))
+        break
+      case 'arm':
+        slots.arm(/** @type {any} */ (msg))
         break
       case 'restore':
         slots.restore(Array.isArray(msg.slots) ? msg.slots : undefined)
@@ -203,17 +242,19 @@ export function boot(win, deps = {}) {
     else if (name === 'optin') setOptout(false)
     else if (name === 'consent') {
       consent = value === true
-      if (consent) {
-        // A returning-visitor count, kept only with consent; one visit per browser session.
+      if (!consent) forget()
+      else if (!optedOut) {
+        // A returning-visitor count, kept only with consent; one visit per browser
+        // session. The session keeps the dose counters as they stood when the visit
+        // began: hello sends those (the server counts this session's doses itself).
         visits = +(read(local, VISITS) || 0)
-        if (!read(session, VISIT)) {
+        let began = read(session, VISIT)
+        if (!began) {
           write(local, VISITS, String(++visits))
-          write(session, VISIT, '1')
+          write(session, VISIT, (began = read(local, DOSES) || '[]'))
         }
         visits = visits || 1
-      } else {
-        write(local, VISITS, null)
-        visits = undefined
+        doses = countDose(parse(began, []))
       }
       if (transport.isOpen()) emit({ type: 'consent', granted: consent })
     } else if (name === 'verified') {

@@ -10,7 +10,8 @@ import { STICKY, parse, remember, write, read } from './storage.js'
 import { h, optoutSwitch, shadow } from './style.js'
 
 /**
- * @typedef {{slot: string, variant: string, html: string, reason: string}} Swap
+ * @typedef {{slot: string, variant: string, html: string, reason: string, experiment?: string, arm?: string, dose?: string}} Swap
+ * @typedef {{slot: string, experiment: string, arm?: string, variant?: string}} Arm a `swap` or `arm` message
  * @typedef {{
  *   el: HTMLElement, id: string, variant: string,
  *   defaults?: Node[] | null, pos?: string,
@@ -25,6 +26,7 @@ import { h, optoutSwitch, shadow } from './style.js'
  *   flickerMs: number, clock: () => number,
  *   send: (msg: object) => void, active: () => boolean, optout: () => void,
  *   strings: import('./strings.js').Strings,
+ *   shown: (swap: Swap) => void, exposure: (arm: Arm, variant: string) => void,
  * }} o
  */
 export function createSlots(o) {
@@ -35,8 +37,11 @@ export function createSlots(o) {
   let windowEnd = 0
   /** Swaps still to come in the welcome's batch. */
   let awaiting = 0
-  /** "slot variant" pairs already reported as seen on this page view. */
+  /** "slot variant" pairs already reported as seen on this page view (and "slot\nexperiment" exposures). */
   let seen = new Set()
+  /** slot id -> its experiment and arm on this page view (from a swap or an `arm` message). */
+  /** @type {Record<string, Arm>} */
+  let arms = {}
 
   const observer = new win.IntersectionObserver(
     (entries) => {
@@ -63,12 +68,22 @@ export function createSlots(o) {
   doc.addEventListener('focusin', touch, true)
   doc.addEventListener('input', touch, true)
 
-  /** Send `seen` once per slot and variant per page view, never while hidden. */
+  /**
+   * Send `seen` once per slot and variant per page view, never while hidden;
+   * and an experiment's exposure once per slot and experiment, when the slot
+   * shows the arm's variant ("default" in the control arm).
+   */
   function report(/** @type {Slot} */ slot) {
-    const key = slot.id + ' ' + slot.variant
-    if (slot.exposed && !slot.held && o.active() && !seen.has(key)) {
+    if (!slot.exposed || slot.held || !o.active()) return
+    let key = slot.id + ' ' + slot.variant
+    if (!seen.has(key)) {
       seen.add(key)
       o.send({ type: 'seen', slot: slot.id, variant: slot.variant })
+    }
+    const arm = arms[slot.id]
+    if (arm && (arm.variant || 'default') === slot.variant && !seen.has((key = slot.id + '\n' + arm.experiment))) {
+      seen.add(key)
+      o.exposure(arm, slot.variant)
     }
   }
 
@@ -141,7 +156,9 @@ export function createSlots(o) {
    */
   function apply(slot, swap, quiet) {
     slot.pending = null
-    if (swap.variant === slot.variant) return
+    if (typeof swap.experiment == 'string') arms[slot.id] = swap
+    // Already shown: only its arm may be news (an exposure for a slot seen before).
+    if (swap.variant === slot.variant) return report(slot)
     if (swap.variant === 'default') return restore(slot)
     const el = slot.el
     const template = doc.createElement('template')
@@ -160,6 +177,8 @@ export function createSlots(o) {
       el.style.position = 'relative'
     }
     el.replaceChildren(template.content.cloneNode(true), why(String(swap.reason || '')))
+    // Shown: once per slot id, however many elements share it.
+    if (!slots.some((s) => s.id === slot.id && s.variant === swap.variant)) o.shown(swap)
     slot.variant = swap.variant
     unhold(slot)
     if (!quiet && el.animate && !win.matchMedia('(prefers-reduced-motion: reduce)').matches) {
@@ -236,6 +255,7 @@ export function createSlots(o) {
      */
     page(pageUrl, announce) {
       url = pageUrl
+      arms = {}
       scan()
       announce(slotIds(slots.map((s) => s.id)))
       seen = new Set()
@@ -267,10 +287,25 @@ export function createSlots(o) {
       const inWindow = o.clock() < windowEnd
       for (const slot of slots) {
         if (slot.id !== swap.slot) continue
-        if (swapNow({ inWindow, inView: slot.inView, touched: !!slot.touched })) apply(slot, swap)
+        // The variant already shown changes nothing, so it need not wait (its arm may be news).
+        if (swap.variant === slot.variant || swapNow({ inWindow, inView: slot.inView, touched: !!slot.touched })) {
+          apply(slot, swap)
+        }
         else slot.pending = swap
       }
       if (awaiting && !--awaiting) release()
+    },
+
+    /**
+     * An `arm` message: the slot stays at its default content as the control
+     * arm of an experiment.
+     * @param {Arm} arm
+     */
+    arm(arm) {
+      if (typeof arm.slot == 'string' && typeof arm.experiment == 'string') {
+        arms[arm.slot] = arm
+        slots.forEach(report)
+      }
     },
 
     /**

@@ -13,9 +13,13 @@ export const VISIT = 'lotse.visit'
 /** localStorage keys (the visitor's choices across visits). */
 export const OPTOUT = 'lotse.optout'
 export const VISITS = 'lotse.visits'
+export const DOSES = 'lotse.doses'
 
 /** Pages remembered for sticky variants; the oldest is forgotten first. */
 export const STICKY_PAGES = 20
+/** Dose counters kept (the most recently counted) and the largest count: the server's limits. */
+export const MAX_DOSES = 32
+export const MAX_DOSE = 10000
 
 /**
  * @param {Window} win
@@ -94,4 +98,31 @@ export function remember(map, url, slot, entry, limit = STICKY_PAGES) {
   const urls = Object.keys(next)
   for (let i = 0; i < urls.length - limit; i++) delete next[urls[i]]
   return next
+}
+
+/**
+ * The dose counters (consent only): `[[key, count], ...]`, least recently
+ * counted first. With `key`, that key is counted once more and moves to the
+ * end. Only the `MAX_DOSES` most recent are kept, counts stop at `MAX_DOSE`,
+ * and anything malformed (another script or version wrote the key) is
+ * dropped, so `hello.doses` always passes the server's checks. An array, not
+ * an object: objects put integer-like keys first, whatever the recency.
+ *
+ * @param {unknown} list as stored
+ * @param {unknown} [key] a swap's or chat offer's `dose`
+ * @returns {Array<[string, number]>}
+ */
+export function countDose(list, key) {
+  let n = 0
+  const out = []
+  for (const e of Array.isArray(list) ? list : []) {
+    const k = e && e[0]
+    const c = e && e[1]
+    if (typeof k == 'string' && k.length <= 64 && Number.isInteger(c) && c >= 0) {
+      if (k === key) n = c
+      else out.push([k, Math.min(c, MAX_DOSE)])
+    }
+  }
+  if (typeof key == 'string' && key && key.length <= 64) out.push([key, Math.min(n + 1, MAX_DOSE)])
+  return out.slice(-MAX_DOSES)
 }

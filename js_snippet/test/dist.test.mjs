@@ -40,6 +40,37 @@ test('dist: connects, swaps, reports exposures, chats and opts out', async () =>
   assert.deepEqual(page.errors, [])
 })
 
+test('dist: the dataLayer hand-off and the dose counters work minified', async () => {
+  const page = makePage({
+    body: '<main><div data-lotse-slot="hero"><p>Standard</p></div><div data-lotse-slot="side"><p>S</p></div></main>',
+    script: '<script data-site="demo" data-flicker-ms="0" data-datalayer src="https://lotse.example.net/lotse.js"></script>',
+    local: { 'lotse.doses': '[["r1",2]]' },
+  })
+  page.win.lotse = Object.assign(() => {}, { q: [['consent', true]] })
+  page.win.eval(DIST)
+  await page.ready()
+  const socket = page.socket
+  socket.open()
+  assert.deepEqual(socket.sent[0].doses, { r1: 2 })
+  socket.receive({ type: 'welcome', token: 'tok', optout: false, chat: null })
+  const [hero, side] = page.doc.querySelectorAll('[data-lotse-slot]')
+  page.intersect(hero, 0)
+  socket.receive({ type: 'swap', slot: 'hero', variant: 'b', html: '<p>B</p>', reason: 'r', dose: 'r1', experiment: 'r1', arm: 'b' })
+  socket.receive({ type: 'arm', slot: 'side', experiment: 'r2', arm: 'control' })
+  page.intersect(hero, 1)
+  page.intersect(side, 1)
+  // (JSON: the page's arrays and objects come from the page's realm)
+  assert.deepEqual(JSON.parse(JSON.stringify(page.win.dataLayer)), [
+    { event: 'lotse_swap', lotse_slot: 'hero', lotse_variant: 'b' },
+    { event: 'lotse_exposure', lotse_experiment: 'r1', lotse_arm: 'b', lotse_variant: 'b' },
+    { event: 'lotse_exposure', lotse_experiment: 'r2', lotse_arm: 'control', lotse_variant: 'default' },
+  ])
+  assert.equal(page.win.localStorage.getItem('lotse.doses'), '[["r1",3]]')
+  page.win.lotse('consent', false)
+  assert.equal(page.win.localStorage.getItem('lotse.doses'), null)
+  assert.deepEqual(page.errors, [])
+})
+
 test('dist: the built file is current with its version banner and one IIFE', () => {
   assert.match(DIST, /^\/\*! Lotse snippet \d+\.\d+\.\d+ \| Apache-2\.0 \*\/\n\(\(\)=>\{/)
   assert.equal(DIST.split('\n').filter(Boolean).length, 2, 'banner and code')

@@ -4,12 +4,14 @@ import {
   MAX_URL,
   clickMessage,
   convertMessage,
+  exposureEvent,
   helloMessage,
   isSameOrigin,
   langOf,
   pageMessage,
   referrerOrigin,
   shapeUrl,
+  swapEvent,
   slotIds,
   socketUrl,
 } from '../src/events.js'
@@ -159,4 +161,29 @@ test('convert: goal as a string within the server limit', () => {
   assert.deepEqual(convertMessage('newsletter'), { type: 'convert', goal: 'newsletter' })
   assert.equal(convertMessage(42).goal, '42')
   assert.equal(convertMessage('g'.repeat(100)).goal.length, 64)
+})
+
+test('hello: the dose counters go out as an object, only with consent and only when there are some', () => {
+  const base = { site: 'demo', href: ORIGIN + '/', origin: ORIGIN, slots: [], doses: [['hero-hcp', 2], ['chat', 1]] }
+  assert.deepEqual(wire(helloMessage({ ...base, consent: true })).doses, { 'hero-hcp': 2, chat: 1 })
+  assert.equal(wire(helloMessage({ ...base, consent: false })).doses, undefined)
+  assert.equal(wire(helloMessage(base)).doses, undefined)
+  assert.equal(wire(helloMessage({ ...base, consent: true, doses: [] })).doses, undefined)
+})
+
+test('dataLayer events: ids from the configuration only, exactly these keys', () => {
+  const swap = { type: 'swap', slot: 'hero', variant: 'hero-hcp', html: '<p>x</p>', reason: 'Sie lesen Fachkreise-Seiten', dose: 'r1', experiment: 'r1', arm: 'hero-hcp' }
+  assert.deepEqual(swapEvent(swap), { event: 'lotse_swap', lotse_slot: 'hero', lotse_variant: 'hero-hcp' })
+  assert.deepEqual(exposureEvent(swap, 'hero-hcp'), {
+    event: 'lotse_exposure',
+    lotse_experiment: 'r1',
+    lotse_arm: 'hero-hcp',
+    lotse_variant: 'hero-hcp',
+  })
+  assert.deepEqual(exposureEvent({ type: 'arm', slot: 'hero', experiment: 'r1', arm: 'control' }, 'default'), {
+    event: 'lotse_exposure',
+    lotse_experiment: 'r1',
+    lotse_arm: 'control',
+    lotse_variant: 'default',
+  })
 })

@@ -147,3 +147,16 @@ export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 export const whyOf = (slot) => slot.querySelector('lotse-why')?.shadowRoot
 /** The chat widget's shadow root. */
 export const chatOf = (doc) => doc.querySelector('lotse-chat')?.shadowRoot
+
+/**
+ * Start the snippet (`boot`, from the source) in `page`, connect and welcome
+ * it, with every slot reported out of view, so a swap is applied at once.
+ */
+export async function welcomed(page, boot) {
+  boot(page.win)
+  await page.ready()
+  page.socket.open()
+  page.socket.receive({ type: 'welcome', token: 'tok', optout: false, chat: null })
+  for (const el of page.doc.querySelectorAll('[data-lotse-slot]')) page.intersect(el, 0)
+  return page
+}
