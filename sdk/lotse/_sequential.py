@@ -115,7 +115,9 @@ def confidence_sequence(
     if variance <= 0 or tau_squared <= 0:
         return None
     half = _half_width(variance, tau_squared, alpha)
-    return difference - half, difference + half
+    # Early on the boundary is wide (τ is small next to the standard error); a difference
+    # of rates lies in [-1, 1] whatever the boundary says.
+    return max(-1.0, difference - half), min(1.0, difference + half)
 
 
 def relative_confidence_sequence(

@@ -204,6 +204,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     bench_module.add_arguments(bench)
     bench.set_defaults(handler=bench_module.run)
+
+    report = commands.add_parser("report", help="experiment statistics: sample size, A/B results")
+    from . import report as report_module
+
+    report_module.add_arguments(report)
+    report.set_defaults(handler=report_module.run)
     return parser
 
 
