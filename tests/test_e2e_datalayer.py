@@ -1,0 +1,170 @@
+"""The snippet's hand-off to the site's analytics, in real headless Chromium against the real
+server and the demo site: with ``data-datalayer`` on the script tag, `window.dataLayer`
+receives ``lotse_swap`` for every swap applied in the page (docs/snippet.md, "Hand-off to the
+site's analytics"); without it, nothing is pushed and no global is created.
+
+The demo pages embed the snippet without the attribute, so the page with it is the demo's own
+``/fachkreise/``, fetched from the server and fulfilled with the attribute added to the script
+tag (same origin, same Content-Security-Policy header). The exposure events need the server to
+send ``experiment``/``arm``; they are checked here for every swap that carries them, and in
+js_snippet/test/datalayer.test.mjs against fake messages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("playwright.sync_api", reason="the browser tests need playwright")
+
+from playwright.sync_api import Browser, Page, Route, sync_playwright
+
+from e2e_support import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    VIEWPORT,
+    LotseProcess,
+    Probe,
+    free_port,
+    wait_for_heading,
+)
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.is_file(),
+    reason="needs Debian's Chromium at /usr/bin/chromium (CI: apt-get install chromium)",
+)
+
+SNIPPET = Path(__file__).resolve().parents[1] / "js_snippet" / "dist" / "lotse.min.js"
+SCRIPT_TAG = 'data-site="demo"'
+#: The keys an event may carry: ids from the site's configuration, nothing about the visitor.
+EVENT_KEYS = {
+    "lotse_swap": {"event", "lotse_slot", "lotse_variant"},
+    "lotse_exposure": {"event", "lotse_experiment", "lotse_arm", "lotse_variant"},
+}
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if not SNIPPET.is_file():
+        pytest.skip("js_snippet/dist/lotse.min.js is not built (cd js_snippet && npm run build)")
+    server = LotseProcess(free_port(), tmp_path_factory.mktemp("lotse-data"))
+    server.start()
+    yield server.origin
+    server.stop()
+
+
+@pytest.fixture
+def visitor(browser: Browser) -> Iterator[Callable[[], tuple[Page, Probe]]]:
+    """A new visitor (fresh browser context) with the probe: page errors, CSP violations,
+    layout shifts and WebSocket frames."""
+    contexts = []
+
+    def open_visitor() -> tuple[Page, Probe]:
+        context = browser.new_context(viewport=VIEWPORT, locale="de-DE")
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        probe = Probe()
+        probe.attach(context)
+        return context.new_page(), probe
+
+    yield open_visitor
+    for context in contexts:
+        context.close()
+
+
+def with_datalayer_attribute(value: str | None) -> Callable[[Route], None]:
+    """Serve the demo page as the server sends it, with `data-datalayer` (or
+    `data-datalayer="value"`) added to the snippet's script tag."""
+    attribute = "data-datalayer" + (f'="{value}"' if value else "")
+
+    def handle(route: Route) -> None:
+        response = route.fetch()
+        body = response.text()
+        assert SCRIPT_TAG in body, "the demo page no longer embeds the snippet as expected"
+        route.fulfill(
+            response=response, body=body.replace(SCRIPT_TAG, f"{SCRIPT_TAG} {attribute}", 1)
+        )
+
+    return handle
+
+
+def layer(page: Page, name: str = "dataLayer") -> Any:
+    return page.evaluate("(name) => window[name]", name)
+
+
+def test_datalayer_receives_lotse_swap_when_the_script_tag_asks_for_it(
+    demo: str, visitor: Callable[[], tuple[Page, Probe]]
+) -> None:
+    page, probe = visitor()
+    # A page fulfilled by Playwright counts as coming from a public address; its socket to
+    # 127.0.0.1 needs what a real deployment (site and Lotse both public) never needs.
+    page.context.grant_permissions(["local-network-access"], origin=demo)
+    page.route(demo + "/fachkreise/", with_datalayer_attribute(None))
+    page.goto(demo + "/fachkreise/")
+    wait_for_heading(page, "hero", "hero-hcp")
+    wait_for_heading(page, "teaser", "teaser-hcp")
+
+    events = layer(page)
+    assert isinstance(events, list), events
+    swaps = [e for e in events if e.get("event") == "lotse_swap"]
+    assert {"event": "lotse_swap", "lotse_slot": "hero", "lotse_variant": "hero-hcp"} in swaps
+    assert {"event": "lotse_swap", "lotse_slot": "teaser", "lotse_variant": "teaser-hcp"} in swaps
+    # Once per swap applied, only for swaps the server sent; nothing but configuration ids.
+    pushed = [(e["lotse_slot"], e["lotse_variant"]) for e in swaps]
+    assert len(pushed) == len(set(pushed)), pushed
+    assert set(pushed) <= {(m["slot"], m["variant"]) for m in probe.received("swap")}
+    for e in events:
+        assert set(e) == EVENT_KEYS[e["event"]], e
+
+    # Exposures: for every swap that names its experiment (once the server sends
+    # `experiment`/`arm`) and whose slot the snippet reported seen with that variant.
+    seen = {(m["slot"], m["variant"]) for m in probe.sent("seen")}
+    for m in probe.received("swap"):
+        if "experiment" in m and (m["slot"], m["variant"]) in seen:
+            expected = {
+                "event": "lotse_exposure",
+                "lotse_experiment": m["experiment"],
+                "lotse_arm": m.get("arm"),
+                "lotse_variant": m["variant"],
+            }
+            assert expected in events, (expected, events)
+    probe.assert_clean(page)
+
+
+def test_datalayer_named_by_the_attribute(
+    demo: str, visitor: Callable[[], tuple[Page, Probe]]
+) -> None:
+    page, probe = visitor()
+    page.context.grant_permissions(["local-network-access"], origin=demo)
+    page.route(demo + "/fachkreise/", with_datalayer_attribute("_mtm"))
+    page.goto(demo + "/fachkreise/")
+    wait_for_heading(page, "hero", "hero-hcp")
+    assert {"event": "lotse_swap", "lotse_slot": "hero", "lotse_variant": "hero-hcp"} in layer(
+        page, "_mtm"
+    )
+    assert layer(page) is None
+    probe.assert_clean(page)
+
+
+def test_no_datalayer_without_the_attribute(
+    demo: str, visitor: Callable[[], tuple[Page, Probe]]
+) -> None:
+    page, probe = visitor()
+    page.goto(demo + "/fachkreise/")
+    wait_for_heading(page, "hero", "hero-hcp")
+    wait_for_heading(page, "teaser", "teaser-hcp")
+    probe.flush(page)
+    assert probe.received("swap"), "the server swapped nothing: the test proves nothing"
+    assert page.evaluate("() => !('dataLayer' in window)")
+    probe.assert_clean(page)
