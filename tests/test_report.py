@@ -5,6 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+import shlex
+from pathlib import Path
 
 import pytest
 
@@ -98,3 +101,16 @@ def test_mistakes_are_reported_with_exit_code_2(capsys: pytest.CaptureFixture[st
             main(["report", *bad])
         assert exit_.value.code == 2
         assert "expected" in capsys.readouterr().err
+
+
+def test_the_readme_shows_what_lotse_report_prints(capsys: pytest.CaptureFixture[str]) -> None:
+    """Each README example of `lotse report` without --json, with the output it shows."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    examples = re.findall(r"```(?:sh)?\n(lotse report [^\n]*)\n(.*?)```", readme, re.S)
+    assert len(examples) == 2
+    for command, shown in examples:
+        expected = "".join(
+            line.removeprefix("# ") + "\n" for line in shown.splitlines() if line.strip()
+        )
+        out = report(capsys, *shlex.split(command)[2:])
+        assert "".join(line + "\n" for line in out.splitlines() if line.strip()) == expected
