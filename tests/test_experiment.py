@@ -149,6 +149,9 @@ def test_configured_arms_without_sessions_and_a_missing_control() -> None:
     assert report["arms"]["treatment"]["sessions"] == 0
     assert report["arms"]["treatment"]["conversions"] == {"lead": 0}
     assert report["srm_p"] < 0.001 and report["status"] == "srm"
+    alone = lotse.analyse("x", arms, {"control": 1})
+    assert alone["goals"] == {} and alone["comparisons"] == 0 and alone["status"] == "collecting"
+    assert alone["arms"]["control"]["rates"]["lead"]["rate"] == 0.1
     with pytest.raises(ValueError, match="no control arm"):
         lotse.analyse("x", {"a": ArmTally(10), "b": ArmTally(10)}, {"a": 1, "b": 1})
 

@@ -204,7 +204,7 @@ def analyse(
     fixed = _adjusted({pair: c.p_value for pair, c in comparisons.items()}, adjustment)
 
     goal_reports: dict[str, Any] = {}
-    for goal in goals:
+    for goal in goals if treatments else ():  # a control alone has nothing to compare
         by_arm: dict[str, dict[str, Any]] = {}
         for arm in treatments:
             comparison = comparisons[goal, arm]
