@@ -290,8 +290,7 @@ export function createSlots(o) {
         // The variant already shown changes nothing, so it need not wait (its arm may be news).
         if (swap.variant === slot.variant || swapNow({ inWindow, inView: slot.inView, touched: !!slot.touched })) {
           apply(slot, swap)
-        }
-        else slot.pending = swap
+        } else slot.pending = swap
       }
       if (awaiting && !--awaiting) release()
     },
