@@ -203,26 +203,15 @@ def analyse(
     )
     fixed = _adjusted({pair: c.p_value for pair, c in comparisons.items()}, adjustment)
 
-    goal_reports: dict[str, Any] = {}
-    for goal in goals if treatments else ():  # a control alone has nothing to compare
-        by_arm: dict[str, dict[str, Any]] = {}
-        for arm in treatments:
-            comparison = comparisons[goal, arm]
-            figures = comparison.to_dict()
-            figures["p_value"] = fixed[goal, arm]
-            figures["p_value_unadjusted"] = comparison.p_value
-            figures["always_valid_p"] = always_valid[goal, arm]
-            figures["always_valid_p_unadjusted"] = comparison.always_valid_p
-            if not planned_reached:
-                figures.update(dict.fromkeys((*FIXED_HORIZON_KEYS, "p_value_unadjusted")))
-            by_arm[arm] = figures
-        # The headline is the comparison with the strongest evidence, then the best rate.
-        headline = min(
-            treatments,
-            key=lambda arm: (always_valid[goal, arm], -(tallies[arm].counts(goal).rate or 0.0)),
+    goal_reports = {
+        goal: _goal_report(
+            {arm: comparisons[goal, arm] for arm in treatments},
+            {arm: fixed[goal, arm] for arm in treatments},
+            {arm: always_valid[goal, arm] for arm in treatments},
+            planned_reached,
         )
-        goal_reports[goal] = {**by_arm[headline], "arm": headline, "by_arm": by_arm}
-
+        for goal in (goals if treatments else ())  # a control alone has nothing to compare
+    }
     srm_p = srm_p_value({arm: tally.sessions for arm, tally in tallies.items()}, split)
     return {
         "id": experiment_id,
@@ -251,6 +240,31 @@ def analyse(
             else None
         ),
     }
+
+
+def _goal_report(
+    comparisons: Mapping[str, Comparison],
+    fixed: Mapping[str, float],
+    always_valid: Mapping[str, float],
+    planned_reached: bool,
+) -> dict[str, Any]:
+    """One goal: every treatment arm's comparison (adjusted p-values) and the headline."""
+    by_arm: dict[str, dict[str, Any]] = {}
+    for arm, comparison in comparisons.items():
+        figures = comparison.to_dict()
+        figures["p_value"] = fixed[arm]
+        figures["p_value_unadjusted"] = comparison.p_value
+        figures["always_valid_p"] = always_valid[arm]
+        figures["always_valid_p_unadjusted"] = comparison.always_valid_p
+        if not planned_reached:
+            figures.update(dict.fromkeys((*FIXED_HORIZON_KEYS, "p_value_unadjusted")))
+        by_arm[arm] = figures
+    # The headline is the comparison with the strongest evidence, then the best rate.
+    headline = min(
+        comparisons,
+        key=lambda arm: (always_valid[arm], -(comparisons[arm].treatment.rate or 0.0)),
+    )
+    return {**by_arm[headline], "arm": headline, "by_arm": by_arm}
 
 
 def _status(
