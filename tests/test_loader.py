@@ -374,3 +374,132 @@ def test_tuning_out_of_range_is_reported_at_its_line(tmp_path: Path) -> None:
         f"error: {tmp_path / 'site.toml'}:52: tuning.threshold: tuning threshold = 1.5 is not "
         "a probability (fix: 0 < x < 1)"
     )
+
+
+# -- experiments, arms and doses -------------------------------------------------------
+
+
+def test_experiments_the_chat_dose_and_an_ab_test_are_read(tmp_path: Path) -> None:
+    site = lotse.load_site(write(tmp_path, GOOD))
+    assert site.experiments == lotse.Experiments(global_holdout=0.05, mde=0.3)
+    assert site.chat_dose == lotse.Dose(per_session=2, per_visitor=3)
+    plain, test = site.rules
+    assert (plain.arms, plain.dose, plain.split) == ((), None, (("hero-press", 1.0),))
+    assert test.id == "press-ab" and test.variant == "hero-press"  # its first variant arm
+    assert test.arms == (("control", 1.0), ("hero-press", 2.0))
+    assert test.split == (("control", 1 / 3), ("hero-press", 2 / 3))
+    assert test.dose == lotse.Dose(per_session=3, per_visitor=6, audiences=(("digital", 2),))
+    assert (
+        str(site.origin_of(site.experiments, "mde"))
+        == f"{tmp_path / 'site.toml'}:56: experiments.mde"
+    )
+    assert str(site.origin_of(site.chat_dose)) == f"{tmp_path / 'site.toml'}:59: chat.dose"
+
+
+def test_without_the_sections_the_defaults_hold(tmp_path: Path) -> None:
+    site = lotse.load_site(write(tmp_path, GOOD.split("\n[experiments]")[0] + "\n"))
+    assert site.experiments == lotse.Experiments()
+    assert site.chat_dose == lotse.Dose(per_session=1)
+    # A chat dose keeps the caps it does not write: once per visit, unless it says otherwise.
+    more = with_line(59, "dose = { per_visitor = 2 }")
+    assert lotse.load_site(write(tmp_path, more)).chat_dose == lotse.Dose(1, 2)
+
+
+def test_a_test_is_named_by_its_first_variant_arm_or_by_variant(tmp_path: Path) -> None:
+    variant_b = 'html = "<h2>P</h2>"\n[[slot.variant]]\nid = "hero-press-b"\nhtml = "<h2>B</h2>"'
+    tests = """
+[[rule]]
+slot = "hero"
+arms = { control = 1, "hero-press-b" = 1, "hero-press" = 1 }
+[[rule]]
+slot = "hero"
+variant = "hero-press"
+arms = { "hero-press-b" = 1, "hero-press" = 1 }
+holdout = 0
+"""
+    site = lotse.load_site(write(tmp_path, with_line(16, variant_b) + tests))
+    assert [(r.id, r.variant) for r in site.rules[2:]] == [
+        ("hero:hero-press-b:3", "hero-press-b"),
+        ("hero:hero-press:4", "hero-press"),
+    ]
+    assert not [p for p in site.check() if p.severity != "note"]
+
+
+def test_arms_may_be_a_table_of_their_own(tmp_path: Path) -> None:
+    own = (
+        GOOD.replace('arms = { control = 1, "hero-press" = 2 }\n', "")
+        + '[rule.arms]\ncontrol = 1\nhero-press = "2"\n'
+    )
+    assert problems_of(tmp_path, own) == [
+        f"error: {tmp_path / 'site.toml'}:68: rule[2].arms.hero-press: must be float or int, "
+        "not str (fix: e.g. hero-press = 1)"
+    ]
+    site = lotse.load_site(write(tmp_path, own.replace('"2"', "2")))
+    assert site.rules[1].arms == (("control", 1.0), ("hero-press", 2.0))
+
+
+READ_ERRORS = [
+    (64, "arms = {}", "64: rule[2].arms: has no arms (fix: write a weight per arm: "
+        'arms = { control = 1, "my-variant" = 1 })'),
+    (64, 'arms = ["control", "hero-press"]', "64: rule[2].arms: must be dict, not list "
+        "(fix: write arms as a TOML dict)"),
+    (64, 'arms = { control = true, "hero-press" = 1 }', "64: rule[2].arms.control: must be "
+        "float or int, not bool (fix: e.g. control = 1)"),
+    (66, "dose = { per_session = 2.5 }", "66: rule[2].dose.per_session: must be int, not float "
+        "(fix: e.g. per_session = 3)"),
+    (66, 'dose = { audiences = ["digital"] }', "66: rule[2].dose.audiences: must be dict, "
+        "not list (fix: write audiences as a TOML dict)"),
+    (66, 'dose = { audiences = { digital = "2" } }', "66: rule[2].dose.audiences.digital: must "
+        "be int, not str (fix: e.g. digital = 2)"),
+    (66, "dose = 3", "66: rule[2].dose: must be dict, not int (fix: write dose as a TOML dict)"),
+    (59, "dose = { per_visitor = 1.5 }", "59: chat.dose.per_visitor: must be int, not float "
+        "(fix: e.g. per_visitor = 3)"),
+    (55, 'global_holdout = "5%"', "55: experiments.global_holdout: must be int or float, not "
+        "str (fix: e.g. global_holdout = 0.0)"),
+    (64, "# no arms", "61: rule[2].variant: is missing "
+        '(fix: add variant = "..." (or arms = {...}))'),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("line", "text", "error"), READ_ERRORS, ids=lambda x: str(x)[:30])
+def test_a_wrong_arm_dose_or_plan_is_named_by_key_and_line(
+    tmp_path: Path, line: int, text: str, error: str
+) -> None:
+    wrong = with_line(line, text)
+    assert problems_of(tmp_path, wrong) == [f"error: {tmp_path / 'site.toml'}:{error}"]
+
+
+def test_keys_of_a_dose_or_the_plan_in_the_wrong_place_say_where_they_belong(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "site.toml"
+    in_rule = with_line(66, "per_session = 3")
+    assert problems_of(tmp_path, in_rule) == [
+        f"error: {path}:66: rule[2].per_session: unknown key 'per_session' in [[rule]] "
+        "(fix: per_session belongs in a rule's `dose`; move it there)"
+    ]
+    in_chat = with_line(59, "per_visitor = 2")
+    assert problems_of(tmp_path, in_chat) == [
+        f"error: {path}:59: chat.per_visitor: unknown key 'per_visitor' in [chat] "
+        "(fix: per_visitor belongs in the chat's `dose`; move it there)"
+    ]
+    in_site = with_line(2, 'id = "acme"\nglobal_holdout = 0.05')
+    assert problems_of(tmp_path, in_site) == [
+        f"error: {path}:3: site.global_holdout: unknown key 'global_holdout' in [site] "
+        "(fix: global_holdout belongs in [experiments]; move it there)"
+    ]
+
+
+def test_experiments_and_chat_are_only_read_from_the_site_file(tmp_path: Path) -> None:
+    write(tmp_path, "[experiments]\nglobal_holdout = 0.2\n[chat]\ndose = {}\n", "more.toml")
+    site, problems = lotse.read_site(
+        write(tmp_path, with_line(4, 'catalogue = false\ninclude = ["more.toml"]'))
+    )
+    more = tmp_path / "more.toml"
+    assert [str(p) for p in problems] == [
+        f"error: {more}:1: experiments: [experiments] is only read from the site file itself "
+        "(fix: move it to the site file)",
+        f"error: {more}:3: chat: [chat] is only read from the site file itself "
+        "(fix: move it to the site file)",
+    ]
+    assert site.experiments.global_holdout == 0.05  # the site file's

@@ -2,8 +2,10 @@
 
 from pathlib import Path
 
+import pytest
+
 import lotse
-from _site_files import write
+from _site_files import with_line, write
 from lotse import Problem, Variant
 from lotse._model import Origin
 from lotse._toml_lines import KeyLines
@@ -93,3 +95,320 @@ def test_a_signal_id_used_twice_in_python_is_an_error_with_a_fix() -> None:
     (error,) = [p for p in site.check() if p.severity == "error"]
     assert "signal 'path:fachkreis' is defined twice" in error.message
     assert error.fix == "give one of them its own id (id = ... in TOML, signal_id= in Python)"
+
+
+# -- experiments and doses -------------------------------------------------------------
+
+#: A site with an A/B/n test that `lotse check` passes quietly; the tests change one line.
+TEST_SITE = """\
+[site]
+id = "x"
+catalogue = false
+
+[[slot]]
+id = "hero"
+[[slot.variant]]
+id = "hero-hcp"
+audience = ["hcp"]
+html = "<h2>HCP</h2>"
+[[slot.variant]]
+id = "hero-study"
+audience = ["hcp"]
+html = "<h2>Studie</h2>"
+[[slot.variant]]
+id = "hero-rx"
+audience = ["hcp"]
+rx = true
+verified_roles = ["hcp"]
+html = "<h2>Rx</h2>"
+
+[[rule]]
+id = "ab"
+slot = "hero"
+arms = { control = 1, "hero-hcp" = 1, "hero-study" = 2 }
+when = { visitor_type = "hcp" }
+dose = { per_session = 3, per_visitor = 6, audiences = { evidence = 2 } }
+"""
+#: The line after `TEST_SITE`'s last, where an appended section's header goes.
+END = TEST_SITE.count("\n") + 1
+
+
+def findings(tmp_path: Path, text: str, severity: str = "error") -> list[str]:
+    """What `read_site` and `Site.check` find of one severity, with the file as site.toml."""
+    path = write(tmp_path, text)
+    site, problems = lotse.read_site(path)
+    return [
+        str(p).replace(str(path), "site.toml")
+        for p in [*problems, *site.check()]
+        if p.severity == severity
+    ]
+
+
+def test_the_test_site_is_valid_and_quiet(tmp_path: Path) -> None:
+    path = write(tmp_path, TEST_SITE)
+    site = lotse.load_site(path)
+    assert [p for p in site.check() if p.severity != "note"] == []
+    (rule,) = site.rules
+    assert rule.split == (("control", 0.25), ("hero-hcp", 0.25), ("hero-study", 0.5))
+
+
+RULE_ERRORS = [
+    (
+        25, 'arms = { control = 1 }',
+        "site.toml:25: rule[1].arms: rule 'ab' has 1 arm: a test needs two or more "
+        "(fix: add control = 1 (the page's own content) or another variant of slot 'hero')",
+    ),
+    (
+        25, 'arms = { control = 1, "hero-hpc" = 1 }',
+        "site.toml:25: rule[1].arms.hero-hpc: rule 'ab': arm 'hero-hpc' is not a variant of "
+        "slot 'hero' (fix: did you mean 'hero-hcp'?)",
+    ),
+    (
+        25, 'arms = { control = 1, "teaser" = 1 }',
+        "site.toml:25: rule[1].arms.teaser: rule 'ab': arm 'teaser' is not a variant of "
+        "slot 'hero' (fix: use one of: control, hero-hcp, hero-rx, hero-study; or add it as "
+        "[[slot.variant]], or use control (the default))",
+    ),
+    (
+        25, 'arms = { control = 0, "hero-hcp" = 1 }',
+        "site.toml:25: rule[1].arms.control: rule 'ab': arm 'control' has weight 0 "
+        "(fix: weights are positive numbers, relative to each other: 1 is one share, 2 two)",
+    ),
+    (
+        25, 'arms = { control = 1, "hero-hcp" = -2 }',
+        "site.toml:25: rule[1].arms.hero-hcp: rule 'ab': arm 'hero-hcp' has weight -2 "
+        "(fix: weights are positive numbers, relative to each other: 1 is one share, 2 two)",
+    ),
+    (
+        25, 'arms = { control = 1, "hero-hcp" = 1, "hero-rx" = 1 }',
+        "site.toml:26: rule[1].when: rule 'ab' can show prescription-only (rx) variant "
+        "'hero-rx' to visitors who are not verified professionals (fix: add verified = true "
+        "to the rule's `when` (inferred HCP status is never enough))",
+    ),
+    (
+        26, 'when = { visitor_type = "hcp" }\nholdout = 0.1',
+        "site.toml:27: rule[1].holdout: rule 'ab' has arms and a holdout: with arms, the "
+        "control group is an arm (fix: remove holdout and add control = N to arms (its share "
+        "is N / the sum of weights))",
+    ),
+    (
+        24, 'slot = "hero"\nvariant = "hero-stdy"',
+        "site.toml:25: rule[1].variant: rule 'ab' names variant 'hero-stdy', which is not one "
+        "of its arms (fix: did you mean 'hero-study'?)",
+    ),
+    (
+        23, 'id = "global"',
+        "site.toml:23: rule[1].id: rule id 'global' is reserved for the site-wide holdout "
+        "(fix: give the rule another id)",
+    ),
+    (
+        27, "dose = { per_session = 0 }",
+        "site.toml:27: rule[1].dose.per_session: rule 'ab': dose per_session = 0 is not a cap "
+        "(fix: use a whole number from 1, or leave per_session out for no cap)",
+    ),
+    (
+        27, "dose = { per_visitor = -1 }",
+        "site.toml:27: rule[1].dose.per_visitor: rule 'ab': dose per_visitor = -1 is not a cap "
+        "(fix: use a whole number from 1, or leave per_visitor out for no cap)",
+    ),
+    (
+        27, "dose = { audiences = { evidense = 2 } }",
+        "site.toml:27: rule[1].dose.audiences.evidense: rule 'ab': dose audience 'evidense' is "
+        "neither a visitor type nor a persona (fix: did you mean 'evidence'?)",
+    ),
+    (
+        27, "dose = { audiences = { hcp = 0 } }",
+        "site.toml:27: rule[1].dose.audiences.hcp: rule 'ab': dose cap 0 for 'hcp' is not a "
+        "cap (fix: use a whole number from 1 (page views per session))",
+    ),
+    (
+        23, 'id = "chat"',
+        "site.toml:23: rule[1].id: rule id 'chat' is the key the chat's offers are counted "
+        "under across visits (fix: give the rule another id)",
+    ),
+    (
+        23, f'id = "{"x" * 65}"',
+        f"site.toml:23: rule[1].id: rule '{'x' * 65}' has a per_visitor dose, but its id is "
+        "longer than 64 characters: it would not be counted across visits (fix: give the rule "
+        "an id of at most 64 characters)",
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("line", "text", "error"), RULE_ERRORS, ids=lambda x: str(x)[:40])
+def test_every_arm_and_dose_error_names_its_line_and_fix(
+    tmp_path: Path, line: int, text: str, error: str
+) -> None:
+    assert findings(tmp_path, with_line(line, text, TEST_SITE)) == [f"error: {error}"]
+
+
+SECTION_ERRORS = [
+    (
+        "[experiments]\nglobal_holdout = 0.5",
+        "site.toml:{n}: experiments.global_holdout: global_holdout = 0.5 is not a share from "
+        "0 to below 0.5 (fix: use e.g. 0.05: 5 % of sessions see no personalization at all)",
+    ),
+    (
+        "[experiments]\nglobal_holdout = -0.1",
+        "site.toml:{n}: experiments.global_holdout: global_holdout = -0.1 is not a share from "
+        "0 to below 0.5 (fix: use e.g. 0.05: 5 % of sessions see no personalization at all)",
+    ),
+    (
+        "[experiments]\nbaseline = 1",
+        "site.toml:{n}: experiments.baseline: baseline = 1 is not a conversion rate "
+        "(fix: 0 < x < 1, e.g. 0.10 when 10 % of sessions convert)",
+    ),
+    (
+        "[experiments]\nalpha = 0",
+        "site.toml:{n}: experiments.alpha: alpha = 0 is not a false-positive rate "
+        "(fix: 0 < x < 1, usually 0.05)",
+    ),
+    (
+        "[experiments]\npower = 1.2",
+        "site.toml:{n}: experiments.power: power = 1.2 is not a probability "
+        "(fix: 0 < x < 1, usually 0.80)",
+    ),
+    (
+        "[experiments]\nmde = 0",
+        "site.toml:{n}: experiments.mde: mde = 0 is not a lift: it is the smallest relative "
+        "change worth finding (fix: a number above 0, e.g. 0.20 to detect 10 % becoming 12 %)",
+    ),
+    (
+        "[experiments]\nmde = 1.0\nbaseline = 0.5",
+        "site.toml:{n}: experiments.mde: baseline x (1 + mde) = 1: the lift the plan asks for "
+        "is a conversion rate of 100 % or more (fix: lower mde (or check baseline))",
+    ),
+    (
+        "[chat]\ndose = { per_session = 0 }",
+        "site.toml:{n}: chat.dose.per_session: the chat: dose per_session = 0 is not a cap "
+        "(fix: use a whole number from 1, or leave per_session out for no cap)",
+    ),
+    (
+        "[chat]\ndose = { per_session = 2, audiences = { pharmacists = 1 } }",
+        "site.toml:{n}: chat.dose.audiences.pharmacists: the chat: dose audience 'pharmacists' "
+        "is neither a visitor type nor a persona (fix: did you mean 'pharmacist'?)",
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("section", "error"), SECTION_ERRORS, ids=lambda x: str(x)[:40])
+def test_every_experiments_and_chat_error_names_its_line_and_fix(
+    tmp_path: Path, section: str, error: str
+) -> None:
+    # The key is on the line after the header, which follows an empty line.
+    found = findings(tmp_path, f"{TEST_SITE}\n{section}\n")
+    assert found == [f"error: {error.format(n=END + 2)}"]
+
+
+def test_a_python_site_gets_the_same_checks() -> None:
+    site = lotse.Site("x")
+    site.add_slot("hero", [Variant("a", "<p>A</p>"), Variant("rx", "<p>Rx</p>", rx=True)])
+    site.add_rule("hero", "a", rule_id="global", arms={"control": 1, "a": 1, "rx": 1})
+    site.experiments = lotse.Experiments(global_holdout=0.6)
+    site.chat_dose = lotse.Dose(per_session=0)
+    assert [str(p) for p in site.check() if p.severity == "error"] == [
+        "error: <python>: prescription-only (rx) variant 'rx' does not say which verified "
+        "professionals may see it (a verified pharmacist is not a verified doctor) "
+        '(fix: add verified_roles = ["hcp"])',
+        "error: <python>: rule id 'global' is reserved for the site-wide holdout "
+        "(fix: give the rule another id)",
+        "error: <python>: rule 'global' can show prescription-only (rx) variant 'rx' to "
+        "visitors who are not verified professionals (fix: add verified = true to the rule's "
+        "`when` (inferred HCP status is never enough))",
+        "error: <python>: global_holdout = 0.6 is not a share from 0 to below 0.5 "
+        "(fix: use e.g. 0.05: 5 % of sessions see no personalization at all)",
+        "error: <python>: the chat: dose per_session = 0 is not a cap "
+        "(fix: use a whole number from 1, or leave per_session out for no cap)",
+    ]
+
+
+def test_a_python_rule_with_arms_must_name_one_of_them() -> None:
+    site = lotse.Site("x")
+    site.add_slot("hero", [Variant("a", "<p>A</p>"), Variant("b", "<p>B</p>")])
+    site.add_rule("hero", "c", rule_id="ab", arms={"a": 1, "b": 1})
+    (error,) = [p for p in site.check() if p.severity == "error"]
+    assert str(error) == (
+        "error: <python>: rule 'ab' names variant 'c', which is not one of its arms "
+        "(fix: use one of: a, b; or remove variant: the arms say what is shown)"
+    )
+
+
+def test_the_browser_counts_at_most_32_per_visitor_doses() -> None:
+    site = lotse.Site("x")
+    site.add_slot("hero", [Variant("a", "<p>A</p>")])
+    site.chat_dose = lotse.Dose(per_session=1, per_visitor=2)
+    for number in range(32):
+        site.add_rule("hero", "a", rule_id=f"r{number}", holdout=0.1, dose=lotse.Dose(1, 5))
+    (error,) = [p for p in site.check() if p.severity == "error"]
+    assert str(error) == (
+        "error: <python>: 33 rules and chat offers are capped per visitor; a browser counts at "
+        "most 32, so some caps would not hold (fix: cap fewer rules per visitor "
+        "(per_session needs no counting in the browser))"
+    )
+    site.chat_dose = lotse.Dose(per_session=1)
+    assert not [p for p in site.check() if p.severity == "error"]
+
+
+# -- the warning: a rule that cannot be measured ---------------------------------------
+
+NO_CONTROL_FIX = (
+    "or set [experiments] global_holdout = 0.05; holdout = 0 says it is not measured on purpose"
+)
+SIMPLE_RULE = 'variant = "hero-hcp"'
+
+
+def test_a_rule_without_a_control_group_is_a_warning_with_the_fix(tmp_path: Path) -> None:
+    simple = with_line(25, SIMPLE_RULE, TEST_SITE)
+    assert findings(tmp_path, simple, "warning") == [
+        "warning: site.toml:22: rule[1]: rule 'ab' has no control group and the site no "
+        f"global holdout: its effect cannot be measured (fix: add holdout = 0.1, {NO_CONTROL_FIX})"
+    ]
+    no_control = with_line(25, 'arms = { "hero-hcp" = 1, "hero-study" = 1 }', TEST_SITE)
+    assert findings(tmp_path, no_control, "warning") == [
+        "warning: site.toml:25: rule[1].arms: rule 'ab' has no control group and the site no "
+        "global holdout: its effect cannot be measured "
+        f"(fix: add control = 1 to its arms, {NO_CONTROL_FIX})"
+    ]
+
+
+@pytest.mark.parametrize(
+    "measured",
+    [
+        with_line(25, f"{SIMPLE_RULE}\nholdout = 0.1", TEST_SITE),
+        with_line(25, f"{SIMPLE_RULE}\nholdout = 0", TEST_SITE),  # on purpose
+        with_line(25, SIMPLE_RULE, TEST_SITE) + "\n[experiments]\nglobal_holdout = 0.05\n",
+    ],
+    ids=["holdout", "holdout = 0", "global holdout"],
+)
+def test_a_holdout_a_global_holdout_or_holdout_0_answers_the_warning(
+    tmp_path: Path, measured: str
+) -> None:
+    assert findings(tmp_path, measured, "warning") == []
+
+
+def test_lotse_check_prints_the_warning_and_serves_the_site(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from lotse_server.cli import main
+
+    path = write(tmp_path, with_line(25, SIMPLE_RULE, TEST_SITE))
+    assert main(["check", str(path)]) == 0
+    warning, summary = capsys.readouterr().out.splitlines()
+    assert warning.startswith(f"warning: {path}:22: rule[1]: rule 'ab' has no control group")
+    assert summary == f"{path}: valid (1 warning(s), 0 note(s))"
+
+
+def test_a_python_rule_without_a_control_group_is_warned_about() -> None:
+    site = lotse.Site("x")
+    site.add_slot("hero", [Variant("a", "<p>A</p>", ("hcp",)), Variant("b", "<p>B</p>", ("x",))])
+    site.add_rule("hero", "a", rule_id="plain")
+    site.add_rule("hero", "a", rule_id="ab", arms={"control": 1, "a": 1, "b": 1})
+    assert [str(p) for p in site.check() if p.severity == "warning"] == [
+        "warning: <python>: rule 'plain' has no control group and the site no global holdout: "
+        f"its effect cannot be measured (fix: add holdout = 0.1, {NO_CONTROL_FIX})",
+        "warning: <python>: rule 'ab': its arms have no audience in common, and a test applies "
+        "only to visitors every arm may be shown to (fix: the rule never fires; use variants "
+        "with a common audience)",
+    ]
+    site.experiments = lotse.Experiments(global_holdout=0.1)
+    assert len([p for p in site.check() if p.severity == "warning"]) == 1
