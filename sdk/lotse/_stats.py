@@ -318,12 +318,10 @@ def _upper_regularized_gamma(a: float, x: float) -> float:
 
 def holm(p_values: Sequence[float]) -> list[float]:
     """Holm's step-down adjustment: controls the chance of any false positive (FWER)."""
-    _check_p_values(p_values)
     m = len(p_values)
-    order = sorted(range(m), key=p_values.__getitem__)
     adjusted = [1.0] * m
     running = 0.0
-    for rank, index in enumerate(order):
+    for rank, index in enumerate(_smallest_first(p_values)):
         running = max(running, min(1.0, (m - rank) * p_values[index]))
         adjusted[index] = running
     return adjusted
@@ -331,19 +329,18 @@ def holm(p_values: Sequence[float]) -> list[float]:
 
 def benjamini_hochberg(p_values: Sequence[float]) -> list[float]:
     """Benjamini-Hochberg step-up adjustment: controls the false discovery rate."""
-    _check_p_values(p_values)
     m = len(p_values)
-    order = sorted(range(m), key=p_values.__getitem__)
     adjusted = [1.0] * m
     running = 1.0
-    for rank in reversed(range(m)):
-        index = order[rank]
+    for rank, index in reversed(list(enumerate(_smallest_first(p_values)))):
         running = min(running, m * p_values[index] / (rank + 1))
         adjusted[index] = running
     return adjusted
 
 
-def _check_p_values(p_values: Sequence[float]) -> None:
+def _smallest_first(p_values: Sequence[float]) -> list[int]:
+    """The positions of the p-values, smallest first (after checking they are p-values)."""
     bad = [p for p in p_values if not 0 <= p <= 1]
     if bad:
         raise ValueError(f"p-values must lie in [0, 1], not {bad}")
+    return sorted(range(len(p_values)), key=p_values.__getitem__)
