@@ -175,6 +175,13 @@ RULE_ERRORS = [
         "(fix: weights are positive numbers, relative to each other: 1 is one share, 2 two)",
     ),
     (
+        25, 'arms = { control = 0, "hero-hcp" = 0, "hero-study" = 2 }',
+        "site.toml:25: rule[1].arms.control: rule 'ab': arm 'control' has weight 0 "
+        "(fix: weights are positive numbers, relative to each other: 1 is one share, 2 two)\n"
+        "error: site.toml:25: rule[1].arms.hero-hcp: rule 'ab': arm 'hero-hcp' has weight 0 "
+        "(fix: weights are positive numbers, relative to each other: 1 is one share, 2 two)",
+    ),
+    (
         25, 'arms = { control = 1, "hero-hcp" = -2 }',
         "site.toml:25: rule[1].arms.hero-hcp: rule 'ab': arm 'hero-hcp' has weight -2 "
         "(fix: weights are positive numbers, relative to each other: 1 is one share, 2 two)",
@@ -239,7 +246,8 @@ RULE_ERRORS = [
 def test_every_arm_and_dose_error_names_its_line_and_fix(
     tmp_path: Path, line: int, text: str, error: str
 ) -> None:
-    assert findings(tmp_path, with_line(line, text, TEST_SITE)) == [f"error: {error}"]
+    expected = f"error: {error}".split("\n")
+    assert findings(tmp_path, with_line(line, text, TEST_SITE)) == expected
 
 
 SECTION_ERRORS = [

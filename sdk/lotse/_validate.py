@@ -369,7 +369,8 @@ def _dose_key_errors(errors: _Errors) -> None:
     "chat". It keeps keys of up to 64 characters, and the 32 last counted."""
     site = errors.site
     counted = [r for r in site.rules if r.dose is not None and r.dose.per_visitor is not None]
-    keys = len(counted) + (site.chat_dose.per_visitor is not None)
+    chat = site.chat_dose.per_visitor is not None
+    keys = len(counted) + chat
     for number, rule in enumerate(counted, start=1):
         if rule.id == _CHAT_DOSE:
             errors.add(
@@ -387,7 +388,7 @@ def _dose_key_errors(errors: _Errors) -> None:
                 f"{_DOSE_KEY_LENGTH} characters: it would not be counted across visits",
                 f"give the rule an id of at most {_DOSE_KEY_LENGTH} characters",
             )
-        if number == MAX_DOSES + 1 and keys > MAX_DOSES:
+        if number == MAX_DOSES - chat + 1:  # the first rule beyond what a browser counts
             errors.add(
                 rule,
                 "dose.per_visitor",
@@ -476,7 +477,8 @@ def _catalogue_errors(errors: _Errors) -> None:
 def _warnings(site: Site) -> Iterator[Problem]:
     for rule in site.rules:
         slot = site.slot(rule.slot)
-        arms = [arm for arm, _ in rule.split if arm != CONTROL]
+        # Not `rule.split`: it divides by the weights, which may be 0 in a broken site.
+        arms = [arm for arm, _ in rule.arms if arm != CONTROL] if rule.arms else [rule.variant]
         variants = [slot.variant(arm) for arm in arms] if slot else []
         shown = [variant for variant in variants if variant is not None]
         if len(shown) < len(arms) or not shown:
@@ -519,7 +521,9 @@ def _warnings(site: Site) -> Iterator[Problem]:
 def _measured(site: Site, rule: Rule) -> bool:
     """Whether the rule has a control group, the site a global holdout, or the site file
     says ``holdout = 0`` for it: no control group, on purpose."""
-    if site.experiments.global_holdout > 0 or any(arm == CONTROL for arm, _ in rule.split):
+    if site.experiments.global_holdout > 0 or rule.holdout > 0:
+        return True
+    if any(arm == CONTROL for arm, _ in rule.arms):
         return True
     origin = site.origin_of(rule)
     return origin.lines is not None and f"{origin.key}.holdout" in origin.lines
