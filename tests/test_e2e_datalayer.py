@@ -5,9 +5,9 @@ site's analytics"); without it, nothing is pushed and no global is created.
 
 The demo pages embed the snippet without the attribute, so the page with it is the demo's own
 ``/fachkreise/``, fetched from the server and fulfilled with the attribute added to the script
-tag (same origin, same Content-Security-Policy header). The exposure events need the server to
-send ``experiment``/``arm``; they are checked here for every swap that carries them, and in
-js_snippet/test/datalayer.test.mjs against fake messages.
+tag (same origin, same Content-Security-Policy header). ``lotse_exposure`` is checked on the
+demo's one experiment (the patients' teaser), whichever arm the visitor gets; every arm and
+timing case is in js_snippet/test/datalayer.test.mjs.
 """
 
 from __future__ import annotations
@@ -139,6 +139,48 @@ def test_datalayer_receives_lotse_swap_when_the_script_tag_asks_for_it(
                 "lotse_variant": m["variant"],
             }
             assert expected in events, (expected, events)
+    probe.assert_clean(page)
+
+
+def test_exposure_names_the_experiment_and_arm_once_the_slot_is_seen(
+    demo: str, visitor: Callable[[], tuple[Page, Probe]]
+) -> None:
+    """The demo's patients' teaser is an experiment (`teaser-patient`, 10 % control): a patient
+    gets its variant in a swap naming experiment and arm, or an `arm` message for the control
+    arm. Either way `lotse_exposure` follows when the (below-the-fold) teaser is seen."""
+    page, probe = visitor()
+    page.context.grant_permissions(["local-network-access"], origin=demo)
+    page.route(demo + "/patienten/", with_datalayer_attribute(None))
+    page.goto(demo + "/patienten/")
+    wait_for_heading(page, "hero", "hero-patient")
+
+    def teaser_arm() -> dict[str, Any] | None:
+        for m in probe.received("swap") + probe.received("arm"):
+            if m.get("slot") == "teaser" and m.get("experiment") == "teaser-patient":
+                return m
+        return None
+
+    probe.wait_for(page, teaser_arm, "the teaser's experiment and arm")
+    arm = teaser_arm()
+    assert arm is not None
+    variant = arm["variant"] if arm["type"] == "swap" else "default"
+    assert arm["arm"] == ("control" if variant == "default" else variant), arm
+    exposure = {
+        "event": "lotse_exposure",
+        "lotse_experiment": "teaser-patient",
+        "lotse_arm": arm["arm"],
+        "lotse_variant": variant,
+    }
+    assert exposure not in (layer(page) or []), "not seen yet: no exposure"
+
+    page.evaluate("document.querySelector('main [data-lotse-slot=teaser]').scrollIntoView()")
+    page.wait_for_function(
+        "(e) => (window.dataLayer || []).some((x) => x.event === e.event)", arg=exposure
+    )
+    assert {"type": "seen", "slot": "teaser", "variant": variant} in probe.sent("seen")
+    exposures = [e for e in layer(page) if e["event"] == "lotse_exposure"]
+    # Only the teaser is in an experiment (the hero's rule has no control group).
+    assert exposures == [exposure], exposures
     probe.assert_clean(page)
 
 
