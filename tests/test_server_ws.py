@@ -12,6 +12,7 @@ import asyncio
 import statistics
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -253,23 +254,36 @@ async def test_optout_restores_defaults_and_deletes_the_stored_profile(
 
 
 async def test_exposures_and_conversions_reach_the_ledger(serve_app: Callable[..., Any]) -> None:
-    server = serve_app()
-    async with open_client(server.ws, server.origin) as ws:
-        client = Client(ws)
-        _, rest = await client.hello("/fachkreise/")
-        hero = swaps(rest)["hero"]
-        await client.roundtrip({"type": "seen", "slot": "hero", "variant": hero["variant"]})
-        assert await client.roundtrip({"type": "convert", "goal": "lead"}) == []
-        # Goals the site does not declare are refused and never reach the ledger.
-        for number in range(30):
-            replies = await client.roundtrip({"type": "convert", "goal": f"invented-{number}"})
+    from lotse_server.demo import SITE_PATH
+
+    site = lotse.load_site(SITE_PATH)
+    site.rules = [replace(r, holdout=0.5) if r.id == "hero-hcp" else r for r in site.rules]
+    server = serve_app(site)
+    arms = []
+    for _ in range(6):
+        async with open_client(server.ws, server.origin) as ws:
+            client = Client(ws)
+            _, rest = await client.hello("/fachkreise/")
+            hero = swaps(rest).get("hero", {"variant": "default"})
+            arms.append("control" if hero["variant"] == "default" else hero["variant"])
+            await client.roundtrip({"type": "seen", "slot": "hero", "variant": hero["variant"]})
+            assert await client.roundtrip({"type": "convert", "goal": "lead"}) == []
+            # Goals the site does not declare are refused and never reach the ledger.
+            replies = await client.roundtrip({"type": "convert", "goal": "invented"})
             assert [m.get("code") for m in replies] == ["unknown_goal"]
     ledger = server.hub.ledger
     assert await asyncio.to_thread(ledger.flush)
-    counts = {(c.experiment, c.arm): c for c in ledger.counts("demo")}
-    arm = counts[("hero-hcp", "treatment")]
-    assert arm.exposures == 1
-    assert arm.conversions == {"lead": 1}
+    counted: dict[tuple[str, str, str | None], int] = {}
+    for row in await asyncio.to_thread(ledger.rows, "demo"):
+        if row.experiment == "hero-hcp":
+            key = (row.arm, row.kind, row.goal)
+            counted[key] = counted.get(key, 0) + row.n
+    for arm in set(arms):
+        n = arms.count(arm)
+        assert counted[(arm, "assigned", None)] == n
+        assert counted[(arm, "exposed", None)] == n
+        assert counted[(arm, "converted", "lead")] == n
+    assert not [key for key in counted if key[2] == "invented"]
 
 
 # -- bad input ---------------------------------------------------------------------------------

@@ -13,7 +13,18 @@ from typing import TYPE_CHECKING
 from ._chat import ChatMatch, ChatMatcher
 from ._copy import CLARIFY, FALLBACK
 from ._dialogue import CHAT_DOSE
-from ._model import Goal, Intent, PersonaSignal, Rule, Signal, Slot, Variant, pick_text
+from ._model import (
+    GLOBAL_ARMS,
+    GLOBAL_EXPERIMENT,
+    Goal,
+    Intent,
+    PersonaSignal,
+    Rule,
+    Signal,
+    Slot,
+    Variant,
+    pick_text,
+)
 from ._signals import HostMatcher, PageFacts, WordMatcher
 
 if TYPE_CHECKING:
@@ -83,6 +94,15 @@ class Engine:
         from ._session import Session
 
         return Session(self, trust, session_id)
+
+    def split(self, experiment: str) -> dict[str, float] | None:
+        """Each arm of an experiment (a rule id, or the global holdout's) with its share
+        of sessions; None if no such experiment is configured (or it has one arm only)."""
+        if experiment == GLOBAL_EXPERIMENT:
+            share = self.site.experiments.global_holdout
+            return dict(zip(GLOBAL_ARMS, (share, 1.0 - share), strict=True)) if share > 0 else None
+        rule = self.rules.get(experiment)
+        return dict(rule.split) if rule is not None and len(rule.split) > 1 else None
 
     def chat_reply(self, match: ChatMatch) -> str:
         """What the bot answers to a matched chat answer, or its clarifying question."""

@@ -166,6 +166,8 @@ class Dose:
 CONTROL = "control"
 #: The experiment id of the site-wide holdout (`Experiments.global_holdout`).
 GLOBAL_EXPERIMENT = "global"
+#: The global holdout's arms: no personalization, and Lotse as configured.
+GLOBAL_ARMS = (CONTROL, "personalized")
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,15 +24,21 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from . import _copy
-from ._model import CONTROL, GLOBAL_EXPERIMENT, Condition, Rule, Text, Variant, pick_text
+from ._model import (
+    CONTROL,
+    GLOBAL_ARMS,
+    GLOBAL_EXPERIMENT,
+    Condition,
+    Rule,
+    Text,
+    Variant,
+    pick_text,
+)
 from ._protocol import ArmNotice, Swap
 
 if TYPE_CHECKING:
     from ._engine import Engine
     from ._profile import Profile
-
-#: The global holdout's arms: no personalization, and Lotse as configured.
-GLOBAL_ARMS = (CONTROL, "personalized")
 
 RecordKind = Literal["assigned", "exposed", "converted", "page"]
 

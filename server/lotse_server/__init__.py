@@ -6,15 +6,15 @@ ledger and the bundled demo site. `create_app` builds it; `lotse serve` runs it.
 """
 
 from .app import create_app
-from .ledger import ArmCounts, Ledger
+from .ledger import Ledger, Row
 from .settings import InsecureSettings, Settings
 from .store import MemoryStore, SessionStore
 
 __all__ = [
-    "ArmCounts",
     "InsecureSettings",
     "Ledger",
     "MemoryStore",
+    "Row",
     "SessionStore",
     "Settings",
     "create_app",

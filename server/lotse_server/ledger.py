@@ -1,14 +1,20 @@
-"""The experiment ledger: exposures and conversions per experiment and arm, in SQLite.
+"""The experiment ledger: what each arm of each experiment counted, in SQLite.
 
-Sessions hand over `lotse.Record`s (`Session.take_records()`); the ledger
-counts them per site, experiment (rule id), arm and goal, in a file that
-survives restarts. Writing never happens on the event loop: `add` only puts
-records on a queue, and one writer thread drains it in batches, one
-transaction per batch, so a slow disk delays the counts by a moment and never
-delays a visitor. If the writer falls hopelessly behind (the queue is full)
-new records are dropped and counted in a metric rather than eating memory;
-a write that fails (disk full, database locked for too long) loses its batch,
-is logged and counted (`on_write_failure`), and the writer carries on.
+Sessions hand over `lotse.Record`s (`Outcome.records`); the ledger counts
+them per site, experiment, arm, visitor type, kind (assigned, exposed,
+converted, page) and goal, in a file that survives restarts. Nothing per
+session is stored: the ledger holds aggregate counts only.
+
+Writing never happens on the event loop: `add` only puts records on a queue,
+and one writer thread drains it in batches — whatever arrived within
+`batch_seconds` (one second by default), one transaction per batch — so a
+slow disk delays the counts by a moment and never delays a visitor, and a
+process killed outright (`kill -9`) loses at most the last batch: about the
+last second of records. If the writer falls hopelessly behind (the queue is
+full) new records are dropped and counted in a metric rather than eating
+memory; a write that fails (disk full, database locked for too long) loses
+its batch, is logged and counted (`on_write_failure`), and the writer carries
+on.
 
 Opening checks the file (``PRAGMA quick_check``), so a damaged ledger is found
 at start-up, where `startup.open_ledger` turns it into one line with the fix,
@@ -21,6 +27,7 @@ import logging
 import queue
 import sqlite3
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from contextlib import closing
@@ -31,34 +38,47 @@ import lotse
 
 log = logging.getLogger("lotse.ledger")
 
+# `tallies` replaced version 1's `counts` (no visitor type, exposures and conversions
+# only); a file with the old table keeps it untouched and counts anew.
 _SCHEMA = """
-CREATE TABLE IF NOT EXISTS counts (
-    site        TEXT NOT NULL,
-    experiment  TEXT NOT NULL,
-    arm         TEXT NOT NULL,
-    kind        TEXT NOT NULL,          -- exposure | conversion
-    goal        TEXT NOT NULL DEFAULT '',
-    n           INTEGER NOT NULL,
-    PRIMARY KEY (site, experiment, arm, kind, goal)
-)
+CREATE TABLE IF NOT EXISTS tallies (
+    site          TEXT NOT NULL,
+    experiment    TEXT NOT NULL,
+    arm           TEXT NOT NULL,
+    visitor_type  TEXT NOT NULL DEFAULT '',  -- '' while no type was decided
+    kind          TEXT NOT NULL,             -- assigned | exposed | converted | page
+    goal          TEXT NOT NULL DEFAULT '',
+    n             INTEGER NOT NULL,
+    PRIMARY KEY (site, experiment, arm, visitor_type, kind, goal)
+);
+CREATE TABLE IF NOT EXISTS experiments (
+    site          TEXT NOT NULL,
+    experiment    TEXT NOT NULL,
+    started       REAL NOT NULL,             -- when its first record was written
+    PRIMARY KEY (site, experiment)
+);
 """
 _UPSERT = """
-INSERT INTO counts (site, experiment, arm, kind, goal, n) VALUES (?, ?, ?, ?, ?, ?)
-ON CONFLICT (site, experiment, arm, kind, goal) DO UPDATE SET n = n + excluded.n
+INSERT INTO tallies (site, experiment, arm, visitor_type, kind, goal, n)
+VALUES (?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (site, experiment, arm, visitor_type, kind, goal) DO UPDATE SET n = n + excluded.n
 """
+_STARTED = "INSERT OR IGNORE INTO experiments (site, experiment, started) VALUES (?, ?, ?)"
 
-Key = tuple[str, str, str, str, str]
+#: (site, experiment, arm, visitor type, kind, goal)
+Key = tuple[str, str, str, str, str, str]
 
 
 @dataclass(frozen=True, slots=True)
-class ArmCounts:
-    """One arm of one experiment: how many sessions saw it and how many converted, per goal."""
+class Row:
+    """One counter of the ledger: records of one kind in one arm, for one visitor type."""
 
-    site: str
     experiment: str
     arm: str
-    exposures: int
-    conversions: dict[str, int]
+    visitor_type: str | None
+    kind: str
+    goal: str | None
+    n: int
 
 
 class _Flush:
@@ -69,6 +89,8 @@ class _Flush:
 
 
 _STOP = object()
+#: Most distinct counters written in one transaction.
+_MAX_BATCH = 5000
 
 
 class Ledger:
@@ -82,6 +104,7 @@ class Ledger:
         on_drop: Callable[[int], None] | None = None,
         on_write_failure: Callable[[], None] | None = None,
         busy_timeout: float = 30.0,
+        batch_seconds: float = 1.0,
     ) -> None:
         """Open (or create) the ledger; raises `sqlite3.Error` if it is unusable or damaged."""
         self.path = Path(path)
@@ -90,9 +113,10 @@ class Ledger:
         self._on_drop = on_drop
         self._on_write_failure = on_write_failure
         self._busy_timeout = busy_timeout
+        self.batch_seconds = batch_seconds
         with closing(self._connect()) as db, db:
             db.execute("PRAGMA journal_mode=WAL")
-            db.execute(_SCHEMA)
+            db.executescript(_SCHEMA)
             # Cheap for a table of aggregate counts; finds a damaged file now, not mid-visit.
             (verdict,) = db.execute("PRAGMA quick_check(1)").fetchone()
             if verdict != "ok":
@@ -108,7 +132,14 @@ class Ledger:
     def add(self, site_id: str, records: Iterable[lotse.Record]) -> None:
         """Queue records for writing; returns at once."""
         for record in records:
-            key = (site_id, record.experiment, record.arm, record.kind, record.goal or "")
+            key = (
+                site_id,
+                record.experiment,
+                record.arm,
+                record.visitor_type or "",
+                record.kind,
+                record.goal or "",
+            )
             try:
                 self._queue.put_nowait(key)
             except queue.Full:
@@ -122,23 +153,7 @@ class Ledger:
         db = self._connect()
         try:
             while True:
-                item = self._queue.get()
-                batch: Counter[Key] = Counter()
-                markers: list[_Flush] = []
-                stop = False
-                while True:
-                    if item is _STOP:
-                        stop = True
-                    elif isinstance(item, _Flush):
-                        markers.append(item)
-                    else:
-                        batch[item] += 1  # type: ignore[index]
-                    if len(batch) >= 1000:
-                        break
-                    try:
-                        item = self._queue.get_nowait()
-                    except queue.Empty:
-                        break
+                batch, markers, stop = self._collect(self._queue.get())
                 if batch:
                     self._write(db, batch)
                 for marker in markers:
@@ -148,10 +163,37 @@ class Ledger:
         finally:
             db.close()
 
+    def _collect(self, item: object) -> tuple[Counter[Key], list[_Flush], bool]:
+        """Gather one batch: what arrives within `batch_seconds` of its first record.
+
+        A flush or stop marker ends the batch at once, and so does a batch of
+        many distinct counters (one transaction stays short).
+        """
+        batch: Counter[Key] = Counter()
+        markers: list[_Flush] = []
+        deadline = time.monotonic() + self.batch_seconds
+        while True:
+            if item is _STOP:
+                return batch, markers, True
+            if isinstance(item, _Flush):
+                markers.append(item)
+                return batch, markers, False
+            batch[item] += 1  # type: ignore[index]
+            remaining = deadline - time.monotonic()
+            if len(batch) >= _MAX_BATCH or remaining <= 0:
+                return batch, markers, False
+            try:
+                item = self._queue.get(timeout=remaining)
+            except queue.Empty:
+                return batch, markers, False
+
     def _write(self, db: sqlite3.Connection, batch: Counter[Key]) -> None:
+        started = time.time()
+        experiments = {(key[0], key[1], started) for key in batch}
         try:
             with db:
                 db.executemany(_UPSERT, [(*key, n) for key, n in batch.items()])
+                db.executemany(_STARTED, sorted(experiments))
         except sqlite3.Error as exc:
             # A known class of failure (full disk, a lock held too long): its message
             # says enough, a traceback per batch would not. Repeats are throttled (logs.py).
@@ -178,24 +220,20 @@ class Ledger:
             self._queue.put(_STOP)
             self._thread.join(timeout)
 
-    def counts(self, site_id: str | None = None) -> list[ArmCounts]:
-        """Exposures and conversions per experiment and arm (blocking read)."""
+    def rows(self, site_id: str) -> list[Row]:
+        """Every counter of one site (blocking read)."""
         with closing(self._connect()) as db:
-            rows = db.execute(
-                "SELECT site, experiment, arm, kind, goal, n FROM counts"
-                + (" WHERE site = ?" if site_id is not None else "")
-                + " ORDER BY site, experiment, arm",
-                (site_id,) if site_id is not None else (),
+            found = db.execute(
+                "SELECT experiment, arm, visitor_type, kind, goal, n FROM tallies WHERE site = ? "
+                "ORDER BY experiment, arm, visitor_type, kind, goal",
+                (site_id,),
             ).fetchall()
-        arms: dict[tuple[str, str, str], ArmCounts] = {}
-        for site, experiment, arm, kind, goal, n in rows:
-            entry = arms.setdefault(
-                (site, experiment, arm), ArmCounts(site, experiment, arm, 0, {})
-            )
-            if kind == "exposure":
-                arms[(site, experiment, arm)] = ArmCounts(
-                    site, experiment, arm, entry.exposures + n, entry.conversions
-                )
-            else:
-                entry.conversions[goal] = entry.conversions.get(goal, 0) + n
-        return list(arms.values())
+        return [Row(e, a, t or None, k, g or None, n) for e, a, t, k, g, n in found]
+
+    def started(self, site_id: str) -> dict[str, float]:
+        """When each experiment of one site got its first record (seconds since the epoch)."""
+        with closing(self._connect()) as db:
+            found = db.execute(
+                "SELECT experiment, started FROM experiments WHERE site = ?", (site_id,)
+            ).fetchall()
+        return {experiment: started for experiment, started in found}
