@@ -25,7 +25,7 @@ def test_altered_or_foreign_tokens_are_rejected() -> None:
 def altered(token: str) -> list[str]:
     """Ways of writing a token that a lenient base64 decoder reads as the same bytes."""
     body, mac = token.split(".")
-    return [
+    variants = [
         token + "=",
         token + "==",
         f"{body}.{mac}==",
@@ -39,13 +39,14 @@ def altered(token: str) -> list[str]:
         # The last character carries spare bits; another value decodes to the same bytes.
         f"{body}.{mac[:-1]}{chr(ord(mac[-1]) ^ 1)}",
     ]
+    # Swapping the alphabet changes nothing in a signature without "-" or "_".
+    return [variant for variant in variants if variant != token]
 
 
 def test_a_token_is_valid_only_exactly_as_issued() -> None:
     token = lotse.issue_session_token(KEY, "abc", now=0.0)
     assert lotse.read_session_token(KEY, token, now=0.0) == "abc"
     for variant in altered(token):
-        assert variant != token
         assert lotse.read_session_token(KEY, variant, now=0.0) is None, repr(variant)
 
 
