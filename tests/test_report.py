@@ -95,7 +95,6 @@ def test_mistakes_are_reported_with_exit_code_2(capsys: pytest.CaptureFixture[st
 
     assert "--mde" in refused("--sample-size", "--baseline", "0.1")
     assert "between 0 and 1" in refused("--sample-size", "--baseline", "0.7", "--mde", "0.5")
-    assert "--sample-size or --ab" in refused()
     for bad in (["--ab", "5/4", "1/4"], ["--ab", "400", "480/4000"], ["--split", "a/b"]):
         with pytest.raises(SystemExit) as exit_:
             main(["report", *bad])
@@ -114,3 +113,100 @@ def test_the_readme_shows_what_lotse_report_prints(capsys: pytest.CaptureFixture
         )
         out = report(capsys, *shlex.split(command)[2:])
         assert "".join(line + "\n" for line in out.splitlines() if line.strip()) == expected
+
+
+# -- the ledger ---------------------------------------------------------------------------
+
+LEDGER_SITE = """
+[site]
+id = "trial"
+[experiments]
+global_holdout = 0.1
+[[goal]]
+id = "lead"
+[[slot]]
+id = "hero"
+[[slot.variant]]
+id = "hero-hcp"
+html = "<h2>HCP</h2>"
+[[rule]]
+id = "hero-hcp"
+slot = "hero"
+variant = "hero-hcp"
+when = { visitor_type = "hcp" }
+holdout = 0.5
+"""
+
+
+def write_ledger(tmp_path: Path) -> tuple[Path, Path]:
+    from lotse_server import Ledger
+
+    site = tmp_path / "trial.toml"
+    site.write_text(LEDGER_SITE)
+    ledger = Ledger(tmp_path / "data" / "ledger.sqlite3")
+    records = []
+    for arm, sessions, leads in (("control", 500, 50), ("hero-hcp", 520, 70)):
+        records += [lotse.Record("assigned", "hero-hcp", arm, "hcp")] * sessions
+        records += [lotse.Record("exposed", "hero-hcp", arm, "hcp")] * (sessions - 20)
+        records += [lotse.Record("page", "hero-hcp", arm, "hcp")] * (sessions * 3)
+        records += [lotse.Record("converted", "hero-hcp", arm, "hcp", "lead")] * leads
+    records += [lotse.Record("assigned", "global", "control", None)] * 40
+    records += [lotse.Record("assigned", "global", "personalized", None)] * 400
+    records += [lotse.Record("assigned", "retired-rule", "control", "hcp")] * 3
+    ledger.add("trial", records)
+    ledger.add("another-site", records[:10])
+    ledger.close()
+    return site, tmp_path / "data"
+
+
+def test_the_ledger_report_shows_every_experiment_of_the_site(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    site, data = write_ledger(tmp_path)
+    result = json.loads(report(capsys, "--site", str(site), "--data-dir", str(data), "--json"))
+    assert [e["id"] for e in result["experiments"]] == ["global", "hero-hcp"]
+    assert result["retired"] == ["retired-rule"]
+    experiment = result["experiments"][1]
+    assert (
+        experiment["arms"]["control"] | {"pages_per_session": 3.0} == experiment["arms"]["control"]
+    )
+    assert {arm: (a["sessions"], a["exposed"], a["conversions"]) for arm, a in
+            experiment["arms"].items()} == {
+        "control": (500, 480, {"lead": 50}), "hero-hcp": (520, 500, {"lead": 70})
+    }  # fmt: skip
+    assert experiment["status"] in ("collecting", "significant")
+    assert set(experiment["goals"]["lead"]) >= {"p_value", "always_valid_p", "lift", "ci"}
+    assert experiment["planned_per_arm"] == 3841
+    assert experiment["visitor_types"]["hcp"]["control"]["sessions"] == 500
+    assert result["experiments"][0]["srm_p"] > 0.001  # 40/400 against 10/90
+
+
+def test_the_ledger_report_as_a_table_and_csv(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    site, data = write_ledger(tmp_path)
+    assert main(["report", "--site", str(site), "--data-dir", str(data)]) == 0
+    table = capsys.readouterr().out
+    assert "hero-hcp: collecting" in table or "hero-hcp: significant" in table
+    assert "lead 70" in table and "no longer configured: retired-rule" in table
+    assert main(["report", "--site", str(site), "--data-dir", str(data), "--csv"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("experiment,status,srm_p,arm,sessions,exposed,goal")
+    assert len(lines) == 1 + 2 + 2  # global: 2 arms without goals; hero-hcp: 2 arms x 1 goal
+
+
+def test_the_ledger_report_for_one_visitor_type(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    site, data = write_ledger(tmp_path)
+    argv = ["--site", str(site), "--data-dir", str(data), "--json", "--visitor-type"]
+    result = json.loads(report(capsys, *argv, "unknown"))
+    assert [e["id"] for e in result["experiments"]] == ["global"]
+
+
+def test_without_a_ledger_the_report_says_where_it_looked(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    assert main(["report", "--data-dir", str(tmp_path / "nowhere")]) == 1
+    err = capsys.readouterr().err
+    assert "no ledger at" in err and "--data-dir" in err

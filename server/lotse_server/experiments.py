@@ -97,6 +97,7 @@ def site_report(
             alpha=plan.alpha,
             planned_per_arm=planned,
             sessions_per_day=total / running * 86400,
+            mixing_lift=plan.mde,  # tuned to the effect the site planned to detect
         )
         for arm, entry in report["arms"].items():
             entry["pages_per_session"] = counters[arm].wire()["pages_per_session"]

@@ -89,6 +89,8 @@ class _Flush:
 
 
 _STOP = object()
+#: The ledger's file name in the data directory.
+LEDGER_FILE = "ledger.sqlite3"
 #: Most distinct counters written in one transaction.
 _MAX_BATCH = 5000
 
@@ -223,17 +225,30 @@ class Ledger:
     def rows(self, site_id: str) -> list[Row]:
         """Every counter of one site (blocking read)."""
         with closing(self._connect()) as db:
-            found = db.execute(
-                "SELECT experiment, arm, visitor_type, kind, goal, n FROM tallies WHERE site = ? "
-                "ORDER BY experiment, arm, visitor_type, kind, goal",
-                (site_id,),
-            ).fetchall()
-        return [Row(e, a, t or None, k, g or None, n) for e, a, t, k, g, n in found]
+            return read_rows(db, site_id)
 
     def started(self, site_id: str) -> dict[str, float]:
         """When each experiment of one site got its first record (seconds since the epoch)."""
         with closing(self._connect()) as db:
-            found = db.execute(
-                "SELECT experiment, started FROM experiments WHERE site = ?", (site_id,)
-            ).fetchall()
-        return {experiment: started for experiment, started in found}
+            return read_started(db, site_id)
+
+
+def read_rows(db: sqlite3.Connection, site_id: str) -> list[Row]:
+    found = db.execute(
+        "SELECT experiment, arm, visitor_type, kind, goal, n FROM tallies WHERE site = ? "
+        "ORDER BY experiment, arm, visitor_type, kind, goal",
+        (site_id,),
+    ).fetchall()
+    return [Row(e, a, t or None, k, g or None, n) for e, a, t, k, g, n in found]
+
+
+def read_started(db: sqlite3.Connection, site_id: str) -> dict[str, float]:
+    found = db.execute(
+        "SELECT experiment, started FROM experiments WHERE site = ?", (site_id,)
+    ).fetchall()
+    return {experiment: started for experiment, started in found}
+
+
+def open_read_only(path: Path) -> sqlite3.Connection:
+    """The ledger file for reading only (a report never changes or creates it)."""
+    return sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)

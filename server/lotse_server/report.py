@@ -6,6 +6,8 @@
 - ``lotse report --ab 400/4000 480/4000``: a two-arm result from its counts
   (conversions/sessions, the control first): rates, lift, the fixed-horizon
   and the always-valid p-value and intervals, the sample-ratio check.
+- ``lotse report [--site PATH] [--data-dir DIR]``: every experiment of a site,
+  read from the ledger the server keeps in DIR (read only; it may be running).
 
 The statistics are the core's (`lotse.sample_size_per_arm`, `lotse.compare`,
 …); this module only reads arguments and prints a table for people, ``--json``
@@ -18,13 +20,21 @@ from __future__ import annotations
 import argparse
 import csv
 import math
+import sqlite3
 import sys
+import time
 from collections.abc import Callable
+from contextlib import closing
+from pathlib import Path
 from typing import Any
 
 import orjson
 
 import lotse
+
+from .experiments import site_report
+from .ledger import LEDGER_FILE, open_read_only, read_rows, read_started
+from .settings import Settings
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -55,6 +65,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=(1.0, 1.0),
         help="configured control/treatment shares for --ab, e.g. 10/90 (default: 50/50)",
     )
+    parser.add_argument("--site", metavar="PATH", help="site file (default: the demo site)")
+    parser.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help="where the server keeps its ledger (default: ./lotse-data or $LOTSE_DATA_DIR)",
+    )
+    parser.add_argument(
+        "--visitor-type",
+        metavar="TYPE",
+        help="only sessions assigned while of this visitor type ('unknown': not yet decided)",
+    )
     output = parser.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="print one JSON object")
     output.add_argument("--csv", action="store_true", help="print CSV with a header row")
@@ -69,8 +90,7 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:  # an impossible plan or alpha, said in the core's words
         sys.stderr.write(f"lotse report: {exc}\n")
         return 2
-    sys.stderr.write("lotse report: pass --sample-size or --ab CONTROL TREATMENT\n")
-    return 2
+    return _ledger(args)
 
 
 def rounded(value: Any, digits: int = 4) -> Any:
@@ -264,6 +284,103 @@ def _ab_table(report: dict[str, Any]) -> str:
         f"p-value, always valid (any number of looks): {report['always_valid_p']}",
         f"sample ratio against {share[0]:.0%}/{share[1]:.0%}: p = {report['srm_p']} ({srm})",
     ]
+    return "\n".join(lines) + "\n"
+
+
+# -- the ledger -------------------------------------------------------------------------
+
+
+def ledger_report(
+    site: lotse.Site, path: Path, now: float, visitor_type: str | None = None
+) -> dict[str, Any]:
+    """What ``lotse report --json`` prints for a site and its ledger file."""
+    with closing(open_read_only(path)) as db:
+        rows = read_rows(db, site.id)
+        started = read_started(db, site.id)
+    return site_report(site.engine(), rows, started, now, visitor_type=visitor_type)
+
+
+def _ledger(args: argparse.Namespace) -> int:
+    from .cli import default_site_path
+
+    site = lotse.load_site(Path(args.site) if args.site else default_site_path())
+    data_dir = Path(args.data_dir) if args.data_dir else Settings.from_env().data_dir
+    path = data_dir / LEDGER_FILE
+    if not path.is_file():
+        sys.stderr.write(
+            f"lotse report: no ledger at {path}; pass --data-dir with the directory the "
+            "server was started with (lotse serve --data-dir DIR)\n"
+        )
+        return 1
+    try:
+        report = rounded(ledger_report(site, path, time.time(), args.visitor_type))
+    except sqlite3.Error as exc:
+        sys.stderr.write(f"lotse report: cannot read the ledger {path}: {exc}\n")
+        return 1
+    if args.json:
+        sys.stdout.write(orjson.dumps(report).decode() + "\n")
+    elif args.csv:
+        rows = [row for experiment in report["experiments"] for row in _experiment_rows(experiment)]
+        if rows:
+            _write_csv(rows)
+    else:
+        sys.stdout.write(_ledger_table(report))
+    return 0
+
+
+def _experiment_rows(experiment: dict[str, Any]) -> list[dict[str, Any]]:
+    """One row per arm and goal; the comparison against the control on the arm's row."""
+    rows = []
+    goals = sorted(experiment["goals"]) or [None]
+    for arm, figures in experiment["arms"].items():
+        for goal in goals:
+            comparison = experiment["goals"][goal]["by_arm"].get(arm, {}) if goal else {}
+            low, high = comparison.get("ci") or (None, None)
+            rows.append(
+                {
+                    "experiment": experiment["id"],
+                    "status": experiment["status"],
+                    "srm_p": experiment["srm_p"],
+                    "arm": arm,
+                    "sessions": figures["sessions"],
+                    "exposed": figures["exposed"],
+                    "goal": goal,
+                    "conversions": figures["conversions"].get(goal, 0) if goal else None,
+                    "lift": comparison.get("lift"),
+                    "ci_low": low,
+                    "ci_high": high,
+                    "p_value": comparison.get("p_value"),
+                    "always_valid_p": comparison.get("always_valid_p"),
+                }
+            )
+    return rows
+
+
+def _ledger_table(report: dict[str, Any]) -> str:
+    if not report["experiments"]:
+        return f"site {report['site']}: no experiment has counted a session yet\n"
+    lines = []
+    for experiment in report["experiments"]:
+        days = experiment.get("days_needed")
+        lines += [
+            f"{experiment['id']}: {experiment['status']}  (sample ratio p = "
+            f"{experiment['srm_p']}; planned {experiment['planned_per_arm']:,} per arm"
+            + (f", about {days} more day(s))" if days else ")"),
+            f"  {'arm':<16} {'sessions':>9} {'exposed':>9}  conversions",
+        ]
+        for arm, figures in experiment["arms"].items():
+            goals = ", ".join(f"{g} {n:,}" for g, n in figures["conversions"].items()) or "—"
+            lines.append(f"  {arm:<16} {figures['sessions']:>9,} {figures['exposed']:>9,}  {goals}")
+        for goal, figures in experiment["goals"].items():
+            lift, fixed = figures.get("lift"), figures.get("p_value")
+            lines.append(
+                f"  {goal}: lift {'—' if lift is None else f'{lift:+.1%}'} ({figures.get('arm')}),"
+                f" always-valid p {figures.get('always_valid_p')}, fixed-horizon p "
+                + ("after the plan" if fixed is None else str(fixed))
+            )
+        lines.append("")
+    if report["retired"]:
+        lines.append(f"no longer configured: {', '.join(report['retired'])}")
     return "\n".join(lines) + "\n"
 
 

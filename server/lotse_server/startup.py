@@ -22,7 +22,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from .ledger import Ledger
+from .ledger import LEDGER_FILE, Ledger
 from .metrics import Metrics
 from .settings import Settings
 from .store import SessionStore
@@ -166,7 +166,7 @@ def open_ledger(
             f"create it writable for this user, or {where}",
         ) from exc
     _probe_write(data_dir, where)
-    path = data_dir / "ledger.sqlite3"
+    path = data_dir / LEDGER_FILE
     try:
         return Ledger(path, on_drop=on_drop, on_write_failure=on_write_failure)
     except sqlite3.DatabaseError as exc:
