@@ -148,6 +148,17 @@ def test_a_chat_answer_outweighs_inferred_clicks(engine: lotse.Engine) -> None:
     assert "Apotheke" in outcome.swaps[0].reason
 
 
+def test_an_outcome_says_what_it_decided_once(engine: lotse.Engine) -> None:
+    session = engine.new_session(TRUST)
+    assert session.feed(hello("/")).decided is None
+    assert session.feed(page("/de/fachkreise")).decided == "hcp"
+    assert session.feed(page("/de/fachkreise/x")).decided is None  # still hcp: no news
+    answer = session.feed(ChatAnswer(text="Ich bin Apotheker"))
+    assert (answer.decided, answer.intent) == ("pharmacist", "pharmacist.role")
+    resumed = engine.new_session(TRUST).feed(hello("/"), resume=session.state())
+    assert resumed.decided is None  # decided on an earlier connection
+
+
 def test_chat_results_are_returned_not_kept(engine: lotse.Engine) -> None:
     session = start(engine)
     first = session.feed(ChatAnswer(text="qwertz uiop"))

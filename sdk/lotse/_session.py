@@ -87,13 +87,18 @@ class Outcome:
       refused quick reply);
     - `records`: experiment exposures and conversions for the ledger;
     - `persist`: "save" the session's `state()`, "delete" it (opted out), or
-      None when the event changed nothing (it was refused).
+      None when the event changed nothing (it was refused);
+    - `decided`: the visitor type this event decided, when it changed the
+      decision to a type (None otherwise), for counting the visitor-type mix;
+    - `intent`: the intent a chat answer or quick reply named (None otherwise).
     """
 
     messages: tuple[Message, ...] = ()
     chat: ChatResult | None = None
     records: tuple[Record, ...] = ()
     persist: Persist | None = None
+    decided: str | None = None
+    intent: str | None = None
 
     @property
     def swaps(self) -> tuple[Swap, ...]:
@@ -141,6 +146,7 @@ class Session:
             return _refused("hello_required", "send hello first")
         self._expire_login()
         profile = self.profile
+        before = (profile.decided, profile.intent)
         chat: ChatResult | None = None
         messages: list[Message]
         match event:
@@ -181,7 +187,7 @@ class Session:
                 messages = []
             case Verify():
                 messages = self._verify(event.assertion)
-        return Outcome(tuple(messages), chat, tuple(self._records), self._persist())
+        return self._outcome(messages, before, chat)
 
     def _hello(self, hello: Hello, resume: dict[str, Any] | None) -> Outcome:
         if self.started:
@@ -193,6 +199,7 @@ class Session:
         self.started = True
         self._expire_login()
         profile = self.profile
+        before = (profile.decided, profile.intent)
         profile.consent = hello.consent
         profile.visits = (hello.visits or 1) if hello.consent else 1
         # Earlier visits' counts, only with consent and only for caps the site declares.
@@ -209,7 +216,20 @@ class Session:
         # Say how many swaps follow, so the snippet unhides slots as soon as they are in.
         swaps = sum(isinstance(m, Swap) for m in messages)
         welcome = Welcome(self._token(), optout=profile.optout, chat=offer, swaps=swaps)
-        return Outcome((welcome, *messages), records=tuple(self._records), persist=self._persist())
+        return self._outcome([welcome, *messages], before)
+
+    def _outcome(
+        self,
+        messages: list[Message],
+        before: tuple[str | None, str | None],
+        chat: ChatResult | None = None,
+    ) -> Outcome:
+        profile = self.profile
+        decided = profile.decided if profile.decided != before[0] else None
+        intent = profile.intent if chat in ("matched", "chosen") else None
+        return Outcome(
+            tuple(messages), chat, tuple(self._records), self._persist(), decided, intent
+        )
 
     def _persist(self) -> Persist:
         # Opted out: the profile is deleted, not kept; the snippet remembers the choice.

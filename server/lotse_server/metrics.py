@@ -25,6 +25,7 @@ ERROR_CODES = frozenset(
         "bad_field",
         "unknown_type",
         "hello_required",
+        "unknown_goal",
         "rate_limited",
         "too_large",
         "bad_assertion",
@@ -74,6 +75,16 @@ class Metrics:
             ["result"],
             registry=r,
         )
+        self.decided = Counter(
+            "lotse_visitor_types",
+            "Sessions decided as a visitor type (each change of decision counts once)",
+            ["visitor_type"],
+            registry=r,
+        )
+        self.intents = Counter(
+            "lotse_chat_intents", "Chat answers and quick replies by the intent they named",
+            ["intent"], registry=r,
+        )  # fmt: skip
         self.errors = Counter(
             "lotse_errors", "error messages sent to clients, by code", ["code"], registry=r
         )

@@ -291,6 +291,11 @@ class Connection:
         session = self.session
         if outcome.chat is not None:
             hub.metrics.chat.labels(outcome.chat).inc()
+        # Labels come from the site file (visitor types, intent ids), never from a client.
+        if outcome.decided is not None:
+            hub.metrics.decided.labels(outcome.decided).inc()
+        if outcome.intent is not None:
+            hub.metrics.intents.labels(outcome.intent).inc()
         for message in outcome.messages:
             if isinstance(message, lotse.Swap):
                 hub.metrics.swaps.labels(message.slot).inc()
