@@ -150,6 +150,7 @@ def write_ledger(tmp_path: Path) -> tuple[Path, Path]:
         records += [lotse.Record("exposed", "hero-hcp", arm, "hcp")] * (sessions - 20)
         records += [lotse.Record("page", "hero-hcp", arm, "hcp")] * (sessions * 3)
         records += [lotse.Record("converted", "hero-hcp", arm, "hcp", "lead")] * leads
+    records += [lotse.Record("returned", "hero-hcp", "control")] * 25
     records += [lotse.Record("assigned", "global", "control", None)] * 40
     records += [lotse.Record("assigned", "global", "personalized", None)] * 400
     records += [lotse.Record("assigned", "retired-rule", "control", "hcp")] * 3
@@ -177,6 +178,8 @@ def test_the_ledger_report_shows_every_experiment_of_the_site(
     assert experiment["status"] in ("collecting", "significant")
     assert set(experiment["goals"]["lead"]) >= {"p_value", "always_valid_p", "lift", "ci"}
     assert experiment["planned_per_arm"] == 3841
+    assert experiment["arms"]["control"]["came_back"] == 25
+    assert experiment["arms"]["hero-hcp"]["came_back"] == 0
     assert experiment["visitor_types"]["hcp"]["control"]["sessions"] == 500
     assert result["experiments"][0]["srm_p"] > 0.001  # 40/400 against 10/90
 

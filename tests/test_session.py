@@ -384,6 +384,18 @@ def test_an_ab_test_splits_sessions_by_weight_and_shows_every_arm() -> None:
     assert 330 < shown["hero-hcp-b"] < 470
 
 
+def test_a_returning_visitor_says_which_arms_came_back() -> None:
+    site = python_site()
+    site.add_rule("teaser", "webinars", visitor_type="hcp", holdout=0.5, rule_id="webinars")
+    engine = site.engine()
+    earlier = (("webinars", "control"), ("webinars-gone", "control"), ("teaser", "nonsense"))
+    session = engine.new_session(TRUST)
+    records = session.feed(hello(consent=True, visits=2, returning=earlier)).records
+    assert [(r.kind, r.experiment, r.arm) for r in records] == [("returned", "webinars", "control")]
+    without_consent = engine.new_session(TRUST).feed(hello(returning=earlier)).records
+    assert [r for r in without_consent if r.kind == "returned"] == []
+
+
 def test_a_rule_without_a_control_group_records_nothing(engine: lotse.Engine) -> None:
     session = engine.new_session(TRUST)
     outcome = session.feed(hello("/de/fachkreise"))

@@ -47,6 +47,9 @@ class Hello:
     #: Extension: what a returning visitor (with consent) was shown on earlier visits,
     #: counted by the snippet per dose key (a rule id, or "chat").
     doses: tuple[tuple[str, int], ...] = ()
+    #: Extension: the arms a returning visitor (with consent) was counted in on their
+    #: previous visit, sent once, so each arm's sessions that came back can be counted.
+    returning: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +148,24 @@ def _doses(msg: dict[str, Any]) -> tuple[tuple[str, int], ...]:
     return tuple(sorted(value.items()))
 
 
+def _returning(msg: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    value = msg.get("returning")
+    if value is None:
+        return ()
+    if (
+        not isinstance(value, dict)
+        or len(value) > MAX_DOSES
+        or not all(
+            len(key) <= MAX_SLOT_ID and isinstance(arm, str) and len(arm) <= 128
+            for key, arm in value.items()
+        )
+    ):
+        raise ProtocolError(
+            "bad_field", f"'returning' maps at most {MAX_DOSES} experiment ids to arm names"
+        )
+    return tuple(sorted(value.items()))
+
+
 def _bool(msg: dict[str, Any], key: str) -> bool:
     value = msg.get(key, False)
     if value is None:
@@ -179,6 +200,7 @@ def parse_event(msg: object) -> Event:
                 verified=_string(msg, "verified", required=False, limit=1024),
                 visits=visits,
                 doses=_doses(msg),
+                returning=_returning(msg),
             )
         case "page":
             return PageView(

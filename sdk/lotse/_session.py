@@ -205,6 +205,8 @@ class Session:
         # Earlier visits' counts, only with consent and only for caps the site declares.
         keys = self.engine.dose_keys if hello.consent else frozenset()
         profile.doses = {key: count for key, count in hello.doses if key in keys}
+        if hello.consent and not profile.optout:
+            self._records += self.targeting.returned(self.engine, hello.returning)
         if hello.lang:
             profile.lang = hello.lang[:2].lower()
         if not profile.optout:

@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from ._engine import Engine
     from ._profile import Profile
 
-RecordKind = Literal["assigned", "exposed", "converted", "page"]
+RecordKind = Literal["assigned", "exposed", "converted", "page", "returned"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -320,6 +320,19 @@ class Targeting:
         return [
             Record("page", experiment, entry.arm, entry.visitor_type)
             for experiment, entry in self._experiments()
+        ]
+
+    @staticmethod
+    def returned(engine: Engine, arms: tuple[tuple[str, str], ...]) -> list[Record]:
+        """A returning visitor's previous arms: each of those sessions came back.
+
+        Only arms the site still configures count; the visitor type of that
+        earlier session is not known here, and not needed for the rate.
+        """
+        return [
+            Record("returned", experiment, arm)
+            for experiment, arm in arms
+            if arm in (engine.split(experiment) or {})
         ]
 
     @staticmethod

@@ -29,6 +29,7 @@ class _Counter:
     sessions: int = 0
     exposed: int = 0
     pages: int = 0
+    returned: int = 0
     conversions: dict[str, int] = field(default_factory=dict)
 
     def add(self, row: Row) -> None:
@@ -38,6 +39,8 @@ class _Counter:
             self.exposed += row.n
         elif row.kind == "page":
             self.pages += row.n
+        elif row.kind == "returned":
+            self.returned += row.n
         elif row.kind == "converted" and row.goal:
             self.conversions[row.goal] = self.conversions.get(row.goal, 0) + row.n
 
@@ -54,6 +57,8 @@ class _Counter:
             "exposed": tally.exposed,
             "conversions": dict(sorted(tally.conversions.items())),
             "pages_per_session": round(self.pages / tally.sessions, 3) if tally.sessions else None,
+            # Known only for visitors with consent, whose browser says they came back.
+            "came_back": min(self.returned, tally.sessions),
         }
 
 
@@ -90,6 +95,8 @@ def site_report(
         counters = arms[experiment]
         running = max(now - started.get(experiment, now), MIN_RUNNING)
         total = sum(counter.sessions for counter in counters.values())
+        if not total:
+            continue  # e.g. only returning visitors of this visitor type: nothing assigned
         report = lotse.analyse(
             experiment,
             {arm: counter.tally() for arm, counter in counters.items()},
@@ -100,7 +107,9 @@ def site_report(
             mixing_lift=plan.mde,  # tuned to the effect the site planned to detect
         )
         for arm, entry in report["arms"].items():
-            entry["pages_per_session"] = counters[arm].wire()["pages_per_session"]
+            engagement = counters[arm].wire()
+            entry["pages_per_session"] = engagement["pages_per_session"]
+            entry["came_back"] = engagement["came_back"]
         report["planned_per_arm"] = planned
         report["started"] = started.get(experiment)
         report["visitor_types"] = {
