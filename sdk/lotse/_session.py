@@ -146,7 +146,7 @@ class Session:
             return _refused("hello_required", "send hello first")
         self._expire_login()
         profile = self.profile
-        before = (profile.decided, profile.intent)
+        decided_before = profile.decided
         chat: ChatResult | None = None
         messages: list[Message]
         match event:
@@ -187,7 +187,7 @@ class Session:
                 messages = []
             case Verify():
                 messages = self._verify(event.assertion)
-        return self._outcome(messages, before, chat)
+        return self._outcome(messages, decided_before, chat)
 
     def _hello(self, hello: Hello, resume: dict[str, Any] | None) -> Outcome:
         if self.started:
@@ -199,7 +199,7 @@ class Session:
         self.started = True
         self._expire_login()
         profile = self.profile
-        before = (profile.decided, profile.intent)
+        decided_before = profile.decided
         profile.consent = hello.consent
         profile.visits = (hello.visits or 1) if hello.consent else 1
         # Earlier visits' counts, only with consent and only for caps the site declares.
@@ -218,16 +218,16 @@ class Session:
         # Say how many swaps follow, so the snippet unhides slots as soon as they are in.
         swaps = sum(isinstance(m, Swap) for m in messages)
         welcome = Welcome(self._token(), optout=profile.optout, chat=offer, swaps=swaps)
-        return self._outcome([welcome, *messages], before)
+        return self._outcome([welcome, *messages], decided_before)
 
     def _outcome(
         self,
         messages: list[Message],
-        before: tuple[str | None, str | None],
+        decided_before: str | None,
         chat: ChatResult | None = None,
     ) -> Outcome:
         profile = self.profile
-        decided = profile.decided if profile.decided != before[0] else None
+        decided = profile.decided if profile.decided != decided_before else None
         intent = profile.intent if chat in ("matched", "chosen") else None
         return Outcome(
             tuple(messages), chat, tuple(self._records), self._persist(), decided, intent
