@@ -36,6 +36,7 @@ from typing import Any, ClassVar
 from uvicorn.protocols.http.h11_impl import H11Protocol
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 from websockets.frames import CloseCode
+from websockets.protocol import State
 
 from .metrics import Metrics
 
@@ -230,6 +231,10 @@ class EdgeWebSocketProtocol(WebSocketsSansIOProtocol):
         if self.curr_msg_data_type == "text" and not self.close_sent and not _utf8(self.frames):
             self.frames = []
             self.edge.metrics.closes.labels(str(int(CloseCode.INVALID_DATA))).inc()
+            if self.conn.state is not State.OPEN:
+                # A frame before the app accepted: no close frame can be sent yet.
+                self.transport.close()
+                return
             self.conn.send_close(CloseCode.INVALID_DATA, "text message is not valid UTF-8")
             self.handle_parser_exception()  # tells the app, sends the close, drops the socket
             return
