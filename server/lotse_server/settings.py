@@ -141,6 +141,8 @@ class Settings:
 
         The admin token protects only ``/metrics``, and only with
         `metrics_require_token`; otherwise it protects nothing, so it is not demanded.
+        Whatever else comes to sit behind it (a dashboard, admin endpoints) must be
+        added to this condition, or the refusal on public addresses no longer holds.
         """
         found = []
         if self.token_key == DEMO_TOKEN_KEY:
