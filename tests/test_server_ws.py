@@ -456,6 +456,24 @@ async def test_an_idle_connection_is_closed(serve_app: Callable[..., Any]) -> No
         assert await close_code(ws) == 1000
 
 
+async def test_a_websocket_that_never_says_hello_is_closed_at_the_handshake_deadline(
+    serve_app: Callable[..., Any],
+) -> None:
+    settings = Settings(demo_pages=True, handshake_timeout=0.3, idle_timeout=60)
+    server = serve_app(settings=settings)
+    async with (
+        open_client(server.ws, server.origin) as silent,
+        open_client(server.ws, server.origin) as visitor,
+    ):
+        await Client(visitor).hello("/")
+        started = time.monotonic()
+        assert await close_code(silent) == 1008
+        assert time.monotonic() - started < 5
+        # The visitor who said hello is held to the idle timeout, not the deadline.
+        replies = await Client(visitor).roundtrip({"type": "page", "url": "/", "slots": SLOTS})
+        assert replies == []
+
+
 async def test_shutdown_closes_open_connections_with_1001(serve_app: Callable[..., Any]) -> None:
     server = serve_app()
     async with open_client(server.ws, server.origin) as ws:

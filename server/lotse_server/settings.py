@@ -59,7 +59,8 @@ class Settings:
     max_connections: int = 10_000
     #: Seconds a TCP connection may take to send a complete request head (and,
     #: on a kept-alive connection, the next one); then it is closed. Protects the
-    #: file handles against connections that never finish their handshake.
+    #: file handles against connections that never finish their handshake. An
+    #: opened WebSocket has as long again to send its `hello`.
     handshake_timeout: float = 10.0
     #: Open sockets (HTTP and WebSocket) this process accepts; None: derived
     #: from the file-handle limit (see `edge.socket_budget`).

@@ -202,11 +202,18 @@ class Connection:
         loop = asyncio.get_running_loop()
         try:
             while not self.closed:
+                # A socket that opened a WebSocket but never says hello holds a file
+                # handle for nothing: it gets the handshake deadline, not the idle one.
+                waiting = self.session.started
+                limit = settings.idle_timeout if waiting else settings.handshake_timeout
                 try:
-                    async with asyncio.timeout(settings.idle_timeout):
+                    async with asyncio.timeout(limit):
                         message = await self.websocket.receive()
                 except TimeoutError:
-                    await self.close(CLOSE_NORMAL, "idle timeout")
+                    if waiting:
+                        await self.close(CLOSE_NORMAL, "idle timeout")
+                    else:
+                        await self.close(CLOSE_POLICY, "no hello within the handshake deadline")
                     break
                 if message["type"] == "websocket.disconnect":
                     self.close_code = self.close_code or int(message.get("code", 1005))
