@@ -594,3 +594,54 @@ def test_a_sticky_variant_follows_the_visitor_into_another_language() -> None:
     assert [m.html for m in english.swaps] == ["<h2>For Fachkreise</h2>"]
     assert english.swaps[0].reason == "page fachkreise"
     assert session.targeting.changes["hero"] == 1
+
+
+# -- preview links ----------------------------------------------------------------------
+
+PREVIEW_KEY = b"p" * 32
+
+
+def previewing(engine: lotse.Engine, token: str) -> tuple[lotse.Session, lotse.Outcome]:
+    session = engine.new_session(lotse.Trust(VERIFICATION_KEY, preview_key=PREVIEW_KEY))
+    return session, session.feed(hello("/", preview=token), now=100.0)
+
+
+def test_a_preview_link_shows_the_page_as_that_visitor_sees_it() -> None:
+    site = python_site()
+    site.rules = [r for r in site.rules if r.variant != "hero-hcp"]
+    site.add_rule("hero", "hero-hcp", visitor_type="hcp", holdout=0.999, rule_id="hcp-hero")
+    engine = site.engine()
+    token = lotse.issue_preview(PREVIEW_KEY, 0.0, "hcp", persona="digital", hours=1)
+    session, outcome = previewing(engine, token)
+    welcome = outcome.messages[0]
+    assert isinstance(welcome, Welcome) and welcome.chat is None
+    assert "Ärztin/Arzt oder Fachkreise (digital)" in (welcome.preview or "")
+    # The variant, not the 99.9 % control arm; the digital persona's teaser too.
+    assert swaps(outcome) == {"hero": "hero-hcp", "teaser": "webinars"}
+    # Nothing is counted and nothing is saved.
+    assert outcome.preview and outcome.records == () and outcome.persist is None
+    later = session.feed(Convert("lead"))
+    assert later.preview and later.records == () and later.persist is None
+
+
+def test_a_verified_preview_shows_prescription_content() -> None:
+    token = lotse.issue_preview(PREVIEW_KEY, 0.0, "hcp", verified_role="hcp")
+    _, outcome = previewing(python_site().engine(), token)
+    assert swaps(outcome)["hero"] == "hero-rx"
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        lotse.issue_preview(PREVIEW_KEY, 0.0, "hcp", hours=0.01),  # expired at now=100
+        lotse.issue_preview(b"someone else's key", 0.0, "hcp"),
+        lotse.issue_preview(PREVIEW_KEY, 0.0, "astronaut"),
+        lotse.issue_preview(PREVIEW_KEY, 0.0, "hcp") + "x",
+        lotse.issue_session_token(PREVIEW_KEY, "a-session", 0.0),
+    ],
+)
+def test_an_altered_or_expired_preview_link_is_ignored(token: str) -> None:
+    _, outcome = previewing(python_site().engine(), token)
+    welcome = outcome.messages[0]
+    assert isinstance(welcome, Welcome) and welcome.preview is None
+    assert swaps(outcome) == {} and not outcome.preview and outcome.persist == "save"

@@ -56,10 +56,13 @@ from ._sequential import always_valid_p_value, confidence_sequence
 from ._session import Outcome, Session, Trust
 from ._signing import (
     Login,
+    Preview,
     check_assertion,
     issue_assertion,
+    issue_preview,
     issue_session_token,
     new_session_id,
+    read_preview,
     read_session_token,
 )
 from ._site import Site
@@ -109,6 +112,7 @@ __all__ = [
     "Outcome",
     "PageView",
     "PersonaSignal",
+    "Preview",
     "Problem",
     "ProtocolError",
     "Record",
@@ -140,11 +144,13 @@ __all__ = [
     "days_needed",
     "holm",
     "issue_assertion",
+    "issue_preview",
     "issue_session_token",
     "load_site",
     "new_session_id",
     "normalise",
     "parse_event",
+    "read_preview",
     "read_session_token",
     "read_site",
     "replay",

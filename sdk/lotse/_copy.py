@@ -37,3 +37,8 @@ VERIFIED: dict[str, Text] = {
 RETURNING: Text = {"de": "Weil Sie uns wieder besuchen", "en": "Because you are visiting us again"}
 GENERIC: Text = {"de": "Passend zu den Seiten, die Sie besucht haben",
                  "en": "Based on the pages you visited"}  # fmt: skip
+#: The banner of a preview link (for medical-legal review).
+PREVIEW: Text = {
+    "de": "Vorschau: So sieht diese Seite ein/e {who}.",
+    "en": "Preview: this page as a {who} sees it.",
+}

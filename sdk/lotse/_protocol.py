@@ -47,6 +47,9 @@ class Hello:
     #: Extension: what a returning visitor (with consent) was shown on earlier visits,
     #: counted by the snippet per dose key (a rule id, or "chat").
     doses: tuple[tuple[str, int], ...] = ()
+    #: Extension: a signed preview token from the page URL (`lotse_preview`): show the
+    #: page as a given visitor type sees it, for medical-legal review.
+    preview: str | None = None
     #: Extension: the arms a returning visitor (with consent) was counted in on their
     #: previous visit, sent once, so each arm's sessions that came back can be counted.
     returning: tuple[tuple[str, str], ...] = ()
@@ -201,6 +204,7 @@ def parse_event(msg: object) -> Event:
                 visits=visits,
                 doses=_doses(msg),
                 returning=_returning(msg),
+                preview=_string(msg, "preview", required=False, limit=1024),
             )
         case "page":
             return PageView(
@@ -276,6 +280,8 @@ class Welcome:
     optout: bool
     chat: ChatOffer | None = None
     swaps: int | None = None
+    #: Extension: this is a preview link's session; the snippet shows a banner saying so.
+    preview: str | None = None
 
     def to_wire(self) -> dict[str, Any]:
         wire = {
@@ -286,6 +292,8 @@ class Welcome:
         }
         if self.swaps is not None:
             wire["swaps"] = self.swaps
+        if self.preview is not None:
+            wire["preview"] = self.preview
         return wire
 
 

@@ -26,7 +26,7 @@ from . import _copy
 from ._dialogue import ChatResult, Dialogue
 from ._inference import Evidence
 from ._model import pick_text
-from ._profile import Profile
+from ._profile import MIN_PERSONA_WEIGHT, Profile
 from ._protocol import (
     ArmNotice,
     ChatAnswer,
@@ -48,7 +48,7 @@ from ._protocol import (
     Welcome,
 )
 from ._signals import PageFacts, page_facts, referrer_host
-from ._signing import check_assertion, issue_session_token, new_session_id
+from ._signing import Preview, check_assertion, issue_session_token, new_session_id, read_preview
 from ._state import StateError, dump, load
 from ._targeting import Page, Record, Targeting
 
@@ -71,11 +71,13 @@ Persist = Literal["save", "delete"]
 class Trust:
     """What the adapter lends a session: a key to check professional logins, the
     longest a login may count whatever its own expiry says, and the function that
-    signs resume tokens (`issue_token(session_id, now)`)."""
+    signs resume tokens (`issue_token(session_id, now)`), and the key that checks
+    preview links (the server's token key; see `lotse.issue_preview`)."""
 
     verification_key: bytes | None = None
     assertion_max_age: float = 3600.0
     issue_token: Callable[[str, float], str] | None = None
+    preview_key: bytes | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +92,9 @@ class Outcome:
       None when the event changed nothing (it was refused);
     - `decided`: the visitor type this event decided, when it changed the
       decision to a type (None otherwise), for counting the visitor-type mix;
-    - `intent`: the intent a chat answer or quick reply named (None otherwise).
+    - `intent`: the intent a chat answer or quick reply named (None otherwise);
+    - `preview`: the session shows a preview link's visitor type to a reviewer: it
+      is never counted (no records, no metrics) and never saved.
     """
 
     messages: tuple[Message, ...] = ()
@@ -99,6 +103,7 @@ class Outcome:
     persist: Persist | None = None
     decided: str | None = None
     intent: str | None = None
+    preview: bool = False
 
     @property
     def swaps(self) -> tuple[Swap, ...]:
@@ -194,8 +199,9 @@ class Session:
             return _refused("bad_message", "hello was already sent; send page for a new page")
         if hello.site != self.engine.site_id:
             return _refused("bad_field", f"unknown site {hello.site[:64]!r}")
-        if resume is not None:
-            self._restore(resume)
+        preview = self._preview(hello.preview)
+        if resume is not None and preview is None:
+            self._restore(resume)  # a preview never takes over a visitor's real session
         self.started = True
         self._expire_login()
         profile = self.profile
@@ -209,7 +215,9 @@ class Session:
             self._records += self.targeting.returned(self.engine, hello.returning)
         if hello.lang:
             profile.lang = hello.lang[:2].lower()
-        if not profile.optout:
+        if preview is not None:
+            self._enter_preview(preview)
+        elif not profile.optout:
             self._records += self.targeting.enter(self.engine, self.id, profile)
         messages: list[Message] = [*self._page(PageView(hello.url, hello.slots, hello.referrer))]
         if hello.verified:
@@ -217,7 +225,13 @@ class Session:
         offer = self.chat_offer()
         # Say how many swaps follow, so the snippet unhides slots as soon as they are in.
         swaps = sum(isinstance(m, Swap) for m in messages)
-        welcome = Welcome(self._token(), optout=profile.optout, chat=offer, swaps=swaps)
+        welcome = Welcome(
+            self._token(),
+            optout=profile.optout,
+            chat=offer,
+            swaps=swaps,
+            preview=self._preview_label(preview) if preview is not None else None,
+        )
         return self._outcome([welcome, *messages], decided_before)
 
     def _outcome(
@@ -229,9 +243,43 @@ class Session:
         profile = self.profile
         decided = profile.decided if profile.decided != decided_before else None
         intent = profile.intent if chat in ("matched", "chosen") else None
+        if self.targeting.preview:
+            return Outcome(tuple(messages), preview=True)
         return Outcome(
             tuple(messages), chat, tuple(self._records), self._persist(), decided, intent
         )
+
+    # -- preview links ------------------------------------------------------------
+
+    def _preview(self, token: str | None) -> Preview | None:
+        """A valid preview link for a visitor type this site knows; None otherwise,
+        and then the page behaves normally."""
+        key = self.trust.preview_key
+        preview = read_preview(key, token, self.now) if key and token else None
+        if preview is None or preview.visitor_type not in self.engine.type_ids:
+            return None
+        return preview
+
+    def _enter_preview(self, preview: Preview) -> None:
+        """See the site as the preview's visitor: that type, persona and login, every
+        rule's variant (no arms), nothing counted, no chat."""
+        profile = self.profile
+        profile.stated = preview.visitor_type
+        if preview.persona:
+            profile.persona_weights = {preview.persona: MIN_PERSONA_WEIGHT}
+        if preview.verified_role:
+            profile.verified_role = preview.verified_role
+            profile.verified_until = preview.expires
+        profile.redecide(self.engine.type_ids, self.engine.tuning)
+        self.targeting = Targeting(counting=False, preview=True)
+
+    def _preview_label(self, preview: Preview) -> str:
+        lang = self.profile.lang
+        who = self.engine.label(preview.visitor_type, lang)
+        details = [p for p in (preview.persona, preview.verified_role) if p]
+        if details:
+            who += f" ({', '.join(details)})"
+        return pick_text(_copy.PREVIEW, lang).format(who=who)
 
     def _persist(self) -> Persist:
         # Opted out: the profile is deleted, not kept; the snippet remembers the choice.
@@ -334,9 +382,9 @@ class Session:
         """Offer the chat now if it may be offered (the `welcome` does this by itself).
 
         The global holdout's control arm gets no chat either: it sees the site as
-        it would be without Lotse.
+        it would be without Lotse; nor does a preview link's reviewer.
         """
-        if self.targeting.held_out:
+        if self.targeting.held_out or self.targeting.preview:
             return None
         return self.dialogue.offer(self.profile, self.engine, sensitive_page=self.page.sensitive)
 

@@ -95,6 +95,48 @@ def issue_assertion(key: bytes, now: float, ttl: float = 600, role: str = "hcp")
     return sign(key, {"role": role, "exp": int(now + ttl), "n": secrets.token_hex(4)})
 
 
+class Preview(NamedTuple):
+    """A checked preview link: the page as a visitor of `visitor_type` sees it."""
+
+    visitor_type: str
+    persona: str | None
+    verified_role: str | None
+    expires: float
+
+
+def issue_preview(
+    key: bytes,
+    now: float,
+    visitor_type: str,
+    *,
+    persona: str | None = None,
+    verified_role: str | None = None,
+    hours: float = 24.0,
+) -> str:
+    """A signed, expiring preview token for medical-legal review (the `lotse_preview`
+    parameter of a page URL). Signed with the server's token key; `k` keeps it from
+    ever being read as a resume token or an assertion."""
+    if verified_role is not None and verified_role not in VERIFIED_ROLES:
+        raise ValueError(f"verified role must be one of {VERIFIED_ROLES}, not {verified_role!r}")
+    payload: dict[str, Any] = {"k": "preview", "as": visitor_type, "exp": int(now + hours * 3600)}
+    if persona:
+        payload["persona"] = persona
+    if verified_role:
+        payload["verified"] = verified_role
+    return sign(key, payload)
+
+
+def read_preview(key: bytes, token: str, now: float) -> Preview | None:
+    """The preview a valid, unexpired token asks for; None for anything else."""
+    payload = unsign(key, token, now)
+    if payload is None or payload.get("k") != "preview" or not isinstance(payload.get("as"), str):
+        return None
+    persona, verified = payload.get("persona"), payload.get("verified")
+    if not isinstance(persona, str | None) or verified not in (None, *VERIFIED_ROLES):
+        return None
+    return Preview(payload["as"], persona, verified, float(payload["exp"]))
+
+
 class Login(NamedTuple):
     """A checked professional assertion: the role it proves and until when."""
 

@@ -131,6 +131,8 @@ class Targeting:
     conversions: set[str] = field(default_factory=set)
     #: False after an opt-out: the session was counted once and is not counted again.
     counting: bool = True
+    #: A preview link's session: every rule shows its variant, no arm is drawn.
+    preview: bool = False
 
     @property
     def held_out(self) -> bool:
@@ -267,7 +269,10 @@ class Targeting:
         if entry is not None:
             return entry
         split = rule.split
-        arm = pick_arm(split, bucket(engine.site_id, rule.id, session_id))
+        if self.preview:  # reviewers see the content, not a random control arm
+            arm = next(arm for arm, _ in split if arm != CONTROL)
+        else:
+            arm = pick_arm(split, bucket(engine.site_id, rule.id, session_id))
         counted = self.counting and len(split) > 1
         entry = self.assignments[rule.id] = Assignment(arm, profile.decided, counted)
         if counted:

@@ -210,6 +210,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     report_module.add_arguments(report)
     report.set_defaults(handler=report_module.run)
+
+    preview = commands.add_parser(
+        "preview", help="a signed, expiring link showing a page as one visitor type sees it"
+    )
+    from . import preview as preview_module
+
+    preview_module.add_arguments(preview)
+    preview.set_defaults(handler=preview_module.run)
     return parser
 
 

@@ -150,6 +150,7 @@ class Connection:
                 verification_key=settings.verification_key,
                 assertion_max_age=settings.assertion_max_age,
                 issue_token=self._issue_token,
+                preview_key=settings.token_key,
             )
         )
         self.bucket = TokenBucket(rate=settings.rate_per_second, burst=settings.rate_burst)
@@ -262,16 +263,15 @@ class Connection:
             await self.send_error(exc.code, exc.message)
             return
         kind = str(decoded["type"])
-        self.hub.metrics.event(kind)
         self.events += 1
         try:
-            await self.feed(event)
+            await self.feed(event, kind)
         except Exception:
             # A bug in a rule or in the core must not end the visit: log it, answer, go on.
             log.exception("ws_internal_error", extra=self._log_extra(type=kind))
             await self.send_error("internal", "the server could not handle this message")
 
-    async def feed(self, event: lotse.Event) -> None:
+    async def feed(self, event: lotse.Event, kind: str) -> None:
         """Feed one event: resume by token first if it opens the conversation."""
         hub = self.hub
         session = self.session
@@ -286,7 +286,9 @@ class Connection:
                 resume = await hub.store.get(session_id)
         started = time.perf_counter()
         outcome = session.feed(event, now, resume=resume)
-        hub.metrics.decision_seconds.observe(time.perf_counter() - started)
+        if not outcome.preview:  # a reviewer's preview is in no metric
+            hub.metrics.decision_seconds.observe(time.perf_counter() - started)
+            hub.metrics.event(kind)
         if isinstance(event, lotse.Hello) and session.started and outcome.persist:
             hub.metrics.sessions.labels("resumed" if resume is not None else "new").inc()
             log.info("ws_hello", extra=self._log_extra(resumed=resume is not None))
@@ -304,7 +306,7 @@ class Connection:
         if outcome.intent is not None:
             hub.metrics.intents.labels(outcome.intent).inc()
         for message in outcome.messages:
-            if isinstance(message, lotse.Swap):
+            if isinstance(message, lotse.Swap) and not outcome.preview:
                 hub.metrics.swaps.labels(message.slot).inc()
             elif isinstance(message, lotse.Error):
                 hub.metrics.error(message.code)
