@@ -29,7 +29,7 @@ def test_demo_secrets_are_refused_anywhere_else_with_the_fix(host: str) -> None:
         Settings(host=host).check_secrets()
     message = str(refused.value)
     assert "LOTSE_TOKEN_KEY" in message and "LOTSE_VERIFICATION_KEY" in message
-    assert "LOTSE_ADMIN_TOKEN" not in message  # it protects nothing unless /metrics needs it
+    assert "LOTSE_ADMIN_TOKEN" in message  # it protects /dashboard
     assert "secrets.token_urlsafe" in message
     assert "127.0.0.1" in message
 
@@ -43,16 +43,19 @@ def test_one_remaining_demo_secret_is_enough_to_refuse() -> None:
         settings.check_secrets()
 
 
-def test_the_admin_token_is_demanded_only_while_it_protects_metrics() -> None:
+def test_the_demo_admin_token_is_refused_on_a_public_address_as_it_guards_the_dashboard() -> None:
     env = dict(REAL)
     del env["LOTSE_ADMIN_TOKEN"]
-    Settings.from_env(env, host="0.0.0.0").check_secrets()  # protects nothing: not needed
-    protected = Settings.from_env({**env, "LOTSE_METRICS_REQUIRE_TOKEN": "1"}, host="0.0.0.0")
-    assert protected.demo_secrets() == ["LOTSE_ADMIN_TOKEN"]
+    settings = Settings.from_env(env, host="0.0.0.0")
+    assert settings.demo_secrets() == ["LOTSE_ADMIN_TOKEN"]
     with pytest.raises(InsecureSettings, match="LOTSE_ADMIN_TOKEN is still") as refused:
-        protected.check_secrets()
-    assert "/metrics" in str(refused.value)
-    Settings.from_env({**env, "LOTSE_METRICS_REQUIRE_TOKEN": "1"}).check_secrets()  # loopback
+        settings.check_secrets()
+    assert "/dashboard" in str(refused.value) and "/metrics" not in str(refused.value)
+    # With /metrics behind the token too, the refusal names both.
+    metrics = Settings.from_env({**env, "LOTSE_METRICS_REQUIRE_TOKEN": "1"}, host="0.0.0.0")
+    with pytest.raises(InsecureSettings, match="/dashboard and /metrics"):
+        metrics.check_secrets()
+    Settings.from_env(env).check_secrets()  # loopback: the demo token is fine for a try-out
 
 
 def test_secrets_and_limits_from_the_environment() -> None:

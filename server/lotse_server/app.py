@@ -6,6 +6,8 @@ Routes, explicitly listed:
 - ``/lotse.js`` and ``/lotse.js.sri`` — the browser snippet and its SRI hash;
 - ``/healthz`` — liveness and the site in use;
 - ``/metrics`` — Prometheus text;
+- ``/dashboard`` — the experiments dashboard for staff, behind the admin token
+  (`dashboard.py`);
 - the bundled demo site's pages when `Settings.demo_pages` is on.
 
 Every HTTP response carries a strict Content-Security-Policy and a request id.
@@ -15,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hmac
 import logging
 import signal
 from collections.abc import AsyncIterator
@@ -31,6 +32,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 import lotse
 
 from . import metrics as metrics_module
+from .auth import bearer_ok
+from .dashboard import dashboard_routes
 from .ledger import Ledger
 from .logs import AccessLog
 from .metrics import Metrics
@@ -146,7 +149,7 @@ def create_app(
         )
 
     async def metrics_endpoint(request: Request) -> Response:
-        if settings.metrics_require_token and not _bearer_ok(request, settings.admin_token):
+        if settings.metrics_require_token and not bearer_ok(request, settings.admin_token):
             return PlainTextResponse(
                 "metrics need Authorization: Bearer <LOTSE_ADMIN_TOKEN>",
                 status_code=401,
@@ -164,6 +167,7 @@ def create_app(
         Route("/lotse.js.sri", snippet.serve_integrity, methods=["GET"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/metrics", metrics_endpoint, methods=["GET"]),
+        *dashboard_routes(settings),
     ]
     if settings.demo_pages:
         from .demo import demo_routes
@@ -198,11 +202,3 @@ def _install_sighup(holder: SiteHolder, tasks: set[asyncio.Task[object]]) -> boo
     except (ValueError, RuntimeError, NotImplementedError):
         return False  # not the main thread (tests run servers in threads)
     return True
-
-
-def _bearer_ok(request: Request, token: str) -> bool:
-    header = request.headers.get("authorization", "")
-    scheme, _, value = header.partition(" ")
-    return scheme.lower() == "bearer" and hmac.compare_digest(
-        value.strip().encode(), token.encode()
-    )

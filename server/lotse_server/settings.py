@@ -76,7 +76,8 @@ class Settings:
     data_dir: Path = field(default_factory=lambda: Path("lotse-data"))
     # Configuration reload by polling the site files' mtimes (seconds; 0 = off).
     reload_poll_interval: float = 0.0
-    #: /metrics requires ``Authorization: Bearer <admin_token>`` when True.
+    #: /metrics requires ``Authorization: Bearer <admin_token>`` when True (/dashboard
+    #: always requires the admin token).
     metrics_require_token: bool = False
     #: Serve the bundled demo pages (/, /fachkreise/, ...) and the demo login.
     demo_pages: bool = False
@@ -140,17 +141,15 @@ class Settings:
     def demo_secrets(self) -> list[str]:
         """Which secrets in use are still the public built-in ones (by environment variable name).
 
-        The admin token protects only ``/metrics``, and only with
-        `metrics_require_token`; otherwise it protects nothing, so it is not demanded.
-        Whatever else comes to sit behind it (a dashboard, admin endpoints) must be
-        added to this condition, or the refusal on public addresses no longer holds.
+        The admin token always protects something: ``/dashboard`` (and ``/metrics``
+        with `metrics_require_token`), so the demo one is as unsafe as the others.
         """
         found = []
         if self.token_key == DEMO_TOKEN_KEY:
             found.append("LOTSE_TOKEN_KEY")
         if self.verification_key == DEMO_VERIFICATION_KEY:
             found.append("LOTSE_VERIFICATION_KEY")
-        if self.metrics_require_token and self.admin_token == DEMO_ADMIN_TOKEN:
+        if self.admin_token == DEMO_ADMIN_TOKEN:
             found.append("LOTSE_ADMIN_TOKEN")
         return found
 
@@ -159,13 +158,16 @@ class Settings:
         demo = self.demo_secrets()
         if demo and not is_loopback(self.host):
             names = ", ".join(demo)
+            admin = ""
+            if "LOTSE_ADMIN_TOKEN" in demo:  # what the admin token guards
+                admin = " and open /dashboard" + (
+                    " and /metrics" if self.metrics_require_token else ""
+                )
             raise InsecureSettings(
                 f"refusing to listen on {self.host}: {names} "
                 f"{'is' if len(demo) == 1 else 'are'} still the built-in demo "
                 "secret, which is public (it is in Lotse's source code), so anybody could "
-                "forge session tokens and professional logins"
-                + (" and read /metrics" if "LOTSE_ADMIN_TOKEN" in demo else "")
-                + ".\n"
+                "forge session tokens and professional logins" + admin + ".\n"
                 "Fix: set each to a long random value, e.g.\n"
                 + "".join(
                     f'  export {name}="$(python -c "import secrets; '
