@@ -240,7 +240,7 @@ def test_the_dashboard_reads_on_a_phone(
     browser: Browser, dashboard_server: tuple[Any, list[ClientConnection]]
 ) -> None:
     server, _sockets = dashboard_server
-    phone = {"viewport": PHONE, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
+    phone = {"viewport": PHONE, "device_scale_factor": 1, "is_mobile": True, "has_touch": True}
     with watched_page(browser, **phone) as (page, console):
         sign_in(page, server.origin)
         assert_clean(page, console)
