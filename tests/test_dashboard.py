@@ -318,6 +318,10 @@ def test_tokens_are_compared_in_full_and_an_empty_token_opens_nothing() -> None:
     assert not token_ok("", "s3cret")
     assert not token_ok("", "")  # a server configured without a token has no dashboard
     assert not token_ok("ä", "a")
+    undecodable = b"tok\xff".decode("utf-8", "surrogateescape")  # as os.environ has it
+    assert token_ok(undecodable, undecodable) and not token_ok("tok", undecodable)
+    key = issue_view_key(undecodable, 0.0)
+    assert check_view_key(key, undecodable, 1.0) == "ok"
 
 
 def test_bearer_headers_are_read_strictly() -> None:

@@ -73,8 +73,14 @@ def check_view_key(key: str, token: str, now: float) -> KeyVerdict:
 
 def _view_mac(token: str, expires: int) -> str:
     message = _VIEW_KEY_CONTEXT + str(expires).encode()
-    return hmac.new(token.encode(), message, hashlib.sha256).hexdigest()
+    return hmac.new(_encoded(token), message, hashlib.sha256).hexdigest()
 
 
 def _digest(secret: str) -> bytes:
-    return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).digest()
+    return hashlib.sha256(_encoded(secret)).digest()
+
+
+def _encoded(secret: str) -> bytes:
+    # An environment variable with bytes that are not UTF-8 arrives with lone surrogates
+    # (Python's surrogateescape); they must still encode, not crash the check.
+    return secret.encode("utf-8", "surrogatepass")
