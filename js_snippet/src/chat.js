@@ -29,7 +29,7 @@ export function createChat(o) {
 
   /** @param {Offer} offer */
   function build(offer) {
-    const prompt = typeof offer.prompt === 'string' && offer.prompt ? offer.prompt : strings.prompt
+    const prompt = offer.prompt || strings.prompt
     const host = doc.createElement('lotse-chat')
     const wrap = h(doc, 'div', 'chat')
     const dialog = h(doc, 'div', 'dialog', null, { role: 'dialog', 'aria-label': prompt })
@@ -52,7 +52,7 @@ export function createChat(o) {
      */
     const toggle = (/** @type {boolean} */ show) => {
       dialog.hidden = !show
-      open.setAttribute('aria-expanded', String(show))
+      open.setAttribute('aria-expanded', /** @type {any} */ (show)) // "true" / "false"
       const target = /** @type {HTMLElement} */ (
         show ? (form.hidden ? box : choices.querySelector('button') || input) : open
       )
@@ -129,7 +129,7 @@ export function createChat(o) {
         write(o.store, CHAT, '1')
         build(offer)
         o.shown(offer)
-      }, Math.max(0, Number(offer.delay_ms) || 0))
+      }, offer.delay_ms) // a missing, negative or non-numeric delay counts as 0
     },
 
     /**

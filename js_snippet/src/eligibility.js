@@ -59,9 +59,11 @@ export function isExposed(ratio, visibleHeight, viewportHeight) {
  * or input inside it) waits for the next page view, so a half-filled form is
  * never replaced.
  *
- * @param {{inWindow: boolean, inView: boolean, touched: boolean}} state
+ * @param {boolean} inWindow inside the anti-flicker window
+ * @param {boolean} inView the slot intersects the viewport
+ * @param {boolean} [touched] the visitor interacted with the slot
  * @returns {boolean} true: swap now; false: defer
  */
-export function swapNow({ inWindow, inView, touched }) {
+export function swapNow(inWindow, inView, touched) {
   return !touched && (inWindow || !inView)
 }

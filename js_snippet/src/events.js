@@ -101,12 +101,13 @@ export function socketUrl(scriptSrc, endpoint) {
 
 /**
  * The first message on every connection. `token` resumes the session; the
- * returning-visitor count and the dose counters (from `countDose`) are sent
- * only with consent. Fields left undefined are omitted by JSON.stringify.
+ * returning-visitor count, the dose counters (from `countDose`) and the
+ * previous visit's arms (from `keepArms`) are sent only with consent, and
+ * only when there are any. Fields left undefined are omitted by JSON.stringify.
  *
  * @param {{site: string, href: string, origin: string, referrer?: string, lang?: string,
  *   slots: string[], token?: string | null, consent?: boolean, verified?: string, visits?: number,
- *   doses?: Array<[string, number]>}} o
+ *   doses?: Array<[string, number]>, returning?: Record<string, string>}} o
  */
 export function helloMessage(o) {
   return {
@@ -119,8 +120,9 @@ export function helloMessage(o) {
     token: o.token || undefined,
     consent: o.consent,
     verified: o.verified,
-    visits: o.consent && o.visits ? o.visits : undefined,
+    visits: (o.consent && o.visits) || undefined,
     doses: o.consent && o.doses && o.doses.length ? Object.fromEntries(o.doses) : undefined,
+    returning: o.consent && o.returning && Object.keys(o.returning).length ? o.returning : undefined,
   }
 }
 

@@ -8,7 +8,6 @@ import { createChat } from './chat.js'
 import {
   clickMessage,
   convertMessage,
-  exposureEvent,
   helloMessage,
   langOf,
   pageMessage,
@@ -18,7 +17,7 @@ import {
 } from './events.js'
 import { watchHistory } from './history.js'
 import { createSlots } from './slots.js'
-import { DOSES, OPTOUT, STICKY, TOKEN, VISIT, VISITS, area, countDose, parse, read, write } from './storage.js'
+import { ARMS, BACK, DOSES, OPTOUT, STICKY, TOKEN, VISIT, VISITS, area, countDose, keepArms, parse, read, write } from './storage.js'
 import { stringsFor } from './strings.js'
 import { supported } from './style.js'
 import { createTransport } from './transport.js'
@@ -33,13 +32,12 @@ export const FLICKER_MS = 300
  * Start the snippet in `win`. Safe to call twice (the second call does
  * nothing) and safe in browsers that lack what it needs (it stays inert).
  *
- * @param {Window & typeof globalThis} win
+ * @param {Window & typeof globalThis & Record<string, any>} win
  * @param {{WebSocket?: typeof WebSocket, jitter?: () => number}} [deps] injectable for tests
  */
 export function boot(win, deps = {}) {
   const doc = win.document
-  const global = /** @type {any} */ (win)
-  const prior = global.lotse
+  const prior = win.lotse
   if (prior && prior.version) return
 
   /** @type {(args: any[]) => void} */
@@ -53,7 +51,7 @@ export function boot(win, deps = {}) {
     }
   }
   api.version = VERSION
-  global.lotse = api
+  win.lotse = api
 
   const script = /** @type {HTMLScriptElement | null} */ (
     doc.currentScript || doc.querySelector('script[data-site]')
@@ -94,7 +92,7 @@ export function boot(win, deps = {}) {
     if (layer == null || optedOut) return
     try {
       const name = layer || 'dataLayer'
-      ;(global[name] = global[name] || []).push(event)
+      ;(win[name] = win[name] || []).push(event)
     } catch (_) {
       /* the site's analytics must not break the swap */
     }
@@ -105,14 +103,16 @@ export function boot(win, deps = {}) {
    * @param {{dose?: unknown, slot?: string, variant?: string}} m
    */
   const shown = (m) => {
-    if (consent && m.dose) write(local, DOSES, JSON.stringify(countDose(parse(read(local, DOSES), []), m.dose)))
+    if (consent && m.dose) write(local, DOSES, JSON.stringify(countDose(parse(read(local, DOSES)), m.dose)))
     if (m.slot) push(swapEvent(/** @type {any} */ (m)))
   }
-  /** Consent withdrawn, or opt-out: the visit count and the dose counters are deleted. */
+  /** Consent withdrawn, or opt-out: the visit count, the dose counters and the arms are deleted. */
   const forget = () => {
     write(local, VISITS, null)
     write(local, DOSES, null)
+    write(local, ARMS, null)
     write(session, VISIT, null)
+    write(session, BACK, null)
     visits = doses = undefined
   }
   /** Connect, unless opted out with no server-side session left to delete. */
@@ -150,16 +150,13 @@ export function boot(win, deps = {}) {
           verified,
           visits,
           doses,
+          returning: keepArms(parse(read(session, BACK))),
         }),
       )
+      // The previous visit's arms go out once: in the first hello with consent.
+      if (consent) write(session, BACK, null)
     },
-    onMessage(msg) {
-      try {
-        receive(msg)
-      } catch (_) {
-        /* a malformed message changes nothing on the page */
-      }
-    },
+    onMessage: receive,
     // No server: stop hiding slots and show the defaults now.
     onClose: () => slots.release(),
   })
@@ -203,36 +200,43 @@ export function boot(win, deps = {}) {
     clock: () => win.performance.now(),
     send: emit,
     active,
-    optout: () => setOptout(true),
+    setOptout,
     strings,
     shown,
-    exposure: (arm, variant) => push(exposureEvent(arm, variant)),
+    exposure: push,
   })
   const chat = createChat({ doc, store: session, strings, send: emit, active, setOptout, shown })
 
-  /** @param {Record<string, any>} msg */
+  /** A message from the server. @param {Record<string, any>} msg */
   function receive(msg) {
-    switch (msg.type) {
-      case 'welcome':
-        if (typeof msg.token === 'string') write(session, TOKEN, msg.token)
-        verified = undefined // bound to the session now; the token carries it
-        if (msg.optout === true) setOptout(true, true)
-        else if (msg.chat) chat.offer(msg.chat)
-        slots.settle(msg.swaps)
-        break
-      case 'swap':
-        slots.swap(/** @type {any} */ (msg))
-        break
-      case 'arm':
-        slots.arm(/** @type {any} */ (msg))
-        break
-      case 'restore':
-        slots.restore(Array.isArray(msg.slots) ? msg.slots : undefined)
-        break
-      case 'say':
-        chat.say(msg)
-        break
-      // 'error' and unknown types: nothing for the page to do.
+    try {
+      // This visit's arm of an experiment (a swap or an arm message): remembered, with
+      // consent, for the next visit's hello.
+      if (visits && msg.experiment) write(local, ARMS, JSON.stringify(keepArms(parse(read(local, ARMS)), { [msg.experiment]: msg.arm })))
+      switch (msg.type) {
+        case 'welcome':
+          if (typeof msg.token === 'string') write(session, TOKEN, msg.token)
+          verified = undefined // bound to the session now; the token carries it
+          if (msg.optout === true) setOptout(true, true)
+          else if (msg.chat) chat.offer(msg.chat)
+          slots.settle(msg.swaps)
+          break
+        case 'swap':
+          slots.swap(/** @type {any} */ (msg))
+          break
+        case 'arm':
+          slots.control(/** @type {any} */ (msg))
+          break
+        case 'restore':
+          slots.restore(Array.isArray(msg.slots) ? msg.slots : undefined)
+          break
+        case 'say':
+          chat.say(msg)
+          break
+        // 'error' and unknown types: nothing for the page to do.
+      }
+    } catch (_) {
+      /* a malformed message changes nothing on the page */
     }
   }
 
@@ -247,14 +251,18 @@ export function boot(win, deps = {}) {
         // A returning-visitor count, kept only with consent; one visit per browser
         // session. The session keeps the dose counters as they stood when the visit
         // began: hello sends those (the server counts this session's doses itself).
-        visits = +(read(local, VISITS) || 0)
+        // The previous visit's experiment arms move from localStorage into the session,
+        // to go out once, in the next hello with consent; this visit remembers its own.
+        visits = +read(local, VISITS)
         let began = read(session, VISIT)
         if (!began) {
           write(local, VISITS, String(++visits))
           write(session, VISIT, (began = read(local, DOSES) || '[]'))
+          write(session, BACK, read(local, ARMS))
+          write(local, ARMS, null)
         }
         visits = visits || 1
-        doses = countDose(parse(began, []))
+        doses = countDose(parse(began))
       }
       if (transport.isOpen()) emit({ type: 'consent', granted: consent })
     } else if (name === 'verified') {
@@ -311,7 +319,7 @@ export function boot(win, deps = {}) {
 
   // Close on pagehide (an open WebSocket keeps a page out of the back/forward
   // cache) and reconnect when it comes back. No unload handlers, no cookies.
-  win.addEventListener('pagehide', () => transport.stop())
+  win.addEventListener('pagehide', transport.stop)
   win.addEventListener('pageshow', (e) => {
     if (!e.persisted) return
     slots.reshow()

@@ -5,7 +5,7 @@
  */
 
 import { SLOT_ATTR, inViewport, isExposed, isSwappable, swapNow } from './eligibility.js'
-import { slotIds } from './events.js'
+import { exposureEvent, slotIds } from './events.js'
 import { STICKY, parse, remember, write, read } from './storage.js'
 import { h, optoutSwitch, shadow } from './style.js'
 
@@ -21,12 +21,14 @@ import { h, optoutSwitch, shadow } from './style.js'
  */
 
 /**
+ * `exposure` gets the dataLayer event (`exposureEvent`) of an experiment's exposure.
+ *
  * @param {{
  *   win: Window & typeof globalThis, doc: Document, store: Storage | null,
  *   flickerMs: number, clock: () => number,
- *   send: (msg: object) => void, active: () => boolean, optout: () => void,
+ *   send: (msg: object) => void, active: () => boolean, setOptout: (on: boolean) => void,
  *   strings: import('./strings.js').Strings,
- *   shown: (swap: Swap) => void, exposure: (arm: Arm, variant: string) => void,
+ *   shown: (swap: Swap) => void, exposure: (event: object) => void,
  * }} o
  */
 export function createSlots(o) {
@@ -83,7 +85,7 @@ export function createSlots(o) {
     const arm = arms[slot.id]
     if (arm && (arm.variant || 'default') === slot.variant && !seen.has((key = slot.id + '\n' + arm.experiment))) {
       seen.add(key)
-      o.exposure(arm, slot.variant)
+      o.exposure(exposureEvent(arm, slot.variant))
     }
   }
 
@@ -123,7 +125,7 @@ export function createSlots(o) {
    * and offers to turn personalisation off. Positioned over the slot's corner
    * so it takes no space and moves nothing; in a shadow root, so the site's
    * CSS cannot resize it and its buttons never submit a site's form.
-   * @param {string} reason
+   * @param {string} [reason] the swap's reason, shown as text
    */
   function why(reason) {
     const host = doc.createElement('lotse-why')
@@ -132,7 +134,7 @@ export function createSlots(o) {
     const box = h(doc, 'div', 'box')
     const toggle = (/** @type {boolean} */ open) => {
       box.hidden = !open
-      button.setAttribute('aria-expanded', String(open))
+      button.setAttribute('aria-expanded', /** @type {any} */ (open)) // "true" / "false"
     }
     toggle(false)
     button.addEventListener('click', () => toggle(box.hidden))
@@ -142,7 +144,7 @@ export function createSlots(o) {
         button.focus()
       }
     })
-    box.append(h(doc, 'p', 'reason', reason), optoutSwitch(doc, strings.off, o.optout)[0])
+    box.append(h(doc, 'p', 'reason', reason), optoutSwitch(doc, strings.off, o.setOptout)[0])
     wrap.append(button, box)
     shadow(host).append(wrap)
     return host
@@ -176,7 +178,7 @@ export function createSlots(o) {
       slot.pos = el.style.position
       el.style.position = 'relative'
     }
-    el.replaceChildren(template.content.cloneNode(true), why(String(swap.reason || '')))
+    el.replaceChildren(template.content.cloneNode(true), why(swap.reason))
     // Shown: once per slot id, however many elements share it.
     if (!slots.some((s) => s.id === slot.id && s.variant === swap.variant)) o.shown(swap)
     slot.variant = swap.variant
@@ -288,7 +290,7 @@ export function createSlots(o) {
       for (const slot of slots) {
         if (slot.id !== swap.slot) continue
         // The variant already shown changes nothing, so it need not wait (its arm may be news).
-        if (swap.variant === slot.variant || swapNow({ inWindow, inView: slot.inView, touched: !!slot.touched })) {
+        if (swap.variant === slot.variant || swapNow(inWindow, slot.inView, slot.touched)) {
           apply(slot, swap)
         } else slot.pending = swap
       }
@@ -297,10 +299,11 @@ export function createSlots(o) {
 
     /**
      * An `arm` message: the slot stays at its default content as the control
-     * arm of an experiment.
+     * arm of an experiment. (Not named `arm`: that is a wire field, and this
+     * name is shortened in the build.)
      * @param {Arm} arm
      */
-    arm(arm) {
+    control(arm) {
       if (typeof arm.slot == 'string' && typeof arm.experiment == 'string') {
         arms[arm.slot] = arm
         slots.forEach(report)

@@ -10,14 +10,16 @@ export const TOKEN = 'lotse.token'
 export const STICKY = 'lotse.sticky'
 export const CHAT = 'lotse.chat'
 export const VISIT = 'lotse.visit'
+export const BACK = 'lotse.returning'
 /** localStorage keys (the visitor's choices across visits). */
 export const OPTOUT = 'lotse.optout'
 export const VISITS = 'lotse.visits'
 export const DOSES = 'lotse.doses'
+export const ARMS = 'lotse.arms'
 
 /** Pages remembered for sticky variants; the oldest is forgotten first. */
 export const STICKY_PAGES = 20
-/** Dose counters kept (the most recently counted) and the largest count: the server's limits. */
+/** Dose counters (and experiment arms) kept, the most recent, and the largest count: the server's limits. */
 export const MAX_DOSES = 32
 export const MAX_DOSE = 10000
 
@@ -65,7 +67,7 @@ export function write(store, key, value) {
  * Parse JSON that we wrote ourselves, falling back on anything unexpected
  * (another script may have written the key, or an older snippet version).
  * @param {string | null} text
- * @param {*} fallback
+ * @param {*} [fallback] what to return instead (undefined when omitted)
  */
 export function parse(text, fallback) {
   try {
@@ -126,3 +128,22 @@ export function countDose(list, key) {
   if (typeof key == 'string' && key && key.length <= 64) out.push([key, Math.min(n + 1, MAX_DOSE)])
   return out.slice(-MAX_DOSES)
 }
+
+/**
+ * The experiment arms of a visit (consent only): `{experiment: arm}`, with
+ * `add` merged in (an experiment learned again keeps its place, with the new
+ * arm). Only the `MAX_DOSES` entries added last are kept, and anything
+ * malformed (another script or version wrote the key) is dropped: ids of at
+ * most 64 characters, arms strings of at most 128, so `hello.returning`
+ * always passes the server's checks.
+ *
+ * @param {object} [map] as stored, through `parse` (any object, or nothing)
+ * @param {Record<string, unknown>} [add] e.g. `{[swap.experiment]: swap.arm}`
+ * @returns {Record<string, string>}
+ */
+export const keepArms = (map, add) =>
+  Object.fromEntries(
+    Object.entries({ ...map, ...add })
+      .filter(([k, v]) => k.length <= 64 && typeof v == 'string' && v.length <= 128)
+      .slice(-MAX_DOSES),
+  )

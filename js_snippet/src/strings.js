@@ -28,6 +28,4 @@ const EN = {
  * @param {string | undefined} lang two-letter code from `<html lang>`
  * @returns {Strings}
  */
-export function stringsFor(lang) {
-  return lang === 'de' ? DE : EN
-}
+export const stringsFor = (lang) => (lang === 'de' ? DE : EN)

@@ -26,7 +26,7 @@ const CSS =
   // size, so opening it moves nothing; new messages scroll inside the log instead of
   // growing the box upwards, and quick replies or the hidden form only resize the log.
   '.chat{position:relative}' +
-  '.dialog{position:absolute;right:0;bottom:100%;width:min(320px,80vw);height:min(340px,60vh);margin-bottom:8px;display:flex;flex-direction:column}' +
+  '.dialog{position:absolute;right:0;bottom:100%;width:min(320px,80vw);height:min(340px,60vh);margin-bottom:8px;display:flex;flex-flow:column}' +
   '.log{flex:1;min-height:0;overflow:auto}' +
   '.me{text-align:right}' +
   'form{display:flex}' +

@@ -19,7 +19,7 @@ const POLICY_VIOLATION = 1008 // flooding: never reconnect automatically
  * @param {{
  *   onOpen: (send: (msg: object) => void) => void,
  *   onMessage: (msg: {type: string} & Record<string, any>) => void,
- *   onClose?: () => void,
+ *   onClose: () => void,
  *   WebSocket: typeof WebSocket,
  *   jitter?: () => number,
  *   limit?: number,
@@ -45,7 +45,7 @@ export function createTransport(url, o) {
     try {
       sock = new Socket(url)
     } catch (_) {
-      if (o.onClose) o.onClose()
+      o.onClose()
       return retry()
     }
     ws = sock
@@ -67,7 +67,7 @@ export function createTransport(url, o) {
     sock.onclose = (e) => {
       if (ws !== sock) return // closed by stop(): no reconnect
       ws = null
-      if (o.onClose) o.onClose()
+      o.onClose()
       if (!running) return
       // An idle tab must not reconnect just to be closed again five minutes later.
       if (e.code === NORMAL) idle = true
@@ -123,6 +123,6 @@ export function createTransport(url, o) {
     wake,
 
     /** Take the queued messages out (opt-out drops them). */
-    drain: () => queue.drain(),
+    drain: queue.drain,
   }
 }

@@ -71,6 +71,32 @@ test('dist: the dataLayer hand-off and the dose counters work minified', async (
   assert.deepEqual(page.errors, [])
 })
 
+test('dist: came back: arms remembered with consent, sent once on the next visit', async () => {
+  const visit = (local, session = {}) => {
+    const page = makePage({ body: '<main><div data-lotse-slot="hero"><p>Standard</p></div></main>', local, session })
+    page.win.lotse = Object.assign(() => {}, { q: [['consent', true]] })
+    page.win.eval(DIST)
+    return page
+  }
+  const first = visit({})
+  await first.ready()
+  first.socket.open()
+  assert.equal(first.socket.sent[0].returning, undefined)
+  first.socket.receive({ type: 'welcome', token: 'tok', optout: false, chat: null })
+  first.socket.receive({ type: 'arm', slot: 'hero', experiment: 'hero-test', arm: 'control' })
+  assert.equal(first.win.localStorage.getItem('lotse.arms'), '{"hero-test":"control"}')
+  const next = visit({ ...first.win.localStorage })
+  await next.ready()
+  next.socket.open()
+  assert.deepEqual(next.socket.sent[0].returning, { 'hero-test': 'control' })
+  assert.equal(next.socket.sent[0].visits, 2)
+  const later = visit({ ...next.win.localStorage }, { ...next.win.sessionStorage })
+  await later.ready()
+  later.socket.open()
+  assert.equal(later.socket.sent[0].returning, undefined, 'once per visit')
+  assert.deepEqual([...first.errors, ...next.errors, ...later.errors], [])
+})
+
 test('dist: the built file is current with its version banner and one IIFE', () => {
   assert.match(DIST, /^\/\*! Lotse snippet \d+\.\d+\.\d+ \| Apache-2\.0 \*\/\n\(\(\)=>\{/)
   assert.equal(DIST.split('\n').filter(Boolean).length, 2, 'banner and code')

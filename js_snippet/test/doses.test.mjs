@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { boot } from '../src/index.js'
-import { chatOf, makePage, sleep, welcomed } from './support/page.mjs'
+import { chatOf, sleep, visitPage, welcomed } from './support/page.mjs'
 
 const BODY = `
   <main>
@@ -19,21 +19,8 @@ const BODY = `
 const swap = (slot, variant, dose) => ({ type: 'swap', slot, variant, html: `<p class="v">${variant}</p>`, reason: 'r', dose })
 const stored = (page) => JSON.parse(page.win.localStorage.getItem('lotse.doses'))
 
-/**
- * One page load of a visitor: `consent` is given through the queue stub
- * (before connecting; null: the site never calls it), storage carries over from `from` (a new visit when
- * `newVisit`: sessionStorage starts empty, as in a new browser session).
- */
-async function load({ consent = true, from, newVisit = false, local, url } = {}) {
-  const page = makePage({
-    body: BODY,
-    url,
-    local: local ?? (from ? { ...from.win.localStorage } : {}),
-    session: from && !newVisit ? { ...from.win.sessionStorage } : {},
-  })
-  if (consent !== null) page.win.lotse = Object.assign(() => {}, { q: [['consent', consent]] })
-  return welcomed(page, boot)
-}
+/** One page load of a visitor, connected and welcomed (see `visitPage`). */
+const load = (o = {}) => welcomed(visitPage({ body: BODY, ...o }), boot)
 
 test('with consent: each applied swap with a dose is counted under its key', async () => {
   const page = await load()

@@ -81,16 +81,16 @@ test('exposure: half of the slot visible, or half the viewport for tall slots', 
 })
 
 test('swap timing: inside the window anything, afterwards only out of view', () => {
-  assert.equal(swapNow({ inWindow: true, inView: true, touched: false }), true)
-  assert.equal(swapNow({ inWindow: true, inView: false, touched: false }), true)
-  assert.equal(swapNow({ inWindow: false, inView: false, touched: false }), true)
-  assert.equal(swapNow({ inWindow: false, inView: true, touched: false }), false)
+  assert.equal(swapNow(true, true, false), true)
+  assert.equal(swapNow(true, false, false), true)
+  assert.equal(swapNow(false, false, false), true)
+  assert.equal(swapNow(false, true, false), false)
 })
 
 test('swap timing: a slot the visitor interacted with waits for the next page view', () => {
   for (const inWindow of [true, false]) {
     for (const inView of [true, false]) {
-      assert.equal(swapNow({ inWindow, inView, touched: true }), false)
+      assert.equal(swapNow(inWindow, inView, true), false)
     }
   }
 })

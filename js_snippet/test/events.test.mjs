@@ -171,6 +171,14 @@ test('hello: the dose counters go out as an object, only with consent and only w
   assert.equal(wire(helloMessage({ ...base, consent: true, doses: [] })).doses, undefined)
 })
 
+test('hello: the previous visit’s arms go out as an object, only with consent and only when there are some', () => {
+  const base = { site: 'demo', href: ORIGIN + '/', origin: ORIGIN, slots: [], returning: { 'hero-test': 'hero-b', t: 'control' } }
+  assert.deepEqual(wire(helloMessage({ ...base, consent: true })).returning, { 'hero-test': 'hero-b', t: 'control' })
+  assert.equal(wire(helloMessage({ ...base, consent: false })).returning, undefined)
+  assert.equal(wire(helloMessage(base)).returning, undefined)
+  assert.equal(wire(helloMessage({ ...base, consent: true, returning: {} })).returning, undefined)
+})
+
 test('dataLayer events: ids from the configuration only, exactly these keys', () => {
   const swap = { type: 'swap', slot: 'hero', variant: 'hero-hcp', html: '<p>x</p>', reason: 'Sie lesen Fachkreise-Seiten', dose: 'r1', experiment: 'r1', arm: 'hero-hcp' }
   assert.deepEqual(swapEvent(swap), { event: 'lotse_swap', lotse_slot: 'hero', lotse_variant: 'hero-hcp' })

@@ -12,7 +12,7 @@ const WIRE = [
   'type', 'site', 'url', 'referrer', 'lang', 'slots', 'token', 'consent', 'verified', 'visits',
   'href', 'text', 'choice', 'slot', 'variant', 'goal', 'granted', 'assertion',
   'optout', 'chat', 'prompt', 'choices', 'id', 'label', 'delay_ms', 'html', 'reason', 'code', 'message',
-  'q', 'version', 'swaps', 'experiment', 'arm', 'dose', 'doses',
+  'q', 'version', 'swaps', 'experiment', 'arm', 'dose', 'doses', 'returning',
   // dataLayer events
   'event', 'lotse_slot', 'lotse_variant', 'lotse_experiment', 'lotse_arm',
 ]

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { MAX_DOSE, MAX_DOSES, STICKY_PAGES, area, countDose, parse, read, remember, write } from '../src/storage.js'
+import { MAX_DOSE, MAX_DOSES, STICKY_PAGES, area, countDose, keepArms, parse, read, remember, write } from '../src/storage.js'
 
 function memory() {
   const data = new Map()
@@ -126,4 +126,36 @@ test('countDose: malformed storage and keys are dropped, never thrown on', () =>
   assert.deepEqual(countDose([['a', 'junk']], 'a'), [['a', 1]], 'a junk count starts again')
   assert.deepEqual(countDose(parse('[["a",2]]', [])), [['a', 2]])
   assert.deepEqual(countDose(parse('1', [])), [], 'the old "1" in lotse.visit reads as no counters')
+})
+
+test('keepArms: sets an experiment’s arm, without changing the input; learned again, it keeps its place', () => {
+  const before = { a: 'x', b: 'control' }
+  assert.deepEqual(keepArms(before, { c: 'y' }), { a: 'x', b: 'control', c: 'y' })
+  assert.deepEqual(Object.entries(keepArms(before, { a: 'z' })), [['a', 'z'], ['b', 'control']])
+  assert.deepEqual(before, { a: 'x', b: 'control' })
+  assert.deepEqual(keepArms(undefined, { a: 'x' }), { a: 'x' })
+  assert.deepEqual(keepArms(before), before)
+})
+
+test('keepArms: at most 32, the ones added last', () => {
+  let map = {}
+  for (let i = 0; i < 40; i++) map = keepArms(map, { ['e' + i]: 'a' })
+  assert.equal(Object.keys(map).length, MAX_DOSES)
+  assert.deepEqual(Object.keys(map)[0], 'e8')
+  map = keepArms(map, { new: 'a' })
+  assert.equal(Object.keys(map).length, MAX_DOSES)
+  assert.ok(!('e8' in map) && 'new' in map)
+})
+
+test('keepArms: malformed storage and arms are dropped, never thrown on', () => {
+  // As stored: whatever `parse` gives, an object (of any shape) or the fallback.
+  for (const junk of [undefined, null, [], [['a', 'b']], { a: 1 }, { a: null }, { a: ['b'] }, parse('"text"'), parse('5')]) {
+    assert.deepEqual(keepArms(junk, { e: 'x' }), { e: 'x' })
+    assert.deepEqual(keepArms(junk), {})
+  }
+  const long = 'x'.repeat(65)
+  assert.deepEqual(keepArms({ [long]: 'a', ok: 'y'.repeat(128), big: 'y'.repeat(129) }), { ok: 'y'.repeat(128) })
+  assert.deepEqual(keepArms({ ok: 'a' }, { e: undefined }), { ok: 'a' }, 'a swap without an arm adds nothing')
+  assert.deepEqual(keepArms({ ok: 'a' }, { [long]: 'b' }), { ok: 'a' })
+  assert.deepEqual(keepArms(parse('not json')), {})
 })

@@ -160,3 +160,22 @@ export async function welcomed(page, boot) {
   for (const el of page.doc.querySelectorAll('[data-lotse-slot]')) page.intersect(el, 0)
   return page
 }
+
+/**
+ * One page load of a returning visitor (not started yet): `consent` is given
+ * through the queue stub, before connecting (null: the site never calls it);
+ * storage carries over from `from` (a new visit when `newVisit`: sessionStorage
+ * starts empty, as in a new browser session).
+ * @param {{body: string, consent?: boolean | null, from?: {win: Window}, newVisit?: boolean,
+ *   local?: Record<string, string>, url?: string}} o
+ */
+export function visitPage({ body, consent = true, from, newVisit = false, local, url }) {
+  const page = makePage({
+    body,
+    url,
+    local: local ?? (from ? { ...from.win.localStorage } : {}),
+    session: from && !newVisit ? { ...from.win.sessionStorage } : {},
+  })
+  if (consent !== null) page.win.lotse = Object.assign(() => {}, { q: [['consent', consent]] })
+  return page
+}

@@ -1,0 +1,174 @@
+"""Scoring journeys and chat answers: shared by the tuning and the held-out tests.
+
+A journey is a list of protocol events (the entry page first) labelled with
+the visitor type a careful person would conclude, or null where nobody could
+tell. A chat answer is a text labelled with a visitor type, or null for an
+answer that says nothing about who the visitor is (off-topic). Both are scored
+the way the product is judged: missing a visitor is tolerable, a confident
+wrong guess is not.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rapidfuzz import fuzz, process
+
+import lotse
+
+DATA = Path(__file__).parent / "data"
+VISITOR_TYPES = ("patient", "hcp", "pharmacist", "applicant")
+#: A held-out answer this similar to a catalogue phrase (rapidfuzz `fuzz.ratio`
+#: of the normalised texts) is a copy, not a test of understanding.
+NEAR_COPY = 85.0
+
+
+def read_jsonl(name: str) -> list[dict[str, Any]]:
+    rows = []
+    with (DATA / name).open(encoding="utf-8") as lines:
+        for number, line in enumerate(lines, 1):
+            if line.strip():
+                row = json.loads(line)
+                row["line"] = number
+                rows.append(row)
+    return rows
+
+
+def on_the_wire(site: lotse.Site, session: str, events: list[dict[str, Any]]) -> list[dict]:
+    """A journey as the snippet sends it: the entry page is the `hello`."""
+    entry, *rest = events
+    hello = {**entry, "type": "hello", "site": site.id}
+    return [{**event, "session": session} for event in (hello, *rest)]
+
+
+def journey_site() -> lotse.Site:
+    """The bundled catalogue alone, plus the goals the journeys convert on."""
+    return lotse.load_site(None)
+
+
+def replay_journeys(
+    journeys: list[dict[str, Any]], site: lotse.Site | None = None
+) -> dict[str, dict[str, Any]]:
+    """Lotse's final verdict per journey id."""
+    site = site or journey_site()
+    goals = {e["goal"] for j in journeys for e in j["events"] if e["type"] == "convert"}
+    for goal in goals - {g.id for g in site.goals}:
+        site.add_goal(goal)
+    events = [
+        event
+        for journey in journeys
+        for event in on_the_wire(site, journey["id"], journey["events"])
+    ]
+    return {report["session"]: report for report in lotse.replay(site, events)}
+
+
+@dataclass
+class JourneyScore:
+    total: int = 0
+    right: int = 0
+    wrong: int = 0
+    decided: int = 0
+    misses: list[str] = field(default_factory=list)
+
+    @property
+    def right_rate(self) -> float:
+        return self.right / self.total if self.total else 1.0
+
+    @property
+    def wrong_per_decided(self) -> float:
+        return self.wrong / self.decided if self.decided else 0.0
+
+    def line(self, name: str) -> str:
+        return (
+            f"{name}: {self.right}/{self.total} = {self.right_rate:.1%} right; "
+            f"{self.wrong} wrong of {self.decided} decided ({self.wrong_per_decided:.1%})"
+        )
+
+
+def score_journeys(
+    journeys: list[dict[str, Any]], outcomes: dict[str, dict[str, Any]]
+) -> JourneyScore:
+    score = JourneyScore()
+    for journey in journeys:
+        outcome = outcomes[journey["id"]]
+        got, expected = outcome["visitor_type"], journey["expect"]
+        score.total += 1
+        score.decided += got is not None
+        if got == expected:
+            score.right += 1
+            continue
+        verdict = "missed" if got is None else "WRONG"
+        score.wrong += got is not None
+        scores = {t: p for t, p in outcome["scores"].items() if p >= 0.05}
+        score.misses.append(
+            f"{verdict:6} {journey['id']}: expected {expected}, got {got}, "
+            f"scores {scores}, evidence {outcome['evidence']}"
+        )
+    return score
+
+
+@dataclass
+class ChatScore:
+    in_scope: int = 0
+    right: int = 0
+    wrong: int = 0
+    off_topic: int = 0
+    held_back: int = 0
+    confusion: Counter[tuple[str, str]] = field(default_factory=Counter)
+    misses: list[str] = field(default_factory=list)
+
+    @property
+    def in_rate(self) -> float:
+        return self.right / self.in_scope if self.in_scope else 1.0
+
+    @property
+    def off_rate(self) -> float:
+        return self.held_back / self.off_topic if self.off_topic else 1.0
+
+    def line(self, name: str) -> str:
+        return (
+            f"{name}: in scope {self.right}/{self.in_scope} = {self.in_rate:.1%} right "
+            f"({self.wrong} wrong, {self.in_scope - self.right - self.wrong} no guess); "
+            f"off-topic {self.held_back}/{self.off_topic} = {self.off_rate:.1%} held back"
+        )
+
+
+def score_chat(answers: list[dict[str, Any]], matcher: Any) -> ChatScore:
+    score = ChatScore()
+    for answer in answers:
+        expected = answer["visitor_type"]
+        got = matcher.match(answer["text"]).visitor_type
+        score.confusion[(expected or "-", got or "-")] += 1
+        if expected is None:
+            score.off_topic += 1
+            score.held_back += got is None
+        else:
+            score.in_scope += 1
+            score.right += got == expected
+            score.wrong += got is not None and got != expected
+        if got != expected:
+            score.misses.append(f"  {expected or '-':>10} -> {got or '-':<10} {answer['text']!r}")
+    return score
+
+
+def catalogue_phrases(site: lotse.Site | None = None) -> list[str]:
+    """Every example phrase of the bundled catalogue, all languages, normalised."""
+    site = site or lotse.load_site(None)
+    return [
+        lotse.normalise(phrase)
+        for intent in site.intents
+        for phrases in intent.phrases.values()
+        for phrase in phrases
+    ]
+
+
+def near_copy(text: str, phrases: list[str]) -> tuple[str, float] | None:
+    """The catalogue phrase `text` nearly copies (fuzz ratio >= NEAR_COPY), if any."""
+    found = process.extractOne(
+        lotse.normalise(text), phrases, scorer=fuzz.ratio, score_cutoff=NEAR_COPY
+    )
+    return None if found is None else (found[0], found[1])
