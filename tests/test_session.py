@@ -258,6 +258,21 @@ def test_sensitive_pages_add_nothing_and_trigger_nothing(engine: lotse.Engine) -
     assert session.state() == before
 
 
+def test_no_chat_for_a_visitor_whose_type_is_already_clear() -> None:
+    clear = hello("/de/fachkreise/fachinformation", referrer="https://www.doccheck.com/")
+    site = python_site()
+    session = site.engine().new_session(TRUST)
+    welcome = session.feed(clear).messages[0]
+    assert session.profile.probabilities(site.engine().type_ids)["hcp"] >= 0.9
+    assert isinstance(welcome, Welcome) and welcome.chat is None
+    # A likely but not clear type is still asked; a site may ask everyone.
+    likely = site.engine().new_session(TRUST).feed(hello("/de/fachkreise")).messages[0]
+    assert isinstance(likely, Welcome) and likely.chat is not None
+    site.tune(chat_confidence=1.0)
+    always = site.engine().new_session(TRUST).feed(clear).messages[0]
+    assert isinstance(always, Welcome) and always.chat is not None
+
+
 def test_a_sensitive_entry_page_gets_no_chat_offer(engine: lotse.Engine) -> None:
     session = engine.new_session(TRUST)
     welcome = session.feed(hello("/themen/hiv")).messages[0]

@@ -37,14 +37,15 @@ class Dialogue:
     clarified: bool = False
 
     def offer(self, profile: Profile, engine: Engine, *, sensitive_page: bool) -> ChatOffer | None:
-        """Offer the chat within its dose, never on sensitive pages, after opt-out or to a
-        visitor who already said who they are."""
+        """Offer the chat within its dose, never on sensitive pages, after opt-out, to a
+        visitor who already said who they are, or to one whose type is already clear."""
         if (
             profile.optout
             or sensitive_page
             or profile.stated
             or profile.verified_role
             or not engine.intents
+            or self._clear(profile, engine)
         ):
             return None
         dose = engine.site.chat_dose
@@ -60,6 +61,14 @@ class Dialogue:
             engine.tuning.chat_delay_ms,
             CHAT_DOSE if dose.per_visitor is not None else None,
         )
+
+    @staticmethod
+    def _clear(profile: Profile, engine: Engine) -> bool:
+        """The decided visitor type is probable enough that a question would only interrupt."""
+        threshold = engine.tuning.chat_confidence
+        if profile.decided is None or threshold >= 1.0:
+            return False
+        return profile.probabilities(engine.type_ids).get(profile.decided, 0.0) >= threshold
 
     def answer(self, text: str, profile: Profile, engine: Engine) -> tuple[Say, ChatResult]:
         """Match a free-text answer; the visitor's words themselves are never kept."""

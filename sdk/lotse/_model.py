@@ -298,6 +298,9 @@ class Tuning:
     chat_min_length: int = 2
     max_signal_repeats: int = 3
     chat_delay_ms: int = 6000
+    #: The chat is not offered to a visitor whose decided type is at least this
+    #: probable: they need no question to be served. 1.0 offers it regardless.
+    chat_confidence: float = 0.9
 
 
 @dataclass(frozen=True, slots=True)

@@ -144,6 +144,13 @@ def _errors(site: Site) -> list[Problem]:
         value = getattr(tuning, name)
         if not 0.0 < value < 1.0:
             errors.add(tuning, name, f"tuning {name} = {value} is not a probability", "0 < x < 1")
+    if not 0.0 < tuning.chat_confidence <= 1.0:
+        errors.add(
+            tuning,
+            "chat_confidence",
+            f"tuning chat_confidence = {tuning.chat_confidence} is not a probability",
+            "0 < x <= 1 (1.0 offers the chat even when the visitor type is clear)",
+        )
     return errors.found
 
 
