@@ -60,6 +60,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
+from ._language import Languages, bundled_languages
 from ._model import PROFESSIONAL_TYPES, Intent
 from ._normalise import words
 
@@ -73,7 +74,7 @@ class ChatMatch:
     `intent` and `visitor_type` are None when the answer matched nothing with
     enough confidence (the engine then asks one clarifying question).
     `negated` lists the visitor types the visitor explicitly denied ("kein
-    Arzt"); `lang` is the answer's language, "de" or "en".
+    Arzt"); `lang` is the answer's language, the id of a language file ("de", "en", "fr").
     """
 
     intent: str | None
@@ -83,146 +84,92 @@ class ChatMatch:
     lang: str
 
 
-# -- word lists ---------------------------------------------------------------
-# All in normalised form (casefolded, ä -> ae, ß -> ss), as `words` returns them.
+# -- language knowledge ----------------------------------------------------------
+# Every word list comes from `intents/lang/<id>.toml` (see `_language.py`), in
+# normalised form; the code below names no word of any language.
 
 
-def _word_set(text: str) -> frozenset[str]:
-    return frozenset(text.split())
+class _Words:
+    """The language knowledge the matcher uses, merged from every language file."""
+
+    def __init__(self, languages: Languages) -> None:
+        self.languages = languages
+        self.function = languages.function
+        self.generic = languages.generic
+        self.negators = languages.negators
+        self.trailing = languages.trailing_negators
+        self.pairs = languages.negation_pairs
+        self.fillers = languages.negation_fillers
+        self.lookback_skip = languages.lookback_skip
+        self.statement = languages.statement
+        self.clause = languages.clause
+        self.role_prefixes = languages.role_prefixes
+        self.endings = languages.endings
+        self.links = languages.links
+        self.feminine = languages.feminine
+        self.variants = languages.variants
+        self.rewrites = languages.rewrites
+        self.plural_s_except = languages.plural_s_except
+        self.synonyms = languages.synonyms
+
+    def is_content(self, word: str) -> bool:
+        return len(word) >= 2 and (word not in self.function or word in self.generic)
+
+    def stated_role(self, phrase_words: list[str]) -> str | None:
+        """The role in a role statement, else None: "ich bin ein arzt" -> "arzt",
+        "ich bin niedergelassener arzt" -> "arzt", but "ich bin filialleiter einer
+        apotheke" names no single role."""
+        for prefix in self.role_prefixes:
+            if tuple(phrase_words[: len(prefix)]) != prefix:
+                continue
+            rest = phrase_words[len(prefix) :]
+            while rest and rest[0] in self.fillers:
+                rest = rest[1:]  # articles: "ein", "a"
+            if 1 <= len(rest) <= 2 and all(self.is_content(w) for w in rest):
+                return rest[-1]
+        return None
+
+    def stem(self, word: str) -> str:
+        """A crude stem: enough to meet other forms of the same word, nothing more.
+        Stripped twice so that "betroffene" and "betroffen" meet at "betroff".
+        Generic words may keep only three letters: "viele" / "viel", "meine" / "mein"."""
+        if not word.endswith(self.endings):
+            return word
+        min_stem = 3 if word in self.generic else _MIN_STEM
+        stem = word
+        for _ in range(2):
+            for ending in self.endings:
+                if stem.endswith(ending) and len(stem) - len(ending) >= min_stem:
+                    stem = stem[: -len(ending)]
+                    break
+            else:
+                break
+        plural = word.endswith("s") and not word.endswith(self.plural_s_except)
+        if stem == word and plural and len(word) >= 4:
+            return word[:-1]  # a short plural: "jobs", "pills"
+        return stem
+
+    def short_stem(self, word: str) -> str:
+        """A stem that may keep only three letters, for words known to be short."""
+        for ending in self.endings:
+            if word.endswith(ending) and len(word) - len(ending) >= 3:
+                return word[: -len(ending)]
+        return word
+
+    def rewritten(self, word: str) -> str | None:
+        """The word's stem by a rewrite rule ("vacancies" -> "vacancy"), if one applies."""
+        for suffix, replacement in self.rewrites:
+            if len(word) >= 5 and word.endswith(suffix):
+                return word[: -len(suffix)] + replacement
+        return None
+
+    def plain(self, word: str) -> str:
+        """The word with its spelling variants undone: "fuer" -> "fur"."""
+        for written, plain in self.variants:
+            word = word.replace(written, plain)
+        return word
 
 
-def _groups(text: str) -> tuple[frozenset[str], ...]:
-    """Word groups written as paragraphs separated by blank lines."""
-    return tuple(frozenset(p.split()) for p in re.split(r"\n\s*\n", text) if p.strip())
-
-
-#: Words that mean the same for the reason of a visit, so that a phrase with
-#: one also matches an answer with another: "I need a doctor" is "I am looking
-#: for a doctor", "my dad" is "my father". Forms of a word meet through their
-#: stem, so one form each is enough. Roles are not listed: a role word inside
-#: a phrase already stands for any role.
-_SYNONYMS: tuple[frozenset[str], ...] = _groups(
-    """
-    suche brauche benoetige finde need looking search find want
-
-    kaufen bekomme besorgen kriege erhalten buy get obtain purchase
-
-    mutter mama mutti vater papa eltern oma opa grossmutter grossvater sohn tochter kind
-    kinder mann ehemann ehefrau partner bruder familie angehoeriger angehoerige
-    mum mom mother father dad parents grandmother grandfather grandma grandpa son daughter
-    child children husband wife brother sister family relative
-
-    medikament medikamente arznei arzneimittel tablette tabletten pille pillen kapsel kapseln
-    medicine medication drug pill pills tablet tablets capsule
-
-    naehe nahe naechste umgebung near nearby nearest closest close
-
-    krank erkrankt ill sick unwell
-
-    krankheit erkrankung leiden disease illness condition
-
-    info infos informationen information details
-
-    job stelle arbeitsstelle anstellung position vacancy
-
-    bewerben bewerbe apply applying
-
-    want like wish
-    """
-)
-_SIM_SYNONYM = 0.9
-
-#: Negators. "noch" only negates after "weder" ("weder Arzt noch Apotheker").
-_NEGATORS_DE = _word_set("kein keine keinen keinem keiner keines nicht nie niemals weder")
-_NEGATORS_EN = _word_set("not no never neither nor isn aren wasn don doesn didn dont isnt arent")
-_NEGATORS = _NEGATORS_DE | _NEGATORS_EN
-#: Function words: they carry no reason for a visit and are ignored. Split by
-#: language because they are also the best clue to the answer's language.
-_FUNCTION_DE = _word_set(
-    """
-    ich du er sie es ihr mich mir dich dir euch ihm ihn ihnen sich man
-    bin bist ist sind seid war waren bin habe hab hast hat haben hatte hatten
-    werde wirst wird werden wurde wurden sein seien waere waeren
-    kann kannst koennen koennte koennten darf duerfen muss musst muessen soll
-    sollte sollen will willst wollen moechte moechten mag
-    der die das den dem des ein eine einen einem einer eines
-    dies diese dieser dieses diesen jener
-    und oder aber sondern denn doch jedoch weil da dass ob wenn als wie
-    zu zum zur in im ins an am auf aus bei beim mit nach von vom vor fuer
-    ueber unter um durch gegen bis seit zwischen
-    hier dort da so auch noch schon nur mal halt eben ja nein nee doch
-    sehr gern gerne bitte danke vielen dank
-    was wer wann warum wieso weshalb welche welcher welches womit worum wofuer
-    etwas alles viel viele mehr einfach eigentlich also dann jetzt gerade bald
-    hallo moin servus gruess gruss guten tag morgen abend hi hey
-    bzw usw ca evtl eher gibt gibts geht gehts fuehle fuehlen fuehlt selbst selber
-    heute gestern vorgestern woche wochen monat monaten jahr jahren letzte letzten tage tagen
-    """
-)
-_FUNCTION_EN = _word_set(
-    """
-    i me my mine you your he she it they them their its
-    am is are was were be been being m s re ve ll d t
-    have has had do does did can could will would shall should may might must
-    a an the this that these those
-    and or but because so if as than then when while
-    to of in on at by for from with about into over under after before
-    here there just only also too very really quite
-    please thanks thank hello hi hey dear good morning
-    what who why which how
-    some any all more much feel feels feeling myself
-    today yesterday tomorrow week weeks month months year years last ago days
-    """
-)
-#: Negators are function words too: they act on the role after them, and
-#: "nicht lieferbar" means what "lieferbar" means to the matcher.
-_FUNCTION_WORDS = _FUNCTION_DE | _FUNCTION_EN | _NEGATORS
-#: Clues to the language beyond the catalogue: short answers and chat words,
-#: and endings of words the catalogue does not know.
-_LANG_WORDS_DE = _FUNCTION_DE | _NEGATORS_DE | _word_set("ja nein nee genau stimmt ahnung")
-_LANG_WORDS_EN = _FUNCTION_EN | _NEGATORS_EN | _word_set("yes yeah yep nope nah idk dunno lol")
-_ENDINGS_DE = ("ung", "keit", "heit", "lich", "isch", "chen", "schaft", "sch")
-_ENDINGS_EN = ("ing", "tion", "ness", "ly", "ies", "ed", "th")
-
-#: Words that carry a request but no reason: they appear in every visitor
-#: type's answers ("Ich brauche Informationen zu ...") and weigh little. They
-#: are not ignored: "my patients" and "meine Mutter" need the possessive.
-_GENERIC_WORDS = _word_set(
-    """
-    brauche brauchen benoetige suche suchen sucht finde finden gesucht
-    informationen information info infos informieren frage fragen questions question
-    wissen erfahren hilfe helfen help need needs want wants looking look find
-    ihnen euch ihr ihre ihrem ihren euer eure eurem you your
-    know learn get like
-    mein meine meinen meinem meiner meines my unsere unser unseren our
-    thema themen bereich details allgemein general
-    naechste naechsten naehe next nearest near nearby closest close
-    viel viele oft much many often
-    wo where wir uns we us
-    ohne without
-    """
-)
-
-#: Words that may stand between a negator and the role it negates:
-#: "kein*e* Ärztin", "not *a* doctor", "nicht *mehr als* Apotheker".
-_NEGATION_FILLERS = _word_set(
-    """
-    a an the ein eine einen einem einer eines der die das den dem
-    mehr more longer really actually wirklich eigentlich so als as selbst gar
-    at all t m
-    """
-)
-#: Words skipped when looking back from a trailing negator: "Apotheker bin ich nicht".
-_LOOKBACK_SKIP = _word_set("bin ich bist ist sind wir er sie es das i am is are")
-
-#: Words after which a role is the visitor's own ("bin Ärztin", "I'm a nurse",
-#: "arbeite als PTA").
-_STATEMENT_WORDS = _word_set("bin am m im als as")
-
-#: Conjunctions that start a new clause even without a comma.
-_CLAUSE_WORDS = _word_set(
-    "und oder aber sondern doch jedoch weil denn and or but because however rather"
-)
 #: Web and e-mail addresses: never a reason for a visit, and their parts are
 #: arbitrary words ("max@mustermann.de" would be "Muster" + "Mann").
 #: Anchored at a word start and possessive, so a long run without "@" costs
@@ -231,18 +178,6 @@ _ADDRESSES = re.compile(r"(?<!\S)(?:[^\s@]++@\S+|https?://\S+|www\.\S+)", re.IGN
 #: Punctuation that ends a clause. Not ":", "(" or "/": they are part of gender
 #: spellings ("Apotheker:in", "Arzt(in)") that the normaliser joins.
 _CLAUSE_PUNCTUATION = re.compile(r"[.,;!?\n\r\t]+|:\s|\s[-–—]\s")
-
-#: A role statement: one of these word sequences followed by one or two words,
-#: the last of them a role ("Ich bin (ein) Arzt", "I'm a nurse").
-_ROLE_PREFIXES: tuple[tuple[str, ...], ...] = (
-    ("ich", "bin"),
-    ("bin",),
-    ("i", "am"),
-    ("i", "m"),
-    ("im",),
-    ("ich", "arbeite", "als"),
-    ("i", "work", "as"),
-)
 
 # -- scoring constants (why each value: see the module docstring) --------------
 
@@ -257,6 +192,8 @@ _EXTRA_WORD_BONUS = 0.5
 #: a few words apart they still count as one match (closeness factor _CLOSE).
 _FAR_APART = 3
 _CLOSE = 0.85
+#: Similarity of a synonym ("brauche" for "suche").
+_SIM_SYNONYM = 0.9
 #: Weight of words that are generic requests ("brauche", "Informationen").
 _GENERIC_WEIGHT = 0.25
 #: Known words that no spotted phrase explains still hint at the visitor types
@@ -297,13 +234,11 @@ _WHOLE_MIN_CHARS = 5
 _WHOLE_MAX_CHARS = 60
 _WHOLE_CUTOFF = 88.0
 
-#: Endings stripped to find words of one stem ("Stellen" / "Stelle", "started"
-#: / "starting"), longest first. The stem must keep five letters ("care" is
-#: no "career"); a plain English plural "s" only three ("jobs" / "job"). Not
-#: "-er": it makes people of places ("Apotheke" / "Apotheker").
-_ENDINGS = ("ing", "en", "es", "em", "ed", "e", "n", "s")
+#: Endings (from the language files) are stripped to find words of one stem
+#: ("Stellen" / "Stelle", "started" / "starting"), longest first. The stem must
+#: keep five letters ("care" is no "career"); a plain plural "s" only three
+#: ("jobs" / "job"). Not "-er": it makes people of places ("Apotheke" / "Apotheker").
 _MIN_STEM = 5
-_LINKS = ("s", "en", "n", "es", "e")
 _DOUBLED = re.compile(r"(.)\1+")
 #: Pseudo vocabulary id: "any role word", for another type's role inside a phrase.
 _ROLE_ANY = -1
@@ -319,66 +254,14 @@ def _max_typo_distance(length: int) -> int:
     return 2
 
 
-def _is_content(word: str) -> bool:
-    return len(word) >= 2 and (word not in _FUNCTION_WORDS or word in _GENERIC_WORDS)
-
-
 def _key(intent: Intent) -> str:
     """What an intent says about the visitor: its visitor type, or itself."""
     return intent.visitor_type or f"intent:{intent.id}"
 
 
-def _stated_role(phrase_words: list[str]) -> str | None:
-    """The role in a role statement, else None: "ich bin ein arzt" -> "arzt",
-    "ich bin niedergelassener arzt" -> "arzt", but "ich bin filialleiter einer
-    apotheke" names no single role."""
-    for prefix in _ROLE_PREFIXES:
-        if tuple(phrase_words[: len(prefix)]) != prefix:
-            continue
-        rest = phrase_words[len(prefix) :]
-        while rest and rest[0] in _NEGATION_FILLERS:
-            rest = rest[1:]  # articles: "ein", "a"
-        if 1 <= len(rest) <= 2 and all(_is_content(w) for w in rest):
-            return rest[-1]
-    return None
-
-
-def _stem(word: str) -> str:
-    """A crude stem: enough to meet other forms of the same word, nothing more.
-    Stripped twice so that "betroffene" and "betroffen" meet at "betroff".
-    Generic words may keep only three letters: "viele" / "viel", "meine" / "mein"."""
-    if not word.endswith(_ENDINGS):
-        return word
-    min_stem = 3 if word in _GENERIC_WORDS else _MIN_STEM
-    stem = word
-    for _ in range(2):
-        for ending in _ENDINGS:
-            if stem.endswith(ending) and len(stem) - len(ending) >= min_stem:
-                stem = stem[: -len(ending)]
-                break
-        else:
-            break
-    plural = word.endswith("s") and not word.endswith(("ss", "us", "is"))
-    if stem == word and plural and len(word) >= 4:
-        return word[:-1]  # a short English plural: "jobs", "pills"
-    return stem
-
-
-def _short_stem(word: str) -> str:
-    """A stem that may keep only three letters, for words known to be short."""
-    for ending in _ENDINGS:
-        if word.endswith(ending) and len(word) - len(ending) >= 3:
-            return word[: -len(ending)]
-    return word
-
-
 def _collapse(word: str) -> str:
     """The word with doubled letters written once: a common typo either way."""
     return _DOUBLED.sub(r"\1", word)
-
-
-def _plain_vowels(word: str) -> str:
-    return word.replace("ae", "a").replace("oe", "o").replace("ue", "u")
 
 
 @dataclass(frozen=True, slots=True)
@@ -458,10 +341,20 @@ class ChatMatcher:
     """
 
     def __init__(
-        self, intents: Sequence[Intent], *, cutoff: float = 0.62, min_length: int = 2
+        self,
+        intents: Sequence[Intent],
+        *,
+        cutoff: float = 0.62,
+        min_length: int = 2,
+        languages: Languages | None = None,
     ) -> None:
         self.cutoff = cutoff
         self.min_length = min_length
+        self._lang = lang = _Words(languages or bundled_languages())
+        #: Per language, the words that tell it in a short answer.
+        self._lang_words: tuple[tuple[str, frozenset[str]], ...] = tuple(
+            (language.id, language.words) for language in lang.languages.languages
+        )
         self._intents: tuple[Intent, ...] = tuple(intents)
         self._vocab: dict[str, int] = {}
         self._words: list[str] = []
@@ -473,10 +366,10 @@ class ChatMatcher:
         compiled: list[tuple[int, str, list[str]]] = []
 
         for index, intent in enumerate(self._intents):
-            for lang, phrases in intent.phrases.items():
+            for phrase_lang, phrases in intent.phrases.items():
                 for phrase in phrases:
                     phrase_words = words(phrase)
-                    content = [w for w in phrase_words if _is_content(w)]
+                    content = [w for w in phrase_words if lang.is_content(w)]
                     if not content:
                         continue  # only filler words: nothing to match on
                     compiled.append((index, " ".join(phrase_words), phrase_words))
@@ -491,8 +384,8 @@ class ChatMatcher:
                             roles_of_word.append(set())
                         keys_of_word[vid].add(keys[index])
                         intents_of_word[vid].add(index)
-                        langs_of_word[vid].add(lang)
-                    role = _stated_role(phrase_words)
+                        langs_of_word[vid].add(phrase_lang)
+                    role = lang.stated_role(phrase_words)
                     if role is not None and intent.visitor_type:
                         roles_of_word[self._vocab[role]].add(intent.visitor_type)
 
@@ -500,7 +393,7 @@ class ChatMatcher:
         n_keys = max(2, len(set(keys)))
         self._weight: list[float] = [
             _GENERIC_WEIGHT
-            if word in _GENERIC_WORDS
+            if word in lang.generic
             else 0.4 + 0.6 * (1.0 - (len(keys_of_word[vid]) - 1) / (n_keys - 1))
             for vid, word in enumerate(self._words)
         ]
@@ -518,13 +411,13 @@ class ChatMatcher:
         # Other forms of the same word: stem -> vocabulary ids.
         stems: dict[str, list[int]] = {}
         for vid, word in enumerate(self._words):
-            stems.setdefault(_stem(word), []).append(vid)
+            stems.setdefault(lang.stem(word), []).append(vid)
         self._stems: dict[str, tuple[int, ...]] = {k: tuple(v) for k, v in stems.items()}
         # Synonyms: stem of any group member -> the vocabulary words of its group.
         groups: dict[str, set[int]] = {}
-        for group in _SYNONYMS:
-            members = {vid for stem in map(_stem, group) for vid in self._stems.get(stem, ())}
-            for stem in {*map(_stem, group), *map(_short_stem, group)}:
+        for group in lang.synonyms:
+            members = {vid for stem in map(lang.stem, group) for vid in self._stems.get(stem, ())}
+            for stem in {*map(lang.stem, group), *map(lang.short_stem, group)}:
                 groups.setdefault(stem, set()).update(members)
         self._synonyms: dict[str, tuple[int, ...]] = {
             k: tuple(sorted(v)) for k, v in groups.items() if v
@@ -536,7 +429,7 @@ class ChatMatcher:
         # Umlauts typed as plain vowels: "fur" for "fuer", "prufen" for "pruefen".
         self._aliases: dict[str, int] = {}
         for vid, word in enumerate(self._words):
-            plain = _plain_vowels(word)
+            plain = lang.plain(word)
             if plain != word and plain not in self._vocab:
                 self._aliases.setdefault(plain, vid)
         self._sorted_words: list[str] = sorted(self._words)
@@ -553,7 +446,7 @@ class ChatMatcher:
         self._postings: dict[int, list[tuple[int, int]]] = {}
         for index, text, phrase_words in compiled:
             own_type = self._intents[index].visitor_type
-            slots = [(i, w) for i, w in enumerate(phrase_words) if _is_content(w)]
+            slots = [(i, w) for i, w in enumerate(phrase_words) if lang.is_content(w)]
             vocab_ids = tuple(self._vocab[w] for _, w in slots)
             weights = tuple(self._weight[v] for v in vocab_ids)
             number = len(self._phrases)
@@ -613,18 +506,23 @@ class ChatMatcher:
     # -- words -----------------------------------------------------------------
 
     def _language(self, text: str, tokens: list[_Token], hint: str | None) -> str:
-        """ "de" or "en": function words count double (they carry the sentence:
-        "Ich bin nurse" is German), then the language of the catalogue word a
-        word matched (typos included), then telling endings and umlauts."""
-        votes = {"de": 2.0 * sum(char in "äöüßÄÖÜ" for char in text), "en": 0.0}
+        """The answer's language: words only one language's file lists count
+        double (they carry the sentence: "Ich bin nurse" is German), then the
+        language of the catalogue word a word matched (typos included), then
+        telling endings and letters. A tie goes to the hint, else the default."""
+        languages = self._lang.languages
+        votes = {
+            lang.id: 2.0 * sum(char in lang.letters for char in text) if lang.letters else 0.0
+            for lang in languages.languages
+        }
         for token in tokens:
             word = token.word
-            in_de, in_en = word in _LANG_WORDS_DE, word in _LANG_WORDS_EN
-            if in_de != in_en:
-                votes["de" if in_de else "en"] += 2.0
+            owners = [lang_id for lang_id, known in self._lang_words if word in known]
+            if len(owners) == 1:
+                votes[owners[0]] += 2.0
                 continue
-            if in_de:
-                continue  # "in", "so", "hi": both languages
+            if owners:
+                continue  # "in", "so", "hi": several languages
             direct = [(sim, vid) for vid, sim, is_direct in token.meanings if is_direct]
             if direct:
                 # The closest catalogue word decides ("docter" -> "doctor"), and
@@ -633,13 +531,21 @@ class ChatMatcher:
                 if only in votes:
                     votes[only] += 1.0
             elif not token.meanings:
-                votes["de"] += 0.5 * word.endswith(_ENDINGS_DE)
-                votes["en"] += 0.5 * word.endswith(_ENDINGS_EN)
-        if votes["de"] != votes["en"]:
-            return "de" if votes["de"] > votes["en"] else "en"
-        return hint if hint in ("de", "en") else "de"
+                for lang in languages.languages:
+                    if lang.detection_endings:
+                        votes[lang.id] += 0.5 * word.endswith(lang.detection_endings)
+        if not votes:
+            return hint or languages.default
+        best = max(votes.values())
+        leaders = [lang_id for lang_id, vote in votes.items() if vote == best]
+        if len(leaders) == 1:
+            return leaders[0]
+        if hint in leaders:
+            return hint
+        return languages.default if languages.default in leaders else leaders[0]
 
     def _tokens(self, clauses: list[list[str]]) -> list[_Token]:
+        lang = self._lang
         tokens: list[_Token] = []
         clause_number = 0
         # Lookups of repeated words within this one answer; dropped with it.
@@ -649,10 +555,10 @@ class ChatMatcher:
             for word in clause:
                 if len(tokens) >= _MAX_WORDS:
                     return tokens
-                if word in _CLAUSE_WORDS:
+                if word in lang.clause:
                     clause_number += 1
                 position = len(tokens)
-                if not _is_content(word):
+                if not lang.is_content(word):
                     # Kept as a gap between words, and for negations.
                     tokens.append(_Token(word, position, clause_number, [], 0.0, True))
                     continue
@@ -660,23 +566,22 @@ class ChatMatcher:
                     memo[word] = self._lookup(word)
                 meanings = list(memo[word])
                 known = [self._weight[v] * sim for v, sim, _ in meanings if v != _ROLE_ANY]
-                weight = _GENERIC_WEIGHT if word in _GENERIC_WORDS else max(known, default=1.0)
+                weight = _GENERIC_WEIGHT if word in lang.generic else max(known, default=1.0)
                 tokens.append(_Token(word, position, clause_number, meanings, weight, bool(known)))
         self._mark_statements(tokens)
         return tokens
 
-    @staticmethod
-    def _mark_statements(tokens: list[_Token]) -> None:
+    def _mark_statements(self, tokens: list[_Token]) -> None:
         first = next((t for t in tokens if t.weight > 0.0), None)
         if first is not None:
             first.leading = True
         for index, token in enumerate(tokens):
-            if token.word not in _STATEMENT_WORDS:
+            if token.word not in self._lang.statement:
                 continue
             following = [
                 t
                 for t in tokens[index + 1 : index + 5]
-                if t.clause == token.clause and t.word not in _NEGATION_FILLERS
+                if t.clause == token.clause and t.word not in self._lang.fillers
             ]
             for other in following[:2]:  # "ich bin niedergelassene Ärztin"
                 other.stated = True
@@ -687,7 +592,8 @@ class ChatMatcher:
         seen = {vid for vid, _, _ in meanings}
         # Synonym lists hold base forms; a genitive "Mannes" or plural "Kindern"
         # finds its group by a shorter stem too.
-        group = self._synonyms.get(_stem(word)) or self._synonyms.get(_short_stem(word), ())
+        lang = self._lang
+        group = self._synonyms.get(lang.stem(word)) or self._synonyms.get(lang.short_stem(word), ())
         for vid in group:
             if vid not in seen:
                 meanings.append((vid, _SIM_SYNONYM, False))
@@ -711,9 +617,7 @@ class ChatMatcher:
             vid = self._aliases.get(word)
             if vid is not None:
                 found.append((vid, _SIM_VARIANT))
-        stem = _stem(word)
-        if len(word) >= 5 and word.endswith("ies"):
-            stem = word[:-3] + "y"  # vacancies -> vacancy
+        stem = self._lang.rewritten(word) or self._lang.stem(word)  # vacancies -> vacancy
         # A known word meets its other forms only within its own visitor types:
         # across types the ending is what tells them apart ("prescribed" is a
         # patient's word, "prescribing" a doctor's).
@@ -747,7 +651,7 @@ class ChatMatcher:
             if right is None:
                 continue
             left = word[:cut]
-            for link in ("", *_LINKS):
+            for link in ("", *self._lang.links):
                 stem = left[: len(left) - len(link)] if left.endswith(link) else ""
                 left_id = self._vocab.get(stem) if len(stem) >= 3 else None
                 if left_id is not None:
@@ -775,7 +679,7 @@ class ChatMatcher:
         keys = set(self._keys_of_word[vid])
         return [
             other
-            for other in self._stems.get(_stem(self._words[vid]), ())
+            for other in self._stems.get(self._lang.stem(self._words[vid]), ())
             if other != vid and keys & set(self._keys_of_word[other])
         ]
 
@@ -795,11 +699,12 @@ class ChatMatcher:
         vid = self._collapsed.get(collapsed)
         if vid is not None and len(collapsed) >= 3:
             return [(vid, _SIM_TYPO[1])]  # "jobb", "Aplication", "Praktikkum"
-        candidates = {word, _plain_vowels(word)}
-        for ending in ("innen", "in"):
+        plain = self._lang.plain
+        candidates = {word, plain(word)}
+        for ending in self._lang.feminine:
             if word.endswith(ending) and len(word) - len(ending) >= 4:
                 stem = word[: -len(ending)]
-                candidates |= {stem, _plain_vowels(stem)}
+                candidates |= {stem, plain(stem)}
         best: tuple[int, int] | None = None  # (distance, vocabulary id)
         for candidate in candidates:
             limit = _max_typo_distance(len(candidate))
@@ -824,14 +729,17 @@ class ChatMatcher:
 
     def _negate(self, tokens: list[_Token]) -> set[str]:
         """Take negated role words out of the answer; return their visitor types."""
+        lang = self._lang
         negated: set[str] = set()
-        saw_weder = False
+        closers: set[str] = set()  # "noch" after "weder", "nor" after "neither"
         for index, token in enumerate(tokens):
-            saw_weder = saw_weder or token.word == "weder"
-            if token.word not in _NEGATORS and not (token.word == "noch" and saw_weder):
+            word = token.word
+            if word in lang.pairs:
+                closers.add(lang.pairs[word])
+            if word not in lang.negators and word not in closers:
                 continue
             target = self._after(tokens, index)
-            if target is None and token.word in ("nicht", "not"):
+            if target is None and word in lang.trailing:
                 target = self._before(tokens, index)
             if target is None:
                 continue
@@ -847,23 +755,21 @@ class ChatMatcher:
                 target.weight = 0.0
         return negated
 
-    @staticmethod
-    def _after(tokens: list[_Token], index: int) -> _Token | None:
+    def _after(self, tokens: list[_Token], index: int) -> _Token | None:
         """The first word after a negator in its clause, skipping articles."""
         for token in tokens[index + 1 :]:
             if token.clause != tokens[index].clause:
                 return None
-            if token.word not in _NEGATION_FILLERS:
+            if token.word not in self._lang.fillers:
                 return token
         return None
 
-    @staticmethod
-    def _before(tokens: list[_Token], index: int) -> _Token | None:
+    def _before(self, tokens: list[_Token], index: int) -> _Token | None:
         """For a clause-final "nicht": the word it negates ("Apotheker bin ich nicht")."""
         for token in reversed(tokens[:index]):
             if token.clause != tokens[index].clause:
                 return None
-            if token.word not in _LOOKBACK_SKIP:
+            if token.word not in self._lang.lookback_skip:
                 return token
         return None
 

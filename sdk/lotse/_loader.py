@@ -20,10 +20,10 @@ import re
 import tomllib
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
+from ._language import catalogue_dir
 from ._model import CONTROL, Dose, Experiments, Origin, Tuning, Variant, signal_id
 from ._site import Site
 from ._toml_keys import SITE_FILE_ONLY, TABLE_KEYS, TABLE_NAMES, unknown_keys
@@ -37,14 +37,6 @@ CATALOGUE_FILES = ("intents.toml", "signals.toml", "personas.toml", "sensitive.t
 
 #: Conditions that are not strings; the others (visitor_type, page, …) are.
 _CONDITION_TYPES: dict[str, type] = {"min_visits": int, "verified": bool}
-
-
-def catalogue_dir() -> Path:
-    """Where the default catalogue lives: inside the wheel, or `intents/` in a checkout."""
-    packaged = Path(str(resources.files("lotse"))) / "catalogue"
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parents[2] / "intents"
 
 
 @dataclass

@@ -16,7 +16,8 @@ dictionary lookup finds them. The steps, in order:
 5. Everything that is not a letter or digit separates words.
 6. Per word, feminine and plural forms of person nouns fold to one base form
    (Ärztin/Ärzte/Arzt → arzt, Apothekerin → apotheker, Patienten → patient),
-   because for personalization a doctor is a doctor whatever the grammar.
+   because for personalization a doctor is a doctor whatever the grammar. The
+   endings are data: each language file's `[inflection] person` rules.
 
 Only person-noun endings are folded, and only behind a stem long enough that
 ordinary words are left alone ("Medizin", "Termin", "Login", "Listen" stay).
@@ -26,6 +27,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+
+from ._language import bundled_languages
 
 __all__ = ["normalise", "words"]
 
@@ -42,65 +45,12 @@ _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 # the underscore as a word character, so it is named explicitly.
 _SEPARATORS = re.compile(r"[\W_]+")
 
-# Step 6: (ending, replacement, shortest stem before the ending). Longer
-# endings come first so that "-aerztinnen" wins over "-innen". The stem
-# minimum keeps short everyday words out: "login" (stem ""), "listen"
-# (stem "l"), "renten" (stem "r"), "platin" (stem "pl").
-_PERSON_ENDINGS: tuple[tuple[str, str, int], ...] = (
-    # Arzt: Ärztin, Ärztinnen, Ärzte, Ärzten, and the same typed without umlaut.
-    ("aerztinnen", "arzt", 0),
-    ("arztinnen", "arzt", 0),
-    ("aerztin", "arzt", 0),
-    ("aerzten", "arzt", 0),
-    ("aerzte", "arzt", 0),
-    ("arztin", "arzt", 0),
-    ("arzten", "arzt", 0),
-    ("arzte", "arzt", 0),
-    ("aerzt", "arzt", 0),
-    # Kollegin, Kundin: the masculine form ends in -e.
-    ("kolleginnen", "kollege", 0),
-    ("kollegin", "kollege", 0),
-    ("kollegen", "kollege", 0),
-    ("kundinnen", "kunde", 0),
-    ("kundin", "kunde", 0),
-    ("kunden", "kunde", 0),
-    # Kardiologin, Onkologen -> kardiologe, onkologe.
-    ("loginnen", "loge", 3),
-    ("login", "loge", 3),
-    ("logen", "loge", 3),
-    # Apothekerin, Bewerberin, Mitarbeiterinnen -> -er.
-    ("erinnen", "er", 3),
-    ("erin", "er", 3),
-    # Patientin, Patienten, Studentinnen, Assistentin -> -ent.
-    ("entinnen", "ent", 3),
-    ("entin", "ent", 3),
-    ("enten", "ent", 3),
-    # Praktikantin, Praktikanten -> -ant.
-    ("antinnen", "ant", 3),
-    ("antin", "ant", 3),
-    ("anten", "ant", 3),
-    # Internistin, Internisten -> -ist.
-    ("istinnen", "ist", 4),
-    ("istin", "ist", 4),
-    ("isten", "ist", 4),
-    # Pharmazeutin, Therapeuten -> -eut.
-    ("eutinnen", "eut", 3),
-    ("eutin", "eut", 3),
-    ("euten", "eut", 3),
-    # Chirurgin, Chirurgen -> -urg.
-    ("urginnen", "urg", 3),
-    ("urgin", "urg", 3),
-    ("urgen", "urg", 3),
-    # Doktorandin -> -and, Kandidatin -> -at, Direktorin -> -or, Redakteurin -> -eur.
-    ("andinnen", "and", 4),
-    ("andin", "and", 4),
-    ("atinnen", "at", 4),
-    ("atin", "at", 4),
-    ("orinnen", "or", 4),
-    ("orin", "or", 4),
-    ("eurinnen", "eur", 3),
-    ("eurin", "eur", 3),
-)
+# Step 6: (ending, replacement, shortest stem before the ending), from the
+# language files' `[inflection] person` (intents/lang/*.toml), longer endings
+# first so that "-aerztinnen" wins over "-innen". The stem minimum keeps short
+# everyday words out: "login" (stem ""), "listen" (stem "l"), "renten" (stem
+# "r"), "platin" (stem "pl").
+_PERSON_ENDINGS: tuple[tuple[str, str, int], ...] = bundled_languages().person
 _ENDING_SUFFIXES = tuple(ending for ending, _, _ in _PERSON_ENDINGS)
 
 

@@ -1,0 +1,256 @@
+"""Language knowledge as data: one TOML file per language in `intents/lang/`.
+
+The chat matcher and the signals need to know some things about each language
+they read: its function words, how it negates, how a visitor states a role,
+how its words inflect and join into compounds, which words mean the same,
+which abbreviations its professionals use, and which generic words name the
+parts of a website ("-bereich", "-portal", "hub"). None of that is code: it
+is read from `intents/lang/<id>.toml`, and adding a language is adding a file
+(plus the language's phrases, replies and signals in the catalogue).
+
+`Languages` merges every file into the views the matchers use (the union of
+all function words, synonym groups joined by concept across languages, …)
+and keeps each language's own sets for telling languages apart. The bundled
+files are read once per process (`bundled_languages`); a site never changes
+them.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+__all__ = ["Language", "Languages", "bundled_languages", "catalogue_dir", "read_language"]
+
+#: Person-noun fold: (ending, replacement, shortest stem before the ending).
+PersonRule = tuple[str, str, int]
+
+
+def catalogue_dir() -> Path:
+    """Where the default catalogue lives: inside the wheel, or `intents/` in a checkout."""
+    packaged = Path(str(resources.files("lotse"))) / "catalogue"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "intents"
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+@dataclass(frozen=True)
+class Language:
+    """What one language file says. Word sets are in normalised form."""
+
+    id: str
+    name: str = ""
+    default: bool = False
+    letters: str = ""
+    function: frozenset[str] = frozenset()
+    clues: frozenset[str] = frozenset()
+    generic: frozenset[str] = frozenset()
+    clause: frozenset[str] = frozenset()
+    negators: frozenset[str] = frozenset()
+    trailing_negators: frozenset[str] = frozenset()
+    negation_pairs: Mapping[str, str] = field(default_factory=dict)
+    negation_fillers: frozenset[str] = frozenset()
+    lookback_skip: frozenset[str] = frozenset()
+    statement: frozenset[str] = frozenset()
+    role_prefixes: tuple[tuple[str, ...], ...] = ()
+    endings: tuple[str, ...] = ()
+    links: tuple[str, ...] = ()
+    feminine: tuple[str, ...] = ()
+    variants: tuple[tuple[str, str], ...] = ()
+    rewrites: tuple[tuple[str, str], ...] = ()
+    plural_s_except: tuple[str, ...] = ()
+    person: tuple[PersonRule, ...] = ()
+    detection_endings: tuple[str, ...] = ()
+    synonyms: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    abbreviations: Mapping[str, str] = field(default_factory=dict)
+    section_parts: frozenset[str] = frozenset()
+    audience: frozenset[str] = frozenset()
+    seek: frozenset[str] = frozenset()
+    roles: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    search_parameters: tuple[str, ...] = ()
+
+    @property
+    def words(self) -> frozenset[str]:
+        """Every word that tells this language in a short answer."""
+        return self.function | self.negators | self.clues
+
+
+#: The keys a language file may have, per table; anything else is a mistake.
+_KEYS: dict[str, frozenset[str]] = {
+    "language": frozenset({"id", "name", "default", "letters"}),
+    "words": frozenset({"function", "clues", "generic", "clause"}),
+    "negation": frozenset({"negators", "trailing", "pairs", "fillers", "lookback_skip"}),
+    "roles": frozenset({"statement", "prefixes"}),
+    "inflection": frozenset(
+        {"endings", "links", "feminine", "variants", "rewrites", "plural_s_except", "person"}
+    ),
+    "detection": frozenset({"endings"}),
+    "synonyms": frozenset(),  # any concept name
+    "abbreviations": frozenset(),  # any abbreviation
+    "paths": frozenset({"section_parts", "audience", "seek", "search_parameters"}),
+    "audiences": frozenset(),  # any visitor type
+}
+
+
+def _pairs(value: Any, where: str) -> tuple[tuple[str, str], ...]:
+    if not isinstance(value, list) or not all(
+        isinstance(p, list) and len(p) == 2 and all(isinstance(s, str) for s in p) for p in value
+    ):
+        raise ValueError(f"{where}: a list of [from, to] pairs")
+    return tuple((a, b) for a, b in value)
+
+
+def read_language(path: Path) -> Language:
+    """Read one language file; raise ValueError naming the file and key on a mistake."""
+    with path.open("rb") as file:
+        doc = tomllib.load(file)
+    for table, value in doc.items():
+        allowed = _KEYS.get(table)
+        if allowed is None or not isinstance(value, dict):
+            raise ValueError(f"{path.name}: unknown table [{table}]")
+        if allowed and (unknown := set(value) - allowed):
+            raise ValueError(f"{path.name}: unknown key(s) {sorted(unknown)} in [{table}]")
+    head = doc.get("language", {})
+    words = doc.get("words", {})
+    negation = doc.get("negation", {})
+    roles = doc.get("roles", {})
+    inflection = doc.get("inflection", {})
+    paths = doc.get("paths", {})
+    if not isinstance(head.get("id"), str):
+        raise ValueError(f"{path.name}: [language] id is required")
+    person = inflection.get("person", [])
+    if not all(
+        isinstance(rule, list)
+        and len(rule) == 3
+        and isinstance(rule[0], str)
+        and isinstance(rule[1], str)
+        and isinstance(rule[2], int)
+        for rule in person
+    ):
+        raise ValueError(f"{path.name}: [inflection] person is a list of [ending, base, min_stem]")
+    return Language(
+        id=head["id"],
+        name=head.get("name", head["id"]),
+        default=bool(head.get("default", False)),
+        letters=head.get("letters", ""),
+        function=_words(words.get("function", "")),
+        clues=_words(words.get("clues", "")),
+        generic=_words(words.get("generic", "")),
+        clause=_words(words.get("clause", "")),
+        negators=_words(negation.get("negators", "")),
+        trailing_negators=_words(negation.get("trailing", "")),
+        negation_pairs=dict(negation.get("pairs", {})),
+        negation_fillers=_words(negation.get("fillers", "")),
+        lookback_skip=_words(negation.get("lookback_skip", "")),
+        statement=_words(roles.get("statement", "")),
+        role_prefixes=tuple(tuple(p.split()) for p in roles.get("prefixes", [])),
+        endings=tuple(inflection.get("endings", "").split()),
+        links=tuple(inflection.get("links", [])),
+        feminine=tuple(inflection.get("feminine", [])),
+        variants=_pairs(inflection.get("variants", []), f"{path.name}: variants"),
+        rewrites=_pairs(inflection.get("rewrites", []), f"{path.name}: rewrites"),
+        plural_s_except=tuple(inflection.get("plural_s_except", [])),
+        person=tuple((a, b, n) for a, b, n in person),
+        detection_endings=tuple(doc.get("detection", {}).get("endings", [])),
+        synonyms={k: _words(v) for k, v in doc.get("synonyms", {}).items()},
+        abbreviations=dict(doc.get("abbreviations", {})),
+        section_parts=_words(paths.get("section_parts", "")),
+        audience=_words(paths.get("audience", "")),
+        seek=_words(paths.get("seek", "")),
+        roles={k: _words(v) for k, v in doc.get("audiences", {}).items()},
+        search_parameters=tuple(paths.get("search_parameters", [])),
+    )
+
+
+def _union(sets: Iterable[frozenset[str]]) -> frozenset[str]:
+    return frozenset().union(*sets)
+
+
+def _ordered(items: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(items))
+
+
+class Languages:
+    """Every language file merged into what the matchers look up."""
+
+    def __init__(self, languages: Iterable[Language]) -> None:
+        #: Default language first, then in the order given.
+        ordered = sorted(languages, key=lambda lang: not lang.default)
+        self.languages: tuple[Language, ...] = tuple(ordered)
+        self.ids: tuple[str, ...] = tuple(lang.id for lang in ordered)
+        self.by_id: dict[str, Language] = {lang.id: lang for lang in ordered}
+        self.default: str = ordered[0].id if ordered else "en"
+        langs = self.languages
+        self.negators = _union(lang.negators for lang in langs)
+        self.function = _union(lang.function for lang in langs) | self.negators
+        self.generic = _union(lang.generic for lang in langs)
+        self.clause = _union(lang.clause for lang in langs)
+        self.trailing_negators = _union(lang.trailing_negators for lang in langs)
+        self.negation_pairs: dict[str, str] = {
+            k: v for lang in langs for k, v in lang.negation_pairs.items()
+        }
+        self.negation_fillers = _union(lang.negation_fillers for lang in langs)
+        self.lookback_skip = _union(lang.lookback_skip for lang in langs)
+        self.statement = _union(lang.statement for lang in langs)
+        self.role_prefixes: tuple[tuple[str, ...], ...] = tuple(
+            dict.fromkeys(p for lang in langs for p in lang.role_prefixes)
+        )
+        #: Longest first: a word is stripped of the longest ending that fits.
+        self.endings: tuple[str, ...] = tuple(
+            sorted(_ordered(e for lang in langs for e in lang.endings), key=len, reverse=True)
+        )
+        self.links = _ordered(link for lang in langs for link in lang.links)
+        self.feminine = _ordered(f for lang in langs for f in lang.feminine)
+        self.variants = tuple(dict.fromkeys(v for lang in langs for v in lang.variants))
+        self.rewrites = tuple(dict.fromkeys(r for lang in langs for r in lang.rewrites))
+        self.plural_s_except = _ordered(e for lang in langs for e in lang.plural_s_except)
+        #: Person-noun folds of all languages, longest ending first.
+        self.person: tuple[PersonRule, ...] = tuple(
+            sorted(
+                dict.fromkeys(rule for lang in langs for rule in lang.person),
+                key=lambda rule: len(rule[0]),
+                reverse=True,
+            )
+        )
+        concepts: dict[str, set[str]] = {}
+        for lang in langs:
+            for concept, members in lang.synonyms.items():
+                concepts.setdefault(concept, set()).update(members)
+        #: Synonym groups, joined by concept across languages.
+        self.synonyms: tuple[frozenset[str], ...] = tuple(
+            frozenset(members) for members in concepts.values()
+        )
+        self.abbreviations: dict[str, str] = {
+            k: v for lang in langs for k, v in lang.abbreviations.items()
+        }
+        self.section_parts = _union(lang.section_parts for lang in langs)
+        self.audience = _union(lang.audience for lang in langs)
+        self.seek = _union(lang.seek for lang in langs)
+        roles: dict[str, set[str]] = {}
+        for lang in langs:
+            for visitor_type, words in lang.roles.items():
+                roles.setdefault(visitor_type, set()).update(words)
+        #: Audience nouns per visitor type ("mediziner", "prescriber", "pharmacien").
+        self.roles: dict[str, frozenset[str]] = {t: frozenset(w) for t, w in roles.items()}
+        self.search_parameters = _ordered(p for lang in langs for p in lang.search_parameters)
+
+
+def language_dir() -> Path:
+    return catalogue_dir() / "lang"
+
+
+@cache
+def bundled_languages() -> Languages:
+    """The language files shipped with Lotse, read once."""
+    directory = language_dir()
+    files = sorted(directory.glob("*.toml")) if directory.is_dir() else []
+    return Languages(read_language(path) for path in files)
