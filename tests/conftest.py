@@ -232,3 +232,151 @@ def built_snippet() -> Path:
     if path is None:
         pytest.skip("js_snippet/dist/lotse.min.js is not built yet (run the build in js_snippet/)")
     return path
+
+
+# -- Redis: a real redis-server for the shared session store and ledger -----------------
+
+
+@dataclass
+class RedisServer:
+    """A redis-server process on 127.0.0.1 (Debian's), which a test may kill and start again."""
+
+    port: int
+    directory: Path
+    extra: tuple[str, ...] = ()
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> RedisServer:
+        """Start it (again, on the same port) and wait until it answers."""
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
+             "--save", "", "--appendonly", "no", "--dir", str(self.directory), *self.extra],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"redis-server on port {self.port} exited at start")
+            with (
+                contextlib.suppress(OSError),
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as sock,
+            ):
+                sock.sendall(b"PING\r\n")
+                if sock.recv(64):  # +PONG, or -NOAUTH with a password
+                    return self
+            time.sleep(0.02)
+        raise RuntimeError(f"redis-server on port {self.port} did not answer")
+
+    def kill(self) -> None:
+        """Kill it outright (SIGKILL), as a crash or a lost machine would."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        self.process = None
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+
+
+def _need_redis_server() -> None:
+    import shutil
+
+    if shutil.which("redis-server") is None:
+        pytest.skip(
+            "redis-server is not installed (scripts/test installs it: apt-get install redis-server)"
+        )
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A Redis for the whole test run: ``REDIS_URL`` when set, else a redis-server started here.
+
+    Tests share it and keep apart by key prefix (`redis_prefix`); tests that kill
+    Redis use `own_redis` instead.
+    """
+    if os.environ.get("REDIS_URL"):
+        yield os.environ["REDIS_URL"]
+        return
+    _need_redis_server()
+    server = RedisServer(free_port(), tmp_path_factory.mktemp("redis")).start()
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def redis_prefix(redis_url: str) -> Iterator[str]:
+    """A key prefix of this test's own (``LOTSE_STORE_PREFIX``); its keys are removed after."""
+    import secrets
+
+    import redis
+
+    prefix = f"lotse-test-{secrets.token_hex(4)}:"
+    yield prefix
+    client = redis.Redis.from_url(redis_url)
+    try:
+        keys = list(client.scan_iter(match=f"{prefix}*", count=1000))
+        if keys:
+            client.delete(*keys)
+    finally:
+        client.close()
+
+
+@pytest.fixture
+def own_redis(tmp_path: Path) -> Iterator[Callable[..., RedisServer]]:
+    """Private redis-servers (``own_redis(*extra_args)``) to kill and restart; stopped after."""
+    _need_redis_server()
+    servers: list[RedisServer] = []
+
+    def start(*extra: str) -> RedisServer:
+        directory = tmp_path / f"redis-{len(servers)}"
+        directory.mkdir()
+        server = RedisServer(free_port(), directory, extra).start()
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture
+def start_nodes(
+    start_process: Callable[..., ServerProcess], redis_url: str, redis_prefix: str
+) -> Callable[..., list[ServerProcess]]:
+    """Start N Lotse processes (``lotse serve --store redis://…``) on one Redis, each on its port.
+
+    ``start_nodes(2, "--site", path, url=..., extra_env={...})`` returns them once each
+    serves. They share sessions and the ledger under this test's key prefix, like the
+    nodes of one deployment behind a load balancer.
+    """
+
+    def start(
+        count: int = 2,
+        *args: str,
+        url: str | None = None,
+        extra_env: dict[str, str] | None = None,
+    ) -> list[ServerProcess]:
+        env = {"LOTSE_STORE_PREFIX": redis_prefix, **(extra_env or {})}
+        nodes = [
+            start_process("--store", url or redis_url, *args, extra_env=env) for _ in range(count)
+        ]
+        for node in nodes:
+            if not node.wait_for("Application startup complete.", timeout=30):
+                raise RuntimeError(f"a Lotse node did not start:\n{node.text()}")
+        return nodes
+
+    return start

@@ -21,6 +21,7 @@ import logging
 import signal
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import cast
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -34,14 +35,14 @@ import lotse
 from . import metrics as metrics_module
 from .auth import bearer_ok
 from .dashboard import dashboard_routes
-from .ledger import Ledger
+from .ledger import ExperimentLedger, Ledger
 from .logs import AccessLog
 from .metrics import Metrics
-from .reload import SiteHolder
+from .reload import SiteHolder, follow
 from .settings import Settings
 from .snippet import Snippet
-from .startup import Resources
-from .store import MemoryStore, SessionStore
+from .startup import Resources, open_store
+from .store import LiveSessions, MemoryStore, SessionStore
 from .ws import CLOSE_GOING_AWAY, Hub, websocket_endpoint
 
 log = logging.getLogger("lotse.app")
@@ -84,24 +85,35 @@ def create_app(
     *,
     store: SessionStore | None = None,
     settings: Settings | None = None,
-    ledger: Ledger | None = None,
+    ledger: ExperimentLedger | None = None,
 ) -> Starlette:
     """The ASGI app serving `site` (a `lotse.Site`, or the path of a site TOML file).
 
     Raises `lotse.ConfigError` if the site file has errors. `store` defaults to
-    an in-memory store; `ledger` to a SQLite file in `settings.data_dir`,
-    opened when the app starts, after checking the directory; the store is
-    checked then too (`startup.Resources`: a problem is a `StartupError`).
+    Redis at `settings.store_url`, else an in-memory store; `ledger` to the
+    same Redis, else a SQLite file in `settings.data_dir`. Both are opened when
+    the app starts, the store checked with a round trip and the data directory
+    probed (`startup.Resources`: a problem is a `StartupError`). The sessions
+    of open connections are held in memory and written back to the store
+    (`store.LiveSessions`, which `app.state.store` is).
     """
     settings = settings or Settings()
     metrics = Metrics()
     holder = SiteHolder.from_site(site, metrics)
     # `is None`, not `or`: an empty MemoryStore has len() 0 and is falsy.
     if store is None:
-        store = MemoryStore(ttl=settings.session_ttl, max_sessions=settings.max_sessions)
+        store = open_store(settings)
+    sessions = LiveSessions(
+        store,
+        ttl=settings.session_ttl,
+        # A store other processes read gets changed sessions every interval; one
+        # only this process reads, when their connections end.
+        interval=settings.store_write_interval if getattr(store, "shared", True) else None,
+        max_pending=settings.max_sessions,
+        metrics=metrics,
+    )
     if isinstance(store, MemoryStore):
-        memory = store
-        metrics.stored_sessions(lambda: float(len(memory)))
+        metrics.stored_sessions(lambda: float(sessions.held()))
     snippet = Snippet()
 
     resources = Resources(settings, store, metrics, ledger)
@@ -111,10 +123,17 @@ def create_app(
         # Already open under `lotse serve` (LotseServer opens them before uvicorn
         # starts, so a problem is one line); opened here under any other server.
         opened = await resources.open()
-        hub = Hub(holder, store, opened, metrics, settings)
+        await sessions.start()
+        # Typed as the SQLite `Ledger` where the dashboard reads it (dashboard_data.py);
+        # the Redis ledger has the same methods (`ExperimentLedger`).
+        hub = Hub(holder, sessions, cast(Ledger, opened), metrics, settings)
         app.state.hub = hub
         tasks: set[asyncio.Task[object]] = set()
         sighup = _install_sighup(holder, tasks)
+        peers = getattr(store, "peers", None)  # a shared store reloads every node
+        if callable(peers):
+            holder.peers = peers()
+            tasks.add(asyncio.create_task(follow(holder, holder.peers)))
         if settings.reload_poll_interval > 0 and holder.path is not None:
             tasks.add(asyncio.create_task(holder.poll(settings.reload_poll_interval)))
         log.info(
@@ -130,8 +149,10 @@ def create_app(
                     asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
             for task in tasks:
                 task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            holder.peers = None
+            await sessions.close()  # writes the sessions held here, closes the store
             await resources.close()
-            await store.close()
             log.info("server_stopped")
 
     async def healthz(request: Request) -> Response:
@@ -182,7 +203,7 @@ def create_app(
     app.state.settings = settings
     app.state.metrics = metrics
     app.state.holder = holder
-    app.state.store = store
+    app.state.store = sessions
     app.state.resources = resources
     return app
 

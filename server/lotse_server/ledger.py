@@ -33,6 +33,7 @@ from collections.abc import Callable, Iterable
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol, runtime_checkable
 
 import lotse
 
@@ -95,39 +96,50 @@ LEDGER_FILE = "ledger.sqlite3"
 _MAX_BATCH = 5000
 
 
-class Ledger:
-    """Counts experiment records in a SQLite file, written by a background thread."""
+@runtime_checkable
+class ExperimentLedger(Protocol):
+    """What the server and the readers need of a ledger: SQLite (`Ledger`) or Redis.
+
+    `add` is called on the event loop and never blocks; the others block (call
+    them from a thread) — `rows` and `started` are what `experiments.site_report`
+    reads.
+    """
+
+    def add(self, site_id: str, records: Iterable[lotse.Record]) -> None: ...
+
+    def rows(self, site_id: str) -> list[Row]: ...
+
+    def started(self, site_id: str) -> dict[str, float]: ...
+
+    def flush(self, timeout: float = 10.0) -> bool: ...
+
+    def close(self, timeout: float = 10.0) -> None: ...
+
+
+class QueuedLedger:
+    """The part every ledger shares: `add` queues, one writer thread writes batches.
+
+    A subclass writes a batch (`_write`, in the writer thread) and may keep a
+    batch it could not write for a later try (`_owed`, `_retry_after`).
+    """
 
     def __init__(
         self,
-        path: str | Path,
         *,
         max_pending: int = 100_000,
         on_drop: Callable[[int], None] | None = None,
         on_write_failure: Callable[[], None] | None = None,
-        busy_timeout: float = 30.0,
         batch_seconds: float = 1.0,
+        name: str = "lotse-ledger",
     ) -> None:
-        """Open (or create) the ledger; raises `sqlite3.Error` if it is unusable or damaged."""
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self._queue: queue.Queue[object] = queue.Queue(maxsize=max_pending)
         self._on_drop = on_drop
         self._on_write_failure = on_write_failure
-        self._busy_timeout = busy_timeout
         self.batch_seconds = batch_seconds
-        with closing(self._connect()) as db, db:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.executescript(_SCHEMA)
-            # Cheap for a table of aggregate counts; finds a damaged file now, not mid-visit.
-            (verdict,) = db.execute("PRAGMA quick_check(1)").fetchone()
-            if verdict != "ok":
-                raise sqlite3.DatabaseError(f"quick_check: {' '.join(verdict.split())}")
-        self._thread = threading.Thread(target=self._run, name="lotse-ledger", daemon=True)
-        self._thread.start()
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
 
-    def _connect(self) -> sqlite3.Connection:
-        return sqlite3.connect(self.path, timeout=self._busy_timeout)
+    def _start(self) -> None:
+        self._thread.start()
 
     # -- event loop side: never blocks ------------------------------------------
 
@@ -151,19 +163,37 @@ class Ledger:
 
     # -- writer thread ------------------------------------------------------------
 
+    def _write(self, batch: Counter[Key]) -> None:
+        raise NotImplementedError
+
+    def _owed(self) -> bool:
+        """Whether counts from an earlier batch still wait to be written."""
+        return False
+
+    def _retry_after(self) -> float | None:
+        """Seconds until owed counts are tried again when nothing new arrives (None: never)."""
+        return None
+
+    def _finish(self) -> None:
+        """Release what the writer thread opened (runs in it, last)."""
+
     def _run(self) -> None:
-        db = self._connect()
         try:
             while True:
-                batch, markers, stop = self._collect(self._queue.get())
-                if batch:
-                    self._write(db, batch)
+                try:
+                    item = self._queue.get(timeout=self._retry_after())
+                except queue.Empty:
+                    self._write(Counter())  # try the owed counts again
+                    continue
+                batch, markers, stop = self._collect(item)
+                if batch or self._owed():
+                    self._write(batch)
                 for marker in markers:
                     marker.done.set()
                 if stop:
                     return
         finally:
-            db.close()
+            self._finish()
 
     def _collect(self, item: object) -> tuple[Counter[Key], list[_Flush], bool]:
         """Gather one batch: what arrives within `batch_seconds` of its first record.
@@ -189,11 +219,70 @@ class Ledger:
             except queue.Empty:
                 return batch, markers, False
 
-    def _write(self, db: sqlite3.Connection, batch: Counter[Key]) -> None:
+    def _failed(self) -> None:
+        if self._on_write_failure is not None:
+            self._on_write_failure()
+
+    # -- blocking helpers: call from a thread (asyncio.to_thread) or tests ------------
+
+    def flush(self, timeout: float = 10.0) -> bool:
+        """Wait until everything queued so far is written; False if some could not be."""
+        if not self._thread.is_alive():
+            return not self._owed()
+        marker = _Flush()
+        self._queue.put(marker)
+        return marker.done.wait(timeout) and not self._owed()
+
+    def close(self, timeout: float = 10.0) -> None:
+        """Write what is queued and stop the writer thread."""
+        if self._thread.is_alive():
+            self._queue.put(_STOP)
+            self._thread.join(timeout)
+
+
+class Ledger(QueuedLedger):
+    """Counts experiment records in a SQLite file, written by a background thread."""
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        max_pending: int = 100_000,
+        on_drop: Callable[[int], None] | None = None,
+        on_write_failure: Callable[[], None] | None = None,
+        busy_timeout: float = 30.0,
+        batch_seconds: float = 1.0,
+    ) -> None:
+        """Open (or create) the ledger; raises `sqlite3.Error` if it is unusable or damaged."""
+        super().__init__(
+            max_pending=max_pending,
+            on_drop=on_drop,
+            on_write_failure=on_write_failure,
+            batch_seconds=batch_seconds,
+        )
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._busy_timeout = busy_timeout
+        self._db: sqlite3.Connection | None = None  # the writer thread's own
+        with closing(self._connect()) as db, db:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.executescript(_SCHEMA)
+            # Cheap for a table of aggregate counts; finds a damaged file now, not mid-visit.
+            (verdict,) = db.execute("PRAGMA quick_check(1)").fetchone()
+            if verdict != "ok":
+                raise sqlite3.DatabaseError(f"quick_check: {' '.join(verdict.split())}")
+        self._start()
+
+    def _connect(self) -> sqlite3.Connection:
+        return sqlite3.connect(self.path, timeout=self._busy_timeout)
+
+    def _write(self, batch: Counter[Key]) -> None:
+        if self._db is None:
+            self._db = self._connect()
         started = time.time()
         experiments = {(key[0], key[1], started) for key in batch}
         try:
-            with db:
+            with self._db as db:
                 db.executemany(_UPSERT, [(*key, n) for key, n in batch.items()])
                 db.executemany(_STARTED, sorted(experiments))
         except sqlite3.Error as exc:
@@ -203,24 +292,11 @@ class Ledger:
                 "ledger_write_failed",
                 extra={"records": sum(batch.values()), "error": str(exc)},
             )
-            if self._on_write_failure is not None:
-                self._on_write_failure()
+            self._failed()
 
-    # -- blocking helpers: call from a thread (asyncio.to_thread) or tests ------------
-
-    def flush(self, timeout: float = 10.0) -> bool:
-        """Wait until everything queued so far is written."""
-        if not self._thread.is_alive():
-            return True
-        marker = _Flush()
-        self._queue.put(marker)
-        return marker.done.wait(timeout)
-
-    def close(self, timeout: float = 10.0) -> None:
-        """Write what is queued and stop the writer thread."""
-        if self._thread.is_alive():
-            self._queue.put(_STOP)
-            self._thread.join(timeout)
+    def _finish(self) -> None:
+        if self._db is not None:
+            self._db.close()
 
     def rows(self, site_id: str) -> list[Row]:
         """Every counter of one site (blocking read)."""

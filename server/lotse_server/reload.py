@@ -7,6 +7,13 @@ swaps the one reference on the event loop: a session sees the old site or
 the new one, never half of each. A configuration with errors is rejected,
 every problem is logged with its file, key and fix, and the old site keeps
 serving.
+
+With several processes or nodes (a shared Redis store) a reload spreads: a
+process that reloads because of SIGHUP or a changed file announces it to its
+`Peers` (a Redis pub/sub channel), and every other one that hears it
+(`follow`) reloads its own site file too — unless none of that process's site
+files changed since it last read them, so an announcement never makes a
+process reload the same files twice, and a storm of announcements settles.
 """
 
 from __future__ import annotations
@@ -14,7 +21,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Protocol
 
 import lotse
 
@@ -48,6 +57,18 @@ def _load(path: Path) -> tuple[lotse.Engine, list[lotse.Problem]]:
     return site.engine(), warnings
 
 
+class Peers(Protocol):
+    """The other processes and nodes serving the same site (`redis_store.RedisPeers`)."""
+
+    async def announce(self, why: str) -> None:
+        """Tell every other process that this one reloaded (never raises)."""
+        ...
+
+    def messages(self) -> AsyncIterator[str]:
+        """Why another process reloaded, for each announcement (until cancelled)."""
+        ...
+
+
 class SiteHolder:
     """The engine in use now; `engine` is read on every event, replaced by `reload`."""
 
@@ -55,6 +76,8 @@ class SiteHolder:
         self.engine = engine
         self.path = path
         self.metrics = metrics
+        #: Told about each reload this process makes of its own accord (several nodes).
+        self.peers: Peers | None = None
         self._lock = asyncio.Lock()
         self._stamps = _mtimes(site_files(engine.site, path))
 
@@ -69,13 +92,27 @@ class SiteHolder:
             log.warning("config_warning", extra=_problem(problem))
         return cls(engine, path, metrics)
 
-    async def reload(self, why: str) -> bool:
-        """Load the site file again; True if the new site replaced the old one."""
+    async def reload(self, why: str, *, from_peer: bool = False) -> bool:
+        """Load the site file again; True if the new site replaced the old one.
+
+        A reload of this process's own accord (SIGHUP, changed files) is
+        announced to the `peers`; one a peer asked for (`from_peer`) is not, and
+        is skipped when none of the site's files changed since they were read.
+        """
+        replaced = await self._reload(why, from_peer)
+        if not from_peer and self.peers is not None:
+            await self.peers.announce(why)
+        return replaced
+
+    async def _reload(self, why: str, from_peer: bool) -> bool:
         if self.path is None:
             log.warning("reload_skipped", extra={"why": why, "reason": "site not from a file"})
             return False
         async with self._lock:
             files = site_files(self.engine.site, self.path)
+            if from_peer and await asyncio.to_thread(_mtimes, files) == self._stamps:
+                log.info("reload_skipped", extra={"why": why, "reason": "no site file changed"})
+                return False
             try:
                 engine, warnings = await asyncio.to_thread(_load, self.path)
             except lotse.ConfigError as exc:
@@ -109,6 +146,15 @@ class SiteHolder:
             stamps = await asyncio.to_thread(_mtimes, files)
             if stamps != self._stamps:
                 await self.reload("files changed")
+
+
+async def follow(holder: SiteHolder, peers: Peers) -> None:
+    """Reload whenever another process announces a reload (runs until cancelled)."""
+    async for why in peers.messages():
+        try:
+            await holder.reload(why, from_peer=True)
+        except Exception:  # a bug here must not stop hearing the next announcement
+            log.exception("reload_failed", extra={"why": why})
 
 
 def _problem(problem: lotse.Problem) -> dict[str, str]:

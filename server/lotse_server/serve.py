@@ -5,6 +5,7 @@ with in-memory sessions and the experiment ledger in ``./lotse-data/``::
 
     lotse serve                          # or: python -m lotse_server.serve
     lotse serve --site mysite.toml --host 0.0.0.0 --port 8080 --reload-config
+    lotse serve --site mysite.toml --store redis://redis:6379/0 --workers 4
 
 Secrets come from ``LOTSE_TOKEN_KEY``, ``LOTSE_VERIFICATION_KEY`` and (with
 ``LOTSE_METRICS_REQUIRE_TOKEN``) ``LOTSE_ADMIN_TOKEN``; without them the public
@@ -12,9 +13,13 @@ demo secrets are used, which is refused on anything but a loopback address.
 
 Start-up runs in this order, and each problem is one line on standard error
 with its fix and its own exit code (`startup.EXIT_*`, docs/operations.md):
-settings, the site file, the file-handle budget, binding the address, the data
-directory and ledger, the session store, the app's lifespan; only then does
-the "Lotse is serving" banner appear.
+settings, the site file, the file-handle budget, binding the address, the
+session store, the ledger (in the data directory, or in Redis), the app's
+lifespan; only then does the "Lotse is serving" banner appear.
+
+``--store redis://…`` shares sessions and the ledger between processes and
+nodes; ``--workers N`` then runs N worker processes on the port
+(`workers.py`), each built from the same arguments and environment.
 """
 
 from __future__ import annotations
@@ -37,7 +42,7 @@ from .app import create_app
 from .demo import SITE_PATH as DEMO_SITE
 from .edge import Edge, raise_fd_limit, socket_budget
 from .logs import configure_logging, flush_repeats
-from .settings import InsecureSettings, Settings
+from .settings import InsecureSettings, Settings, redact_url
 from .startup import (
     EXIT_OK,
     EXIT_OTHER,
@@ -46,7 +51,10 @@ from .startup import (
     Resources,
     StartupError,
     bind,
+    check_store,
+    open_store,
 )
+from .workers import WorkerEnvironment, supervise
 from .ws import CLOSE_GOING_AWAY, Hub
 
 log = logging.getLogger("lotse.serve")
@@ -157,6 +165,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="where the experiment ledger is kept (default: ./lotse-data or $LOTSE_DATA_DIR)",
     )
     parser.add_argument(
+        "--store",
+        metavar="URL",
+        default=None,
+        help="where sessions and the experiment ledger are kept: redis://HOST:6379/0 to "
+        "share them between processes and nodes, or memory (default: $LOTSE_STORE, "
+        "else memory)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="worker processes sharing the port (default: 1); more than 1 needs --store redis://…",
+    )
+    parser.add_argument(
         "--log-level",
         default="info",
         choices=["debug", "info", "warning", "error"],
@@ -175,17 +198,38 @@ def build_settings(args: argparse.Namespace) -> Settings:
     }
     if getattr(args, "data_dir", None):
         overrides["data_dir"] = Path(args.data_dir)
+    store = getattr(args, "store", None)
+    if store is not None:
+        overrides["store_url"] = None if store.strip().lower() == "memory" else store
     return Settings.from_env(**overrides)
+
+
+def check_workers(workers: int, settings: Settings) -> None:
+    """Refuse a number of workers that cannot work (ValueError says why and what to do)."""
+    if workers < 1:
+        raise ValueError(f"--workers {workers}: there must be at least 1. Fix: --workers 1")
+    if workers > 1 and not settings.store_url:
+        raise ValueError(
+            f"refusing --workers {workers} with the in-memory session store: each worker "
+            "would keep its own sessions, so a visitor whose next connection reaches another "
+            "worker would start over (and each would keep its own ledger). Fix: share them "
+            "in Redis with --store redis://HOST:6379/0 (or LOTSE_STORE), or run one worker"
+        )
 
 
 def run(args: argparse.Namespace) -> int:
     """Run until interrupted; the exit code says why it stopped (`startup.EXIT_*`)."""
     configure_logging(getattr(args, "log_level", "info").upper())
+    worker = WorkerEnvironment.from_env()  # handed its sockets by `lotse serve --workers`
+    if worker is not None:
+        worker.end_with_parent()
     raise_fd_limit()
+    workers = getattr(args, "workers", 1)
     try:
         settings = build_settings(args)
         settings.check_secrets()
         socket_budget(settings.max_sockets)
+        check_workers(workers, settings)
     except (InsecureSettings, ValueError) as exc:
         print(f"lotse serve: {exc}", file=sys.stderr)
         return EXIT_SETTINGS
@@ -197,25 +241,72 @@ def run(args: argparse.Namespace) -> int:
         for problem in exc.problems:
             print(f"  {problem}", file=sys.stderr)
         return EXIT_SITE
+    if workers > 1:
+        return _supervise(args, app, settings, workers)
+    if worker is not None:
+        return serve_until_stopped(app, settings, sockets=worker.sockets(), ready=worker.ready)
     return serve_until_stopped(app, settings)
 
 
-def serve_until_stopped(
-    app: Starlette, settings: Settings, *, out: TextIO | None = None, err: TextIO | None = None
-) -> int:
-    """Bind, check, serve `app` until stopped; print the banner on `out` once it serves.
-
-    Every start-up problem is one line on `err` (standard error) and its exit code.
-    """
-    out, err = out or sys.stdout, err or sys.stderr
+def _supervise(args: argparse.Namespace, app: Starlette, settings: Settings, workers: int) -> int:
+    """Check the address and the store once, then run `workers` processes (`workers.py`)."""
+    assert settings.store_url is not None
+    err = sys.stderr
     try:
         sockets = bind(settings.host, settings.port)
     except StartupError as exc:
         print(exc.line(), file=err, flush=True)
         return exc.exit_code
-    server = LotseServer(
-        uvicorn_config(app, settings), app, on_ready=lambda: _announce(app, settings, out)
-    )
+    try:
+        asyncio.run(_check_store(settings))
+        return supervise(
+            args,
+            workers,
+            sockets,
+            settings.store_url,
+            lambda: _announce(app, settings, sys.stdout, workers),
+            err,
+        )
+    except StartupError as exc:
+        print(exc.line(), file=err, flush=True)
+        return exc.exit_code
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
+async def _check_store(settings: Settings) -> None:
+    store = open_store(settings)
+    try:
+        await check_store(store)
+    finally:
+        await store.close()
+
+
+def serve_until_stopped(
+    app: Starlette,
+    settings: Settings,
+    *,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+    sockets: list[socket.socket] | None = None,
+    ready: Callable[[], None] | None = None,
+) -> int:
+    """Bind, check, serve `app` until stopped; print the banner on `out` once it serves.
+
+    Every start-up problem is one line on `err` (standard error) and its exit code.
+    A worker of ``--workers`` passes the `sockets` it was handed, and `ready`,
+    called instead of printing the banner.
+    """
+    out, err = out or sys.stdout, err or sys.stderr
+    if sockets is None:
+        try:
+            sockets = bind(settings.host, settings.port)
+        except StartupError as exc:
+            print(exc.line(), file=err, flush=True)
+            return exc.exit_code
+    on_ready = ready or (lambda: _announce(app, settings, out))
+    server = LotseServer(uvicorn_config(app, settings), app, on_ready=on_ready)
     try:
         server.run(sockets=sockets)
     except (KeyboardInterrupt, asyncio.CancelledError):
@@ -237,11 +328,17 @@ def serve_until_stopped(
     return EXIT_OK
 
 
-def _announce(app: Starlette, settings: Settings, out: TextIO) -> None:
+def _announce(app: Starlette, settings: Settings, out: TextIO, workers: int = 1) -> None:
     """The banner, printed once the server listens and its lifespan has started."""
     host = "127.0.0.1" if settings.host in ("0.0.0.0", "::", "") else settings.host
     base = f"http://{f'[{host}]' if ':' in host else host}:{settings.port}"
-    log.info("serving", extra={"host": settings.host, "port": settings.port})
+    log.info("serving", extra={"host": settings.host, "port": settings.port, "workers": workers})
+    if workers > 1:
+        print(
+            f"{workers} workers share sessions in {redact_url(settings.store_url or '')}",
+            file=out,
+            flush=True,
+        )
     if settings.demo_pages:
         print(
             f"Lotse is serving the demo site at {base}/\n"

@@ -35,6 +35,36 @@ def is_loopback(host: str) -> bool:
         return False  # a host name other than localhost may resolve to anything
 
 
+#: URL schemes of the Redis store (`redis_store.RedisStore`).
+STORE_SCHEMES = ("redis", "rediss", "unix")
+
+
+def check_store_url(url: str) -> None:
+    """Refuse a store URL Lotse cannot use (ValueError says which forms work)."""
+    scheme = url.partition("://")[0].lower() if "://" in url else ""
+    if scheme not in STORE_SCHEMES:
+        shown = redact_url(url)
+        raise ValueError(
+            f"--store {shown!r} (LOTSE_STORE) is not a store Lotse knows. Fix: pass "
+            "redis://HOST:6379/0 (redis://:PASSWORD@HOST:6379/0 with a password, rediss:// "
+            "with TLS, unix:///path/to/redis.sock), or memory for this process's memory"
+        )
+
+
+def redact_url(url: str) -> str:
+    """`url` with any password replaced by ``***``, for messages and logs."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return url
+    authority, slash, path = rest.partition("/")
+    userinfo, at, host = authority.rpartition("@")
+    if at and ":" in userinfo:
+        userinfo = userinfo.split(":", 1)[0] + ":***"
+    elif at and userinfo:
+        userinfo = "***"  # a bare user part may be a password too
+    return f"{scheme}{sep}{userinfo}{at}{host}{slash}{path.split('?')[0]}"
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """How one `lotse serve` process behaves. Immutable; build a new one to change it."""
@@ -83,6 +113,17 @@ class Settings:
     demo_pages: bool = False
     #: Seconds given to open WebSockets to close cleanly on shutdown.
     shutdown_grace: float = 2.0
+    #: Where sessions and the experiment ledger are shared by several processes:
+    #: ``redis://[:PASSWORD@]HOST[:PORT][/DB]`` (``rediss://`` with TLS,
+    #: ``unix:///path/redis.sock``); None keeps sessions in this process's memory
+    #: and the ledger in SQLite under `data_dir`.
+    store_url: str | None = None
+    #: Prepended to every Redis key and channel, so deployments can share a Redis.
+    store_prefix: str = "lotse:"
+    #: Seconds between write-backs of changed sessions to a network store. A resume
+    #: on another node sees a session's state at most about this much (plus one
+    #: round trip) behind; a connection's end writes its session at once.
+    store_write_interval: float = 0.5
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, /, **overrides: object) -> Settings:
@@ -120,6 +161,10 @@ class Settings:
             values["metrics_require_token"] = env["LOTSE_METRICS_REQUIRE_TOKEN"] in ("1", "true")
         if env.get("LOTSE_DATA_DIR"):
             values["data_dir"] = Path(env["LOTSE_DATA_DIR"])
+        if env.get("LOTSE_STORE"):
+            values["store_url"] = env["LOTSE_STORE"]
+        if env.get("LOTSE_STORE_PREFIX"):
+            values["store_prefix"] = env["LOTSE_STORE_PREFIX"]
         values.update(overrides)
         settings = replace(cls(), **values)  # type: ignore[arg-type]
         settings.check_limits()
@@ -132,6 +177,8 @@ class Settings:
                 f"LOTSE_HANDSHAKE_TIMEOUT={self.handshake_timeout:g} must be more than 0 seconds "
                 "(default 10)"
             )
+        if self.store_url is not None:
+            check_store_url(self.store_url)
         if self.max_sockets is not None and self.max_sockets < 1:
             raise ValueError(
                 f"LOTSE_MAX_SOCKETS={self.max_sockets} must be at least 1 "

@@ -1,12 +1,13 @@
 """Start-up checks: each problem that stops the server is one line with its fix and an exit code.
 
 `lotse serve` runs them before it announces that it is serving: the listening
-address (`bind`), the data directory and the ledger (`open_ledger`), and the
-session store (`check_store`, a real round trip, so a network store added
-later is checked the same way). `Resources` holds what they open and is
-shared by `LotseServer` (which runs it before uvicorn starts, so a failure is
-one line and nothing else) and the app's lifespan (which runs it under any
-other ASGI server; there a failure is a `StartupError` with the same line).
+address (`bind`), the session store (`check_store`, a real round trip, so the
+in-memory store and Redis are checked the same way), then the ledger: in the
+data directory (`open_ledger`), or in Redis next to the sessions
+(`Settings.store_url`). `Resources` holds what they open and is shared by
+`LotseServer` (which runs it before uvicorn starts, so a failure is one line
+and nothing else) and the app's lifespan (which runs it under any other ASGI
+server; there a failure is a `StartupError` with the same line).
 """
 
 from __future__ import annotations
@@ -22,10 +23,10 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from .ledger import LEDGER_FILE, Ledger
+from .ledger import LEDGER_FILE, ExperimentLedger, Ledger
 from .metrics import Metrics
 from .settings import Settings
-from .store import SessionStore
+from .store import PROBE_SESSION, MemoryStore, SessionStore, StoreError
 
 log = logging.getLogger("lotse.startup")
 
@@ -42,8 +43,6 @@ EXIT_OTHER = 6  # the app failed to start otherwise: a bug, its traceback is in 
 STORE_TIMEOUT = 5.0
 #: Written and removed in the data directory at start-up; a full disk fails here.
 _PROBE_BYTES = 64 * 1024
-#: A session id no session has (ids are random URL-safe base64).
-_PROBE_SESSION = "lotse-startup-probe"
 
 
 class StartupError(Exception):
@@ -228,11 +227,14 @@ async def check_store(store: SessionStore, timeout: float = STORE_TIMEOUT) -> No
     """One real round trip to the store (a `get` of an id nobody has); raises `StoreUnreachable`.
 
     Uses only the `SessionStore` protocol, so any store, in memory or over the
-    network, is checked the same way.
+    network, is checked the same way; a store that knows what went wrong says
+    so with a `StoreError` (the Redis store: refused, no such host, password).
     """
     name = type(store).__name__
     try:
-        await asyncio.wait_for(store.get(_PROBE_SESSION), timeout)
+        await asyncio.wait_for(store.get(PROBE_SESSION), timeout)
+    except StoreError as exc:
+        raise StoreUnreachable(f"the session store: {exc.problem}", exc.fix) from exc
     except TimeoutError as exc:
         raise StoreUnreachable(
             f"the session store ({name}) did not answer within {timeout:g} s",
@@ -246,15 +248,46 @@ async def check_store(store: SessionStore, timeout: float = STORE_TIMEOUT) -> No
         ) from exc
 
 
+def open_store(settings: Settings) -> SessionStore:
+    """Redis at `settings.store_url`, else this process's memory (nothing is connected yet)."""
+    if settings.store_url:
+        from .redis_store import RedisStore
+
+        return RedisStore(
+            settings.store_url, ttl=settings.session_ttl, prefix=settings.store_prefix
+        )
+    return MemoryStore(ttl=settings.session_ttl, max_sessions=settings.max_sessions)
+
+
+def open_redis_ledger(
+    settings: Settings,
+    *,
+    on_drop: Callable[[int], None] | None = None,
+    on_write_failure: Callable[[], None] | None = None,
+) -> ExperimentLedger:
+    """The ledger in Redis at `settings.store_url` (checked with the store, just before)."""
+    from .redis_ledger import RedisLedger
+
+    assert settings.store_url is not None
+    return RedisLedger(
+        settings.store_url,
+        prefix=settings.store_prefix,
+        on_drop=on_drop,
+        on_write_failure=on_write_failure,
+    )
+
+
 # -- what the app needs before it serves -------------------------------------------------
 
 
 class Resources:
-    """The ledger, opened once, and the store, checked once: by the server or the lifespan.
+    """The store, checked once, and the ledger, opened once: by the server or the lifespan.
 
     `open` is idempotent, so `LotseServer` can run it before uvicorn starts and
     the lifespan again (a no-op) under uvicorn, or for the first time under
-    any other ASGI server. `close` closes only a ledger it opened.
+    any other ASGI server. `close` closes only a ledger it opened. With
+    `Settings.store_url` the ledger is Redis's, else SQLite's in the data
+    directory.
     """
 
     def __init__(
@@ -262,7 +295,7 @@ class Resources:
         settings: Settings,
         store: SessionStore,
         metrics: Metrics,
-        ledger: Ledger | None = None,
+        ledger: ExperimentLedger | None = None,
     ) -> None:
         self.settings = settings
         self.store = store
@@ -271,19 +304,20 @@ class Resources:
         self._own_ledger = ledger is None
         self._store_checked = False
 
-    async def open(self) -> Ledger:
-        """Open the ledger and check the store; raises `StartupError` (the same one each time)."""
-        if self.ledger is None:
-            metrics = self.metrics
-            self.ledger = await asyncio.to_thread(
-                open_ledger,
-                self.settings.data_dir,
-                on_drop=lambda n: metrics.ledger_dropped.inc(n),
-                on_write_failure=lambda: metrics.ledger_write_failures.inc(),
-            )
+    async def open(self) -> ExperimentLedger:
+        """Check the store and open the ledger; raises `StartupError` (the same one each time)."""
         if not self._store_checked:
             await check_store(self.store)
             self._store_checked = True
+        if self.ledger is None:
+            metrics = self.metrics
+            opener = open_redis_ledger if self.settings.store_url else _open_ledger_in
+            self.ledger = await asyncio.to_thread(
+                opener,
+                self.settings,
+                on_drop=lambda n: metrics.ledger_dropped.inc(n),
+                on_write_failure=lambda: metrics.ledger_write_failures.inc(),
+            )
         return self.ledger
 
     async def close(self) -> None:
@@ -291,3 +325,12 @@ class Resources:
         if self._own_ledger and self.ledger is not None:
             ledger, self.ledger = self.ledger, None
             await asyncio.to_thread(ledger.close)
+
+
+def _open_ledger_in(
+    settings: Settings,
+    *,
+    on_drop: Callable[[int], None] | None = None,
+    on_write_failure: Callable[[], None] | None = None,
+) -> ExperimentLedger:
+    return open_ledger(settings.data_dir, on_drop=on_drop, on_write_failure=on_write_failure)

@@ -37,7 +37,7 @@ from .limits import TokenBucket, Verdict
 from .metrics import Metrics
 from .reload import SiteHolder
 from .settings import Settings
-from .store import SessionStore
+from .store import LiveSessions
 
 log = logging.getLogger("lotse.ws")
 
@@ -68,8 +68,8 @@ class Hub:
     """What all connections share: the site, the store, the ledger, metrics and limits."""
 
     holder: SiteHolder
-    store: SessionStore
-    ledger: Ledger
+    store: LiveSessions
+    ledger: Ledger  # SQLite's or Redis's (`ledger.ExperimentLedger`), see app.py
     metrics: Metrics
     settings: Settings
     connections: set[Connection] = field(default_factory=set)
@@ -239,6 +239,7 @@ class Connection:
             self.close_code = self.close_code or exc.code
         finally:
             self.closed = True
+            self.hub.store.release(self.session)  # its state is written now
             log.info("ws_close", extra=self._log_extra(code=self.close_code, events=self.events))
 
     async def receive_frame(self, message: Mapping[str, Any]) -> None:
@@ -312,7 +313,8 @@ class Connection:
                 hub.metrics.error(message.code)
             await self.send(message.to_wire())
         if outcome.persist == "save":
-            await hub.store.put(session.id, session.state())
+            # Marked, not written: the store builds the state when it writes it back.
+            hub.store.changed(session)
         elif outcome.persist == "delete":
             await hub.store.delete(session.id)
         if outcome.records:
