@@ -25,7 +25,7 @@ from websockets.sync.client import connect
 import lotse
 from dashboard_support import SEED, SITE_ID, expected_report, p_phrase, p_text, seed_ledger
 from dashboard_support import write_site as write_dashboard_site
-from lotse_server import Ledger, Settings
+from lotse_server import Settings
 from lotse_server.app import CONTENT_SECURITY_POLICY
 from lotse_server.auth import (
     VIEW_KEY_TTL,
@@ -263,23 +263,50 @@ def test_the_live_figures_are_the_same_as_on_metrics(board: Any) -> None:
     assert row(page, "Swaps sent per slot", "hero")[1] == f"{hero_swaps:,.0f}"
 
 
-def test_a_ledger_that_cannot_be_read_leaves_the_live_figures(
-    serve_app: Callable[..., Any], tmp_path: Path
-) -> None:
-    class BrokenLedger(Ledger):
-        def rows(self, site_id: str) -> list[Any]:
-            raise sqlite3.OperationalError("disk I/O error")
+class UnreadableLedger:
+    """A ledger that takes records but cannot be read, as a full disk or a lost network store."""
 
-    ledger = BrokenLedger(tmp_path / "ledger.sqlite3")
-    try:
-        settings = replace(Settings(), admin_token=TOKEN)
-        server = serve_app(write_dashboard_site(tmp_path), settings=settings, ledger=ledger)
-        response = httpx.get(server.http + "/dashboard", headers=BEARER)
-    finally:
-        ledger.close()
+    def __init__(self, problem: Exception) -> None:
+        self.problem = problem
+
+    def add(self, site_id: str, records: Any) -> None:
+        pass
+
+    def rows(self, site_id: str) -> list[Any]:
+        raise self.problem
+
+    def started(self, site_id: str) -> dict[str, float]:
+        return {}
+
+    def flush(self, timeout: float = 10.0) -> bool:
+        return True
+
+    def close(self, timeout: float = 10.0) -> None:
+        pass
+
+
+@pytest.mark.parametrize(
+    "problem",
+    [sqlite3.OperationalError("disk I/O error"), ConnectionError("store unreachable")],
+    ids=["sqlite", "network"],
+)
+def test_a_ledger_that_cannot_be_read_leaves_the_live_figures(
+    serve_app: Callable[..., Any], tmp_path: Path, problem: Exception, log_lines: io.StringIO
+) -> None:
+    settings = replace(Settings(), admin_token=TOKEN)
+    ledger = UnreadableLedger(problem)
+    server = serve_app(write_dashboard_site(tmp_path), settings=settings, ledger=ledger)
+    response = httpx.get(server.http + "/dashboard", headers=BEARER)
     assert response.status_code == 200
-    assert "The experiments could not be read: disk I/O error" in response.text
+    assert f"The experiments could not be read: {problem}" in response.text
     assert figure(response.text, "live-sessions") == "0"
+    assert "Visitor types" in response.text
+    failed = [
+        json.loads(line)
+        for line in log_lines.getvalue().splitlines()
+        if '"dashboard_experiments_failed"' in line
+    ]
+    assert [line["error"] for line in failed] == [str(problem)]
 
 
 def test_every_id_from_configuration_is_escaped() -> None:

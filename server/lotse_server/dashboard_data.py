@@ -15,14 +15,14 @@ import logging
 import sqlite3
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from prometheus_client import CollectorRegistry
 
 import lotse
 
 from .experiments import site_report
-from .ledger import Ledger
+from .ledger import Row
 from .ws import Hub
 
 log = logging.getLogger("lotse.dashboard")
@@ -83,12 +83,14 @@ async def gather(hub: Hub, now: float) -> Snapshot:
     error = None
     try:
         experiments = await asyncio.to_thread(read_experiments, hub.ledger, engine, now)
-    except (sqlite3.Error, ValueError) as exc:
-        # A ledger that cannot be read (sqlite3.Error), or counts the statistics refuse
-        # (ValueError, e.g. an A/B rule without a control arm): the live half of the page
-        # is still worth showing, and the reason goes on it.
-        log.error("dashboard_experiments_failed", extra={"error": str(exc)})
-        error = str(exc)
+    except Exception as exc:
+        # A ledger that cannot be read (sqlite3.Error, or a network store's own errors), or
+        # counts the statistics refuse (ValueError, e.g. an A/B rule without a control arm):
+        # the live half of the page is still worth showing, and the reason goes on it. A
+        # known class needs no traceback; anything else may be a bug and gets one.
+        known = isinstance(exc, sqlite3.Error | ValueError)
+        log.error("dashboard_experiments_failed", extra={"error": str(exc)}, exc_info=not known)
+        error = str(exc) or type(exc).__name__
     decided = counter_by_label(registry, "lotse_visitor_types", "visitor_type")
     intents = counter_by_label(registry, "lotse_chat_intents", "intent")
     chat = counter_by_label(registry, "lotse_chat_answers", "result")
@@ -113,7 +115,15 @@ async def gather(hub: Hub, now: float) -> Snapshot:
     )
 
 
-def read_experiments(ledger: Ledger, engine: lotse.Engine, now: float) -> dict[str, Any]:
+class LedgerReader(Protocol):
+    """What the dashboard reads of a ledger (blocking calls), whichever store keeps it."""
+
+    def rows(self, site_id: str) -> list[Row]: ...
+
+    def started(self, site_id: str) -> dict[str, float]: ...
+
+
+def read_experiments(ledger: LedgerReader, engine: lotse.Engine, now: float) -> dict[str, Any]:
     """Every experiment of the engine's site from the ledger (blocking: run it in a thread)."""
     site_id = engine.site_id
     return site_report(engine, ledger.rows(site_id), ledger.started(site_id), now)
