@@ -213,3 +213,29 @@ def test_without_a_ledger_the_report_says_where_it_looked(
     assert main(["report", "--data-dir", str(tmp_path / "nowhere")]) == 1
     err = capsys.readouterr().err
     assert "no ledger at" in err and "--data-dir" in err
+
+
+def test_an_ab_test_without_a_control_arm_compares_with_its_first_arm(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from lotse_server import Ledger
+
+    site = tmp_path / "ab.toml"
+    site.write_text(
+        LEDGER_SITE.replace(
+            'variant = "hero-hcp"\nwhen', 'arms = { "hero-hcp" = 1, "hero-b" = 1 }\nwhen'
+        )
+        .replace("holdout = 0.5\n", "")
+        .replace("[[rule]]", '[[slot.variant]]\nid = "hero-b"\nhtml = "<h2>B</h2>"\n[[rule]]')
+    )
+    ledger = Ledger(tmp_path / "data" / "ledger.sqlite3")
+    ledger.add(
+        "trial",
+        [lotse.Record("assigned", "hero-hcp", arm, "hcp") for arm in ("hero-hcp", "hero-b")],
+    )
+    ledger.close()
+    result = json.loads(
+        report(capsys, "--site", str(site), "--data-dir", str(tmp_path / "data"), "--json")
+    )
+    (experiment,) = [e for e in result["experiments"] if e["id"] == "hero-hcp"]
+    assert experiment["control"] == "hero-hcp" and set(experiment["arms"]) == {"hero-hcp", "hero-b"}

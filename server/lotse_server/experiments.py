@@ -101,6 +101,8 @@ def site_report(
             experiment,
             {arm: counter.tally() for arm, counter in counters.items()},
             split,
+            # An A/B test between variants without a control arm compares with its first arm.
+            control="control" if "control" in split else next(iter(split)),
             alpha=plan.alpha,
             planned_per_arm=planned,
             sessions_per_day=total / running * 86400,
