@@ -114,6 +114,7 @@ TEXT: dict[str, dict[str, str]] = {
         "contact_label": "Kontakt",
         "nav_label": "Hauptnavigation",
         "skip": "Zum Inhalt springen",
+        "banner_label": "Hinweis zur Demo",
         "switch_label": "English",
         "other_lang": "en",
         "banner": "Demo-Website einer fiktiven Firma. Personalisierung durch Lotse – "
@@ -137,6 +138,7 @@ TEXT: dict[str, dict[str, str]] = {
         "contact_label": "Contact",
         "nav_label": "Main navigation",
         "skip": "Skip to content",
+        "banner_label": "About this demo",
         "switch_label": "Deutsch",
         "other_lang": "de",
         "banner": "Demo website of a fictional company. Personalisation by Lotse – no "
