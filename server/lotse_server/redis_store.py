@@ -107,17 +107,18 @@ def store_error(exc: BaseException, url: str, timeout: float = 5.0) -> StoreErro
     cause = _os_error(exc)
     if isinstance(cause, socket.gaierror):
         return StoreError(
-            f"the session store's host {host!r} ({where}) does not resolve",
+            f"the host name {host!r} in {where} does not resolve",
             f"correct the host name in {_WHERE}, or check this machine's DNS",
         )
     if cause is not None and cause.errno == errno.ECONNREFUSED:
         return StoreError(
-            f"nothing accepts connections at {address} ({where}): connection refused",
+            f"Redis at {where} refused the connection (connection refused: nothing "
+            f"listens on {address})",
             f"start Redis there (e.g. `redis-server --port {port}`), or correct {_WHERE}",
         )
     if cause is not None and cause.errno == errno.ENOENT and parts.scheme == "unix":
         return StoreError(
-            f"there is no Redis socket at {address} ({where})",
+            f"Redis at {where} cannot be reached: there is no socket at {address}",
             f"start Redis with `unixsocket {address}`, or correct {_WHERE}",
         )
     if isinstance(exc, TimeoutError | RedisTimeout):

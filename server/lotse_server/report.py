@@ -7,7 +7,9 @@
   (conversions/sessions, the control first): rates, lift, the fixed-horizon
   and the always-valid p-value and intervals, the sample-ratio check.
 - ``lotse report [--site PATH] [--data-dir DIR]``: every experiment of a site,
-  read from the ledger the server keeps in DIR (read only; it may be running).
+  read from the ledger the server keeps in DIR (read only; it may be running),
+  or with ``--store redis://…`` (or ``LOTSE_STORE``, as the server has it) from
+  the ledger every node of a deployment counts into in Redis.
 
 The statistics are the core's (`lotse.sample_size_per_arm`, `lotse.compare`,
 …); this module only reads arguments and prints a table for people, ``--json``
@@ -70,6 +72,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--data-dir",
         metavar="DIR",
         help="where the server keeps its ledger (default: ./lotse-data or $LOTSE_DATA_DIR)",
+    )
+    parser.add_argument(
+        "--store",
+        metavar="URL",
+        help="read the ledger the servers keep in Redis (lotse serve --store URL); default: "
+        "$LOTSE_STORE, else the SQLite ledger in --data-dir",
     )
     parser.add_argument(
         "--visitor-type",
@@ -304,7 +312,11 @@ def _ledger(args: argparse.Namespace) -> int:
     from .cli import default_site_path
 
     site = lotse.load_site(Path(args.site) if args.site else default_site_path())
-    data_dir = Path(args.data_dir) if args.data_dir else Settings.from_env().data_dir
+    settings = Settings.from_env()
+    store = args.store if args.store is not None else settings.store_url
+    if store and store.strip().lower() != "memory":
+        return _redis_ledger(args, site, store, settings.store_prefix)
+    data_dir = Path(args.data_dir) if args.data_dir else settings.data_dir
     path = data_dir / LEDGER_FILE
     if not path.is_file():
         sys.stderr.write(
@@ -317,6 +329,36 @@ def _ledger(args: argparse.Namespace) -> int:
     except sqlite3.Error as exc:
         sys.stderr.write(f"lotse report: cannot read the ledger {path}: {exc}\n")
         return 1
+    return _print_ledger(report, args)
+
+
+def _redis_ledger(args: argparse.Namespace, site: lotse.Site, url: str, prefix: str) -> int:
+    """The report from the ledger in Redis (`redis_ledger.py`), printed as from SQLite."""
+    from .redis_ledger import RedisLedgerReader
+    from .settings import check_store_url
+    from .store import StoreError
+
+    try:
+        check_store_url(url)
+    except ValueError as exc:
+        sys.stderr.write(f"lotse report: {exc}\n")
+        return 2
+    reader = RedisLedgerReader(url, prefix=prefix)
+    try:
+        rows, started = reader.rows(site.id), reader.started(site.id)
+    except StoreError as exc:
+        sys.stderr.write(
+            f"lotse report: cannot read the ledger in Redis: {exc.problem}. Fix: {exc.fix}\n"
+        )
+        return 1
+    finally:
+        reader.close()
+    engine = site.engine()
+    report = site_report(engine, rows, started, time.time(), visitor_type=args.visitor_type)
+    return _print_ledger(rounded(report), args)
+
+
+def _print_ledger(report: dict[str, Any], args: argparse.Namespace) -> int:
     if args.json:
         sys.stdout.write(orjson.dumps(report).decode() + "\n")
     elif args.csv:
