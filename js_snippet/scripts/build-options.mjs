@@ -2,12 +2,21 @@
  * The one build, shared by build.mjs and check-dist.mjs so the committed
  * dist and the freshness check can never disagree.
  *
+ * Two files: the core (dist/lotse.min.js: events, slots, swaps, the "why"
+ * box, opt-out) and the chat widget (dist/lotse-chat.min.js), which the core
+ * loads only when the chat is offered. The chat is built first: the core
+ * carries the chat file's version (`?v=`, for long-lived caching) and its
+ * Subresource Integrity hash. Both builds share esbuild's mangle cache, so a
+ * shortened property name means the same in both (the core hands the chat
+ * an object, and the chat hands back one).
+ *
  * esbuild bundles (and shortens the listed property names); terser then
  * minifies, because it compresses about 200 bytes (gzipped) better than
- * esbuild's own minifier, and every byte counts against the 6 KB budget.
+ * esbuild's own minifier, and every byte counts against the 4 KB budgets.
  * Deterministic: both are pinned exactly in package.json, and nothing time-
  * or machine-dependent (dates, absolute paths) goes into the output.
  */
+import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
@@ -15,6 +24,9 @@ import { minify } from 'terser'
 
 export const root = fileURLToPath(new URL('..', import.meta.url))
 export const outfile = 'dist/lotse.min.js'
+export const chatfile = 'dist/lotse-chat.min.js'
+/** Both built files; each must stay at or under 4 KB gzipped (check-size.mjs). */
+export const outfiles = [outfile, chatfile]
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
 
 /**
@@ -28,7 +40,7 @@ export const MANGLED = [
   'isOpen', 'drain', 'wake', 'onClose', 'onOpen', 'onMessage', 'jitter', 'limit',
   'active', 'clock', 'flickerMs', 'store', 'strings', 'doc', 'win', 'setOptout',
   'sync', 'say', 'offer', 'restore', 'swap', 'ids', 'page', 'reshow', 'settle', 'release',
-  'start', 'stop', 'shown', 'exposure', 'control', 'why', 'off', 'dismiss', 'answer',
+  'start', 'stop', 'shown', 'exposure', 'control', 'off', 'nudge', 'mark',
 ]
 
 /** @type {import('esbuild').BuildOptions} */
@@ -48,17 +60,46 @@ export const options = {
   logLevel: 'warning',
 }
 
+/** The Subresource Integrity hash of a built file. @param {Buffer} code */
+export const integrity = (code) => 'sha384-' + createHash('sha384').update(code).digest('base64')
 /**
- * Build the snippet in memory.
- * @returns {Promise<Buffer>} the bytes of dist/lotse.min.js
+ * The version in a built file's URL (`lotse-chat.js?v=…`): the first 16 hex
+ * digits of its SHA-384, as the server computes it (server/lotse_server/snippet.py).
+ * @param {Buffer} code
  */
-export async function bundle() {
-  const bundled = (await build(options)).outputFiles[0].text
-  const { code } = await minify(bundled, {
+export const fileVersion = (code) => createHash('sha384').update(code).digest('hex').slice(0, 16)
+
+/**
+ * @param {string} entry
+ * @param {string} title for the banner comment
+ * @param {Record<string, string>} define
+ * @param {Record<string, string | false>} mangleCache
+ */
+async function one(entry, title, define, mangleCache) {
+  const result = await build({ ...options, entryPoints: [entry], define: { ...options.define, ...define }, mangleCache })
+  const { code } = await minify(result.outputFiles[0].text, {
     ecma: 2018,
     compress: { passes: 1 },
     mangle: true,
-    format: { ascii_only: true, preamble: `/*! Lotse snippet ${version} | Apache-2.0 */` },
+    format: { ascii_only: true, preamble: `/*! Lotse ${title} ${version} | Apache-2.0 */` },
   })
-  return Buffer.from(code + '\n')
+  return { code: Buffer.from(code + '\n'), cache: /** @type {Record<string, string | false>} */ (result.mangleCache) }
+}
+
+/**
+ * Build both files in memory.
+ * @returns {Promise<Record<string, Buffer>>} the bytes of each of `outfiles`
+ */
+export async function bundle() {
+  const chat = await one('src/chat-entry.js', 'chat widget', {}, {})
+  const core = await one(
+    'src/browser.js',
+    'snippet',
+    {
+      __LOTSE_CHAT_SRC__: JSON.stringify('lotse-chat.js?v=' + fileVersion(chat.code)),
+      __LOTSE_CHAT_SRI__: JSON.stringify(integrity(chat.code)),
+    },
+    chat.cache,
+  )
+  return { [outfile]: core.code, [chatfile]: chat.code }
 }

@@ -1,9 +1,11 @@
-/** Build js_snippet/dist/lotse.min.js (committed; see check-dist.mjs). */
+/** Build js_snippet/dist/lotse.min.js and dist/lotse-chat.min.js (committed; see check-dist.mjs). */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { bundle, outfile, root } from './build-options.mjs'
+import { bundle, root } from './build-options.mjs'
 
-const code = await bundle()
+const built = await bundle()
 mkdirSync(join(root, 'dist'), { recursive: true })
-writeFileSync(join(root, outfile), code)
-console.log(`built ${outfile} (${code.length} bytes)`)
+for (const [file, code] of Object.entries(built)) {
+  writeFileSync(join(root, file), code)
+  console.log(`built ${file} (${code.length} bytes)`)
+}

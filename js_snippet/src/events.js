@@ -8,6 +8,8 @@
 export const MAX_URL = 2048
 export const MAX_SLOTS = 64
 export const MAX_SLOT_ID = 64
+/** Page titles, headings and link texts are cut to this many characters. */
+export const MAX_TEXT = 300
 
 /**
  * Path plus only the `utm_*` query parameters of `href`.
@@ -72,6 +74,21 @@ export function langOf(htmlLang) {
 }
 
 /**
+ * Text for the server (a title, a heading, a link's text): whitespace
+ * collapsed, trimmed, at most `MAX_TEXT` characters; undefined when empty.
+ * @param {string | null | undefined} text
+ */
+export const clip = (text) => (text || '').replace(/\s+/g, ' ').trim().slice(0, MAX_TEXT) || undefined
+
+/**
+ * What a page says it is about, for `hello` and `page`: its `<title>` and its
+ * first `<h1>`. (On a sensitive page the server ignores them.)
+ * @param {Document} doc
+ * @returns {{title?: string, heading?: string}}
+ */
+export const pageInfo = (doc) => ({ title: clip(doc.title), heading: clip((doc.querySelector('h1') || doc).textContent) })
+
+/**
  * Slot ids for `hello`/`page`: unique, non-empty, within the server's limits.
  * Over-long ids are left out rather than cut, because a cut id names another slot.
  *
@@ -105,13 +122,19 @@ export function socketUrl(scriptSrc, endpoint) {
  * previous visit's arms (from `keepArms`) are sent only with consent, and
  * only when there are any. Fields left undefined are omitted by JSON.stringify.
  *
+ * A preview link's token (`preview`) goes instead of the resume token.
+ *
  * @param {{site: string, href: string, origin: string, referrer?: string, lang?: string,
  *   slots: string[], token?: string | null, consent?: boolean, verified?: string, visits?: number,
- *   doses?: Array<[string, number]>, returning?: Record<string, string>}} o
+ *   doses?: Array<[string, number]>, returning?: Record<string, string>, preview?: string | null,
+ *   title?: string, heading?: string}} o
  */
 export function helloMessage(o) {
   return {
     type: 'hello',
+    title: o.title,
+    heading: o.heading,
+    preview: o.preview || undefined,
     site: o.site,
     url: shapeUrl(o.href, o.origin),
     referrer: referrerOrigin(o.referrer || '', o.origin),
@@ -130,19 +153,21 @@ export function helloMessage(o) {
  * @param {string} href
  * @param {string} origin
  * @param {string[]} slots
+ * @param {{title?: string, heading?: string}} [info] from `pageInfo`
  */
-export function pageMessage(href, origin, slots) {
-  return { type: 'page', url: shapeUrl(href, origin), slots }
+export function pageMessage(href, origin, slots, info) {
+  return { type: 'page', url: shapeUrl(href, origin), slots, ...info }
 }
 
 /**
- * A followed link, or null for a link to another site.
+ * A followed link, with its visible text, or null for a link to another site.
  * @param {string} href the link's href attribute
  * @param {string} origin
  * @param {string} [base] document.baseURI, for relative links
+ * @param {string} [text] the link's visible text
  */
-export function clickMessage(href, origin, base = origin) {
-  return isSameOrigin(href, origin, base) ? { type: 'click', href: shapeUrl(href, base) } : null
+export function clickMessage(href, origin, base = origin, text) {
+  return isSameOrigin(href, origin, base) ? { type: 'click', href: shapeUrl(href, base), text: clip(text) } : null
 }
 
 /** @param {unknown} goal */

@@ -1,15 +1,16 @@
 /**
  * Wiring: reads the script tag, installs `window.lotse`, connects the page's
- * events, slots and chat to the server. Each part lives in its own module;
- * this one only decides who tells whom.
+ * events, slots and the chat's file to the server. Each part lives in its
+ * own module; this one only decides who tells whom.
  */
 
-import { createChat } from './chat.js'
+import { SLOT_ATTR } from './eligibility.js'
 import {
   clickMessage,
   convertMessage,
   helloMessage,
   langOf,
+  pageInfo,
   pageMessage,
   shapeUrl,
   socketUrl,
@@ -17,16 +18,28 @@ import {
 } from './events.js'
 import { watchHistory } from './history.js'
 import { createSlots } from './slots.js'
-import { ARMS, BACK, DOSES, OPTOUT, STICKY, TOKEN, VISIT, VISITS, area, countDose, keepArms, parse, read, write } from './storage.js'
+import { ARMS, BACK, CHAT, DOSES, OPTOUT, STICKY, TOKEN, VISIT, VISITS, area, countDose, keepArms, parse, read, write } from './storage.js'
 import { stringsFor } from './strings.js'
-import { supported } from './style.js'
+import { banner, optoutSwitch, privacy, supported } from './ui.js'
 import { createTransport } from './transport.js'
 
-/* global __LOTSE_VERSION__ */
+/* global __LOTSE_VERSION__, __LOTSE_CHAT_SRC__, __LOTSE_CHAT_SRI__ */
 export const VERSION = typeof __LOTSE_VERSION__ === 'string' ? __LOTSE_VERSION__ : 'dev'
+/**
+ * The chat widget's file, relative to this script's URL, with its version
+ * (`?v=`, so it can be cached for good) and its Subresource Integrity hash:
+ * the build writes both in (scripts/build-options.mjs).
+ */
+export const CHAT_SRC = typeof __LOTSE_CHAT_SRC__ === 'string' ? __LOTSE_CHAT_SRC__ : 'lotse-chat.js'
+export const CHAT_SRI = typeof __LOTSE_CHAT_SRI__ === 'string' ? __LOTSE_CHAT_SRI__ : ''
 
 /** Anti-flicker budget when the script tag has no data-flicker-ms. */
 export const FLICKER_MS = 300
+/**
+ * How long a page view with no slot on it yet waits for the page's own script
+ * to render them (a single-page app) before it is announced without them.
+ */
+export const SLOT_WAIT_MS = 1000
 
 /**
  * Start the snippet in `win`. Safe to call twice (the second call does
@@ -60,8 +73,13 @@ export function boot(win, deps = {}) {
   if (!script || !site || !supported(win)) return
 
   const origin = win.location.origin
-  const session = area(win, 'sessionStorage')
-  const local = area(win, 'localStorage')
+  // A preview link (`lotse preview`): the page as one visitor type sees it. Nothing of
+  // it is stored in the browser (no token, no variants, no counts): storage reads as
+  // empty and writes go nowhere; only a standing opt-out is still honoured.
+  const preview = new URLSearchParams(win.location.search).get('lotse_preview')
+  const session = preview ? null : area(win, 'sessionStorage')
+  const optin = area(win, 'localStorage')
+  const local = preview ? null : optin
   const gpc = /** @type {any} */ (win.navigator).globalPrivacyControl === true
   const lang = langOf(doc.documentElement.getAttribute('lang'))
   const strings = stringsFor(lang)
@@ -70,7 +88,7 @@ export function boot(win, deps = {}) {
   /** data-datalayer: the name of the site's analytics array ("" or no value: dataLayer). */
   const layer = script.getAttribute('data-datalayer')
 
-  let optedOut = gpc || read(local, OPTOUT) === '1'
+  let optedOut = gpc || read(optin, OPTOUT) === '1'
   /** @type {boolean | undefined} */
   let consent
   /** @type {string | undefined} */
@@ -80,6 +98,16 @@ export function boot(win, deps = {}) {
   /** @type {Array<[string, number]> | undefined} the dose counters as this visit began */
   let doses
   let pageUrl = ''
+  /** @type {string[]} the slot ids the server was told of for this page view */
+  let announced = []
+  /** @type {(() => void) | null} a page view waiting for the page to render its slots */
+  let waiting = null
+  let timer
+  /** The chat: 1 while its file is on the way, then the widget. */
+  /** @type {any} */
+  let chat
+  /** @type {HTMLElement | undefined} the privacy panel of a data-lotse-privacy link */
+  let panel
 
   const active = () => !optedOut
   /** Every tracking message goes through here: nothing at all when opted out. */
@@ -89,7 +117,7 @@ export function boot(win, deps = {}) {
   const hasToken = () => !!read(session, TOKEN)
   /** Hand an event to the site's analytics (GTM, Matomo): only with data-datalayer, never opted out. */
   const push = (/** @type {object} */ event) => {
-    if (layer == null || optedOut) return
+    if (layer == null || optedOut || preview) return
     try {
       const name = layer || 'dataLayer'
       ;(win[name] = win[name] || []).push(event)
@@ -144,13 +172,15 @@ export function boot(win, deps = {}) {
           origin,
           referrer: doc.referrer,
           lang,
-          slots: slots.ids(),
+          slots: (announced = slots.ids()),
           token,
           consent,
           verified,
           visits,
           doses,
           returning: keepArms(parse(read(session, BACK))),
+          preview,
+          ...pageInfo(doc),
         }),
       )
       // The previous visit's arms go out once: in the first hello with consent.
@@ -164,12 +194,13 @@ export function boot(win, deps = {}) {
   /**
    * Opt out (or back in). Opting out restores defaults on the client at once,
    * without waiting for the server, and forgets everything remembered.
-   * @param {boolean} on
+   * @param {boolean} [on] nothing: only tell the state
    * @param {boolean} [fromServer] the server already knows (welcome.optout)
+   * @returns {boolean} whether the visitor is opted out now
    */
   function setOptout(on, fromServer) {
     // Global Privacy Control is a standing opt-out that a click cannot undo.
-    if (on !== optedOut && (on || !gpc)) {
+    if (on != null && on !== optedOut && (on || !gpc)) {
       optedOut = on
       write(local, OPTOUT, on ? '1' : null)
       if (on) {
@@ -188,8 +219,9 @@ export function boot(win, deps = {}) {
         transport.send({ type: 'optin' })
         transport.start()
       }
+      if (chat && chat.sync) chat.sync(optedOut)
     }
-    chat.sync(optedOut)
+    return optedOut
   }
 
   const slots = createSlots({
@@ -205,7 +237,45 @@ export function boot(win, deps = {}) {
     shown,
     exposure: push,
   })
-  const chat = createChat({ doc, store: session, strings, send: emit, active, setOptout, shown })
+
+  /**
+   * The server offers the chat (welcome.chat). Its file is loaded only now,
+   * after `delay_ms`, with its integrity hash; a slow or failing file delays
+   * nothing else. The offer (the launcher with an unread badge) is made at
+   * most once per browser session (sessionStorage `lotse.chat`: "1"); a
+   * visitor who opened it ("o") finds the launcher again on the next pages,
+   * without the badge; one who dismissed it ("x") sees it no more.
+   * @param {any} offer
+   */
+  function offerChat(offer) {
+    const state = read(session, CHAT)
+    if (chat || typeof offer != 'object' || (state && state !== 'o')) return
+    chat = 1
+    setTimeout(() => {
+      /** Called by the chat's file once it runs. @param {(o: object) => object} mount */
+      api._w = (mount) => {
+        if (chat !== 1 || optedOut) return
+        chat = mount({
+          doc,
+          lang,
+          offer,
+          nudge: !state,
+          send: emit,
+          sw: () => optoutSwitch(doc, strings.off, setOptout),
+          mark: (/** @type {string} */ v) => write(session, CHAT, v),
+        })
+        if (!state) {
+          write(session, CHAT, '1')
+          shown(offer)
+        }
+      }
+      const file = doc.createElement('script')
+      file.src = new URL(CHAT_SRC, script.src).href
+      file.integrity = CHAT_SRI
+      file.crossOrigin = 'anonymous'
+      doc.head.append(file)
+    }, state ? 0 : offer.delay_ms) // a missing, negative or non-numeric delay counts as 0
+  }
 
   /** A message from the server. @param {Record<string, any>} msg */
   function receive(msg) {
@@ -218,7 +288,8 @@ export function boot(win, deps = {}) {
           if (typeof msg.token === 'string') write(session, TOKEN, msg.token)
           verified = undefined // bound to the session now; the token carries it
           if (msg.optout === true) setOptout(true, true)
-          else if (msg.chat) chat.offer(msg.chat)
+          else if (msg.chat) offerChat(msg.chat)
+          if (preview && typeof msg.preview == 'string' && !doc.querySelector('lotse-preview')) banner(doc, msg.preview)
           slots.settle(msg.swaps)
           break
         case 'swap':
@@ -231,7 +302,7 @@ export function boot(win, deps = {}) {
           slots.restore(Array.isArray(msg.slots) ? msg.slots : undefined)
           break
         case 'say':
-          chat.say(msg)
+          if (chat && chat.say) chat.say(msg)
           break
         // 'error' and unknown types: nothing for the page to do.
       }
@@ -244,6 +315,7 @@ export function boot(win, deps = {}) {
     if (name === 'convert') emit(convertMessage(value))
     else if (name === 'optout') setOptout(true)
     else if (name === 'optin') setOptout(false)
+    else if (name === 'page') pageView()
     else if (name === 'consent') {
       consent = value === true
       if (!consent) forget()
@@ -271,17 +343,56 @@ export function boot(win, deps = {}) {
     }
   }
 
+  /** Send `page` for the page view now shown (when not connected, the next hello carries it). */
+  const sendPage = () => {
+    if (optedOut) return
+    if (transport.isOpen()) transport.send(pageMessage(win.location.href, origin, (announced = slots.ids()), pageInfo(doc)))
+    else transport.wake()
+  }
+  /** The first page view: hide what waits for a decision, and connect. */
+  const begin = () => {
+    slots.start()
+    connect()
+  }
+  /**
+   * Announce a page view once the page shows slots: at once when it does, or
+   * when the page's own script renders the first one, or after SLOT_WAIT_MS.
+   * @param {() => void} announce
+   */
+  const whenSlots = (announce) => {
+    clearTimeout(timer)
+    waiting = announce
+    if (slots.ids().length) flush()
+    else timer = setTimeout(flush, SLOT_WAIT_MS)
+  }
+  const flush = () => {
+    clearTimeout(timer)
+    const announce = waiting
+    waiting = null
+    if (announce) announce()
+  }
+  /**
+   * Slots may appear at any time (a router, a lazy component, a consent banner
+   * closing): new ones show their remembered variant at once, and the server
+   * hears of them as the current page's slots (`slots`).
+   */
+  const found = () => {
+    // A route change under way: its page view (after it settles) finds them.
+    if (shapeUrl(win.location.href) !== pageUrl) return
+    const ids = slots.scan()
+    if (!ids.some((id) => !announced.includes(id))) return
+    if (waiting) flush()
+    else if (!optedOut && transport.isOpen()) transport.send({ type: 'slots', slots: (announced = ids) })
+  }
+
+  /** A route change, or lotse('page'): a page view when the URL changed, else a look for new slots. */
   const pageView = () => {
     try {
       const url = shapeUrl(win.location.href)
-      if (url === pageUrl) return
+      if (url === pageUrl) return found()
       pageUrl = url
-      slots.page(url, (ids) => {
-        if (optedOut) return
-        if (transport.isOpen()) transport.send(pageMessage(win.location.href, origin, ids))
-        // Not connected: the next hello carries the current page instead.
-        else transport.wake()
-      })
+      // A first page view still waiting for its slots stays the one to announce.
+      slots.page(url, () => whenSlots(waiting === begin ? begin : sendPage))
     } catch (_) {
       /* never break the site's router */
     }
@@ -289,9 +400,18 @@ export function boot(win, deps = {}) {
 
   const start = () => {
     pageUrl = shapeUrl(win.location.href)
-    slots.start(pageUrl)
+    slots.page(pageUrl)
     watchHistory(win, pageView)
-    connect()
+    const selector = '[' + SLOT_ATTR + ']'
+    new win.MutationObserver((records) => {
+      for (const r of records) {
+        for (const n of r.addedNodes) {
+          const el = /** @type {Element} */ (n)
+          if (el.nodeType === 1 && (el.matches(selector) || el.querySelector(selector))) return found()
+        }
+      }
+    }).observe(doc.body, { childList: true, subtree: true })
+    whenSlots(begin)
   }
 
   doc.addEventListener(
@@ -299,8 +419,17 @@ export function boot(win, deps = {}) {
     (e) => {
       const target = /** @type {Element} */ (e.target)
       if (!target || !target.closest) return
-      const link = target.closest('a[href]')
-      const msg = link && clickMessage(/** @type {string} */ (link.getAttribute('href')), origin, doc.baseURI)
+      // The site's own link to the privacy panel (e.g. in the footer): opens or closes it.
+      const own = /** @type {HTMLElement | null} */ (target.closest('[data-lotse-privacy]'))
+      if (own) {
+        e.preventDefault()
+        if (panel && panel.isConnected) panel.remove()
+        else panel = privacy(doc, strings, setOptout, own)
+        return
+      }
+      const link = /** @type {HTMLElement | null} */ (target.closest('a[href]'))
+      const msg =
+        link && clickMessage(/** @type {string} */ (link.getAttribute('href')), origin, doc.baseURI, link.innerText || link.textContent)
       if (msg) emit(msg)
       const goal = target.closest('[data-lotse-goal]')
       if (goal && goal.tagName !== 'FORM') emit(convertMessage(goal.getAttribute('data-lotse-goal')))

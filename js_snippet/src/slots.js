@@ -1,13 +1,14 @@
 /**
- * Slots on the page: finding them, swapping their content without moving the
- * page, putting defaults back, remembering what was shown, and reporting
- * exposures. The timing rules themselves are in eligibility.js.
+ * Slots on the page: finding them (also those a page's own script renders
+ * late), swapping their content without moving the page, putting defaults
+ * back, remembering what was shown, and reporting exposures. The timing rules
+ * themselves are in eligibility.js.
  */
 
 import { SLOT_ATTR, inViewport, isExposed, isSwappable, swapNow } from './eligibility.js'
 import { exposureEvent, slotIds } from './events.js'
 import { STICKY, parse, remember, write, read } from './storage.js'
-import { h, optoutSwitch, shadow } from './style.js'
+import { why } from './ui.js'
 
 /**
  * @typedef {{slot: string, variant: string, html: string, reason: string, experiment?: string, arm?: string, dose?: string}} Swap
@@ -26,13 +27,13 @@ import { h, optoutSwitch, shadow } from './style.js'
  * @param {{
  *   win: Window & typeof globalThis, doc: Document, store: Storage | null,
  *   flickerMs: number, clock: () => number,
- *   send: (msg: object) => void, active: () => boolean, setOptout: (on: boolean) => void,
+ *   send: (msg: object) => void, active: () => boolean, setOptout: (on: boolean) => boolean,
  *   strings: import('./strings.js').Strings,
  *   shown: (swap: Swap) => void, exposure: (event: object) => void,
  * }} o
  */
 export function createSlots(o) {
-  const { win, doc, store, strings } = o
+  const { win, doc, store } = o
   /** @type {Slot[]} */
   let slots = []
   let url = ''
@@ -89,22 +90,39 @@ export function createSlots(o) {
     }
   }
 
-  /** Find the page's slots; keep the state of elements that are still there. */
+  /**
+   * Find the page's slots, keeping the state of elements that are still
+   * there. Slots new to the page show their remembered variant at once.
+   * @returns {string[]} the ids of the slots now on the page
+   */
   function scan() {
-    const found = /** @type {HTMLElement[]} */ ([...doc.querySelectorAll('[' + SLOT_ATTR + ']')])
-    const next = found.filter(isSwappable).map(
+    const old = slots
+    slots = /** @type {HTMLElement[]} */ ([...doc.querySelectorAll('[' + SLOT_ATTR + ']')]).filter(isSwappable).map(
       (el) =>
-        slots.find((s) => s.el === el) || {
+        old.find((s) => s.el === el) || {
           el,
           id: /** @type {string} */ (el.getAttribute(SLOT_ATTR)),
           variant: 'default',
           inView: inViewport(el.getBoundingClientRect(), win.innerWidth, win.innerHeight),
         },
     )
-    for (const slot of slots) if (!next.includes(slot)) observer.unobserve(slot.el)
-    for (const slot of next) if (!slots.includes(slot)) observer.observe(slot.el)
-    slots = next
+    const fresh = slots.filter((s) => !old.includes(s))
+    for (const slot of fresh) observer.observe(slot.el)
+    sticky(fresh)
+    return ids()
   }
+
+  /** Show the variants remembered for this page at once, before any server reply. */
+  function sticky(/** @type {Slot[]} */ list) {
+    const shown = (o.active() && parse(read(store, STICKY), {})[url]) || {}
+    for (const slot of list) {
+      const swap = shown[slot.id]
+      if (swap && typeof swap.html == 'string') apply(slot, swap, true)
+    }
+  }
+
+  /** @returns {string[]} ids of the slots on this page */
+  const ids = () => slotIds(slots.map((s) => s.id))
 
   /** Hide one slot (only that slot, never the page) during the anti-flicker window. */
   function hold(/** @type {Slot} */ slot) {
@@ -118,36 +136,6 @@ export function createSlots(o) {
     slot.held = false
     slot.el.style.visibility = /** @type {string} */ (slot.was)
     report(slot)
-  }
-
-  /**
-   * The "Why am I seeing this?" control: a button that discloses the reason
-   * and offers to turn personalisation off. Positioned over the slot's corner
-   * so it takes no space and moves nothing; in a shadow root, so the site's
-   * CSS cannot resize it and its buttons never submit a site's form.
-   * @param {string} [reason] the swap's reason, shown as text
-   */
-  function why(reason) {
-    const host = doc.createElement('lotse-why')
-    const wrap = h(doc, 'div', 'why')
-    const button = h(doc, 'button', '', 'i', { 'aria-label': strings.why })
-    const box = h(doc, 'div', 'box')
-    const toggle = (/** @type {boolean} */ open) => {
-      box.hidden = !open
-      button.setAttribute('aria-expanded', /** @type {any} */ (open)) // "true" / "false"
-    }
-    toggle(false)
-    button.addEventListener('click', () => toggle(box.hidden))
-    wrap.addEventListener('keydown', (e) => {
-      if (e.key === 'Escape' && !box.hidden) {
-        toggle(false)
-        button.focus()
-      }
-    })
-    box.append(h(doc, 'p', 'reason', reason), optoutSwitch(doc, strings.off, o.setOptout)[0])
-    wrap.append(button, box)
-    shadow(host).append(wrap)
-    return host
   }
 
   /**
@@ -178,7 +166,7 @@ export function createSlots(o) {
       slot.pos = el.style.position
       el.style.position = 'relative'
     }
-    el.replaceChildren(template.content.cloneNode(true), why(swap.reason))
+    el.replaceChildren(template.content.cloneNode(true), why(doc, swap.reason, o.strings, o.setOptout))
     // Shown: once per slot id, however many elements share it.
     if (!slots.some((s) => s.id === slot.id && s.variant === swap.variant)) o.shown(swap)
     slot.variant = swap.variant
@@ -209,16 +197,6 @@ export function createSlots(o) {
     write(store, STICKY, JSON.stringify(remember(parse(read(store, STICKY), {}), url, id, entry)))
   }
 
-  /** Show the variants remembered for this page at once, before any server reply. */
-  function sticky() {
-    if (!o.active()) return
-    const shown = parse(read(store, STICKY), {})[url] || {}
-    for (const slot of slots) {
-      const swap = shown[slot.id]
-      if (swap && typeof swap.html === 'string') apply(slot, swap, true)
-    }
-  }
-
   /**
    * End the anti-flicker window: show held slots, and from now on swap a
    * slot in view only once it leaves the viewport. Once a held slot has
@@ -231,16 +209,15 @@ export function createSlots(o) {
   }
 
   return {
+    scan,
+    ids,
+
     /**
-     * First page view: find slots, show remembered variants, and hide the
-     * slots in view that still show defaults until the first decisions
-     * arrive or the anti-flicker window ends.
-     * @param {string} pageUrl
+     * The first page view, once the page shows its slots (or gave up waiting
+     * for them): hide the slots in view that still show defaults until the
+     * first decisions arrive or the anti-flicker window ends.
      */
-    start(pageUrl) {
-      url = pageUrl
-      scan()
-      sticky()
+    start() {
       windowEnd = o.clock() + o.flickerMs
       if (o.active() && o.flickerMs) {
         for (const slot of slots) if (slot.inView && slot.variant === 'default') hold(slot)
@@ -249,23 +226,24 @@ export function createSlots(o) {
     },
 
     /**
-     * A later page view (SPA route change): slots are found again and
-     * announced (so the server hears of the page before its exposures), then
-     * deferred swaps happen, remembered variants show, and a new window opens.
+     * A page view: this page's slots are found (remembered variants shown at
+     * once) and announced (the first page view starts at once, before any
+     * server reply); then deferred swaps happen and a new window opens.
      * @param {string} pageUrl
-     * @param {(ids: string[]) => void} announce
+     * @param {(ids: string[]) => void} [announce] a later page view: sends `page`
      */
     page(pageUrl, announce) {
       url = pageUrl
       arms = {}
-      scan()
-      announce(slotIds(slots.map((s) => s.id)))
+      const found = scan()
+      if (!announce) return
+      announce(found)
       seen = new Set()
       for (const slot of slots) {
         slot.touched = false
         if (slot.pending) apply(slot, slot.pending)
       }
-      sticky()
+      sticky(slots)
       windowEnd = o.clock() + o.flickerMs
       slots.forEach(report)
     },
@@ -275,9 +253,6 @@ export function createSlots(o) {
       seen = new Set()
       slots.forEach(report)
     },
-
-    /** @returns {string[]} ids of the slots on this page */
-    ids: () => slotIds(slots.map((s) => s.id)),
 
     /**
      * A `swap` from the server.

@@ -1,25 +1,25 @@
 /**
- * The few words the snippet shows itself, in German and English. Everything
- * else (the chat prompt, replies, reasons) comes from the server in the
- * visitor's language. Any language other than German gets English.
+ * The few words the core shows itself, in German and English (the chat
+ * widget has its own, in chat.js). Everything else (reasons, chat replies,
+ * the preview banner) comes from the server in the visitor's language. Any
+ * language other than German gets English: British spelling, as on the
+ * demo site ("personalisation"), one spelling throughout.
  */
 
 const DE = {
-  prompt: 'Was führt Sie zu uns?',
   why: 'Warum sehe ich das?',
   off: 'Personalisierung aus',
-  dismiss: 'Nicht mehr anzeigen',
-  answer: 'Ihre Antwort',
-  send: 'Senden',
+  privacy: 'Personalisierung',
+  about: 'Einige Inhalte dieser Website passen sich Ihrem Besuch an, ohne Cookies.',
+  close: 'Schließen',
 }
 
 const EN = {
-  prompt: 'What brings you here today?',
   why: 'Why am I seeing this?',
-  off: 'Personalization off',
-  dismiss: 'Do not show again',
-  answer: 'Your answer',
-  send: 'Send',
+  off: 'Personalisation off',
+  privacy: 'Personalisation',
+  about: 'Some content on this website adapts to your visit, without cookies.',
+  close: 'Close',
 }
 
 /** @typedef {typeof EN} Strings */

@@ -1,10 +1,12 @@
 /**
- * The chat widget in a page (jsdom): offer timing, once per session,
- * quick replies and free text, text-only replies, keyboard and focus,
- * dismissal, and the opt-out switch.
+ * The chat widget in a page (jsdom): its file loaded only when offered (with
+ * its integrity hash), offer timing, once per session, the unread badge,
+ * quick replies and free text, the typing pause, text-only replies, keyboard
+ * and focus, dismissal, the opt-out switch, and a chat file that fails.
  */
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import { TYPING_MS, siteName } from '../src/chat.js'
 import { boot } from '../src/index.js'
 import { chatOf, makePage, sleep } from './support/page.mjs'
 
@@ -16,9 +18,10 @@ const OFFER = {
   ],
   delay_ms: 30,
 }
+const BODY = '<main><div data-lotse-slot="hero"><p>Inhalt</p></div></main>'
 
 async function offered(options = {}, chat = OFFER) {
-  const page = makePage({ body: '<main><p>Inhalt</p></main>', ...options })
+  const page = makePage({ body: BODY, ...options })
   boot(page.win)
   await page.ready()
   page.socket.open()
@@ -30,87 +33,122 @@ const parts = (page) => {
   const root = chatOf(page.doc)
   return {
     root,
+    host: page.$('lotse-chat'),
     open: root.querySelector('.open'),
+    badge: root.querySelector('.badge'),
     dialog: root.querySelector('[role=dialog]'),
-    log: root.querySelector('[role=log]'),
+    title: root.querySelector('h2'),
+    close: root.querySelector('.x'),
+    log: root.querySelector('.log'),
+    live: root.querySelector('[aria-live]'),
     choices: [...root.querySelectorAll('.choices button')],
     input: root.querySelector('input[type=text]'),
     form: root.querySelector('form'),
     optout: root.querySelector('input[type=checkbox]'),
-    dismiss: root.querySelector('.launch button:last-child'),
+    dismiss: root.querySelector('.no'),
   }
 }
 const sentChats = (page) => page.socket.sent.filter((m) => m.type === 'chat')
+const bubbles = (w) => [...w.log.querySelectorAll('p')].map((p) => [p.className, p.textContent])
+const escape = (page, el) => el.dispatchEvent(new page.win.KeyboardEvent('keydown', { key: 'Escape', bubbles: true }))
 
-test('offered only after delay_ms, as a launcher in the corner with the prompt', async () => {
+test('the chat file is loaded only when offered, after delay_ms, with its integrity hash', async () => {
   const page = await offered()
-  assert.equal(page.$('lotse-chat'), null, 'not before the delay')
-  await sleep(50)
+  assert.equal(page.scripts.length, 0, 'nothing before the delay')
+  assert.equal(page.$('lotse-chat'), null)
+  await sleep(60)
+  assert.equal(page.scripts.length, 1)
+  const [file] = page.scripts
+  assert.equal(file.src, 'https://lotse.example.net/lotse-chat.js', 'next to the core (the build adds ?v=)')
+  assert.equal(file.crossOrigin, 'anonymous')
+  assert.equal(file.integrity, '', 'the build writes the hash in')
   const w = parts(page)
-  assert.equal(w.open.textContent, 'Was führt Sie zu uns?')
+  assert.equal(w.open.getAttribute('aria-label'), 'Was führt Sie zu uns? (1 neue Nachricht)')
+  assert.equal(w.badge.textContent, '1', 'the nudge: an unread badge')
   assert.equal(w.open.getAttribute('aria-expanded'), 'false')
   assert.ok(w.dialog.hidden)
+  assert.deepEqual(bubbles(w), [['bot', 'Was führt Sie zu uns?']])
   assert.equal(page.win.sessionStorage.getItem('lotse.chat'), '1')
 })
 
-test('no chat when welcome.chat is null', async () => {
-  const page = await offered({}, null)
-  await sleep(50)
-  assert.equal(page.$('lotse-chat'), null)
+test('no chat (and no chat file) when welcome.chat is null, or after opting out during the delay', async () => {
+  const none = await offered({}, null)
+  await sleep(60)
+  assert.equal(none.$('lotse-chat'), null)
+  assert.equal(none.scripts.length, 0)
+  const out = await offered()
+  out.win.lotse('optout')
+  await sleep(60)
+  assert.equal(out.$('lotse-chat'), null)
 })
 
 test('the default prompt follows <html lang> when the server sends none', async () => {
   const en = await offered({ lang: 'en-GB' }, { choices: [], delay_ms: 0 })
-  await sleep(10)
-  assert.equal(parts(en).open.textContent, 'What brings you here today?')
+  await sleep(30)
+  assert.equal(parts(en).open.getAttribute('aria-label'), 'What brings you here today? (1 new message)')
   const de = await offered({ lang: 'de' }, { choices: [], delay_ms: 0 })
-  await sleep(10)
-  assert.equal(parts(de).open.textContent, 'Was führt Sie zu uns?')
+  await sleep(30)
+  assert.equal(parts(de).open.getAttribute('aria-label'), 'Was führt Sie zu uns? (1 neue Nachricht)')
 })
 
-test('at most once per session: not offered again on the next page', async () => {
+test('offered once per session; a visitor who opened it finds it again, without the badge and at once', async () => {
   const page = await offered()
-  await sleep(50)
+  await sleep(60)
   page.socket.receive({ type: 'welcome', token: 'tok', optout: false, chat: OFFER })
-  await sleep(50)
+  await sleep(60)
   assert.equal(page.doc.querySelectorAll('lotse-chat').length, 1)
-  const next = await offered({ session: { ...page.win.sessionStorage } })
-  await sleep(50)
-  assert.equal(next.$('lotse-chat'), null)
+  const ignored = await offered({ session: { ...page.win.sessionStorage } })
+  await sleep(60)
+  assert.equal(ignored.$('lotse-chat'), null, 'offered and not taken up: not again')
+
+  parts(page).open.click()
+  assert.equal(page.win.sessionStorage.getItem('lotse.chat'), 'o')
+  const next = await offered({ session: { ...page.win.sessionStorage } }, { ...OFFER, delay_ms: 5000 })
+  await sleep(60)
+  const w = parts(next)
+  assert.equal(w.badge, null)
+  assert.equal(w.open.getAttribute('aria-label'), 'Was führt Sie zu uns?')
 })
 
-test('opening moves focus to the first quick reply; Escape closes and returns focus', async () => {
+test('opening moves focus to the first quick reply and takes the badge; Escape or the close button close', async () => {
   const page = await offered()
-  await sleep(50)
+  await sleep(60)
   const w = parts(page)
   w.open.click()
   assert.equal(w.dialog.hidden, false)
   assert.equal(w.open.getAttribute('aria-expanded'), 'true')
   assert.equal(w.root.activeElement, w.choices[0])
-  w.choices[0].dispatchEvent(new page.win.KeyboardEvent('keydown', { key: 'Escape', bubbles: true }))
+  assert.equal(w.root.querySelector('.badge'), null)
+  assert.equal(w.open.getAttribute('aria-label'), 'Was führt Sie zu uns?')
+  escape(page, w.choices[0])
   assert.equal(w.dialog.hidden, true)
   assert.equal(w.open.getAttribute('aria-expanded'), 'false')
   assert.equal(w.root.activeElement, w.open)
+  w.open.click()
+  w.close.click()
+  assert.equal(w.dialog.hidden, true)
+  assert.equal(w.root.activeElement, w.open)
 })
 
-test('a quick reply sends its id and shows the visitor’s answer', async () => {
+test('a quick reply sends its id, shows the answer as a bubble, and the bot types', async () => {
   const page = await offered()
-  await sleep(50)
+  await sleep(60)
   const w = parts(page)
   w.open.click()
   w.choices[1].click()
   assert.deepEqual(sentChats(page), [{ type: 'chat', choice: 'hcp' }])
-  const lines = [...w.log.querySelectorAll('p')].map((p) => [p.className, p.textContent])
-  assert.deepEqual(lines, [
+  assert.deepEqual(bubbles(w), [
     ['bot', 'Was führt Sie zu uns?'],
     ['me', 'Ich arbeite im Gesundheitswesen'],
+    ['bot typing', ''],
   ])
   assert.equal(w.root.querySelectorAll('.choices button').length, 0, 'answered: quick replies go')
+  assert.equal(w.root.activeElement, w.input, 'focus stays in the dialog')
 })
 
 test('free text is sent trimmed; empty input sends nothing', async () => {
   const page = await offered()
-  await sleep(50)
+  await sleep(60)
   const w = parts(page)
   w.open.click()
   w.input.value = '   '
@@ -123,32 +161,47 @@ test('free text is sent trimmed; empty input sends nothing', async () => {
   assert.equal(w.input.getAttribute('maxlength'), '500')
 })
 
-test('say: shown as text only, with its quick replies', async () => {
+test('say: after a short typing pause, as text only, announced, with its quick replies', async () => {
   const page = await offered()
-  await sleep(50)
+  await sleep(60)
   const w = parts(page)
   w.open.click()
+  w.choices[0].click()
   page.socket.receive({
     type: 'say',
     text: 'Danke! <img src=x onerror=alert(1)> Meinen Sie:',
     choices: [{ id: 'rx', label: 'Rezept' }, { id: 7 }, { id: 'otc', label: 'Selbstmedikation' }],
   })
-  const last = w.log.lastElementChild
+  assert.equal(w.log.querySelector('.typing') !== null, true, 'still typing')
+  assert.equal(w.live.textContent, '')
+  await sleep(TYPING_MS + 150)
+  assert.equal(w.log.querySelector('.typing'), null)
+  const last = [...w.log.querySelectorAll('p')].at(-1)
   assert.equal(last.textContent, 'Danke! <img src=x onerror=alert(1)> Meinen Sie:')
+  assert.equal(last.className, 'bot')
+  assert.equal(w.live.textContent, last.textContent, 'the live region announces the bot')
   assert.equal(w.log.querySelector('img'), null)
   const labels = [...w.root.querySelectorAll('.choices button')].map((b) => b.textContent)
   assert.deepEqual(labels, ['Rezept', 'Selbstmedikation'], 'malformed choices are skipped')
+  assert.equal(w.log.lastElementChild.className, 'choices', 'pills under the message')
   page.socket.receive({ type: 'say', text: 'Alles klar.' })
+  await sleep(5)
   assert.equal(w.root.querySelectorAll('.choices button').length, 0)
 })
 
-test('the log is a polite live region and every control is labelled', async () => {
-  const page = await offered()
-  await sleep(50)
+test('a labelled dialog with the site name, a polite live region, and every control labelled', async () => {
+  const page = await offered({ head: '<title>Start – Acme Pharma</title>' })
+  await sleep(60)
   const w = parts(page)
-  assert.equal(w.log.getAttribute('aria-live'), 'polite')
-  assert.equal(w.dialog.getAttribute('aria-label'), 'Was führt Sie zu uns?')
+  assert.equal(w.host.getAttribute('role'), 'complementary')
+  assert.equal(w.host.getAttribute('aria-label'), 'Chat')
+  assert.equal(w.live.getAttribute('aria-live'), 'polite')
+  assert.equal(w.log.getAttribute('aria-live'), null, 'the visitor’s own words are not read back')
+  assert.equal(w.root.getElementById(w.dialog.getAttribute('aria-labelledby')), w.title)
+  assert.equal(w.title.textContent, 'Acme Pharma')
+  assert.equal(w.open.getAttribute('aria-haspopup'), 'dialog')
   assert.equal(w.dismiss.getAttribute('aria-label'), 'Nicht mehr anzeigen')
+  assert.equal(w.close.getAttribute('aria-label'), 'Schließen')
   assert.equal(w.optout.closest('label').textContent, 'Personalisierung aus')
   assert.equal(w.optout.getAttribute('role'), 'switch')
   for (const button of w.root.querySelectorAll('button')) {
@@ -156,25 +209,37 @@ test('the log is a polite live region and every control is labelled', async () =
   }
 })
 
-test('dismissing removes the widget for the rest of the session', async () => {
+test('the header names the site: data-name, og:site_name, the title’s last part, the host', () => {
+  const doc = (head, script = '') => makePage({ head, script }).doc
+  assert.equal(siteName(doc('', '<script data-site="d" data-name="ACME"></script>')), 'ACME')
+  assert.equal(siteName(doc('<meta property="og:site_name" content="Acme OG"><title>A | B</title>')), 'Acme OG')
+  assert.equal(siteName(doc('<title>Kontakt | Acme Pharma</title>')), 'Acme Pharma')
+  assert.equal(siteName(doc('<title>Acme</title>')), 'Acme')
+  assert.equal(siteName(doc('')), 'www.example.de')
+})
+
+test('dismissing removes the widget and is remembered for the session', async () => {
   const page = await offered()
-  await sleep(50)
+  await sleep(60)
   parts(page).dismiss.click()
   assert.equal(page.$('lotse-chat'), null)
-  page.socket.receive({ type: 'welcome', token: 'tok', optout: false, chat: OFFER })
-  await sleep(50)
-  assert.equal(page.$('lotse-chat'), null)
+  assert.equal(page.win.sessionStorage.getItem('lotse.chat'), 'x')
+  const next = await offered({ session: { ...page.win.sessionStorage } })
+  await sleep(60)
+  assert.equal(next.$('lotse-chat'), null)
+  assert.equal(next.scripts.length, 0)
 })
 
 test('the opt-out switch: optout sent, answers disabled, and back on with optin', async () => {
   const page = await offered()
-  await sleep(50)
+  await sleep(60)
   const w = parts(page)
   const first = page.socket
   w.open.click()
   w.optout.click()
   assert.equal(first.sent.at(-1).type, 'optout')
   assert.equal(page.win.localStorage.getItem('lotse.optout'), '1')
+  assert.equal(w.optout.checked, true)
   assert.equal(w.form.hidden, true)
   assert.equal(w.root.querySelector('.choices').hidden, true)
   w.optout.click()
@@ -186,7 +251,7 @@ test('the opt-out switch: optout sent, answers disabled, and back on with optin'
 
 test('the switch follows lotse("optout") and lotse("optin") from the site', async () => {
   const page = await offered()
-  await sleep(50)
+  await sleep(60)
   page.win.lotse('optout')
   assert.equal(parts(page).optout.checked, true)
   page.win.lotse('optin')
@@ -195,10 +260,23 @@ test('the switch follows lotse("optout") and lotse("optin") from the site', asyn
 
 test('the widget is styled by a constructed stylesheet in its shadow root, not inline', async () => {
   const page = await offered()
-  await sleep(50)
+  await sleep(60)
   const host = page.$('lotse-chat')
   assert.equal(host.shadowRoot.adoptedStyleSheets.length, 1)
   assert.equal(page.doc.querySelectorAll('style').length, 1, 'only the test page’s own <style>')
   assert.equal(host.shadowRoot.querySelectorAll('[style]').length, 0)
   assert.equal(host.getAttribute('style'), null)
+})
+
+test('a chat file that fails to load changes nothing else: swaps go on, nothing throws', async () => {
+  const page = await offered({ chat: 'fail' }, { ...OFFER, delay_ms: 0 })
+  await sleep(20)
+  assert.equal(page.scripts.length, 1)
+  assert.equal(page.$('lotse-chat'), null)
+  const hero = page.$('[data-lotse-slot=hero]')
+  page.intersect(hero, 0)
+  page.socket.receive({ type: 'swap', slot: 'hero', variant: 'v', html: '<p class="v">V</p>', reason: 'r' })
+  page.socket.receive({ type: 'say', text: 'ignored' })
+  assert.equal(hero.querySelector('.v').textContent, 'V')
+  assert.deepEqual(page.errors, [])
 })

@@ -1,18 +1,22 @@
 /**
- * The built file, as browsers get it: it runs (minified, with shortened
- * property names) and keeps the CSP promises: no eval, no Function, no
- * cookies, no unload handlers, HTML only through <template>.
+ * The built files, as browsers get them: they run (minified, with shortened
+ * property names shared by both) and keep the CSP promises: no eval, no
+ * Function, no cookies, no unload handlers, HTML only through <template>.
+ * The core loads the chat's file by its version and integrity hash.
  */
 import assert from 'node:assert/strict'
+import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { test } from 'node:test'
 import { makePage, sleep, whyOf } from './support/page.mjs'
 
 const DIST = readFileSync(new URL('../dist/lotse.min.js', import.meta.url), 'utf8')
+const CHAT = readFileSync(new URL('../dist/lotse-chat.min.js', import.meta.url))
 
 test('dist: connects, swaps, reports exposures, chats and opts out', async () => {
   const page = makePage({
     body: '<main><div data-lotse-slot="hero" style="height:90px"><p id="d">Standard</p></div></main>',
+    chat: 'dist',
   })
   page.win.eval(DIST)
   await page.ready()
@@ -29,11 +33,19 @@ test('dist: connects, swaps, reports exposures, chats and opts out', async () =>
   assert.equal(whyOf(hero).querySelector('.reason').textContent, 'Grund')
   page.intersect(hero, 0.8)
   assert.deepEqual(socket.sent.at(-1), { type: 'seen', slot: 'hero', variant: 'hcp' })
-  await sleep(10)
+  await sleep(30)
+  const [file] = page.scripts
+  const version = createHash('sha384').update(CHAT).digest('hex').slice(0, 16)
+  assert.equal(file.src, 'https://lotse.example.net/lotse-chat.js?v=' + version)
+  assert.equal(file.integrity, 'sha384-' + createHash('sha384').update(CHAT).digest('base64'))
+  assert.equal(file.crossOrigin, 'anonymous')
   const chat = page.$('lotse-chat').shadowRoot
   chat.querySelector('.open').click()
   chat.querySelector('.choices button').click()
   assert.deepEqual(socket.sent.at(-1), { type: 'chat', choice: 'a' })
+  socket.receive({ type: 'say', text: 'Danke' })
+  await sleep(800)
+  assert.equal(chat.querySelector('[aria-live]').textContent, 'Danke')
   page.win.lotse('optout')
   assert.ok(page.$('#d'))
   assert.equal(socket.sent.at(-1).type, 'optout')
@@ -97,15 +109,20 @@ test('dist: came back: arms remembered with consent, sent once on the next visit
   assert.deepEqual([...first.errors, ...next.errors, ...later.errors], [])
 })
 
-test('dist: the built file is current with its version banner and one IIFE', () => {
+test('dist: the built files are current with their version banners and one IIFE each', () => {
   assert.match(DIST, /^\/\*! Lotse snippet \d+\.\d+\.\d+ \| Apache-2\.0 \*\/\n\(\(\)=>\{/)
   assert.equal(DIST.split('\n').filter(Boolean).length, 2, 'banner and code')
+  const chat = CHAT.toString()
+  assert.match(chat, /^\/\*! Lotse chat widget \d+\.\d+\.\d+ \| Apache-2\.0 \*\/\n\(\(\)=>\{/)
+  assert.equal(chat.split('\n').filter(Boolean).length, 2, 'banner and code')
 })
 
 test('dist: nothing a strict CSP or the privacy rules forbid', () => {
   for (const banned of ['eval(', 'Function(', 'document.cookie', '.cookie', 'unload', 'setAttribute("style"', 'insertAdjacentHTML', 'outerHTML', 'document.write', '<style']) {
     assert.ok(!DIST.includes(banned), banned)
+    assert.ok(!CHAT.toString().includes(banned), banned)
   }
+  assert.equal(CHAT.toString().split('innerHTML').length - 1, 0)
   // innerHTML is assigned on exactly one element: the <template>.
   assert.equal(DIST.split('innerHTML').length - 1, 1)
   assert.ok(/createElement\("template"\)/.test(DIST))

@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import { JSDOM } from 'jsdom'
 import {
   MAX_URL,
   clickMessage,
+  clip,
+  pageInfo,
   convertMessage,
   exposureEvent,
   helloMessage,
@@ -59,6 +62,19 @@ test('referrer: the referring origin only, nothing for our own site or none', ()
   assert.equal(referrerOrigin('', ORIGIN), undefined)
   assert.equal(referrerOrigin('not a url', ORIGIN), undefined)
   assert.equal(referrerOrigin('about:blank', ORIGIN), undefined)
+})
+
+test('clip: titles, headings and link texts trimmed, whitespace collapsed, at most 300 characters', () => {
+  assert.equal(clip('  Apotheken\n   Service '), 'Apotheken Service')
+  assert.equal(clip('x'.repeat(400)).length, 300)
+  assert.equal(clip('   '), undefined)
+  assert.equal(clip(null), undefined)
+})
+
+test('pageInfo: the title and the first h1', () => {
+  const doc = new JSDOM('<title> Kontakt – Acme </title><h1>\n Kontakt <span>aufnehmen</span></h1><h1>Zwei</h1>').window.document
+  assert.deepEqual(pageInfo(doc), { title: 'Kontakt – Acme', heading: 'Kontakt aufnehmen' })
+  assert.deepEqual(pageInfo(new JSDOM('').window.document), { title: undefined, heading: undefined })
 })
 
 test('lang: the first two letters of <html lang>, lower case', () => {
@@ -151,8 +167,8 @@ test('page: shaped url and the slots on the new page', () => {
 })
 
 test('click: same-origin links as path plus utm, other links not at all', () => {
-  assert.deepEqual(clickMessage('/fachkreise?utm_source=a&ref=b#c', ORIGIN), { type: 'click', href: '/fachkreise?utm_source=a' })
-  assert.deepEqual(clickMessage('detail', ORIGIN, ORIGIN + '/produkte/'), { type: 'click', href: '/produkte/detail' })
+  assert.deepEqual(clickMessage('/fachkreise?utm_source=a&ref=b#c', ORIGIN), { type: 'click', href: '/fachkreise?utm_source=a', text: undefined })
+  assert.deepEqual(clickMessage('detail', ORIGIN, ORIGIN + '/produkte/', '  Zum\n  Detail '), { type: 'click', href: '/produkte/detail', text: 'Zum Detail' })
   assert.equal(clickMessage('https://www.other.de/x', ORIGIN), null)
   assert.equal(clickMessage('tel:+4930123', ORIGIN), null)
 })

@@ -155,8 +155,8 @@ test('clicks: same-origin links as path + utm (even in nav), other links never',
   for (const id of ['nav', 'ext', 'rel', 'mail']) page.$('#' + id).click()
   const clicks = page.socket.sent.filter((m) => m.type === 'click')
   assert.deepEqual(clicks, [
-    { type: 'click', href: '/fachkreise?utm_campaign=herbst' },
-    { type: 'click', href: '/detail' },
+    { type: 'click', href: '/fachkreise?utm_campaign=herbst', text: 'Fachkreise' },
+    { type: 'click', href: '/detail', text: 'Detail' },
   ])
 })
 
@@ -169,7 +169,7 @@ test('conversions: data-lotse-goal on a link, a form or any element', async () =
   page.$('#nl input').click() // a click inside the form is not its conversion
   const sent = page.socket.sent.slice(1)
   assert.deepEqual(sent, [
-    { type: 'click', href: '/broschuere.pdf' },
+    { type: 'click', href: '/broschuere.pdf', text: 'PDF' },
     { type: 'convert', goal: 'download' },
     { type: 'convert', goal: 'newsletter' },
     { type: 'convert', goal: 'callback' },
@@ -344,4 +344,24 @@ test('SPA: a route change after an idle close reconnects, and hello carries the 
   page.socket.open()
   assert.deepEqual(page.socket.types(), ['hello'])
   assert.equal(page.socket.sent[0].url, '/wieder-da')
+})
+
+test('hello and page carry the page’s title and first h1, trimmed and cut to 300 characters', async () => {
+  const page = makePage({
+    head: '<title>Fachkreise – Acme</title>',
+    body: '<main><h1>\n  Für  Fachkreise </h1><div data-lotse-slot="hero">H</div></main>',
+  })
+  boot(page.win)
+  await page.ready()
+  page.socket.open()
+  assert.equal(page.socket.sent[0].title, 'Fachkreise – Acme')
+  assert.equal(page.socket.sent[0].heading, 'Für Fachkreise')
+  page.win.history.pushState(null, '', '/produkte')
+  page.doc.title = 'Produkte – Acme'
+  page.$('h1').textContent = 'x'.repeat(400)
+  await sleep(150)
+  const sent = page.socket.sent.at(-1)
+  assert.equal(sent.type, 'page')
+  assert.equal(sent.title, 'Produkte – Acme')
+  assert.equal(sent.heading, 'x'.repeat(300))
 })

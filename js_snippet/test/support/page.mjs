@@ -4,7 +4,12 @@
  * constructed stylesheets on shadow roots. Used by the DOM tests, which run
  * either the source (boot) or the built dist/lotse.min.js.
  */
+import { readFileSync } from 'node:fs'
 import { JSDOM } from 'jsdom'
+import { mount } from '../../src/chat.js'
+
+/** The built chat widget, for pages that run the built core (`chat: 'dist'`). */
+const CHAT_DIST = readFileSync(new URL('../../dist/lotse-chat.min.js', import.meta.url), 'utf8')
 
 export const ORIGIN = 'https://www.example.de'
 
@@ -13,8 +18,10 @@ export const ORIGIN = 'https://www.example.de'
  *   body?: string, url?: string, referrer?: string, lang?: string,
  *   script?: string, gpc?: boolean, reducedMotion?: boolean,
  *   session?: Record<string, string>, local?: Record<string, string>,
- *   head?: string,
- * }} [o]
+ *   head?: string, chat?: 'src' | 'dist' | 'fail',
+ * }} [o] `chat`: what happens when the core adds the chat's <script> to the page
+ *   (jsdom loads no scripts): the widget from the source (default), the built
+ *   chat file, or a failed load (nothing runs)
  */
 export function makePage(o = {}) {
   const script = o.script ?? `<script data-site="demo" data-flicker-ms="0" src="https://lotse.example.net/lotse.js"></script>`
@@ -118,6 +125,24 @@ export function makePage(o = {}) {
   const errors = []
   win.addEventListener('error', (e) => errors.push(e.error || e.message))
 
+  // The chat's file: loaded "over the network" (a task later) when the core adds its <script>.
+  const scripts = []
+  new win.MutationObserver((records) => {
+    for (const r of records) {
+      for (const el of r.addedNodes) {
+        if (el.nodeName !== 'SCRIPT' || !el.src) continue
+        scripts.push(el)
+        const how = o.chat ?? 'src'
+        setTimeout(() => {
+          if (how === 'fail') return el.dispatchEvent(new win.Event('error'))
+          if (how === 'dist') win.eval(CHAT_DIST)
+          else if (win.lotse && win.lotse._w) win.lotse._w(mount)
+          el.dispatchEvent(new win.Event('load'))
+        })
+      }
+    }
+  }).observe(win.document.head, { childList: true })
+
   return {
     dom,
     win,
@@ -126,6 +151,8 @@ export function makePage(o = {}) {
     FakeSocket,
     intersect,
     errors,
+    /** The <script> elements the core added (the chat's file). */
+    scripts,
     /** The socket opened last. */
     get socket() {
       return sockets.at(-1)
