@@ -19,11 +19,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lotse._chat import ChatMatch, ChatMatcher
+from lotse._language import bundled_languages
 from lotse._model import DEFAULT_VISITOR_TYPES, PERSONAS, Intent, Tuning
 
 ROOT = Path(__file__).resolve().parents[1]
 CATALOGUE = ROOT / "intents" / "intents.toml"
 ANSWERS = ROOT / "tests" / "data" / "chat_answers.jsonl"
+#: Every language the catalogue speaks: a language file in intents/lang/ each.
+LANGUAGES = bundled_languages().ids
 
 
 def load_intents(path: Path = CATALOGUE) -> list[Intent]:
@@ -70,9 +73,9 @@ def test_catalogue_is_complete(intents: list[Intent]) -> None:
     assert "general.browsing" in ids
     for intent in intents:
         assert intent.id.split(".")[0] == (intent.visitor_type or "general"), intent.id
-        assert set(intent.phrases) == {"de", "en"}, intent.id
-        assert all(len(intent.phrases[lang]) >= 8 for lang in ("de", "en")), intent.id
-        assert intent.reply.get("de") and intent.reply.get("en"), intent.id
+        assert set(intent.phrases) == set(LANGUAGES), intent.id
+        assert all(len(intent.phrases[lang]) >= 8 for lang in LANGUAGES), intent.id
+        assert all(intent.reply.get(lang) for lang in LANGUAGES), intent.id
         assert not any("<" in text for text in intent.reply.values()), "replies are plain text"
         if intent.persona is not None:
             assert intent.persona in PERSONAS
@@ -393,7 +396,7 @@ def test_any_text_gives_a_well_formed_match(
 ) -> None:
     result = matcher.match(text, hint)
     assert 0.0 <= result.confidence <= 1.0
-    assert result.lang in ("de", "en")
+    assert result.lang in LANGUAGES
     assert result.visitor_type not in result.negated
     assert result.negated == tuple(sorted(set(result.negated)))
     if result.intent is None:

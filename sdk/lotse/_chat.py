@@ -102,6 +102,7 @@ class _Words:
         self.fillers = languages.negation_fillers
         self.lookback_skip = languages.lookback_skip
         self.statement = languages.statement
+        self.others = languages.others
         self.clause = languages.clause
         self.role_prefixes = languages.role_prefixes
         self.endings = languages.endings
@@ -162,6 +163,21 @@ class _Words:
             if len(word) >= 5 and word.endswith(suffix):
                 return word[: -len(suffix)] + replacement
         return None
+
+    def forms(self, word: str) -> list[str]:
+        """Other forms of a word whose stem changes: an ending off the word with
+        its spelling variant undone ("paesse" -> "pass"), or a rewrite."""
+        found: list[str] = []
+        for ending in self.endings:
+            if word.endswith(ending) and len(word) - len(ending) >= _MIN_STEM:
+                stem = word[: -len(ending)]
+                plain = self.plain(stem)
+                if plain != stem:
+                    found.append(plain)
+        rewritten = self.rewritten(word)
+        if rewritten is not None:
+            found.append(rewritten)
+        return found
 
     def plain(self, word: str) -> str:
         """The word with its spelling variants undone: "fuer" -> "fur"."""
@@ -296,6 +312,9 @@ class _Token:
     #: zu ...", leading). A stated role also claims its word first.
     stated: bool = False
     leading: bool = False
+    #: Whether a role here is someone else's: after a determiner or possessive
+    #: ("der Apotheker", "my GP", "la pharmacienne"). Never the visitor's own.
+    other: bool = False
 
 
 #: How an answer word fills a phrase slot: (answer position, similarity,
@@ -351,6 +370,7 @@ class ChatMatcher:
         self.cutoff = cutoff
         self.min_length = min_length
         self._lang = lang = _Words(languages or bundled_languages())
+        self._alias_words: dict[str, tuple[str, ...]] = lang.languages.aliases
         #: Per language, the words that tell it in a short answer.
         self._lang_words: tuple[tuple[str, frozenset[str]], ...] = tuple(
             (language.id, language.words) for language in lang.languages.languages
@@ -363,6 +383,7 @@ class ChatMatcher:
         intents_of_word: list[set[int]] = []
         langs_of_word: list[set[str]] = []
         roles_of_word: list[set[str]] = []
+        named: dict[str, set[str]] = {}
         compiled: list[tuple[int, str, list[str]]] = []
 
         for index, intent in enumerate(self._intents):
@@ -388,6 +409,8 @@ class ChatMatcher:
                     role = lang.stated_role(phrase_words)
                     if role is not None and intent.visitor_type:
                         roles_of_word[self._vocab[role]].add(intent.visitor_type)
+                        if content == [role]:  # "Ich bin Mediziner", not "practice manager"
+                            named.setdefault(role, set()).add(intent.visitor_type)
 
         # Word weights: used by one visitor type's phrases -> 1.0, by all -> 0.4.
         n_keys = max(2, len(set(keys)))
@@ -400,6 +423,9 @@ class ChatMatcher:
         self._keys_of_word: list[tuple[str, ...]] = [tuple(sorted(k)) for k in keys_of_word]
         self._intents_of_word: list[tuple[int, ...]] = [tuple(sorted(i)) for i in intents_of_word]
         self._roles: list[frozenset[str]] = [frozenset(r) for r in roles_of_word]
+        self._named_roles: dict[str, str] = {
+            word: next(iter(types)) for word, types in named.items() if len(types) == 1
+        }
         self._vocab_of_key: dict[str, frozenset[int]] = {
             key: frozenset(v for v, ks in enumerate(keys_of_word) if key in ks) for key in keys
         }
@@ -470,10 +496,15 @@ class ChatMatcher:
 
     # -- public ----------------------------------------------------------------
 
+    def role_words(self) -> dict[str, str]:
+        """The role words the catalogue's one-word role statements teach ("Ich bin
+        Mediziner", "Je suis pharmacien"), each with its one visitor type."""
+        return dict(self._named_roles)
+
     def match(self, text: str, lang: str | None = None) -> ChatMatch:
         """The intent a chat answer expresses, with confidence and negations."""
         text = _ADDRESSES.sub(" ", text[:_MAX_CHARS])
-        clauses = [words(part) for part in _CLAUSE_PUNCTUATION.split(text)]
+        clauses = [self._expand(words(part)) for part in _CLAUSE_PUNCTUATION.split(text)]
         flat = [word for clause in clauses for word in clause]
         tokens = self._tokens(clauses)
         detected = self._language(text, tokens, lang)
@@ -504,6 +535,21 @@ class ChatMatcher:
         return ChatMatch(intent.id, intent.visitor_type, confidence, negated, detected)
 
     # -- words -----------------------------------------------------------------
+
+    def _expand(self, clause: list[str]) -> list[str]:
+        """Aliases the catalogue does not know as words of their own, written out:
+        "NP" -> "nurse practitioner", "Apo" -> "Apotheke", "RCP" -> the words of
+        "résumé des caractéristiques du produit"."""
+        aliases = self._alias_words
+        if not aliases:
+            return clause
+        out: list[str] = []
+        for word in clause:
+            if word in aliases and word not in self._vocab:
+                out.extend(aliases[word])
+            else:
+                out.append(word)
+        return out
 
     def _language(self, text: str, tokens: list[_Token], hint: str | None) -> str:
         """The answer's language: words only one language's file lists count
@@ -572,8 +618,12 @@ class ChatMatcher:
         return tokens
 
     def _mark_statements(self, tokens: list[_Token]) -> None:
+        others = self._lang.others
+        for before, token in itertools.pairwise(tokens):
+            if before.word in others and before.clause == token.clause:
+                token.other = True
         first = next((t for t in tokens if t.weight > 0.0), None)
-        if first is not None:
+        if first is not None and not first.other:
             first.leading = True
         for index, token in enumerate(tokens):
             if token.word not in self._lang.statement:
@@ -623,6 +673,13 @@ class ChatMatcher:
         # patient's word, "prescribing" a doctor's).
         others = self._forms(vid) if vid is not None else self._stems.get(stem, ())
         found.extend((other, _SIM_INFLECTED) for other in others if other != vid)
+        if not found:
+            # Plurals that change the stem ("Therapiepässe" / "Therapiepass").
+            for form in self._lang.forms(word):
+                form_id = self._vocab.get(form)
+                if form_id is not None:
+                    found.append((form_id, _SIM_INFLECTED))
+                    break
         if found or len(word) > _MAX_WORD_LENGTH:
             return found  # no compound or typo search in a keyboard mash
         return self._split(word) or self._clipped(word) or self._typo(word)
@@ -684,10 +741,12 @@ class ChatMatcher:
         ]
 
     def _head(self, word: str) -> int | None:
-        """The longest known word of four or more letters that `word` ends with."""
+        """The longest known word that `word` ends with, if it names a role
+        ("Frauen|arzt") or has six letters or more ("Hausarzt|praxis"): a short
+        ending is too often a word by chance ("Packungsgr|essen")."""
         for cut in range(3, len(word) - 3):
             head = self._vocab.get(word[cut:])
-            if head is not None:
+            if head is not None and (self._roles[head] or len(word) - cut >= 6):
                 return head
         return None
 
@@ -792,6 +851,8 @@ class ChatMatcher:
         spots: list[_Spot] = []
         for number, row in rows.items():
             phrase = self._phrases[number]
+            if self._names_someone_else(phrase, row, tokens):
+                continue
             got = sum(weight * sim for _, sim, _, weight, _ in row.values())
             if got < _MIN_RECALL * phrase.total:
                 continue
@@ -806,6 +867,32 @@ class ChatMatcher:
                 continue
             spots.append(self._make_spot(phrase, factor, got, row, tokens))
         return spots
+
+    def _names_someone_else(
+        self, phrase: _Phrase, row: dict[int, _Slot], tokens: list[_Token]
+    ) -> bool:
+        """Whether the phrase would say who the visitor is only from a role they named
+        as someone else's ("my GP", "la pharmacienne", "der Apotheker"), or from a
+        role word standing in for another role of the phrase's own type ("meine
+        Hausärztin" is no "für meine Patienten")."""
+        own_type = self._intents[phrase.intent].visitor_type
+        if own_type is None:
+            return False
+        content = [
+            (tokens[position], vid)
+            for position, _, vid, weight, _ in row.values()
+            if weight > _GENERIC_WEIGHT
+        ]
+        for token, vid in content:
+            if vid == _ROLE_ANY and any(
+                direct and v != _ROLE_ANY and own_type in self._roles[v]
+                for v, _, direct in token.meanings
+            ):
+                return True
+        roles = [
+            token for token, vid in content if vid != _ROLE_ANY and own_type in self._roles[vid]
+        ]
+        return bool(roles) and len(roles) == len(content) and all(t.other for t in roles)
 
     @staticmethod
     def _closeness(phrase: _Phrase, row: dict[int, _Slot], tokens: list[_Token]) -> float:

@@ -25,7 +25,7 @@ from ._model import (
     Variant,
     pick_text,
 )
-from ._signals import HostMatcher, PageFacts, WordMatcher
+from ._signals import HostMatcher, PageFacts, PageReader, WordMatcher
 
 if TYPE_CHECKING:
     from ._session import Session, Trust
@@ -78,6 +78,14 @@ class Engine:
         self.sensitive_paths = tuple(site.sensitivity.paths)
         self.chat = ChatMatcher(
             site.intents, cutoff=site.tuning.chat_cutoff, min_length=site.tuning.chat_min_length
+        )
+        #: Path segments, titles, campaigns and search queries read into signals,
+        #: with compounds, word forms, audiences and the chat's role words.
+        self.reader = PageReader(
+            (s for s in site.signals if s.kind == "path"),
+            (s for s in site.signals if s.kind == "utm"),
+            self.chat.role_words(),
+            self.type_ids,
         )
 
     def is_sensitive(self, page: PageFacts) -> bool:

@@ -61,6 +61,7 @@ class Language:
     negation_fillers: frozenset[str] = frozenset()
     lookback_skip: frozenset[str] = frozenset()
     statement: frozenset[str] = frozenset()
+    others: frozenset[str] = frozenset()
     role_prefixes: tuple[tuple[str, ...], ...] = ()
     endings: tuple[str, ...] = ()
     links: tuple[str, ...] = ()
@@ -71,12 +72,19 @@ class Language:
     person: tuple[PersonRule, ...] = ()
     detection_endings: tuple[str, ...] = ()
     synonyms: Mapping[str, frozenset[str]] = field(default_factory=dict)
-    abbreviations: Mapping[str, str] = field(default_factory=dict)
+    #: Words that stand for catalogue words: the field's abbreviations ("np" ->
+    #: "nurse practitioner"), colloquial and regional words ("apo", "Spital").
+    aliases: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     section_parts: frozenset[str] = frozenset()
     audience: frozenset[str] = frozenset()
     seek: frozenset[str] = frozenset()
     roles: Mapping[str, frozenset[str]] = field(default_factory=dict)
     search_parameters: tuple[str, ...] = ()
+    #: Why am I seeing this, for an audience named in a section ("Seiten für
+    #: Fachleute"), per visitor type (or "default"), and for looking for care.
+    audience_reasons: Mapping[str, str] = field(default_factory=dict)
+    seek_reason: str = ""
+    search_reason: str = ""
 
     @property
     def words(self) -> frozenset[str]:
@@ -89,15 +97,16 @@ _KEYS: dict[str, frozenset[str]] = {
     "language": frozenset({"id", "name", "default", "letters"}),
     "words": frozenset({"function", "clues", "generic", "clause"}),
     "negation": frozenset({"negators", "trailing", "pairs", "fillers", "lookback_skip"}),
-    "roles": frozenset({"statement", "prefixes"}),
+    "roles": frozenset({"statement", "prefixes", "others"}),
     "inflection": frozenset(
         {"endings", "links", "feminine", "variants", "rewrites", "plural_s_except", "person"}
     ),
     "detection": frozenset({"endings"}),
     "synonyms": frozenset(),  # any concept name
-    "abbreviations": frozenset(),  # any abbreviation
+    "aliases": frozenset(),  # any word
     "paths": frozenset({"section_parts", "audience", "seek", "search_parameters"}),
     "audiences": frozenset(),  # any visitor type
+    "reasons": frozenset({"audience", "seek", "search"}),
 }
 
 
@@ -152,6 +161,7 @@ def read_language(path: Path) -> Language:
         negation_fillers=_words(negation.get("fillers", "")),
         lookback_skip=_words(negation.get("lookback_skip", "")),
         statement=_words(roles.get("statement", "")),
+        others=_words(roles.get("others", "")),
         role_prefixes=tuple(tuple(p.split()) for p in roles.get("prefixes", [])),
         endings=tuple(inflection.get("endings", "").split()),
         links=tuple(inflection.get("links", [])),
@@ -162,12 +172,15 @@ def read_language(path: Path) -> Language:
         person=tuple((a, b, n) for a, b, n in person),
         detection_endings=tuple(doc.get("detection", {}).get("endings", [])),
         synonyms={k: _words(v) for k, v in doc.get("synonyms", {}).items()},
-        abbreviations=dict(doc.get("abbreviations", {})),
+        aliases={k: tuple(v.split()) for k, v in doc.get("aliases", {}).items()},
         section_parts=_words(paths.get("section_parts", "")),
         audience=_words(paths.get("audience", "")),
         seek=_words(paths.get("seek", "")),
         roles={k: _words(v) for k, v in doc.get("audiences", {}).items()},
         search_parameters=tuple(paths.get("search_parameters", [])),
+        audience_reasons=dict(doc.get("reasons", {}).get("audience", {})),
+        seek_reason=doc.get("reasons", {}).get("seek", ""),
+        search_reason=doc.get("reasons", {}).get("search", ""),
     )
 
 
@@ -201,6 +214,7 @@ class Languages:
         self.negation_fillers = _union(lang.negation_fillers for lang in langs)
         self.lookback_skip = _union(lang.lookback_skip for lang in langs)
         self.statement = _union(lang.statement for lang in langs)
+        self.others = _union(lang.others for lang in langs)
         self.role_prefixes: tuple[tuple[str, ...], ...] = tuple(
             dict.fromkeys(p for lang in langs for p in lang.role_prefixes)
         )
@@ -229,8 +243,8 @@ class Languages:
         self.synonyms: tuple[frozenset[str], ...] = tuple(
             frozenset(members) for members in concepts.values()
         )
-        self.abbreviations: dict[str, str] = {
-            k: v for lang in langs for k, v in lang.abbreviations.items()
+        self.aliases: dict[str, tuple[str, ...]] = {
+            k: v for lang in langs for k, v in lang.aliases.items()
         }
         self.section_parts = _union(lang.section_parts for lang in langs)
         self.audience = _union(lang.audience for lang in langs)

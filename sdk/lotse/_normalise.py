@@ -30,7 +30,7 @@ import unicodedata
 
 from ._language import bundled_languages
 
-__all__ = ["normalise", "words"]
+__all__ = ["base_form", "normalise", "words"]
 
 # Step 2. The separator forms need a letter before them so that a lone "/in"
 # in a URL is not glued to anything. The Binnen-I must be matched before
@@ -54,7 +54,7 @@ _PERSON_ENDINGS: tuple[tuple[str, str, int], ...] = bundled_languages().person
 _ENDING_SUFFIXES = tuple(ending for ending, _, _ in _PERSON_ENDINGS)
 
 
-def _base_form(word: str) -> str:
+def base_form(word: str) -> str:
     """Fold a feminine or plural person noun to its base form; other words unchanged.
 
     Not cached on purpose: chat answers pass through here, and their words must
@@ -85,7 +85,7 @@ def words(text: str) -> list[str]:
     text = _BINNEN_I.sub(r"i\1", text)
     text = text.casefold().translate(_UMLAUTS)
     text = _strip_accents(text)
-    return [_base_form(word) for word in _SEPARATORS.split(text) if word]
+    return [base_form(word) for word in _SEPARATORS.split(text) if word]
 
 
 def normalise(text: str) -> str:

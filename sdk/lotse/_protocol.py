@@ -16,6 +16,9 @@ MAX_STRING = 2048
 #: Most dose counters one hello may carry, and the largest count.
 MAX_DOSES = 32
 MAX_DOSE = 10_000
+#: Longest page title, first heading and link text used (extension); longer ones
+#: are cut, not refused: they are optional hints, never stored or logged.
+MAX_TEXT = 300
 #: Most slot ids one page may announce.
 MAX_SLOTS = 64
 MAX_SLOT_ID = 64
@@ -53,6 +56,10 @@ class Hello:
     #: Extension: the arms a returning visitor (with consent) was counted in on their
     #: previous visit, sent once, so each arm's sessions that came back can be counted.
     returning: tuple[tuple[str, str], ...] = ()
+    #: Extension: the page's <title> and first <h1>, as evidence for pages whose
+    #: address says nothing (/p/4711); cut at MAX_TEXT, never stored or logged.
+    title: str | None = None
+    heading: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,11 +67,16 @@ class PageView:
     url: str
     slots: tuple[str, ...] = ()
     referrer: str | None = None
+    #: Extension: as in `Hello`.
+    title: str | None = None
+    heading: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Click:
     href: str
+    #: Extension: the visible text of the followed link; cut at MAX_TEXT.
+    text: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +134,16 @@ def _string(msg: dict[str, Any], key: str, *, required: bool, limit: int = MAX_S
     if len(value) > limit:
         raise ProtocolError("bad_field", f"'{key}' is longer than {limit} characters")
     return value
+
+
+def _text(msg: dict[str, Any], key: str) -> str | None:
+    """An optional descriptive text (title, heading, link text): cut, not refused."""
+    value = msg.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ProtocolError("bad_field", f"'{key}' must be a string")
+    return value[:MAX_TEXT] or None
 
 
 def _slots(msg: dict[str, Any]) -> tuple[str, ...]:
@@ -205,15 +227,19 @@ def parse_event(msg: object) -> Event:
                 doses=_doses(msg),
                 returning=_returning(msg),
                 preview=_string(msg, "preview", required=False, limit=1024),
+                title=_text(msg, "title"),
+                heading=_text(msg, "heading"),
             )
         case "page":
             return PageView(
                 url=_string(msg, "url", required=True),
                 slots=_slots(msg),
                 referrer=_string(msg, "referrer", required=False),
+                title=_text(msg, "title"),
+                heading=_text(msg, "heading"),
             )
         case "click":
-            return Click(href=_string(msg, "href", required=True))
+            return Click(href=_string(msg, "href", required=True), text=_text(msg, "text"))
         case "chat":
             text = _string(msg, "text", required=False, limit=500)
             choice = _string(msg, "choice", required=False, limit=64)

@@ -18,11 +18,11 @@ clock: it lends the session a `Trust`.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from . import _copy
+from . import _copy, _signals
 from ._dialogue import ChatResult, Dialogue
 from ._inference import Evidence
 from ._model import pick_text
@@ -47,7 +47,7 @@ from ._protocol import (
     Verify,
     Welcome,
 )
-from ._signals import PageFacts, page_facts, referrer_host
+from ._signals import PageFacts, page_facts, referrer_host, split_search, text_segments
 from ._signing import Preview, check_assertion, issue_session_token, new_session_id, read_preview
 from ._state import StateError, dump, load
 from ._targeting import Page, Record, Targeting
@@ -219,7 +219,8 @@ class Session:
             self._enter_preview(preview)
         elif not profile.optout:
             self._records += self.targeting.enter(self.engine, self.id, profile)
-        messages: list[Message] = [*self._page(PageView(hello.url, hello.slots, hello.referrer))]
+        page = PageView(hello.url, hello.slots, hello.referrer, hello.title, hello.heading)
+        messages: list[Message] = [*self._page(page)]
         if hello.verified:
             messages += self._verify(hello.verified)
         offer = self.chat_offer()
@@ -299,8 +300,17 @@ class Session:
 
     def _page(self, event: PageView) -> list[Swap | ArmNotice]:
         engine = self.engine
-        facts = page_facts(event.url)
-        sensitive = engine.is_sensitive(facts)
+        reader = engine.reader
+        # A site-search query (?q=, ?s=) is read here and kept nowhere.
+        url, search = split_search(event.url, reader.languages.search_parameters)
+        facts = page_facts(url)
+        texts = [*text_segments(event.title or ""), *text_segments(event.heading or "")]
+        searched = text_segments(search) if search else []
+        sensitive = (
+            engine.is_sensitive(facts)
+            or self._sensitive_text(texts)
+            or self._sensitive_text(searched)
+        )
         # A sensitive page's address is not kept, not even for page rules.
         self.page = Page(
             tuple(s for s in event.slots if s in engine.slots),
@@ -311,12 +321,12 @@ class Session:
         if profile.optout or sensitive:
             return []
         profile.page_views += 1
-        self._observe_path(facts)
+        self._observe_path(facts, texts, search)
         host = referrer_host(event.referrer, facts.host)
         if host:
             for signal in engine.referrer_signals.find(host):
                 profile.add_signal(signal, "ref", "", engine.tuning)
-        for signal in engine.utm_signals.find(facts.utm_words):
+        for signal in reader.weighted(reader.read_all(facts.utm_segments, "utm")):
             profile.add_signal(signal, "utm", "", engine.tuning)
         self.profile.redecide(engine.type_ids, engine.tuning)
         swaps = self._swaps(fresh_page=True)
@@ -325,17 +335,47 @@ class Session:
 
     def _click(self, event: Click) -> list[Swap | ArmNotice]:
         facts = page_facts(event.href)
-        if self.profile.optout or self.engine.is_sensitive(facts):
+        texts = text_segments(event.text) if event.text else []
+        if self.profile.optout or self.engine.is_sensitive(facts) or self._sensitive_text(texts):
             return []
-        self._observe_path(facts)
+        self._observe_path(facts, link_texts=texts)
         return self._redecided()
 
-    def _observe_path(self, facts: PageFacts) -> None:
+    def _observe_path(
+        self,
+        facts: PageFacts,
+        titles: Sequence[tuple[str, ...]] = (),
+        search: str = "",
+        link_texts: Sequence[tuple[str, ...]] = (),
+    ) -> None:
+        """The page's evidence: its path, then what its title and heading, the
+        site-search query or the followed link's text add (each signal once per
+        page, at the best factor it was found with). A search query is read
+        like a chat answer, and neither it nor its words are kept."""
         engine = self.engine
-        for signal in engine.path_signals.find(facts.path_words):
+        reader = engine.reader
+        hits = reader.read_segments(facts.segments)
+        for segments, factor in (
+            (titles, _signals.TITLE_FACTOR),
+            (link_texts, _signals.LINK_TEXT_FACTOR),
+        ):
+            if segments:
+                hits += [(s, f * factor) for s, f in reader.read_segments(segments, "text")]
+        if search:
+            match = engine.chat.match(search, self.profile.lang)
+            if match.visitor_type in reader.search_signals:
+                hits.append((reader.search_signals[match.visitor_type], match.confidence))
+            else:
+                searched = reader.read_segments(text_segments(search), "text", remember=False)
+                hits += [(s, f * _signals.SEARCH_FACTOR) for s, f in searched]
+        for signal in reader.weighted(hits):
             self.profile.add_signal(signal, "path", facts.path, engine.tuning)
         for persona in engine.persona_signals.find(facts.path_words):
             self.profile.add_persona(persona.persona, persona.weight)
+
+    def _sensitive_text(self, segments: Sequence[tuple[str, ...]]) -> bool:
+        """Whether a title, heading, link text or search query names a sensitive topic."""
+        return any(self.engine.sensitive_words.find(segment) for segment in segments)
 
     def _redecided(self) -> list[Swap | ArmNotice]:
         self.profile.redecide(self.engine.type_ids, self.engine.tuning)

@@ -1,4 +1,4 @@
-"""Turning URLs, referrers and campaign parameters into words, and words into signals.
+"""Turning URLs, titles, referrers and campaigns into words, and words into signals.
 
 Matching is by dictionary lookups on normalised words, so one page view costs
 a few microseconds however large the catalogue is:
@@ -6,19 +6,33 @@ a few microseconds however large the catalogue is:
 - a one-word entry matches a word equal to it or starting with it (German
   compounds: "fachinformationen" starts with "fachinformation"), or, when the
   entry has at least six letters, containing it ("onlinebewerbung");
+- with a `Morphology`, also another form of the word and a compound of it
+  ("Ärztebereich" is "arzt" + "bereich", "pharmaciens" is "pharmacien"), each
+  hit with a factor for how sure the reading is (see `_morphology.py`);
 - an entry of several words ("healthcare professionals") matches those words
-  in a row;
+  in a row, also when a site splits one of them ("health-care-professionals");
 - a referrer entry with a dot is a host suffix, without a dot one host label.
+
+`PageReader` reads one *segment* at a time (a path segment, a campaign value,
+a part of a title) and adds what only the segment as a whole tells: a concept
+named as a section ("Apothekenportal", "for-pharmacy-teams", "Für Ärztinnen")
+is an audience and counts more; a role word ("Mediziner", "prescribers",
+"pharmaciens") counts only as an audience; and a role looked for ("Arztsuche",
+"find-a-pharmacy", "trouver-un-medecin") is a patient, not a professional.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Generic, TypeVar
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from . import _morphology
+from ._language import Languages, bundled_languages
+from ._model import PROFESSIONAL_TYPES, Signal, Text
+from ._morphology import Morphology
 from ._normalise import words
 
 _P = TypeVar("_P")
@@ -33,6 +47,29 @@ MIN_PREFIX = 3
 
 UTM_KEYS = ("utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term")
 
+# -- weights of what a segment as a whole tells (fitted on the tuning journeys,
+# see tests/test_calibration.py) ------------------------------------------------
+
+#: A concept named as a site section or audience ("Apothekenportal",
+#: "for-pharmacy-teams") counts this much more than the word alone.
+AUDIENCE_BOOST = 1.3
+#: Weight of a role word ("Mediziner", "prescribers") named as an audience.
+ROLE_WEIGHT = 2.6
+#: Weight of looking for a doctor or pharmacy ("Arztsuche", "find-a-pharmacy").
+SEEK_WEIGHT = 2.6
+#: Weight of a site-search query the chat matcher understood, times its confidence.
+SEARCH_WEIGHT = 2.6
+#: The visitor type whose section turns professionals after it into job titles.
+JOBS_TYPE = "applicant"
+PATIENT_TYPE = "patient"
+#: Factors of evidence from elsewhere than the path, relative to a path word.
+TITLE_FACTOR = 0.9
+SEARCH_FACTOR = 0.8
+LINK_TEXT_FACTOR = 0.8
+
+#: One hit: what was found, and how sure the reading is (1.0: the word itself).
+Hit = tuple[_P, float]
+
 
 class WordMatcher(Generic[_P]):
     """Finds which configured entries occur in a list of normalised words."""
@@ -41,14 +78,24 @@ class WordMatcher(Generic[_P]):
     #: repeats across every session, so almost every lookup is a cache hit.
     CACHE_SIZE = 65_536
 
-    def __init__(self, entries: Iterable[tuple[str, _P]], min_prefix: int = MIN_PREFIX) -> None:
+    def __init__(
+        self,
+        entries: Iterable[tuple[str, _P]],
+        min_prefix: int = MIN_PREFIX,
+        morphology: Morphology | None = None,
+        *,
+        strict: bool = False,
+    ) -> None:
         self._min_prefix = min_prefix
+        #: Strict: a known entry followed by an unknown rest is no hit at all
+        #: ("praxis|semester" is no practice).
+        self._strict = strict
         self._words: dict[str, list[_P]] = {}
         # Infix entries indexed by their first three letters, so a word is
         # scanned once instead of once per entry length.
         self._infix: dict[str, list[tuple[str, _P]]] = {}
         self._phrases: dict[str, list[tuple[tuple[str, ...], _P]]] = {}
-        self._cache: dict[str, tuple[_P, ...]] = {}
+        self._cache: dict[str, tuple[Hit[_P], ...]] = {}
         for text, payload in entries:
             parts = tuple(words(text))
             if not parts:
@@ -59,40 +106,124 @@ class WordMatcher(Generic[_P]):
                 self._words.setdefault(parts[0], []).append(payload)
                 if len(parts[0]) >= MIN_INFIX:
                     self._infix.setdefault(parts[0][:3], []).append((parts[0], payload))
+        self.morphology = morphology
+        #: Every word of the entries of several words.
+        self.phrase_words: frozenset[str] = frozenset(
+            w for entries in self._phrases.values() for p, _ in entries for w in p
+        )
 
-    def _word_hits(self, word: str) -> tuple[_P, ...]:
+    @property
+    def vocabulary(self) -> frozenset[str]:
+        """The one-word entries and every word of the phrase entries."""
+        return frozenset(self._words) | self.phrase_words
+
+    def _word_hits(self, word: str, *, remember: bool = True) -> tuple[Hit[_P], ...]:
         cached = self._cache.get(word)
         if cached is not None:
             return cached
-        hits: list[_P] = list(self._words.get(word, ()))
+        found: dict[int, Hit[_P]] = {}
+
+        def add(payloads: Iterable[_P], factor: float) -> None:
+            for payload in payloads:
+                old = found.get(id(payload))
+                if old is None or old[1] < factor:
+                    found[id(payload)] = (payload, factor)
+
+        morphology = self.morphology
+        add(self._words.get(word, ()), 1.0)
         for end in range(self._min_prefix, len(word)):
-            hits.extend(self._words.get(word[:end], ()))
+            payloads = self._words.get(word[:end])
+            if payloads:
+                known = morphology is None or morphology.is_known(word[end:])
+                if known or not self._strict:
+                    add(payloads, 1.0 if known else _morphology.UNKNOWN_REST)
         # Start at 1: entries at the start of the word were found as prefixes.
         for start in range(1, len(word) - MIN_INFIX + 1):
             for entry, payload in self._infix.get(word[start : start + 3], ()):
                 if word.startswith(entry, start):
-                    hits.append(payload)
-        if len(self._cache) >= self.CACHE_SIZE:
-            self._cache.clear()
-        self._cache[word] = result = tuple(hits)
+                    known = morphology is None or morphology.is_known(word[:start])
+                    add((payload,), 1.0 if known else _morphology.HEAD)
+        if not found and morphology is not None:
+            for entry, factor, kind in morphology.analyse(word):
+                if kind != "rest" or not self._strict:
+                    add(self._words.get(entry, ()), factor)
+        result = tuple(found.values())
+        if remember:
+            if len(self._cache) >= self.CACHE_SIZE:
+                self._cache.clear()
+            self._cache[word] = result
         return result
+
+    def find_weighted(
+        self,
+        text_words: Sequence[str],
+        *,
+        remember: bool = True,
+        claims: Callable[[_P, _P], bool] | None = None,
+    ) -> list[Hit[_P]]:
+        """Every payload whose entry occurs, each once with its best factor, in order
+        of first occurrence. `remember=False` keeps the words out of the cache
+        (for a visitor's own search terms). With `claims`, an entry of several
+        words takes its words from a one-word entry it claims ("zum-arzt" is a
+        patient's, so its "arzt" is no doctor's section)."""
+        found: dict[int, Hit[_P]] = {}
+        by_position: list[list[_P]] = []
+        phrases: list[tuple[_P, int, int]] = []
+
+        def add(payload: _P, factor: float) -> None:
+            old = found.get(id(payload))
+            if old is None or old[1] < factor:
+                found[id(payload)] = (payload, factor)
+
+        count = len(text_words)
+        for index, word in enumerate(text_words):
+            here: list[_P] = []
+            for payload, factor in self._word_hits(word, remember=remember):
+                add(payload, factor)
+                here.append(payload)
+            starts = [(word, index + 1)]
+            if index + 1 < count:
+                joined = word + text_words[index + 1]  # "health-care" -> "healthcare"
+                if joined in self._phrases or joined in self._words:
+                    starts.append((joined, index + 2))
+                    for payload, factor in self._word_hits(joined, remember=remember):
+                        add(payload, factor)
+            for first, after in starts:
+                for parts, payload in self._phrases.get(first, ()):
+                    if self._phrase_factor(parts, text_words, after):
+                        add(payload, 1.0)
+                        phrases.append((payload, index, after + len(parts) - 1))
+            by_position.append(here)
+        if claims is not None:
+            for phrase, begin, end in phrases:
+                for position in range(begin, min(end, count)):
+                    for payload in by_position[position]:
+                        if claims(phrase, payload) and not any(
+                            position in range(b, e) for p, b, e in phrases if p is payload
+                        ):
+                            found.pop(id(payload), None)
+        return list(found.values())
+
+    def _phrase_factor(self, parts: tuple[str, ...], text_words: Sequence[str], at: int) -> float:
+        """1.0 if the words from `at` continue the phrase, less if only in another
+        form; 0 if they do not."""
+        following = text_words[at : at + len(parts) - 1]
+        if len(following) != len(parts) - 1:
+            return 0.0
+        factor = 1.0
+        last = len(parts) - 2
+        for i, (actual, wanted) in enumerate(zip(following, parts[1:], strict=True)):
+            if actual == wanted or (i == last and actual.startswith(wanted)):
+                continue
+            morphology = self.morphology
+            if morphology is not None and morphology.lookup(actual) == wanted:
+                continue
+            return 0.0
+        return factor
 
     def find(self, text_words: Sequence[str]) -> list[_P]:
         """Every payload whose entry occurs, each once, in order of first occurrence."""
-        found: dict[int, _P] = {}
-        for index, word in enumerate(text_words):
-            for payload in self._word_hits(word):
-                found.setdefault(id(payload), payload)
-            for parts, payload in self._phrases.get(word, ()):
-                following = text_words[index : index + len(parts)]
-                if len(following) == len(parts) and all(
-                    actual == wanted or (last and actual.startswith(wanted))
-                    for last, actual, wanted in (
-                        (i == len(parts) - 1, following[i], parts[i]) for i in range(len(parts))
-                    )
-                ):
-                    found.setdefault(id(payload), payload)
-        return list(found.values())
+        return [payload for payload, _ in self.find_weighted(text_words)]
 
 
 class HostMatcher(Generic[_P]):
@@ -116,19 +247,32 @@ class HostMatcher(Generic[_P]):
         return list({id(p): p for p in found}.values())
 
 
+# -- URLs ------------------------------------------------------------------------------
+
+
 @dataclass(frozen=True, slots=True)
 class PageFacts:
-    """What one URL tells, already normalised: path words, host and campaign words."""
+    """What one URL tells, already normalised: path words, host and campaign words.
+
+    `segments` are the words of each path segment (subdomain labels first),
+    `utm_segments` the words of each campaign value.
+    """
 
     path: str
     host: str
     path_words: tuple[str, ...]
     utm_words: tuple[str, ...]
+    segments: tuple[tuple[str, ...], ...] = ()
+    utm_segments: tuple[tuple[str, ...], ...] = ()
 
 
 @lru_cache(maxsize=4096)
 def page_facts(url: str) -> PageFacts:
-    """Split a URL once; the same paths recur across thousands of sessions."""
+    """Split a URL once; the same paths recur across thousands of sessions.
+
+    Only the path, the host and the `utm_*` values are read; a site-search
+    query is read by `search_words`, which keeps nothing.
+    """
     try:
         parts = urlsplit(url.strip())
     except ValueError:
@@ -136,12 +280,38 @@ def page_facts(url: str) -> PageFacts:
     path = parts.path or "/"
     host = (parts.hostname or "").lower()
     utm = [value for key, value in parse_qsl(parts.query) if key.lower() in UTM_KEYS]
+    subdomain = subdomain_words(host)
+    segments = tuple(seg for seg in (tuple(words(part)) for part in path.split("/")) if seg)
+    utm_segments = tuple(seg for seg in (tuple(words(value)) for value in utm) if seg)
     return PageFacts(
         path,
         host,
-        (*subdomain_words(host), *words(path)),
-        tuple(word for value in utm for word in words(value)),
+        (*subdomain, *(w for seg in segments for w in seg)),
+        tuple(w for seg in utm_segments for w in seg),
+        ((tuple(subdomain),) if subdomain else ()) + segments,
+        utm_segments,
     )
+
+
+def split_search(url: str, parameters: Sequence[str]) -> tuple[str, str]:
+    """The URL without its site-search parameters (`?q=`, `?s=`, …), and the
+    search text. Nothing is cached: a visitor's search terms are not kept."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return url, ""
+    if not parts.query:
+        return url, ""
+    keep: list[tuple[str, str]] = []
+    search: list[str] = []
+    for key, value in parse_qsl(parts.query):
+        if key.lower() in parameters:
+            search.append(value)
+        else:
+            keep.append((key, value))
+    if not search:
+        return url, ""
+    return urlunsplit(parts._replace(query=urlencode(keep))), " ".join(search)
 
 
 #: Second-level labels under which registrable names sit one level deeper
@@ -178,3 +348,272 @@ def referrer_host(referrer: str | None, page_host: str) -> str | None:
         return name.removeprefix("www.")
 
     return None if page_host and bare(host) == bare(page_host) else host
+
+
+# -- reading segments -------------------------------------------------------------------
+
+#: Separators of the parts of a title or link text ("Fachinformation | Acme").
+_TEXT_PARTS = str.maketrans({c: "\n" for c in "|–—:·•/»«()[]"})
+
+
+def text_segments(text: str) -> list[tuple[str, ...]]:
+    """A title, heading or link text as segments of normalised words."""
+    text = text.replace(" - ", "\n").translate(_TEXT_PARTS)
+    return [seg for seg in (tuple(words(part)) for part in text.split("\n")) if seg]
+
+
+@dataclass(frozen=True, slots=True)
+class Reasons:
+    """What the visitor is told for evidence the catalogue has no signal of its own for."""
+
+    audience: Mapping[str, Text]
+    seek: Text
+    search: Text
+
+
+class PageReader:
+    """Reads segments of words into weighted signals (see the module docstring).
+
+    Built once per engine from its path and campaign matchers, the role words
+    the chat catalogue teaches (`roles`: word -> visitor type) and the
+    language files.
+    """
+
+    CACHE_SIZE = 16_384
+
+    def __init__(
+        self,
+        path_signals: Iterable[Signal],
+        utm_signals: Iterable[Signal],
+        roles: Mapping[str, str],
+        type_ids: Sequence[str],
+        languages: Languages | None = None,
+    ) -> None:
+        langs = languages or bundled_languages()
+        self.languages = langs
+        path_list = list(path_signals)
+        utm_list = list(utm_signals)
+        all_roles: dict[str, str] = dict(roles)
+        for visitor_type, role_words in langs.roles.items():
+            if visitor_type in type_ids:
+                for word in role_words:
+                    all_roles.setdefault(word, visitor_type)
+        reasons = _reasons(langs)
+        self.audience_signals: dict[str, Signal] = {
+            t: Signal(
+                "path",
+                f"audience:{t}",
+                t,
+                ROLE_WEIGHT,
+                dict(reasons.audience.get(t) or reasons.audience.get("default", {})),
+            )
+            for t in type_ids
+        }
+        self.seek_signal: Signal | None = (
+            Signal("path", "seek:care", "patient", SEEK_WEIGHT, dict(reasons.seek))
+            if "patient" in type_ids
+            else None
+        )
+        vocabulary = {w for s in (*path_list, *utm_list) for w in words(s.match)}
+        self.seek_words = langs.seek
+        self.audience_words = langs.audience
+        self.ignorable = langs.function | langs.negation_fillers | langs.clause | langs.audience
+        known = set(all_roles) | set(self.seek_words)
+        self.morphology = Morphology(vocabulary | set(all_roles), langs, known=known)
+        self.path = WordMatcher(((s.match, s) for s in path_list), morphology=self.morphology)
+        self.utm = WordMatcher(((s.match, s) for s in utm_list), morphology=self.morphology)
+        self.roles: WordMatcher[Signal] = WordMatcher(
+            ((word, self.audience_signals[t]) for word, t in all_roles.items()),
+            min_prefix=4,
+            morphology=self.morphology,
+            strict=True,
+        )
+        #: Evidence from a site-search query the chat matcher understood, per type.
+        self.search_signals: dict[str, Signal] = {
+            t: Signal("path", f"search:{t}", t, SEARCH_WEIGHT, dict(reasons.search))
+            for t in type_ids
+        }
+        self._scaled: dict[tuple[str, str, float], Signal] = {}
+        self._cache: dict[tuple[str, tuple[str, ...]], tuple[Hit[Signal], ...]] = {}
+
+    # -- one segment --------------------------------------------------------------------
+
+    def read(
+        self, segment: tuple[str, ...], kind: str = "path", *, remember: bool = True
+    ) -> tuple[Hit[Signal], ...]:
+        """The signals one segment gives, with factors (not yet weights)."""
+        key = (kind, segment)
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        matcher = self.utm if kind == "utm" else self.path
+        hits = matcher.find_weighted(segment, remember=remember, claims=_other_type)
+        roles = self.roles.find_weighted(segment, remember=remember)
+        section = self._section(segment, matcher)
+        found: dict[str, Hit[Signal]] = {}
+        said: dict[str, float] = {}
+        for signal, factor in hits:
+            factor = factor * AUDIENCE_BOOST if section else factor
+            _keep(found, signal, factor)
+            said[signal.visitor_type] = said.get(signal.visitor_type, 0.0) + signal.weight * factor
+        if roles and (section or self._only_roles(segment)):
+            # A role word names an audience only as a section's name ("/mediziner/",
+            # "für Apothekenteams"); it tops up what the catalogue's own signals for
+            # that type say to the weight of an audience, never beyond.
+            for signal, factor in roles:
+                missing = signal.weight * factor - said.get(signal.visitor_type, 0.0)
+                if missing > 0.0:
+                    _keep(found, signal, missing / signal.weight)
+        professional = [s for s, _ in (*hits, *roles) if s.visitor_type in PROFESSIONAL_TYPES]
+        if professional and self.seek_signal is not None and self._seeks(segment):
+            # "Arztsuche", "find-a-pharmacy": a patient looking for care.
+            for signal in professional:
+                found.pop(_hit_key(signal), None)
+            if not any(s.visitor_type == "patient" for s, _ in found.values()):
+                _keep(found, self.seek_signal, 1.0)
+        result = tuple(found.values())
+        if remember:
+            if len(self._cache) >= self.CACHE_SIZE:
+                self._cache.clear()
+            self._cache[key] = result
+        return result
+
+    def read_segments(
+        self, segments: Sequence[tuple[str, ...]], kind: str = "path", *, remember: bool = True
+    ) -> list[Hit[Signal]]:
+        """What a path (or a title) says, segment by segment, in context.
+
+        The first audience a path names is the visitor; what later segments
+        name for another audience is what the page is about (see `_object_of`):
+        "/karriere/apotheker" is a job for a pharmacist, "/hcp/patient-materials"
+        material for a doctor's patients, "/patienten/arzt-gespraech" a talk
+        with one's doctor. Entries of several words may span segments
+        ("/fachkreise/apotheke").
+        """
+        found: dict[str, Hit[Signal]] = {}
+        context: set[str] = set()
+        for segment in segments:
+            hits = self.read(segment, kind, remember=remember)
+            for signal, factor in hits:
+                if _object_of(signal.visitor_type, context):
+                    continue
+                _keep(found, signal, factor)
+            context |= {signal.visitor_type for signal, _ in hits}
+        if len(segments) > 1 and kind == "path":
+            flat = [w for segment in segments for w in segment]
+            for signal, factor in self.path.find_weighted(flat, remember=remember):
+                key = _hit_key(signal)
+                if key in found or _object_of(signal.visitor_type, context - {signal.visitor_type}):
+                    continue
+                if signal.match.count(" ") or "-" in signal.match:  # a phrase across segments
+                    _keep(found, signal, factor)
+        return list(found.values())
+
+    def _section(self, segment: tuple[str, ...], matcher: WordMatcher[Signal]) -> bool:
+        """Whether the segment names an audience or a section: an audience word
+        ("für", "for", "pour"), a generic part as a word of its own ("hub",
+        "espace") that is no part of a catalogue phrase ("prescribing
+        information"), or a known concept compounded with one ("Apothekenportal")."""
+        morphology = self.morphology
+        phrase_words = matcher.phrase_words
+        for word in segment:
+            if word in self.audience_words:
+                return True
+            if word not in phrase_words and morphology.is_part(word):
+                return True
+            if morphology.is_section_compound(word):
+                return True
+        return False
+
+    def _only_roles(self, segment: tuple[str, ...]) -> bool:
+        """Whether the segment is (nearly) nothing but role words: "/mediziner/",
+        "nurses-and-midwives", "healthcare-providers"."""
+        others = 0
+        for word in segment:
+            if len(word) <= 2 or word in self.ignorable or word.isdigit():
+                continue
+            if not self.roles.find_weighted((word,)):
+                others += 1
+        return others <= 1 and len(segment) - others >= 1
+
+    def _seeks(self, segment: tuple[str, ...]) -> bool:
+        for word in segment:
+            if word in self.seek_words:
+                return True
+            if any(
+                len(seek) >= 5 and (word.endswith(seek) or word.startswith(seek))
+                for seek in self.seek_words
+            ):
+                return True
+        return False
+
+    # -- whole pages ----------------------------------------------------------------------
+
+    def weighted(self, hits: Iterable[Hit[Signal]], factor: float = 1.0) -> list[Signal]:
+        """The hits as signals whose weight carries their factor (one per signal)."""
+        best: dict[str, Hit[Signal]] = {}
+        for signal, f in hits:
+            _keep(best, signal, f * factor)
+        return [self.scaled(signal, f) for signal, f in best.values()]
+
+    def scaled(self, signal: Signal, factor: float) -> Signal:
+        if factor == 1.0:
+            return signal
+        factor = round(factor, 4)
+        key = (signal.id, signal.visitor_type, factor)
+        scaled = self._scaled.get(key)
+        if scaled is None:
+            if len(self._scaled) >= self.CACHE_SIZE:
+                self._scaled.clear()
+            scaled = self._scaled[key] = replace(signal, weight=signal.weight * factor)
+        return scaled
+
+    def read_all(
+        self, segments: Iterable[tuple[str, ...]], kind: str = "path", *, remember: bool = True
+    ) -> list[Hit[Signal]]:
+        """Each segment on its own (campaign values: they are no path)."""
+        return [hit for seg in segments for hit in self.read(seg, kind, remember=remember)]
+
+
+def _other_type(phrase: Signal, word: Signal) -> bool:
+    """A catalogue phrase claims its words from another type's one-word signal."""
+    return phrase.visitor_type != word.visitor_type
+
+
+def _object_of(visitor_type: str, context: set[str]) -> bool:
+    """Whether evidence for `visitor_type` is only the object of a section the path
+    named before: a professional under jobs (a job title), a patient under a
+    professional section (their patients), a professional under a patients'
+    section (their doctor or pharmacy)."""
+    if visitor_type in PROFESSIONAL_TYPES:
+        return JOBS_TYPE in context or (
+            PATIENT_TYPE in context and not context & PROFESSIONAL_TYPES
+        )
+    if visitor_type == PATIENT_TYPE:
+        return bool(context & PROFESSIONAL_TYPES) and PATIENT_TYPE not in context
+    return False
+
+
+def _hit_key(signal: Signal) -> str:
+    return f"{signal.id}:{signal.visitor_type}"
+
+
+def _keep(found: dict[str, Hit[Signal]], signal: Signal, factor: float) -> None:
+    key = _hit_key(signal)
+    old = found.get(key)
+    if old is None or old[1] < factor:
+        found[key] = (signal, factor)
+
+
+def _reasons(languages: Languages) -> Reasons:
+    audience: dict[str, dict[str, str]] = {}
+    seek: dict[str, str] = {}
+    search: dict[str, str] = {}
+    for lang in languages.languages:
+        for visitor_type, text in lang.audience_reasons.items():
+            audience.setdefault(visitor_type, {})[lang.id] = text
+        if lang.seek_reason:
+            seek[lang.id] = lang.seek_reason
+        if lang.search_reason:
+            search[lang.id] = lang.search_reason
+    return Reasons(audience, seek, search)

@@ -1,0 +1,190 @@
+"""Words of a URL, title or campaign against the catalogue's vocabulary.
+
+Sites name their sections in ways no catalogue lists: "Ärztebereich",
+"Patientenservice", "apothekenportal", "pharmacy-zone", "Lieferengpässe",
+"pharmaciens", "Spitalärzte". Each of those is a known concept plus a generic
+part, or a known concept in another form. `Morphology.analyse` finds the
+known concepts in one normalised word, each with a factor for how sure the
+reading is:
+
+- the word itself, or another form of it (plural and case endings,
+  umlaut plurals, rewrites such as "-ies" -> "-y", person-noun folds): 1.0;
+- a compound of a known concept and a generic website part ("-bereich",
+  "-service", "-portal", "-hub", "-zone", "-begleiter", "-hilfen", "-newsletter"),
+  joined directly or by a linking element ("Patient-en-service"): 1.0;
+- a known concept followed by a rest the vocabulary does not know
+  ("aerzte|mailing"): `UNKNOWN_REST`;
+- an unknown modifier in front of a known head ("spital|arzt",
+  "online|bewerbung"): `HEAD`.
+
+The vocabulary is the catalogue's entry words plus what the language files
+(`intents/lang/*.toml`) say: section parts, endings, links, person folds. A
+rule never names a word: adding a language adds its endings and parts.
+
+Pure and cheap: the result for a word is cached by the matchers that call
+it, and one analysis is a few dozen dictionary lookups.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ._language import Languages, bundled_languages
+from ._normalise import base_form
+
+__all__ = ["HEAD", "UNKNOWN_REST", "Morphology"]
+
+#: Factor of a concept followed by a part the vocabulary does not know.
+UNKNOWN_REST = 0.8
+#: Factor of a known head behind an unknown modifier ("Spitalärzte": "arzt").
+HEAD = 0.8
+#: Shortest part of a compound that is looked up (shorter ones are links or noise).
+MIN_PART = 3
+#: Shortest known word that may be found behind an unknown modifier: "arzt"
+#: yes, "pta" no ("hepta", "septa").
+MIN_HEAD = 4
+
+#: A reading: the vocabulary word, its factor, and how it was found: "form"
+#: (the word or another form of it), "part" (with a generic part or another
+#: known word), "rest" (before an unknown rest) or "head" (behind an unknown
+#: modifier).
+Reading = tuple[str, float, str]
+
+
+class Morphology:
+    """Finds the vocabulary's words inside other words. See the module docstring."""
+
+    def __init__(
+        self,
+        vocabulary: Iterable[str],
+        languages: Languages | None = None,
+        *,
+        known: Iterable[str] = (),
+    ) -> None:
+        langs = languages or bundled_languages()
+        self.vocabulary: frozenset[str] = frozenset(vocabulary)
+        self.parts: frozenset[str] = langs.section_parts
+        #: Words that make a rest "known": the vocabulary, section parts, and
+        #: whatever else the caller knows (role words, seek words).
+        self.known: frozenset[str] = self.vocabulary | self.parts | frozenset(known)
+        self.endings: tuple[str, ...] = tuple(
+            dict.fromkeys((*langs.endings, *langs.links, *(e for e, _ in langs.rewrites)))
+        )
+        self.links: tuple[str, ...] = ("", *langs.links)
+        self.rewrites = langs.rewrites
+        self.variants = langs.variants
+        self._shortest = min((len(w) for w in self.vocabulary), default=MIN_PART)
+
+    # -- forms of one word ------------------------------------------------------
+
+    def forms(self, word: str) -> list[str]:
+        """The word and its other forms: endings stripped (once or twice),
+        rewrites applied, umlaut variants undone, person nouns folded."""
+        found = [word]
+        for ending in self.endings:
+            if ending and word.endswith(ending) and len(word) - len(ending) >= MIN_PART:
+                stem = word[: -len(ending)]
+                found.append(stem)
+                for second in self.endings:
+                    if second and stem.endswith(second) and len(stem) - len(second) >= MIN_PART:
+                        found.append(stem[: -len(second)])
+        for suffix, replacement in self.rewrites:
+            if word.endswith(suffix) and len(word) - len(suffix) >= MIN_PART:
+                found.append(word[: -len(suffix)] + replacement)
+        for form in list(found):
+            for written, plain in self.variants:
+                if written in form:
+                    found.append(form.replace(written, plain))
+            folded = base_form(form)
+            if folded != form:
+                found.append(folded)
+        return list(dict.fromkeys(found))
+
+    def lookup(self, word: str) -> str | None:
+        """The vocabulary word that `word` is a form of, if any."""
+        if word in self.vocabulary:
+            return word
+        for ending in self.endings:  # short words too: "gps", "ptas"
+            if ending and word.endswith(ending) and word[: -len(ending)] in self.vocabulary:
+                return word[: -len(ending)]
+        for form in self.forms(word):
+            if form in self.vocabulary:
+                return form
+        return None
+
+    def is_known(self, word: str) -> bool:
+        """Whether `word` (or a form of it, or it without a link) is a known word."""
+        if len(word) <= 2 or word in self.endings:  # "fachperson|al", "apotheke|n"
+            return True
+        for link in self.links:
+            if link and not word.startswith(link):
+                continue
+            rest = word[len(link) :]
+            if rest in self.known or any(form in self.known for form in self.forms(rest)):
+                return True
+        return False
+
+    def is_part(self, word: str) -> bool:
+        """Whether `word` is a generic website part, in any form."""
+        return word in self.parts or any(form in self.parts for form in self.forms(word))
+
+    # -- compounds --------------------------------------------------------------
+
+    def is_section_compound(self, word: str) -> bool:
+        """Whether `word` is a known concept joined with a generic part:
+        "apotheken|portal", "aerzte|bereich", "patienten|service"."""
+        for cut in range(MIN_PART, len(word) - MIN_PART + 1):
+            if word[cut:] in self.parts and self._left(word[:cut]) is not None:
+                return True
+        return False
+
+    def analyse(self, word: str) -> tuple[Reading, ...]:
+        """The vocabulary words inside `word`, each with the factor of the reading."""
+        exact = self.lookup(word)
+        if exact is not None:
+            return ((exact, 1.0, "form"),)
+        if len(word) < self._shortest + MIN_PART:
+            return ()
+        best: dict[str, tuple[float, str]] = {}
+
+        def keep(found: str, factor: float, kind: str) -> None:
+            if factor > best.get(found, (0.0, ""))[0]:
+                best[found] = (factor, kind)
+
+        for cut in range(MIN_PART, len(word) - MIN_PART + 1):
+            left, right = word[:cut], word[cut:]
+            left_word = self._left(left)
+            right_word = self.lookup(right)
+            if left_word is not None:
+                if self.is_known(right):
+                    keep(left_word, 1.0, "part")  # "patienten|service", "apotheken|portal"
+                else:
+                    keep(left_word, UNKNOWN_REST, "rest")  # "aerzte|mailing"
+            if right_word is not None and len(right_word) >= MIN_HEAD:
+                if left_word is not None or self._is_known_left(left):
+                    keep(right_word, 1.0, "part")
+                else:
+                    keep(right_word, HEAD, "head")  # "spital|arzt"
+        return tuple((found, factor, kind) for found, (factor, kind) in best.items())
+
+    def _left(self, left: str) -> str | None:
+        """The vocabulary word a compound's first part is, with or without a link."""
+        for link in self.links:
+            if link and not left.endswith(link):
+                continue
+            stem = left[: len(left) - len(link)] if link else left
+            if len(stem) < MIN_PART:
+                continue
+            found = self.lookup(stem)
+            if found is not None:
+                return found
+        return None
+
+    def _is_known_left(self, left: str) -> bool:
+        for link in self.links:
+            if link and not left.endswith(link):
+                continue
+            stem = left[: len(left) - len(link)] if link else left
+            if len(stem) >= MIN_PART and self.is_known(stem):
+                return True
+        return False
