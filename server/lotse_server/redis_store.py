@@ -28,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
+import hashlib
 import logging
 import secrets
 import socket
@@ -40,7 +41,7 @@ import orjson
 from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
-from redis.exceptions import AuthenticationError, RedisError, ResponseError
+from redis.exceptions import AuthenticationError, NoScriptError, RedisError, ResponseError
 from redis.exceptions import TimeoutError as RedisTimeout
 
 from .settings import redact_url
@@ -170,7 +171,7 @@ class RedisStore:
         self.prefix = prefix
         self.timeout = timeout
         self.client = connect(url, timeout=timeout, max_connections=max_connections)
-        self._save = self.client.register_script(_SAVE)
+        self._save_sha = hashlib.sha1(_SAVE.encode()).hexdigest()
 
     def key(self, session_id: str) -> str:
         return f"{self.prefix}s:{session_id}"
@@ -200,17 +201,24 @@ class RedisStore:
 
     async def write(self, saves: Sequence[Save], deletes: Sequence[Forget]) -> None:
         """Deletions, then states, in one pipelined round trip; newer-wins per session."""
-        ttl_ms = max(1, round(self.ttl * 1000))
         try:
-            async with self.client.pipeline(transaction=False) as pipe:
-                for session_id, when in deletes:
-                    await self._save([self.key(session_id)], [repr(when), "", ttl_ms], pipe)
-                for session_id, when, state in saves:
-                    payload = orjson.dumps(state)
-                    await self._save([self.key(session_id)], [repr(when), payload, ttl_ms], pipe)
-                await pipe.execute()
+            try:
+                await self._write(saves, deletes)
+            except NoScriptError:  # a new or restarted Redis: load the script, write again
+                await self.client.script_load(_SAVE)
+                await self._write(saves, deletes)
         except (RedisError, OSError) as exc:
             raise self.error(exc) from exc
+
+    async def _write(self, saves: Sequence[Save], deletes: Sequence[Forget]) -> None:
+        ttl_ms = max(1, round(self.ttl * 1000))
+        sha = self._save_sha
+        async with self.client.pipeline(transaction=False) as pipe:
+            for session_id, when in deletes:
+                pipe.evalsha(sha, 1, self.key(session_id), repr(when), "", ttl_ms)
+            for session_id, when, state in saves:
+                pipe.evalsha(sha, 1, self.key(session_id), repr(when), orjson.dumps(state), ttl_ms)
+            await pipe.execute()
 
     def peers(self) -> RedisPeers:
         """The configuration-reload channel on this Redis."""
