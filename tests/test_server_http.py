@@ -63,6 +63,50 @@ def test_snippet_integrity_hash_is_published(
     assert script.headers["access-control-allow-origin"] == "*"
 
 
+def test_the_chat_file_is_served_with_etag_integrity_and_a_long_life_when_versioned(
+    serve_app: Callable[..., Any], built_snippet: Path
+) -> None:
+    chat = built_snippet.with_name("lotse-chat.min.js")
+    if not chat.is_file():
+        pytest.skip("js_snippet/dist/lotse-chat.min.js is not built yet")
+    body = chat.read_bytes()
+    version = hashlib.sha384(body).hexdigest()[:16]
+    integrity = "sha384-" + base64.b64encode(hashlib.sha384(body).digest()).decode()
+    server = serve_app()
+    with httpx.Client(base_url=server.http) as http:
+        plain = http.get("/lotse-chat.js")
+        versioned = http.get(f"/lotse-chat.js?v={version}")
+        other = http.get("/lotse-chat.js?v=0123456789abcdef")
+        again = http.get(
+            f"/lotse-chat.js?v={version}", headers={"If-None-Match": plain.headers["etag"]}
+        )
+        sri = http.get("/lotse-chat.js.sri")
+        core = http.get("/lotse.js")
+    assert plain.status_code == versioned.status_code == 200
+    assert plain.content == versioned.content == body
+    assert plain.headers["content-type"].startswith("text/javascript")
+    assert plain.headers["cache-control"] == "public, max-age=300"
+    assert versioned.headers["cache-control"] == "public, max-age=31536000, immutable"
+    # An old core asking for another version gets today's file, but not for long.
+    assert other.headers["cache-control"] == "public, max-age=300"
+    assert again.status_code == 304
+    assert plain.headers["x-lotse-integrity"] == integrity == sri.text.strip()
+    assert plain.headers["access-control-allow-origin"] == "*"
+    # The core loads exactly this file: its version and hash are built into it.
+    assert f"lotse-chat.js?v={version}".encode() in core.content
+    assert integrity.encode() in core.content
+
+
+def test_the_core_is_immutable_only_under_its_own_version(
+    serve_app: Callable[..., Any], built_snippet: Path
+) -> None:
+    version = hashlib.sha384(built_snippet.read_bytes()).hexdigest()[:16]
+    server = serve_app()
+    with httpx.Client(base_url=server.http) as http:
+        assert http.get(f"/lotse.js?v={version}").headers["cache-control"].endswith("immutable")
+        assert http.get("/lotse.js?v=1").headers["cache-control"] == "public, max-age=300"
+
+
 def test_a_missing_snippet_is_a_clear_404(tmp_path: Path) -> None:
     from starlette.requests import Request
 
@@ -73,6 +117,9 @@ def test_a_missing_snippet_is_a_clear_404(tmp_path: Path) -> None:
     response = snippet.serve(request)
     assert response.status_code == 404
     assert b"js_snippet" in bytes(response.body)
+    chat = Snippet(tmp_path / "missing-chat.js", name="lotse-chat.min.js").serve(request)
+    assert chat.status_code == 404
+    assert b"lotse-chat.min.js" in bytes(chat.body)
 
 
 # -- health and metrics --------------------------------------------------------------------

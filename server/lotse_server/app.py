@@ -4,6 +4,7 @@ Routes, explicitly listed:
 
 - ``/ws`` — wire protocol v1 (see docs/protocol.md and `ws.py`);
 - ``/lotse.js`` and ``/lotse.js.sri`` — the browser snippet and its SRI hash;
+  ``/lotse-chat.js`` and ``/lotse-chat.js.sri`` — its chat widget (`snippet.chat_routes`);
 - ``/healthz`` — liveness and the site in use;
 - ``/metrics`` — Prometheus text;
 - ``/dashboard`` — the experiments dashboard for staff, behind the admin token
@@ -40,7 +41,7 @@ from .logs import AccessLog
 from .metrics import Metrics
 from .reload import SiteHolder, follow
 from .settings import Settings
-from .snippet import Snippet
+from .snippet import Snippet, chat_routes
 from .startup import Resources, open_store
 from .store import LiveSessions, MemoryStore, SessionStore
 from .ws import CLOSE_GOING_AWAY, Hub, websocket_endpoint
@@ -186,6 +187,7 @@ def create_app(
         WebSocketRoute("/ws", websocket_endpoint),
         Route("/lotse.js", snippet.serve, methods=["GET"]),
         Route("/lotse.js.sri", snippet.serve_integrity, methods=["GET"]),
+        *chat_routes(),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/metrics", metrics_endpoint, methods=["GET"]),
         *dashboard_routes(settings),

@@ -1,13 +1,20 @@
-"""Serving the browser snippet, `lotse.min.js`, byte for byte as built.
+"""Serving the browser snippet's two built files, byte for byte as built.
 
-The file is the front-end build's output, found in the wheel
-(`lotse_server/static/lotse.min.js`, force-included from `js_snippet/dist`) or
-in a checkout (`js_snippet/dist/lotse.min.js`). It is served unchanged with a
-strong ETag (conditional requests get 304), a short public cache lifetime
-(the URL is not versioned, so browsers revalidate after a few minutes), CORS
-for cross-origin `<script integrity=... crossorigin>` loading, and its
-Subresource Integrity hash in the ``X-Lotse-Integrity`` header and at
-``/lotse.js.sri``.
+- ``/lotse.js``: the core, `lotse.min.js` (events, slots, swaps, the "why" box, opt-out);
+- ``/lotse-chat.js``: the chat widget, `lotse-chat.min.js`, which the core loads only when
+  the chat is offered, as ``lotse-chat.js?v=VERSION`` with its Subresource Integrity hash
+  (the build writes both into the core).
+
+Each file is found in the wheel (`lotse_server/static/`, force-included from
+`js_snippet/dist`) or in a checkout (`js_snippet/dist/`), and served unchanged with a
+strong ETag (conditional requests get 304), CORS for cross-origin
+``<script integrity=... crossorigin>`` loading, and its SRI hash in the
+``X-Lotse-Integrity`` header and at ``/lotse.js.sri`` / ``/lotse-chat.js.sri``.
+
+Caching: a URL whose ``?v=`` names the file's current version (the first 16 hex digits
+of its SHA-384, as `js_snippet/scripts/build-options.mjs` computes it) is immutable and
+cached for a year; any other URL of the file (the plain ``/lotse.js`` a site embeds)
+for five minutes, after which browsers revalidate with the ETag.
 """
 
 from __future__ import annotations
@@ -20,20 +27,29 @@ from pathlib import Path
 
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
 
+CORE_FILE = "lotse.min.js"
+CHAT_FILE = "lotse-chat.min.js"
 CACHE_CONTROL = "public, max-age=300"
+IMMUTABLE = "public, max-age=31536000, immutable"
 INTEGRITY_HEADER = "X-Lotse-Integrity"
 #: How often (seconds) to look whether the file was rebuilt.
 RECHECK_SECONDS = 2.0
 
 
-def snippet_candidates() -> list[Path]:
-    """Where the built snippet may be, most specific first."""
+def snippet_candidates(name: str = CORE_FILE) -> list[Path]:
+    """Where a built file of the snippet may be, most specific first."""
     here = Path(__file__).resolve().parent
     return [
-        here / "static" / "lotse.min.js",  # installed wheel
-        here.parents[1] / "js_snippet" / "dist" / "lotse.min.js",  # source checkout
+        here / "static" / name,  # installed wheel
+        here.parents[1] / "js_snippet" / "dist" / name,  # source checkout
     ]
+
+
+def file_version(body: bytes) -> str:
+    """The version in a built file's URL (``?v=``): 16 hex digits of its SHA-384."""
+    return hashlib.sha384(body).hexdigest()[:16]
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,18 +57,20 @@ class Built:
     body: bytes
     etag: str
     integrity: str
+    version: str
     stamp: tuple[int, int]
 
 
 class Snippet:
-    """The built snippet, reread when the file changes.
+    """One built file of the snippet, reread when the file changes.
 
     The handlers are plain functions, so Starlette runs them in its thread pool
     and the file's `stat` and occasional read never touch the event loop.
     """
 
-    def __init__(self, path: Path | None = None) -> None:
+    def __init__(self, path: Path | None = None, *, name: str = CORE_FILE) -> None:
         self._explicit = path
+        self.name = name
         self._built: Built | None = None
         self._checked = float("-inf")
 
@@ -60,7 +78,7 @@ class Snippet:
     def path(self) -> Path | None:
         if self._explicit is not None:
             return self._explicit
-        return next((p for p in snippet_candidates() if p.is_file()), None)
+        return next((p for p in snippet_candidates(self.name) if p.is_file()), None)
 
     def current(self) -> Built | None:
         now = time.monotonic()
@@ -80,13 +98,13 @@ class Snippet:
             body = path.read_bytes()
             digest = hashlib.sha256(body).hexdigest()[:32]
             integrity = "sha384-" + base64.b64encode(hashlib.sha384(body).digest()).decode()
-            self._built = Built(body, f'"{digest}"', integrity, stamp)
+            self._built = Built(body, f'"{digest}"', integrity, file_version(body), stamp)
         return self._built
 
     def _missing(self) -> Response:
         return PlainTextResponse(
-            "lotse.min.js is not built: run the snippet build (js_snippet/) so that "
-            "js_snippet/dist/lotse.min.js exists",
+            f"{self.name} is not built: run the snippet build (js_snippet/) so that "
+            f"js_snippet/dist/{self.name} exists",
             status_code=404,
         )
 
@@ -94,9 +112,10 @@ class Snippet:
         built = self.current()
         if built is None:
             return self._missing()
+        versioned = request.query_params.get("v") == built.version
         headers = {
             "ETag": built.etag,
-            "Cache-Control": CACHE_CONTROL,
+            "Cache-Control": IMMUTABLE if versioned else CACHE_CONTROL,
             INTEGRITY_HEADER: built.integrity,
             "Access-Control-Allow-Origin": "*",
             "Cross-Origin-Resource-Policy": "cross-origin",
@@ -118,6 +137,17 @@ class Snippet:
                 "Access-Control-Allow-Origin": "*",
             },
         )
+
+
+def chat_routes(directory: Path | None = None) -> list[Route]:
+    """``/lotse-chat.js`` and ``/lotse-chat.js.sri`` (the core's routes are `Snippet()`'s).
+
+    `directory`: where the built files are (default: the wheel's or the checkout's)."""
+    chat = Snippet(directory / CHAT_FILE if directory else None, name=CHAT_FILE)
+    return [
+        Route("/lotse-chat.js", chat.serve, methods=["GET"]),
+        Route("/lotse-chat.js.sri", chat.serve_integrity, methods=["GET"]),
+    ]
 
 
 def _matches(if_none_match: str | None, etag: str) -> bool:
