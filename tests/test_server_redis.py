@@ -281,6 +281,24 @@ async def test_two_workers_share_sessions_and_drain_with_1001(
         if served_by == set(workers):
             break
     assert served_by == set(workers), "every connection reached the same worker"
+    # SIGHUP to the supervisor: one worker reloads and tells the other over Redis (whose
+    # files did not change: it skips reading them again).
+    server.process.send_signal(signal.SIGHUP)
+    assert server.wait_for('"config_reloaded","why":"SIGHUP"'), server.text()
+    assert server.wait_for('"reload_skipped","why":"node '), server.text()
+    # A worker killed outright is replaced; its visitors resume on the other meanwhile.
+    os.kill(workers[0], signal.SIGKILL)
+    async with connect(server.ws, origin=Origin(server.origin)) as ws:
+        assert await visitor.resume(ws) == PHARMACY
+    deadline = time.monotonic() + 30
+    while len(now := children(server.process.pid)) < 2 or workers[0] in now:
+        assert time.monotonic() < deadline, server.text()
+        await asyncio.sleep(0.1)
+    assert server.wait_for('"worker_died"'), server.text()
+    while server.text().count("Application startup complete") < 3:  # the new one serves
+        assert time.monotonic() < deadline, server.text()
+        await asyncio.sleep(0.1)
+    workers = now
     # SIGTERM: each worker closes its WebSockets with 1001, then the supervisor ends.
     async with connect(server.ws, origin=Origin(server.origin)) as ws:
         await visitor.hello(ws)

@@ -19,6 +19,10 @@ on.
 Opening checks the file (``PRAGMA quick_check``), so a damaged ledger is found
 at start-up, where `startup.open_ledger` turns it into one line with the fix,
 and not by the first visitor.
+
+The queue and the writer thread are `QueuedLedger`'s, shared with the ledger in
+Redis (`redis_ledger.py`, for several processes and nodes); both have the small
+interface the server and the readers use, `ExperimentLedger`.
 """
 
 from __future__ import annotations
