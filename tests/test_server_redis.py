@@ -128,7 +128,7 @@ def test_redis_unreachable_at_start_is_one_line_with_the_fix(
 
 
 async def test_redis_lost_while_serving_visitors_go_on_and_writes_land_when_it_returns(
-    serve_app: Callable[..., Any], own_redis: Callable[..., Any]
+    serve_app: Callable[..., Any], own_redis: Callable[..., Any], log_lines: Any
 ) -> None:
     store = own_redis()
     settings = Settings(demo_pages=True, store_url=store.url, store_write_interval=0.1)
@@ -167,6 +167,12 @@ async def test_redis_lost_while_serving_visitors_go_on_and_writes_land_when_it_r
         state = orjson.loads(raw.hget(f"lotse:s:{visitor.session_id}", "s") or b"{}")
         assert state["profile"]["stated"] == "pharmacist"
         assert metric((await http.get("/metrics")).text, "lotse_store_up") == 1
+        # The reload channel is subscribed again too.
+        while '"reload_channel_back"' not in log_lines.getvalue():
+            assert time.monotonic() < deadline, "the reload channel never came back"
+            await asyncio.sleep(0.05)
+    lines = log_lines.getvalue()
+    assert lines.count('"store_unreachable"') == 1 and '"store_reachable_again"' in lines
     # The patient's experiment records came during the outage: kept, and written now.
     ledger = server.hub.ledger
     deadline = time.monotonic() + 15

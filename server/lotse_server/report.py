@@ -312,8 +312,13 @@ def _ledger(args: argparse.Namespace) -> int:
     from .cli import default_site_path
 
     site = lotse.load_site(Path(args.site) if args.site else default_site_path())
-    settings = Settings.from_env()
-    store = args.store if args.store is not None else settings.store_url
+    try:
+        settings = Settings.from_env()
+    except ValueError as exc:  # e.g. LOTSE_STORE is not a Redis URL
+        sys.stderr.write(f"lotse report: {exc}\n")
+        return 2
+    # An explicit --data-dir means that SQLite ledger, whatever LOTSE_STORE says.
+    store = args.store if args.store is not None or args.data_dir else settings.store_url
     if store and store.strip().lower() != "memory":
         return _redis_ledger(args, site, store, settings.store_prefix)
     data_dir = Path(args.data_dir) if args.data_dir else settings.data_dir
