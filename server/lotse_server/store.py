@@ -277,6 +277,9 @@ class LiveSessions:
             return len(self.store) + sum(1 for session_id in own if session_id not in self.store)
         return len(own)
 
+    def __len__(self) -> int:
+        return self.held()
+
     def waiting(self) -> int:
         """Sessions changed, ended or deleted here and not yet written."""
         return len(self._dirty) + len(self._pending) + len(self._deleted)
