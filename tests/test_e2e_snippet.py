@@ -397,9 +397,11 @@ def test_chat_answer_swaps_with_a_visible_reason(
     v.probe.wait_for(v.page, lambda: v.probe.received("say"), "the bot's reply")
     say = v.probe.received("say")[0]
     assert say["text"]
-    log = v.page.get_by_role("log")
+    log = v.page.locator("lotse-chat .log")
     expect(log.locator("p.me")).to_have_text(["Ich bin Apothekerin"])
+    # After a short typing pause, as a bubble, and announced in the live region.
     expect(log.locator("p.bot").last).to_have_text(say["text"])
+    expect(v.page.locator("lotse-chat [aria-live=polite]")).to_have_text(say["text"])
     assert {"type": "chat", "text": "Ich bin Apothekerin"} in v.probe.sent("chat")
 
     # The hero is in view and the window is long over: it waits until scrolled away.

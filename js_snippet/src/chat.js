@@ -19,11 +19,11 @@
  * root, outside any form of the site.
  */
 
-import { THEME, h, shadow } from './ui.js'
+import { h, shadow } from './ui.js'
 
 const DE = {
   prompt: 'Was führt Sie zu uns?',
-  unread: '1 neue Nachricht',
+  unread: 'neue Nachricht',
   dismiss: 'Nicht mehr anzeigen',
   answer: 'Ihre Antwort',
   send: 'Senden',
@@ -32,7 +32,7 @@ const DE = {
 
 const EN = {
   prompt: 'What brings you here today?',
-  unread: '1 new message',
+  unread: 'new message',
   dismiss: 'Do not show again',
   answer: 'Your answer',
   send: 'Send',
@@ -42,10 +42,25 @@ const EN = {
 /** The bot "types" at least this long (milliseconds) before its answer shows. */
 export const TYPING_MS = 700
 
+/**
+ * The theme: internal short names for the site's documented custom
+ * properties (docs/snippet.md, "Theming"), with defaults for light and dark
+ * mode; the page's font.
+ */
 const CSS =
-  THEME +
-  ':host{--bu:var(--lotse-bubble,#eceff1)}' +
-  '@media(prefers-color-scheme:dark){:host{--bu:var(--lotse-bubble,#303134)}}' +
+  ':host{all:initial;font-family:inherit;font-size:15px;line-height:1.45;color:var(--fg);' +
+  '--a:var(--lotse-accent,#0b57d0);--on:var(--lotse-on-accent,#fff);--bg:var(--lotse-bg,#fff);--fg:var(--lotse-text,#1f1f1f);' +
+  '--bu:var(--lotse-bubble,#eceff1);--ln:var(--lotse-border,#747775);--r:var(--lotse-radius,16px)}' +
+  '@media(prefers-color-scheme:dark){:host{--a:var(--lotse-accent,#a8c7fa);--on:var(--lotse-on-accent,#062e6f);' +
+  '--bg:var(--lotse-bg,#1f1f1f);--fg:var(--lotse-text,#e3e3e3);--bu:var(--lotse-bubble,#303134);--ln:var(--lotse-border,#8e918f)}}' +
+  '[hidden]{display:none!important}' +
+  'button,input{font:inherit;color:inherit}' +
+  'button{cursor:pointer;background:var(--bg);border:1px solid var(--ln);border-radius:99px;padding:4px 12px}' +
+  ':focus-visible{outline:2px solid var(--a);outline-offset:2px}' +
+  'p{margin:0 0 8px}' +
+  'label{display:flex;gap:8px;align-items:center}' +
+  'input{accent-color:var(--a)}' +
+  '.box{background:var(--bg);border:1px solid var(--ln);border-radius:var(--r);box-shadow:0 4px 16px #0003}' +
   ':host(lotse-chat){position:fixed;right:16px;bottom:16px;z-index:2147483000}' +
   '.launch{position:relative}' +
   '.open{display:grid;place-items:center;width:56px;height:56px;padding:0;border:0;background:var(--a);color:var(--on);box-shadow:0 4px 12px #0004}' +
@@ -54,7 +69,7 @@ const CSS =
   '.no{position:absolute;top:-10px;left:-10px;width:24px;height:24px;padding:0;line-height:1}' +
   // The dialog: above the launcher, out of the host's flow, of fixed size.
   '.dialog{position:absolute;right:0;bottom:72px;width:min(360px,calc(100vw - 32px));height:min(480px,calc(100vh - 120px));' +
-  'display:flex;flex-direction:column;padding:0;overflow:hidden;animation:up .2s}' +
+  'display:flex;flex-direction:column;padding:0;overflow:hidden;z-index:1;animation:up .2s}' +
   '.head{display:flex;align-items:center;padding:4px 4px 4px 16px;border-bottom:1px solid var(--ln)}' +
   'h2{flex:1;margin:0;font-size:16px}' +
   '.x{width:44px;height:44px;border:0;padding:0;font-size:22px}' +
@@ -134,11 +149,10 @@ export function mount(o) {
   )
   const [label, box] = o.sw()
   const launch = h(doc, 'div', 'launch')
-  const open = h(doc, 'button', 'open', null, {
-    'aria-expanded': 'false',
-    'aria-haspopup': 'dialog',
-    'aria-label': o.nudge ? prompt + ' (' + t.unread + ')' : prompt,
-  })
+  // Named by its content: the prompt (visually hidden) and, the first time, the badge's
+  // "1" with "new message" (so the visible "1" is part of the name).
+  const open = h(doc, 'button', 'open', null, { 'aria-expanded': 'false', 'aria-haspopup': 'dialog' })
+  const unread = [h(doc, 'span', 'badge', '1'), h(doc, 'span', 'sr', ' ' + t.unread)]
   const dismiss = h(doc, 'button', 'no', '×', { 'aria-label': t.dismiss })
   const svg = doc.createElementNS('http://www.w3.org/2000/svg', 'svg')
   const path = doc.createElementNS('http://www.w3.org/2000/svg', 'path')
@@ -149,8 +163,8 @@ export function mount(o) {
   svg.setAttribute('aria-hidden', 'true')
   path.setAttribute('d', 'M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z')
   svg.append(path)
-  open.append(svg)
-  if (o.nudge) open.append(h(doc, 'span', 'badge', '1'))
+  open.append(svg, h(doc, 'span', 'sr', prompt + ' '))
+  if (o.nudge) open.append(...unread)
   typing.append(h(doc, 'i'), h(doc, 'i'), h(doc, 'i'))
 
   /**
@@ -162,9 +176,7 @@ export function mount(o) {
     dialog.hidden = !show
     open.setAttribute('aria-expanded', /** @type {any} */ (show)) // "true" / "false"
     if (show) {
-      const badge = open.querySelector('.badge')
-      if (badge) badge.remove()
-      open.setAttribute('aria-label', prompt)
+      for (const el of unread) el.remove()
       o.mark('o')
     }
     /** @type {HTMLElement} */ ((show ? (form.hidden ? box : choices.querySelector('button') || input) : open)).focus()
@@ -187,7 +199,9 @@ export function mount(o) {
     log.append(choices)
   }
   const answer = (/** @type {object} */ msg, /** @type {string} */ text) => {
+    // Out of the log, not just emptied: put back at its end later, it moves nothing above.
     choices.replaceChildren()
+    choices.remove()
     line('me', text)
     log.append(typing)
     log.scrollTop = log.scrollHeight

@@ -13,33 +13,23 @@
  */
 
 /**
- * The theme, shared with the chat widget: internal short names for the
- * site's documented custom properties (docs/snippet.md, "Theming").
+ * Colours from the site's `--lotse-*` custom properties (docs/snippet.md,
+ * "Theming"), with defaults for light and dark mode; the page's font. The
+ * focus ring is in the text colour, so it contrasts in either mode.
  */
-export const THEME =
-  ':host{all:initial;font-family:inherit;font-size:14px;line-height:1.45;color:var(--fg);' +
-  '--a:var(--lotse-accent,#0b57d0);--on:var(--lotse-on-accent,#fff);--bg:var(--lotse-bg,#fff);' +
-  '--fg:var(--lotse-text,#1f1f1f);--ln:var(--lotse-border,#747775);--r:var(--lotse-radius,14px)}' +
-  '@media(prefers-color-scheme:dark){:host{--a:var(--lotse-accent,#a8c7fa);--on:var(--lotse-on-accent,#062e6f);' +
-  '--bg:var(--lotse-bg,#1f1f1f);--fg:var(--lotse-text,#e3e3e3);--ln:var(--lotse-border,#8e918f)}}' +
-  '[hidden]{display:none!important}' +
-  'button,input{font:inherit;color:inherit}' +
-  'button{cursor:pointer;background:var(--bg);border:1px solid var(--ln);border-radius:99px;padding:4px 12px}' +
-  ':focus-visible{outline:2px solid var(--a);outline-offset:2px}' +
-  'p{margin:0 0 8px}' +
-  'label{display:flex;gap:8px;align-items:center}' +
-  'input{accent-color:var(--a)}' +
-  '.box{background:var(--bg);border:1px solid var(--ln);border-radius:var(--r);box-shadow:0 4px 16px #0003;padding:12px}'
-
 const CSS =
-  THEME +
+  ':host{all:initial;font:inherit;font-size:14px;line-height:1.4;color:var(--lotse-text,#1f1f1f);--bg:var(--lotse-bg,#fff);--ln:var(--lotse-border,#747775)}' +
+  '@media(prefers-color-scheme:dark){:host{color:var(--lotse-text,#e3e3e3);--bg:var(--lotse-bg,#1f1f1f);--ln:var(--lotse-border,#8e918f)}}' +
+  '[hidden]{display:none!important}' +
+  'button,.box{font:inherit;color:inherit;background:var(--bg);border:1px solid var(--ln);border-radius:12px;padding:6px 10px}' +
+  ':focus-visible{outline:2px solid;outline-offset:2px}' +
+  'p{margin:0 0 8px}' +
   // The hosts themselves are out of flow, so a flex or grid parent (with gap)
   // does not even get an empty item from us, and nothing moves.
   ':host(lotse-why){position:absolute;top:4px;right:4px;z-index:2}' +
-  '.i{width:24px;height:24px;padding:0;font-weight:700}' +
-  '.why .box{position:absolute;right:0;width:max-content;max-width:260px}' +
-  ':host(lotse-privacy),:host(lotse-preview){position:fixed;left:16px;bottom:16px;z-index:2147483000;max-width:calc(100vw - 32px)}' +
-  '.pv{margin:0;padding:6px 14px;border-radius:99px;background:var(--fg);color:var(--bg)}'
+  '.i{width:24px;height:24px;padding:0;border-radius:50%;font-weight:700}' +
+  '.why .box{position:absolute;right:0;width:max-content;max-width:260px;box-shadow:0 4px 16px #0003}' +
+  ':host(lotse-privacy),:host(lotse-preview){position:fixed;left:16px;bottom:16px;z-index:2147483000}'
 
 /**
  * A shadow root on `host` with its own constructed stylesheet.
@@ -187,7 +177,7 @@ export function privacy(doc, strings, setOptout, link) {
  */
 export function banner(doc, text) {
   const host = h(doc, 'lotse-preview', '', null, { role: 'status' })
-  shadow(host, CSS).append(h(doc, 'p', 'pv', text))
+  shadow(host, CSS).append(h(doc, 'p', 'box', text))
   doc.body.append(host)
 }
 
