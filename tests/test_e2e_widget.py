@@ -14,7 +14,6 @@ server and the bundled demo site (its strict Content-Security-Policy included).
 from __future__ import annotations
 
 import json
-
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -132,8 +131,11 @@ def deep_focus(page: Page) -> str:
         page.evaluate(
             """() => {
                 let el = document.activeElement
-                while (el && el.shadowRoot && el.shadowRoot.activeElement) el = el.shadowRoot.activeElement
-                return el ? el.tagName.toLowerCase() + '.' + el.className + '|' + el.textContent : ''
+                while (el && el.shadowRoot && el.shadowRoot.activeElement) {
+                    el = el.shadowRoot.activeElement
+                }
+                if (!el) return ''
+                return el.tagName.toLowerCase() + '.' + el.className + '|' + el.textContent
             }"""
         )
     )
@@ -152,7 +154,8 @@ def test_widget_closed_open_answered_shifts_nothing_and_is_axe_clean(
     page.goto(demo + "/")
     launcher = page.locator("lotse-chat button.open")
     launcher.wait_for(timeout=CHAT_TIMEOUT)
-    expect(page.get_by_role("button", name="Was führt Sie zu uns? 1 neue Nachricht")).to_be_visible()
+    nudge = page.get_by_role("button", name="Was führt Sie zu uns? 1 neue Nachricht")
+    expect(nudge).to_be_visible()
     expect(page.locator("lotse-chat .badge")).to_have_text("1")
     # Small: it covers only its corner of the page.
     box = launcher.bounding_box()
@@ -200,7 +203,9 @@ def test_widget_closed_open_answered_shifts_nothing_and_is_axe_clean(
     v.probe.assert_clean(page)  # no layout shift, no CSP violation, no error, nav untouched
 
 
-def test_keyboard_alone_opens_answers_and_closes(demo: str, visitor: Callable[..., Visitor]) -> None:
+def test_keyboard_alone_opens_answers_and_closes(
+    demo: str, visitor: Callable[..., Visitor]
+) -> None:
     v = visitor()
     page = v.page
     page.goto(demo + "/en/")
@@ -233,7 +238,7 @@ def test_keyboard_alone_opens_answers_and_closes(demo: str, visitor: Callable[..
     v.probe.assert_clean(page)
 
 
-# -- the chat's file fails ---------------------------------------------------------------------------
+# -- the chat's file fails ----------------------------------------------------------------------
 
 
 def test_a_page_whose_chat_file_fails_to_load_still_swaps(
@@ -277,7 +282,7 @@ def test_a_page_whose_chat_file_fails_to_load_still_swaps(
     v.probe.assert_clean(v.page)
 
 
-# -- the why box and the privacy link -----------------------------------------------------------------
+# -- the why box and the privacy link -----------------------------------------------------------
 
 
 def with_privacy_link(route: Route) -> None:
