@@ -14,7 +14,9 @@ def _evidence(*pairs: tuple[str, float]) -> list[Evidence]:
 
 def test_no_evidence_leaves_room_for_unknown() -> None:
     probabilities = scores([], TYPES)
-    assert all(abs(p - 0.2) < 1e-9 for p in probabilities.values())
+    # Calibrated: with no evidence at all, "unknown" is by far the likeliest.
+    assert all(p < 0.05 for p in probabilities.values())
+    assert len(set(probabilities.values())) == 1
     assert decide(probabilities, None, Tuning()) is None
 
 

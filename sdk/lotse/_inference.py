@@ -40,17 +40,57 @@ def logits(evidence: Iterable[Evidence], types: Sequence[str]) -> dict[str, floa
     return totals
 
 
-def probabilities(totals: Mapping[str, float]) -> dict[str, float]:
-    """Probability per visitor type; what is missing to 1.0 is "unknown"."""
+#: Calibration of the reported probabilities: summed evidence counts `SCALE`
+#: times, against `UNKNOWN`, the log-odds of "none of these". Both are fitted by
+#: maximum likelihood on the tuning journeys, where a journey nobody could tell
+#: is "unknown" (tests/test_calibration.py refits them and prints the
+#: reliability table), so that a reported 0.8 is right about four times in five.
+SCALE = 2.6
+UNKNOWN = 4.1
+
+
+class Probabilities(dict[str, float]):
+    """Calibrated probability per visitor type (what is missing to 1.0 is
+    "unknown"), carrying in `weighed` the probabilities the decision rule uses:
+    the evidence as weighed, against an "unknown" of weight 1."""
+
+    weighed: dict[str, float]
+
+
+def probabilities(totals: Mapping[str, float]) -> Probabilities:
+    """Calibrated probability per visitor type; what is missing to 1.0 is "unknown".
+
+    The decision (`decide`) uses the evidence as weighed instead: a threshold
+    and a lead on those were fitted on the tuning journeys too, and they keep
+    "no type" for conflicting evidence, which a calibration of single
+    signals would call confident.
+    """
+    exp = math.exp
     # Subtracting the maximum keeps exp() finite for any number of events.
     top = max(0.0, *totals.values()) if totals else 0.0
-    exps = {t: math.exp(v - top) for t, v in totals.items()}
-    total = math.exp(-top) + sum(exps.values())
-    return {t: e / total for t, e in exps.items()}
+    scaled_top = max(UNKNOWN, SCALE * top)
+    total = exp(-top)
+    scaled_total = exp(UNKNOWN - scaled_top)
+    weighed: dict[str, float] = {}
+    result = Probabilities()
+    for visitor_type, value in totals.items():
+        weighed[visitor_type] = w = exp(value - top)
+        result[visitor_type] = c = exp(SCALE * value - scaled_top)
+        total += w
+        scaled_total += c
+    for visitor_type in weighed:
+        weighed[visitor_type] /= total
+        result[visitor_type] /= scaled_total
+    result.weighed = weighed
+    return result
 
 
 def decide(probabilities: dict[str, float], current: str | None, tuning: Tuning) -> str | None:
-    """The decided visitor type given the probabilities and the current decision."""
+    """The decided visitor type given the probabilities and the current decision.
+
+    Given `Probabilities`, the rule reads their `weighed` probabilities.
+    """
+    probabilities = getattr(probabilities, "weighed", probabilities)
     ranked = sorted(probabilities.items(), key=lambda item: item[1], reverse=True)
     if not ranked:
         return None

@@ -35,7 +35,7 @@ from ._normalise import base_form
 __all__ = ["HEAD", "UNKNOWN_REST", "Morphology"]
 
 #: Factor of a concept followed by a part the vocabulary does not know.
-UNKNOWN_REST = 0.8
+UNKNOWN_REST = 0.9
 #: Factor of a known head behind an unknown modifier ("Spitalärzte": "arzt").
 HEAD = 0.8
 #: Shortest part of a compound that is looked up (shorter ones are links or noise).

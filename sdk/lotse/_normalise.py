@@ -40,6 +40,8 @@ _GENDER_SEPARATED = re.compile(r"(?<=[^\W\d_])(?:[*:_·]|/-?|\()(in|innen)\)?(?!
 _BINNEN_I = re.compile(r"(?<=[a-zäöüß])I(n|nnen)(?![^\W\d_])")
 
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+#: What comes right before "in"/"innen" in a separated gender spelling.
+_GENDER_MARKS = ("*in", ":in", "_in", "·in", "/in", "/-in", "(in")
 
 # Step 5: runs of characters that are neither letters nor digits. `\W` keeps
 # the underscore as a word character, so it is named explicitly.
@@ -81,11 +83,22 @@ def _strip_accents(text: str) -> str:
 def words(text: str) -> list[str]:
     """The normalised words of `text`, in order (see the module docstring)."""
     text = unicodedata.normalize("NFKC", text)
-    text = _GENDER_SEPARATED.sub(r"\1", text)
-    text = _BINNEN_I.sub(r"i\1", text)
-    text = text.casefold().translate(_UMLAUTS)
-    text = _strip_accents(text)
-    return [base_form(word) for word in _SEPARATORS.split(text) if word]
+    # The gender spellings need "in" after a separator or a capital "I": most
+    # texts have neither, and skip both expressions.
+    lowered = text.lower()
+    if "in" in lowered and any(mark in lowered for mark in _GENDER_MARKS):
+        text = _GENDER_SEPARATED.sub(r"\1", text)
+    if "In" in text:
+        text = _BINNEN_I.sub(r"i\1", text)
+    text = text.casefold()
+    if not text.isascii():
+        text = _strip_accents(text.translate(_UMLAUTS))
+    suffixes = _ENDING_SUFFIXES
+    return [
+        base_form(word) if word.endswith(suffixes) else word
+        for word in _SEPARATORS.split(text)
+        if word
+    ]
 
 
 def normalise(text: str) -> str:

@@ -304,7 +304,10 @@ class Session:
         # A site-search query (?q=, ?s=) is read here and kept nowhere.
         url, search = split_search(event.url, reader.languages.search_parameters)
         facts = page_facts(url)
-        texts = [*text_segments(event.title or ""), *text_segments(event.heading or "")]
+        texts = [
+            *(text_segments(event.title) if event.title else ()),
+            *(text_segments(event.heading) if event.heading else ()),
+        ]
         searched = text_segments(search) if search else []
         sensitive = (
             engine.is_sensitive(facts)

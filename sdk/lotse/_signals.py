@@ -56,16 +56,16 @@ AUDIENCE_BOOST = 1.3
 #: Weight of a role word ("Mediziner", "prescribers") named as an audience.
 ROLE_WEIGHT = 2.6
 #: Weight of looking for a doctor or pharmacy ("Arztsuche", "find-a-pharmacy").
-SEEK_WEIGHT = 2.6
+SEEK_WEIGHT = 1.5
 #: Weight of a site-search query the chat matcher understood, times its confidence.
-SEARCH_WEIGHT = 2.6
+SEARCH_WEIGHT = 3.5
 #: The visitor type whose section turns professionals after it into job titles.
 JOBS_TYPE = "applicant"
 PATIENT_TYPE = "patient"
 #: Factors of evidence from elsewhere than the path, relative to a path word.
-TITLE_FACTOR = 0.9
+TITLE_FACTOR = 1.0
 SEARCH_FACTOR = 0.8
-LINK_TEXT_FACTOR = 0.8
+LINK_TEXT_FACTOR = 1.0
 
 #: One hit: what was found, and how sure the reading is (1.0: the word itself).
 Hit = tuple[_P, float]
@@ -107,10 +107,11 @@ class WordMatcher(Generic[_P]):
                 if len(parts[0]) >= MIN_INFIX:
                     self._infix.setdefault(parts[0][:3], []).append((parts[0], payload))
         self.morphology = morphology
-        #: Every word of the entries of several words.
+        #: Every word of the entries of several words, and their first words.
         self.phrase_words: frozenset[str] = frozenset(
             w for entries in self._phrases.values() for p, _ in entries for w in p
         )
+        self.phrase_firsts: frozenset[str] = frozenset(self._phrases)
 
     @property
     def vocabulary(self) -> frozenset[str]:
@@ -176,11 +177,13 @@ class WordMatcher(Generic[_P]):
                 found[id(payload)] = (payload, factor)
 
         count = len(text_words)
+        track = claims is not None
         for index, word in enumerate(text_words):
             here: list[_P] = []
             for payload, factor in self._word_hits(word, remember=remember):
                 add(payload, factor)
-                here.append(payload)
+                if track:
+                    here.append(payload)
             starts = [(word, index + 1)]
             if index + 1 < count:
                 joined = word + text_words[index + 1]  # "health-care" -> "healthcare"
@@ -192,9 +195,10 @@ class WordMatcher(Generic[_P]):
                 for parts, payload in self._phrases.get(first, ()):
                     if self._phrase_factor(parts, text_words, after):
                         add(payload, 1.0)
-                        phrases.append((payload, index, after + len(parts) - 1))
+                        if track:
+                            phrases.append((payload, index, after + len(parts) - 1))
             by_position.append(here)
-        if claims is not None:
+        if claims is not None and phrases:
             for phrase, begin, end in phrases:
                 for position in range(begin, min(end, count)):
                     for payload in by_position[position]:
@@ -202,6 +206,15 @@ class WordMatcher(Generic[_P]):
                             position in range(b, e) for p, b, e in phrases if p is payload
                         ):
                             found.pop(id(payload), None)
+        return list(found.values())
+
+    def find_phrases(self, text_words: Sequence[str]) -> list[Hit[_P]]:
+        """Only the entries of several words that occur, each once."""
+        found: dict[int, Hit[_P]] = {}
+        for index, word in enumerate(text_words):
+            for parts, payload in self._phrases.get(word, ()):
+                if self._phrase_factor(parts, text_words, index + 1):
+                    found.setdefault(id(payload), (payload, 1.0))
         return list(found.values())
 
     def _phrase_factor(self, parts: tuple[str, ...], text_words: Sequence[str], at: int) -> float:
@@ -222,8 +235,16 @@ class WordMatcher(Generic[_P]):
         return factor
 
     def find(self, text_words: Sequence[str]) -> list[_P]:
-        """Every payload whose entry occurs, each once, in order of first occurrence."""
-        return [payload for payload, _ in self.find_weighted(text_words)]
+        """Every payload whose entry occurs, each once, in order of first occurrence
+        (whatever the factor: for the sensitive-topic and persona matchers)."""
+        found: dict[int, _P] = {}
+        for index, word in enumerate(text_words):
+            for payload, _ in self._word_hits(word):
+                found.setdefault(id(payload), payload)
+            for parts, payload in self._phrases.get(word, ()):
+                if self._phrase_factor(parts, text_words, index + 1):
+                    found.setdefault(id(payload), payload)
+        return list(found.values())
 
 
 class HostMatcher(Generic[_P]):
@@ -281,21 +302,40 @@ def page_facts(url: str) -> PageFacts:
     host = (parts.hostname or "").lower()
     utm = [value for key, value in parse_qsl(parts.query) if key.lower() in UTM_KEYS]
     subdomain = subdomain_words(host)
-    segments = tuple(seg for seg in (tuple(words(part)) for part in path.split("/")) if seg)
+    # One pass of the normaliser over the whole path, segments kept apart by a
+    # marker word (a path that contains the marker only splits once more).
+    marked = words(path.replace("/", f" {_SEGMENT} "))
+    segments: list[tuple[str, ...]] = []
+    current: list[str] = []
+    for word in marked:
+        if word == _SEGMENT:
+            if current:
+                segments.append(tuple(current))
+                current = []
+        else:
+            current.append(word)
+    if current:
+        segments.append(tuple(current))
     utm_segments = tuple(seg for seg in (tuple(words(value)) for value in utm) if seg)
     return PageFacts(
         path,
         host,
         (*subdomain, *(w for seg in segments for w in seg)),
         tuple(w for seg in utm_segments for w in seg),
-        ((tuple(subdomain),) if subdomain else ()) + segments,
+        ((tuple(subdomain),) if subdomain else ()) + tuple(segments),
         utm_segments,
     )
+
+
+#: The marker between path segments in `page_facts`.
+_SEGMENT = "0q0"
 
 
 def split_search(url: str, parameters: Sequence[str]) -> tuple[str, str]:
     """The URL without its site-search parameters (`?q=`, `?s=`, …), and the
     search text. Nothing is cached: a visitor's search terms are not kept."""
+    if "?" not in url:
+        return url, ""
     try:
         parts = urlsplit(url.strip())
     except ValueError:
@@ -433,8 +473,9 @@ class PageReader:
             t: Signal("path", f"search:{t}", t, SEARCH_WEIGHT, dict(reasons.search))
             for t in type_ids
         }
-        self._scaled: dict[tuple[str, str, float], Signal] = {}
+        self._scaled: dict[tuple[int, float], Signal] = {}
         self._cache: dict[tuple[str, tuple[str, ...]], tuple[Hit[Signal], ...]] = {}
+        self._paths: dict[tuple[str, tuple[tuple[str, ...], ...]], tuple[Hit[Signal], ...]] = {}
 
     # -- one segment --------------------------------------------------------------------
 
@@ -450,7 +491,7 @@ class PageReader:
         hits = matcher.find_weighted(segment, remember=remember, claims=_other_type)
         roles = self.roles.find_weighted(segment, remember=remember)
         section = self._section(segment, matcher)
-        found: dict[str, Hit[Signal]] = {}
+        found: dict[int, Hit[Signal]] = {}
         said: dict[str, float] = {}
         for signal, factor in hits:
             factor = factor * AUDIENCE_BOOST if section else factor
@@ -490,24 +531,39 @@ class PageReader:
         with one's doctor. Entries of several words may span segments
         ("/fachkreise/apotheke").
         """
-        found: dict[str, Hit[Signal]] = {}
+        path_key = (kind, tuple(segments))
+        if remember:
+            cached = self._paths.get(path_key)
+            if cached is not None:
+                return list(cached)
+        found: dict[int, Hit[Signal]] = {}
         context: set[str] = set()
         for segment in segments:
             hits = self.read(segment, kind, remember=remember)
             for signal, factor in hits:
-                if _object_of(signal.visitor_type, context):
+                if context and _object_of(signal.visitor_type, context):
                     continue
                 _keep(found, signal, factor)
-            context |= {signal.visitor_type for signal, _ in hits}
-        if len(segments) > 1 and kind == "path":
+            if hits:
+                context |= {signal.visitor_type for signal, _ in hits}
+        if len(segments) > 1 and kind == "path" and self._may_span(segments):
             flat = [w for segment in segments for w in segment]
-            for signal, factor in self.path.find_weighted(flat, remember=remember):
+            for signal, factor in self.path.find_phrases(flat):
                 key = _hit_key(signal)
                 if key in found or _object_of(signal.visitor_type, context - {signal.visitor_type}):
                     continue
-                if signal.match.count(" ") or "-" in signal.match:  # a phrase across segments
-                    _keep(found, signal, factor)
-        return list(found.values())
+                _keep(found, signal, factor)
+        result = tuple(found.values())
+        if remember:
+            if len(self._paths) >= self.CACHE_SIZE:
+                self._paths.clear()
+            self._paths[path_key] = result
+        return list(result)
+
+    def _may_span(self, segments: Sequence[tuple[str, ...]]) -> bool:
+        """Whether a phrase entry could start in one segment and end in the next."""
+        firsts = self.path.phrase_firsts
+        return any(word in firsts for segment in segments[:-1] for word in segment)
 
     def _section(self, segment: tuple[str, ...], matcher: WordMatcher[Signal]) -> bool:
         """Whether the segment names an audience or a section: an audience word
@@ -551,16 +607,22 @@ class PageReader:
 
     def weighted(self, hits: Iterable[Hit[Signal]], factor: float = 1.0) -> list[Signal]:
         """The hits as signals whose weight carries their factor (one per signal)."""
-        best: dict[str, Hit[Signal]] = {}
+        best: dict[int, Hit[Signal]] = {}
         for signal, f in hits:
-            _keep(best, signal, f * factor)
-        return [self.scaled(signal, f) for signal, f in best.values()]
+            old = best.get(id(signal))
+            if old is None or old[1] < f:
+                best[id(signal)] = (signal, f)
+        scaled = self.scaled
+        return [
+            signal if f * factor == 1.0 else scaled(signal, f * factor)
+            for signal, f in best.values()
+        ]
 
     def scaled(self, signal: Signal, factor: float) -> Signal:
         if factor == 1.0:
             return signal
         factor = round(factor, 4)
-        key = (signal.id, signal.visitor_type, factor)
+        key = (id(signal), factor)
         scaled = self._scaled.get(key)
         if scaled is None:
             if len(self._scaled) >= self.CACHE_SIZE:
@@ -594,11 +656,12 @@ def _object_of(visitor_type: str, context: set[str]) -> bool:
     return False
 
 
-def _hit_key(signal: Signal) -> str:
-    return f"{signal.id}:{signal.visitor_type}"
+def _hit_key(signal: Signal) -> int:
+    """Signals are compiled once per engine: the object is the signal."""
+    return id(signal)
 
 
-def _keep(found: dict[str, Hit[Signal]], signal: Signal, factor: float) -> None:
+def _keep(found: dict[int, Hit[Signal]], signal: Signal, factor: float) -> None:
     key = _hit_key(signal)
     old = found.get(key)
     if old is None or old[1] < factor:
