@@ -22,7 +22,6 @@ import logging
 import signal
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import cast
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -36,7 +35,7 @@ import lotse
 from . import metrics as metrics_module
 from .auth import bearer_ok
 from .dashboard import dashboard_routes
-from .ledger import ExperimentLedger, Ledger
+from .ledger import ExperimentLedger
 from .logs import AccessLog
 from .metrics import Metrics
 from .reload import SiteHolder, follow
@@ -125,9 +124,7 @@ def create_app(
         # starts, so a problem is one line); opened here under any other server.
         opened = await resources.open()
         await sessions.start()
-        # Typed as the SQLite `Ledger` where the dashboard reads it (dashboard_data.py);
-        # the Redis ledger has the same methods (`ExperimentLedger`).
-        hub = Hub(holder, sessions, cast(Ledger, opened), metrics, settings)
+        hub = Hub(holder, sessions, opened, metrics, settings)
         app.state.hub = hub
         tasks: set[asyncio.Task[object]] = set()
         sighup = _install_sighup(holder, tasks)

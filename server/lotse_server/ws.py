@@ -32,7 +32,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 import lotse
 
-from .ledger import Ledger
+from .ledger import ExperimentLedger
 from .limits import TokenBucket, Verdict
 from .metrics import Metrics
 from .reload import SiteHolder
@@ -69,7 +69,7 @@ class Hub:
 
     holder: SiteHolder
     store: LiveSessions
-    ledger: Ledger  # SQLite's or Redis's (`ledger.ExperimentLedger`), see app.py
+    ledger: ExperimentLedger  # SQLite's or Redis's
     metrics: Metrics
     settings: Settings
     connections: set[Connection] = field(default_factory=set)
