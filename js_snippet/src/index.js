@@ -345,13 +345,14 @@ export function boot(win, deps = {}) {
 
   /** Send `page` for the page view now shown (when not connected, the next hello carries it). */
   const sendPage = () => {
+    slots.start()
     if (optedOut) return
     if (transport.isOpen()) transport.send(pageMessage(win.location.href, origin, (announced = slots.ids()), pageInfo(doc)))
     else transport.wake()
   }
   /** The first page view: hide what waits for a decision, and connect. */
   const begin = () => {
-    slots.start()
+    slots.start(true)
     connect()
   }
   /**
@@ -391,6 +392,7 @@ export function boot(win, deps = {}) {
       const url = shapeUrl(win.location.href)
       if (url === pageUrl) return found()
       pageUrl = url
+      announced = []
       // A first page view still waiting for its slots stays the one to announce.
       slots.page(url, () => whenSlots(waiting === begin ? begin : sendPage))
     } catch (_) {

@@ -213,13 +213,15 @@ export function createSlots(o) {
     ids,
 
     /**
-     * The first page view, once the page shows its slots (or gave up waiting
-     * for them): hide the slots in view that still show defaults until the
-     * first decisions arrive or the anti-flicker window ends.
+     * A page view is announced, once the page shows its slots (or the snippet
+     * gave up waiting for them): the anti-flicker window opens. On the first
+     * page view (`hide`), the slots in view that still show defaults are
+     * hidden until the first decisions arrive or the window ends.
+     * @param {boolean} [hide]
      */
-    start() {
+    start(hide) {
       windowEnd = o.clock() + o.flickerMs
-      if (o.active() && o.flickerMs) {
+      if (hide && o.active() && o.flickerMs) {
         for (const slot of slots) if (slot.inView && slot.variant === 'default') hold(slot)
         setTimeout(release, o.flickerMs)
       }
@@ -227,8 +229,8 @@ export function createSlots(o) {
 
     /**
      * A page view: this page's slots are found (remembered variants shown at
-     * once) and announced (the first page view starts at once, before any
-     * server reply); then deferred swaps happen and a new window opens.
+     * once) and announced (`start` opens its window then); then deferred
+     * swaps happen.
      * @param {string} pageUrl
      * @param {(ids: string[]) => void} [announce] a later page view: sends `page`
      */
@@ -244,7 +246,6 @@ export function createSlots(o) {
         if (slot.pending) apply(slot, slot.pending)
       }
       sticky(slots)
-      windowEnd = o.clock() + o.flickerMs
       slots.forEach(report)
     },
 
