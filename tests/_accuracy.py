@@ -172,3 +172,60 @@ def near_copy(text: str, phrases: list[str]) -> tuple[str, float] | None:
         lotse.normalise(text), phrases, scorer=fuzz.ratio, score_cutoff=NEAR_COPY
     )
     return None if found is None else (found[0], found[1])
+
+
+# -- calibration --------------------------------------------------------------------------
+
+#: Bins of reported confidence for the reliability table.
+BINS = (0.0, 0.2, 0.4, 0.6, 0.8, 0.9, 0.95, 1.0001)
+
+
+@dataclass
+class Reliability:
+    """Per bin of reported confidence: journeys, mean confidence, share right."""
+
+    rows: list[tuple[float, float, int, float, float]] = field(default_factory=list)
+
+    @property
+    def error(self) -> float:
+        """Expected calibration error: the gap between confidence and accuracy,
+        weighted by the journeys in each bin."""
+        total = sum(n for _, _, n, _, _ in self.rows)
+        return sum(n * abs(c - a) for _, _, n, c, a in self.rows) / total if total else 0.0
+
+    def table(self) -> str:
+        lines = [
+            "| reported confidence | journeys | mean confidence | right |",
+            "|---|---|---|---|",
+        ]
+        for low, high, n, confidence, accuracy in self.rows:
+            label = f"{low:.2f}–{min(high, 1.0):.2f}"
+            lines.append(f"| {label} | {n} | {confidence:.2f} | {accuracy:.0%} |")
+        return "\n".join(lines)
+
+
+def reliability(journeys: list[dict[str, Any]], outcomes: dict[str, dict[str, Any]]) -> Reliability:
+    """How often the type Lotse names (decided, or its best guess) is right, by the
+    confidence it reports. A journey nobody could tell is right for no type."""
+    binned: dict[int, list[tuple[float, bool]]] = {}
+    for journey in journeys:
+        outcome = outcomes[journey["id"]]
+        scores = outcome["scores"]
+        named = outcome["visitor_type"] or max(sorted(scores), key=lambda t: scores[t])
+        confidence = float(outcome["confidence"])
+        index = next(i for i in range(len(BINS) - 1) if confidence < BINS[i + 1])
+        binned.setdefault(index, []).append((confidence, named == journey["expect"]))
+    result = Reliability()
+    for index in sorted(binned):
+        items = binned[index]
+        n = len(items)
+        result.rows.append(
+            (
+                BINS[index],
+                BINS[index + 1],
+                n,
+                sum(c for c, _ in items) / n,
+                sum(r for _, r in items) / n,
+            )
+        )
+    return result

@@ -90,7 +90,8 @@ def decide(probabilities: dict[str, float], current: str | None, tuning: Tuning)
 
     Given `Probabilities`, the rule reads their `weighed` probabilities.
     """
-    probabilities = getattr(probabilities, "weighed", probabilities)
+    weighed: dict[str, float] = getattr(probabilities, "weighed", probabilities)
+    probabilities = weighed
     ranked = sorted(probabilities.items(), key=lambda item: item[1], reverse=True)
     if not ranked:
         return None

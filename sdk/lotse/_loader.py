@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
-from ._language import catalogue_dir
+from ._language import catalogue_dir as catalogue_dir
 from ._model import CONTROL, Dose, Experiments, Origin, Tuning, Variant, signal_id
 from ._site import Site
 from ._toml_keys import SITE_FILE_ONLY, TABLE_KEYS, TABLE_NAMES, unknown_keys

@@ -205,6 +205,14 @@ def build_parser() -> argparse.ArgumentParser:
     bench_module.add_arguments(bench)
     bench.set_defaults(handler=bench_module.run)
 
+    learn = commands.add_parser(
+        "learn", help="what Lotse makes of a site's sitemap, and signals to review"
+    )
+    from . import learn as learn_module
+
+    learn_module.add_arguments(learn)
+    learn.set_defaults(handler=learn_module.run)
+
     report = commands.add_parser("report", help="experiment statistics: sample size, A/B results")
     from . import report as report_module
 

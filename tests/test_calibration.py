@@ -1,0 +1,67 @@
+"""Calibration: a reported 0.8 should be right about four times in five.
+
+The reported probabilities scale the summed evidence by `SCALE` against an
+"unknown" of log-odds `UNKNOWN` (`lotse._inference`). Both are fitted by
+maximum likelihood on the tuning journeys, where a journey nobody could tell
+is "unknown"; this test refits them, checks the shipped values are that fit,
+and prints the reliability table on the tuning journeys (the held-out table
+is printed by tests/test_heldout.py). Run with ``-s`` to see it.
+"""
+
+from __future__ import annotations
+
+import math
+
+from scipy.optimize import minimize
+
+import lotse
+from _accuracy import journey_site, on_the_wire, read_jsonl, reliability, replay_journeys
+from lotse import _inference
+from lotse._inference import logits
+
+TUNING = read_jsonl("journeys.jsonl") + read_jsonl("tuning_journeys.jsonl")
+
+
+def _final_logits() -> list[tuple[dict[str, float], str | None]]:
+    site = journey_site()
+    events = [e for j in TUNING for e in on_the_wire(site, j["id"], j["events"])]
+    sessions = {step.session.id: step.session for step in lotse.replay_steps(site, events)}
+    types = site.engine().type_ids
+    return [
+        (logits(sessions[j["id"]].profile.evidence.values(), types), j["expect"]) for j in TUNING
+    ]
+
+
+def _negative_log_likelihood(params: list[float], data: list) -> float:  # type: ignore[type-arg]
+    scale, unknown = params
+    total = 0.0
+    for totals, expected in data:
+        scaled = {t: scale * v for t, v in totals.items()}
+        top = max(unknown, *scaled.values())
+        log_z = top + math.log(
+            math.exp(unknown - top) + sum(math.exp(v - top) for v in scaled.values())
+        )
+        total -= (unknown if expected is None else scaled[expected]) - log_z
+    return total
+
+
+def test_the_shipped_calibration_is_the_maximum_likelihood_fit() -> None:
+    data = _final_logits()
+    fitted = minimize(_negative_log_likelihood, [1.0, 0.0], args=(data,), method="Nelder-Mead")
+    scale, unknown = fitted.x
+    shipped = _negative_log_likelihood([_inference.SCALE, _inference.UNKNOWN], data)
+    raw = _negative_log_likelihood([1.0, 0.0], data)
+    print(f"\nfit: scale {scale:.2f}, unknown {unknown:.2f} (shipped {_inference.SCALE}, "
+          f"{_inference.UNKNOWN}); log-loss {fitted.fun:.1f}, shipped {shipped:.1f}, "
+          f"uncalibrated {raw:.1f}")  # fmt: skip
+    assert abs(scale - _inference.SCALE) < 0.3 and abs(unknown - _inference.UNKNOWN) < 0.5
+    assert shipped <= fitted.fun * 1.02 < raw
+
+
+def test_reliability_on_the_tuning_journeys() -> None:
+    table = reliability(TUNING, replay_journeys(TUNING))
+    print("\ntuning journeys", f"(calibration error {table.error:.3f})", table.table(), sep="\n")
+    assert table.error < 0.05
+    for _, _, n, confidence, accuracy in table.rows:
+        if n >= 20:
+            assert abs(confidence - accuracy) < 0.1

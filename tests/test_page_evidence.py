@@ -1,0 +1,113 @@
+"""Evidence beyond the path: title and heading, link text, the site-search query.
+
+The protocol carries `title` and `heading` in `hello` and `page` and `text` in
+`click` (cut at 300 characters); the session reads them like a path, checks
+them for sensitive topics like a path, and keeps none of them.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import lotse
+from lotse._protocol import MAX_TEXT
+
+SITE = "default"
+
+
+def feed(*events: dict) -> tuple[lotse.Session, list[lotse.Outcome]]:
+    session = lotse.load_site(None).engine().new_session()
+    outcomes = [session.feed(lotse.parse_event(event)) for event in events]
+    return session, outcomes
+
+
+def hello(url: str, **extra: str) -> dict:
+    return {"type": "hello", "site": SITE, "url": url, **extra}
+
+
+# -- the protocol ------------------------------------------------------------------------
+
+
+def test_title_heading_and_text_are_parsed_and_cut() -> None:
+    event = lotse.parse_event(hello("https://x.de/p/1", title="Für Fachkreise", heading="Hallo"))
+    assert isinstance(event, lotse.Hello)
+    assert (event.title, event.heading) == ("Für Fachkreise", "Hallo")
+    page = lotse.parse_event({"type": "page", "url": "/p/2", "title": "x" * 1000})
+    assert isinstance(page, lotse.PageView)
+    assert page.title == "x" * MAX_TEXT and MAX_TEXT == 300
+    click = lotse.parse_event({"type": "click", "href": "/p/3", "text": "Karriere"})
+    assert isinstance(click, lotse.Click) and click.text == "Karriere"
+    assert lotse.parse_event({"type": "click", "href": "/p/3"}).text is None  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("field", ["title", "heading"])
+def test_a_title_that_is_not_a_string_is_refused(field: str) -> None:
+    with pytest.raises(lotse.ProtocolError) as refused:
+        lotse.parse_event({"type": "page", "url": "/", field: 42})
+    assert refused.value.code == "bad_field"
+
+
+# -- what they tell -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("event", "visitor_type"),
+    [
+        (hello("https://www.x.de/node/887", title="Fachkreise: Vitaxon 20 mg"), "hcp"),
+        (hello("https://www.x.de/node/888", title="Fachinformation Vitaxon"), None),  # a hint
+        (hello("https://www.x.de/p/4711", heading="Offene Stellen bei uns"), "applicant"),
+        (hello("https://www.x.co.uk/content/1", title="For Healthcare Professionals"), "hcp"),
+        (hello("https://www.x.fr/page/9", title="Espace pharmaciens", lang="fr"), "pharmacist"),
+        (hello("https://www.x.de/suche?q=beipackzettel+vitaxon"), "patient"),
+        (hello("https://www.x.com/?s=graduate+jobs"), "applicant"),
+        (hello("https://www.x.de/p/1"), None),
+    ],
+)
+def test_pages_whose_address_says_nothing(event: dict, visitor_type: str | None) -> None:
+    session, _ = feed(event)
+    assert session.summary()["visitor_type"] == visitor_type
+
+
+def test_a_followed_links_text_counts() -> None:
+    session, _ = feed(
+        hello("https://www.x.de/"), {"type": "click", "href": "/n/5", "text": "Karriere"}
+    )
+    assert session.summary()["visitor_type"] == "applicant"
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        hello("https://www.x.de/node/5120", title="Pille danach: Was Sie wissen sollten"),
+        hello("https://www.x.de/fachkreise/p/9", heading="HIV-Therapie"),
+        hello("https://www.x.de/suche?q=hiv+test"),
+    ],
+)
+def test_a_sensitive_title_or_search_makes_the_page_inert(event: dict) -> None:
+    session, (outcome,) = feed(event)
+    assert session.page.sensitive
+    assert session.profile.evidence == {}
+    assert session.chat_offer() is None
+    assert [m for m in outcome.messages if isinstance(m, lotse.Swap)] == []
+
+
+def test_a_sensitive_link_text_is_ignored() -> None:
+    session, _ = feed(
+        hello("https://www.x.de/"), {"type": "click", "href": "/fachkreise", "text": "Depression"}
+    )
+    assert session.profile.evidence == {}
+
+
+def test_nothing_of_the_text_is_kept() -> None:
+    title = "Fachinformation Vitaxon Geheimtitel"
+    search = "zuzahlung+vitaxon+meinname"
+    session, _ = feed(
+        hello(f"https://www.x.de/suche?q={search}&utm_source=newsletter", title=title),
+        {"type": "click", "href": "/n/7", "text": "Karriere Geheimlink"},
+    )
+    saved = json.dumps(session.state(), ensure_ascii=False).lower()
+    for secret in ("geheimtitel", "meinname", "zuzahlung", "geheimlink", "vitaxon"):
+        assert secret not in saved
+    assert session.page.path == "/suche"
