@@ -40,7 +40,7 @@ export const MANGLED = [
   'isOpen', 'drain', 'wake', 'onClose', 'onOpen', 'onMessage', 'jitter', 'limit',
   'active', 'clock', 'flickerMs', 'store', 'strings', 'doc', 'win', 'setOptout',
   'sync', 'say', 'offer', 'restore', 'swap', 'ids', 'page', 'reshow', 'settle', 'release',
-  'start', 'stop', 'shown', 'exposure', 'control', 'off', 'nudge', 'mark',
+  'start', 'stop', 'shown', 'exposure', 'control', 'off', 'sw',
 ]
 
 /** @type {import('esbuild').BuildOptions} */

@@ -1,24 +1,25 @@
 /**
- * The size budgets: the core (dist/lotse.min.js) and the chat widget
- * (dist/lotse-chat.min.js) must each stay at or under 4 KB (4096 bytes)
- * gzipped. Prints the sizes; exits 1 when either is over.
+ * The size budgets, gzipped: the chat widget (dist/lotse-chat.min.js) at
+ * most 4 KB (4096 bytes); the core (dist/lotse.min.js) at most 6400 bytes.
+ * Prints the sizes; exits 1 when a file is over.
  * Measured at gzip level 9, as static file servers and CDNs typically
  * pre-compress; a lower level would add a few percent.
  */
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
-import { outfiles, root } from './build-options.mjs'
+import { chatfile, outfile, root } from './build-options.mjs'
 
-export const BUDGET = 4096
+/** Bytes gzipped, per built file. */
+export const BUDGETS = { [outfile]: 6400, [chatfile]: 4096 }
 
 let over = false
-for (const file of outfiles) {
+for (const [file, budget] of Object.entries(BUDGETS)) {
   const raw = readFileSync(join(root, file))
   const gz = gzipSync(raw, { level: 9 }).length
-  console.log(`${file}: ${raw.length} bytes, ${gz} bytes gzipped (budget ${BUDGET})`)
-  if (gz > BUDGET) {
-    console.error(`${file} is over budget by ${gz - BUDGET} bytes`)
+  console.log(`${file}: ${raw.length} bytes, ${gz} bytes gzipped (budget ${budget})`)
+  if (gz > budget) {
+    console.error(`${file} is over budget by ${gz - budget} bytes`)
     over = true
   }
 }

@@ -19,6 +19,7 @@
  * root, outside any form of the site.
  */
 
+import { CHAT, read, write } from './storage.js'
 import { h, shadow } from './ui.js'
 
 const DE = {
@@ -121,17 +122,21 @@ export function siteName(doc) {
 /**
  * Build the widget and show its launcher.
  *
+ * The first offer in a browser session (sessionStorage `lotse.chat` empty)
+ * is the nudge, with the unread badge, and counts as shown (its dose);
+ * `lotse.chat` then remembers "1" (offered), "o" (opened) or "x" (dismissed).
+ *
  * @param {{
- *   doc: Document, lang?: string, offer: Offer, nudge: boolean,
- *   send: (msg: object) => void, sw: () => [HTMLElement, HTMLInputElement],
- *   mark: (state: string) => void,
- * }} o `nudge`: the first offer in this session (the unread badge); `sw`: the
- *   core's opt-out switch; `mark`: remembers "o" (opened) or "x" (dismissed)
+ *   doc: Document, lang?: string, offer: Offer, store: Storage | null,
+ *   send: (msg: object) => void, shown: (offer: Offer) => void,
+ *   sw: () => [HTMLElement, HTMLInputElement],
+ * }} o `sw`: the core's opt-out switch
  * @returns {{say: (msg: {text?: unknown, choices?: unknown}) => void, sync: (optedOut: boolean) => void}}
  */
 export function mount(o) {
-  const { doc, offer } = o
+  const { doc, offer, store } = o
   const t = o.lang === 'de' ? DE : EN
+  const nudge = !read(store, CHAT)
   const prompt = offer.prompt || t.prompt
   const host = h(doc, 'lotse-chat', '', null, { role: 'complementary', 'aria-label': 'Chat' })
   const wrap = h(doc, 'div')
@@ -164,7 +169,7 @@ export function mount(o) {
   path.setAttribute('d', 'M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z')
   svg.append(path)
   open.append(svg, h(doc, 'span', 'sr', prompt + ' '))
-  if (o.nudge) open.append(...unread)
+  if (nudge) open.append(...unread)
   typing.append(h(doc, 'i'), h(doc, 'i'), h(doc, 'i'))
 
   /**
@@ -177,7 +182,7 @@ export function mount(o) {
     open.setAttribute('aria-expanded', /** @type {any} */ (show)) // "true" / "false"
     if (show) {
       for (const el of unread) el.remove()
-      o.mark('o')
+      write(store, CHAT, 'o')
     }
     /** @type {HTMLElement} */ ((show ? (form.hidden ? box : choices.querySelector('button') || input) : open)).focus()
   }
@@ -214,7 +219,7 @@ export function mount(o) {
   close.addEventListener('click', () => toggle(false))
   dismiss.addEventListener('click', () => {
     host.remove()
-    o.mark('x')
+    write(store, CHAT, 'x')
   })
   wrap.addEventListener('keydown', (e) => {
     if (e.key === 'Escape' && !dialog.hidden) toggle(false)
@@ -236,6 +241,10 @@ export function mount(o) {
   doc.body.append(host)
   line('bot', prompt)
   replies(offer.choices)
+  if (nudge) {
+    write(store, CHAT, '1')
+    o.shown(offer)
+  }
 
   const widget = {
     /** A chatbot message (`say`), after the typing pause, with its quick replies. */

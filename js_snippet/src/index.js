@@ -254,19 +254,8 @@ export function boot(win, deps = {}) {
     setTimeout(() => {
       /** Called by the chat's file once it runs. @param {(o: object) => object} mount */
       api._w = (mount) => {
-        if (chat !== 1 || optedOut) return
-        chat = mount({
-          doc,
-          lang,
-          offer,
-          nudge: !state,
-          send: emit,
-          sw: () => optoutSwitch(doc, strings.off, setOptout),
-          mark: (/** @type {string} */ v) => write(session, CHAT, v),
-        })
-        if (!state) {
-          write(session, CHAT, '1')
-          shown(offer)
+        if (chat === 1 && !optedOut) {
+          chat = mount({ doc, lang, offer, store: session, send: emit, shown, sw: () => optoutSwitch(doc, strings.off, setOptout) })
         }
       }
       const file = doc.createElement('script')

@@ -13,6 +13,7 @@ const WIRE = [
   'href', 'text', 'choice', 'slot', 'variant', 'goal', 'granted', 'assertion',
   'optout', 'chat', 'prompt', 'choices', 'id', 'label', 'delay_ms', 'html', 'reason', 'code', 'message',
   'q', 'version', 'swaps', 'experiment', 'arm', 'dose', 'doses', 'returning',
+  'preview', 'title', 'heading', '_w',
   // dataLayer events
   'event', 'lotse_slot', 'lotse_variant', 'lotse_experiment', 'lotse_arm',
 ]
@@ -26,6 +27,7 @@ const BROWSER = [
   'now', 'random', 'hidden', 'position', 'visibility', 'minHeight', 'send', 'close', 'remove',
   'append', 'focus', 'observe', 'unobserve', 'target', 'value', 'checked', 'code', 'data',
   'persisted', 'key', 'content', 'style', 'title', 'matches', 'height', 'top', 'bottom', 'left', 'right',
+  'src', 'integrity', 'crossOrigin', 'isConnected', 'nodeType', 'addedNodes', 'lang', 'scrollTop',
 ]
 
 test('no mangled name is a browser property the snippet uses', () => {
