@@ -851,8 +851,6 @@ class ChatMatcher:
         spots: list[_Spot] = []
         for number, row in rows.items():
             phrase = self._phrases[number]
-            if self._names_someone_else(phrase, row, tokens):
-                continue
             got = sum(weight * sim for _, sim, _, weight, _ in row.values())
             if got < _MIN_RECALL * phrase.total:
                 continue
@@ -863,7 +861,7 @@ class ChatMatcher:
             ):
                 continue  # "looking" alone is not "just looking"; "bei Ihnen arbeiten" is
             factor = self._closeness(phrase, row, tokens)
-            if factor <= 0.0:
+            if factor <= 0.0 or self._names_someone_else(phrase, row, tokens):
                 continue
             spots.append(self._make_spot(phrase, factor, got, row, tokens))
         return spots
