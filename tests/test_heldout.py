@@ -1,7 +1,8 @@
 """Honest figures: the tuning sets and the held-out sets, scored side by side.
 
-The tuning sets (`journeys.jsonl`, `chat_answers.jsonl`) are what the catalogue
-and the weights were fitted on. The held-out sets (`heldout_journeys.jsonl`,
+The tuning sets (`journeys.jsonl` and `tuning_journeys.jsonl`, `chat_answers.jsonl`,
+`tuning_chat.jsonl` and `tuning_chat_fr.jsonl`) are what the catalogue, the
+weights and the calibration were fitted on. The held-out sets (`heldout_journeys.jsonl`,
 `heldout_chat.jsonl`, `heldout_chat_fr.jsonl`) were written for issue 10
 before any code changed, on fictional sites structured unlike the tuning
 ones (compound section names, opaque CMS addresses with titles, site search,
@@ -29,6 +30,7 @@ from _accuracy import (
     catalogue_phrases,
     near_copy,
     read_jsonl,
+    reliability,
     replay_journeys,
     score_chat,
     score_journeys,
@@ -37,8 +39,9 @@ from _accuracy import (
 HELDOUT_JOURNEYS = read_jsonl("heldout_journeys.jsonl")
 HELDOUT_CHAT = read_jsonl("heldout_chat.jsonl")
 HELDOUT_CHAT_FR = read_jsonl("heldout_chat_fr.jsonl")
-TUNING_JOURNEYS = read_jsonl("journeys.jsonl")
-TUNING_CHAT = read_jsonl("chat_answers.jsonl")
+TUNING_JOURNEYS = read_jsonl("journeys.jsonl") + read_jsonl("tuning_journeys.jsonl")
+TUNING_CHAT = read_jsonl("chat_answers.jsonl") + read_jsonl("tuning_chat.jsonl")
+TUNING_CHAT_FR = read_jsonl("tuning_chat_fr.jsonl")
 SHOW_MISSES = os.environ.get("LOTSE_SHOW_HELDOUT_MISSES") == "1"
 
 
@@ -102,13 +105,16 @@ def test_how_much_of_the_tuning_set_copies_the_catalogue() -> None:
 
 def test_journey_figures_tuning_and_heldout() -> None:
     tuning = score_journeys(TUNING_JOURNEYS, replay_journeys(TUNING_JOURNEYS))
-    heldout = score_journeys(HELDOUT_JOURNEYS, replay_journeys(HELDOUT_JOURNEYS))
+    outcomes = replay_journeys(HELDOUT_JOURNEYS)
+    heldout = score_journeys(HELDOUT_JOURNEYS, outcomes)
+    table = reliability(HELDOUT_JOURNEYS, outcomes)
     french = [j for j in HELDOUT_JOURNEYS if any(e.get("lang") == "fr" for e in j["events"])]
     heldout_fr = score_journeys(french, replay_journeys(french))
     print()
     print(tuning.line("journeys, tuning"))
     print(heldout.line("journeys, held-out"))
     print(heldout_fr.line("journeys, held-out, French pages"))
+    print(f"held-out reliability (calibration error {table.error:.3f})", table.table(), sep="\n")
     if SHOW_MISSES:
         print(*heldout.misses, sep="\n")
     assert heldout.total == len(HELDOUT_JOURNEYS)
@@ -124,6 +130,7 @@ def test_chat_figures_tuning_and_heldout() -> None:
     heldout_fr = score_chat(HELDOUT_CHAT_FR, matcher)
     print()
     print(tuning.line("chat, tuning"))
+    print(score_chat(TUNING_CHAT_FR, matcher).line("chat, tuning fr"))
     print(tuning_fresh.line("chat, tuning without near copies"))
     print(heldout.line("chat, held-out de/en"))
     for lang in ("de", "en"):
