@@ -660,3 +660,116 @@ def test_an_altered_or_expired_preview_link_is_ignored(token: str) -> None:
     welcome = outcome.messages[0]
     assert isinstance(welcome, Welcome) and welcome.preview is None
     assert swaps(outcome) == {} and not outcome.preview and outcome.persist == "save"
+
+
+# -- saving only what changed (Outcome.persist) --------------------------------------
+
+
+def counted_site_engine() -> lotse.Engine:
+    """The test site with its hcp hero rule as an experiment (half held out)."""
+    site = python_site()
+    site.rules = [r for r in site.rules if r.variant != "hero-hcp"]
+    site.add_rule("hero", "hero-hcp", visitor_type="hcp", holdout=0.5, rule_id="hcp-hero")
+    return site.engine()
+
+
+def test_a_seen_already_counted_changes_nothing_to_save() -> None:
+    session = start(counted_site_engine(), "/de/fachkreise", session_id="s1")
+    first = session.feed(Seen("hero", "hero-hcp"))
+    assert first.records and first.persist == "save"
+    before = session.state()
+    again = session.feed(Seen("hero", "hero-hcp"))
+    assert again.records == () and again.persist is None
+    assert session.state() == before
+
+
+def test_a_click_that_teaches_nothing_changes_nothing_to_save(engine: lotse.Engine) -> None:
+    session = start(engine, "/de/fachkreise")
+    assert session.feed(Click("/de/fachkreise/preise")).persist == "save"  # evidence
+    before = session.state()
+    assert session.feed(Click("/de/kontakt")).persist is None
+    assert session.feed(Click("/de/fachkreise/preise")).persist is None  # counted already
+    assert session.state() == before
+
+
+def test_a_sensitive_page_changes_nothing_to_save(engine: lotse.Engine) -> None:
+    session = start(engine, "/de/fachkreise")
+    before = session.state()
+    assert session.feed(page("/themen/hiv")).persist is None
+    assert session.feed(Click("/privat/x")).persist is None
+    assert session.state() == before
+    assert session.feed(page("/de/kontakt")).persist == "save"  # a page view counts
+
+
+def test_an_opted_out_session_is_still_deleted_after_every_event(engine: lotse.Engine) -> None:
+    session = start(engine, "/de/fachkreise")
+    assert session.feed(OptOut()).persist == "delete"
+    assert session.feed(Seen("hero", "hero-hcp")).persist == "delete"
+    assert session.feed(Click("/de/kontakt")).persist == "delete"
+
+
+def test_an_expired_login_is_saved_even_by_an_event_that_does_nothing_else(
+    engine: lotse.Engine,
+) -> None:
+    session = start(engine, "/de/fachkreise")
+    assertion = lotse.issue_assertion(VERIFICATION_KEY, now=0.0, ttl=60)
+    session.feed(Verify(assertion), now=1.0)
+    assert session.profile.verified_role == "hcp"
+    outcome = session.feed(Seen("teaser", "x"), now=120.0)
+    assert session.profile.verified_role is None and outcome.persist == "save"
+
+
+@pytest.mark.parametrize("engine_kind", ["plain", "counted"])
+def test_persist_none_means_the_state_is_what_it_was(engine_kind: str) -> None:
+    """Random streams: an outcome that says nothing changed never hides a change."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    engine = python_site().engine() if engine_kind == "plain" else counted_site_engine()
+    paths = st.sampled_from(
+        ["/de/fachkreise", "/de/fachkreise/studien", "/de/patienten", "/apotheke", "/de/kontakt",
+         "/karriere/jobs", "/themen/hiv", "/privat/x", "/de/webinar", "/"]
+    )  # fmt: skip
+    events = st.one_of(
+        paths.map(lambda p: page(p)),
+        paths.map(Click),
+        st.builds(Seen, slot=st.sampled_from(["hero", "teaser"]), variant=st.just("v")),
+        st.builds(ChatAnswer, choice=st.sampled_from(["hcp", "patient"])),
+        st.builds(ChatAnswer, text=st.sampled_from(["Ich bin Arzt", "asdf"])),
+        st.builds(Convert, goal=st.sampled_from(["lead", "newsletter"])),
+        st.just(OptOut()),
+        st.just(OptIn()),
+    )
+
+    @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(st.lists(events, max_size=20), st.integers(0, 50))
+    def check(stream: list[lotse.Event], number: int) -> None:
+        session = start(engine, "/de/fachkreise", session_id=f"s{number}")
+        for event in stream:
+            before = session.state()
+            outcome = session.feed(event)
+            if outcome.persist is None:
+                assert session.state() == before, event
+
+    check()
+
+
+def test_the_state_is_dumped_as_the_generic_walk_would() -> None:
+    from lotse._state import dump, dump_any
+
+    engine = counted_site_engine()
+    session = start(engine, "/de/fachkreise", session_id="s3", consent=True, visits=2)
+    for event in (
+        Click("/de/fachkreise/studien"), Seen("hero", "hero-hcp"), ChatAnswer(choice="hcp"),
+        Convert("lead"), page("/de/webinar"),
+    ):  # fmt: skip
+        session.feed(event)
+    for part in (session.profile, session.dialogue, session.targeting):
+        dumped = dump(part)
+        assert dumped == dump_any(part)
+        json.dumps(dumped)  # JSON-ready
+    # A copy: changing the live session does not change what was dumped.
+    dumped = dump(session.profile)
+    session.profile.converted |= {"newsletter"}
+    session.profile.evidence.clear()
+    assert dumped["converted"] == ["lead"] and dumped["evidence"]

@@ -8,12 +8,16 @@ new site.
 from __future__ import annotations
 
 import fnmatch
-from typing import TYPE_CHECKING
+import hashlib
+import secrets
+from collections import OrderedDict
+from typing import TYPE_CHECKING, Any
 
 from ._chat import ChatMatch, ChatMatcher
 from ._copy import CLARIFY, FALLBACK
 from ._dialogue import CHAT_DOSE
 from ._model import (
+    CONTROL,
     GLOBAL_ARMS,
     GLOBAL_EXPERIMENT,
     Goal,
@@ -30,6 +34,41 @@ from ._signals import HostMatcher, PageFacts, PageReader, WordMatcher
 if TYPE_CHECKING:
     from ._session import Session, Trust
     from ._site import Site
+
+#: Chat answers whose match an engine remembers (the most recently used).
+CHAT_MEMORY = 4096
+
+
+class RememberingChatMatcher(ChatMatcher):
+    """The chat matcher, remembering the matches of the answers it saw last.
+
+    Visitors give the same few answers ("Ich bin Arzt", "Beipackzettel") again
+    and again, and matching one costs a hundred microseconds or more; a
+    remembered match costs one. The memory is bounded (`CHAT_MEMORY`, least
+    recently used out first) and holds no answer's text: each is kept as a
+    keyed digest (the key is made up per process), next to its `ChatMatch`,
+    which is frozen and names only intents, types and a language.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._key = secrets.token_bytes(16)
+        self._remembered: OrderedDict[bytes, ChatMatch] = OrderedDict()
+
+    def match(self, text: str, lang: str | None = None) -> ChatMatch:
+        digest = hashlib.blake2b(
+            f"{lang}\0{text}".encode(errors="surrogatepass"), digest_size=16, key=self._key
+        ).digest()
+        remembered = self._remembered
+        found = remembered.get(digest)
+        if found is not None:
+            remembered.move_to_end(digest)
+            return found
+        found = super().match(text, lang)
+        remembered[digest] = found
+        if len(remembered) > CHAT_MEMORY:
+            remembered.popitem(last=False)
+        return found
 
 
 class Engine:
@@ -53,6 +92,17 @@ class Engine:
         self.rules_by_slot: dict[str, tuple[Rule, ...]] = {}
         for _, rule in ordered:
             self.rules_by_slot[rule.slot] = (*self.rules_by_slot.get(rule.slot, ()), rule)
+        #: Each rule's arms with their shares (`Rule.split`, worked out once), and the
+        #: variant of each arm that is not the control (None: the slot has no such variant).
+        self.splits: dict[str, tuple[tuple[str, float], ...]] = {
+            rule.id: rule.split for rule in site.rules
+        }
+        self.arm_variants: dict[str, tuple[Variant | None, ...]] = {
+            rule.id: tuple(
+                self.variants.get((rule.slot, arm)) for arm, _ in rule.split if arm != CONTROL
+            )
+            for rule in site.rules
+        }
         self.intents: dict[str, Intent] = {i.id: i for i in site.intents}
         self.goals: dict[str, Goal] = {g.id: g for g in site.goals}
         #: Keys under which a returning visitor's browser counts what it was shown.
@@ -76,7 +126,7 @@ class Engine:
             ((word, word) for word in site.sensitivity.words), min_prefix=4
         )
         self.sensitive_paths = tuple(site.sensitivity.paths)
-        self.chat = ChatMatcher(
+        self.chat: ChatMatcher = RememberingChatMatcher(
             site.intents, cutoff=site.tuning.chat_cutoff, min_length=site.tuning.chat_min_length
         )
         #: Path segments, titles, campaigns and search queries read into signals,

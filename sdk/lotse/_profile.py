@@ -43,8 +43,9 @@ class Profile:
     verified_role: str | None = None
     verified_until: float | None = None
     page_views: int = 0
-    #: Declared goals this session reached.
-    converted: set[str] = field(default_factory=set)
+    #: Declared goals this session reached (frozen: most sessions reach none, and the
+    #: empty one is shared; reaching one rebinds it).
+    converted: frozenset[str] = frozenset()
     #: What a returning visitor was shown on earlier visits, per dose key (a rule id or
     #: "chat"), as counted by their browser; only with consent, only known keys.
     doses: dict[str, int] = field(default_factory=dict)

@@ -89,7 +89,9 @@ class Outcome:
       refused quick reply);
     - `records`: experiment exposures and conversions for the ledger;
     - `persist`: "save" the session's `state()`, "delete" it (opted out), or
-      None when the event changed nothing (it was refused);
+      None when the event changed nothing that is saved (it was refused, or it
+      was a `seen` already counted, a click that taught nothing, a sensitive
+      page), so the adapter need not build or write the state again;
     - `decided`: the visitor type this event decided, when it changed the
       decision to a type (None otherwise), for counting the visitor-type mix;
     - `intent`: the intent a chat answer or quick reply named (None otherwise);
@@ -149,16 +151,21 @@ class Session:
             return self._hello(event, resume)
         if not self.started:
             return _refused("hello_required", "send hello first")
-        self._expire_login()
+        changed = self._expire_login()
         profile = self.profile
         decided_before = profile.decided
         chat: ChatResult | None = None
         messages: list[Message]
+        #: Whether the event certainly left the saved state as it was (see `Outcome.persist`).
+        unchanged = False
         match event:
             case PageView():
                 messages = [*self._page(event)]
+                unchanged = self.page.sensitive  # adds nothing, and the page is not saved
             case Click():
+                before = self._click_mark()
                 messages = [*self._click(event)]
+                unchanged = not messages and not self._records and self._click_mark() == before
             case ChatAnswer() if profile.optout:
                 messages = []
             case ChatAnswer(choice=str(choice)):
@@ -171,12 +178,14 @@ class Session:
                 say, chat = self.dialogue.answer(event.text or "", profile, self.engine)
                 messages = [say, *self._redecided()]
             case Seen():
+                # Only a first exposure is recorded, and only that changes the state.
                 self._records += self.targeting.seen(event.slot)
                 messages = []
+                unchanged = not self._records
             case Convert():
                 if event.goal not in self.engine.goals:
                     return _refused("unknown_goal", self._unknown_goal(event.goal))
-                profile.converted.add(event.goal)
+                profile.converted |= {event.goal}
                 self._records += self.targeting.convert(event.goal)
                 messages = [*self._swaps(fresh_page=False)]
             case OptOut():
@@ -192,7 +201,7 @@ class Session:
                 messages = []
             case Verify():
                 messages = self._verify(event.assertion)
-        return self._outcome(messages, decided_before, chat)
+        return self._outcome(messages, decided_before, chat, changed=changed or not unchanged)
 
     def _hello(self, hello: Hello, resume: dict[str, Any] | None) -> Outcome:
         if self.started:
@@ -240,15 +249,16 @@ class Session:
         messages: list[Message],
         decided_before: str | None,
         chat: ChatResult | None = None,
+        *,
+        changed: bool = True,
     ) -> Outcome:
         profile = self.profile
         decided = profile.decided if profile.decided != decided_before else None
         intent = profile.intent if chat in ("matched", "chosen") else None
         if self.targeting.preview:
             return Outcome(tuple(messages), preview=True)
-        return Outcome(
-            tuple(messages), chat, tuple(self._records), self._persist(), decided, intent
-        )
+        persist = self._persist() if changed or profile.optout else None
+        return Outcome(tuple(messages), chat, tuple(self._records), persist, decided, intent)
 
     # -- preview links ------------------------------------------------------------
 
@@ -285,6 +295,24 @@ class Session:
     def _persist(self) -> Persist:
         # Opted out: the profile is deleted, not kept; the snippet remembers the choice.
         return "delete" if self.profile.optout else "save"
+
+    def _click_mark(self) -> tuple[object, ...]:
+        """What a click can change in the saved state besides what it sends or records.
+
+        A click adds evidence (`Profile.add_signal`, which never replaces an entry)
+        and persona weight, may change the decided type, and may pick a slot's
+        rule or assign an arm without a message; a swap is a message. Cheaper
+        than `_state.fingerprint` of the whole state, and exact for what a click
+        does (tests/test_session.py checks random streams against `state()`).
+        """
+        profile, targeting = self.profile, self.targeting
+        return (
+            len(profile.evidence),
+            tuple(profile.persona_weights.values()),
+            profile.decided,
+            len(targeting.assignments),
+            tuple(targeting.slot_rule.values()),
+        )
 
     def _token(self) -> str:
         issue = self.trust.issue_token
@@ -405,12 +433,15 @@ class Session:
         profile.put(Evidence(login.role, VERIFIED_WEIGHT, "verified", dict(reason)))
         return [*self._redecided()]
 
-    def _expire_login(self) -> None:
+    def _expire_login(self) -> bool:
+        """Forget a professional login that expired; True if there was one."""
         profile = self.profile
         if profile.verified_until is not None and profile.verified_until < self.now:
             profile.verified_until = profile.verified_role = None
             profile.drop("verified")
             profile.redecide(self.engine.type_ids, self.engine.tuning)
+            return True
+        return False
 
     def _opt_out(self) -> Restore:
         """Restore defaults at once and forget everything learned about the visitor."""

@@ -126,9 +126,10 @@ class Targeting:
     #: experiment (rule id, or "global") -> arm; and the rule that last targeted each slot.
     assignments: dict[str, Assignment] = field(default_factory=dict)
     slot_rule: dict[str, str] = field(default_factory=dict)
-    #: Experiments whose slot the visitor saw, and "experiment\0goal" pairs counted.
-    exposed: set[str] = field(default_factory=set)
-    conversions: set[str] = field(default_factory=set)
+    #: Experiments whose slot the visitor saw, and "experiment\0goal" pairs counted
+    #: (frozen: most sessions have none, and the empty one is shared; adding rebinds).
+    exposed: frozenset[str] = frozenset()
+    conversions: frozenset[str] = frozenset()
     #: False after an opt-out: the session was counted once and is not counted again.
     counting: bool = True
     #: A preview link's session: every rule shows its variant, no arm is drawn.
@@ -237,11 +238,11 @@ class Targeting:
         for rule in engine.rules_by_slot.get(slot_id, ()):
             if not holds(rule.when, profile, path) or not self._within_dose(rule, profile):
                 continue
-            variants = [
-                engine.variants.get((slot_id, arm)) for arm, _ in rule.split if arm != CONTROL
-            ]
             # The rule applies only where every arm may be shown, so all arms see the same visitors.
-            if not all(v is not None and allowed(v, profile, audience=True) for v in variants):
+            if not all(
+                v is not None and allowed(v, profile, audience=True)
+                for v in engine.arm_variants[rule.id]
+            ):
                 continue
             self.slot_rule[slot_id] = rule.id
             if self.held_out:
@@ -306,19 +307,22 @@ class Targeting:
         if rule_id is None:
             return []
         experiments = [GLOBAL_EXPERIMENT, rule_id]
-        return [
-            Record("exposed", experiment, entry.arm, entry.visitor_type)
-            for experiment, entry in self._experiments()
-            if experiment in experiments and self._first(experiment, self.exposed)
-        ]
+        records = []
+        for experiment, entry in self._experiments():
+            if experiment in experiments and experiment not in self.exposed:
+                self.exposed |= {experiment}
+                records.append(Record("exposed", experiment, entry.arm, entry.visitor_type))
+        return records
 
     def convert(self, goal: str) -> list[Record]:
         """A declared goal was reached: one conversion per assigned experiment and goal."""
-        return [
-            Record("converted", experiment, entry.arm, entry.visitor_type, goal)
-            for experiment, entry in self._experiments()
-            if self._first(f"{experiment}\0{goal}", self.conversions)
-        ]
+        records = []
+        for experiment, entry in self._experiments():
+            key = f"{experiment}\0{goal}"
+            if key not in self.conversions:
+                self.conversions |= {key}
+                records.append(Record("converted", experiment, entry.arm, entry.visitor_type, goal))
+        return records
 
     def viewed(self) -> list[Record]:
         """A page view: counted in every experiment the session is in (pages per session)."""
@@ -339,13 +343,6 @@ class Targeting:
             for experiment, arm in arms
             if arm in (engine.split(experiment) or {})
         ]
-
-    @staticmethod
-    def _first(key: str, done: set[str]) -> bool:
-        if key in done:
-            return False
-        done.add(key)
-        return True
 
 
 def holds(when: Condition, profile: Profile, path: str) -> bool:
@@ -378,18 +375,22 @@ def allowed(variant: Variant, profile: Profile, *, audience: bool) -> bool:
 
 
 def _reason(rule: Rule, profile: Profile) -> Text:
-    """Why this rule fired, in every language, so a later page in English can say it too."""
+    """Why this rule fired, in every language, so a later page in English can say it too.
+
+    The site's or the copy's own dict, not a copy of it (it is never changed in
+    place): each session keeps one per slot, and a copy is saved with the state.
+    """
     if rule.reason:
-        return dict(rule.reason)
+        return rule.reason
     if profile.verified_role:
-        return dict(_copy.VERIFIED.get(profile.verified_role, _copy.GENERIC))
+        return _copy.VERIFIED.get(profile.verified_role, _copy.GENERIC)
     if rule.when.min_visits:
-        return dict(_copy.RETURNING)
+        return _copy.RETURNING
     supporting = [
         e for e in profile.evidence.values() if e.visitor_type == profile.decided and e.weight > 0
     ]
     if supporting:
         strongest = max(supporting, key=lambda e: e.weight)
         if strongest.reason:
-            return dict(strongest.reason)
-    return dict(_copy.GENERIC)
+            return strongest.reason
+    return _copy.GENERIC

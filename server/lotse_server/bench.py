@@ -1,33 +1,54 @@
-"""`lotse bench`: measure the engine, or a running server under load.
+"""`lotse bench`: Lotse's server against a bare WebSocket echo, or the core alone.
 
-- ``lotse bench --engine``: micro-benchmarks of the pure core, no server.
-- ``lotse bench --url ws://host:port/ws``: a load generator. Many simulated
-  visitors connect, say hello, browse and answer the chat; the figure is the
-  round trip from a chat answer to the bot's reply. ``--baseline`` runs the
-  same load against a bare echo WebSocket server in this process first, so
-  what Lotse adds over the network and the event loop is visible.
+``lotse bench --sessions N --seconds S [--target ws://…] [--workers W] --json``
+starts, each in a process of its own, Lotse's server on the demo site (or
+uses ``--target``) and a bare echo server on the same stack (uvicorn and
+Starlette with `serve.uvicorn_config`'s options, `echo.py`). Load processes
+(`loadgen.py`) then do the same to each in turn:
+
+1. connect N sessions that say hello and wait for the first reply; the
+   server's resident memory before and after, over N, is its memory per idle
+   connected session (``/proc/PID/status`` VmRSS);
+2. saturate it for S seconds: some of the sessions send bursts of ten events
+   in the mix (`loadgen.MIX`) back to back, each waiting for its burst to be
+   answered; events per second, and the server's own CPU time per event
+   (``/proc/PID/stat`` utime + stime, every process of the server);
+3. pace it: up to 1,000 sessions send one event each about once a second;
+   the round trip from an event to its first reply, p50 and p99.
+
+The last line printed is one JSON object (a contract; see README "Speed").
+``lotse bench --engine`` times the pure core's operations one by one.
 
 Timings are reported, never asserted in tests: they depend on the machine.
-Each figure is the distribution of single operations (not an average over a
-batch), so p99 says what a visitor's slowest events cost.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
+import multiprocessing
 import os
 import platform
 import random
+import shutil
+import socket
+import subprocess
 import sys
+import tempfile
+import threading
 import time
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any, TextIO
+from urllib.parse import urlsplit
 
 import orjson
 
 import lotse
+
+from . import loadgen
 
 _PATH_WORDS = (
     "de", "en", "fachkreise", "patienten", "ratgeber", "karriere", "jobs", "apotheke",
@@ -143,121 +164,519 @@ def machine() -> dict[str, Any]:
     }
 
 
-# -- load generator ----------------------------------------------------------
+# -- servers under test -----------------------------------------------------------
+
+#: Limits lifted for the servers under test: the load is one machine's, not a flood.
+BENCH_ENV = {"LOTSE_RATE_PER_SECOND": "1000000", "LOTSE_RATE_BURST": "1000000"}
 
 
-async def _visitor(
-    url: str, origin: str, site: str, rounds: int, pause: float, rng: random.Random
-) -> list[float]:
-    """One simulated visitor: hello, then page view + chat answer, `rounds` times."""
-    from websockets.asyncio.client import connect
+@dataclass(eq=False)
+class Server:
+    """A server under test: where it listens and the processes whose time and memory count."""
 
-    samples: list[float] = []
-    async with connect(url, origin=origin, max_size=2**20) as websocket:  # type: ignore[arg-type]
+    name: str
+    url: str
+    echo: bool
+    roots: list[int]
+    processes: list[subprocess.Popen[str]] = field(default_factory=list)
+    logs: list[Path] = field(default_factory=list)
 
-        async def reply_to(frame: dict[str, Any], wanted: set[str]) -> float:
-            start = time.perf_counter()
-            await websocket.send(orjson.dumps(frame).decode())
-            while True:
-                answer = orjson.loads(await websocket.recv())
-                # An echo server sends our own frame back; Lotse answers with its type.
-                if answer.get("type") in wanted:
-                    return time.perf_counter() - start
+    @property
+    def origin(self) -> str:
+        parts = urlsplit(self.url)
+        scheme = "https" if parts.scheme == "wss" else "http"
+        return f"{scheme}://{parts.netloc}"
 
-        hello = {"type": "hello", "site": site, "url": "/", "slots": ["hero"]}
-        await reply_to(hello, {"welcome", "hello"})
-        for _ in range(rounds):
-            page = {"type": "page", "url": _random_path(rng), "slots": ["hero"]}
-            await websocket.send(orjson.dumps(page).decode())
-            answer = {"type": "chat", "text": rng.choice(_ANSWERS)}
-            samples.append(await reply_to(answer, {"say", "chat"}))
-            await asyncio.sleep(pause * rng.uniform(0.5, 1.5))
-    return samples
+    def pids(self) -> list[int]:
+        """The root processes and all their descendants (workers), as they are now."""
+        return process_tree(self.roots)
+
+    def cpu_seconds(self) -> float | None:
+        return cpu_seconds(self.pids()) if self.roots else None
+
+    def rss_kb(self) -> int | None:
+        return rss_kb(self.pids()) if self.roots else None
+
+    def stop(self) -> None:
+        for process in self.processes:
+            if process.poll() is None:
+                process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
-async def _load(
-    url: str, origin: str, site: str, clients: int, rounds: int, pause: float
-) -> dict[str, Any]:
-    rng = random.Random(3)
-    start = time.perf_counter()
-    results = await asyncio.gather(
-        *(
-            _visitor(url, origin, site, rounds, pause, random.Random(rng.random()))
-            for _ in range(clients)
-        ),
-        return_exceptions=True,
+def process_tree(roots: list[int]) -> list[int]:
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            stat = _stat(int(entry))
+            if stat is not None:
+                parents[int(entry)] = int(stat[1])
+    found = [pid for pid in roots if pid in parents]
+    for pid in found:  # grows while it is walked: breadth first
+        found += [child for child, parent in parents.items() if parent == pid]
+    return found
+
+
+def _stat(pid: int) -> list[str] | None:
+    """Fields of /proc/PID/stat after the command name (state first)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
+            return stat.read().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User plus system time the processes have used, from their own accounting."""
+    ticks = 0
+    for pid in pids:
+        stat = _stat(pid)
+        if stat is not None:
+            ticks += int(stat[11]) + int(stat[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def rss_kb(pids: list[int]) -> int:
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as status:
+                total += next(
+                    (int(line.split()[1]) for line in status if line.startswith("VmRSS:")), 0
+                )
+        except OSError:
+            continue
+    return total
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _environment(sessions: int) -> dict[str, str]:
+    """The servers' environment: this one, lifted limits, and where the packages are."""
+    env = dict(os.environ)
+    env.update(BENCH_ENV)
+    env["LOTSE_MAX_CONNECTIONS"] = str(sessions + 1_000)
+    env["PYTHONUNBUFFERED"] = "1"
+    here = [
+        str(Path(lotse.__file__).resolve().parents[1]),
+        str(Path(__file__).resolve().parents[1]),
+    ]
+    env["PYTHONPATH"] = os.pathsep.join([*here, env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    return env
+
+
+def _start(
+    argv: list[str], env: dict[str, str], banner: str, log: Path, cwd: Path
+) -> subprocess.Popen[str]:
+    """Start a server process and wait until it prints `banner` (it then serves)."""
+    with open(log, "w", encoding="utf-8") as err:
+        process = subprocess.Popen(
+            argv, stdout=subprocess.PIPE, stderr=err, text=True, env=env, cwd=cwd
+        )
+    ready = threading.Event()
+
+    def read(stream: TextIO) -> None:
+        for line in stream:
+            if banner in line:
+                ready.set()
+
+    assert process.stdout is not None
+    threading.Thread(target=read, args=(process.stdout,), daemon=True).start()
+    deadline = time.monotonic() + 60
+    while not ready.wait(0.05):
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            tail = log.read_text(encoding="utf-8", errors="replace")[-2000:]
+            raise RuntimeError(f"{' '.join(argv[1:4])} did not start:\n{tail}")
+    return process
+
+
+def serve_supports_workers() -> bool:
+    """Whether `lotse serve` takes ``--workers`` (it is being added next to this bench)."""
+    from . import serve
+
+    parser = argparse.ArgumentParser(add_help=False)
+    serve.add_arguments(parser)
+    _known, unknown = parser.parse_known_args(["--workers", "2"])
+    return not unknown
+
+
+def start_redis(workdir: Path) -> tuple[str, Server]:
+    """A private redis-server (no persistence) for ``--workers`` without ``--store``."""
+    executable = shutil.which("redis-server")
+    if executable is None:
+        raise RuntimeError(
+            "--workers needs a shared session store: pass --store redis://HOST:6379/0, "
+            "or install redis-server (apt-get install redis-server) for a private one"
+        )
+    port = free_port()
+    argv = [executable, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+            "--appendonly", "no", "--dir", str(workdir)]  # fmt: skip
+    process = subprocess.Popen(
+        argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True
     )
-    elapsed = time.perf_counter() - start
-    samples = [s for r in results if isinstance(r, list) for s in r]
-    failures = [repr(r) for r in results if isinstance(r, BaseException)]
-    report: dict[str, Any] = {
-        "clients": clients,
-        "round_trips_per_second": round(len(samples) / elapsed, 1),
-        "failed_clients": len(failures),
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and process.poll() is None:
+        with (
+            contextlib.suppress(OSError),
+            socket.create_connection(("127.0.0.1", port), 0.5) as sock,
+        ):
+            sock.sendall(b"PING\r\n")
+            if sock.recv(64):
+                url = f"redis://127.0.0.1:{port}/0"
+                return url, Server("redis", url, False, [process.pid], [process])
+        time.sleep(0.05)
+    process.kill()
+    raise RuntimeError("the private redis-server did not start")
+
+
+def start_lotse(workers: int, sessions: int, workdir: Path, store: str | None = None) -> Server:
+    port = free_port()
+    argv = [sys.executable, "-m", "lotse_server.serve", "--port", str(port)]
+    argv += ["--data-dir", str(workdir / "lotse-data")]
+    if store:
+        argv += ["--store", store]
+    if workers > 1:
+        argv += ["--workers", str(workers)]
+    log = workdir / "lotse.log"
+    process = _start(argv, _environment(sessions), "Lotse is serving", log, workdir)
+    return Server("lotse", f"ws://127.0.0.1:{port}/ws", False, [process.pid], [process], [log])
+
+
+def start_echo(workers: int, sessions: int, workdir: Path) -> Server:
+    """`workers` echo processes sharing one port (SO_REUSEPORT), like uvicorn's workers."""
+    port = free_port()
+    argv = [sys.executable, "-m", "lotse_server.echo", "--port", str(port)]
+    if workers > 1:
+        argv.append("--reuse-port")
+    processes, logs = [], []
+    for number in range(workers):
+        log = workdir / f"echo-{number}.log"
+        processes.append(_start(argv, _environment(sessions), "echo serving", log, workdir))
+        logs.append(log)
+    pids = [p.pid for p in processes]
+    return Server("echo", f"ws://127.0.0.1:{port}/ws", True, pids, processes, logs)
+
+
+def target_server(url: str) -> Server:
+    """A running server named by ``--target``; its process is found when it is local."""
+    parts = urlsplit(url)
+    local = parts.hostname in ("127.0.0.1", "localhost", "::1")
+    port = parts.port or (443 if parts.scheme == "wss" else 80)
+    pid = loadgen.pid_listening(port) if local else None
+    return Server("lotse", url, False, [pid] if pid else [])
+
+
+# -- measuring -----------------------------------------------------------------------
+
+
+def _split(total: int, parts: int) -> list[int]:
+    return [total // parts + (1 if i < total % parts else 0) for i in range(parts)]
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    sessions: int
+    seconds: float
+    paced_seconds: float
+    paced_sessions: int
+    interval: float
+    active: int
+    load_processes: int
+    site: str
+    warmup: int = 20
+
+
+@contextlib.contextmanager
+def _load_processes(server: Server, plan: Plan) -> Iterator[Callable[..., list[dict[str, Any]]]]:
+    context = multiprocessing.get_context("spawn")
+    pipes: list[Connection] = []
+    processes = []
+    for number in range(plan.load_processes):
+        parent, child = context.Pipe()
+        process = context.Process(
+            target=loadgen.load_process,
+            args=(child, server.url, server.origin, plan.site, server.echo, 1000 + number),
+            daemon=True,
+        )
+        process.start()
+        pipes.append(parent)
+        processes.append(process)
+
+    def ask(command: str, **shares: Any) -> list[dict[str, Any]]:
+        """Send `command` to every load process; list-valued options are split among them."""
+        for number, pipe in enumerate(pipes):
+            options = {k: v[number] if isinstance(v, list) else v for k, v in shares.items()}
+            pipe.send((command, options))
+        return [pipe.recv() for pipe in pipes]
+
+    try:
+        yield ask
+    finally:
+        with contextlib.suppress(OSError, EOFError):
+            ask("close")
+        for process in processes:
+            process.join(timeout=10)
+            if process.is_alive():
+                process.kill()
+
+
+def _note(text: str) -> None:
+    sys.stderr.write(f"lotse bench: {text}\n")
+    sys.stderr.flush()
+
+
+def measure(server: Server, plan: Plan, store: Server | None = None) -> dict[str, Any]:
+    """Memory per idle session, saturated throughput and CPU per event, paced round trips.
+
+    `store` is a session store's process (a private redis-server), whose CPU
+    time at saturation is reported apart (``store_cpu_us_per_event``).
+    """
+    share = plan.load_processes
+    with _load_processes(server, plan) as ask:
+        # Warm-up: imports, caches and allocator pools of a running server are its baseline.
+        ask("connect", count=_split(min(plan.warmup, plan.sessions), share))
+        ask("saturate", seconds=1.0, active=_split(plan.warmup, share), drain_timeout=30.0)
+        time.sleep(0.5)
+        rss_before = server.rss_kb()
+        _note(f"{server.name}: connecting {plan.sessions} sessions")
+        connected = ask("connect", count=_split(plan.sessions, share))
+        time.sleep(1.0)
+        rss_after = server.rss_kb()
+        _note(f"{server.name}: saturating for {plan.seconds:g} s")
+        store_before = store.cpu_seconds() if store else None
+        cpu_before, started = server.cpu_seconds(), time.perf_counter()
+        saturated = ask(
+            "saturate",
+            seconds=plan.seconds,
+            active=_split(min(plan.active, plan.sessions), share),
+            drain_timeout=10.0,
+        )
+        elapsed, cpu_after = time.perf_counter() - started, server.cpu_seconds()
+        store_after = store.cpu_seconds() if store else None
+        _note(f"{server.name}: pacing {plan.paced_sessions} sessions for {plan.paced_seconds:g} s")
+        paced_cpu_before, paced_started = server.cpu_seconds(), time.perf_counter()
+        paced = ask(
+            "paced",
+            seconds=plan.paced_seconds,
+            interval=plan.interval,
+            count=_split(min(plan.paced_sessions, plan.sessions), share),
+        )
+        paced_elapsed, paced_cpu_after = time.perf_counter() - paced_started, server.cpu_seconds()
+        pids = server.pids()
+    events = sum(r["events"] for r in saturated)
+    paced_events = sum(r["events"] for r in paced)
+    samples = sorted(s for r in paced for s in r["samples"])
+    ok = sum(r["connected"] for r in connected)
+    figures: dict[str, Any] = {
+        "pids": pids,
+        "connected": ok,
+        "connect_failures": sum(r["failed"] for r in connected),
+        "events": events,
+        "events_per_s": round(events / elapsed, 1),
+        "saturation_sessions": sum(r["active"] for r in saturated),
+        "stalled_sessions": sum(r["stalled"] for r in saturated),
+        "paced_events": paced_events,
+        "paced_events_per_s": round(paced_events / plan.paced_seconds, 1),
+        "paced_samples": len(samples),
+        "p50_ms": _ms(samples, 0.50),
+        "p99_ms": _ms(samples, 0.99),
+        "max_ms": round(samples[-1] * 1e3, 3) if samples else None,
+        "error_replies": max(r["errors"] for r in paced),
+        "first_error": next((r["first_error"] for r in paced if r["first_error"]), None),
+        "first_connect_failure": next(
+            (r["first_failure"] for r in connected if r["first_failure"]), None
+        ),
     }
-    if samples:
-        report["chat_round_trip"] = _percentiles(samples)
-    if failures:
-        report["first_failure"] = failures[0][:300]
+    if cpu_before is not None and cpu_after is not None and events:
+        figures["cpu_us_per_event"] = round((cpu_after - cpu_before) / events * 1e6, 2)
+        # Near 1.0 per process: the server, not the load, was the limit.
+        figures["server_busy"] = round((cpu_after - cpu_before) / elapsed / max(1, len(pids)), 3)
+    if store_before is not None and store_after is not None and events:
+        figures["store_cpu_us_per_event"] = round((store_after - store_before) / events * 1e6, 2)
+    if paced_cpu_before is not None and paced_cpu_after is not None and paced_events:
+        figures["paced_cpu_us_per_event"] = round(
+            (paced_cpu_after - paced_cpu_before) / paced_events * 1e6, 2
+        )
+        figures["paced_server_busy"] = round(
+            (paced_cpu_after - paced_cpu_before) / paced_elapsed, 3
+        )
+    if rss_before is not None and rss_after is not None and ok:
+        figures["rss_kb_per_session"] = round((rss_after - rss_before) / ok, 2)
+        figures["rss_kb"] = rss_after
+    return figures
+
+
+def _ms(ordered: list[float], share: float) -> float | None:
+    if not ordered:
+        return None
+    return round(ordered[min(len(ordered) - 1, int(share * len(ordered)))] * 1e3, 3)
+
+
+def _ratio(ours: Any, theirs: Any) -> float | None:
+    if not isinstance(ours, int | float) or not isinstance(theirs, int | float) or not theirs:
+        return None
+    return round(ours / theirs, 3)
+
+
+def server_figures(args: argparse.Namespace) -> dict[str, Any]:
+    """Run the whole bench (both servers) and return the report."""
+    cores = os.cpu_count() or 1
+    workers = args.workers
+    plan = Plan(
+        sessions=args.sessions,
+        seconds=args.seconds,
+        paced_seconds=args.paced_seconds or max(2.0, args.seconds / 2),
+        paced_sessions=args.paced_sessions,
+        interval=args.interval,
+        active=args.active,
+        load_processes=args.load_processes or max(1, min(4, cores - workers)),
+        site=args.site,
+    )
+    store = args.store
+    with tempfile.TemporaryDirectory(prefix="lotse-bench-") as tmp:
+        workdir = Path(tmp)
+        servers: list[Server] = []
+        redis: Server | None = None
+        try:
+            if workers > 1 and not store and not args.target:
+                store, redis = start_redis(workdir)
+            echo = start_echo(workers, plan.sessions, workdir)
+            servers.append(echo)
+            if args.target:
+                ours = target_server(args.target)
+            else:
+                ours = start_lotse(workers, plan.sessions, workdir, store)
+            servers.append(ours)
+            echo_figures = measure(echo, plan)
+            lotse_figures = measure(ours, plan, redis)
+        finally:
+            for server in servers:
+                server.stop()
+            if redis is not None:
+                redis.stop()
+    report: dict[str, Any] = {
+        "sessions": plan.sessions,
+        "seconds": plan.seconds,
+        "workers": workers,
+        "load_processes": plan.load_processes,
+        "target": args.target,
+        "store": "redis (private redis-server)" if redis else (args.store or "memory"),
+    }
+    for key in (
+        "events_per_s", "cpu_us_per_event", "paced_cpu_us_per_event", "p50_ms", "p99_ms",
+        "rss_kb_per_session", "server_busy",
+    ):  # fmt: skip
+        report[key] = lotse_figures.get(key)
+        report[f"echo_{key}"] = echo_figures.get(key)
+    report["store_cpu_us_per_event"] = lotse_figures.get("store_cpu_us_per_event")
+    report["events_ratio"] = _ratio(report["events_per_s"], report["echo_events_per_s"])
+    report["cpu_ratio"] = _ratio(report["cpu_us_per_event"], report["echo_cpu_us_per_event"])
+    rss, echo_rss = report["rss_kb_per_session"], report["echo_rss_kb_per_session"]
+    report["rss_kb_over_echo"] = (
+        round(rss - echo_rss, 2) if rss is not None and echo_rss is not None else None
+    )
+    report["server_pid"] = (lotse_figures["pids"] or [None])[0]
+    report["echo_pid"] = (echo_figures["pids"] or [None])[0]
+    report["paced_sessions"] = min(plan.paced_sessions, plan.sessions)
+    report["paced_interval_s"] = plan.interval
+    report["mix"] = {**loadgen.MIX, "chat_answers": loadgen.CHAT_MIX}
+    report["machine"] = machine()
+    report["lotse"] = lotse_figures
+    report["echo"] = echo_figures
     return report
 
 
-@contextlib.asynccontextmanager
-async def _echo_server() -> Any:
-    """A bare WebSocket echo server: the floor any WebSocket service stands on."""
-    from websockets.asyncio.server import ServerConnection, serve
-
-    async def echo(connection: ServerConnection) -> None:
-        async for frame in connection:
-            await connection.send(frame)
-
-    async with serve(echo, "127.0.0.1", 0) as server:
-        port = next(iter(server.sockets)).getsockname()[1]
-        yield f"ws://127.0.0.1:{port}/"
-
-
-async def load_figures(args: argparse.Namespace) -> dict[str, Any]:
-    origin = args.origin or args.url.replace("ws", "http", 1).rsplit("/ws", 1)[0]
-    figures: dict[str, Any] = {"machine": machine()}
-    if args.baseline:
-        async with _echo_server() as echo_url:
-            figures["echo_baseline"] = await _load(
-                echo_url, origin, args.site, args.clients, args.rounds, args.pause
-            )
-    figures["lotse"] = await _load(
-        args.url, origin, args.site, args.clients, args.rounds, args.pause
-    )
-    return figures
+def _table(report: dict[str, Any]) -> str:
+    rows = [
+        ("events/s at saturation", "events_per_s", "events_ratio"),
+        ("server CPU µs per event", "cpu_us_per_event", "cpu_ratio"),
+        ("  … at the paced load", "paced_cpu_us_per_event", None),
+        ("round trip p50 ms (paced)", "p50_ms", None),
+        ("round trip p99 ms (paced)", "p99_ms", None),
+        ("KB per idle session", "rss_kb_per_session", None),
+    ]
+    lines = [f"{'':28} {'Lotse':>10} {'echo':>10} {'ratio':>7}"]
+    for label, key, ratio in rows:
+        ours, echo = report.get(key), report.get(f"echo_{key}")
+        factor = report.get(ratio) if ratio else _ratio(ours, echo)
+        lines.append(f"{label:28} {ours!s:>10} {echo!s:>10} {factor!s:>7}")
+    return "\n".join(lines)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--engine", action="store_true", help="micro-benchmark the pure core (no server)"
     )
-    parser.add_argument("--events", type=int, default=20_000, help="page/click events to time")
-    parser.add_argument("--answers", type=int, default=3_000, help="chat answers to time")
-    parser.add_argument("--url", help="load-test a running server, e.g. ws://127.0.0.1:8000/ws")
-    parser.add_argument("--origin", help="Origin header to send (default: the URL's host)")
-    parser.add_argument("--site", default="demo", help="site id for hello (default: demo)")
-    parser.add_argument("--clients", type=int, default=50, help="simultaneous visitors")
-    parser.add_argument("--rounds", type=int, default=20, help="chat answers per visitor")
+    parser.add_argument("--events", type=int, default=20_000, help="--engine: page/click events")
+    parser.add_argument("--answers", type=int, default=3_000, help="--engine: chat answers")
+    parser.add_argument("--sessions", type=int, default=500, help="sessions to connect (500)")
     parser.add_argument(
-        "--pause", type=float, default=0.2, help="seconds between a visitor's answers"
+        "--seconds", type=float, default=8.0, help="seconds of saturated load per server (8)"
     )
     parser.add_argument(
-        "--baseline", action="store_true", help="first run the same load against an echo server"
+        "--target", metavar="URL", help="measure a running server, e.g. ws://127.0.0.1:8000/ws"
     )
+    parser.add_argument(
+        "--workers", type=int, default=1, help="server processes (lotse serve --workers; 1)"
+    )
+    parser.add_argument(
+        "--store",
+        metavar="URL",
+        help="lotse serve --store (with --workers and no --store: a private redis-server)",
+    )
+    parser.add_argument("--site", default="demo", help="site id said in hello (default: demo)")
+    parser.add_argument(
+        "--active", type=int, default=250, help="sessions sending bursts at saturation (250)"
+    )
+    parser.add_argument(
+        "--paced-sessions", type=int, default=1_000, help="sessions in the paced phase (1000)"
+    )
+    parser.add_argument(
+        "--paced-seconds", type=float, default=None, help="length of the paced phase (seconds/2)"
+    )
+    parser.add_argument(
+        "--interval", type=float, default=1.0, help="seconds between a paced session's events"
+    )
+    parser.add_argument(
+        "--load-processes",
+        type=int,
+        default=None,
+        help="load generator processes (cores - workers)",
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
 
 
 def run(args: argparse.Namespace) -> int:
     if args.engine:
         figures = engine_figures(args.events, args.answers)
-    elif args.url:
-        figures = asyncio.run(load_figures(args))
-    else:
+        option = 0 if args.json else orjson.OPT_INDENT_2
+        sys.stdout.write(orjson.dumps(figures, option=option).decode() + "\n")
+        return 0
+    if args.sessions < 1 or args.seconds <= 0 or args.workers < 1:
+        sys.stderr.write("lotse bench: --sessions, --seconds and --workers must be positive\n")
+        return 2
+    if args.workers > 1 and not args.target and not serve_supports_workers():
         sys.stderr.write(
-            "lotse bench: pass --engine (the core) or --url ws://HOST:PORT/ws (a server)\n"
+            "lotse bench: --workers needs `lotse serve --workers`, which this version of "
+            "lotse serve does not have yet; run with --workers 1\n"
         )
         return 2
-    sys.stdout.write(orjson.dumps(figures, option=orjson.OPT_INDENT_2).decode() + "\n")
+    try:
+        report = server_figures(args)
+    except RuntimeError as exc:
+        sys.stderr.write(f"lotse bench: {exc}\n")
+        return 1
+    if not args.json:
+        sys.stdout.write(_table(report) + "\n")
+    sys.stdout.write(orjson.dumps(report).decode() + "\n")
     return 0

@@ -39,6 +39,7 @@ from starlette.applications import Starlette
 import lotse
 
 from .app import create_app
+from .coalesce import HeldFrames
 from .demo import SITE_PATH as DEMO_SITE
 from .edge import Edge, raise_fd_limit, socket_budget
 from .logs import configure_logging, flush_repeats
@@ -130,9 +131,15 @@ def uvicorn_config(app: Starlette, settings: Settings, **overrides: object) -> u
         "host": settings.host,
         "port": settings.port,
         "http": http,  # h11 with the request-head deadline and the socket cap (edge.py)
-        "ws": ws,  # websockets sans-I/O, invalid UTF-8 closed quietly with 1007
+        # websockets sans-I/O, invalid UTF-8 closed quietly with 1007, and one event's
+        # replies in one write (coalesce.py)
+        "ws": type("LotseHeldFramesProtocol", (HeldFrames, ws), {}),
         "backlog": budget.backlog,
         "ws_max_size": settings.max_frame_bytes,
+        # Frames are a few hundred bytes: compressing them saves little bandwidth, costs
+        # every connection about 44 KB and every frame CPU, and invites compression
+        # bombs (docs/decisions.md, "The hot path").
+        "ws_per_message_deflate": False,
         "ws_ping_interval": settings.ping_interval,
         "ws_ping_timeout": settings.ping_timeout,
         "log_config": None,  # ours: JSON lines, see logs.py

@@ -32,6 +32,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 import lotse
 
+from .coalesce import MORE
 from .ledger import ExperimentLedger
 from .limits import TokenBucket, Verdict
 from .metrics import Metrics
@@ -74,6 +75,25 @@ class Hub:
     settings: Settings
     connections: set[Connection] = field(default_factory=set)
     closing: bool = False
+    #: What every session is lent (one for all: it holds only settings).
+    trust: lotse.Trust = field(init=False)
+    #: Closes connections that sent nothing within their deadline (`keep_deadlines`).
+    _sweeper: asyncio.Task[None] | None = field(default=None, init=False)
+
+    def __post_init__(self) -> None:
+        settings = self.settings
+        self.trust = lotse.Trust(
+            verification_key=settings.verification_key,
+            assertion_max_age=settings.assertion_max_age,
+            issue_token=self._issue_token,
+            preview_key=settings.token_key,
+        )
+
+    def _issue_token(self, session_id: str, now: float) -> str:
+        settings = self.settings
+        return lotse.issue_session_token(
+            settings.token_key, session_id, now, ttl=settings.token_ttl
+        )
 
     def allowed_origins(self) -> set[str]:
         origins = [*self.holder.engine.site.origins, *self.settings.own_origins()]
@@ -94,6 +114,31 @@ class Hub:
             await asyncio.wait(closing, timeout=grace)
         while self.connections and time.monotonic() < deadline:
             await asyncio.sleep(0.02)
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+
+    def keep_deadlines(self) -> None:
+        """Make sure open connections are held to their deadlines (`_sweep`)."""
+        if self._sweeper is None or self._sweeper.done():
+            self._sweeper = asyncio.get_running_loop().create_task(self._sweep())
+
+    async def _sweep(self) -> None:
+        """While connections are open, end the wait of those past their deadline.
+
+        One task looks at every connection a few times per shortest deadline
+        (at most once a second), instead of a timer armed and cancelled around
+        every message of every connection: a message only notes the time, and
+        an idle connection holds no timer. A deadline is kept to within that
+        tick (a second by default).
+        """
+        settings = self.settings
+        tick = min(1.0, settings.handshake_timeout / 4, settings.idle_timeout / 4)
+        loop = asyncio.get_running_loop()
+        while self.connections:
+            await asyncio.sleep(tick)
+            now = loop.time()
+            for connection in list(self.connections):
+                connection.expire_if_due(now)
 
 
 async def websocket_endpoint(websocket: WebSocket) -> None:
@@ -140,29 +185,27 @@ async def _deny(websocket: WebSocket, status: int, text: str) -> None:
 class Connection:
     """One visitor's WebSocket: decode each frame, feed the session, carry out the outcome."""
 
+    # Thousands are open at once, mostly idle: no per-instance dict.
+    __slots__ = (
+        "_expired", "_receiving", "_task", "_waiting_since", "bucket", "close_code", "closed",
+        "events", "hub", "id", "session", "websocket",
+    )  # fmt: skip
+
     def __init__(self, hub: Hub, websocket: WebSocket) -> None:
         self.hub = hub
         self.websocket = websocket
         self.id = secrets.token_hex(4)  # for log lines before the session is resumed
         settings = hub.settings
-        self.session = hub.holder.engine.new_session(
-            lotse.Trust(
-                verification_key=settings.verification_key,
-                assertion_max_age=settings.assertion_max_age,
-                issue_token=self._issue_token,
-                preview_key=settings.token_key,
-            )
-        )
+        self.session = hub.holder.engine.new_session(hub.trust)
         self.bucket = TokenBucket(rate=settings.rate_per_second, burst=settings.rate_burst)
         self.closed = False
         self.close_code: int | None = None
         self.events = 0
-
-    def _issue_token(self, session_id: str, now: float) -> str:
-        settings = self.hub.settings
-        return lotse.issue_session_token(
-            settings.token_key, session_id, now, ttl=settings.token_ttl
-        )
+        # Waiting for the next message since when, held to a deadline (`expire_if_due`).
+        self._task: asyncio.Task[Any] | None = None
+        self._waiting_since = 0.0
+        self._receiving = False
+        self._expired = False
 
     def _log_extra(self, **fields: Any) -> dict[str, Any]:
         extra: dict[str, Any] = {"conn": self.id}
@@ -183,11 +226,16 @@ class Connection:
         except (WebSocketDisconnect, RuntimeError, OSError):
             pass
 
-    async def send(self, wire: dict[str, Any]) -> None:
+    async def send(self, wire: dict[str, Any], *, more: bool = False) -> None:
+        """Send one message as a text frame; with `more`, the frame waits for the next
+        send, so that one event's replies leave in one write (`coalesce.HeldFrames`)."""
         if self.closed:
             return
+        message: dict[str, Any] = {"type": "websocket.send", "text": orjson.dumps(wire).decode()}
+        if more:
+            message[MORE] = True
         try:
-            await self.websocket.send_text(orjson.dumps(wire).decode())
+            await self.websocket.send(message)
         except (WebSocketDisconnect, RuntimeError, OSError):
             # The client left, or a shutdown close raced us; the read loop ends next.
             self.closed = True
@@ -201,21 +249,25 @@ class Connection:
         log.info("ws_open", extra=self._log_extra())
         settings = self.hub.settings
         loop = asyncio.get_running_loop()
+        self._task = task = asyncio.current_task()
+        self.hub.keep_deadlines()
         try:
             while not self.closed:
-                # A socket that opened a WebSocket but never says hello holds a file
-                # handle for nothing: it gets the handshake deadline, not the idle one.
-                waiting = self.session.started
-                limit = settings.idle_timeout if waiting else settings.handshake_timeout
+                self._waiting_since = loop.time()
+                self._receiving = True
                 try:
-                    async with asyncio.timeout(limit):
-                        message = await self.websocket.receive()
-                except TimeoutError:
-                    if waiting:
+                    message = await self.websocket.receive()
+                except asyncio.CancelledError:
+                    if not self._expired or task is None:
+                        raise
+                    task.uncancel()  # the deadline's cancellation (`expire_if_due`)
+                    if self.session.started:
                         await self.close(CLOSE_NORMAL, "idle timeout")
                     else:
                         await self.close(CLOSE_POLICY, "no hello within the handshake deadline")
                     break
+                finally:
+                    self._receiving = False
                 if message["type"] == "websocket.disconnect":
                     self.close_code = self.close_code or int(message.get("code", 1005))
                     break
@@ -235,12 +287,29 @@ class Connection:
                         self.hub.metrics.error("rate_limited")
                     continue
                 await self.receive_frame(message)
+                del message  # not kept while waiting for the next one
         except WebSocketDisconnect as exc:
             self.close_code = self.close_code or exc.code
         finally:
             self.closed = True
             self.hub.store.release(self.session)  # its state is written now
             log.info("ws_close", extra=self._log_extra(code=self.close_code, events=self.events))
+
+    # -- the deadline for the next message -----------------------------------------------
+
+    def expire_if_due(self, now: float) -> None:
+        """End the wait for a message that did not come in time (called by `Hub._sweep`).
+
+        A socket that opened a WebSocket but never says hello holds a file
+        handle for nothing: it gets the handshake deadline, not the idle one.
+        """
+        if not self._receiving or self.closed or self._task is None:
+            return
+        settings = self.hub.settings
+        limit = settings.idle_timeout if self.session.started else settings.handshake_timeout
+        if now - self._waiting_since >= limit:
+            self._expired = True
+            self._task.cancel()
 
     async def receive_frame(self, message: Mapping[str, Any]) -> None:
         """Decode one frame into an event and feed it; anything unusable gets an `error`."""
@@ -306,12 +375,13 @@ class Connection:
             hub.metrics.decided.labels(outcome.decided).inc()
         if outcome.intent is not None:
             hub.metrics.intents.labels(outcome.intent).inc()
-        for message in outcome.messages:
+        last = len(outcome.messages) - 1
+        for number, message in enumerate(outcome.messages):
             if isinstance(message, lotse.Swap) and not outcome.preview:
                 hub.metrics.swaps.labels(message.slot).inc()
             elif isinstance(message, lotse.Error):
                 hub.metrics.error(message.code)
-            await self.send(message.to_wire())
+            await self.send(message.to_wire(), more=number < last)
         if outcome.persist == "save":
             # Marked, not written: the store builds the state when it writes it back.
             hub.store.changed(session)
