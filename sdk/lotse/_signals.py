@@ -178,6 +178,7 @@ class WordMatcher(Generic[_P]):
 
         count = len(text_words)
         track = claims is not None
+        morphology = self.morphology
         for index, word in enumerate(text_words):
             here: list[_P] = []
             for payload, factor in self._word_hits(word, remember=remember):
@@ -185,6 +186,10 @@ class WordMatcher(Generic[_P]):
                 if track:
                     here.append(payload)
             starts = [(word, index + 1)]
+            if morphology is not None and word not in self._phrases:
+                form = morphology.lookup(word)  # "professionnels-de-sante"
+                if form is not None and form != word and form in self._phrases:
+                    starts.append((form, index + 1))
             if index + 1 < count:
                 joined = word + text_words[index + 1]  # "health-care" -> "healthcare"
                 if joined in self._phrases or joined in self._words:
