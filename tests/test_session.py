@@ -773,3 +773,38 @@ def test_the_state_is_dumped_as_the_generic_walk_would() -> None:
     session.profile.converted |= {"newsletter"}
     session.profile.evidence.clear()
     assert dumped["converted"] == ["lead"] and dumped["evidence"]
+
+
+# -- slots rendered late ------------------------------------------------------------------
+
+
+def test_slots_rendered_late_get_their_content_without_a_new_page_view(
+    engine: lotse.Engine,
+) -> None:
+    session = engine.new_session(TRUST)
+    first = session.feed(hello("/de/fachkreise", "teaser"))
+    assert swaps(first) == {}  # the hero was not on the page yet
+    views = session.profile.page_views
+    late = session.feed(lotse.SlotsFound(("hero", "hero", "nav-promo", "unknown")))
+    assert swaps(late) == {"hero": "hero-hcp"}
+    assert session.page.slots == ("teaser", "hero")
+    assert session.profile.page_views == views
+    assert session.feed(lotse.SlotsFound(("hero",))).messages == ()  # announced already
+
+
+def test_a_late_slot_gets_its_remembered_variant_on_a_sensitive_page_never() -> None:
+    engine = python_site().engine()
+    session = start(engine, "/de/fachkreise")
+    session.feed(page("/themen/hiv", "teaser"))
+    assert session.feed(lotse.SlotsFound(("hero",))).messages == ()
+
+
+def test_replies_come_in_the_page_language_whatever_language_was_typed(
+    engine: lotse.Engine,
+) -> None:
+    german = start(engine)
+    say = german.feed(ChatAnswer(text="I am a pharmacist")).messages[0]
+    assert isinstance(say, Say) and say.text == "Willkommen, Apotheke!"
+    english = start(engine, lang="en")
+    say = english.feed(ChatAnswer(text="Ich bin Apotheker")).messages[0]
+    assert isinstance(say, Say) and say.text == "Welcome, pharmacist!"

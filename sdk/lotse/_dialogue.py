@@ -74,7 +74,9 @@ class Dialogue:
         """Match a free-text answer; the visitor's words themselves are never kept."""
         tuning = engine.tuning
         match = engine.chat.match(text, profile.lang)
-        lang = match.lang or profile.lang
+        # Replies in the page's language, whichever language the answer was typed in:
+        # the visitor chose the page's language, and the whole widget speaks it.
+        lang = profile.lang
         for negated in match.negated:
             profile.drop(f"chat:{negated}")
             profile.put(Evidence(negated, -tuning.negation_weight, f"chat-not:{negated}", {}))

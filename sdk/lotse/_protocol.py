@@ -73,6 +73,14 @@ class PageView:
 
 
 @dataclass(frozen=True, slots=True)
+class SlotsFound:
+    """Extension: slots that appeared on the current page after it was announced
+    (rendered late by a single-page app); not a new page view."""
+
+    slots: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Click:
     href: str
     #: Extension: the visible text of the followed link; cut at MAX_TEXT.
@@ -120,7 +128,19 @@ class Verify:
     assertion: str
 
 
-Event = Hello | PageView | Click | ChatAnswer | Seen | Convert | OptOut | OptIn | Consent | Verify
+Event = (
+    Hello
+    | PageView
+    | SlotsFound
+    | Click
+    | ChatAnswer
+    | Seen
+    | Convert
+    | OptOut
+    | OptIn
+    | Consent
+    | Verify
+)
 
 
 def _string(msg: dict[str, Any], key: str, *, required: bool, limit: int = MAX_STRING) -> Any:
@@ -238,6 +258,8 @@ def parse_event(msg: object) -> Event:
                 title=_text(msg, "title"),
                 heading=_text(msg, "heading"),
             )
+        case "slots":
+            return SlotsFound(slots=_slots(msg))
         case "click":
             return Click(href=_string(msg, "href", required=True), text=_text(msg, "text"))
         case "chat":

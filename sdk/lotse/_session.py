@@ -28,6 +28,7 @@ from ._inference import Evidence
 from ._model import pick_text
 from ._profile import MIN_PERSONA_WEIGHT, Profile
 from ._protocol import (
+    MAX_SLOTS,
     ArmNotice,
     ChatAnswer,
     ChatOffer,
@@ -43,6 +44,7 @@ from ._protocol import (
     PageView,
     Restore,
     Seen,
+    SlotsFound,
     Swap,
     Verify,
     Welcome,
@@ -162,6 +164,9 @@ class Session:
             case PageView():
                 messages = [*self._page(event)]
                 unchanged = self.page.sensitive  # adds nothing, and the page is not saved
+            case SlotsFound():
+                messages = [*self._more_slots(event.slots)]
+                unchanged = not messages
             case Click():
                 before = self._click_mark()
                 messages = [*self._click(event)]
@@ -357,12 +362,28 @@ class Session:
         if host:
             for signal in engine.referrer_signals.find(host):
                 profile.add_signal(signal, "ref", "", engine.tuning)
-        for signal in reader.weighted(reader.read_all(facts.utm_segments, "utm")):
-            profile.add_signal(signal, "utm", "", engine.tuning)
+        if facts.utm_segments:
+            for signal in reader.weighted(reader.read_all(facts.utm_segments, "utm")):
+                profile.add_signal(signal, "utm", "", engine.tuning)
         self.profile.redecide(engine.type_ids, engine.tuning)
         swaps = self._swaps(fresh_page=True)
         self._records += self.targeting.viewed()
         return swaps
+
+    def _more_slots(self, slots: tuple[str, ...]) -> list[Swap | ArmNotice]:
+        """Slots rendered late on the current page: add them (bounded like a page's) and
+        answer with what they should show, as on a fresh page, without a new page view."""
+        page = self.page
+        new = tuple(
+            dict.fromkeys(s for s in slots if s in self.engine.slots and s not in page.slots)
+        )
+        if not new:
+            return []
+        self.page = Page((*page.slots, *new)[:MAX_SLOTS], page.sensitive, page.path)
+        only_new = Page(new, page.sensitive, page.path)
+        return self.targeting.swaps(
+            self.profile, only_new, self.engine, self.id, self._records, fresh_page=True
+        )
 
     def _click(self, event: Click) -> list[Swap | ArmNotice]:
         facts = page_facts(event.href)
@@ -385,6 +406,12 @@ class Session:
         like a chat answer, and neither it nor its words are kept."""
         engine = self.engine
         reader = engine.reader
+        if not (titles or search or link_texts):
+            for signal in reader.path_signals(facts.segments):  # the common case, cached
+                self.profile.add_signal(signal, "path", facts.path, engine.tuning)
+            for persona in engine.persona_signals.find(facts.path_words):
+                self.profile.add_persona(persona.persona, persona.weight)
+            return
         hits = reader.read_segments(facts.segments)
         for segments, factor in (
             (titles, _signals.TITLE_FACTOR),
