@@ -15,7 +15,19 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 #: Event types a label may take; anything else is counted as "invalid".
 EVENT_TYPES = frozenset(
-    {"hello", "page", "click", "chat", "seen", "convert", "optout", "optin", "consent", "verify"}
+    {
+        "hello",
+        "page",
+        "slots",
+        "click",
+        "chat",
+        "seen",
+        "convert",
+        "optout",
+        "optin",
+        "consent",
+        "verify",
+    }
 )
 #: Error codes a label may take; anything else is counted as "other".
 ERROR_CODES = frozenset(
