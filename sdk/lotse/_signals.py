@@ -481,6 +481,7 @@ class PageReader:
         self._scaled: dict[tuple[int, float], Signal] = {}
         self._cache: dict[tuple[str, tuple[str, ...]], tuple[Hit[Signal], ...]] = {}
         self._paths: dict[tuple[str, tuple[tuple[str, ...], ...]], tuple[Hit[Signal], ...]] = {}
+        self._weighted: dict[tuple[tuple[str, ...], ...], tuple[Signal, ...]] = {}
 
     # -- one segment --------------------------------------------------------------------
 
@@ -564,6 +565,15 @@ class PageReader:
                 self._paths.clear()
             self._paths[path_key] = result
         return list(result)
+
+    def path_signals(self, segments: tuple[tuple[str, ...], ...]) -> tuple[Signal, ...]:
+        """`weighted(read_segments(segments))` for a path alone, remembered per path."""
+        cached = self._weighted.get(segments)
+        if cached is None:
+            if len(self._weighted) >= self.CACHE_SIZE:
+                self._weighted.clear()
+            cached = self._weighted[segments] = tuple(self.weighted(self.read_segments(segments)))
+        return cached
 
     def _may_span(self, segments: Sequence[tuple[str, ...]]) -> bool:
         """Whether a phrase entry could start in one segment and end in the next."""
