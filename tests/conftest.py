@@ -12,6 +12,7 @@ import contextlib
 import io
 import logging
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -380,3 +381,93 @@ def start_nodes(
         return nodes
 
     return start
+
+
+# -- nginx: a real reverse proxy in front of the nodes --------------------------------------
+
+
+def need_tool(name: str, package: str) -> str:
+    """The path of the program `name` (also looked for in /usr/sbin, where Debian puts nginx).
+
+    Missing, the test is skipped with the command that installs it — or fails when
+    ``CI`` is set, where scripts/test must have installed it.
+    """
+    import shutil
+
+    found = shutil.which(name) or shutil.which(name, path="/usr/sbin:/sbin")
+    if found is None:
+        reason = f"{name} is not installed (scripts/test installs it: apt-get install {package})"
+        if os.environ.get("CI"):
+            pytest.fail(f"{reason}; CI is set, so this is a failure, not a skip")
+        pytest.skip(reason)
+    return found
+
+
+@dataclass
+class Nginx:
+    """An nginx master process run by a test, with its own prefix directory."""
+
+    process: subprocess.Popen[bytes]
+    directory: Path
+
+    def error_log(self) -> str:
+        path = self.directory / "error.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+
+def wait_for_port(port: int, timeout: float, alive: Callable[[], bool] = lambda: True) -> bool:
+    """Wait until something accepts TCP connections on 127.0.0.1:`port` (while `alive`)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and alive():
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.5):
+            return True
+        time.sleep(0.02)
+    return False
+
+
+@pytest.fixture
+def nginx(tmp_path: Path) -> Iterator[Callable[..., Nginx]]:
+    """Run Debian's nginx in the foreground, not as a service and needing no root.
+
+    ``nginx(config_text, ports)`` writes the configuration into a directory of its
+    own (use `nginx_dir` for its pid, log and temporary paths) and runs
+    ``nginx -p DIR -c DIR/nginx.conf -e DIR/error.log -g 'daemon off;'``; it returns
+    once every port in `ports` accepts connections. Stopped (SIGQUIT, a graceful
+    stop) when the test ends.
+    """
+    binary = need_tool("nginx", "nginx")
+    started: list[Nginx] = []
+
+    def start(config: str, ports: list[int]) -> Nginx:
+        directory = nginx_dir(tmp_path)
+        conf = directory / "nginx.conf"
+        conf.write_text(config, encoding="utf-8")
+        process = subprocess.Popen(
+            [binary, "-p", f"{directory}/", "-c", str(conf), "-e", str(directory / "error.log"),
+             "-g", "daemon off;"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        running = Nginx(process, directory)
+        started.append(running)
+        for port in ports:
+            if not wait_for_port(port, 15, lambda: process.poll() is None):
+                raise RuntimeError(f"nginx did not listen on {port}:\n{running.error_log()}")
+        return running
+
+    yield start
+    for running in started:
+        if running.process.poll() is None:
+            running.process.send_signal(signal.SIGQUIT)
+            try:
+                running.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                running.process.kill()
+                running.process.wait()
+
+
+def nginx_dir(tmp_path: Path) -> Path:
+    """The `nginx` fixture's directory under `tmp_path`: its config, pid, logs, temp files."""
+    directory = tmp_path / "nginx"
+    directory.mkdir(exist_ok=True)
+    return directory
