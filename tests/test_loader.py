@@ -303,7 +303,9 @@ def test_catalogue_signal_ids_are_unique_and_name_shared_words_per_visitor_type(
     assert len(ids) == len(set(ids))
     assert {"path:karriere", "path:fachkreis:hcp", "path:fachkreis:pharmacist"} <= set(ids)
     assert "path:fachkreis" not in ids
-    assert sorted(CATALOGUE_FILES) == sorted(p.name for p in lotse.catalogue_dir().glob("*.toml"))
+    # Every file is read: the site-like catalogue files, and the session's own sentences.
+    expected = sorted([*CATALOGUE_FILES, "copy.toml"])
+    assert expected == sorted(p.name for p in lotse.catalogue_dir().glob("*.toml"))
 
 
 # -- goals and verified roles -------------------------------------------------------

@@ -808,3 +808,17 @@ def test_replies_come_in_the_page_language_whatever_language_was_typed(
     english = start(engine, lang="en")
     say = english.feed(ChatAnswer(text="Ich bin Apotheker")).messages[0]
     assert isinstance(say, Say) and say.text == "Welcome, pharmacist!"
+
+
+def test_a_french_page_is_answered_in_french() -> None:
+    engine = python_site().engine()
+    session = engine.new_session(TRUST)
+    welcome = session.feed(hello("/", lang="fr")).messages[0]
+    assert isinstance(welcome, Welcome) and welcome.chat is not None
+    assert welcome.chat.prompt == "Qu'est-ce qui vous amène chez nous ?"
+    assert [c.label for c in welcome.chat.choices][:2] == [
+        "Patient·e ou proche",
+        "Médecin ou professionnel·le de santé",
+    ]
+    clarify = session.feed(ChatAnswer(text="qwertz uiop")).messages[0]
+    assert isinstance(clarify, Say) and clarify.text.startswith("Pour vous montrer")

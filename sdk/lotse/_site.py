@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Literal, TypeVar
 
+from ._copy import VISITOR_TYPES
 from ._model import (
     DEFAULT_VISITOR_TYPES,
     Condition,
@@ -39,13 +40,6 @@ if TYPE_CHECKING:
 
 _T = TypeVar("_T")
 _Item = TypeVar("_Item", Intent, Signal)
-
-_DEFAULT_LABELS: dict[str, Text] = {
-    "patient": {"de": "Patient/in oder Angehörige/r", "en": "Patient or carer"},
-    "hcp": {"de": "Ärztin/Arzt oder Fachkreise", "en": "Doctor or healthcare professional"},
-    "pharmacist": {"de": "Apotheke", "en": "Pharmacist"},
-    "applicant": {"de": "Bewerber/in", "en": "Job applicant"},
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +88,7 @@ class Site:
     def __post_init__(self) -> None:
         if not self.visitor_types:
             self.visitor_types = [
-                VisitorType(type_id, dict(_DEFAULT_LABELS[type_id]))
+                VisitorType(type_id, dict(VISITOR_TYPES[type_id]))
                 for type_id in DEFAULT_VISITOR_TYPES
             ]
 
