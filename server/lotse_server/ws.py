@@ -35,7 +35,7 @@ import lotse
 from .coalesce import MORE
 from .ledger import ExperimentLedger
 from .limits import TokenBucket, Verdict
-from .metrics import Metrics
+from .metrics import EVENT_TYPES, Metrics
 from .reload import SiteHolder
 from .settings import Settings
 from .store import LiveSessions
@@ -79,6 +79,9 @@ class Hub:
     trust: lotse.Trust = field(init=False)
     #: Closes connections that sent nothing within their deadline (`keep_deadlines`).
     _sweeper: asyncio.Task[None] | None = field(default=None, init=False)
+    #: Counters per event type and per slot, looked up once (`labels()` is slow).
+    _event_counters: dict[str, Any] = field(default_factory=dict, init=False)
+    _swap_counters: dict[str, Any] = field(default_factory=dict, init=False)
 
     def __post_init__(self) -> None:
         settings = self.settings
@@ -94,6 +97,22 @@ class Hub:
         return lotse.issue_session_token(
             settings.token_key, session_id, now, ttl=settings.token_ttl
         )
+
+    def count_event(self, kind: str) -> None:
+        """`Metrics.event`, for a type `lotse.parse_event` accepted (a bounded set)."""
+        counter = self._event_counters.get(kind)
+        if counter is None:
+            counter = self._event_counters[kind] = self.metrics.events.labels(
+                kind if kind in EVENT_TYPES else "invalid"
+            )
+        counter.inc()
+
+    def count_swap(self, slot: str) -> None:
+        """One more swap sent for `slot` (a slot of the site file)."""
+        counter = self._swap_counters.get(slot)
+        if counter is None:
+            counter = self._swap_counters[slot] = self.metrics.swaps.labels(slot)
+        counter.inc()
 
     def allowed_origins(self) -> set[str]:
         origins = [*self.holder.engine.site.origins, *self.settings.own_origins()]
@@ -358,7 +377,7 @@ class Connection:
         outcome = session.feed(event, now, resume=resume)
         if not outcome.preview:  # a reviewer's preview is in no metric
             hub.metrics.decision_seconds.observe(time.perf_counter() - started)
-            hub.metrics.event(kind)
+            hub.count_event(kind)
         if isinstance(event, lotse.Hello) and session.started and outcome.persist:
             hub.metrics.sessions.labels("resumed" if resume is not None else "new").inc()
             log.info("ws_hello", extra=self._log_extra(resumed=resume is not None))
@@ -378,7 +397,7 @@ class Connection:
         last = len(outcome.messages) - 1
         for number, message in enumerate(outcome.messages):
             if isinstance(message, lotse.Swap) and not outcome.preview:
-                hub.metrics.swaps.labels(message.slot).inc()
+                hub.count_swap(message.slot)
             elif isinstance(message, lotse.Error):
                 hub.metrics.error(message.code)
             await self.send(message.to_wire(), more=number < last)
