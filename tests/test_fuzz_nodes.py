@@ -65,8 +65,8 @@ EXCEPTION_TEXT = re.compile(
     r"Traceback \(most recent call last\)|File \"|\b(" + "|".join(EXCEPTION_NAMES) + r")\b"
 )
 
-TYPES = ["hello", "page", "click", "chat", "seen", "convert", "optout", "optin", "consent",
-         "verify"]  # fmt: skip
+TYPES = ["hello", "page", "slots", "click", "chat", "seen", "convert", "optout", "optin",
+         "consent", "verify"]  # fmt: skip
 #: A plausible value per field, so that events also get past the parser into the session.
 GOOD: dict[str, list[Any]] = {
     "site": ["demo"],
@@ -159,6 +159,7 @@ valid_events = st.one_of(
     valid_hellos,
     st.fixed_dictionaries({"type": st.just("page"), "url": good("url")},
                           optional={"slots": good("slots"), "heading": good("heading")}),
+    st.fixed_dictionaries({"type": st.just("slots"), "slots": good("slots")}),
     st.fixed_dictionaries({"type": st.just("click"), "href": good("href")},
                           optional={"text": good("text")}),
     st.fixed_dictionaries({"type": st.just("chat"), "text": good("text")}),
@@ -170,12 +171,13 @@ valid_events = st.one_of(
     st.fixed_dictionaries({"type": st.just("consent"), "granted": good("granted")}),
     st.fixed_dictionaries({"type": st.just("verify"), "assertion": st.sampled_from(ASSERTIONS)}),
 )  # fmt: skip
-#: A valid event with one field (or its type) replaced by anything.
-mutated_events = st.builds(
-    lambda event, key, value: {**event, key: value},
-    valid_events,
-    st.sampled_from([*FIELDS, "type"]),
-    st.one_of(json_values, tokens, st.sampled_from(TYPES)),
+#: A valid event with one of its fields (or its type) replaced by anything, or one added.
+mutated_events = valid_events.flatmap(
+    lambda event: st.builds(
+        lambda key, value: {**event, key: value},
+        st.sampled_from(sorted(event)) | st.sampled_from(FIELDS),
+        st.one_of(json_values, tokens, st.sampled_from(TYPES)),
+    )
 )
 #: Anything shaped like an event: any type, any subset of the fields, any values.
 chaos_events = st.fixed_dictionaries(
