@@ -243,12 +243,6 @@ async def test_http_through_nginx(deployment: Deployment) -> None:
 # -- bugs found while testing several nodes (reproducers; xfail until fixed) ---------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: an opt-out on one node is undone by another node holding a live connection "
-    "of the same session (a duplicated tab): its next write-back is newer by event time, so "
-    "the newer-wins script overwrites the opt-out's empty record with the old profile",
-)
 async def test_an_opt_out_on_one_node_stays_when_another_node_holds_the_session(
     start_nodes: Callable[..., list[ServerProcess]], redis_url: str, redis_prefix: str
 ) -> None:

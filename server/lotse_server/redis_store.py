@@ -53,6 +53,7 @@ log = logging.getLogger("lotse.store")
 _SAVE = """
 local t = redis.call('HGET', KEYS[1], 't')
 if t and tonumber(t) > tonumber(ARGV[1]) then return 0 end
+if redis.call('HGET', KEYS[1], 's') == '' and ARGV[2] ~= '' then return 0 end
 redis.call('HSET', KEYS[1], 't', ARGV[1], 's', ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return 1
