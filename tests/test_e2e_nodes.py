@@ -269,11 +269,6 @@ async def test_an_opt_out_on_one_node_stays_when_another_node_holds_the_session(
     assert stored == b"", f"the deleted profile is back: {stored[:200]!r}"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: with --workers N, /metrics (and /healthz) answer from whichever worker "
-    "accepted the scrape: gauges jump between workers' values, counters seem to reset",
-)
 async def test_metrics_of_a_node_with_two_workers_count_both(
     start_process: Callable[..., ServerProcess], redis_url: str, redis_prefix: str
 ) -> None:

@@ -155,12 +155,16 @@ def create_app(
 
     async def healthz(request: Request) -> Response:
         hub: Hub = request.app.state.hub
+        connections = len(hub.connections)
+        if metrics.node is not None:  # one of several workers: the node's connections
+            families = await asyncio.to_thread(metrics.collect)
+            connections = int(metrics_module.sample_value(families, "lotse_connections_open") or 0)
         # 503 while shutting down, so a load balancer stops sending new visitors here.
         return JSONResponse(
             {
                 "status": "shutting_down" if hub.closing else "ok",
                 "site": hub.holder.engine.site_id,
-                "connections": len(hub.connections),
+                "connections": connections,
                 "version": lotse.__version__,
             },
             status_code=503 if hub.closing else 200,
@@ -174,8 +178,10 @@ def create_app(
                 status_code=401,
                 headers={"WWW-Authenticate": "Bearer"},
             )
+        # One of several workers asks the others (blocking, briefly): off the event loop.
+        text = metrics.render() if metrics.node is None else await asyncio.to_thread(metrics.render)
         return Response(
-            metrics.render(),
+            text,
             media_type=metrics_module.CONTENT_TYPE,
             headers={"Cache-Control": "no-store"},
         )

@@ -2,10 +2,11 @@
 
 The live figures are read from the app's own Prometheus registry (its public
 ``collect()``), so the dashboard and ``/metrics`` can never disagree; they
-count since this process started. The experiments come from the ledger
-through `experiments.site_report`, the same reading ``lotse report`` prints;
-the ledger is read in a worker thread (SQLite blocks), and it lags the visits
-by about a second (the writer's batches).
+count since this process started, or under ``--workers`` they are the node's
+(`Metrics.collect`: the sum over the workers, as ``/metrics`` shows it). The
+experiments come from the ledger through `experiments.site_report`, the same
+reading ``lotse report`` prints; the ledger is read in a worker thread (SQLite
+blocks), and it lags the visits by about a second (the writer's batches).
 """
 
 from __future__ import annotations
@@ -18,11 +19,13 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from prometheus_client import CollectorRegistry
+from prometheus_client.metrics_core import Metric
 
 import lotse
 
 from .experiments import site_report
 from .ledger import Row
+from .metrics import sample_value
 from .ws import Hub
 
 log = logging.getLogger("lotse.dashboard")
@@ -78,7 +81,11 @@ async def gather(hub: Hub, now: float) -> Snapshot:
     """A snapshot of the running server: the live counters now, the ledger as last written."""
     engine = hub.holder.engine
     site = engine.site
-    registry = hub.metrics.registry
+    # The node's figures under --workers (the workers asked over sockets: off the loop).
+    metrics = hub.metrics
+    families = (
+        metrics.collect() if metrics.node is None else await asyncio.to_thread(metrics.collect)
+    )
     experiments: Mapping[str, Any] | None = None
     error = None
     try:
@@ -91,16 +98,19 @@ async def gather(hub: Hub, now: float) -> Snapshot:
         known = isinstance(exc, sqlite3.Error | ValueError)
         log.error("dashboard_experiments_failed", extra={"error": str(exc)}, exc_info=not known)
         error = str(exc) or type(exc).__name__
-    decided = counter_by_label(registry, "lotse_visitor_types", "visitor_type")
-    intents = counter_by_label(registry, "lotse_chat_intents", "intent")
-    chat = counter_by_label(registry, "lotse_chat_answers", "result")
-    swaps = counter_by_label(registry, "lotse_swaps", "slot")
+    decided = counter_by_label(families, "lotse_visitor_types", "visitor_type")
+    intents = counter_by_label(families, "lotse_chat_intents", "intent")
+    chat = counter_by_label(families, "lotse_chat_answers", "result")
+    swaps = counter_by_label(families, "lotse_swaps", "slot")
+    live = len(hub.connections)
+    if metrics.node is not None:
+        live = int(sample_value(families, "lotse_connections_open") or 0)
     types = {kind.id: _name(kind.label, kind.id) for kind in site.visitor_types}
     return Snapshot(
         site_id=site.id,
         site_name=site.name or site.id,
         taken=now,
-        live_sessions=len(hub.connections),
+        live_sessions=live,
         visitor_types=_every(types, decided),
         intents=tuple(
             Count(intent, intent, n)
@@ -129,12 +139,16 @@ def read_experiments(ledger: LedgerReader, engine: lotse.Engine, now: float) -> 
     return site_report(engine, ledger.rows(site_id), ledger.started(site_id), now)
 
 
-def counter_by_label(registry: CollectorRegistry, name: str, label: str) -> dict[str, float]:
+def counter_by_label(
+    source: CollectorRegistry | Iterable[Metric], name: str, label: str
+) -> dict[str, float]:
     """A counter's value per value of its one label, exactly as ``/metrics`` shows it.
 
-    `name` is the family name, without the ``_total`` the exposition adds.
+    `source` is a registry or the families `Metrics.collect` gave; `name` is the
+    family name, without the ``_total`` the exposition adds.
     """
-    for family in registry.collect():
+    families = source.collect() if isinstance(source, CollectorRegistry) else source
+    for family in families:
         if family.name == name:
             return {
                 sample.labels[label]: sample.value

@@ -4,14 +4,35 @@ Each app gets its own `CollectorRegistry`, so several apps in one process (the
 tests) never share or collide on counters. Labels take values only from fixed
 sets (message types, error codes, slot ids from the site file), never from
 visitor input, so a client cannot blow up the number of time series.
+
+Under ``lotse serve --workers N`` the figures are the node's, whichever worker
+answers (`NodeMetrics`): the supervisor hands every worker one private
+directory (``LOTSE_WORKER_METRICS_DIR``); each worker answers on a Unix socket
+there with its own samples, and the worker that serves ``/metrics`` (or the
+dashboard, or ``/healthz``) asks the others and sums. A single process never
+has the directory and renders its own registry, as it always did.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import itertools
+import json
+import logging
+import os
+import socket
+import threading
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from prometheus_client.metrics_core import Metric
+
+from .workers import ENV_METRICS
+
+log = logging.getLogger("lotse.metrics")
 
 #: Event types a label may take; anything else is counted as "invalid".
 EVENT_TYPES = frozenset(
@@ -54,8 +75,13 @@ CONTENT_TYPE = CONTENT_TYPE_LATEST
 class Metrics:
     """The server's metrics; `render()` gives the Prometheus text format."""
 
-    def __init__(self) -> None:
+    def __init__(self, node_dir: str | Path | None = None) -> None:
+        """`node_dir`: the workers' shared directory (default: ``LOTSE_WORKER_METRICS_DIR``)."""
         self.registry = CollectorRegistry(auto_describe=True)
+        if node_dir is None:
+            node_dir = os.environ.get(ENV_METRICS) or None
+        #: The node's figures when this process is one of several workers, else None.
+        self.node = NodeMetrics(self.registry, Path(node_dir)) if node_dir else None
         r = self.registry
         self.connections_open = Gauge(
             "lotse_connections_open", "WebSocket connections open now", registry=r
@@ -147,5 +173,191 @@ class Metrics:
     def error(self, code: str) -> None:
         self.errors.labels(code if code in ERROR_CODES else "other").inc()
 
+    def collect(self) -> list[Metric]:
+        """The metric families `render` shows: this process's, or the node's under workers.
+
+        Under workers it asks the other workers over their sockets, which blocks for a
+        moment: call it in a thread (``asyncio.to_thread``) from the event loop.
+        """
+        if self.node is None:
+            return list(self.registry.collect())
+        return self.node.collect()
+
     def render(self) -> bytes:
-        return generate_latest(self.registry)
+        if self.node is None:
+            return generate_latest(self.registry)
+        return render_families(self.node.collect())
+
+    def close(self) -> None:
+        """Stop answering other workers (the process ending does the same)."""
+        if self.node is not None:
+            self.node.close()
+
+
+def sample_value(
+    families: Iterable[Metric], name: str, labels: dict[str, str] | None = None
+) -> float | None:
+    """The value of one sample (`name` as exposed, e.g. ``lotse_events_total``), or None."""
+    wanted = labels or {}
+    for family in families:
+        for sample in family.samples:
+            if sample.name == name and sample.labels == wanted:
+                return float(sample.value)
+    return None
+
+
+def render_families(families: Iterable[Metric]) -> bytes:
+    """The Prometheus text of families gathered elsewhere (`NodeMetrics.collect`)."""
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(_Fixed(list(families)))
+    return generate_latest(registry)
+
+
+class _Fixed:
+    """A collector that yields the families it was given."""
+
+    def __init__(self, families: list[Metric]) -> None:
+        self.families = families
+
+    def collect(self) -> list[Metric]:
+        return self.families
+
+
+#: Gauges whose node value is the lowest of its workers' (any other gauge is their sum):
+#: the store is up for the node only while every worker reaches it.
+GAUGES_MIN = frozenset({"lotse_store_up"})
+#: Seconds a worker may take to answer another's question before it counts as gone.
+PEER_TIMEOUT = 1.0
+_instances = itertools.count()
+
+
+class NodeMetrics:
+    """One worker's share of the node's metrics, and the sum over all workers.
+
+    Each worker listens on ``<dir>/<pid>.<n>.sock`` (a thread, so a busy event
+    loop still answers) and sends its samples as JSON. Whenever it answers, it
+    also leaves them in ``<dir>/<pid>.<n>.json``: if the worker dies, its
+    counters and histograms stay in the sum from that file, so the node's
+    counters never go down (Prometheus would take a drop for a reset and
+    ``rate()`` would jump); its gauges leave with it. A restarted worker counts
+    from zero beside them. The directory is new for each start of the
+    supervisor, which removes it when it ends.
+    """
+
+    def __init__(self, registry: CollectorRegistry, directory: Path) -> None:
+        self.registry = registry
+        self.directory = directory
+        self.name = f"{os.getpid()}.{next(_instances)}"
+        self.path = directory / f"{self.name}.sock"
+        self._lock = threading.Lock()
+        self._listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        with contextlib.suppress(FileNotFoundError):
+            self.path.unlink()
+        self._listener.bind(str(self.path))
+        self._listener.listen(64)
+        self._closed = False
+        self._thread = threading.Thread(target=self._serve, name="lotse-node-metrics", daemon=True)
+        self._thread.start()
+
+    def close(self) -> None:
+        self._closed = True
+        with contextlib.suppress(OSError):
+            self._listener.shutdown(socket.SHUT_RDWR)
+        with contextlib.suppress(OSError):
+            self._listener.close()
+        with contextlib.suppress(OSError):
+            self.path.unlink()
+        self._thread.join(timeout=2.0)
+
+    def _serve(self) -> None:
+        while not self._closed:
+            try:
+                conn, _ = self._listener.accept()
+            except OSError:
+                return
+            with conn, contextlib.suppress(OSError):
+                conn.settimeout(PEER_TIMEOUT)
+                conn.sendall(self.own())
+
+    def own(self) -> bytes:
+        """This worker's samples as JSON, also left in its file (for after its death)."""
+        with self._lock:
+            data = json.dumps(_encode(self.registry.collect())).encode()
+            temporary = self.directory / f"{self.name}.json.tmp"
+            with contextlib.suppress(OSError):
+                temporary.write_bytes(data)
+                os.replace(temporary, self.directory / f"{self.name}.json")
+            return data
+
+    def collect(self) -> list[Metric]:
+        """The node's families: the sum over every worker alive, plus the counts of dead ones."""
+        parts: list[tuple[list[Any], bool]] = [(json.loads(self.own()), True)]
+        names = {path.name.split(".sock")[0] for path in self.directory.glob("*.sock")}
+        names |= {path.name.split(".json")[0] for path in self.directory.glob("*.json")}
+        names.discard(self.name)
+        for name in sorted(names):
+            live = self._ask(self.directory / f"{name}.sock")
+            if live is not None:
+                parts.append((live, True))
+                continue
+            saved = _read_json(self.directory / f"{name}.json")
+            if saved is not None:
+                parts.append((saved, False))  # gone: its counts stay, its gauges leave
+        return _sum(parts)
+
+    @staticmethod
+    def _ask(path: Path) -> list[Any] | None:
+        if not path.exists():
+            return None
+        try:
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
+                conn.settimeout(PEER_TIMEOUT)
+                conn.connect(str(path))
+                chunks = []
+                while chunk := conn.recv(65536):
+                    chunks.append(chunk)
+            decoded = json.loads(b"".join(chunks))
+        except (OSError, ValueError):
+            return None  # gone (a refused or dead socket) or cut short
+        return decoded if isinstance(decoded, list) else None
+
+
+def _read_json(path: Path) -> list[Any] | None:
+    try:
+        decoded = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return None
+    return decoded if isinstance(decoded, list) else None
+
+
+def _encode(families: Iterable[Metric]) -> list[Any]:
+    return [
+        [f.name, f.type, f.documentation, [[s.name, s.labels, s.value] for s in f.samples]]
+        for f in families
+    ]
+
+
+def _sum(parts: list[tuple[list[Any], bool]]) -> list[Metric]:
+    """Families summed sample by sample (``_created``: the earliest; `GAUGES_MIN`: the lowest)."""
+    families: dict[str, Metric] = {}
+    values: dict[str, dict[tuple[str, tuple[tuple[str, str], ...]], list[Any]]] = {}
+    for encoded, alive in parts:
+        for name, kind, documentation, samples in encoded:
+            if kind == "gauge" and not alive:
+                continue
+            if name not in families:
+                families[name] = Metric(name, documentation, kind)
+                values[name] = {}
+            into = values[name]
+            for sample_name, labels, value in samples:
+                key = (sample_name, tuple(sorted(labels.items())))
+                if key not in into:
+                    into[key] = [labels, float(value)]
+                elif sample_name.endswith("_created") or name in GAUGES_MIN:
+                    into[key][1] = min(into[key][1], float(value))
+                else:
+                    into[key][1] += float(value)
+    for name, family in families.items():
+        for (sample_name, _), (labels, value) in values[name].items():
+            family.add_sample(sample_name, labels, value)
+    return list(families.values())

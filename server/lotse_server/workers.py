@@ -23,6 +23,10 @@ of them keep sessions in the same Redis (a memory store is refused).
   visitors reconnect and resume meanwhile on the others.
 - Workers end when the supervisor does, even if it is killed outright
   (Linux's parent-death signal).
+- ``/metrics``, ``/healthz`` and the dashboard report the node, whichever
+  worker answers: each start of the supervisor makes a private directory
+  (``LOTSE_WORKER_METRICS_DIR``) where the workers ask each other for their
+  figures and sum them (`metrics.NodeMetrics`); it is removed at the end.
 """
 
 from __future__ import annotations
@@ -34,10 +38,12 @@ import ctypes.util
 import logging
 import os
 import select
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -50,6 +56,8 @@ log = logging.getLogger("lotse.workers")
 ENV_FDS = "LOTSE_WORKER_FDS"
 ENV_READY = "LOTSE_WORKER_READY_FD"
 ENV_PARENT = "LOTSE_WORKER_PARENT"
+#: The directory where the workers sum their metrics (`metrics.NodeMetrics`), new per start.
+ENV_METRICS = "LOTSE_WORKER_METRICS_DIR"
 #: Seconds a stopping worker gets before it is killed (its drain takes about 2 s).
 _STOP_GRACE = 20.0
 #: A slot whose worker died is refilled at most this often (seconds).
@@ -139,6 +147,8 @@ class Supervisor:
         self.count = count
         self.on_ready = on_ready
         self.workers: list[Worker | None] = [None] * count
+        # Private to this user (0700) and to this start: no figures of an earlier run are summed.
+        self.metrics_dir = tempfile.mkdtemp(prefix="lotse-metrics-")
         self._ready_read, self._ready_write = os.pipe()
         fds = [sock.fileno() for sock in sockets]
         for fd in fds:
@@ -148,6 +158,7 @@ class Supervisor:
             ENV_FDS: ",".join(map(str, fds)),
             ENV_READY: str(self._ready_write),
             ENV_PARENT: str(os.getpid()),
+            ENV_METRICS: self.metrics_dir,
         }
         self._pass_fds = (*fds, self._ready_write)
         self._signals: list[int] = []
@@ -181,6 +192,7 @@ class Supervisor:
             for fd in (self._ready_read, self._ready_write):
                 with contextlib.suppress(OSError):
                     os.close(fd)
+            shutil.rmtree(self.metrics_dir, ignore_errors=True)
         if stopped_by == signal.SIGTERM:
             log.info("workers_stopped", extra={"signal": "SIGTERM"})
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
