@@ -10,6 +10,7 @@ declared goals), never by what a client sends.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 
 from ._inference import Evidence, decide, logits, probabilities
@@ -54,7 +55,8 @@ class Profile:
 
     def add_signal(self, signal: Signal, kind: str, where: str, tuning: Tuning) -> None:
         """Count a signal once per page, at most a few times, each time half as much."""
-        key = f"{kind}:{signal.match}:{signal.visitor_type}"
+        # One string per signal for all sessions (thousands of profiles hold these keys).
+        key = sys.intern(f"{kind}:{signal.match}:{signal.visitor_type}")
         evidence_key = f"{key}@{where}"
         if evidence_key in self.evidence:
             return

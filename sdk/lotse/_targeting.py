@@ -21,6 +21,7 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
 
 from . import _copy
@@ -70,6 +71,12 @@ class Assignment:
     arm: str
     visitor_type: str | None = None
     counted: bool = True
+
+
+@lru_cache(maxsize=4096)
+def assignment(arm: str, visitor_type: str | None, counted: bool) -> Assignment:
+    """An `Assignment`, one object for all sessions with the same one (it is frozen)."""
+    return Assignment(arm, visitor_type, counted)
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,7 +155,7 @@ class Targeting:
             return []
         point = bucket(engine.site_id, GLOBAL_EXPERIMENT, session_id)
         arm = GLOBAL_ARMS[0] if point < share else GLOBAL_ARMS[1]
-        self.assignments[GLOBAL_EXPERIMENT] = Assignment(arm, profile.decided, self.counting)
+        self.assignments[GLOBAL_EXPERIMENT] = assignment(arm, profile.decided, self.counting)
         return (
             [Record("assigned", GLOBAL_EXPERIMENT, arm, profile.decided)] if self.counting else []
         )
@@ -275,7 +282,7 @@ class Targeting:
         else:
             arm = pick_arm(split, bucket(engine.site_id, rule.id, session_id))
         counted = self.counting and len(split) > 1
-        entry = self.assignments[rule.id] = Assignment(arm, profile.decided, counted)
+        entry = self.assignments[rule.id] = assignment(arm, profile.decided, counted)
         if counted:
             records.append(Record("assigned", rule.id, arm, profile.decided))
         return entry

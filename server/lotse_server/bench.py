@@ -548,7 +548,7 @@ def server_figures(args: argparse.Namespace) -> dict[str, Any]:
         servers: list[Server] = []
         redis: Server | None = None
         try:
-            if workers > 1 and not store and not args.target:
+            if not args.target and (store == "redis" or (workers > 1 and not store)):
                 store, redis = start_redis(workdir)
             echo = start_echo(workers, plan.sessions, workdir)
             servers.append(echo)
@@ -637,7 +637,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--store",
         metavar="URL",
-        help="lotse serve --store (with --workers and no --store: a private redis-server)",
+        help="lotse serve --store URL; 'redis' (and --workers without --store): a private "
+        "redis-server for the run",
     )
     parser.add_argument("--site", default="demo", help="site id said in hello (default: demo)")
     parser.add_argument(
