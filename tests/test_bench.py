@@ -63,6 +63,7 @@ def test_a_short_bench_prints_the_contract_as_its_last_line() -> None:
     assert report["mix"]["page"] == loadgen.MIX["page"]
     assert report["machine"]["cores"] >= 1
     assert report["cpu_ratio"] > 0 and report["events_ratio"] > 0
+    assert report["warnings"] == []
 
 
 def test_bad_numbers_are_refused() -> None:

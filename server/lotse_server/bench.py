@@ -604,6 +604,17 @@ def server_figures(args: argparse.Namespace) -> dict[str, Any]:
     report["machine"] = machine()
     report["lotse"] = lotse_figures
     report["echo"] = echo_figures
+    warnings = []
+    if "rate_limited" in (lotse_figures["first_error"] or ""):
+        warnings.append(
+            "the server rate-limited the load, so its figures are not its capacity: run it "
+            "with LOTSE_RATE_PER_SECOND=1000000 LOTSE_RATE_BURST=1000000 (as lotse bench does)"
+        )
+    if lotse_figures["stalled_sessions"] or echo_figures["stalled_sessions"]:
+        warnings.append("some sessions got no answer to an awaited event (stalled_sessions)")
+    report["warnings"] = warnings
+    for warning in warnings:
+        _note(f"warning: {warning}")
     return report
 
 
