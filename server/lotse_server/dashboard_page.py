@@ -85,7 +85,8 @@ Refreshing works until {expires}; then sign in again.</p>
     footer = """<footer>
 <p>Live figures count since this server started (with several workers: all of them, since
 the node started), as <code>/metrics</code> does. The experiments are read from the ledger,
-about a second behind the visits; every process and node sharing the ledger adds to them. <code>lotse report --json</code> prints the same figures.</p>
+about a second behind the visits; every process and node sharing the ledger adds to them.
+<code>lotse report --json</code> prints the same figures.</p>
 </footer>"""
     body = header + '<main class="board">' + "".join(sections) + "</main>" + footer
     return _document(f"Lotse dashboard · {snapshot.site_id}", body)
