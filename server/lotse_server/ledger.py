@@ -137,6 +137,9 @@ class QueuedLedger:
         name: str = "lotse-ledger",
     ) -> None:
         self._queue: queue.Queue[object] = queue.Queue(maxsize=max_pending)
+        #: Cuts the writer's batch window short: set by `flush` and `close` only, so
+        #: records arriving within a window never wake the writer one by one.
+        self._wake = threading.Event()
         self._on_drop = on_drop
         self._on_write_failure = on_write_failure
         self.batch_seconds = batch_seconds
@@ -215,11 +218,22 @@ class QueuedLedger:
                 markers.append(item)
                 return batch, markers, False
             batch[item] += 1  # type: ignore[index]
-            remaining = deadline - time.monotonic()
-            if len(batch) >= _MAX_BATCH or remaining <= 0:
+            if len(batch) >= _MAX_BATCH:
                 return batch, markers, False
             try:
-                item = self._queue.get(timeout=remaining)
+                item = self._queue.get_nowait()
+                continue
+            except queue.Empty:
+                pass
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return batch, markers, False
+            # Sleep out the window rather than block on the queue: a blocked `get`
+            # wakes this thread for every record added (a GIL hand-off per event).
+            self._wake.wait(remaining)
+            self._wake.clear()
+            try:
+                item = self._queue.get_nowait()
             except queue.Empty:
                 return batch, markers, False
 
@@ -235,12 +249,14 @@ class QueuedLedger:
             return not self._owed()
         marker = _Flush()
         self._queue.put(marker)
+        self._wake.set()
         return marker.done.wait(timeout) and not self._owed()
 
     def close(self, timeout: float = 10.0) -> None:
         """Write what is queued and stop the writer thread."""
         if self._thread.is_alive():
             self._queue.put(_STOP)
+            self._wake.set()
             self._thread.join(timeout)
 
 
