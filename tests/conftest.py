@@ -471,3 +471,25 @@ def nginx_dir(tmp_path: Path) -> Path:
     directory = tmp_path / "nginx"
     directory.mkdir(exist_ok=True)
     return directory
+
+
+# -- Chromium ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def playwright() -> Iterator[Any]:
+    """Playwright for one test module (imported here only when a browser test asks for it)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        yield pw
+
+
+@pytest.fixture(scope="module")
+def browser(playwright: Any) -> Iterator[Any]:
+    """Debian's Chromium (a browser download fails on closed networks), one per test module."""
+    from e2e_support import CHROMIUM, CHROMIUM_ARGS
+
+    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()

@@ -26,12 +26,11 @@ import pytest
 
 pytest.importorskip("playwright.sync_api", reason="the browser tests need playwright")
 
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from a11y import AXE_JS, format_violations, run_axe
 from e2e_support import (
     CHROMIUM,
-    CHROMIUM_ARGS,
     FLICKER_MS,
     VIEWPORT,
     LotseProcess,
@@ -81,19 +80,6 @@ PATHS = demo_paths()
 
 
 # -- browser, server, visitors ---------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def playwright() -> Iterator[Playwright]:
-    with sync_playwright() as pw:
-        yield pw
-
-
-@pytest.fixture(scope="module")
-def browser(playwright: Playwright) -> Iterator[Browser]:
-    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-    yield browser
-    browser.close()
 
 
 @pytest.fixture(scope="module")

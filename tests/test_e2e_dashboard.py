@@ -22,7 +22,7 @@ import pytest
 
 pytest.importorskip("playwright.sync_api", reason="the browser tests need playwright")
 
-from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page
 from websockets.sync.client import ClientConnection, connect
 
 from dashboard_support import (
@@ -35,7 +35,7 @@ from dashboard_support import (
     seed_ledger,
     write_site,
 )
-from e2e_support import CHROMIUM, CHROMIUM_ARGS, VIEWPORT
+from e2e_support import CHROMIUM, VIEWPORT
 from lotse_server import Settings
 
 pytestmark = pytest.mark.skipif(
@@ -55,14 +55,6 @@ window.__csp = []
 document.addEventListener('securitypolicyviolation', (e) =>
   window.__csp.push({directive: e.violatedDirective, blocked: e.blockedURI, sample: e.sample}))
 """
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @contextmanager

@@ -20,11 +20,10 @@ import pytest
 
 pytest.importorskip("playwright.sync_api", reason="the browser tests need playwright")
 
-from playwright.sync_api import Browser, Page, Route, sync_playwright
+from playwright.sync_api import Browser, Page, Route
 
 from e2e_support import (
     CHROMIUM,
-    CHROMIUM_ARGS,
     VIEWPORT,
     LotseProcess,
     Probe,
@@ -44,14 +43,6 @@ EVENT_KEYS = {
     "lotse_swap": {"event", "lotse_slot", "lotse_variant"},
     "lotse_exposure": {"event", "lotse_experiment", "lotse_arm", "lotse_variant"},
 }
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")

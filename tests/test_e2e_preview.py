@@ -10,19 +10,17 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 pytest.importorskip("playwright.sync_api", reason="the browser tests need playwright")
 
-from playwright.sync_api import Browser, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 
 from a11y import format_violations, run_axe
 from e2e_support import (
     CHROMIUM,
-    CHROMIUM_ARGS,
     VIEWPORT,
     LotseProcess,
     Probe,
@@ -39,14 +37,6 @@ pytestmark = pytest.mark.skipif(
 ROOT = Path(__file__).resolve().parents[1]
 #: Each visitor type of the demo site and the variants its home page shows that type.
 TYPES = ("patient", "hcp", "pharmacist", "applicant")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def lotse_command(*args: str) -> subprocess.CompletedProcess[str]:

@@ -30,7 +30,6 @@ from playwright.sync_api import (
     Playwright,
     WebSocketRoute,
     expect,
-    sync_playwright,
 )
 
 from e2e_support import (
@@ -64,19 +63,6 @@ CHAT_TIMEOUT = 15_000
 
 
 # -- browsers and visitors -------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def playwright() -> Iterator[Playwright]:
-    with sync_playwright() as pw:
-        yield pw
-
-
-@pytest.fixture(scope="module")
-def browser(playwright: Playwright) -> Iterator[Browser]:
-    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-    yield browser
-    browser.close()
 
 
 @pytest.fixture(scope="module")

@@ -21,11 +21,10 @@ import pytest
 
 pytest.importorskip("playwright.sync_api", reason="the browser tests need playwright")
 
-from playwright.sync_api import Browser, Route, sync_playwright
+from playwright.sync_api import Browser, Route
 
 from e2e_support import (
     CHROMIUM,
-    CHROMIUM_ARGS,
     HEADINGS,
     VIEWPORT,
     LotseProcess,
@@ -79,14 +78,6 @@ APP = f"""<!doctype html>
 </body>
 </html>
 """
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")

@@ -30,13 +30,11 @@ from playwright.sync_api import (
     Route,
     WebSocketRoute,
     expect,
-    sync_playwright,
 )
 
 from a11y import format_violations, run_axe
 from e2e_support import (
     CHROMIUM,
-    CHROMIUM_ARGS,
     LotseProcess,
     Probe,
     free_port,
@@ -62,14 +60,6 @@ DEVICES: dict[str, dict[str, Any]] = {
         "device_scale_factor": 1,
     },
 }
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")
