@@ -493,3 +493,19 @@ def browser(playwright: Any) -> Iterator[Any]:
     browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
     yield browser
     browser.close()
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`lotse serve` (its own process) with the bundled demo site, one per test module; its
+    origin. Skipped when the snippet is not built (cd js_snippet && npm run build)."""
+    from e2e_support import LotseProcess, free_port
+
+    dist = ROOT / "js_snippet" / "dist"
+    for name in ("lotse.min.js", "lotse-chat.min.js"):
+        if not (dist / name).is_file():
+            pytest.skip(f"js_snippet/dist/{name} is not built (cd js_snippet && npm run build)")
+    server = LotseProcess(free_port(), tmp_path_factory.mktemp("lotse-data"))
+    server.start()
+    yield server.origin
+    server.stop()

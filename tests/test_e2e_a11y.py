@@ -19,7 +19,6 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -33,9 +32,7 @@ from e2e_support import (
     CHROMIUM,
     FLICKER_MS,
     VIEWPORT,
-    LotseProcess,
     Probe,
-    free_port,
     wait_for_heading,
     wait_for_visible,
 )
@@ -51,9 +48,6 @@ pytestmark = [
         reason="needs axe-core: run `npm ci` in js_snippet/",
     ),
 ]
-
-ROOT = Path(__file__).resolve().parents[1]
-SNIPPET = ROOT / "js_snippet" / "dist" / "lotse.min.js"
 
 SCHEMES = ("light", "dark")
 
@@ -80,17 +74,6 @@ PATHS = demo_paths()
 
 
 # -- browser, server, visitors ---------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`lotse serve` with the bundled demo site; its origin."""
-    if not SNIPPET.is_file():
-        pytest.skip("js_snippet/dist/lotse.min.js is not built (cd js_snippet && npm run build)")
-    server = LotseProcess(free_port(), tmp_path_factory.mktemp("lotse-a11y"))
-    server.start()
-    yield server.origin
-    server.stop()
 
 
 @dataclass

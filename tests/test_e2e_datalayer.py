@@ -13,7 +13,6 @@ timing case is in js_snippet/test/datalayer.test.mjs.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,9 +24,7 @@ from playwright.sync_api import Browser, Page, Route
 from e2e_support import (
     CHROMIUM,
     VIEWPORT,
-    LotseProcess,
     Probe,
-    free_port,
     wait_for_heading,
 )
 
@@ -36,23 +33,12 @@ pytestmark = pytest.mark.skipif(
     reason="needs Debian's Chromium at /usr/bin/chromium (CI: apt-get install chromium)",
 )
 
-SNIPPET = Path(__file__).resolve().parents[1] / "js_snippet" / "dist" / "lotse.min.js"
 SCRIPT_TAG = 'data-site="demo"'
 #: The keys an event may carry: ids from the site's configuration, nothing about the visitor.
 EVENT_KEYS = {
     "lotse_swap": {"event", "lotse_slot", "lotse_variant"},
     "lotse_exposure": {"event", "lotse_experiment", "lotse_arm", "lotse_variant"},
 }
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if not SNIPPET.is_file():
-        pytest.skip("js_snippet/dist/lotse.min.js is not built (cd js_snippet && npm run build)")
-    server = LotseProcess(free_port(), tmp_path_factory.mktemp("lotse-data"))
-    server.start()
-    yield server.origin
-    server.stop()
 
 
 @pytest.fixture

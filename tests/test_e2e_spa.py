@@ -15,8 +15,6 @@ socket and the server are the real ones), so its paths are the demo site's secti
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 pytest.importorskip("playwright.sync_api", reason="the browser tests need playwright")
@@ -27,9 +25,7 @@ from e2e_support import (
     CHROMIUM,
     HEADINGS,
     VIEWPORT,
-    LotseProcess,
     Probe,
-    free_port,
     wait_for_heading,
 )
 
@@ -78,14 +74,6 @@ APP = f"""<!doctype html>
 </body>
 </html>
 """
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    server = LotseProcess(free_port(), tmp_path_factory.mktemp("lotse-data"))
-    server.start()
-    yield server.origin
-    server.stop()
 
 
 def serve_app(route: Route) -> None:

@@ -35,9 +35,7 @@ from playwright.sync_api import (
 from a11y import format_violations, run_axe
 from e2e_support import (
     CHROMIUM,
-    LotseProcess,
     Probe,
-    free_port,
     wait_for_heading,
 )
 
@@ -48,7 +46,6 @@ pytestmark = pytest.mark.skipif(
 
 ROOT = Path(__file__).resolve().parents[1]
 SCREENSHOTS = ROOT / "docs" / "screenshots"
-DIST = ROOT / "js_snippet" / "dist"
 #: The demo site offers the chat 4 s after the welcome.
 CHAT_TIMEOUT = 15_000
 DEVICES: dict[str, dict[str, Any]] = {
@@ -60,16 +57,6 @@ DEVICES: dict[str, dict[str, Any]] = {
         "device_scale_factor": 1,
     },
 }
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if not (DIST / "lotse-chat.min.js").is_file():
-        pytest.skip("js_snippet/dist is not built (cd js_snippet && npm run build)")
-    server = LotseProcess(free_port(), tmp_path_factory.mktemp("lotse-data"))
-    server.start()
-    yield server.origin
-    server.stop()
 
 
 @dataclass
