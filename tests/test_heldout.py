@@ -39,10 +39,19 @@ from _accuracy import (
 HELDOUT_JOURNEYS = read_jsonl("heldout_journeys.jsonl")
 HELDOUT_CHAT = read_jsonl("heldout_chat.jsonl")
 HELDOUT_CHAT_FR = read_jsonl("heldout_chat_fr.jsonl")
-TUNING_JOURNEYS = read_jsonl("journeys.jsonl") + read_jsonl("tuning_journeys.jsonl")
-TUNING_CHAT = read_jsonl("chat_answers.jsonl") + read_jsonl("tuning_chat.jsonl")
-TUNING_CHAT_FR = read_jsonl("tuning_chat_fr.jsonl")
+#: Tuning data written for the issue's classes on further fictional sites, before
+#: any of it was scored (tuning2_*): scored apart as well, as a check on the rest.
+TUNING2_JOURNEYS = read_jsonl("tuning2_journeys.jsonl")
+TUNING2_CHAT = read_jsonl("tuning2_chat.jsonl")
+TUNING2_CHAT_FR = read_jsonl("tuning2_chat_fr.jsonl")
+TUNING_JOURNEYS = (
+    read_jsonl("journeys.jsonl") + read_jsonl("tuning_journeys.jsonl") + TUNING2_JOURNEYS
+)
+TUNING_CHAT = read_jsonl("chat_answers.jsonl") + read_jsonl("tuning_chat.jsonl") + TUNING2_CHAT
+TUNING_CHAT_FR = read_jsonl("tuning_chat_fr.jsonl") + TUNING2_CHAT_FR
 SHOW_MISSES = os.environ.get("LOTSE_SHOW_HELDOUT_MISSES") == "1"
+#: The tuning sets' misses are for reading: `LOTSE_SHOW_TUNING_MISSES=1`.
+SHOW_TUNING_MISSES = os.environ.get("LOTSE_SHOW_TUNING_MISSES") == "1"
 
 
 # -- hygiene ---------------------------------------------------------------------------
@@ -112,6 +121,10 @@ def test_journey_figures_tuning_and_heldout() -> None:
     heldout_fr = score_journeys(french, replay_journeys(french))
     print()
     print(tuning.line("journeys, tuning"))
+    tuning2 = score_journeys(TUNING2_JOURNEYS, replay_journeys(TUNING2_JOURNEYS))
+    print(tuning2.line("journeys, tuning2"))
+    if SHOW_TUNING_MISSES:
+        print(*tuning.misses, sep="\n")
     print(heldout.line("journeys, held-out"))
     print(heldout_fr.line("journeys, held-out, French pages"))
     print(f"held-out reliability (calibration error {table.error:.3f})", table.table(), sep="\n")
@@ -131,6 +144,10 @@ def test_chat_figures_tuning_and_heldout() -> None:
     print()
     print(tuning.line("chat, tuning"))
     print(score_chat(TUNING_CHAT_FR, matcher).line("chat, tuning fr"))
+    print(score_chat(TUNING2_CHAT, matcher).line("chat, tuning2 de/en"))
+    print(score_chat(TUNING2_CHAT_FR, matcher).line("chat, tuning2 fr"))
+    if SHOW_TUNING_MISSES:
+        print(*tuning.misses, *score_chat(TUNING_CHAT_FR, matcher).misses, sep="\n")
     print(tuning_fresh.line("chat, tuning without near copies"))
     print(heldout.line("chat, held-out de/en"))
     for lang in ("de", "en"):

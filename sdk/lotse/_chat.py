@@ -61,7 +61,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from ._language import Languages, bundled_languages
-from ._model import PROFESSIONAL_TYPES, Intent
+from ._model import JOBS_TYPE, PATIENT_TYPE, PROFESSIONAL_TYPES, Intent
 from ._normalise import words
 
 __all__ = ["ChatMatch", "ChatMatcher"]
@@ -103,6 +103,7 @@ class _Words:
         self.lookback_skip = languages.lookback_skip
         self.statement = languages.statement
         self.others = languages.others
+        self.statement_after = languages.statement_after
         self.clause = languages.clause
         self.role_prefixes = languages.role_prefixes
         self.endings = languages.endings
@@ -215,6 +216,13 @@ _GENERIC_WEIGHT = 0.25
 #: Known words that no spotted phrase explains still hint at the visitor types
 #: whose phrases use them, at this share, split between those types.
 _BACKOFF = 0.35
+#: A role the visitor states as their own ("Hausärztin, ...", "I'm a GP")
+#: counts this much more than the same word in passing.
+_OWN_ROLE = 1.5
+#: Hints alone match when they add up to this (two words only one type's
+#: phrases use) and other types' evidence is at most this share of them.
+_AGREEING_HINTS = 0.6
+_HINT_RIVALS = 0.25
 #: Unknown words (probably irrelevant detail) count against a match, growing
 #: with the square root of their number: a long story around a clear reason
 #: stays clear, one domain word among unknown ones does not.
@@ -256,8 +264,18 @@ _WHOLE_CUTOFF = 88.0
 #: ("jobs" / "job"). Not "-er": it makes people of places ("Apotheke" / "Apotheker").
 _MIN_STEM = 5
 _DOUBLED = re.compile(r"(.)\1+")
-#: Pseudo vocabulary id: "any role word", for another type's role inside a phrase.
+#: Pseudo vocabulary ids: "any role word", for another type's role inside a
+#: phrase, one per side: a professional stands in only for a professional
+#: ("Stelle als Arzt" covers "Stelle als Apothekerin"), anyone else only for
+#: someone else ("für meine Patienten" does not cover "mein Apotheker").
+#: Real vocabulary ids are >= 0.
 _ROLE_ANY = -1
+_ROLE_ANY_LAY = -2
+
+
+def _stand_in(types: frozenset[str] | set[str]) -> int:
+    """The pseudo id a role word of these visitor types stands in as."""
+    return _ROLE_ANY if types & PROFESSIONAL_TYPES else _ROLE_ANY_LAY
 
 
 def _max_typo_distance(length: int) -> int:
@@ -491,8 +509,24 @@ class ChatMatcher:
                 self._postings.setdefault(vid, []).append((number, slot))
                 # Another type's role inside a longer phrase stands for any role.
                 if len(vocab_ids) >= 2 and self._roles[vid] and own_type not in self._roles[vid]:
-                    self._postings.setdefault(_ROLE_ANY, []).append((number, slot))
+                    stand_in = _stand_in(self._roles[vid])
+                    self._postings.setdefault(stand_in, []).append((number, slot))
         self._phrase_texts: list[str] = [p.text for p in self._phrases]
+        # The patient intent whose phrases speak of "my doctor": where a visitor
+        # who names someone else's professional belongs ("the pharmacist said").
+        carer: dict[int, int] = {}
+        for index, _, phrase_words in compiled:
+            if self._intents[index].visitor_type != PATIENT_TYPE:
+                continue
+            for before, word in itertools.pairwise(phrase_words):
+                vid = self._vocab.get(word)
+                if (
+                    before in lang.others
+                    and vid is not None
+                    and self._roles[vid] & PROFESSIONAL_TYPES
+                ):
+                    carer[index] = carer.get(index, 0) + 1
+        self._carer_intent: int | None = max(carer, key=lambda i: carer[i]) if carer else None
 
     # -- public ----------------------------------------------------------------
 
@@ -524,8 +558,12 @@ class ChatMatcher:
 
         best = max(candidates, key=lambda key: totals[key])
         if best not in evidence.role and best not in evidence.task:
-            # Known words but no recognised phrase: a hint, never a confident match.
-            return ChatMatch(None, None, 0.0, negated, detected)
+            # Known words but no recognised phrase: a hint, not a match, unless
+            # several of one type's words agree and nothing speaks for another
+            # ("wie lagere ich die Fertigspritzen": two patients' words).
+            rest = sum(totals.values()) - totals[best]
+            if totals[best] < _AGREEING_HINTS or rest > _HINT_RIVALS * totals[best]:
+                return ChatMatch(None, None, 0.0, negated, detected)
         against = sum(totals.values()) + _UNKNOWN_PENALTY * evidence.unknown**0.5 + _PRIOR
         confidence = min(1.0, max(0.0, totals[best] / against))
         if confidence < self.cutoff:
@@ -611,7 +649,7 @@ class ChatMatcher:
                 if word not in memo:
                     memo[word] = self._lookup(word)
                 meanings = list(memo[word])
-                known = [self._weight[v] * sim for v, sim, _ in meanings if v != _ROLE_ANY]
+                known = [self._weight[v] * sim for v, sim, _ in meanings if v >= 0]
                 weight = _GENERIC_WEIGHT if word in lang.generic else max(known, default=1.0)
                 tokens.append(_Token(word, position, clause_number, meanings, weight, bool(known)))
         self._mark_statements(tokens)
@@ -622,9 +660,20 @@ class ChatMatcher:
         for before, token in itertools.pairwise(tokens):
             if before.word in others and before.clause == token.clause:
                 token.other = True
-        first = next((t for t in tokens if t.weight > 0.0), None)
-        if first is not None and not first.other:
-            first.leading = True
+        content = [t for t in tokens if t.weight > 0.0]
+        if content and not content[0].other:
+            content[0].leading = True
+            # "hospital pharmacist, ...", "Spital Apothekerin": a role right
+            # after the first word in the first clause leads the answer too.
+            first, *rest = content
+            if rest and first.weight > _GENERIC_WEIGHT:
+                second = rest[0]
+                if second.position == first.position + 1 and second.clause == first.clause:
+                    second.leading = True
+        after = self._lang.statement_after
+        for before, token in itertools.pairwise(tokens):
+            if token.word in after and before.weight > 0.0 and before.clause == token.clause:
+                before.stated = True  # "MFA hier", "pharmacist here"
         for index, token in enumerate(tokens):
             if token.word not in self._lang.statement:
                 continue
@@ -653,9 +702,13 @@ class ChatMatcher:
                 meanings.append((head, sim * _SIM_HEAD, direct))
         # Only the word itself may stand in for another role, not its synonyms:
         # "Mannes" is a relative, not "any role".
-        role_sims = [sim for vid, sim, direct in meanings if direct and self._roles[vid]]
-        if role_sims:
-            meanings.append((_ROLE_ANY, max(role_sims) * _SIM_OTHER_ROLE, False))
+        role_sims: dict[int, float] = {}
+        for vid, sim, direct in meanings:
+            if direct and vid >= 0 and self._roles[vid]:
+                stand_in = _stand_in(self._roles[vid])
+                role_sims[stand_in] = max(role_sims.get(stand_in, 0.0), sim)
+        for stand_in, sim in role_sims.items():
+            meanings.append((stand_in, sim * _SIM_OTHER_ROLE, False))
         return meanings
 
     def _find(self, word: str) -> list[tuple[int, float]]:
@@ -805,7 +858,7 @@ class ChatMatcher:
             roles = {
                 role
                 for vid, _, direct in target.meanings
-                if direct and vid != _ROLE_ANY
+                if direct and vid >= 0
                 for role in self._roles[vid]
             }
             if roles:
@@ -882,14 +935,11 @@ class ChatMatcher:
             if weight > _GENERIC_WEIGHT
         ]
         for token, vid in content:
-            if vid == _ROLE_ANY and any(
-                direct and v != _ROLE_ANY and own_type in self._roles[v]
-                for v, _, direct in token.meanings
+            if vid < 0 and any(
+                direct and v >= 0 and own_type in self._roles[v] for v, _, direct in token.meanings
             ):
                 return True
-        roles = [
-            token for token, vid in content if vid != _ROLE_ANY and own_type in self._roles[vid]
-        ]
+        roles = [token for token, vid in content if vid >= 0 and own_type in self._roles[vid]]
         return bool(roles) and len(roles) == len(content) and all(t.other for t in roles)
 
     @staticmethod
@@ -957,7 +1007,7 @@ class ChatMatcher:
         if any(
             tokens[position].stated and own_type in self._roles[vid]
             for position, _, vid, _, direct in row.values()
-            if direct and vid != _ROLE_ANY
+            if direct and vid >= 0
         ):
             size = _MAX_WORDS  # above any phrase size
         return _Spot(phrase, factor, strength, (size, strength), row)
@@ -988,8 +1038,10 @@ class ChatMatcher:
                 claimed[position] = key
                 senses.setdefault(vid, key)
                 contribution = spot.factor * sim * weight
-                own_role = vid != _ROLE_ANY and intent_type in self._roles[vid]
+                own_role = vid >= 0 and intent_type in self._roles[vid]
                 if own_role and (tokens[position].stated or tokens[position].leading):
+                    # Who the visitor says they are outweighs what else they mention.
+                    contribution *= _OWN_ROLE
                     evidence.role[key] = evidence.role.get(key, 0.0) + contribution
                 else:
                     evidence.task.setdefault(key, []).append((vid, contribution))
@@ -997,9 +1049,45 @@ class ChatMatcher:
                         evidence.unstated[key] = evidence.unstated.get(key, 0.0) + contribution
                 shares = evidence.by_intent.setdefault(key, {})
                 shares[phrase.intent] = shares.get(phrase.intent, 0.0) + contribution
+        self._counterparts(tokens, claimed, evidence)
         self._back_off(tokens, claimed, senses, evidence)
         self._weigh_roles(evidence)
         return evidence
+
+    def _counterparts(
+        self, tokens: list[_Token], claimed: dict[int, str], evidence: _Evidence
+    ) -> None:
+        """A professional the visitor names as someone else's ("my GP", "the
+        pharmacist said", "la pharmacienne m'a dit") is the visitor's carer: the
+        visitor is a patient, as if they had said so, unless they state a role
+        of their own (a job still outranks it, see `_weigh_roles`)."""
+        index = self._carer_intent
+        if index is None or any(
+            (token.stated or token.leading) and self._own_role(token) for token in tokens
+        ):
+            return
+        for token in tokens:
+            if not token.other or token.position in claimed or token.weight <= 0.0:
+                continue
+            sims = [
+                sim
+                for vid, sim, direct in token.meanings
+                if direct and vid >= 0 and self._roles[vid] & PROFESSIONAL_TYPES
+            ]
+            if max(sims, default=0.0) < _SIM_INFLECTED:  # no typo: "der Neurologie"
+                continue
+            contribution = token.weight * max(sims)
+            claimed[token.position] = PATIENT_TYPE
+            evidence.role[PATIENT_TYPE] = evidence.role.get(PATIENT_TYPE, 0.0) + contribution
+            shares = evidence.by_intent.setdefault(PATIENT_TYPE, {})
+            shares[index] = shares.get(index, 0.0) + contribution
+
+    def _own_role(self, token: _Token) -> bool:
+        """Whether the word is a role word itself (not a typo of one)."""
+        return any(
+            direct and vid >= 0 and sim >= _SIM_INFLECTED and bool(self._roles[vid])
+            for vid, sim, direct in token.meanings
+        )
 
     def _back_off(
         self,
@@ -1019,7 +1107,7 @@ class ChatMatcher:
                 continue
             best: dict[str, tuple[float, int]] = {}
             for vid, sim, direct in token.meanings:
-                if vid == _ROLE_ANY or not direct:
+                if vid < 0 or not direct:
                     continue
                 keys = (senses[vid],) if vid in senses else self._keys_of_word[vid]
                 share = _BACKOFF * self._weight[vid] * sim / len(keys)
@@ -1055,10 +1143,14 @@ class ChatMatcher:
                 if task_key == role_key or total < _MIN_TASK * role_weight:
                     continue  # a crumb of another type's vocabulary settles nothing
                 shared = sum(c for vid, c in items if vid in own)
-                both_professional = {role_key, task_key} <= PROFESSIONAL_TYPES
+                # Only a job outranks who the visitor says they are: a doctor asking
+                # about children's doses asks for patients, a patient reading the
+                # Fachinfo is still a patient, but a pharmacist asking for a job
+                # is an applicant (unless their own type talks of it too).
+                job_task = task_key == JOBS_TYPE and role_key != JOBS_TYPE
                 # Evidence moves; intents stay with their type, so the winner
                 # names one of its own.
-                if both_professional or shared >= _SHARED * total:
+                if not job_task or shared >= _SHARED * total:
                     evidence.task.setdefault(role_key, []).extend(evidence.task.pop(task_key))
                 else:
                     evidence.role.pop(role_key)

@@ -62,6 +62,8 @@ class Language:
     lookback_skip: frozenset[str] = frozenset()
     statement: frozenset[str] = frozenset()
     others: frozenset[str] = frozenset()
+    #: After a role these make it the visitor's own ("MFA hier", "pharmacist here").
+    statement_after: frozenset[str] = frozenset()
     role_prefixes: tuple[tuple[str, ...], ...] = ()
     endings: tuple[str, ...] = ()
     links: tuple[str, ...] = ()
@@ -97,7 +99,7 @@ _KEYS: dict[str, frozenset[str]] = {
     "language": frozenset({"id", "name", "default", "letters"}),
     "words": frozenset({"function", "clues", "generic", "clause"}),
     "negation": frozenset({"negators", "trailing", "pairs", "fillers", "lookback_skip"}),
-    "roles": frozenset({"statement", "prefixes", "others"}),
+    "roles": frozenset({"statement", "after", "prefixes", "others"}),
     "inflection": frozenset(
         {"endings", "links", "feminine", "variants", "rewrites", "plural_s_except", "person"}
     ),
@@ -162,6 +164,7 @@ def read_language(path: Path) -> Language:
         lookback_skip=_words(negation.get("lookback_skip", "")),
         statement=_words(roles.get("statement", "")),
         others=_words(roles.get("others", "")),
+        statement_after=_words(roles.get("after", "")),
         role_prefixes=tuple(tuple(p.split()) for p in roles.get("prefixes", [])),
         endings=tuple(inflection.get("endings", "").split()),
         links=tuple(inflection.get("links", [])),
@@ -215,6 +218,7 @@ class Languages:
         self.lookback_skip = _union(lang.lookback_skip for lang in langs)
         self.statement = _union(lang.statement for lang in langs)
         self.others = _union(lang.others for lang in langs)
+        self.statement_after = _union(lang.statement_after for lang in langs)
         self.role_prefixes: tuple[tuple[str, ...], ...] = tuple(
             dict.fromkeys(p for lang in langs for p in lang.role_prefixes)
         )

@@ -18,6 +18,10 @@ DEFAULT_VISITOR_TYPES: tuple[str, ...] = ("patient", "hcp", "pharmacist", "appli
 
 #: Professional visitor types, for whom personas are inferred.
 PROFESSIONAL_TYPES: frozenset[str] = frozenset({"hcp", "pharmacist"})
+#: The visitor type of job seekers: a request for a job outranks a stated role.
+JOBS_TYPE = "applicant"
+#: The visitor type of patients and carers: the counterpart of a professional.
+PATIENT_TYPE = "patient"
 
 PERSONAS: tuple[str, ...] = ("evidence", "pragmatic", "digital")
 

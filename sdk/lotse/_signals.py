@@ -31,7 +31,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from . import _morphology
 from ._language import Languages, bundled_languages
-from ._model import PROFESSIONAL_TYPES, Signal, Text
+from ._model import JOBS_TYPE, PATIENT_TYPE, PROFESSIONAL_TYPES, Signal, Text
 from ._morphology import Morphology
 from ._normalise import words
 
@@ -60,8 +60,6 @@ SEEK_WEIGHT = 1.5
 #: Weight of a site-search query the chat matcher understood, times its confidence.
 SEARCH_WEIGHT = 3.5
 #: The visitor type whose section turns professionals after it into job titles.
-JOBS_TYPE = "applicant"
-PATIENT_TYPE = "patient"
 #: Factors of evidence from elsewhere than the path, relative to a path word.
 TITLE_FACTOR = 1.0
 SEARCH_FACTOR = 0.8
