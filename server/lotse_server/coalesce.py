@@ -11,6 +11,13 @@ what is held, so nothing waits for a message that never comes.
 
 An ASGI server that does not know the key ignores it and sends each message
 at once, as before.
+
+Cheaper still, one ``websocket.send`` can carry a whole event's replies: its
+``"lotse.frames"`` are texts sent as frames of their own before its ``text``,
+all in one write, so the app crosses Starlette and uvicorn once per event
+rather than once per message. The frames are built by the websockets library
+as any other. A server advertises this in the scope's ``extensions``
+(`FRAMES`); an app must not use the key with a server that does not.
 """
 
 from __future__ import annotations
@@ -24,6 +31,8 @@ from websockets.exceptions import InvalidState
 
 #: The ASGI message key that holds a frame for the next send.
 MORE = "lotse.more"
+#: The ASGI message key (and scope extension) for texts framed before the message's own.
+FRAMES = "lotse.frames"
 
 
 class HeldFrames(WebSocketsSansIOProtocol):
@@ -31,7 +40,17 @@ class HeldFrames(WebSocketsSansIOProtocol):
 
     _flush_soon: asyncio.Handle | None = None
 
+    def handle_connect(self, event: Any) -> None:
+        super().handle_connect(event)
+        scope = getattr(self, "scope", None)
+        if scope is not None and scope.get("type") == "websocket":
+            scope["extensions"][FRAMES] = {}
+
     async def send(self, message: Any) -> None:
+        frames = message.get(FRAMES)
+        if frames:
+            await self._send_frames(message, frames)
+            return
         if not (
             message.get(MORE)
             and message["type"] == "websocket.send"
@@ -59,6 +78,32 @@ class HeldFrames(WebSocketsSansIOProtocol):
             # A safety net: should the app never send the last message, the next
             # iteration of the loop writes what is held.
             self._flush_soon = self.loop.call_soon(self._flush)
+
+    async def _send_frames(self, message: Any, frames: list[str]) -> None:
+        """Frame each of `frames`, then send `message` itself: one write for all."""
+        if not (
+            message["type"] == "websocket.send"
+            and self.handshake_complete
+            and not self.close_sent
+            and self.initial_response is None
+        ):
+            # As separate messages, whatever uvicorn makes of them.
+            for text in frames:
+                await super().send({"type": "websocket.send", "text": text, "bytes": None})
+            await super().send({k: v for k, v in message.items() if k != FRAMES})  # type: ignore[arg-type]
+            return
+        await self.writable.wait()
+        if self.disconnected:
+            raise ClientDisconnected()
+        try:
+            for text in frames:
+                self.conn.send_text(text.encode())
+        except InvalidState:
+            raise ClientDisconnected() from None
+        if self._flush_soon is not None:
+            self._flush_soon.cancel()
+            self._flush_soon = None
+        await super().send(message)  # writes the held frames first: data_to_send() has them
 
     def _flush(self) -> None:
         self._flush_soon = None

@@ -32,7 +32,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 import lotse
 
-from .coalesce import MORE
+from .coalesce import FRAMES, MORE
 from .ledger import ExperimentLedger
 from .limits import TokenBucket, Verdict
 from .metrics import EVENT_TYPES, Metrics
@@ -245,14 +245,27 @@ class Connection:
         except (WebSocketDisconnect, RuntimeError, OSError):
             pass
 
-    async def send(self, wire: dict[str, Any], *, more: bool = False) -> None:
-        """Send one message as a text frame; with `more`, the frame waits for the next
-        send, so that one event's replies leave in one write (`coalesce.HeldFrames`)."""
+    async def send(self, wire: dict[str, Any]) -> None:
+        """Send one message as a text frame."""
+        await self.websocket_send({"type": "websocket.send", "text": orjson.dumps(wire).decode()})
+
+    async def send_texts(self, texts: list[str]) -> None:
+        """Send JSON texts as frames of their own, all in one write: one ASGI message
+        with the frames before the last (`coalesce.FRAMES`) where the server takes it."""
         if self.closed:
             return
-        message: dict[str, Any] = {"type": "websocket.send", "text": orjson.dumps(wire).decode()}
-        if more:
-            message[MORE] = True
+        message: dict[str, Any] = {"type": "websocket.send", "text": texts[-1]}
+        if len(texts) > 1:
+            if FRAMES not in self.websocket.scope.get("extensions", ()):
+                for text in texts[:-1]:
+                    await self.websocket_send({"type": "websocket.send", "text": text, MORE: True})
+            else:
+                message[FRAMES] = texts[:-1]
+        await self.websocket_send(message)
+
+    async def websocket_send(self, message: dict[str, Any]) -> None:
+        if self.closed:
+            return
         try:
             await self.websocket.send(message)
         except (WebSocketDisconnect, RuntimeError, OSError):
@@ -394,13 +407,17 @@ class Connection:
             hub.metrics.decided.labels(outcome.decided).inc()
         if outcome.intent is not None:
             hub.metrics.intents.labels(outcome.intent).inc()
-        last = len(outcome.messages) - 1
-        for number, message in enumerate(outcome.messages):
-            if isinstance(message, lotse.Swap) and not outcome.preview:
-                hub.count_swap(message.slot)
-            elif isinstance(message, lotse.Error):
-                hub.metrics.error(message.code)
-            await self.send(message.to_wire(), more=number < last)
+        messages = outcome.messages
+        if messages:
+            texts = []
+            for message in messages:
+                if isinstance(message, lotse.Swap):
+                    if not outcome.preview:
+                        hub.count_swap(message.slot)
+                elif isinstance(message, lotse.Error):
+                    hub.metrics.error(message.code)
+                texts.append(orjson.dumps(message.to_wire()).decode())
+            await self.send_texts(texts)
         if outcome.persist == "save":
             # Marked, not written: the store builds the state when it writes it back.
             hub.store.changed(session)
