@@ -266,7 +266,7 @@ def test_no_chat_for_a_visitor_whose_type_is_already_clear() -> None:
     assert session.profile.probabilities(site.engine().type_ids)["hcp"] >= 0.9
     assert isinstance(welcome, Welcome) and welcome.chat is None
     # A likely but not clear type is still asked; a site may ask everyone.
-    likely = site.engine().new_session(TRUST).feed(hello("/de/fachinformation")).messages[0]
+    likely = site.engine().new_session(TRUST).feed(hello("/de/fortbildung")).messages[0]
     assert isinstance(likely, Welcome) and likely.chat is not None
     site.tune(chat_confidence=1.0)
     always = site.engine().new_session(TRUST).feed(clear).messages[0]
