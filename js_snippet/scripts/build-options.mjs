@@ -40,7 +40,7 @@ export const MANGLED = [
   'isOpen', 'drain', 'wake', 'onClose', 'onOpen', 'onMessage', 'jitter', 'limit',
   'active', 'clock', 'flickerMs', 'store', 'strings', 'doc', 'win', 'setOptout',
   'sync', 'say', 'offer', 'restore', 'swap', 'ids', 'page', 'reshow', 'settle', 'release',
-  'start', 'stop', 'shown', 'exposure', 'control', 'off', 'sw',
+  'start', 'stop', 'shown', 'exposure', 'control', 'off', 'sw', 'run',
 ]
 
 /** @type {import('esbuild').BuildOptions} */
@@ -51,7 +51,7 @@ export const options = {
   bundle: true,
   minifySyntax: true,
   format: 'iife',
-  target: 'es2018',
+  target: 'es2020',
   legalComments: 'none',
   mangleProps: new RegExp('^(' + MANGLED.join('|') + ')$'),
   charset: 'ascii',
@@ -78,7 +78,7 @@ export const fileVersion = (code) => createHash('sha384').update(code).digest('h
 async function one(entry, title, define, mangleCache) {
   const result = await build({ ...options, entryPoints: [entry], define: { ...options.define, ...define }, mangleCache })
   const { code } = await minify(result.outputFiles[0].text, {
-    ecma: 2018,
+    ecma: 2020,
     compress: { passes: 1 },
     mangle: true,
     format: { ascii_only: true, preamble: `/*! Lotse ${title} ${version} | Apache-2.0 */` },

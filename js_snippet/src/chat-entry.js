@@ -1,9 +1,9 @@
 /**
- * Build entry of the chat widget's file (dist/lotse-chat.min.js): hands the
- * widget to the core that loaded it (index.js, `offerChat`). Loaded on its
- * own, without the core, it does nothing.
+ * Build entry of the chat's file (dist/lotse-chat.min.js): hands the chat
+ * widget, the privacy panel and the preview banner to the core that loaded
+ * it (index.js, `load`). Loaded on its own, without the core, it does nothing.
  */
-import { mount } from './chat.js'
+import { createParts } from './lazy.js'
 
 const lotse = /** @type {any} */ (window).lotse
-if (lotse && lotse._w) lotse._w(mount)
+if (lotse && lotse._w) lotse._w(createParts())

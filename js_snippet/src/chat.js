@@ -19,7 +19,7 @@
  * root, outside any form of the site.
  */
 
-import { CHAT, read, write } from './storage.js'
+import { read, write } from './storage.js'
 import { h, shadow } from './ui.js'
 
 const DE = {
@@ -136,7 +136,7 @@ export function siteName(doc) {
 export function mount(o) {
   const { doc, offer, store } = o
   const t = o.lang === 'de' ? DE : EN
-  const nudge = !read(store, CHAT)
+  const nudge = !read(store, 'chat')
   const prompt = offer.prompt || t.prompt
   const host = h(doc, 'lotse-chat', '', null, { role: 'complementary', 'aria-label': 'Chat' })
   const wrap = h(doc, 'div')
@@ -182,7 +182,7 @@ export function mount(o) {
     open.setAttribute('aria-expanded', /** @type {any} */ (show)) // "true" / "false"
     if (show) {
       for (const el of unread) el.remove()
-      write(store, CHAT, 'o')
+      write(store, 'chat', 'o')
     }
     /** @type {HTMLElement} */ ((show ? (form.hidden ? box : choices.querySelector('button') || input) : open)).focus()
   }
@@ -219,7 +219,7 @@ export function mount(o) {
   close.addEventListener('click', () => toggle(false))
   dismiss.addEventListener('click', () => {
     host.remove()
-    write(store, CHAT, 'x')
+    write(store, 'chat', 'x')
   })
   wrap.addEventListener('keydown', (e) => {
     if (e.key === 'Escape' && !dialog.hidden) toggle(false)
@@ -242,7 +242,7 @@ export function mount(o) {
   line('bot', prompt)
   replies(offer.choices)
   if (nudge) {
-    write(store, CHAT, '1')
+    write(store, 'chat', '1')
     o.shown(offer)
   }
 

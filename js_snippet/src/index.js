@@ -1,37 +1,33 @@
 /**
- * Wiring: reads the script tag, installs `window.lotse`, connects the page's
- * events, slots and the chat's file to the server. Each part lives in its
- * own module; this one only decides who tells whom.
+ * The core: reads the script tag, installs `window.lotse`, finds the page's
+ * slots (also those a page's own script renders late), swaps them without
+ * moving the page, reports what was seen, holds the opt-out, and loads the
+ * chat's file when something in it is due. The pure rules live in their own
+ * modules (eligibility.js, events.js, storage.js, history.js); the WebSocket
+ * in transport.js; what the core shows in ui.js.
+ *
+ * Everything here shares one closure on purpose: the core must stay at or
+ * under 4 KB gzipped, and local names are the ones the minifier can shorten.
  */
 
-import { SLOT_ATTR } from './eligibility.js'
-import {
-  clickMessage,
-  convertMessage,
-  helloMessage,
-  langOf,
-  pageInfo,
-  pageMessage,
-  shapeUrl,
-  socketUrl,
-  swapEvent,
-} from './events.js'
+import { SLOT_ATTR, inViewport, isExposed, isSwappable, swapNow } from './eligibility.js'
+import { clip, langOf, pageInfo, referrerOrigin, sameOrigin, shapeUrl, slotIds, socketUrl } from './events.js'
 import { watchHistory } from './history.js'
-import { createSlots } from './slots.js'
-import { ARMS, BACK, CHAT, DOSES, OPTOUT, STICKY, TOKEN, VISIT, VISITS, area, countDose, keepArms, parse, read, write } from './storage.js'
+import { area, countDose, keepArms, parse, read, remember, write } from './storage.js'
 import { stringsFor } from './strings.js'
-import { banner, optoutSwitch, privacy, supported } from './ui.js'
+import { optoutSwitch, supported, why } from './ui.js'
 import { createTransport } from './transport.js'
 
 /* global __LOTSE_VERSION__, __LOTSE_CHAT_SRC__, __LOTSE_CHAT_SRI__ */
-export const VERSION = typeof __LOTSE_VERSION__ === 'string' ? __LOTSE_VERSION__ : 'dev'
+export const VERSION = typeof __LOTSE_VERSION__ == 'string' ? __LOTSE_VERSION__ : 'dev'
 /**
- * The chat widget's file, relative to this script's URL, with its version
+ * The chat's file (the chat widget, the privacy panel, the preview banner and
+ * the dataLayer hand-off), relative to this script's URL, with its version
  * (`?v=`, so it can be cached for good) and its Subresource Integrity hash:
  * the build writes both in (scripts/build-options.mjs).
  */
-export const CHAT_SRC = typeof __LOTSE_CHAT_SRC__ === 'string' ? __LOTSE_CHAT_SRC__ : 'lotse-chat.js'
-export const CHAT_SRI = typeof __LOTSE_CHAT_SRI__ === 'string' ? __LOTSE_CHAT_SRI__ : ''
+export const CHAT_SRC = typeof __LOTSE_CHAT_SRC__ == 'string' ? __LOTSE_CHAT_SRC__ : 'lotse-chat.js'
+export const CHAT_SRI = typeof __LOTSE_CHAT_SRI__ == 'string' ? __LOTSE_CHAT_SRI__ : ''
 
 /** Anti-flicker budget when the script tag has no data-flicker-ms. */
 export const FLICKER_MS = 300
@@ -42,6 +38,17 @@ export const FLICKER_MS = 300
 export const SLOT_WAIT_MS = 1000
 
 /**
+ * @typedef {{slot: string, variant: string, html: string, reason: string, experiment?: string, arm?: string, dose?: string}} Swap
+ * @typedef {{slot: string, experiment: string, arm?: string, variant?: string}} Arm a `swap` or `arm` message
+ * @typedef {{
+ *   el: HTMLElement, id: string, variant: string,
+ *   defaults?: Node[] | null, pos?: string,
+ *   inView: boolean, exposed?: boolean, held?: boolean, was?: string,
+ *   touched?: boolean, pending?: Swap | null
+ * }} Slot
+ */
+
+/**
  * Start the snippet in `win`. Safe to call twice (the second call does
  * nothing) and safe in browsers that lack what it needs (it stays inert).
  *
@@ -50,15 +57,16 @@ export const SLOT_WAIT_MS = 1000
  */
 export function boot(win, deps = {}) {
   const doc = win.document
+  const location = win.location
   const prior = win.lotse
-  if (prior && prior.version) return
+  if (prior?.version) return
 
-  /** @type {(args: any[]) => void} */
-  let command = () => {}
-  /** The public API: `lotse('convert', 'newsletter')` and friends. Never throws. */
+  /** @type {(name: string, value?: unknown) => void} */
+  let command
+  /** The public API: `lotse('convert', 'newsletter')` and friends. Never throws (nor when inert). */
   const api = function () {
     try {
-      command(Array.from(arguments))
+      command.apply(null, /** @type {any} */ (arguments))
     } catch (_) {
       /* a bad call from the site must not break the page */
     }
@@ -66,29 +74,31 @@ export function boot(win, deps = {}) {
   api.version = VERSION
   win.lotse = api
 
-  const script = /** @type {HTMLScriptElement | null} */ (
-    doc.currentScript || doc.querySelector('script[data-site]')
-  )
-  const site = script && script.getAttribute('data-site')
-  if (!script || !site || !supported(win)) return
+  const script = /** @type {HTMLScriptElement | null} */ (doc.currentScript || doc.querySelector('script[data-site]'))
+  const attr = (/** @type {string} */ name) => /** @type {HTMLScriptElement} */ (script).getAttribute('data-' + name)
+  const site = script && attr('site')
+  if (!site || !supported(win)) return
 
-  const origin = win.location.origin
+  const origin = location.origin
+  const href = () => location.href
+  const now = () => win.performance.now()
   // A preview link (`lotse preview`): the page as one visitor type sees it. Nothing of
   // it is stored in the browser (no token, no variants, no counts): storage reads as
   // empty and writes go nowhere; only a standing opt-out is still honoured.
-  const preview = new URLSearchParams(win.location.search).get('lotse_preview')
-  const session = preview ? null : area(win, 'sessionStorage')
+  const preview = new URLSearchParams(location.search).get('lotse_preview') || undefined
   const optin = area(win, 'localStorage')
+  const session = preview ? null : area(win, 'sessionStorage')
   const local = preview ? null : optin
   const gpc = /** @type {any} */ (win.navigator).globalPrivacyControl === true
   const lang = langOf(doc.documentElement.getAttribute('lang'))
   const strings = stringsFor(lang)
-  const flickerAttr = script.getAttribute('data-flicker-ms')
+  const flickerAttr = attr('flicker-ms')
   const flickerMs = flickerAttr && +flickerAttr >= 0 ? +flickerAttr : FLICKER_MS
   /** data-datalayer: the name of the site's analytics array ("" or no value: dataLayer). */
-  const layer = script.getAttribute('data-datalayer')
+  const layer = attr('datalayer')
+  const selector = '[' + SLOT_ATTR + ']'
 
-  let optedOut = gpc || read(optin, OPTOUT) === '1'
+  let optedOut = gpc || read(optin, 'optout') == '1'
   /** @type {boolean | undefined} */
   let consent
   /** @type {string | undefined} */
@@ -97,98 +107,107 @@ export function boot(win, deps = {}) {
   let visits
   /** @type {Array<[string, number]> | undefined} the dose counters as this visit began */
   let doses
+  /** The page view's URL (path and utm_* parameters): remembered variants are kept under it. */
   let pageUrl = ''
   /** @type {string[]} the slot ids the server was told of for this page view */
   let announced = []
   /** @type {(() => void) | null} a page view waiting for the page to render its slots */
   let waiting = null
   let timer
-  /** The chat: 1 while its file is on the way, then the widget. */
+  /** The chat's file: 1 while on the way, then what it handed over (see `load`). */
   /** @type {any} */
   let chat
-  /** @type {HTMLElement | undefined} the privacy panel of a data-lotse-privacy link */
-  let panel
+  /** The chat was offered on this page (once, however often the server says welcome). */
+  let offered = false
+  /** @type {any[][]} what waits for the chat's file: [how, ...arguments] */
+  const later = []
+  /** @type {Slot[]} */
+  let slots = []
+  /** Until when (performance.now()) swaps of slots in view happen at once. */
+  let windowEnd = 0
+  /** Swaps still to come in the welcome's batch. */
+  let awaiting = 0
+  /** "slot variant" pairs already reported as seen on this page view (and "slot\nexperiment" exposures). */
+  let seen = new Set()
+  /** slot id -> its experiment and arm on this page view (from a swap or an `arm` message). */
+  /** @type {Record<string, Arm>} */
+  let arms = {}
 
-  const active = () => !optedOut
   /** Every tracking message goes through here: nothing at all when opted out. */
-  const emit = (/** @type {object} */ msg) => {
-    if (!optedOut) transport.send(msg)
-  }
-  const hasToken = () => !!read(session, TOKEN)
-  /** Hand an event to the site's analytics (GTM, Matomo): only with data-datalayer, never opted out. */
-  const push = (/** @type {object} */ event) => {
-    if (layer == null || optedOut || preview) return
-    try {
-      const name = layer || 'dataLayer'
-      ;(win[name] = win[name] || []).push(event)
-    } catch (_) {
-      /* the site's analytics must not break the swap */
-    }
-  }
+  const emit = (/** @type {object} */ msg) => optedOut || transport.send(msg)
+  const isOpen = () => transport.isOpen()
+  const convert = (/** @type {unknown} */ goal) => goal && emit({ type: 'convert', goal: String(goal).slice(0, 64) })
+  /** JSON in storage: what `parse` makes of it, and back. */
+  const get = (/** @type {Storage | null} */ store, /** @type {string} */ key, /** @type {any} */ fallback) =>
+    parse(read(store, key), fallback)
+  const put = (/** @type {Storage | null} */ store, /** @type {string} */ key, /** @type {unknown} */ value) =>
+    write(store, key, JSON.stringify(value))
+  /**
+   * Hand an event to the site's analytics (GTM, Matomo), through the chat's
+   * file: only with data-datalayer, never opted out, never in a preview.
+   * @param {...unknown} event
+   */
+  const dataLayer = (...event) => layer == null || optedOut || preview || load(['layer', layer, ...event])
   /**
    * A swap applied in the page, or the chat offer shown: its dose is counted
    * (consent only), and a swap goes to the site's analytics.
    * @param {{dose?: unknown, slot?: string, variant?: string}} m
    */
   const shown = (m) => {
-    if (consent && m.dose) write(local, DOSES, JSON.stringify(countDose(parse(read(local, DOSES)), m.dose)))
-    if (m.slot) push(swapEvent(/** @type {any} */ (m)))
+    if (consent && m.dose) put(local, 'doses', countDose(get(local, 'doses'), m.dose))
+    if (m.slot) dataLayer('swap', m.slot, m.variant)
   }
   /** Consent withdrawn, or opt-out: the visit count, the dose counters and the arms are deleted. */
   const forget = () => {
-    write(local, VISITS, null)
-    write(local, DOSES, null)
-    write(local, ARMS, null)
-    write(session, VISIT, null)
-    write(session, BACK, null)
+    for (const key of ['visits', 'doses', 'arms']) write(local, key)
+    write(session, 'visit')
+    write(session, 'returning')
     visits = doses = undefined
   }
   /** Connect, unless opted out with no server-side session left to delete. */
-  const connect = () => {
-    if (!optedOut || hasToken()) transport.start()
-  }
+  const connect = () => (optedOut && !read(session, 'token')) || transport.start()
 
-  const transport = createTransport(socketUrl(script.src || win.location.href, script.getAttribute('data-endpoint')), {
+  const transport = createTransport(socketUrl(script.src || href(), attr('endpoint')), {
     WebSocket: deps.WebSocket || win.WebSocket,
     jitter: deps.jitter,
     onOpen(send) {
-      const token = read(session, TOKEN)
+      const token = read(session, 'token')
+      const hello = { type: 'hello', site, url: shapeUrl(href()), slots: /** @type {string[]} */ ([]), token }
       if (optedOut) {
         // Connected only to delete the session of an opt-out made while offline.
         // The hello says no more than finds the session: no slots, referrer or language.
         if (token) {
-          send(helloMessage({ site, href: win.location.href, origin, slots: [], token }))
+          send(hello)
           send({ type: 'optout' })
         }
-        write(session, TOKEN, null)
+        write(session, 'token')
         transport.drain()
-        transport.stop()
-        return
+        return transport.stop()
       }
-      send(
-        helloMessage({
-          site,
-          href: win.location.href,
-          origin,
-          referrer: doc.referrer,
-          lang,
-          slots: (announced = slots.ids()),
-          token,
-          consent,
-          verified,
+      const back = keepArms(get(session, 'returning'))
+      send({
+        ...hello,
+        ...pageInfo(doc),
+        referrer: referrerOrigin(doc.referrer, origin),
+        lang,
+        slots: (announced = ids()),
+        preview,
+        consent,
+        verified,
+        // The returning-visitor count, the dose counters and the previous visit's arms:
+        // only with consent, and only when there are any.
+        ...(consent && {
           visits,
-          doses,
-          returning: keepArms(parse(read(session, BACK))),
-          preview,
-          ...pageInfo(doc),
+          doses: doses?.[0] ? Object.fromEntries(doses) : undefined,
+          returning: Object.keys(back)[0] ? back : undefined,
         }),
-      )
+      })
       // The previous visit's arms go out once: in the first hello with consent.
-      if (consent) write(session, BACK, null)
+      if (consent) write(session, 'returning')
     },
     onMessage: receive,
     // No server: stop hiding slots and show the defaults now.
-    onClose: () => slots.release(),
+    onClose: () => release(),
   })
 
   /**
@@ -200,148 +219,342 @@ export function boot(win, deps = {}) {
    */
   function setOptout(on, fromServer) {
     // Global Privacy Control is a standing opt-out that a click cannot undo.
-    if (on != null && on !== optedOut && (on || !gpc)) {
+    if (on != null && on != optedOut && (on || !gpc)) {
       optedOut = on
-      write(local, OPTOUT, on ? '1' : null)
+      write(local, 'optout', on ? '1' : null)
       if (on) {
         forget()
-        slots.restore()
-        write(session, STICKY, null)
+        restoreAll()
+        write(session, 'sticky')
         transport.drain()
-        if (fromServer || transport.isOpen()) {
+        if (fromServer || isOpen()) {
           if (!fromServer) transport.send({ type: 'optout' })
-          write(session, TOKEN, null)
+          write(session, 'token')
           transport.stop()
-        } else if (!hasToken()) {
-          transport.stop()
-        } // else: still connecting; onOpen delivers the opt-out.
+        } else if (!read(session, 'token')) transport.stop()
+        // else: still connecting; onOpen delivers the opt-out.
       } else {
         transport.send({ type: 'optin' })
         transport.start()
       }
-      if (chat && chat.sync) chat.sync(optedOut)
+      chat?.sync?.(optedOut)
     }
     return optedOut
   }
-
-  const slots = createSlots({
-    win,
-    doc,
-    store: session,
-    flickerMs,
-    clock: () => win.performance.now(),
-    send: emit,
-    active,
-    setOptout,
-    strings,
-    shown,
-    exposure: push,
-  })
+  /** The opt-out switch, as every part of the snippet shows it (the chat's file too). */
+  const sw = () => optoutSwitch(doc, strings.off, setOptout)
 
   /**
-   * The server offers the chat (welcome.chat). Its file is loaded only now,
-   * after `delay_ms`, with its integrity hash; a slow or failing file delays
-   * nothing else. The offer (the launcher with an unread badge) is made at
-   * most once per browser session (sessionStorage `lotse.chat`: "1"); a
-   * visitor who opened it ("o") finds the launcher again on the next pages,
-   * without the badge; one who dismissed it ("x") sees it no more.
-   * @param {any} offer
+   * The chat's file: the chat widget, the privacy panel, the preview banner
+   * and the dataLayer hand-off, which most visitors never need. Loaded once,
+   * with its integrity hash, when one of them is due; what is asked of it
+   * meanwhile (`later`) runs in order when it has loaded. A slow or failing
+   * file delays nothing else: then they simply do not happen.
+   * @param {any[]} job [how, ...arguments] for the file's `run`
    */
-  function offerChat(offer) {
-    const state = read(session, CHAT)
-    if (chat || typeof offer != 'object' || (state && state !== 'o')) return
+  function load(job) {
+    later.push(job)
+    if (chat) return chat.run && run()
     chat = 1
-    setTimeout(() => {
-      /** Called by the chat's file once it runs. @param {(o: object) => object} mount */
-      api._w = (mount) => {
-        if (chat === 1 && !optedOut) {
-          chat = mount({ doc, lang, offer, store: session, send: emit, shown, sw: () => optoutSwitch(doc, strings.off, setOptout) })
-        }
+    /** Called by the chat's file once it runs. @param {any} parts */
+    api._w = (parts) => {
+      if (chat == 1) {
+        chat = parts
+        run()
       }
-      const file = doc.createElement('script')
-      file.src = new URL(CHAT_SRC, script.src).href
-      file.integrity = CHAT_SRI
-      file.crossOrigin = 'anonymous'
-      doc.head.append(file)
-    }, state ? 0 : offer.delay_ms) // a missing, negative or non-numeric delay counts as 0
+    }
+    const file = doc.createElement('script')
+    file.src = new URL(CHAT_SRC, script.src).href
+    file.integrity = CHAT_SRI
+    file.crossOrigin = 'anonymous'
+    doc.head.append(file)
+  }
+  const run = () => {
+    for (const job of later.splice(0)) chat.run(job, { doc, lang, store: session, send: emit, shown, sw, active: () => !optedOut })
   }
 
   /** A message from the server. @param {Record<string, any>} msg */
   function receive(msg) {
     try {
+      const type = msg.type
       // This visit's arm of an experiment (a swap or an arm message): remembered, with
       // consent, for the next visit's hello.
-      if (visits && msg.experiment) write(local, ARMS, JSON.stringify(keepArms(parse(read(local, ARMS)), { [msg.experiment]: msg.arm })))
-      switch (msg.type) {
-        case 'welcome':
-          if (typeof msg.token === 'string') write(session, TOKEN, msg.token)
-          verified = undefined // bound to the session now; the token carries it
-          if (msg.optout === true) setOptout(true, true)
-          else if (msg.chat) offerChat(msg.chat)
-          if (preview && typeof msg.preview == 'string' && !doc.querySelector('lotse-preview')) banner(doc, msg.preview)
-          slots.settle(msg.swaps)
-          break
-        case 'swap':
-          slots.swap(/** @type {any} */ (msg))
-          break
-        case 'arm':
-          slots.control(/** @type {any} */ (msg))
-          break
-        case 'restore':
-          slots.restore(Array.isArray(msg.slots) ? msg.slots : undefined)
-          break
-        case 'say':
-          if (chat && chat.say) chat.say(msg)
-          break
-        // 'error' and unknown types: nothing for the page to do.
-      }
+      if (visits && msg.experiment) put(local, 'arms', keepArms(get(local, 'arms'), { [msg.experiment]: msg.arm }))
+      if (type == 'welcome') {
+        if (typeof msg.token == 'string') write(session, 'token', msg.token)
+        verified = undefined // bound to the session now; the token carries it
+        if (msg.optout === true) setOptout(true, true)
+        else if (typeof msg.chat == 'object' && msg.chat && !offered) {
+          // The offer (the launcher with an unread badge) is made at most once per
+          // browser session (sessionStorage `lotse.chat`: "1"); a visitor who opened it
+          // ("o") finds the launcher again, at once and without the badge; one who
+          // dismissed it ("x") sees it no more. A missing, negative or non-numeric
+          // delay counts as 0.
+          const state = read(session, 'chat')
+          offered = !state || state == 'o'
+          if (offered) setTimeout(() => optedOut || load(['chat', msg.chat]), state ? 0 : msg.chat.delay_ms)
+        }
+        if (preview && typeof msg.preview == 'string') load(['banner', msg.preview])
+        // The first decisions follow the welcome in one batch. With their number
+        // (`welcome.swaps`) stop hiding once they are in; from an older server,
+        // shortly after the welcome.
+        if (typeof msg.swaps != 'number') setTimeout(release, 50)
+        else if (!(awaiting = msg.swaps > 0 ? msg.swaps : 0)) release()
+      } else if (type == 'swap') swap(msg)
+      else if (type == 'arm') {
+        // The slot stays at its default content as the control arm of an experiment.
+        if (typeof msg.slot == 'string' && typeof msg.experiment == 'string') {
+          arms[msg.slot] = /** @type {Arm} */ (msg)
+          slots.forEach(report)
+        }
+      } else if (type == 'restore') restoreAll(Array.isArray(msg.slots) ? msg.slots : undefined)
+      else if (type == 'say') chat?.say?.(msg)
+      // 'error' and unknown types: nothing for the page to do.
     } catch (_) {
       /* a malformed message changes nothing on the page */
     }
   }
 
-  command = ([name, value]) => {
-    if (name === 'convert') emit(convertMessage(value))
-    else if (name === 'optout') setOptout(true)
-    else if (name === 'optin') setOptout(false)
-    else if (name === 'page') pageView()
-    else if (name === 'consent') {
-      consent = value === true
-      if (!consent) forget()
+  // -- Slots ------------------------------------------------------------------------------
+
+  const observer = new win.IntersectionObserver(
+    (entries) => {
+      for (const entry of entries) {
+        for (const slot of slots) {
+          if (slot.el == entry.target) {
+            slot.inView = entry.isIntersecting
+            slot.exposed = slot.inView && isExposed(entry.intersectionRatio, entry.intersectionRect.height, win.innerHeight)
+            // A deferred swap happens once the visitor can no longer see it happen.
+            if (!slot.inView && slot.pending && !slot.touched) apply(slot, slot.pending)
+            report(slot)
+          }
+        }
+      }
+    },
+    { threshold: [0, 0.1, 0.2, 0.3, 0.4, 0.5] },
+  )
+
+  /** Interaction inside a slot pins it until the next page view. */
+  const touch = (/** @type {Event} */ e) => {
+    for (const slot of slots) if (slot.el.contains(/** @type {Node} */ (e.target))) slot.touched = true
+  }
+  doc.addEventListener('focusin', touch, true)
+  doc.addEventListener('input', touch, true)
+
+  /**
+   * Send `seen` once per slot and variant per page view, never while hidden;
+   * and an experiment's exposure once per slot and experiment, when the slot
+   * shows the arm's variant ("default" in the control arm).
+   */
+  const report = (/** @type {Slot} */ slot) => {
+    const arm = arms[slot.id]
+    const once = (/** @type {string} */ key) => !seen.has(key) && seen.add(key)
+    if (slot.exposed && !slot.held && !optedOut) {
+      if (once(slot.id + ' ' + slot.variant)) emit({ type: 'seen', slot: slot.id, variant: slot.variant })
+      if (arm && (arm.variant || 'default') == slot.variant && once(slot.id + '\n' + arm.experiment)) {
+        dataLayer('exposure', arm.experiment, arm.arm, slot.variant)
+      }
+    }
+  }
+
+  /**
+   * Find the page's slots, keeping the state of elements that are still
+   * there. Slots new to the page show their remembered variant at once.
+   * @returns {string[]} the ids of the slots now on the page
+   */
+  const scan = () => {
+    const old = slots
+    slots = /** @type {HTMLElement[]} */ ([...doc.querySelectorAll(selector)]).filter(isSwappable).map(
+      (el) =>
+        old.find((s) => s.el == el) || {
+          el,
+          id: /** @type {string} */ (el.getAttribute(SLOT_ATTR)),
+          variant: 'default',
+          inView: inViewport(el.getBoundingClientRect(), win.innerWidth, win.innerHeight),
+        },
+    )
+    const fresh = slots.filter((s) => !old.includes(s))
+    for (const slot of fresh) observer.observe(slot.el)
+    sticky(fresh)
+    return ids()
+  }
+
+  /** Show the variants remembered for this page at once, before any server reply. */
+  const sticky = (/** @type {Slot[]} */ list) => {
+    const shown = (!optedOut && get(session, 'sticky', {})[pageUrl]) || {}
+    for (const slot of list) if (typeof shown[slot.id]?.html == 'string') apply(slot, shown[slot.id], true)
+  }
+
+  /** @returns {string[]} ids of the slots on this page */
+  const ids = () => slotIds(slots.map((s) => s.id))
+
+  const unhold = (/** @type {Slot} */ slot) => {
+    if (slot.held) {
+      slot.held = false
+      slot.el.style.visibility = /** @type {string} */ (slot.was)
+      report(slot)
+    }
+  }
+
+  /**
+   * Show a variant in a slot, or the default content for variant "default".
+   * @param {Slot} slot
+   * @param {Swap} swap
+   * @param {boolean} [quiet] no fade: a remembered variant must look as if it was always there
+   */
+  const apply = (slot, swap, quiet) => {
+    const el = slot.el
+    const template = doc.createElement('template')
+    slot.pending = null
+    if (typeof swap.experiment == 'string') arms[slot.id] = swap
+    // Already shown: only its arm may be news (an exposure for a slot seen before).
+    if (swap.variant == slot.variant) return report(slot)
+    if (swap.variant == 'default') return restore(slot)
+    try {
+      template.innerHTML = swap.html
+    } catch (_) {
+      return // refused (Trusted Types enforced): keep what is shown
+    }
+    // Lock the current box first: computed `height` is in the element's own
+    // box-sizing, so as min-height it reserves exactly the space used now.
+    const computed = win.getComputedStyle(el)
+    el.style.minHeight = computed.height
+    slot.defaults ||= [...el.childNodes]
+    if (slot.pos == null && computed.position == 'static') {
+      slot.pos = el.style.position
+      el.style.position = 'relative'
+    }
+    el.replaceChildren(template.content, why(doc, swap.reason, strings, sw))
+    // Shown: once per slot id, however many elements share it.
+    if (!slots.some((s) => s.id == slot.id && s.variant == swap.variant)) shown(swap)
+    slot.variant = swap.variant
+    unhold(slot)
+    if (!quiet && el.animate && !win.matchMedia('(prefers-reduced-motion: reduce)').matches) {
+      el.animate([{ opacity: 0 }, { opacity: 1 }], 200)
+    }
+    stick(slot.id, swap)
+    report(slot)
+  }
+
+  /** Put the default children back (the original nodes, with their listeners). */
+  const restore = (/** @type {Slot} */ slot) => {
+    slot.pending = null
+    unhold(slot)
+    if (slot.defaults) {
+      slot.el.replaceChildren(...slot.defaults)
+      slot.defaults = null
+      if (slot.pos != null) slot.el.style.position = slot.pos
+      slot.pos = undefined
+      slot.variant = 'default'
+      stick(slot.id, null)
+      report(slot)
+    }
+  }
+  /**
+   * A `restore` from the server, or opt-out: defaults back at once.
+   * @param {string[]} [list] slot ids; all slots when omitted
+   */
+  const restoreAll = (list) => {
+    for (const slot of slots) if (!list || list.includes(slot.id)) restore(slot)
+  }
+
+  /** Remember (or forget) what a slot shows on this page, for back/forward. */
+  const stick = (/** @type {string} */ id, /** @type {Swap | null} */ entry) =>
+    put(session, 'sticky', remember(get(session, 'sticky', {}), pageUrl, id, entry))
+
+  /**
+   * End the anti-flicker window: show held slots, and from now on swap a
+   * slot in view only once it leaves the viewport. Once a held slot has
+   * been shown with its defaults, a late decision must not replace it in
+   * front of the visitor.
+   */
+  const release = () => {
+    windowEnd = 0
+    slots.forEach(unhold)
+  }
+
+  /**
+   * A page view is announced, once the page shows its slots (or the snippet
+   * gave up waiting for them): the anti-flicker window opens. On the first
+   * page view (`hide`), the slots in view that still show defaults are
+   * hidden (that slot only, never the page) until the first decisions arrive
+   * or the window ends.
+   * @param {boolean} [hide]
+   */
+  const open = (hide) => {
+    windowEnd = now() + flickerMs
+    if (hide && !optedOut && flickerMs) {
+      for (const slot of slots) {
+        if (slot.inView && slot.variant == 'default') {
+          slot.held = true
+          slot.was = slot.el.style.visibility
+          slot.el.style.visibility = 'hidden'
+        }
+      }
+      setTimeout(release, flickerMs)
+    }
+  }
+
+  /**
+   * A `swap` from the server.
+   * @param {Swap} swap
+   */
+  const swap = (swap) => {
+    if (typeof swap.slot != 'string' || typeof swap.variant != 'string' || typeof swap.html != 'string' || optedOut) return
+    const inWindow = now() < windowEnd
+    for (const slot of slots) {
+      if (slot.id == swap.slot) {
+        // The variant already shown changes nothing, so it need not wait (its arm may be news).
+        if (swap.variant == slot.variant || swapNow(inWindow, slot.inView, slot.touched)) apply(slot, swap)
+        else slot.pending = swap
+      }
+    }
+    if (awaiting && !--awaiting) release()
+  }
+
+  // -- Page views -------------------------------------------------------------------------
+
+  command = (name, value) => {
+    if (name == 'convert') convert(value)
+    else if (name == 'optout') setOptout(true)
+    else if (name == 'optin') setOptout(false)
+    else if (name == 'page') pageView()
+    else if (name == 'consent') {
+      if (!(consent = value === true)) forget()
       else if (!optedOut) {
         // A returning-visitor count, kept only with consent; one visit per browser
         // session. The session keeps the dose counters as they stood when the visit
         // began: hello sends those (the server counts this session's doses itself).
         // The previous visit's experiment arms move from localStorage into the session,
         // to go out once, in the next hello with consent; this visit remembers its own.
-        visits = +read(local, VISITS)
-        let began = read(session, VISIT)
+        let began = read(session, 'visit')
+        visits = +(read(local, 'visits') || 0)
         if (!began) {
-          write(local, VISITS, String(++visits))
-          write(session, VISIT, (began = read(local, DOSES) || '[]'))
-          write(session, BACK, read(local, ARMS))
-          write(local, ARMS, null)
+          write(local, 'visits', '' + ++visits)
+          write(session, 'visit', (began = read(local, 'doses') || '[]'))
+          write(session, 'returning', read(local, 'arms'))
+          write(local, 'arms')
         }
-        visits = visits || 1
+        visits ||= 1
         doses = countDose(parse(began))
       }
-      if (transport.isOpen()) emit({ type: 'consent', granted: consent })
-    } else if (name === 'verified') {
+      if (isOpen()) emit({ type: 'consent', granted: consent })
+    } else if (name == 'verified') {
       verified = String(value).slice(0, 1024)
-      if (transport.isOpen()) emit({ type: 'verify', assertion: verified })
+      if (isOpen()) emit({ type: 'verify', assertion: verified })
     }
   }
 
   /** Send `page` for the page view now shown (when not connected, the next hello carries it). */
   const sendPage = () => {
-    slots.start()
+    open()
     if (optedOut) return
-    if (transport.isOpen()) transport.send(pageMessage(win.location.href, origin, (announced = slots.ids()), pageInfo(doc)))
+    if (isOpen()) transport.send({ type: 'page', url: pageUrl, slots: (announced = ids()), ...pageInfo(doc) })
     else transport.wake()
   }
   /** The first page view: hide what waits for a decision, and connect. */
   const begin = () => {
-    slots.start(true)
+    open(true)
     connect()
   }
   /**
@@ -352,14 +565,14 @@ export function boot(win, deps = {}) {
   const whenSlots = (announce) => {
     clearTimeout(timer)
     waiting = announce
-    if (slots.ids().length) flush()
+    if (slots[0]) flush()
     else timer = setTimeout(flush, SLOT_WAIT_MS)
   }
   const flush = () => {
-    clearTimeout(timer)
     const announce = waiting
+    clearTimeout(timer)
     waiting = null
-    if (announce) announce()
+    announce?.()
   }
   /**
    * Slots may appear at any time (a router, a lazy component, a consent banner
@@ -368,37 +581,49 @@ export function boot(win, deps = {}) {
    */
   const found = () => {
     // A route change under way: its page view (after it settles) finds them.
-    if (shapeUrl(win.location.href) !== pageUrl) return
-    const ids = slots.scan()
-    if (!ids.some((id) => !announced.includes(id))) return
+    if (shapeUrl(href()) != pageUrl) return
+    const list = scan()
+    if (list.every((id) => announced.includes(id))) return
     if (waiting) flush()
-    else if (!optedOut && transport.isOpen()) transport.send({ type: 'slots', slots: (announced = ids) })
+    else if (!optedOut && isOpen()) transport.send({ type: 'slots', slots: (announced = list) })
   }
 
-  /** A route change, or lotse('page'): a page view when the URL changed, else a look for new slots. */
+  /**
+   * A route change, or lotse('page'): a page view when the URL changed, else a
+   * look for new slots. A page view finds this page's slots (remembered
+   * variants shown at once), announces them (opening its anti-flicker window),
+   * and then applies the swaps that were waiting.
+   */
   const pageView = () => {
     try {
-      const url = shapeUrl(win.location.href)
-      if (url === pageUrl) return found()
+      const url = shapeUrl(href())
+      if (url == pageUrl) return found()
       pageUrl = url
       announced = []
+      arms = {}
+      scan()
       // A first page view still waiting for its slots stays the one to announce.
-      slots.page(url, () => whenSlots(waiting === begin ? begin : sendPage))
+      whenSlots(waiting == begin ? begin : sendPage)
+      seen = new Set()
+      for (const slot of slots) {
+        slot.touched = false
+        if (slot.pending) apply(slot, slot.pending)
+      }
+      sticky(slots)
+      slots.forEach(report)
     } catch (_) {
       /* never break the site's router */
     }
   }
 
   const start = () => {
-    pageUrl = shapeUrl(win.location.href)
-    slots.page(pageUrl)
+    pageUrl = shapeUrl(href())
+    scan()
     watchHistory(win, pageView)
-    const selector = '[' + SLOT_ATTR + ']'
     new win.MutationObserver((records) => {
       for (const r of records) {
-        for (const n of r.addedNodes) {
-          const el = /** @type {Element} */ (n)
-          if (el.nodeType === 1 && (el.matches(selector) || el.querySelector(selector))) return found()
+        for (const el of /** @type {any} */ (r.addedNodes)) {
+          if (el.nodeType == 1 && (el.matches(selector) || el.querySelector(selector))) return found()
         }
       }
     }).observe(doc.body, { childList: true, subtree: true })
@@ -409,47 +634,39 @@ export function boot(win, deps = {}) {
     'click',
     (e) => {
       const target = /** @type {Element} */ (e.target)
-      if (!target || !target.closest) return
+      if (!target?.closest) return
       // The site's own link to the privacy panel (e.g. in the footer): opens or closes it.
-      const own = /** @type {HTMLElement | null} */ (target.closest('[data-lotse-privacy]'))
+      const own = target.closest('[data-lotse-privacy]')
       if (own) {
         e.preventDefault()
-        if (panel && panel.isConnected) panel.remove()
-        else panel = privacy(doc, strings, setOptout, own)
-        return
+        return load(['privacy', own])
       }
       const link = /** @type {HTMLElement | null} */ (target.closest('a[href]'))
-      const msg =
-        link && clickMessage(/** @type {string} */ (link.getAttribute('href')), origin, doc.baseURI, link.innerText || link.textContent)
-      if (msg) emit(msg)
+      const url = link && sameOrigin(/** @type {string} */ (link.getAttribute('href')), origin, doc.baseURI)
+      if (url) emit({ type: 'click', href: shapeUrl(url), text: clip(link.innerText || link.textContent) })
       const goal = target.closest('[data-lotse-goal]')
-      if (goal && goal.tagName !== 'FORM') emit(convertMessage(goal.getAttribute('data-lotse-goal')))
+      if (goal?.tagName != 'FORM') convert(goal?.getAttribute('data-lotse-goal'))
     },
     true,
   )
-  doc.addEventListener(
-    'submit',
-    (e) => {
-      const form = /** @type {Element} */ (e.target)
-      const goal = form && form.getAttribute && form.getAttribute('data-lotse-goal')
-      if (goal) emit(convertMessage(goal))
-    },
-    true,
-  )
+  doc.addEventListener('submit', (e) => convert(/** @type {any} */ (e.target)?.getAttribute?.('data-lotse-goal')), true)
 
   // Close on pagehide (an open WebSocket keeps a page out of the back/forward
-  // cache) and reconnect when it comes back. No unload handlers, no cookies.
+  // cache) and reconnect when it comes back: the same DOM, but a new page view
+  // for exposures. No unload handlers, no cookies.
   win.addEventListener('pagehide', transport.stop)
   win.addEventListener('pageshow', (e) => {
-    if (!e.persisted) return
-    slots.reshow()
-    connect()
+    if (e.persisted) {
+      seen = new Set()
+      slots.forEach(report)
+      connect()
+    }
   })
 
   // Calls made before the script loaded, through the queue stub. Handled
   // before connecting so that consent and opt-out shape the first hello.
-  if (prior && Array.isArray(prior.q)) for (const args of prior.q) api.apply(null, args)
+  if (Array.isArray(prior?.q)) for (const args of prior.q) api.apply(null, args)
 
-  if (doc.readyState === 'loading') doc.addEventListener('DOMContentLoaded', start)
+  if (doc.readyState == 'loading') doc.addEventListener('DOMContentLoaded', start)
   else start()
 }

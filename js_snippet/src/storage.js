@@ -3,19 +3,12 @@
  * access (blocked third-party storage, some private modes); the snippet must
  * then behave as if nothing was stored, never throw into the page.
  * No cookies are ever used.
+ *
+ * Keys are named without their `lotse.` prefix: `read(session, 'token')` reads
+ * `lotse.token`. sessionStorage (this tab, this visit): token, sticky, chat,
+ * visit, returning. localStorage (the visitor's choices across visits):
+ * optout, visits, doses, arms. See docs/snippet.md, "Storage".
  */
-
-/** sessionStorage keys (this tab, this visit). */
-export const TOKEN = 'lotse.token'
-export const STICKY = 'lotse.sticky'
-export const CHAT = 'lotse.chat'
-export const VISIT = 'lotse.visit'
-export const BACK = 'lotse.returning'
-/** localStorage keys (the visitor's choices across visits). */
-export const OPTOUT = 'lotse.optout'
-export const VISITS = 'lotse.visits'
-export const DOSES = 'lotse.doses'
-export const ARMS = 'lotse.arms'
 
 /** Pages remembered for sticky variants; the oldest is forgotten first. */
 export const STICKY_PAGES = 20
@@ -37,42 +30,43 @@ export function area(win, name) {
 }
 
 /**
- * @param {Storage | null} store
- * @param {string} key
- * @returns {string | null}
+ * @param {Storage | null | undefined} store
+ * @param {string} key without the `lotse.` prefix
+ * @returns {string | undefined} undefined when missing (or unreadable)
  */
 export function read(store, key) {
   try {
-    return store ? store.getItem(key) : null
+    return /** @type {Storage} */ (store).getItem('lotse.' + key) ?? undefined
   } catch (_) {
-    return null
+    /* no storage: nothing stored */
   }
 }
 
 /**
- * Store `value`, or remove the key when `value` is null.
- * @param {Storage | null} store
- * @param {string} key
- * @param {string | null} value
+ * Store `value`, or remove the key when `value` is null or undefined.
+ * @param {Storage | null | undefined} store
+ * @param {string} key without the `lotse.` prefix
+ * @param {string | null} [value]
  */
 export function write(store, key, value) {
   try {
-    if (store) value == null ? store.removeItem(key) : store.setItem(key, value)
+    if (value == null) /** @type {Storage} */ (store).removeItem('lotse.' + key)
+    else /** @type {Storage} */ (store).setItem('lotse.' + key, value)
   } catch (_) {
-    /* full or blocked: the snippet works without memory */
+    /* missing, full or blocked: the snippet works without memory */
   }
 }
 
 /**
  * Parse JSON that we wrote ourselves, falling back on anything unexpected
  * (another script may have written the key, or an older snippet version).
- * @param {string | null} text
+ * @param {string | null | undefined} text
  * @param {*} [fallback] what to return instead (undefined when omitted)
  */
 export function parse(text, fallback) {
   try {
-    const value = JSON.parse(text || '')
-    return value && typeof value === 'object' ? value : fallback
+    const value = JSON.parse(/** @type {string} */ (text))
+    return value && typeof value == 'object' ? value : fallback
   } catch (_) {
     return fallback
   }
@@ -91,15 +85,12 @@ export function parse(text, fallback) {
  * @param {number} [limit]
  */
 export function remember(map, url, slot, entry, limit = STICKY_PAGES) {
-  const next = { ...map }
-  const page = { ...next[url] }
-  delete next[url]
+  const { [url]: old, ...next } = map
+  const page = { ...old }
   if (entry) page[slot] = entry
   else delete page[slot]
-  if (Object.keys(page).length) next[url] = page
-  const urls = Object.keys(next)
-  for (let i = 0; i < urls.length - limit; i++) delete next[urls[i]]
-  return next
+  if (Object.keys(page)[0]) next[url] = page
+  return Object.fromEntries(Object.entries(next).slice(-limit))
 }
 
 /**
@@ -116,10 +107,9 @@ export function remember(map, url, slot, entry, limit = STICKY_PAGES) {
  */
 export function countDose(list, key) {
   let n = 0
+  /** @type {Array<[string, number]>} */
   const out = []
-  for (const e of Array.isArray(list) ? list : []) {
-    const k = e && e[0]
-    const c = e && e[1]
+  for (const [k, c] of Array.isArray(list) ? list.filter(Array.isArray) : []) {
     if (typeof k == 'string' && k.length <= 64 && Number.isInteger(c) && c >= 0) {
       if (k === key) n = c
       else out.push([k, Math.min(c, MAX_DOSE)])

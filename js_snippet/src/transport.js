@@ -8,13 +8,19 @@
  */
 
 import { backoff } from './backoff.js'
-import { createQueue } from './queue.js'
-
-/** Close codes that change the reconnect (docs/protocol.md, "Close codes"). */
-const NORMAL = 1000 // from the server: idle; reconnect when there is something to say
-const POLICY_VIOLATION = 1008 // flooding: never reconnect automatically
 
 /**
+ * Messages kept while offline. Bounded because a page left open through a
+ * long outage must not grow without limit; the oldest go first because the
+ * newest describe what the visitor is doing now.
+ */
+export const QUEUE_LIMIT = 20
+
+/**
+ * Close codes (docs/protocol.md, "Close codes"): 1000 from the server is an
+ * idle close (reconnect when there is something to say); 1008 a policy
+ * violation such as flooding (never reconnect automatically).
+ *
  * @param {string} url ws(s):// endpoint
  * @param {{
  *   onOpen: (send: (msg: object) => void) => void,
@@ -26,8 +32,8 @@ const POLICY_VIOLATION = 1008 // flooding: never reconnect automatically
  * }} o
  */
 export function createTransport(url, o) {
-  const Socket = o.WebSocket
-  const queue = createQueue(o.limit)
+  /** @type {object[]} */
+  let queue = []
   /** @type {WebSocket | null} */
   let ws = null
   let timer
@@ -36,24 +42,25 @@ export function createTransport(url, o) {
   /** The server closed an idle connection; the next message reconnects. */
   let idle = false
 
-  const isOpen = () => !!ws && ws.readyState === 1
+  const isOpen = () => ws?.readyState == 1
   const raw = (/** @type {object} */ msg) => /** @type {WebSocket} */ (ws).send(JSON.stringify(msg))
+  /** Take the queued messages out (opt-out drops them). */
+  const drain = () => queue.splice(0)
 
   function connect() {
-    timer = undefined
+    /** @type {WebSocket} */
     let sock
     try {
-      sock = new Socket(url)
+      sock = ws = new o.WebSocket(url)
     } catch (_) {
       o.onClose()
       return retry()
     }
-    ws = sock
     sock.onopen = () => {
       attempt = 0
       o.onOpen(raw)
       // onOpen may have stopped us (an opted-out visitor only deletes the session).
-      if (ws === sock && isOpen()) for (const msg of queue.drain()) raw(msg)
+      if (ws === sock && isOpen()) drain().forEach(raw)
     }
     sock.onmessage = (e) => {
       let msg
@@ -62,16 +69,16 @@ export function createTransport(url, o) {
       } catch (_) {
         return
       }
-      if (msg && typeof msg.type === 'string') o.onMessage(msg)
+      if (typeof msg?.type == 'string') o.onMessage(msg)
     }
     sock.onclose = (e) => {
       if (ws !== sock) return // closed by stop(): no reconnect
       ws = null
       o.onClose()
-      if (!running) return
       // An idle tab must not reconnect just to be closed again five minutes later.
-      if (e.code === NORMAL) idle = true
-      else if (e.code === POLICY_VIOLATION) running = false
+      if (!running) return
+      if (e.code == 1000) idle = true
+      else if (e.code == 1008) running = false
       else retry()
     }
   }
@@ -93,19 +100,19 @@ export function createTransport(url, o) {
 
     /** Connect unless already connected or connecting. */
     start() {
-      if (running) return
-      running = true
-      connect()
+      if (!running) {
+        running = true
+        connect()
+      }
     },
 
     /** Close without reconnecting (pagehide, opt-out). Queued messages stay queued. */
     stop() {
       running = idle = false
       clearTimeout(timer)
-      timer = undefined
       const sock = ws
       ws = null
-      if (sock) sock.close(1000)
+      sock?.close(1000)
     },
 
     /**
@@ -115,14 +122,12 @@ export function createTransport(url, o) {
     send(msg) {
       if (isOpen()) raw(msg)
       else {
-        queue.push(msg)
+        if (queue.push(msg) > (o.limit || QUEUE_LIMIT)) queue.shift()
         wake()
       }
     },
 
     wake,
-
-    /** Take the queued messages out (opt-out drops them). */
-    drain: queue.drain,
+    drain,
   }
 }

@@ -1,7 +1,7 @@
 /**
- * What the core shows itself: the "Why am I seeing this?" control, the
- * privacy panel of a `data-lotse-privacy` link, the preview banner, and the
- * opt-out switch in each. (The chat widget is in its own file, chat.js.)
+ * What the core shows itself: the "Why am I seeing this?" control with the
+ * opt-out switch. (The chat widget, the privacy panel and the preview banner
+ * are in the chat's file: chat.js, panels.js.)
  *
  * Everything lives in shadow roots with a constructed stylesheet
  * (adoptedStyleSheets): a strict `style-src 'self'` CSP allows constructed
@@ -13,23 +13,27 @@
  */
 
 /**
- * Colours from the site's `--lotse-*` custom properties (docs/snippet.md,
- * "Theming"), with defaults for light and dark mode; the page's font. The
- * focus ring is in the text colour, so it contrasts in either mode.
+ * The box with a sentence and the switch, as the "why" control and the
+ * privacy panel show it: colours from the site's `--lotse-*` custom
+ * properties (docs/snippet.md, "Theming"), by default the system's colours
+ * for the visitor's light or dark mode (`color-scheme`); the page's font.
+ * The focus ring is in the text colour, so it contrasts in either mode.
+ */
+export const BOX_CSS =
+  ':host{all:initial;font-family:inherit;font-size:14px;line-height:1.4;color-scheme:light dark;color:var(--lotse-text,CanvasText)}' +
+  'button,div{font:inherit;color:inherit;background:var(--lotse-bg,Canvas);border:1px solid var(--lotse-border,#888);border-radius:12px;padding:6px 10px}' +
+  ':focus-visible{outline:2px solid;outline-offset:2px}' +
+  'p{margin:0 0 8px}'
+
+/**
+ * The "why" control: its host is out of flow, so a flex or grid parent (with
+ * gap) does not even get an empty item from us, and nothing moves.
  */
 const CSS =
-  ':host{all:initial;font:inherit;font-size:14px;line-height:1.4;color:var(--lotse-text,#1f1f1f);--bg:var(--lotse-bg,#fff);--ln:var(--lotse-border,#747775)}' +
-  '@media(prefers-color-scheme:dark){:host{color:var(--lotse-text,#e3e3e3);--bg:var(--lotse-bg,#1f1f1f);--ln:var(--lotse-border,#8e918f)}}' +
-  '[hidden]{display:none!important}' +
-  'button,.box{font:inherit;color:inherit;background:var(--bg);border:1px solid var(--ln);border-radius:12px;padding:6px 10px}' +
-  ':focus-visible{outline:2px solid;outline-offset:2px}' +
-  'p{margin:0 0 8px}' +
-  // The hosts themselves are out of flow, so a flex or grid parent (with gap)
-  // does not even get an empty item from us, and nothing moves.
-  ':host(lotse-why){position:absolute;top:4px;right:4px;z-index:2}' +
-  '.i{width:24px;height:24px;padding:0;border-radius:50%;font-weight:700}' +
-  '.why .box{position:absolute;right:0;width:max-content;max-width:260px;box-shadow:0 4px 16px #0003}' +
-  ':host(lotse-privacy),:host(lotse-preview){position:fixed;left:16px;bottom:16px;z-index:2147483000}'
+  BOX_CSS +
+  ':host{position:absolute;top:4px;right:4px;z-index:2}' +
+  'button{width:24px;height:24px;padding:0;border-radius:50%;font-weight:700}' +
+  'div{position:absolute;right:0;width:max-content;max-width:260px;box-shadow:0 4px 16px #0003}'
 
 /**
  * A shadow root on `host` with its own constructed stylesheet.
@@ -74,7 +78,7 @@ export function h(doc, tag, cls, text, attrs) {
  *
  * @param {Document} doc
  * @param {string} text
- * @param {(on: boolean) => boolean} setOptout returns the opt-out state now
+ * @param {(on?: boolean) => boolean} setOptout returns the opt-out state now
  * @returns {[HTMLElement, HTMLInputElement]} the label and its checkbox
  */
 export function optoutSwitch(doc, text, setOptout) {
@@ -87,31 +91,27 @@ export function optoutSwitch(doc, text, setOptout) {
 }
 
 /**
- * A box with a sentence and the opt-out switch.
+ * A box (`div`) with a sentence (`p.reason`) and the opt-out switch.
  * @param {Document} doc
  * @param {string | undefined} text
- * @param {import('./strings.js').Strings} strings
- * @param {(on?: boolean) => boolean} setOptout
+ * @param {() => [HTMLElement, HTMLInputElement]} sw the opt-out switch
  */
-const box = (doc, text, strings, setOptout) => {
-  const el = h(doc, 'div', 'box')
-  el.append(h(doc, 'p', 'reason', text), optoutSwitch(doc, strings.off, setOptout)[0])
+export const box = (doc, text, sw) => {
+  const el = h(doc, 'div')
+  el.append(h(doc, 'p', 'reason', text), sw()[0])
   return el
 }
 
 /**
- * Close `panel` with Escape, and put focus back on `back`.
+ * Escape in `wrap` closes (when `close` says it closed something) and puts
+ * focus back on `back`.
  * @param {HTMLElement} wrap
- * @param {() => boolean} isOpen
- * @param {() => void} close
+ * @param {() => unknown} close
  * @param {HTMLElement} back
  */
-const escape = (wrap, isOpen, close, back) =>
+export const escape = (wrap, close, back) =>
   wrap.addEventListener('keydown', (e) => {
-    if (e.key === 'Escape' && isOpen()) {
-      close()
-      back.focus()
-    }
+    if (e.key == 'Escape' && close()) back.focus()
   })
 
 /**
@@ -122,63 +122,23 @@ const escape = (wrap, isOpen, close, back) =>
  *
  * @param {Document} doc
  * @param {string | undefined} reason the swap's reason, shown as text
- * @param {import('./strings.js').Strings} strings
- * @param {(on?: boolean) => boolean} setOptout
+ * @param {{why: string}} strings
+ * @param {() => [HTMLElement, HTMLInputElement]} sw the opt-out switch
  */
-export function why(doc, reason, strings, setOptout) {
+export function why(doc, reason, strings, sw) {
   const host = doc.createElement('lotse-why')
-  const wrap = h(doc, 'div', 'why')
-  const button = h(doc, 'button', 'i', 'i', { 'aria-label': strings.why })
-  const panel = box(doc, reason, strings, setOptout)
+  const button = h(doc, 'button', '', 'i', { 'aria-label': strings.why })
+  const panel = box(doc, reason, sw)
   const toggle = (/** @type {boolean} */ open) => {
     panel.hidden = !open
     button.setAttribute('aria-expanded', /** @type {any} */ (open)) // "true" / "false"
   }
   toggle(false)
   button.addEventListener('click', () => toggle(panel.hidden))
-  escape(wrap, () => !panel.hidden, () => toggle(false), button)
-  wrap.append(button, panel)
-  shadow(host, CSS).append(wrap)
+  const root = shadow(host, CSS)
+  escape(/** @type {any} */ (root), () => !panel.hidden && !toggle(false), button)
+  root.append(button, panel)
   return host
-}
-
-/**
- * The privacy panel a `data-lotse-privacy` link opens (and closes again): a
- * labelled region in the bottom-left corner, out of the page's flow, with a
- * sentence, the opt-out switch and a close button. Focus moves to the switch
- * and back to the link when it closes (button or Escape).
- *
- * @param {Document} doc
- * @param {import('./strings.js').Strings} strings
- * @param {(on?: boolean) => boolean} setOptout
- * @param {HTMLElement} link
- * @returns {HTMLElement} the panel's host (removing it closes the panel)
- */
-export function privacy(doc, strings, setOptout, link) {
-  const host = h(doc, 'lotse-privacy', '', null, { role: 'region', 'aria-label': strings.privacy })
-  const panel = box(doc, strings.about, strings, setOptout)
-  const close = () => host.remove()
-  const button = h(doc, 'button', '', strings.close)
-  button.addEventListener('click', () => (close(), link.focus()))
-  escape(panel, () => true, close, link)
-  panel.append(button)
-  shadow(host, CSS).append(panel)
-  doc.body.append(host)
-  const input = /** @type {HTMLElement} */ (panel.querySelector('input'))
-  input.focus()
-  return host
-}
-
-/**
- * The preview banner (welcome.preview): a status line in the bottom-left
- * corner, out of the page's flow, so a reviewer knows what they are seeing.
- * @param {Document} doc
- * @param {string} text
- */
-export function banner(doc, text) {
-  const host = h(doc, 'lotse-preview', '', null, { role: 'status' })
-  shadow(host, CSS).append(h(doc, 'p', 'box', text))
-  doc.body.append(host)
 }
 
 /**

@@ -2,7 +2,8 @@
  * The hand-off to the site's analytics (jsdom): with data-datalayer the
  * snippet pushes `lotse_swap` when a swap is applied in the page and
  * `lotse_exposure` when a slot in an experiment is reported seen; never
- * without the attribute, never opted out, nothing personal.
+ * without the attribute, never opted out, nothing personal. The pushes are
+ * made by the chat's file, which the core loads with the first event.
  */
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
@@ -43,18 +44,23 @@ async function started(options = {}) {
 }
 const hero = (page) => page.$('[data-lotse-slot=hero]')
 const seen = (page) => page.socket.sent.filter((m) => m.type === 'seen')
+/** The site's array, once the chat's file (which pushes to it) has had a turn to load. */
+const layer = async (page, name = 'dataLayer') => {
+  await sleep(30)
+  return page.win[name]
+}
 
 test('data-datalayer: an applied swap is pushed to window.dataLayer, created if missing', async () => {
   const page = await started()
-  assert.equal(page.win.dataLayer, undefined, 'nothing before a swap')
+  assert.equal(await layer(page), undefined, 'nothing before a swap')
   page.socket.receive(swap('hero', 'hero-hcp', { dose: 'r1' }))
   assert.equal(hero(page).querySelector('.v').textContent, 'hero-hcp')
-  assert.deepEqual(page.win.dataLayer, [swapEvent('hero', 'hero-hcp')])
-  assert.ok(Array.isArray(page.win.dataLayer))
+  assert.deepEqual(await layer(page), [swapEvent('hero', 'hero-hcp')])
+  assert.ok(Array.isArray(await layer(page)))
   // The same variant again changes nothing and pushes nothing; "default" is no swap either.
   page.socket.receive(swap('hero', 'hero-hcp'))
   page.socket.receive(swap('hero', 'default'))
-  assert.deepEqual(page.win.dataLayer, [swapEvent('hero', 'hero-hcp')])
+  assert.deepEqual(await layer(page), [swapEvent('hero', 'hero-hcp')])
   assert.deepEqual(page.errors, [])
 })
 
@@ -70,15 +76,15 @@ test('an existing dataLayer (GTM) is appended to, with its own push', async () =
     },
   })
   page.socket.receive(swap('teaser', 'teaser-hcp'))
-  assert.deepEqual(page.win.dataLayer.slice(), [{ event: 'gtm.js' }, swapEvent('teaser', 'teaser-hcp')])
+  assert.deepEqual((await layer(page)).slice(), [{ event: 'gtm.js' }, swapEvent('teaser', 'teaser-hcp')])
   assert.deepEqual(gtm, [swapEvent('teaser', 'teaser-hcp')])
 })
 
 test('data-datalayer="name" pushes to that global array instead', async () => {
   const page = await started({ script: tag('data-datalayer="_mtm"') })
   page.socket.receive(swap('hero', 'hero-hcp'))
-  assert.deepEqual(page.win._mtm, [swapEvent('hero', 'hero-hcp')])
-  assert.equal(page.win.dataLayer, undefined)
+  assert.deepEqual(await layer(page, '_mtm'), [swapEvent('hero', 'hero-hcp')])
+  assert.equal(await layer(page), undefined)
 })
 
 test('without data-datalayer nothing is pushed and no global is created', async () => {
@@ -86,7 +92,7 @@ test('without data-datalayer nothing is pushed and no global is created', async 
   page.socket.receive(swap('hero', 'hero-hcp', { experiment: 'r1', arm: 'hero-hcp' }))
   page.intersect(hero(page), 1)
   assert.equal(seen(page).length, 1)
-  assert.equal(page.win.dataLayer, undefined)
+  assert.equal(await layer(page), undefined)
   assert.ok(!Object.keys(page.win).some((k) => /layer|mtm/i.test(k)))
 })
 
@@ -95,9 +101,9 @@ test('a deferred swap is pushed when it is applied, not when it arrives', async 
   page.intersect(hero(page), 1) // the visitor is looking at it: the swap waits
   page.socket.receive(swap('hero', 'hero-hcp'))
   assert.ok(page.$('#hero-default'))
-  assert.deepEqual(page.win.dataLayer ?? [], [])
+  assert.deepEqual((await layer(page)) ?? [], [])
   page.intersect(hero(page), 0)
-  assert.deepEqual(page.win.dataLayer, [swapEvent('hero', 'hero-hcp')])
+  assert.deepEqual(await layer(page), [swapEvent('hero', 'hero-hcp')])
 })
 
 test('several elements of one slot: one push per swap', async () => {
@@ -106,7 +112,7 @@ test('several elements of one slot: one push per swap', async () => {
   })
   page.socket.receive(swap('hero', 'hero-hcp'))
   assert.equal(page.doc.querySelectorAll('[data-lotse-slot=hero] .v').length, 2)
-  assert.deepEqual(page.win.dataLayer, [swapEvent('hero', 'hero-hcp')])
+  assert.deepEqual(await layer(page), [swapEvent('hero', 'hero-hcp')])
 })
 
 test('a remembered variant shown again on the next load is pushed on that page view', async () => {
@@ -115,33 +121,33 @@ test('a remembered variant shown again on the next load is pushed on that page v
   const again = makePage({ body: BODY, script: tag(), session: { ...first.win.sessionStorage } })
   boot(again.win)
   await again.ready()
-  assert.deepEqual(again.win.dataLayer, [swapEvent('hero', 'hero-hcp')], 'before any server reply')
+  assert.deepEqual(await layer(again), [swapEvent('hero', 'hero-hcp')], 'on that load, before any server reply')
 })
 
 test('exposure: pushed with the experiment and arm when the swapped slot is reported seen, once per page view', async () => {
   const page = await started()
   page.socket.receive(swap('hero', 'hero-b', { experiment: 'hero-test', arm: 'hero-b' }))
-  assert.deepEqual(page.win.dataLayer, [swapEvent('hero', 'hero-b')], 'not seen yet: no exposure')
+  assert.deepEqual(await layer(page), [swapEvent('hero', 'hero-b')], 'not seen yet: no exposure')
   page.intersect(hero(page), 0.8)
   assert.deepEqual(seen(page), [{ type: 'seen', slot: 'hero', variant: 'hero-b' }])
-  assert.deepEqual(page.win.dataLayer.slice(1), [exposure('hero-test', 'hero-b', 'hero-b')])
+  assert.deepEqual((await layer(page)).slice(1), [exposure('hero-test', 'hero-b', 'hero-b')])
   page.intersect(hero(page), 0)
   page.intersect(hero(page), 1)
-  assert.equal(page.win.dataLayer.length, 2, 'once per slot and experiment per page view')
+  assert.equal((await layer(page)).length, 2, 'once per slot and experiment per page view')
   // The next page view (SPA): the server sends the sticky swap again, with its arm.
   page.win.history.pushState(null, '', '/produkte')
   await sleep(150)
   page.socket.receive(swap('hero', 'hero-b', { experiment: 'hero-test', arm: 'hero-b' }))
-  assert.deepEqual(page.win.dataLayer.slice(2), [exposure('hero-test', 'hero-b', 'hero-b')])
+  assert.deepEqual((await layer(page)).slice(2), [exposure('hero-test', 'hero-b', 'hero-b')])
 })
 
 test('exposure in the control arm: the arm message, the default content, variant "default"', async () => {
   const page = await started()
   page.socket.receive(armMsg('hero', 'hero-test'))
-  assert.deepEqual(page.win.dataLayer ?? [], [], 'not seen yet')
+  assert.deepEqual((await layer(page)) ?? [], [], 'not seen yet')
   page.intersect(hero(page), 0.6)
   assert.deepEqual(seen(page), [{ type: 'seen', slot: 'hero', variant: 'default' }])
-  assert.deepEqual(page.win.dataLayer, [exposure('hero-test', 'control', 'default')])
+  assert.deepEqual(await layer(page), [exposure('hero-test', 'control', 'default')])
   assert.ok(page.$('#hero-default'), 'the arm message changes nothing on the page')
 })
 
@@ -150,7 +156,7 @@ test('exposure: an arm that arrives after the slot was seen is pushed at once', 
   page.intersect(hero(page), 1)
   assert.equal(seen(page).length, 1)
   page.socket.receive(armMsg('hero', 'hero-test'))
-  assert.deepEqual(page.win.dataLayer, [exposure('hero-test', 'control', 'default')])
+  assert.deepEqual(await layer(page), [exposure('hero-test', 'control', 'default')])
   assert.equal(seen(page).length, 1, 'seen is not sent twice')
 })
 
@@ -164,21 +170,22 @@ test('exposure: nothing for a slot that does not show its arm, or for slots in n
   page.intersect(page.$('[data-lotse-slot=teaser]'), 1)
   page.socket.receive(swap('teaser', 'teaser-b', { experiment: 't', arm: 'teaser-b' }))
   assert.equal(seen(page).length, 2)
-  assert.deepEqual(page.win.dataLayer, [swapEvent('hero', 'hero-hcp')])
+  assert.deepEqual(await layer(page), [swapEvent('hero', 'hero-hcp')])
   // Malformed arm messages are ignored.
   page.socket.receive({ type: 'arm', slot: 'teaser', experiment: 5 })
   page.socket.receive({ type: 'arm', experiment: 'x' })
-  assert.equal(page.win.dataLayer.length, 1)
+  assert.equal((await layer(page)).length, 1)
   assert.deepEqual(page.errors, [])
 })
 
 test('never pushed when opted out or under Global Privacy Control', async () => {
   const page = await started()
   page.socket.receive(swap('hero', 'hero-b', { experiment: 'e', arm: 'hero-b' }))
+  await layer(page)
   page.win.lotse('optout')
   page.socket.receive(swap('teaser', 'teaser-hcp'))
   page.intersect(hero(page), 1)
-  assert.deepEqual(page.win.dataLayer, [swapEvent('hero', 'hero-b')])
+  assert.deepEqual(await layer(page), [swapEvent('hero', 'hero-b')])
 
   const gpc = makePage({
     body: BODY,
@@ -189,7 +196,7 @@ test('never pushed when opted out or under Global Privacy Control', async () => 
   boot(gpc.win)
   await gpc.ready()
   assert.ok(gpc.$('#hero-default'))
-  assert.equal(gpc.win.dataLayer, undefined)
+  assert.equal(await layer(gpc), undefined)
 })
 
 test('a dataLayer whose push throws does not break the swap', async () => {

@@ -57,6 +57,7 @@ test('dist: the dataLayer hand-off and the dose counters work minified', async (
     body: '<main><div data-lotse-slot="hero"><p>Standard</p></div><div data-lotse-slot="side"><p>S</p></div></main>',
     script: '<script data-site="demo" data-flicker-ms="0" data-datalayer src="https://lotse.example.net/lotse.js"></script>',
     local: { 'lotse.doses': '[["r1",2]]' },
+    chat: 'dist',
   })
   page.win.lotse = Object.assign(() => {}, { q: [['consent', true]] })
   page.win.eval(DIST)
@@ -71,6 +72,7 @@ test('dist: the dataLayer hand-off and the dose counters work minified', async (
   socket.receive({ type: 'arm', slot: 'side', experiment: 'r2', arm: 'control' })
   page.intersect(hero, 1)
   page.intersect(side, 1)
+  await sleep(30) // the pushes are made by the chat's file, loaded with the first event
   // (JSON: the page's arrays and objects come from the page's realm)
   assert.deepEqual(JSON.parse(JSON.stringify(page.win.dataLayer)), [
     { event: 'lotse_swap', lotse_slot: 'hero', lotse_variant: 'b' },

@@ -1,27 +1,12 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { JSDOM } from 'jsdom'
-import {
-  MAX_URL,
-  clickMessage,
-  clip,
-  pageInfo,
-  convertMessage,
-  exposureEvent,
-  helloMessage,
-  isSameOrigin,
-  langOf,
-  pageMessage,
-  referrerOrigin,
-  shapeUrl,
-  swapEvent,
-  slotIds,
-  socketUrl,
-} from '../src/events.js'
+import { MAX_URL, clip, langOf, pageInfo, referrerOrigin, sameOrigin, shapeUrl, slotIds, socketUrl } from '../src/events.js'
+import { boot } from '../src/index.js'
+import { layerEvent } from '../src/lazy.js'
+import { makePage } from './support/page.mjs'
 
 const ORIGIN = 'https://www.example.de'
-/** What actually goes over the wire: undefined fields disappear. */
-const wire = (msg) => JSON.parse(JSON.stringify(msg))
 
 test('url: path plus only utm_* parameters, never other parameters or the fragment', () => {
   assert.equal(
@@ -46,13 +31,14 @@ test('url: relative links resolve against the base; the result is capped at the 
 })
 
 test('same origin: only links to this very origin count', () => {
-  assert.ok(isSameOrigin('/kontakt', ORIGIN))
-  assert.ok(isSameOrigin('https://www.example.de/x', ORIGIN))
-  assert.ok(!isSameOrigin('https://example.de/x', ORIGIN))
-  assert.ok(!isSameOrigin('http://www.example.de/x', ORIGIN))
-  assert.ok(!isSameOrigin('mailto:info@example.de', ORIGIN))
-  assert.ok(!isSameOrigin('javascript:void(0)', ORIGIN))
-  assert.ok(!isSameOrigin('https://[broken', ORIGIN))
+  assert.equal(sameOrigin('/kontakt', ORIGIN).href, ORIGIN + '/kontakt')
+  assert.equal(sameOrigin('detail', ORIGIN, ORIGIN + '/produkte/').href, ORIGIN + '/produkte/detail')
+  assert.ok(sameOrigin('https://www.example.de/x', ORIGIN))
+  assert.ok(!sameOrigin('https://example.de/x', ORIGIN))
+  assert.ok(!sameOrigin('http://www.example.de/x', ORIGIN))
+  assert.ok(!sameOrigin('mailto:info@example.de', ORIGIN))
+  assert.ok(!sameOrigin('javascript:void(0)', ORIGIN))
+  assert.ok(!sameOrigin('https://[broken', ORIGIN))
 })
 
 test('referrer: the referring origin only, nothing for our own site or none', () => {
@@ -102,109 +88,67 @@ test('socket URL: data-endpoint overrides, absolute or relative to the script', 
   assert.equal(socketUrl('https://cdn.example.net/lotse.js', 'https://api.example.de/ws'), 'wss://api.example.de/ws')
 })
 
-test('hello: site, shaped url, foreign referrer origin, lang, slots, token', () => {
-  const msg = helloMessage({
-    site: 'demo',
-    href: 'https://www.example.de/produkte?utm_source=google&session=abc#x',
-    origin: ORIGIN,
-    referrer: 'https://www.google.de/search?q=x',
-    lang: 'de',
-    slots: ['hero'],
-    token: 't1',
-  })
-  assert.deepEqual(wire(msg), {
+/** The messages of a started page (`boot`), sent on a socket opened at once. */
+async function sent(o = {}) {
+  const page = makePage({ body: '<main><div data-lotse-slot="hero"><a id="a" href="/fachkreise?utm_source=a&ref=b#c">  Zum\n  Detail </a></div></main>', ...o })
+  if (o.queue) page.win.lotse = Object.assign(() => {}, { q: o.queue })
+  boot(page.win)
+  await page.ready()
+  page.socket.open()
+  return page
+}
+
+test('hello: site, shaped url, foreign referrer origin, lang, slots; optional fields omitted when unknown', async () => {
+  const page = await sent({ url: ORIGIN + '/produkte?utm_source=google&session=abc#x', referrer: 'https://www.google.de/search?q=x' })
+  assert.deepEqual(page.socket.sent[0], {
     type: 'hello',
     site: 'demo',
     url: '/produkte?utm_source=google',
     referrer: 'https://www.google.de',
     lang: 'de',
     slots: ['hero'],
+  })
+  const own = await sent({ referrer: ORIGIN + '/prev', session: { 'lotse.token': 't1' }, queue: [['consent', false], ['verified', 'sig']] })
+  assert.deepEqual(own.socket.sent[0], {
+    type: 'hello',
+    site: 'demo',
+    url: '/start?utm_source=news',
+    lang: 'de',
+    slots: ['hero'],
     token: 't1',
-  })
-})
-
-test('hello: optional fields are omitted when unknown, consent and verification when known', () => {
-  const base = { site: 'demo', href: ORIGIN + '/', origin: ORIGIN, slots: [] }
-  assert.deepEqual(wire(helloMessage({ ...base, referrer: ORIGIN + '/prev', token: null })), {
-    type: 'hello',
-    site: 'demo',
-    url: '/',
-    slots: [],
-  })
-  assert.deepEqual(wire(helloMessage({ ...base, consent: false, verified: 'sig' })), {
-    type: 'hello',
-    site: 'demo',
-    url: '/',
-    slots: [],
     consent: false,
     verified: 'sig',
   })
 })
 
-test('hello: the returning-visitor count goes out only with consent', () => {
-  const base = { site: 'demo', href: ORIGIN + '/', origin: ORIGIN, slots: [], visits: 3 }
-  assert.equal(wire(helloMessage({ ...base, consent: true })).visits, 3)
-  assert.equal(wire(helloMessage({ ...base, consent: false })).visits, undefined)
-  assert.equal(wire(helloMessage(base)).visits, undefined)
+test('hello: the visit count, the dose counters and the previous visit’s arms go out only with consent, and only when there are some', async () => {
+  const local = { 'lotse.visits': '2', 'lotse.doses': '[["hero-hcp",2],["chat",1]]', 'lotse.arms': '{"hero-test":"hero-b","t":"control"}' }
+  const yes = await sent({ local, queue: [['consent', true]] })
+  assert.equal(yes.socket.sent[0].visits, 3)
+  assert.deepEqual(yes.socket.sent[0].doses, { 'hero-hcp': 2, chat: 1 })
+  assert.deepEqual(yes.socket.sent[0].returning, { 'hero-test': 'hero-b', t: 'control' })
+  for (const queue of [[['consent', false]], []]) {
+    const no = await sent({ local, queue })
+    assert.ok(!('visits' in no.socket.sent[0] || 'doses' in no.socket.sent[0] || 'returning' in no.socket.sent[0]))
+  }
+  const none = await sent({ queue: [['consent', true]] })
+  assert.equal(none.socket.sent[0].visits, 1)
+  assert.ok(!('doses' in none.socket.sent[0] || 'returning' in none.socket.sent[0]))
 })
 
-test('hello with only site, page and token: what an opted-out visitor sends to delete a session', () => {
-  assert.deepEqual(wire(helloMessage({ site: 'demo', href: ORIGIN + '/a?q=1&utm_medium=x', origin: ORIGIN, slots: [], token: 'tok' })), {
-    type: 'hello',
-    site: 'demo',
-    url: '/a?utm_medium=x',
-    slots: [],
-    token: 'tok',
-  })
-})
-
-test('page: shaped url and the slots on the new page', () => {
-  assert.deepEqual(pageMessage(ORIGIN + '/neu?x=1', ORIGIN, ['hero', 'side']), {
-    type: 'page',
-    url: '/neu',
-    slots: ['hero', 'side'],
-  })
-})
-
-test('click: same-origin links as path plus utm, other links not at all', () => {
-  assert.deepEqual(clickMessage('/fachkreise?utm_source=a&ref=b#c', ORIGIN), { type: 'click', href: '/fachkreise?utm_source=a', text: undefined })
-  assert.deepEqual(clickMessage('detail', ORIGIN, ORIGIN + '/produkte/', '  Zum\n  Detail '), { type: 'click', href: '/produkte/detail', text: 'Zum Detail' })
-  assert.equal(clickMessage('https://www.other.de/x', ORIGIN), null)
-  assert.equal(clickMessage('tel:+4930123', ORIGIN), null)
-})
-
-test('convert: goal as a string within the server limit', () => {
-  assert.deepEqual(convertMessage('newsletter'), { type: 'convert', goal: 'newsletter' })
-  assert.equal(convertMessage(42).goal, '42')
-  assert.equal(convertMessage('g'.repeat(100)).goal.length, 64)
-})
-
-test('hello: the dose counters go out as an object, only with consent and only when there are some', () => {
-  const base = { site: 'demo', href: ORIGIN + '/', origin: ORIGIN, slots: [], doses: [['hero-hcp', 2], ['chat', 1]] }
-  assert.deepEqual(wire(helloMessage({ ...base, consent: true })).doses, { 'hero-hcp': 2, chat: 1 })
-  assert.equal(wire(helloMessage({ ...base, consent: false })).doses, undefined)
-  assert.equal(wire(helloMessage(base)).doses, undefined)
-  assert.equal(wire(helloMessage({ ...base, consent: true, doses: [] })).doses, undefined)
-})
-
-test('hello: the previous visit’s arms go out as an object, only with consent and only when there are some', () => {
-  const base = { site: 'demo', href: ORIGIN + '/', origin: ORIGIN, slots: [], returning: { 'hero-test': 'hero-b', t: 'control' } }
-  assert.deepEqual(wire(helloMessage({ ...base, consent: true })).returning, { 'hero-test': 'hero-b', t: 'control' })
-  assert.equal(wire(helloMessage({ ...base, consent: false })).returning, undefined)
-  assert.equal(wire(helloMessage(base)).returning, undefined)
-  assert.equal(wire(helloMessage({ ...base, consent: true, returning: {} })).returning, undefined)
+test('clicks: same-origin links as path plus utm with their text; conversions as strings within the server limit', async () => {
+  const page = await sent()
+  page.$('#a').click()
+  assert.deepEqual(page.socket.sent.at(-1), { type: 'click', href: '/fachkreise?utm_source=a', text: 'Zum Detail' })
+  page.win.lotse('convert', 42)
+  assert.deepEqual(page.socket.sent.at(-1), { type: 'convert', goal: '42' })
+  page.win.lotse('convert', 'g'.repeat(100))
+  assert.equal(page.socket.sent.at(-1).goal.length, 64)
 })
 
 test('dataLayer events: ids from the configuration only, exactly these keys', () => {
-  const swap = { type: 'swap', slot: 'hero', variant: 'hero-hcp', html: '<p>x</p>', reason: 'Sie lesen Fachkreise-Seiten', dose: 'r1', experiment: 'r1', arm: 'hero-hcp' }
-  assert.deepEqual(swapEvent(swap), { event: 'lotse_swap', lotse_slot: 'hero', lotse_variant: 'hero-hcp' })
-  assert.deepEqual(exposureEvent(swap, 'hero-hcp'), {
-    event: 'lotse_exposure',
-    lotse_experiment: 'r1',
-    lotse_arm: 'hero-hcp',
-    lotse_variant: 'hero-hcp',
-  })
-  assert.deepEqual(exposureEvent({ type: 'arm', slot: 'hero', experiment: 'r1', arm: 'control' }, 'default'), {
+  assert.deepEqual(layerEvent('swap', ['hero', 'hero-hcp']), { event: 'lotse_swap', lotse_slot: 'hero', lotse_variant: 'hero-hcp' })
+  assert.deepEqual(layerEvent('exposure', ['r1', 'control', 'default']), {
     event: 'lotse_exposure',
     lotse_experiment: 'r1',
     lotse_arm: 'control',

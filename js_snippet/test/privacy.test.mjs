@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { boot } from '../src/index.js'
-import { makePage } from './support/page.mjs'
+import { makePage, sleep } from './support/page.mjs'
 
 const BODY = `
   <main><section data-lotse-slot="hero"><h2>Willkommen</h2></section></main>
@@ -21,16 +21,18 @@ async function started(options = {}) {
   return page
 }
 const panel = (page) => page.$('lotse-privacy')
-const click = (page, el) => {
+/** Click the link; the panel is in the chat's file, which the first click loads. */
+const click = async (page, el) => {
   const event = new page.win.MouseEvent('click', { bubbles: true, cancelable: true })
   el.dispatchEvent(event)
+  await sleep(30)
   return event
 }
 
 test('the link opens a labelled panel with the switch, focused; the link itself is not followed or sent', async () => {
   const page = await started()
   const footer = page.$('footer').innerHTML
-  const event = click(page, page.$('#p'))
+  const event = await click(page, page.$('#p'))
   assert.equal(event.defaultPrevented, true)
   const host = panel(page)
   assert.equal(host.parentNode, page.doc.body, 'out of the footer: the footer is not changed')
@@ -47,7 +49,7 @@ test('the link opens a labelled panel with the switch, focused; the link itself 
 
 test('the switch opts out and back in; Escape, the close button and the link close the panel', async () => {
   const page = await started()
-  click(page, page.$('#p'))
+  await click(page, page.$('#p'))
   const root = panel(page).shadowRoot
   const box = root.querySelector('input[role=switch]')
   box.click()
@@ -58,14 +60,14 @@ test('the switch opts out and back in; Escape, the close button and the link clo
   assert.equal(panel(page), null)
   assert.equal(page.doc.activeElement, page.$('#p'), 'focus back on the link')
 
-  click(page, page.$('#p'))
+  await click(page, page.$('#p'))
   assert.equal(panel(page).shadowRoot.querySelector('input').checked, true, 'shows the state')
   panel(page).shadowRoot.querySelector('input').click()
   assert.equal(page.win.localStorage.getItem('lotse.optout'), null)
   panel(page).shadowRoot.querySelector('button').click()
   assert.equal(panel(page), null)
-  click(page, page.$('#p'))
-  click(page, page.$('#p'))
+  await click(page, page.$('#p'))
+  await click(page, page.$('#p'))
   assert.equal(panel(page), null, 'the link toggles')
 })
 
@@ -73,7 +75,7 @@ test('Global Privacy Control: the switch stays on', async () => {
   const page = makePage({ body: BODY, gpc: true, lang: 'en' })
   boot(page.win)
   await page.ready()
-  click(page, page.$('#p'))
+  await click(page, page.$('#p'))
   const root = panel(page).shadowRoot
   assert.equal(root.host.getAttribute('aria-label'), 'Personalisation')
   const box = root.querySelector('input')

@@ -24,19 +24,23 @@ const broken = {
   },
 }
 
-test('read and write; writing null removes the key', () => {
+test('read and write under the lotse. prefix; writing null (or nothing) removes the key', () => {
   const s = memory()
   write(s, 'k', 'v')
   assert.equal(read(s, 'k'), 'v')
+  assert.deepEqual([...s.data.keys()], ['lotse.k'])
   write(s, 'k', null)
-  assert.equal(read(s, 'k'), null)
+  assert.equal(read(s, 'k'), undefined)
+  assert.equal(s.data.size, 0)
+  write(s, 'k', 'v')
+  write(s, 'k')
   assert.equal(s.data.size, 0)
 })
 
 test('missing or throwing storage behaves as empty and never throws', () => {
-  assert.equal(read(null, 'k'), null)
+  assert.equal(read(null, 'k'), undefined)
   assert.doesNotThrow(() => write(null, 'k', 'v'))
-  assert.equal(read(broken, 'k'), null)
+  assert.equal(read(broken, 'k'), undefined)
   assert.doesNotThrow(() => write(broken, 'k', 'v'))
   assert.doesNotThrow(() => write(broken, 'k', null))
 })

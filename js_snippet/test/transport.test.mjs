@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { createTransport } from '../src/transport.js'
+import { QUEUE_LIMIT, createTransport } from '../src/transport.js'
 
 /** A controllable stand-in for the browser WebSocket. */
 class FakeSocket {
@@ -121,6 +121,16 @@ test('the offline queue is bounded: the oldest messages are dropped', (t) => {
     s.sockets[0].sent.map((m) => m.href || m.type),
     ['hello', '/3', '/4', '/5'],
   )
+})
+
+test('the default bound is 20 messages, oldest first', (t) => {
+  const s = setup(t)
+  for (let i = 0; i < 100; i++) s.t.send({ type: 'click', href: '/' + i })
+  assert.equal(QUEUE_LIMIT, 20)
+  const queued = s.t.drain()
+  assert.equal(queued.length, 20)
+  assert.deepEqual([queued[0].href, queued[19].href], ['/80', '/99'])
+  assert.deepEqual(s.t.drain(), [])
 })
 
 test('stop closes with 1000 and does not reconnect; start connects again', (t) => {

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { JSDOM } from 'jsdom'
-import { mount } from '../../src/chat.js'
+import { createParts } from '../../src/lazy.js'
 
 /** The built chat widget, for pages that run the built core (`chat: 'dist'`). */
 const CHAT_DIST = readFileSync(new URL('../../dist/lotse-chat.min.js', import.meta.url), 'utf8')
@@ -136,7 +136,7 @@ export function makePage(o = {}) {
         setTimeout(() => {
           if (how === 'fail') return el.dispatchEvent(new win.Event('error'))
           if (how === 'dist') win.eval(CHAT_DIST)
-          else if (win.lotse && win.lotse._w) win.lotse._w(mount)
+          else if (win.lotse && win.lotse._w) win.lotse._w(createParts())
           el.dispatchEvent(new win.Event('load'))
         })
       }
