@@ -19,7 +19,14 @@ from _accuracy import journey_site, on_the_wire, read_jsonl, reliability, replay
 from lotse import _inference
 from lotse._inference import logits
 
-TUNING = read_jsonl("journeys.jsonl") + read_jsonl("tuning_journeys.jsonl")
+#: Every tuning journey, the first held-out set included: it was retired into
+#: tuning once a fresh held-out set was written (see tests/test_heldout.py).
+TUNING = (
+    read_jsonl("journeys.jsonl")
+    + read_jsonl("tuning_journeys.jsonl")
+    + read_jsonl("tuning2_journeys.jsonl")
+    + read_jsonl("heldout_journeys.jsonl")
+)
 
 
 def _final_logits() -> list[tuple[dict[str, float], str | None]]:

@@ -71,7 +71,7 @@ def test_replies_come_in_french(engine: lotse.Engine) -> None:
         ("https://www.x.fr/patients-et-aidants/", None, "patient"),
         ("https://www.x.fr/produits/x/rcp", "https://www.vidal.fr/", "hcp"),
         ("https://www.x.ch/fr-ch/entreprise/", "https://www.jobup.ch/", "applicant"),
-        ("https://www.x.fr/trouver-une-pharmacie", None, None),  # a patient's search: a hint
+        ("https://www.x.fr/trouver-une-pharmacie", None, "patient"),  # looking for care
         ("https://www.x.fr/produits/mode-d-emploi", None, None),  # no job
     ],
 )

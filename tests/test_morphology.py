@@ -39,7 +39,8 @@ def test_other_forms_find_the_word(morphology: Morphology, word: str, found: str
         ("apothekenportal", ("apotheke", 1.0, "part")),
         ("aerztemailing", ("arzt", 1.0, "part")),  # a campaign word is a generic part too
         ("aerztefoobar", ("arzt", UNKNOWN_REST, "rest")),  # the rest is unknown: less sure
-        ("spitalarzt", ("arzt", HEAD, "head")),  # an unknown modifier before a known head
+        ("dorfarzt", ("arzt", HEAD, "head")),  # an unknown modifier before a known head
+        ("spitalarzt", ("arzt", 1.0, "part")),  # a regional word ([aliases]) is known
         ("karrieremediziner", ("karriere", 1.0, "part")),  # both known
     ],
 )

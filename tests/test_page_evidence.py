@@ -56,7 +56,9 @@ def test_a_title_that_is_not_a_string_is_refused(field: str) -> None:
     ("event", "visitor_type"),
     [
         (hello("https://www.x.de/node/887", title="Fachkreise: Vitaxon 20 mg"), "hcp"),
-        (hello("https://www.x.de/node/888", title="Fachinformation Vitaxon"), None),  # a hint
+        # A single strong entry page decides (issue 10), a hint does not.
+        (hello("https://www.x.de/node/888", title="Fachinformation Vitaxon"), "hcp"),
+        (hello("https://www.x.de/node/889", title="Fortbildung"), None),
         (hello("https://www.x.de/p/4711", heading="Offene Stellen bei uns"), "applicant"),
         (hello("https://www.x.co.uk/content/1", title="For Healthcare Professionals"), "hcp"),
         (hello("https://www.x.fr/page/9", title="Espace pharmaciens", lang="fr"), "pharmacist"),

@@ -292,7 +292,7 @@ class Sensitivity:
 class Tuning:
     """Thresholds for inference and chat; the defaults favour "no guess"."""
 
-    threshold: float = 0.75
+    threshold: float = 0.64
     margin: float = 0.4
     flip_threshold: float = 0.9
     chat_weight: float = 6.0

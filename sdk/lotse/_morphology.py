@@ -32,12 +32,14 @@ from collections.abc import Iterable
 from ._language import Languages, bundled_languages
 from ._normalise import base_form
 
-__all__ = ["HEAD", "UNKNOWN_REST", "Morphology"]
+__all__ = ["ALIAS", "HEAD", "UNKNOWN_REST", "Morphology"]
 
 #: Factor of a concept followed by a part the vocabulary does not know.
 UNKNOWN_REST = 0.9
 #: Factor of a known head behind an unknown modifier ("Spitalärzte": "arzt").
 HEAD = 0.8
+#: Factor of a regional or colloquial word read as the word it stands for.
+ALIAS = 0.95
 #: Shortest part of a compound that is looked up (shorter ones are links or noise).
 MIN_PART = 3
 #: Shortest known word that may be found behind an unknown modifier: "arzt"
@@ -73,6 +75,10 @@ class Morphology:
         self.links: tuple[str, ...] = ("", *langs.links)
         self.rewrites = langs.rewrites
         self.variants = langs.variants
+        #: Regional and colloquial words for catalogue words ("Spital", "Ordination"),
+        #: from the language files' [aliases]: known words, and read as their target.
+        self.aliases: dict[str, tuple[str, ...]] = dict(langs.aliases)
+        self.known = self.known | frozenset(self.aliases)
         self._shortest = min((len(w) for w in self.vocabulary), default=MIN_PART)
 
     # -- forms of one word ------------------------------------------------------
@@ -111,6 +117,16 @@ class Morphology:
             if form in self.vocabulary:
                 return form
         return None
+
+    def alias(self, word: str) -> tuple[str, ...] | None:
+        """The words an alias stands for, if `word` (or a form of it) is one."""
+        found = self.aliases.get(word)
+        if found is None:
+            for form in self.forms(word):
+                found = self.aliases.get(form)
+                if found is not None:
+                    break
+        return found
 
     def is_known(self, word: str) -> bool:
         """Whether `word` (or a form of it, or it without a link) is a known word."""

@@ -56,7 +56,7 @@ AUDIENCE_BOOST = 1.3
 #: Weight of a role word ("Mediziner", "prescribers") named as an audience.
 ROLE_WEIGHT = 2.6
 #: Weight of looking for a doctor or pharmacy ("Arztsuche", "find-a-pharmacy").
-SEEK_WEIGHT = 1.5
+SEEK_WEIGHT = 2.0
 #: Weight of a site-search query the chat matcher understood, times its confidence.
 SEARCH_WEIGHT = 3.5
 #: The visitor type whose section turns professionals after it into job titles.
@@ -130,10 +130,16 @@ class WordMatcher(Generic[_P]):
 
         morphology = self.morphology
         add(self._words.get(word, ()), 1.0)
+        # A word known as a whole ("internist") is no entry ("intern") before a
+        # rest other than an ending or a section part: it is a word of its own.
+        whole = morphology is not None and morphology.is_known(word)
         for end in range(self._min_prefix, len(word)):
             payloads = self._words.get(word[:end])
             if payloads:
-                known = morphology is None or morphology.is_known(word[end:])
+                rest = word[end:]
+                if whole and len(rest) > 2 and not _is_part(morphology, rest):
+                    continue
+                known = morphology is None or morphology.is_known(rest)
                 if known or not self._strict:
                     add(payloads, 1.0 if known else _morphology.UNKNOWN_REST)
         # Start at 1: entries at the start of the word were found as prefixes.
@@ -146,6 +152,13 @@ class WordMatcher(Generic[_P]):
             for entry, factor, kind in morphology.analyse(word):
                 if kind != "rest" or not self._strict:
                     add(self._words.get(entry, ()), factor)
+        if not found and morphology is not None:
+            # A regional or colloquial word reads as what it stands for
+            # ("Ordination": "Arztpraxis"); one level only.
+            target = morphology.alias(word)
+            if target is not None and len(target) == 1 and target[0] != word:
+                for payload, factor in self._word_hits(target[0], remember=False):
+                    add((payload,), factor * _morphology.ALIAS)
         result = tuple(found.values())
         if remember:
             if len(self._cache) >= self.CACHE_SIZE:
@@ -493,6 +506,11 @@ class PageReader:
             return cached
         matcher = self.utm if kind == "utm" else self.path
         hits = matcher.find_weighted(segment, remember=remember, claims=_other_type)
+        if kind == "utm" and not hits:
+            # A campaign named like a section ("pharmacies-romandie") says what
+            # the section would.
+            matcher = self.path
+            hits = matcher.find_weighted(segment, remember=remember, claims=_other_type)
         roles = self.roles.find_weighted(segment, remember=remember)
         section = self._section(segment, matcher)
         found: dict[int, Hit[Signal]] = {}
@@ -501,7 +519,13 @@ class PageReader:
             factor = factor * AUDIENCE_BOOST if section else factor
             _keep(found, signal, factor)
             said[signal.visitor_type] = said.get(signal.visitor_type, 0.0) + signal.weight * factor
-        if roles and (section or self._only_roles(segment)):
+        if roles and any(_is_phrase(s) for s, _ in hits):
+            # A catalogue phrase took the segment's words: "wann-zum-arzt" is a
+            # patient's page, not a section for doctors.
+            phrased = {s.visitor_type for s, _ in hits if _is_phrase(s)}
+            roles = [(s, f) for s, f in roles if s.visitor_type in phrased]
+        # A campaign is always named for its audience ("gp-practices-webinar").
+        if roles and (section or kind == "utm" or self._only_roles(segment)):
             # A role word names an audience only as a section's name ("/mediziner/",
             # "für Apothekenteams"); it tops up what the catalogue's own signals for
             # that type say to the weight of an audience, never beyond.
@@ -648,6 +672,15 @@ class PageReader:
     ) -> list[Hit[Signal]]:
         """Each segment on its own (campaign values: they are no path)."""
         return [hit for seg in segments for hit in self.read(seg, kind, remember=remember)]
+
+
+def _is_part(morphology: Morphology | None, word: str) -> bool:
+    return morphology is not None and morphology.is_part(word)
+
+
+def _is_phrase(signal: Signal) -> bool:
+    """Whether the signal's entry is several words ("zum-arzt", "leben-mit")."""
+    return signal.kind in ("path", "utm") and len(words(signal.match)) > 1
 
 
 def _other_type(phrase: Signal, word: Signal) -> bool:
