@@ -37,10 +37,9 @@ const { version } = JSON.parse(readFileSync(new URL('../package.json', import.me
  */
 export const MANGLED = [
   'el', 'pending', 'defaults', 'touched', 'inView', 'held', 'exposed', 'was', 'pos',
-  'isOpen', 'drain', 'wake', 'onClose', 'onOpen', 'onMessage', 'jitter', 'limit',
-  'active', 'clock', 'flickerMs', 'store', 'strings', 'doc', 'win', 'setOptout',
-  'sync', 'say', 'offer', 'restore', 'swap', 'ids', 'page', 'reshow', 'settle', 'release',
-  'start', 'stop', 'shown', 'exposure', 'control', 'off', 'sw', 'run',
+  'isOpen', 'start', 'stop', 'drain', 'wake', 'onClose', 'onOpen', 'onMessage', 'jitter', 'limit',
+  'doc', 'store', 'shown', 'sw', 'active', 'run', 'say', 'sync', 'offer',
+  'why', 'off', 'about', 'privacy', 'unread', 'dismiss', 'answer',
 ]
 
 /** @type {import('esbuild').BuildOptions} */
