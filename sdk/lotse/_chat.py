@@ -104,6 +104,7 @@ class _Words:
         self.statement = languages.statement
         self.others = languages.others
         self.statement_after = languages.statement_after
+        self.objects = languages.objects
         self.clause = languages.clause
         self.role_prefixes = languages.role_prefixes
         self.endings = languages.endings
@@ -219,10 +220,17 @@ _BACKOFF = 0.35
 #: A role the visitor states as their own ("Hausärztin, ...", "I'm a GP")
 #: counts this much more than the same word in passing.
 _OWN_ROLE = 1.5
+#: Job evidence this strong (one word only job seekers use) outranks the rest.
+_JOB_TASK = 1.0
+#: A first-person object this many words after a role makes the role someone
+#: else's ("doctor told me", "Arzt hat mir").
+_OBJECT_REACH = 2
 #: Hints alone match when they add up to this (two words only one type's
 #: phrases use) and other types' evidence is at most this share of them.
 _AGREEING_HINTS = 0.6
 _HINT_RIVALS = 0.25
+#: ... and then need this much more confidence than a recognised phrase.
+_HINT_MARGIN = 0.08
 #: Unknown words (probably irrelevant detail) count against a match, growing
 #: with the square root of their number: a long story around a clear reason
 #: stays clear, one domain word among unknown ones does not.
@@ -358,6 +366,8 @@ class _Evidence:
     role: dict[str, float]
     task: dict[str, list[tuple[int, float]]]  # key -> (vocabulary id, contribution)
     hints: dict[str, float]  # key -> evidence from known words no phrase explained
+    #: key -> how many of those words the answer wrote as they are (no typo).
+    hint_words: dict[str, int]
     #: key -> part of its task evidence that is a role word nobody stated as
     #: their own: "PTA" in "Stellenangebot PTA".
     unstated: dict[str, float]
@@ -381,7 +391,7 @@ class ChatMatcher:
         self,
         intents: Sequence[Intent],
         *,
-        cutoff: float = 0.62,
+        cutoff: float = 0.55,
         min_length: int = 2,
         languages: Languages | None = None,
     ) -> None:
@@ -562,11 +572,18 @@ class ChatMatcher:
             # several of one type's words agree and nothing speaks for another
             # ("wie lagere ich die Fertigspritzen": two patients' words).
             rest = sum(totals.values()) - totals[best]
-            if totals[best] < _AGREEING_HINTS or rest > _HINT_RIVALS * totals[best]:
+            if (
+                totals[best] < _AGREEING_HINTS
+                or evidence.hint_words.get(best, 0) < 2
+                or rest > _HINT_RIVALS * totals[best]
+            ):
                 return ChatMatch(None, None, 0.0, negated, detected)
+            hint_only = True
+        else:
+            hint_only = False
         against = sum(totals.values()) + _UNKNOWN_PENALTY * evidence.unknown**0.5 + _PRIOR
         confidence = min(1.0, max(0.0, totals[best] / against))
-        if confidence < self.cutoff:
+        if confidence < self.cutoff + (_HINT_MARGIN if hint_only else 0.0):
             return ChatMatch(None, None, confidence, negated, detected)
         shares = evidence.by_intent[best]
         intent = self._intents[max(shares, key=lambda i: shares[i])]
@@ -660,6 +677,15 @@ class ChatMatcher:
         for before, token in itertools.pairwise(tokens):
             if before.word in others and before.clause == token.clause:
                 token.other = True
+        # "Doctor told me", "Min Hausarzt het mir", "le pharmacien m'a dit": a role
+        # acting on the visitor is someone else's.
+        objects = self._lang.objects
+        for index, token in enumerate(tokens):
+            if token.weight > 0.0 and any(
+                t.word in objects and t.clause == token.clause
+                for t in tokens[index + 1 : index + 1 + _OBJECT_REACH]
+            ):
+                token.other = True
         content = [t for t in tokens if t.weight > 0.0]
         if content and not content[0].other:
             content[0].leading = True
@@ -704,7 +730,7 @@ class ChatMatcher:
         # "Mannes" is a relative, not "any role".
         role_sims: dict[int, float] = {}
         for vid, sim, direct in meanings:
-            if direct and vid >= 0 and self._roles[vid]:
+            if direct and vid >= 0 and sim >= _SIM_INFLECTED and self._roles[vid]:
                 stand_in = _stand_in(self._roles[vid])
                 role_sims[stand_in] = max(role_sims.get(stand_in, 0.0), sim)
         for stand_in, sim in role_sims.items():
@@ -1016,7 +1042,7 @@ class ChatMatcher:
 
     def _claim(self, tokens: list[_Token], spots: list[_Spot]) -> _Evidence:
         """Let spotted phrases claim answer words, biggest first; sum the evidence."""
-        evidence = _Evidence({}, {}, {}, {}, {}, 0)
+        evidence = _Evidence({}, {}, {}, {}, {}, {}, 0)
         claimed: dict[int, str] = {}  # answer position -> key
         senses: dict[int, str] = {}  # vocabulary id -> key that claimed it
         spots.sort(key=lambda spot: spot.priority, reverse=True)
@@ -1038,8 +1064,15 @@ class ChatMatcher:
                 claimed[position] = key
                 senses.setdefault(vid, key)
                 contribution = spot.factor * sim * weight
-                own_role = vid >= 0 and intent_type in self._roles[vid]
-                if own_role and (tokens[position].stated or tokens[position].leading):
+                own_role = vid >= 0 and (
+                    intent_type in self._roles[vid]
+                    or (tokens[position].stated and self._workplace(vid, intent_type))
+                )
+                if self._counterpart(tokens[position], intent_type):
+                    # "mein Arzt", "mon pharmacien": the patient as good as says so;
+                    # "für meine Patienten": the doctor does.
+                    evidence.role[key] = evidence.role.get(key, 0.0) + contribution
+                elif own_role and (tokens[position].stated or tokens[position].leading):
                     # Who the visitor says they are outweighs what else they mention.
                     contribution *= _OWN_ROLE
                     evidence.role[key] = evidence.role.get(key, 0.0) + contribution
@@ -1067,20 +1100,42 @@ class ChatMatcher:
         ):
             return
         for token in tokens:
-            if not token.other or token.position in claimed or token.weight <= 0.0:
+            if token.position in claimed or not self._carer(token):
                 continue
-            sims = [
-                sim
-                for vid, sim, direct in token.meanings
-                if direct and vid >= 0 and self._roles[vid] & PROFESSIONAL_TYPES
-            ]
-            if max(sims, default=0.0) < _SIM_INFLECTED:  # no typo: "der Neurologie"
-                continue
-            contribution = token.weight * max(sims)
+            contribution = token.weight
             claimed[token.position] = PATIENT_TYPE
             evidence.role[PATIENT_TYPE] = evidence.role.get(PATIENT_TYPE, 0.0) + contribution
             shares = evidence.by_intent.setdefault(PATIENT_TYPE, {})
             shares[index] = shares.get(index, 0.0) + contribution
+
+    def _workplace(self, vid: int, intent_type: str | None) -> bool:
+        """Whether a word only one profession's phrases use names it when the visitor
+        says it of themselves: "Apo hier", "bin in der Apotheke" (a pharmacist)."""
+        return intent_type in PROFESSIONAL_TYPES and self._keys_of_word[vid] == (intent_type,)
+
+    def _counterpart(self, token: _Token, intent_type: str | None) -> bool:
+        """Whether the word names someone else whose counterpart the phrase's type
+        is: a professional in a patient's phrase ("mein Arzt"), a patient in a
+        professional's ("für meine Patienten")."""
+        if intent_type == PATIENT_TYPE:
+            return self._carer(token)
+        if intent_type not in PROFESSIONAL_TYPES or not token.other:
+            return False
+        return any(
+            direct and vid >= 0 and sim >= _SIM_INFLECTED and self._roles[vid] == {PATIENT_TYPE}
+            for vid, sim, direct in token.meanings
+        )
+
+    def _carer(self, token: _Token) -> bool:
+        """Whether the word is a professional named as someone else's ("my GP"),
+        written as it is (a typo is no role: "der Neurologie")."""
+        return token.other and any(
+            direct
+            and vid >= 0
+            and sim >= _SIM_INFLECTED
+            and bool(self._roles[vid] & PROFESSIONAL_TYPES)
+            for vid, sim, direct in token.meanings
+        )
 
     def _own_role(self, token: _Token) -> bool:
         """Whether the word is a role word itself (not a typo of one)."""
@@ -1106,6 +1161,7 @@ class ChatMatcher:
                 evidence.unknown += 1
                 continue
             best: dict[str, tuple[float, int]] = {}
+            exact: set[str] = set()
             for vid, sim, direct in token.meanings:
                 if vid < 0 or not direct:
                     continue
@@ -1114,8 +1170,12 @@ class ChatMatcher:
                 for key in keys:
                     if key not in best or best[key][0] < share:
                         best[key] = (share, vid)
+                    if sim >= _SIM_INFLECTED:
+                        exact.add(key)
             for key, (share, vid) in best.items():
                 evidence.hints[key] = evidence.hints.get(key, 0.0) + share
+                if key in exact:
+                    evidence.hint_words[key] = evidence.hint_words.get(key, 0) + 1
                 shares = evidence.by_intent.setdefault(key, {})
                 users = [i for i in self._intents_of_word[vid] if _key(self._intents[i]) == key]
                 for index in users:
@@ -1124,39 +1184,44 @@ class ChatMatcher:
     def _weigh_roles(self, evidence: _Evidence) -> None:
         """Settle a stated role against another type's task.
 
-        Between two professions the stated role wins: studies or a Fachinfo
-        serve every professional, and "Ich bin Apothekerin und suche Studien"
-        is a pharmacist. Otherwise the task wins when the role's own type never
-        mentions it ("Ich bin Ärztin und suche eine Stelle": an applicant), and
-        the role wins when its type does ("Kinderärztin, Frage zur Dosierung":
-        doctors ask about dosing too). The loser's evidence moves to the winner:
-        it is part of the winner's story, not a competing one.
+        Who the visitor says they are outranks what they ask about, except a
+        job: a paediatrician asking about children's doses asks for patients,
+        a patient reading the Fachinfo is still a patient, an Apothekerin asking
+        for studies a pharmacist; but "Ich bin Ärztin und suche eine Stelle" is
+        an applicant. The loser's evidence moves to the winner: it is part of
+        the winner's story, not a competing one.
         """
         for role_key in list(evidence.role):
             role_weight = evidence.role.get(role_key, 0.0)
             if role_weight <= 0.0:
                 continue
-            own = self._vocab_of_key.get(role_key, frozenset())
             for task_key in list(evidence.task):
                 items = evidence.task[task_key]
                 total = sum(c for _, c in items)
                 if task_key == role_key or total < _MIN_TASK * role_weight:
                     continue  # a crumb of another type's vocabulary settles nothing
-                shared = sum(c for vid, c in items if vid in own)
-                # Only a job outranks who the visitor says they are: a doctor asking
-                # about children's doses asks for patients, a patient reading the
-                # Fachinfo is still a patient, but a pharmacist asking for a job
-                # is an applicant (unless their own type talks of it too).
-                job_task = task_key == JOBS_TYPE and role_key != JOBS_TYPE
                 # Evidence moves; intents stay with their type, so the winner
                 # names one of its own.
-                if not job_task or shared >= _SHARED * total:
+                if task_key != JOBS_TYPE or role_key == JOBS_TYPE:
                     evidence.task.setdefault(role_key, []).extend(evidence.task.pop(task_key))
                 else:
                     evidence.role.pop(role_key)
                     evidence.task[task_key].append((_ROLE_ANY, role_weight))
                     break
         self._weigh_unstated_roles(evidence)
+        self._weigh_job(evidence)
+
+    def _weigh_job(self, evidence: _Evidence) -> None:
+        """A clear request for a job or training outranks every other type's words:
+        they say what the job is ("Stelle in der Zulassung", "job as a sales rep",
+        "salary of a medical science liaison"), not who else the visitor is."""
+        job = evidence.task.get(JOBS_TYPE)
+        if not job or sum(c for _, c in job) < _JOB_TASK:
+            return
+        for key in [k for k in evidence.task if k != JOBS_TYPE]:
+            job.extend(evidence.task.pop(key))
+        for key in [k for k in evidence.role if k != JOBS_TYPE]:
+            job.append((_ROLE_ANY, evidence.role.pop(key)))
 
     def _weigh_unstated_roles(self, evidence: _Evidence) -> None:
         """A role word that is all a type has, and that nobody stated as their

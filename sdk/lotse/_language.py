@@ -64,6 +64,8 @@ class Language:
     others: frozenset[str] = frozenset()
     #: After a role these make it the visitor's own ("MFA hier", "pharmacist here").
     statement_after: frozenset[str] = frozenset()
+    #: First-person objects: a role acting on them is someone else ("told me").
+    objects: frozenset[str] = frozenset()
     role_prefixes: tuple[tuple[str, ...], ...] = ()
     endings: tuple[str, ...] = ()
     links: tuple[str, ...] = ()
@@ -99,7 +101,7 @@ _KEYS: dict[str, frozenset[str]] = {
     "language": frozenset({"id", "name", "default", "letters"}),
     "words": frozenset({"function", "clues", "generic", "clause"}),
     "negation": frozenset({"negators", "trailing", "pairs", "fillers", "lookback_skip"}),
-    "roles": frozenset({"statement", "after", "prefixes", "others"}),
+    "roles": frozenset({"statement", "after", "prefixes", "others", "objects"}),
     "inflection": frozenset(
         {"endings", "links", "feminine", "variants", "rewrites", "plural_s_except", "person"}
     ),
@@ -165,6 +167,7 @@ def read_language(path: Path) -> Language:
         statement=_words(roles.get("statement", "")),
         others=_words(roles.get("others", "")),
         statement_after=_words(roles.get("after", "")),
+        objects=_words(roles.get("objects", "")),
         role_prefixes=tuple(tuple(p.split()) for p in roles.get("prefixes", [])),
         endings=tuple(inflection.get("endings", "").split()),
         links=tuple(inflection.get("links", [])),
@@ -219,6 +222,7 @@ class Languages:
         self.statement = _union(lang.statement for lang in langs)
         self.others = _union(lang.others for lang in langs)
         self.statement_after = _union(lang.statement_after for lang in langs)
+        self.objects = _union(lang.objects for lang in langs)
         self.role_prefixes: tuple[tuple[str, ...], ...] = tuple(
             dict.fromkeys(p for lang in langs for p in lang.role_prefixes)
         )

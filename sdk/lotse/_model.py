@@ -298,7 +298,7 @@ class Tuning:
     chat_weight: float = 6.0
     choice_weight: float = 8.0
     negation_weight: float = 4.0
-    chat_cutoff: float = 0.62
+    chat_cutoff: float = 0.55
     chat_min_length: int = 2
     max_signal_repeats: int = 3
     chat_delay_ms: int = 6000

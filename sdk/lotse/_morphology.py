@@ -40,6 +40,8 @@ UNKNOWN_REST = 0.9
 HEAD = 0.8
 #: Factor of a regional or colloquial word read as the word it stands for.
 ALIAS = 0.95
+#: Shortest alias read in an address.
+MIN_ALIAS = 4
 #: Shortest part of a compound that is looked up (shorter ones are links or noise).
 MIN_PART = 3
 #: Shortest known word that may be found behind an unknown modifier: "arzt"
@@ -77,7 +79,10 @@ class Morphology:
         self.variants = langs.variants
         #: Regional and colloquial words for catalogue words ("Spital", "Ordination"),
         #: from the language files' [aliases]: known words, and read as their target.
-        self.aliases: dict[str, tuple[str, ...]] = dict(langs.aliases)
+        #: Short ones ("pa", "dr", "apo") are too often something else in an address.
+        self.aliases: dict[str, tuple[str, ...]] = {
+            word: target for word, target in langs.aliases.items() if len(word) >= MIN_ALIAS
+        }
         self.known = self.known | frozenset(self.aliases)
         self._shortest = min((len(w) for w in self.vocabulary), default=MIN_PART)
 
