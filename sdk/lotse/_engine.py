@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fnmatch
 import hashlib
+import re
 import secrets
 from collections import OrderedDict
 from typing import TYPE_CHECKING, Any
@@ -30,6 +31,7 @@ from ._model import (
     pick_text,
 )
 from ._signals import HostMatcher, PageFacts, PageReader, WordMatcher
+from ._targeting import RulePlan, plan_rule
 
 if TYPE_CHECKING:
     from ._session import Session, Trust
@@ -103,6 +105,9 @@ class Engine:
             )
             for rule in site.rules
         }
+        #: (slot, decided type) -> the slot's rules that a visitor of that type may meet,
+        #: most specific first, each with what is left to check (`candidates`).
+        self._candidates: dict[tuple[str, str | None], tuple[RulePlan, ...]] = {}
         self.intents: dict[str, Intent] = {i.id: i for i in site.intents}
         self.goals: dict[str, Goal] = {g.id: g for g in site.goals}
         #: Keys under which a returning visitor's browser counts what it was shown.
@@ -126,6 +131,12 @@ class Engine:
             ((word, word) for word in site.sensitivity.words), min_prefix=4
         )
         self.sensitive_paths = tuple(site.sensitivity.paths)
+        #: The same globs as one expression: one match per page instead of one per glob.
+        self._sensitive_path = (
+            re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in self.sensitive_paths))
+            if self.sensitive_paths
+            else None
+        )
         self.chat: ChatMatcher = RememberingChatMatcher(
             site.intents, cutoff=site.tuning.chat_cutoff, min_length=site.tuning.chat_min_length
         )
@@ -138,9 +149,25 @@ class Engine:
             self.type_ids,
         )
 
+    def candidates(self, slot_id: str, decided: str | None) -> tuple[RulePlan, ...]:
+        """The slot's rules a visitor of type `decided` may meet, most specific first:
+        without the rules for other types and those whose arms that type may never see
+        (`plan_rule`). Worked out once per slot and type."""
+        key = (slot_id, decided)
+        found = self._candidates.get(key)
+        if found is None:
+            plans = (
+                plan_rule(rule, self.arm_variants[rule.id], decided)
+                for rule in self.rules_by_slot.get(slot_id, ())
+            )
+            found = tuple(plan for plan in plans if plan is not None)
+            if decided is None or decided in self.type_ids:  # bounded by the site
+                self._candidates[key] = found
+        return found
+
     def is_sensitive(self, page: PageFacts) -> bool:
         """Sensitive pages add no evidence, trigger nothing and are never stored."""
-        if any(fnmatch.fnmatchcase(page.path, pattern) for pattern in self.sensitive_paths):
+        if self._sensitive_path is not None and self._sensitive_path.match(page.path):
             return True
         return bool(self.sensitive_words.find(page.path_words))
 

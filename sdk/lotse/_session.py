@@ -114,6 +114,11 @@ class Outcome:
         return tuple(m for m in self.messages if isinstance(m, Swap))
 
 
+#: Outcomes that send and record nothing, shared (they are frozen).
+_UNCHANGED = Outcome()
+_SAVE = Outcome(persist="save")
+
+
 def _refused(code: str, message: str) -> Outcome:
     return Outcome((Error(code, message),))
 
@@ -263,6 +268,12 @@ class Session:
         if self.targeting.preview:
             return Outcome(tuple(messages), preview=True)
         persist = self._persist() if changed or profile.optout else None
+        if not messages and not self._records and chat is None and decided is None:
+            # A click, `seen` or conversion that sends nothing: one shared outcome each.
+            if persist is None:
+                return _UNCHANGED
+            if persist == "save":
+                return _SAVE
         return Outcome(tuple(messages), chat, tuple(self._records), persist, decided, intent)
 
     # -- preview links ------------------------------------------------------------

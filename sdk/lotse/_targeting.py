@@ -22,7 +22,7 @@ import fnmatch
 import hashlib
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from . import _copy
 from ._model import (
@@ -73,23 +73,32 @@ class Assignment:
     counted: bool = True
 
 
+@lru_cache(maxsize=8192)
+def swap_message(
+    slot: str,
+    variant: str,
+    html: str,
+    reason: str,
+    dose: str | None,
+    experiment: str | None,
+    arm: str | None,
+) -> Swap:
+    """A `Swap`, one object for all sessions sent the same one (it is frozen): most
+    page views send again what the visitor saw on the last one."""
+    return Swap(slot, variant, html, reason, dose, experiment, arm)
+
+
 @lru_cache(maxsize=4096)
 def assignment(arm: str, visitor_type: str | None, counted: bool) -> Assignment:
     """An `Assignment`, one object for all sessions with the same one (it is frozen)."""
     return Assignment(arm, visitor_type, counted)
 
 
-@dataclass(frozen=True, slots=True)
-class Target:
-    """What a slot should show: the rule that applies, the session's arm in its
-    experiment, and the variant (None: the default content, as the control arm)."""
-
-    rule: Rule
-    experiment: str
-    arm: str
-    variant: Variant | None
-    #: The session was assigned just now.
-    new: bool
+#: What a slot should show (`Targeting._target`): the rule that applies, the
+#: experiment and the session's arm in it, the variant (None: the default content,
+#: as the control arm), and whether the session was assigned just now. A plain
+#: tuple: several are made per page view.
+Target = tuple[Rule, str, str, Variant | None, bool]
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +109,48 @@ class Page:
     sensitive: bool = False
     #: "/" on a sensitive page: its address is not kept, not even for page rules.
     path: str = "/"
+
+
+class RulePlan(NamedTuple):
+    """A rule a visitor of some type may meet, and what is left to check (`plan_rule`)."""
+
+    rule: Rule
+    #: A condition besides the visitor type is set: `holds` must be asked.
+    conditional: bool
+    #: Some arm is meant for verified professionals only: `allowed` must be asked.
+    guarded: bool
+
+
+def plan_rule(
+    rule: Rule, arm_variants: tuple[Variant | None, ...], decided: str | None
+) -> RulePlan | None:
+    """What of `holds` and `allowed` a visitor of type `decided` needs asked for `rule`;
+    None if the rule can never apply to them (another visitor type, a missing arm
+    variant, an arm whose audience leaves them out). Answers what `Targeting._target`
+    would for every visitor of that type."""
+    when = rule.when
+    if when.visitor_type is not None and when.visitor_type != decided:
+        return None
+    if any(v is None for v in arm_variants):
+        return None
+    guarded = any(v.rx or v.verified_roles for v in arm_variants if v is not None)
+    if not guarded and not all(
+        not v.audience or decided in v.audience for v in arm_variants if v is not None
+    ):
+        return None
+    conditional = any(
+        value is not None
+        for value in (
+            when.intent,
+            when.persona,
+            when.stage,
+            when.page,
+            when.min_visits,
+            when.not_converted,
+            when.verified,
+        )
+    )
+    return RulePlan(rule, conditional, guarded)
 
 
 def bucket(site_id: str, experiment: str, session_id: str) -> float:
@@ -189,37 +240,41 @@ class Targeting:
         if profile.optout or page.sensitive:
             return []
         messages: list[Swap | ArmNotice] = []
+        shown_now = self.shown
         for slot_id in page.slots:
             target = self._target(profile, engine, session_id, slot_id, page.path, records)
-            changes = self.changes.get(slot_id, 0)
-            variant = target.variant if target is not None else None
-            if (
-                target is not None
-                and variant is not None
-                and variant.id != self.shown.get(slot_id)
-                and changes < engine.slots[slot_id].max_changes
-            ):
-                self.changes[slot_id] = changes + 1
-                self.shown[slot_id] = variant.id
-                self.shown_reason[slot_id] = _reason(target.rule, profile)
-                self.shown_rule[slot_id] = target.rule.id
-                messages.append(self._swap(slot_id, variant, profile.lang, target.rule))
-                continue
-            shown = self.shown.get(slot_id)
-            shown_by = engine.rules.get(self.shown_rule.get(slot_id, ""))
-            if fresh_page and shown is not None and self._within_dose(shown_by, profile):
-                sticky = engine.variants.get((slot_id, shown))
-                # Stickiness never outlives a guardrail: an expired login hides rx content.
-                if sticky is not None and allowed(sticky, profile, audience=False):
-                    messages.append(self._swap(slot_id, sticky, profile.lang, shown_by))
+            variant = target[3] if target is not None else None
+            shown = shown_now.get(slot_id)
+            if variant is not None and variant.id != shown:
+                changes = self.changes.get(slot_id, 0)
+                if changes < engine.slots[slot_id].max_changes:
+                    assert target is not None
+                    rule = target[0]
+                    self.changes[slot_id] = changes + 1
+                    shown_now[slot_id] = variant.id
+                    self.shown_reason[slot_id] = _reason(rule, profile)
+                    self.shown_rule[slot_id] = rule.id
+                    messages.append(self._swap(slot_id, variant, profile.lang, rule))
                     continue
+            if fresh_page and shown is not None:
+                shown_by = engine.rules.get(self.shown_rule.get(slot_id, ""))
+                if (
+                    shown_by is None
+                    or shown_by.dose is None
+                    or self._within_dose(shown_by, profile)
+                ):
+                    sticky = engine.variants.get((slot_id, shown))
+                    # Stickiness never outlives a guardrail: an expired login hides rx content.
+                    if sticky is not None and allowed(sticky, profile, audience=False):
+                        messages.append(self._swap(slot_id, sticky, profile.lang, shown_by))
+                        continue
             if (
                 target is not None
                 and variant is None
-                and (fresh_page or target.new)
+                and (fresh_page or target[4])
                 and (shown is None or not fresh_page)
             ):
-                messages.append(ArmNotice(slot_id, target.experiment, CONTROL))
+                messages.append(ArmNotice(slot_id, target[1], CONTROL))
         return messages
 
     def _within_dose(self, rule: Rule | None, profile: Profile) -> bool:
@@ -242,11 +297,14 @@ class Targeting:
         records: list[Record],
     ) -> Target | None:
         """What this slot should show now: the first rule that applies, and its arm."""
-        for rule in engine.rules_by_slot.get(slot_id, ()):
-            if not holds(rule.when, profile, path) or not self._within_dose(rule, profile):
+        # `candidates` left out the rules that can never apply to this visitor type.
+        for rule, conditional, guarded in engine.candidates(slot_id, profile.decided):
+            if conditional and not holds(rule.when, profile, path):
+                continue
+            if rule.dose is not None and not self._within_dose(rule, profile):
                 continue
             # The rule applies only where every arm may be shown, so all arms see the same visitors.
-            if not all(
+            if guarded and not all(
                 v is not None and allowed(v, profile, audience=True)
                 for v in engine.arm_variants[rule.id]
             ):
@@ -254,15 +312,15 @@ class Targeting:
             self.slot_rule[slot_id] = rule.id
             if self.held_out:
                 # The counterfactual: the rule would apply; the global control sees nothing.
-                return Target(rule, GLOBAL_EXPERIMENT, CONTROL, None, new=False)
-            known = rule.id in self.assignments
-            entry = self._assign(rule, profile, engine, session_id, records)
+                return (rule, GLOBAL_EXPERIMENT, CONTROL, None, False)
+            entry = self.assignments.get(rule.id)
+            known = entry is not None
+            if entry is None:
+                entry = self._assign(rule, profile, engine, session_id, records)
             if entry.arm == CONTROL:
-                return (
-                    Target(rule, rule.id, CONTROL, None, new=not known) if entry.counted else None
-                )
+                return (rule, rule.id, CONTROL, None, not known) if entry.counted else None
             variant = engine.variants.get((slot_id, entry.arm))
-            return Target(rule, rule.id, entry.arm, variant, new=not known) if variant else None
+            return (rule, rule.id, entry.arm, variant, not known) if variant else None
         return None
 
     def _assign(
@@ -300,7 +358,9 @@ class Targeting:
             entry = self.assignments.get(rule.id)
             if entry is not None and entry.counted:
                 experiment, arm = rule.id, entry.arm
-        return Swap(slot_id, variant.id, variant.html_for(lang), reason, dose, experiment, arm)
+        return swap_message(
+            slot_id, variant.id, variant.html_for(lang), reason, dose, experiment, arm
+        )
 
     # -- experiment records -------------------------------------------------------
 
