@@ -36,7 +36,7 @@ const { version } = JSON.parse(readFileSync(new URL('../package.json', import.me
  * checks both lists, and the dist tests run the minified file).
  */
 export const MANGLED = [
-  'el', 'pending', 'defaults', 'touched', 'inView', 'held', 'exposed', 'was', 'pos',
+  'el', 'shows', 'pending', 'defaults', 'touched', 'inView', 'held', 'exposed', 'was', 'pos',
   'isOpen', 'start', 'stop', 'drain', 'wake', 'onClose', 'onOpen', 'onMessage', 'jitter', 'limit',
   'doc', 'store', 'shown', 'sw', 'active', 'run', 'say', 'sync', 'offer',
   'why', 'off', 'about', 'privacy', 'unread', 'dismiss', 'answer',

@@ -39,9 +39,8 @@ export const SLOT_WAIT_MS = 1000
 
 /**
  * @typedef {{slot: string, variant: string, html: string, reason: string, experiment?: string, arm?: string, dose?: string}} Swap
- * @typedef {{slot: string, experiment: string, arm?: string, variant?: string}} Arm a `swap` or `arm` message
  * @typedef {{
- *   el: HTMLElement, id: string, variant: string,
+ *   el: HTMLElement, id: string, shows: string,
  *   defaults?: Node[] | null, pos?: string,
  *   inView: boolean, exposed?: boolean, held?: boolean, was?: string,
  *   touched?: boolean, pending?: Swap | null
@@ -127,12 +126,12 @@ export function boot(win, deps = {}) {
   let windowEnd = 0
   /** Swaps still to come in the welcome's batch. */
   let awaiting = 0
-  /** "slot variant" pairs already reported as seen on this page view (and "slot\nexperiment" exposures). */
+  /** "slot variant" pairs already reported as seen on this page view. */
   let seen = new Set()
-  /** slot id -> its experiment and arm on this page view (from a swap or an `arm` message). */
-  /** @type {Record<string, Arm>} */
-  let arms = {}
 
+  /** Listen in the capture phase, before the page's own handlers can stop the event. */
+  const on = (/** @type {EventTarget} */ target, /** @type {string} */ type, /** @type {(e: any) => void} */ listener) =>
+    target.addEventListener(type, listener, true)
   /** Every tracking message goes through here: nothing at all when opted out. */
   const emit = (/** @type {object} */ msg) => optedOut || transport.send(msg)
   const isOpen = () => transport.isOpen()
@@ -143,8 +142,10 @@ export function boot(win, deps = {}) {
   const put = (/** @type {Storage | null} */ store, /** @type {string} */ key, /** @type {unknown} */ value) =>
     write(store, key, JSON.stringify(value))
   /**
-   * Hand an event to the site's analytics (GTM, Matomo), through the chat's
-   * file: only with data-datalayer, never opted out, never in a preview.
+   * Tell the dataLayer hand-off (in the chat's file, lazy.js) what happened:
+   * only with data-datalayer, never opted out, never in a preview. It pushes
+   * `lotse_swap` for a swap applied, and `lotse_exposure` when a slot that
+   * shows its experiment's arm is seen.
    * @param {...unknown} event
    */
   const dataLayer = (...event) => layer == null || optedOut || preview || load(['layer', layer, ...event])
@@ -281,7 +282,7 @@ export function boot(win, deps = {}) {
       // consent, for the next visit's hello.
       if (visits && msg.experiment) put(local, 'arms', keepArms(get(local, 'arms'), { [msg.experiment]: msg.arm }))
       if (type == 'welcome') {
-        if (typeof msg.token == 'string') write(session, 'token', msg.token)
+        if (msg.token) write(session, 'token', msg.token)
         verified = undefined // bound to the session now; the token carries it
         if (msg.optout === true) setOptout(true, true)
         else if (typeof msg.chat == 'object' && msg.chat && !offered) {
@@ -302,11 +303,10 @@ export function boot(win, deps = {}) {
         else if (!(awaiting = msg.swaps > 0 ? msg.swaps : 0)) release()
       } else if (type == 'swap') swap(msg)
       else if (type == 'arm') {
-        // The slot stays at its default content as the control arm of an experiment.
-        if (typeof msg.slot == 'string' && typeof msg.experiment == 'string') {
-          arms[msg.slot] = /** @type {Arm} */ (msg)
-          slots.forEach(report)
-        }
+        // The slot stays at its default content as the control arm of an experiment:
+        // its exposure, when it is seen (or at once, when it was).
+        dataLayer('arm', msg.slot, msg)
+        slots.forEach(report)
       } else if (type == 'restore') restoreAll(Array.isArray(msg.slots) ? msg.slots : undefined)
       else if (type == 'say') chat?.say?.(msg)
       // 'error' and unknown types: nothing for the page to do.
@@ -338,22 +338,19 @@ export function boot(win, deps = {}) {
   const touch = (/** @type {Event} */ e) => {
     for (const slot of slots) if (slot.el.contains(/** @type {Node} */ (e.target))) slot.touched = true
   }
-  doc.addEventListener('focusin', touch, true)
-  doc.addEventListener('input', touch, true)
+  on(doc, 'focusin', touch)
+  on(doc, 'input', touch)
 
   /**
-   * Send `seen` once per slot and variant per page view, never while hidden;
-   * and an experiment's exposure once per slot and experiment, when the slot
-   * shows the arm's variant ("default" in the control arm).
+   * A slot is seen (exposed, not hidden): `seen` once per slot and variant per
+   * page view; the dataLayer hand-off hears of it each time (for exposures).
    */
   const report = (/** @type {Slot} */ slot) => {
-    const arm = arms[slot.id]
-    const once = (/** @type {string} */ key) => !seen.has(key) && seen.add(key)
+    const key = slot.id + ' ' + slot.shows
     if (slot.exposed && !slot.held && !optedOut) {
-      if (once(slot.id + ' ' + slot.variant)) emit({ type: 'seen', slot: slot.id, variant: slot.variant })
-      if (arm && (arm.variant || 'default') == slot.variant && once(slot.id + '\n' + arm.experiment)) {
-        dataLayer('exposure', arm.experiment, arm.arm, slot.variant)
-      }
+      if (!seen.has(key)) emit({ type: 'seen', slot: slot.id, variant: slot.shows })
+      seen.add(key)
+      dataLayer('seen', slot.id, slot.shows)
     }
   }
 
@@ -369,7 +366,7 @@ export function boot(win, deps = {}) {
         old.find((s) => s.el == el) || {
           el,
           id: /** @type {string} */ (el.getAttribute(SLOT_ATTR)),
-          variant: 'default',
+          shows: 'default',
           inView: inViewport(el.getBoundingClientRect(), win.innerWidth, win.innerHeight),
         },
     )
@@ -406,9 +403,9 @@ export function boot(win, deps = {}) {
     const el = slot.el
     const template = doc.createElement('template')
     slot.pending = null
-    if (typeof swap.experiment == 'string') arms[slot.id] = swap
+    if (swap.experiment) dataLayer('arm', slot.id, swap)
     // Already shown: only its arm may be news (an exposure for a slot seen before).
-    if (swap.variant == slot.variant) return report(slot)
+    if (swap.variant == slot.shows) return report(slot)
     if (swap.variant == 'default') return restore(slot)
     try {
       template.innerHTML = swap.html
@@ -426,8 +423,8 @@ export function boot(win, deps = {}) {
     }
     el.replaceChildren(template.content, why(doc, swap.reason, strings, sw))
     // Shown: once per slot id, however many elements share it.
-    if (!slots.some((s) => s.id == slot.id && s.variant == swap.variant)) shown(swap)
-    slot.variant = swap.variant
+    if (!slots.some((s) => s.id == slot.id && s.shows == swap.variant)) shown(swap)
+    slot.shows = swap.variant
     unhold(slot)
     if (!quiet && el.animate && !win.matchMedia('(prefers-reduced-motion: reduce)').matches) {
       el.animate([{ opacity: 0 }, { opacity: 1 }], 200)
@@ -445,7 +442,7 @@ export function boot(win, deps = {}) {
       slot.defaults = null
       if (slot.pos != null) slot.el.style.position = slot.pos
       slot.pos = undefined
-      slot.variant = 'default'
+      slot.shows = 'default'
       stick(slot.id, null)
       report(slot)
     }
@@ -485,7 +482,7 @@ export function boot(win, deps = {}) {
     windowEnd = now() + flickerMs
     if (hide && !optedOut && flickerMs) {
       for (const slot of slots) {
-        if (slot.inView && slot.variant == 'default') {
+        if (slot.inView && slot.shows == 'default') {
           slot.held = true
           slot.was = slot.el.style.visibility
           slot.el.style.visibility = 'hidden'
@@ -500,12 +497,14 @@ export function boot(win, deps = {}) {
    * @param {Swap} swap
    */
   const swap = (swap) => {
-    if (typeof swap.slot != 'string' || typeof swap.variant != 'string' || typeof swap.html != 'string' || optedOut) return
+    // Only HTML is ever rendered (a missing one is not "undefined"); ids that are not
+    // strings name no slot.
+    if (typeof swap.html != 'string' || optedOut) return
     const inWindow = now() < windowEnd
     for (const slot of slots) {
       if (slot.id == swap.slot) {
         // The variant already shown changes nothing, so it need not wait (its arm may be news).
-        if (swap.variant == slot.variant || swapNow(inWindow, slot.inView, slot.touched)) apply(slot, swap)
+        if (swap.variant == slot.shows || swapNow(inWindow, slot.inView, slot.touched)) apply(slot, swap)
         else slot.pending = swap
       }
     }
@@ -600,11 +599,12 @@ export function boot(win, deps = {}) {
       if (url == pageUrl) return found()
       pageUrl = url
       announced = []
-      arms = {}
+      dataLayer('page')
       scan()
       // A first page view still waiting for its slots stays the one to announce.
       whenSlots(waiting == begin ? begin : sendPage)
       seen = new Set()
+      dataLayer('view')
       for (const slot of slots) {
         slot.touched = false
         if (slot.pending) apply(slot, slot.pending)
@@ -630,34 +630,31 @@ export function boot(win, deps = {}) {
     whenSlots(begin)
   }
 
-  doc.addEventListener(
-    'click',
-    (e) => {
-      const target = /** @type {Element} */ (e.target)
-      if (!target?.closest) return
-      // The site's own link to the privacy panel (e.g. in the footer): opens or closes it.
-      const own = target.closest('[data-lotse-privacy]')
-      if (own) {
-        e.preventDefault()
-        return load(['privacy', own])
-      }
-      const link = /** @type {HTMLElement | null} */ (target.closest('a[href]'))
-      const url = link && sameOrigin(/** @type {string} */ (link.getAttribute('href')), origin, doc.baseURI)
-      if (url) emit({ type: 'click', href: shapeUrl(url), text: clip(link.innerText || link.textContent) })
-      const goal = target.closest('[data-lotse-goal]')
-      if (goal?.tagName != 'FORM') convert(goal?.getAttribute('data-lotse-goal'))
-    },
-    true,
-  )
-  doc.addEventListener('submit', (e) => convert(/** @type {any} */ (e.target)?.getAttribute?.('data-lotse-goal')), true)
+  on(doc, 'click', (e) => {
+    const target = /** @type {Element} */ (e.target)
+    if (!target?.closest) return
+    // The site's own link to the privacy panel (e.g. in the footer): opens or closes it.
+    const own = target.closest('[data-lotse-privacy]')
+    if (own) {
+      e.preventDefault()
+      return load(['privacy', own])
+    }
+    const link = /** @type {HTMLElement | null} */ (target.closest('a[href]'))
+    const url = link && sameOrigin(/** @type {string} */ (link.getAttribute('href')), origin, doc.baseURI)
+    if (url) emit({ type: 'click', href: shapeUrl(url), text: clip(link.innerText || link.textContent) })
+    const goal = target.closest('[data-lotse-goal]')
+    if (goal?.tagName != 'FORM') convert(goal?.getAttribute('data-lotse-goal'))
+  })
+  on(doc, 'submit', (e) => convert(e.target?.getAttribute?.('data-lotse-goal')))
 
   // Close on pagehide (an open WebSocket keeps a page out of the back/forward
   // cache) and reconnect when it comes back: the same DOM, but a new page view
   // for exposures. No unload handlers, no cookies.
-  win.addEventListener('pagehide', transport.stop)
-  win.addEventListener('pageshow', (e) => {
+  on(win, 'pagehide', transport.stop)
+  on(win, 'pageshow', (e) => {
     if (e.persisted) {
       seen = new Set()
+      dataLayer('view')
       slots.forEach(report)
       connect()
     }

@@ -6,9 +6,12 @@
  * - `['chat', offer]`: the chat widget (its `say` and `sync` then join the parts);
  * - `['privacy', link]`: the privacy panel of a `data-lotse-privacy` link, opened or closed again;
  * - `['banner', text]`: the preview banner;
- * - `['layer', name, 'swap', slot, variant]` and
- *   `['layer', name, 'exposure', experiment, arm, variant]`: an event for the
- *   site's analytics (data-datalayer), pushed to `window[name || 'dataLayer']`.
+ * - `['layer', name, kind, ...]`: the dataLayer hand-off (data-datalayer), which
+ *   pushes to `window[name || 'dataLayer']`: `swap` (slot, variant: applied,
+ *   pushed at once), `arm` (slot, the swap or `arm` message naming its
+ *   experiment), `seen` (slot, variant: seen now; the exposure of its arm),
+ *   `page` (a new page view: experiments forgotten) and `view` (a new page
+ *   view or a return from the back/forward cache: exposures counted afresh).
  */
 
 import { mount } from './chat.js'
@@ -30,22 +33,45 @@ export const layerEvent = (kind, [a, b, c]) =>
 export function createParts() {
   /** @type {HTMLElement | undefined} */
   let panel
+  /** slot id -> its experiment and arm on this page view (a swap applied, or an `arm` message) */
+  /** @type {Record<string, {experiment: string, arm?: string, variant?: string}>} */
+  let arms = {}
+  /** "slot\nexperiment" exposures pushed on this page view */
+  let exposed = new Set()
   const parts = {
     /**
      * @param {any[]} job [how, ...arguments]
      * @param {any} o what the core hands over: doc, lang, store, send, shown, sw, active
      */
-    run([how, arg, kind, ...rest], o) {
+    run([how, arg, kind, a, b], o) {
       const win = o.doc.defaultView
+      /** @param {string} kind @param {unknown[]} args */
+      const push = (kind, ...args) => {
+        try {
+          ;(win[arg || 'dataLayer'] ||= []).push(layerEvent(kind, args))
+        } catch (_) {
+          /* the site's analytics must not break the page */
+        }
+      }
       // An opt-out while the file was on the way: no chat, and nothing for the analytics.
       if (how == 'chat') o.active() && Object.assign(parts, mount({ ...o, offer: arg }))
       else if (how == 'privacy') panel = panel?.isConnected ? void panel.remove() : privacy(o, arg)
       else if (how == 'banner') banner(o.doc, arg)
-      else if (o.active()) {
-        try {
-          ;(win[arg || 'dataLayer'] ||= []).push(layerEvent(kind, rest))
-        } catch (_) {
-          /* the site's analytics must not break the page */
+      else if (kind == 'page') arms = {}
+      else if (kind == 'view') exposed = new Set()
+      else if (kind == 'arm') {
+        if (typeof a == 'string' && typeof b.experiment == 'string') arms[a] = b
+      } else if (o.active()) {
+        if (kind == 'swap') push(kind, a, b)
+        else {
+          // Seen: an exposure when the slot shows its arm's variant ("default" in the
+          // control arm), once per slot and experiment per page view.
+          const arm = arms[a]
+          const key = a + '\n' + arm?.experiment
+          if (arm && (arm.variant || 'default') == b && !exposed.has(key)) {
+            exposed.add(key)
+            push('exposure', arm.experiment, arm.arm, b)
+          }
         }
       }
     },

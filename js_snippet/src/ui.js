@@ -16,13 +16,12 @@
  * The box with a sentence and the switch, as the "why" control and the
  * privacy panel show it: colours from the site's `--lotse-*` custom
  * properties (docs/snippet.md, "Theming"), by default the system's colours
- * for the visitor's light or dark mode (`color-scheme`); the page's font.
- * The focus ring is in the text colour, so it contrasts in either mode.
+ * for the visitor's light or dark mode (`color-scheme`), which also give
+ * the browser's own focus ring; the page's font.
  */
 export const BOX_CSS =
   ':host{all:initial;font-family:inherit;font-size:14px;line-height:1.4;color-scheme:light dark;color:var(--lotse-text,CanvasText)}' +
   'button,div{font:inherit;color:inherit;background:var(--lotse-bg,Canvas);border:1px solid var(--lotse-border,#888);border-radius:12px;padding:6px 10px}' +
-  ':focus-visible{outline:2px solid;outline-offset:2px}' +
   'p{margin:0 0 8px}'
 
 /**
