@@ -40,10 +40,11 @@ HELDOUT_JOURNEYS = read_jsonl("heldout_journeys.jsonl")
 HELDOUT_CHAT = read_jsonl("heldout_chat.jsonl")
 HELDOUT_CHAT_FR = read_jsonl("heldout_chat_fr.jsonl")
 #: Tuning data written for the issue's classes on further fictional sites, before
-#: any of it was scored (tuning2_*): scored apart as well, as a check on the rest.
-TUNING2_JOURNEYS = read_jsonl("tuning2_journeys.jsonl")
-TUNING2_CHAT = read_jsonl("tuning2_chat.jsonl")
-TUNING2_CHAT_FR = read_jsonl("tuning2_chat_fr.jsonl")
+#: any of it was scored (tuning2_*, tuning3_*): scored apart as well, as a check
+#: on the rest.
+TUNING2_JOURNEYS = read_jsonl("tuning2_journeys.jsonl") + read_jsonl("tuning3_journeys.jsonl")
+TUNING2_CHAT = read_jsonl("tuning2_chat.jsonl") + read_jsonl("tuning3_chat.jsonl")
+TUNING2_CHAT_FR = read_jsonl("tuning2_chat_fr.jsonl") + read_jsonl("tuning3_chat_fr.jsonl")
 TUNING_JOURNEYS = (
     read_jsonl("journeys.jsonl") + read_jsonl("tuning_journeys.jsonl") + TUNING2_JOURNEYS
 )
@@ -122,7 +123,7 @@ def test_journey_figures_tuning_and_heldout() -> None:
     print()
     print(tuning.line("journeys, tuning"))
     tuning2 = score_journeys(TUNING2_JOURNEYS, replay_journeys(TUNING2_JOURNEYS))
-    print(tuning2.line("journeys, tuning2"))
+    print(tuning2.line("journeys, tuning2 and 3"))
     if SHOW_TUNING_MISSES:
         print(*tuning.misses, sep="\n")
     print(heldout.line("journeys, held-out"))
@@ -144,8 +145,8 @@ def test_chat_figures_tuning_and_heldout() -> None:
     print()
     print(tuning.line("chat, tuning"))
     print(score_chat(TUNING_CHAT_FR, matcher).line("chat, tuning fr"))
-    print(score_chat(TUNING2_CHAT, matcher).line("chat, tuning2 de/en"))
-    print(score_chat(TUNING2_CHAT_FR, matcher).line("chat, tuning2 fr"))
+    print(score_chat(TUNING2_CHAT, matcher).line("chat, tuning2 and 3 de/en"))
+    print(score_chat(TUNING2_CHAT_FR, matcher).line("chat, tuning2 and 3 fr"))
     if SHOW_TUNING_MISSES:
         print(*tuning.misses, *score_chat(TUNING_CHAT_FR, matcher).misses, sep="\n")
     print(tuning_fresh.line("chat, tuning without near copies"))

@@ -105,6 +105,7 @@ class _Words:
         self.others = languages.others
         self.statement_after = languages.statement_after
         self.objects = languages.objects
+        self.acting = languages.acting
         self.clause = languages.clause
         self.role_prefixes = languages.role_prefixes
         self.endings = languages.endings
@@ -231,6 +232,8 @@ _AGREEING_HINTS = 0.6
 _HINT_RIVALS = 0.25
 #: ... and then need this much more confidence than a recognised phrase.
 _HINT_MARGIN = 0.08
+#: Share at which other types' hints count against the winner.
+_RIVAL_HINTS = 0.5
 #: Unknown words (probably irrelevant detail) count against a match, growing
 #: with the square root of their number: a long story around a clear reason
 #: stays clear, one domain word among unknown ones does not.
@@ -581,7 +584,17 @@ class ChatMatcher:
             hint_only = True
         else:
             hint_only = False
-        against = sum(totals.values()) + _UNKNOWN_PENALTY * evidence.unknown**0.5 + _PRIOR
+        # Scattered words of other types weigh less against a recognised phrase
+        # than other phrases do.
+        rival_hints = (
+            0.0 if hint_only else sum(evidence.hints.get(k, 0.0) for k in totals if k != best)
+        )
+        against = (
+            sum(totals.values())
+            - (1.0 - _RIVAL_HINTS) * rival_hints
+            + _UNKNOWN_PENALTY * evidence.unknown**0.5
+            + _PRIOR
+        )
         confidence = min(1.0, max(0.0, totals[best] / against))
         if confidence < self.cutoff + (_HINT_MARGIN if hint_only else 0.0):
             return ChatMatch(None, None, confidence, negated, detected)
@@ -673,17 +686,34 @@ class ChatMatcher:
         return tokens
 
     def _mark_statements(self, tokens: list[_Token]) -> None:
-        others = self._lang.others
+        """Whose role each word would be: the visitor's own (stated, leading) or
+        someone else's (other)."""
+        lang = self._lang
         for before, token in itertools.pairwise(tokens):
-            if before.word in others and before.clause == token.clause:
-                token.other = True
-        # "Doctor told me", "Min Hausarzt het mir", "le pharmacien m'a dit": a role
-        # acting on the visitor is someone else's.
-        objects = self._lang.objects
+            if token.word in lang.statement_after and before.clause == token.clause:
+                before.stated = before.stated or before.weight > 0.0  # "MFA hier"
         for index, token in enumerate(tokens):
-            if token.weight > 0.0 and any(
-                t.word in objects and t.clause == token.clause
-                for t in tokens[index + 1 : index + 1 + _OBJECT_REACH]
+            if token.word not in lang.statement:
+                continue
+            following = [
+                t
+                for t in tokens[index + 1 : index + 5]
+                if t.clause == token.clause and t.word not in lang.fillers
+            ]
+            for other in following[:2]:  # "ich bin niedergelassene Ärztin"
+                other.stated = True
+        for before, token in itertools.pairwise(tokens):
+            if before.word in lang.others and before.clause == token.clause:
+                token.other = True
+        # "Doctor told me", "Hausärztin hat gewechselt", "Min Hausarzt het mir",
+        # "le pharmacien m'a dit": a role acting on the visitor, or spoken of in
+        # the third person, is someone else's.
+        for index, token in enumerate(tokens):
+            if token.weight <= 0.0 or token.stated:
+                continue
+            after = tokens[index + 1 : index + 1 + _OBJECT_REACH]
+            if any(t.word in lang.objects and t.clause == token.clause for t in after) or (
+                after and after[0].word in lang.acting and after[0].clause == token.clause
             ):
                 token.other = True
         content = [t for t in tokens if t.weight > 0.0]
@@ -692,24 +722,10 @@ class ChatMatcher:
             # "hospital pharmacist, ...", "Spital Apothekerin": a role right
             # after the first word in the first clause leads the answer too.
             first, *rest = content
-            if rest and first.weight > _GENERIC_WEIGHT:
+            if rest and first.weight > _GENERIC_WEIGHT and not rest[0].other:
                 second = rest[0]
                 if second.position == first.position + 1 and second.clause == first.clause:
                     second.leading = True
-        after = self._lang.statement_after
-        for before, token in itertools.pairwise(tokens):
-            if token.word in after and before.weight > 0.0 and before.clause == token.clause:
-                before.stated = True  # "MFA hier", "pharmacist here"
-        for index, token in enumerate(tokens):
-            if token.word not in self._lang.statement:
-                continue
-            following = [
-                t
-                for t in tokens[index + 1 : index + 5]
-                if t.clause == token.clause and t.word not in self._lang.fillers
-            ]
-            for other in following[:2]:  # "ich bin niedergelassene Ärztin"
-                other.stated = True
 
     def _lookup(self, word: str) -> list[tuple[int, float, bool]]:
         """The vocabulary words `word` may be, each with a similarity."""
@@ -1066,7 +1082,10 @@ class ChatMatcher:
                 contribution = spot.factor * sim * weight
                 own_role = vid >= 0 and (
                     intent_type in self._roles[vid]
-                    or (tokens[position].stated and self._workplace(vid, intent_type))
+                    or (
+                        (tokens[position].stated or tokens[position].leading)
+                        and self._workplace(vid, intent_type)
+                    )
                 )
                 if self._counterpart(tokens[position], intent_type):
                     # "mein Arzt", "mon pharmacien": the patient as good as says so;
@@ -1216,7 +1235,7 @@ class ChatMatcher:
         they say what the job is ("Stelle in der Zulassung", "job as a sales rep",
         "salary of a medical science liaison"), not who else the visitor is."""
         job = evidence.task.get(JOBS_TYPE)
-        if not job or sum(c for _, c in job) < _JOB_TASK:
+        if not job or sum(c for vid, c in job if vid >= 0) < _JOB_TASK:
             return
         for key in [k for k in evidence.task if k != JOBS_TYPE]:
             job.extend(evidence.task.pop(key))

@@ -66,6 +66,8 @@ class Language:
     statement_after: frozenset[str] = frozenset()
     #: First-person objects: a role acting on them is someone else ("told me").
     objects: frozenset[str] = frozenset()
+    #: Third-person verbs: a role right before one is spoken of ("Ärztin hat gesagt").
+    acting: frozenset[str] = frozenset()
     role_prefixes: tuple[tuple[str, ...], ...] = ()
     endings: tuple[str, ...] = ()
     links: tuple[str, ...] = ()
@@ -101,7 +103,7 @@ _KEYS: dict[str, frozenset[str]] = {
     "language": frozenset({"id", "name", "default", "letters"}),
     "words": frozenset({"function", "clues", "generic", "clause"}),
     "negation": frozenset({"negators", "trailing", "pairs", "fillers", "lookback_skip"}),
-    "roles": frozenset({"statement", "after", "prefixes", "others", "objects"}),
+    "roles": frozenset({"statement", "after", "prefixes", "others", "objects", "acting"}),
     "inflection": frozenset(
         {"endings", "links", "feminine", "variants", "rewrites", "plural_s_except", "person"}
     ),
@@ -168,6 +170,7 @@ def read_language(path: Path) -> Language:
         others=_words(roles.get("others", "")),
         statement_after=_words(roles.get("after", "")),
         objects=_words(roles.get("objects", "")),
+        acting=_words(roles.get("acting", "")),
         role_prefixes=tuple(tuple(p.split()) for p in roles.get("prefixes", [])),
         endings=tuple(inflection.get("endings", "").split()),
         links=tuple(inflection.get("links", [])),
@@ -223,6 +226,7 @@ class Languages:
         self.others = _union(lang.others for lang in langs)
         self.statement_after = _union(lang.statement_after for lang in langs)
         self.objects = _union(lang.objects for lang in langs)
+        self.acting = _union(lang.acting for lang in langs)
         self.role_prefixes: tuple[tuple[str, ...], ...] = tuple(
             dict.fromkeys(p for lang in langs for p in lang.role_prefixes)
         )
