@@ -106,6 +106,7 @@ class _Words:
         self.statement_after = languages.statement_after
         self.objects = languages.objects
         self.acting = languages.acting
+        self.ours = languages.ours
         self.clause = languages.clause
         self.role_prefixes = languages.role_prefixes
         self.endings = languages.endings
@@ -221,6 +222,8 @@ _BACKOFF = 0.35
 #: A role the visitor states as their own ("Hausärztin, ...", "I'm a GP")
 #: counts this much more than the same word in passing.
 _OWN_ROLE = 1.5
+#: A role word in passing is no role statement in an answer of this many words.
+_PASSING_WORDS = 3
 #: Job evidence this strong (one word only job seekers use) outranks the rest.
 _JOB_TASK = 1.0
 #: A first-person object this many words after a role makes the role someone
@@ -344,6 +347,8 @@ class _Token:
     #: Whether a role here is someone else's: after a determiner or possessive
     #: ("der Apotheker", "my GP", "la pharmacienne"). Never the visitor's own.
     other: bool = False
+    #: Whether the word follows "our" / "unsere": a workplace the visitor speaks for.
+    ours: bool = False
 
 
 #: How an answer word fills a phrase slot: (answer position, similarity,
@@ -705,6 +710,7 @@ class ChatMatcher:
         for before, token in itertools.pairwise(tokens):
             if before.word in lang.others and before.clause == token.clause:
                 token.other = True
+                token.ours = before.word in lang.ours
         # "Doctor told me", "Hausärztin hat gewechselt", "Min Hausarzt het mir",
         # "le pharmacien m'a dit": a role acting on the visitor, or spoken of in
         # the third person, is someone else's.
@@ -955,11 +961,30 @@ class ChatMatcher:
                 len(row) == len(phrase.vocab) >= 2 and got >= phrase.total
             ):
                 continue  # "looking" alone is not "just looking"; "bei Ihnen arbeiten" is
+            if len(phrase.vocab) == 1 and self._in_passing(row, tokens, phrase):
+                continue  # "... for teaching patients": a role mentioned, not claimed
             factor = self._closeness(phrase, row, tokens)
             if factor <= 0.0 or self._names_someone_else(phrase, row, tokens):
                 continue
             spots.append(self._make_spot(phrase, factor, got, row, tokens))
         return spots
+
+    def _in_passing(self, row: dict[int, _Slot], tokens: list[_Token], phrase: _Phrase) -> bool:
+        """Whether a one-word role phrase ("Patient") would be spotted only from a
+        role word's plural mentioned in passing inside a longer answer ("for
+        teaching patients"): a group, not stated, not leading, not someone else's."""
+        (position, _, vid, _, _) = next(iter(row.values()))
+        token = tokens[position]
+        own_type = self._intents[phrase.intent].visitor_type
+        if vid < 0 or own_type not in self._roles[vid]:
+            return False
+        role = self._words[vid]
+        stem = self._lang.stem
+        if token.word == role or stem(token.word) != stem(role):
+            return False  # the word itself ("at a chemist"), or a compound of it
+        if token.stated or token.leading or token.other:
+            return False
+        return sum(t.weight > _GENERIC_WEIGHT for t in tokens) >= _PASSING_WORDS
 
     def _names_someone_else(
         self, phrase: _Phrase, row: dict[int, _Slot], tokens: list[_Token]
@@ -1083,7 +1108,11 @@ class ChatMatcher:
                 own_role = vid >= 0 and (
                     intent_type in self._roles[vid]
                     or (
-                        (tokens[position].stated or tokens[position].leading)
+                        (
+                            tokens[position].stated
+                            or tokens[position].leading
+                            or tokens[position].ours
+                        )
                         and self._workplace(vid, intent_type)
                     )
                 )

@@ -68,6 +68,9 @@ class Language:
     objects: frozenset[str] = frozenset()
     #: Third-person verbs: a role right before one is spoken of ("Ärztin hat gesagt").
     acting: frozenset[str] = frozenset()
+    #: First-person plural possessives: "unsere Apotheke", "our clinic" is where
+    #: the visitor works (a role after them stays someone else's: "our patients").
+    ours: frozenset[str] = frozenset()
     role_prefixes: tuple[tuple[str, ...], ...] = ()
     endings: tuple[str, ...] = ()
     links: tuple[str, ...] = ()
@@ -103,7 +106,7 @@ _KEYS: dict[str, frozenset[str]] = {
     "language": frozenset({"id", "name", "default", "letters"}),
     "words": frozenset({"function", "clues", "generic", "clause"}),
     "negation": frozenset({"negators", "trailing", "pairs", "fillers", "lookback_skip"}),
-    "roles": frozenset({"statement", "after", "prefixes", "others", "objects", "acting"}),
+    "roles": frozenset({"statement", "after", "prefixes", "others", "objects", "acting", "ours"}),
     "inflection": frozenset(
         {"endings", "links", "feminine", "variants", "rewrites", "plural_s_except", "person"}
     ),
@@ -171,6 +174,7 @@ def read_language(path: Path) -> Language:
         statement_after=_words(roles.get("after", "")),
         objects=_words(roles.get("objects", "")),
         acting=_words(roles.get("acting", "")),
+        ours=_words(roles.get("ours", "")),
         role_prefixes=tuple(tuple(p.split()) for p in roles.get("prefixes", [])),
         endings=tuple(inflection.get("endings", "").split()),
         links=tuple(inflection.get("links", [])),
@@ -227,6 +231,7 @@ class Languages:
         self.statement_after = _union(lang.statement_after for lang in langs)
         self.objects = _union(lang.objects for lang in langs)
         self.acting = _union(lang.acting for lang in langs)
+        self.ours = _union(lang.ours for lang in langs)
         self.role_prefixes: tuple[tuple[str, ...], ...] = tuple(
             dict.fromkeys(p for lang in langs for p in lang.role_prefixes)
         )
