@@ -285,3 +285,26 @@ test('a chat file that fails to load changes nothing else: swaps go on, nothing 
   assert.equal(hero.querySelector('.v').textContent, 'V')
   assert.deepEqual(page.errors, [])
 })
+
+test('one file for all it carries: the privacy panel, the chat and the dataLayer wait for the same load, in order', async () => {
+  const page = makePage({
+    body: BODY + '<footer><a id="p" href="#" data-lotse-privacy>Personalisierung</a></footer>',
+    script: '<script data-site="demo" data-flicker-ms="0" data-datalayer src="https://lotse.example.net/lotse.js"></script>',
+  })
+  boot(page.win)
+  await page.ready()
+  page.socket.open()
+  page.socket.receive({ type: 'welcome', token: 'tok', optout: false, chat: { ...OFFER, delay_ms: 0 } })
+  page.intersect(page.$('[data-lotse-slot=hero]'), 0)
+  page.socket.receive({ type: 'swap', slot: 'hero', variant: 'v', html: '<p>V</p>', reason: 'r' })
+  page.$('#p').click()
+  assert.equal(page.$('lotse-privacy'), null, 'the file is on the way')
+  await shown(page)
+  assert.equal(page.scripts.length, 1)
+  assert.ok(page.$('lotse-privacy'))
+  assert.deepEqual(JSON.parse(JSON.stringify(page.win.dataLayer)), [{ event: 'lotse_swap', lotse_slot: 'hero', lotse_variant: 'v' }])
+  // Loaded: the next job runs at once.
+  page.$('#p').click()
+  assert.equal(page.$('lotse-privacy'), null)
+  assert.deepEqual(page.errors, [])
+})

@@ -215,3 +215,11 @@ test('a dataLayer whose push throws does not break the swap', async () => {
   assert.deepEqual(seen(page), [{ type: 'seen', slot: 'hero', variant: 'hero-b' }])
   assert.deepEqual(page.errors, [])
 })
+
+test('events still waiting for the chat’s file when the visitor opts out are dropped, not pushed', async () => {
+  const page = await started()
+  page.socket.receive(swap('hero', 'hero-b', { experiment: 'e', arm: 'hero-b' }))
+  page.win.lotse('optout') // before the file (which pushes) has loaded
+  assert.equal(await layer(page), undefined)
+  assert.deepEqual(page.errors, [])
+})

@@ -1,9 +1,10 @@
 """Serving the browser snippet's two built files, byte for byte as built.
 
 - ``/lotse.js``: the core, `lotse.min.js` (events, slots, swaps, the "why" box, opt-out);
-- ``/lotse-chat.js``: the chat widget, `lotse-chat.min.js`, which the core loads only when
-  the chat is offered, as ``lotse-chat.js?v=VERSION`` with its Subresource Integrity hash
-  (the build writes both into the core).
+- ``/lotse-chat.js``: the chat's file, `lotse-chat.min.js` (the chat widget, the privacy
+  panel, the preview banner, the dataLayer hand-off), which the core loads only when one of
+  them is due, as ``lotse-chat.js?v=VERSION`` with its Subresource Integrity hash (the build
+  writes both into the core).
 
 Each file is found in the wheel (`lotse_server/static/`, force-included from
 `js_snippet/dist`) or in a checkout (`js_snippet/dist/`), and served unchanged with a
