@@ -26,6 +26,7 @@ TUNING = (
     + read_jsonl("tuning_journeys.jsonl")
     + read_jsonl("tuning2_journeys.jsonl")
     + read_jsonl("tuning3_journeys.jsonl")
+    + read_jsonl("tuning4_journeys.jsonl")
     + read_jsonl("heldout_journeys.jsonl")
 )
 

@@ -42,7 +42,11 @@ HELDOUT_CHAT_FR = read_jsonl("heldout_chat_fr.jsonl")
 #: Tuning data written for the issue's classes on further fictional sites, before
 #: any of it was scored (tuning2_*, tuning3_*, tuning4_*): scored apart as well, as a check
 #: on the rest.
-TUNING2_JOURNEYS = read_jsonl("tuning2_journeys.jsonl") + read_jsonl("tuning3_journeys.jsonl")
+TUNING2_JOURNEYS = (
+    read_jsonl("tuning2_journeys.jsonl")
+    + read_jsonl("tuning3_journeys.jsonl")
+    + read_jsonl("tuning4_journeys.jsonl")
+)
 TUNING2_CHAT = (
     read_jsonl("tuning2_chat.jsonl")
     + read_jsonl("tuning3_chat.jsonl")
@@ -131,7 +135,7 @@ def test_journey_figures_tuning_and_heldout() -> None:
     print()
     print(tuning.line("journeys, tuning"))
     tuning2 = score_journeys(TUNING2_JOURNEYS, replay_journeys(TUNING2_JOURNEYS))
-    print(tuning2.line("journeys, tuning2 and 3"))
+    print(tuning2.line("journeys, tuning2 to 4"))
     if SHOW_TUNING_MISSES:
         print(*tuning.misses, sep="\n")
     print(heldout.line("journeys, held-out"))
