@@ -28,11 +28,10 @@ interface the server and the readers use, `ExperimentLedger`.
 from __future__ import annotations
 
 import logging
-import queue
 import sqlite3
 import threading
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from contextlib import closing
 from dataclasses import dataclass
@@ -94,6 +93,8 @@ class _Flush:
 
 
 _STOP = object()
+#: What `QueuedLedger._next` returns when nothing came in time.
+_NOTHING = object()
 #: The ledger's file name in the data directory.
 LEDGER_FILE = "ledger.sqlite3"
 #: Most distinct counters written in one transaction.
@@ -136,7 +137,14 @@ class QueuedLedger:
         batch_seconds: float = 1.0,
         name: str = "lotse-ledger",
     ) -> None:
-        self._queue: queue.Queue[object] = queue.Queue(maxsize=max_pending)
+        #: Keys, flush markers and the stop marker, oldest first. A deque rather than a
+        #: `queue.Queue`: its append needs no lock (a Queue's put took a lock and
+        #: notified a condition for every record), and the writer is woken only when
+        #: it waits for work (`_ready`), not for every record.
+        self._items: deque[object] = deque()
+        self._max_pending = max_pending
+        #: Set when something arrives in an empty deque (the writer may be waiting).
+        self._ready = threading.Event()
         #: Cuts the writer's batch window short: set by `flush` and `close` only, so
         #: records arriving within a window never wake the writer one by one.
         self._wake = threading.Event()
@@ -152,21 +160,32 @@ class QueuedLedger:
 
     def add(self, site_id: str, records: Iterable[lotse.Record]) -> None:
         """Queue records for writing; returns at once."""
+        items = self._items
         for record in records:
-            key = (
-                site_id,
-                record.experiment,
-                record.arm,
-                record.visitor_type or "",
-                record.kind,
-                record.goal or "",
-            )
-            try:
-                self._queue.put_nowait(key)
-            except queue.Full:
+            if len(items) >= self._max_pending:
                 log.warning("ledger_queue_full", extra={"dropped": 1})
                 if self._on_drop is not None:
                     self._on_drop(1)
+                continue
+            idle = not items
+            items.append(
+                (
+                    site_id,
+                    record.experiment,
+                    record.arm,
+                    record.visitor_type or "",
+                    record.kind,
+                    record.goal or "",
+                )
+            )
+            if idle:
+                self._ready.set()
+
+    def _put(self, item: object) -> None:
+        """A marker: past the bound, and it cuts the writer's wait and window short."""
+        self._items.append(item)
+        self._ready.set()
+        self._wake.set()
 
     # -- writer thread ------------------------------------------------------------
 
@@ -184,12 +203,25 @@ class QueuedLedger:
     def _finish(self) -> None:
         """Release what the writer thread opened (runs in it, last)."""
 
+    def _next(self, timeout: float | None) -> object:
+        """The oldest item, waiting up to `timeout` seconds for one (`_NOTHING` if none)."""
+        items = self._items
+        while True:
+            try:
+                return items.popleft()
+            except IndexError:
+                pass
+            self._ready.clear()  # before looking again: an append after this sets it
+            if items:
+                continue
+            if not self._ready.wait(timeout):
+                return _NOTHING
+
     def _run(self) -> None:
         try:
             while True:
-                try:
-                    item = self._queue.get(timeout=self._retry_after())
-                except queue.Empty:
+                item = self._next(self._retry_after())
+                if item is _NOTHING:
                     self._write(Counter())  # try the owed counts again
                     continue
                 batch, markers, stop = self._collect(item)
@@ -221,20 +253,20 @@ class QueuedLedger:
             if len(batch) >= _MAX_BATCH:
                 return batch, markers, False
             try:
-                item = self._queue.get_nowait()
+                item = self._items.popleft()
                 continue
-            except queue.Empty:
+            except IndexError:
                 pass
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return batch, markers, False
-            # Sleep out the window rather than block on the queue: a blocked `get`
-            # wakes this thread for every record added (a GIL hand-off per event).
+            # Sleep out the window rather than wait for items: a waiting writer is
+            # woken by every record added (a GIL hand-off per event).
             self._wake.wait(remaining)
             self._wake.clear()
             try:
-                item = self._queue.get_nowait()
-            except queue.Empty:
+                item = self._items.popleft()
+            except IndexError:
                 return batch, markers, False
 
     def _failed(self) -> None:
@@ -248,15 +280,13 @@ class QueuedLedger:
         if not self._thread.is_alive():
             return not self._owed()
         marker = _Flush()
-        self._queue.put(marker)
-        self._wake.set()
+        self._put(marker)
         return marker.done.wait(timeout) and not self._owed()
 
     def close(self, timeout: float = 10.0) -> None:
         """Write what is queued and stop the writer thread."""
         if self._thread.is_alive():
-            self._queue.put(_STOP)
-            self._wake.set()
+            self._put(_STOP)
             self._thread.join(timeout)
 
 

@@ -49,6 +49,9 @@ CLOSE_POLICY = 1008  # kept flooding after rate_limited
 CLOSE_TOO_BIG = 1009  # frame larger than the limit
 CLOSE_TRY_AGAIN = 1013  # too many connections
 
+#: Swaps whose JSON text a process remembers (`Hub.wire_text`).
+SWAP_TEXTS = 4096
+
 
 def normalise_origin(origin: str) -> str:
     """``scheme://host[:port]`` in lower case, without a default port or a trailing slash."""
@@ -82,6 +85,8 @@ class Hub:
     #: Counters per event type and per slot, looked up once (`labels()` is slow).
     _event_counters: dict[str, Any] = field(default_factory=dict, init=False)
     _swap_counters: dict[str, Any] = field(default_factory=dict, init=False)
+    #: id(swap) -> (the swap, its JSON text), at most `SWAP_TEXTS` (`wire_text`).
+    _swap_texts: dict[int, tuple[lotse.Swap, str]] = field(default_factory=dict, init=False)
 
     def __post_init__(self) -> None:
         settings = self.settings
@@ -113,6 +118,22 @@ class Hub:
         if counter is None:
             counter = self._swap_counters[slot] = self.metrics.swaps.labels(slot)
         counter.inc()
+
+    def wire_text(self, message: lotse.Message) -> str:
+        """A message as JSON text; a `Swap`'s is remembered, since the core hands out one
+        object per swap content (`_targeting.swap_message`) and page views repeat them."""
+        if not isinstance(message, lotse.Swap):
+            return orjson.dumps(message.to_wire()).decode()
+        texts = self._swap_texts
+        known = texts.get(id(message))
+        # The entry holds the message itself, so its id is not reused while it is there.
+        if known is not None and known[0] is message:
+            return known[1]
+        text = orjson.dumps(message.to_wire()).decode()
+        if len(texts) >= SWAP_TEXTS:
+            texts.clear()
+        texts[id(message)] = (message, text)
+        return text
 
     def allowed_origins(self) -> set[str]:
         origins = [*self.holder.engine.site.origins, *self.settings.own_origins()]
@@ -416,7 +437,7 @@ class Connection:
                         hub.count_swap(message.slot)
                 elif isinstance(message, lotse.Error):
                     hub.metrics.error(message.code)
-                texts.append(orjson.dumps(message.to_wire()).decode())
+                texts.append(hub.wire_text(message))
             await self.send_texts(texts)
         if outcome.persist == "save":
             # Marked, not written: the store builds the state when it writes it back.
