@@ -15,7 +15,7 @@ const CHAT = readFileSync(new URL('../dist/lotse-chat.min.js', import.meta.url))
 
 test('dist: connects, swaps, reports exposures, chats and opts out', async () => {
   const page = makePage({
-    body: '<main><div data-lotse-slot="hero" style="height:90px"><p id="d">Standard</p></div></main>',
+    body: '<main><div data-lotse-slot="hero" style="height:90px"><p id="d">Standard</p></div></main><footer><a id="p" href="#" data-lotse-privacy>P</a></footer>',
     chat: 'dist',
   })
   page.win.eval(DIST)
@@ -46,6 +46,9 @@ test('dist: connects, swaps, reports exposures, chats and opts out', async () =>
   socket.receive({ type: 'say', text: 'Danke' })
   await sleep(800)
   assert.equal(chat.querySelector('[aria-live]').textContent, 'Danke')
+  // The privacy panel, from the same (already loaded) file.
+  page.$('#p').click()
+  assert.equal(page.$('lotse-privacy').shadowRoot.activeElement, page.$('lotse-privacy').shadowRoot.querySelector('input[role=switch]'))
   page.win.lotse('optout')
   assert.ok(page.$('#d'))
   assert.equal(socket.sent.at(-1).type, 'optout')
