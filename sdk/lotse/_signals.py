@@ -53,6 +53,8 @@ UTM_KEYS = ("utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term
 #: A concept named as a site section or audience ("Apothekenportal",
 #: "for-pharmacy-teams") counts this much more than the word alone.
 AUDIENCE_BOOST = 1.3
+#: A section the path goes on below counts this much more than a page alone.
+SECTION_DEPTH = 1.15
 #: Weight of a role word ("Mediziner", "prescribers") named as an audience.
 ROLE_WEIGHT = 2.6
 #: Weight of looking for a doctor or pharmacy ("Arztsuche", "find-a-pharmacy").
@@ -566,12 +568,16 @@ class PageReader:
                 return list(cached)
         found: dict[int, Hit[Signal]] = {}
         context: set[str] = set()
-        for segment in segments:
+        last = len(segments) - 1
+        for index, segment in enumerate(segments):
             hits = self.read(segment, kind, remember=remember)
+            # The first section a path names, with pages below it, is where the
+            # visitor went in: "/apotheke/rabattvertraege" more than "/apotheke/".
+            depth = SECTION_DEPTH if kind == "path" and not context and index < last else 1.0
             for signal, factor in hits:
                 if context and _object_of(signal.visitor_type, context):
                     continue
-                _keep(found, signal, factor)
+                _keep(found, signal, factor * depth)
             if hits:
                 context |= {signal.visitor_type for signal, _ in hits}
         if len(segments) > 1 and kind == "path" and self._may_span(segments):
