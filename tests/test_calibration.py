@@ -27,6 +27,7 @@ TUNING = (
     + read_jsonl("tuning2_journeys.jsonl")
     + read_jsonl("tuning3_journeys.jsonl")
     + read_jsonl("tuning4_journeys.jsonl")
+    + read_jsonl("tuning5_journeys.jsonl")
     + read_jsonl("heldout_journeys.jsonl")
 )
 

@@ -63,3 +63,18 @@ def test_subdomains_count_as_path_words_but_the_company_name_does_not() -> None:
     assert page_facts("https://www.acme-pharma.co.uk/x").path_words == ("x",)
     assert page_facts("https://fachkreise.acme.co.uk/").path_words == ("fachkreise",)
     assert page_facts("http://127.0.0.1:8000/a").path_words == ("a",)
+
+
+def test_percent_encoded_addresses_are_read_as_written() -> None:
+    """Browsers send "/für-ärzte/" as "/f%C3%BCr-%C3%A4rzte/": the words (and the
+    sensitive-topic check, which reads the same words) must see the letters."""
+    assert page_facts("https://x.de/f%C3%BCr-%C3%A4rzte/").segments == (("fuer", "arzt"),)
+    assert page_facts("https://x.de/f%C3%BCr-%C3%A4rzte/").path == "/f%C3%BCr-%C3%A4rzte/"
+
+
+def test_a_whole_known_word_is_no_shorter_entry_before_a_rest() -> None:
+    import lotse
+
+    reader = lotse.load_site(None).engine().reader
+    found = {signal.visitor_type for signal, _ in reader.read(("fuer", "internist"))}
+    assert found == {"hcp"}  # not "intern" (an applicant) + "ist"

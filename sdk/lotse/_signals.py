@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Generic, TypeVar
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 from . import _morphology
 from ._language import Languages, bundled_languages
@@ -318,11 +318,14 @@ def page_facts(url: str) -> PageFacts:
         return PageFacts("/", "", (), ())
     path = parts.path or "/"
     host = (parts.hostname or "").lower()
+    # Addresses arrive percent-encoded ("/f%C3%BCr-%C3%A4rzte/"): the words, and the
+    # sensitive-topic check, need them as written.
+    words_of_path = unquote(path) if "%" in path else path
     utm = [value for key, value in parse_qsl(parts.query) if key.lower() in UTM_KEYS]
     subdomain = subdomain_words(host)
     # One pass of the normaliser over the whole path, segments kept apart by a
     # marker word (a path that contains the marker only splits once more).
-    marked = words(path.replace("/", f" {_SEGMENT} "))
+    marked = words(words_of_path.replace("/", f" {_SEGMENT} "))
     segments: list[tuple[str, ...]] = []
     current: list[str] = []
     for word in marked:
