@@ -107,6 +107,8 @@ class _Words:
         self.objects = languages.objects
         self.acting = languages.acting
         self.ours = languages.ours
+        self.groups = languages.groups
+        self.specialist_endings = languages.specialist_endings
         self.clause = languages.clause
         self.role_prefixes = languages.role_prefixes
         self.endings = languages.endings
@@ -222,6 +224,8 @@ _BACKOFF = 0.35
 #: A role the visitor states as their own ("Hausärztin, ...", "I'm a GP")
 #: counts this much more than the same word in passing.
 _OWN_ROLE = 1.5
+#: Shortest specialty before a specialist's ending ("neur|ologist"; not "bi|ologist").
+_MIN_SPECIALTY = 4
 #: A role word in passing is no role statement in an answer of this many words.
 _PASSING_WORDS = 3
 #: Job evidence this strong (one word only job seekers use) outranks the rest.
@@ -469,7 +473,14 @@ class ChatMatcher:
             self._words[v]: next(iter(ls)) for v, ls in enumerate(langs_of_word) if len(ls) == 1
         }
         # Compound heads of known words: "frauenarzt" also means "arzt".
-        self._heads: list[int | None] = [self._head(word) for word in self._words]
+        # A generic head says nothing the compound does not ("Fach|information" is
+        # no request for "information for relatives").
+        self._heads: list[int | None] = [
+            head
+            if (head := self._head(word)) is not None and self._weight[head] > _GENERIC_WEIGHT
+            else None
+            for word in self._words
+        ]
         # Other forms of the same word: stem -> vocabulary ids.
         stems: dict[str, list[int]] = {}
         for vid, word in enumerate(self._words):
@@ -614,15 +625,23 @@ class ChatMatcher:
         "NP" -> "nurse practitioner", "Apo" -> "Apotheke", "RCP" -> the words of
         "résumé des caractéristiques du produit"."""
         aliases = self._alias_words
-        if not aliases:
-            return clause
         out: list[str] = []
         for word in clause:
-            if word in aliases and word not in self._vocab:
+            if word in self._vocab:
+                out.append(word)
+            elif word in aliases:
                 out.extend(aliases[word])
             else:
-                out.append(word)
+                out.append(self._specialist(word) or word)
         return out
+
+    def _specialist(self, word: str) -> str | None:
+        """The role word a specialist's name the catalogue does not know stands for:
+        "endocrinologist" -> "specialist", "Endokrinologe" -> "facharzt"."""
+        for ending, role in self._lang.specialist_endings:
+            if word.endswith(ending) and len(word) - len(ending) >= _MIN_SPECIALTY:
+                return role
+        return None
 
     def _language(self, text: str, tokens: list[_Token], hint: str | None) -> str:
         """The answer's language: words only one language's file lists count
@@ -711,6 +730,13 @@ class ChatMatcher:
             if before.word in lang.others and before.clause == token.clause:
                 token.other = True
                 token.ours = before.word in lang.ours
+        # "viele Patienten", "a lot of patients": a group, not the visitor.
+        for index, token in enumerate(tokens):
+            if any(
+                t.word in lang.groups and t.clause == token.clause
+                for t in tokens[max(0, index - _OBJECT_REACH) : index]
+            ):
+                token.other = True
         # "Doctor told me", "Hausärztin hat gewechselt", "Min Hausarzt het mir",
         # "le pharmacien m'a dit": a role acting on the visitor, or spoken of in
         # the third person, is someone else's.

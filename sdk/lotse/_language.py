@@ -71,6 +71,11 @@ class Language:
     #: First-person plural possessives: "unsere Apotheke", "our clinic" is where
     #: the visitor works (a role after them stays someone else's: "our patients").
     ours: frozenset[str] = frozenset()
+    #: Quantities before a role make it a group, not the visitor ("viele Patienten").
+    groups: frozenset[str] = frozenset()
+    #: Endings of specialists' names and the role word they stand for ("-ologist":
+    #: "specialist"), for professions the catalogue does not list.
+    specialist_endings: tuple[tuple[str, str], ...] = ()
     role_prefixes: tuple[tuple[str, ...], ...] = ()
     endings: tuple[str, ...] = ()
     links: tuple[str, ...] = ()
@@ -106,7 +111,19 @@ _KEYS: dict[str, frozenset[str]] = {
     "language": frozenset({"id", "name", "default", "letters"}),
     "words": frozenset({"function", "clues", "generic", "clause"}),
     "negation": frozenset({"negators", "trailing", "pairs", "fillers", "lookback_skip"}),
-    "roles": frozenset({"statement", "after", "prefixes", "others", "objects", "acting", "ours"}),
+    "roles": frozenset(
+        {
+            "statement",
+            "after",
+            "prefixes",
+            "others",
+            "objects",
+            "acting",
+            "ours",
+            "groups",
+            "specialist_endings",
+        }
+    ),
     "inflection": frozenset(
         {"endings", "links", "feminine", "variants", "rewrites", "plural_s_except", "person"}
     ),
@@ -175,6 +192,10 @@ def read_language(path: Path) -> Language:
         objects=_words(roles.get("objects", "")),
         acting=_words(roles.get("acting", "")),
         ours=_words(roles.get("ours", "")),
+        groups=_words(roles.get("groups", "")),
+        specialist_endings=_pairs(
+            roles.get("specialist_endings", []), f"{path.name}: specialist_endings"
+        ),
         role_prefixes=tuple(tuple(p.split()) for p in roles.get("prefixes", [])),
         endings=tuple(inflection.get("endings", "").split()),
         links=tuple(inflection.get("links", [])),
@@ -232,6 +253,15 @@ class Languages:
         self.objects = _union(lang.objects for lang in langs)
         self.acting = _union(lang.acting for lang in langs)
         self.ours = _union(lang.ours for lang in langs)
+        self.groups = _union(lang.groups for lang in langs)
+        #: Longest ending first.
+        self.specialist_endings: tuple[tuple[str, str], ...] = tuple(
+            sorted(
+                dict.fromkeys(e for lang in langs for e in lang.specialist_endings),
+                key=lambda pair: len(pair[0]),
+                reverse=True,
+            )
+        )
         self.role_prefixes: tuple[tuple[str, ...], ...] = tuple(
             dict.fromkeys(p for lang in langs for p in lang.role_prefixes)
         )

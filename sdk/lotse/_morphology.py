@@ -40,6 +40,8 @@ UNKNOWN_REST = 0.9
 HEAD = 0.8
 #: Factor of a regional or colloquial word read as the word it stands for.
 ALIAS = 0.95
+#: Shortest specialty before a specialist's ending ("neur|ologen"; not "bi|ologen").
+MIN_SPECIALTY = 4
 #: Shortest alias read in an address.
 MIN_ALIAS = 4
 #: Shortest part of a compound that is looked up (shorter ones are links or noise).
@@ -84,6 +86,7 @@ class Morphology:
             word: target for word, target in langs.aliases.items() if len(word) >= MIN_ALIAS
         }
         self.known = self.known | frozenset(self.aliases)
+        self.specialist_endings = langs.specialist_endings
         self._shortest = min((len(w) for w in self.vocabulary), default=MIN_PART)
 
     # -- forms of one word ------------------------------------------------------
@@ -131,6 +134,10 @@ class Morphology:
                 found = self.aliases.get(form)
                 if found is not None:
                     break
+        if found is None:  # a specialist the catalogue does not list: "diabetologen"
+            for ending, role in self.specialist_endings:
+                if word.endswith(ending) and len(word) - len(ending) >= MIN_SPECIALTY:
+                    return (role,)
         return found
 
     def is_known(self, word: str) -> bool:
