@@ -83,6 +83,8 @@ class Engine:
         self.type_ids: tuple[str, ...] = tuple(t.id for t in site.visitor_types)
         self.labels = {t.id: t.label for t in site.visitor_types}
         self.slots: dict[str, Slot] = {s.id: s for s in site.slots}
+        #: Each slot id to itself: sessions keep these strings, not the client's copies.
+        self.slot_ids: dict[str, str] = {s.id: s.id for s in site.slots}
         self.variants: dict[tuple[str, str], Variant] = {
             (slot.id, variant.id): variant for slot in site.slots for variant in slot.variants
         }

@@ -126,6 +126,12 @@ def _refused(code: str, message: str) -> Outcome:
 class Session:
     """One visitor's conversation with the site. Feed it events; carry out the outcomes."""
 
+    # Thousands are held at once, most of them idle: no per-instance dict.
+    __slots__ = (
+        "_records", "dialogue", "engine", "id", "now", "page", "profile", "started", "targeting",
+        "trust",
+    )  # fmt: skip
+
     def __init__(
         self, engine: Engine, trust: Trust | None = None, session_id: str | None = None
     ) -> None:
@@ -359,8 +365,10 @@ class Session:
             or self._sensitive_text(searched)
         )
         # A sensitive page's address is not kept, not even for page rules.
+        # The engine's own strings for the slot ids: not a copy per session.
+        slot_ids = engine.slot_ids
         self.page = Page(
-            tuple(s for s in event.slots if s in engine.slots),
+            tuple(slot_ids[s] for s in event.slots if s in slot_ids),
             sensitive,
             "/" if sensitive else facts.path,
         )
@@ -385,8 +393,9 @@ class Session:
         """Slots rendered late on the current page: add them (bounded like a page's) and
         answer with what they should show, as on a fresh page, without a new page view."""
         page = self.page
+        slot_ids = self.engine.slot_ids
         new = tuple(
-            dict.fromkeys(s for s in slots if s in self.engine.slots and s not in page.slots)
+            dict.fromkeys(slot_ids[s] for s in slots if s in slot_ids and s not in page.slots)
         )
         if not new:
             return []

@@ -280,9 +280,15 @@ class Connection:
             if FRAMES not in self.websocket.scope.get("extensions", ()):
                 for text in texts[:-1]:
                     await self.websocket_send({"type": "websocket.send", "text": text, MORE: True})
+                if self.closed:
+                    return
             else:
                 message[FRAMES] = texts[:-1]
-        await self.websocket_send(message)
+        try:
+            await self.websocket.send(message)
+        except (WebSocketDisconnect, RuntimeError, OSError):
+            # The client left, or a shutdown close raced us; the read loop ends next.
+            self.closed = True
 
     async def websocket_send(self, message: dict[str, Any]) -> None:
         if self.closed:
@@ -290,8 +296,7 @@ class Connection:
         try:
             await self.websocket.send(message)
         except (WebSocketDisconnect, RuntimeError, OSError):
-            # The client left, or a shutdown close raced us; the read loop ends next.
-            self.closed = True
+            self.closed = True  # as in `send_texts`
 
     async def send_error(self, code: str, message: str) -> None:
         self.hub.metrics.error(code)
@@ -421,23 +426,8 @@ class Connection:
         """Send the messages, then persist the state and hand records to the ledger."""
         hub = self.hub
         session = self.session
-        if outcome.chat is not None:
-            hub.metrics.chat.labels(outcome.chat).inc()
-        # Labels come from the site file (visitor types, intent ids), never from a client.
-        if outcome.decided is not None:
-            hub.metrics.decided.labels(outcome.decided).inc()
-        if outcome.intent is not None:
-            hub.metrics.intents.labels(outcome.intent).inc()
-        messages = outcome.messages
-        if messages:
-            texts = []
-            for message in messages:
-                if isinstance(message, lotse.Swap):
-                    if not outcome.preview:
-                        hub.count_swap(message.slot)
-                elif isinstance(message, lotse.Error):
-                    hub.metrics.error(message.code)
-                texts.append(hub.wire_text(message))
+        texts = self.count(outcome)
+        if texts:
             await self.send_texts(texts)
         if outcome.persist == "save":
             # Marked, not written: the store builds the state when it writes it back.
@@ -446,3 +436,23 @@ class Connection:
             await hub.store.delete(session.id)
         if outcome.records:
             hub.ledger.add(session.engine.site_id, outcome.records)
+
+    def count(self, outcome: lotse.Outcome) -> list[str]:
+        """Count the outcome in the metrics; its messages as JSON texts."""
+        hub = self.hub
+        if outcome.chat is not None:
+            hub.metrics.chat.labels(outcome.chat).inc()
+        # Labels come from the site file (visitor types, intent ids), never from a client.
+        if outcome.decided is not None:
+            hub.metrics.decided.labels(outcome.decided).inc()
+        if outcome.intent is not None:
+            hub.metrics.intents.labels(outcome.intent).inc()
+        texts = []
+        for message in outcome.messages:
+            if isinstance(message, lotse.Swap):
+                if not outcome.preview:
+                    hub.count_swap(message.slot)
+            elif isinstance(message, lotse.Error):
+                hub.metrics.error(message.code)
+            texts.append(hub.wire_text(message))
+        return texts
