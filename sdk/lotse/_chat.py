@@ -110,6 +110,7 @@ class _Words:
         self.groups = languages.groups
         self.specialist_endings = languages.specialist_endings
         self.clause = languages.clause
+        self.contrast = languages.contrast
         self.role_prefixes = languages.role_prefixes
         self.endings = languages.endings
         self.links = languages.links
@@ -748,7 +749,15 @@ class ChatMatcher:
                 after and after[0].word in lang.acting and after[0].clause == token.clause
             ):
                 token.other = True
-        content = [t for t in tokens if t.weight > 0.0]
+        # "Ich bin Arzt, aber frage als Patient", "I'm a nurse but asking for my
+        # husband": a role stated before a contrast gives way to what follows.
+        turn = max((t.position for t in tokens if t.word in lang.contrast), default=-1)
+        start = 0
+        if turn >= 0 and any(t.weight > _GENERIC_WEIGHT for t in tokens[turn + 1 :]):
+            for token in tokens[:turn]:
+                token.stated = False
+            start = turn + 1
+        content = [t for t in tokens[start:] if t.weight > 0.0]
         if content and not content[0].other:
             content[0].leading = True
             # "hospital pharmacist, ...", "Spital Apothekerin": a role right
@@ -1033,7 +1042,8 @@ class ChatMatcher:
             ):
                 return True
         roles = [token for token, vid in content if vid >= 0 and own_type in self._roles[vid]]
-        return bool(roles) and len(roles) == len(content) and all(t.other for t in roles)
+        # "Die Ärztin im Spital hat gesagt": the phrase's own role is someone else.
+        return bool(roles) and all(t.other and not t.stated for t in roles)
 
     @staticmethod
     def _closeness(phrase: _Phrase, row: dict[int, _Slot], tokens: list[_Token]) -> float:

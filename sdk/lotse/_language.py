@@ -55,6 +55,9 @@ class Language:
     clues: frozenset[str] = frozenset()
     generic: frozenset[str] = frozenset()
     clause: frozenset[str] = frozenset()
+    #: Conjunctions that set what follows against what came before ("aber", "but"):
+    #: who the visitor is, said before one, gives way to what they say after it.
+    contrast: frozenset[str] = frozenset()
     negators: frozenset[str] = frozenset()
     trailing_negators: frozenset[str] = frozenset()
     negation_pairs: Mapping[str, str] = field(default_factory=dict)
@@ -109,7 +112,7 @@ class Language:
 #: The keys a language file may have, per table; anything else is a mistake.
 _KEYS: dict[str, frozenset[str]] = {
     "language": frozenset({"id", "name", "default", "letters"}),
-    "words": frozenset({"function", "clues", "generic", "clause"}),
+    "words": frozenset({"function", "clues", "generic", "clause", "contrast"}),
     "negation": frozenset({"negators", "trailing", "pairs", "fillers", "lookback_skip"}),
     "roles": frozenset(
         {
@@ -181,6 +184,7 @@ def read_language(path: Path) -> Language:
         clues=_words(words.get("clues", "")),
         generic=_words(words.get("generic", "")),
         clause=_words(words.get("clause", "")),
+        contrast=_words(words.get("contrast", "")),
         negators=_words(negation.get("negators", "")),
         trailing_negators=_words(negation.get("trailing", "")),
         negation_pairs=dict(negation.get("pairs", {})),
@@ -241,6 +245,7 @@ class Languages:
         self.function = _union(lang.function for lang in langs) | self.negators
         self.generic = _union(lang.generic for lang in langs)
         self.clause = _union(lang.clause for lang in langs)
+        self.contrast = _union(lang.contrast for lang in langs)
         self.trailing_negators = _union(lang.trailing_negators for lang in langs)
         self.negation_pairs: dict[str, str] = {
             k: v for lang in langs for k, v in lang.negation_pairs.items()
