@@ -28,6 +28,7 @@ TUNING = (
     + read_jsonl("tuning3_journeys.jsonl")
     + read_jsonl("tuning4_journeys.jsonl")
     + read_jsonl("tuning5_journeys.jsonl")
+    + read_jsonl("tuning6_journeys.jsonl")
     + read_jsonl("heldout_journeys.jsonl")
 )
 
