@@ -427,31 +427,30 @@ class ChatMatcher:
         named: dict[str, set[str]] = {}
         compiled: list[tuple[int, str, list[str]]] = []
 
-        for index, intent in enumerate(self._intents):
-            for phrase_lang, phrases in intent.phrases.items():
-                for phrase in phrases:
-                    phrase_words = words(phrase)
-                    content = [w for w in phrase_words if lang.is_content(w)]
-                    if not content:
-                        continue  # only filler words: nothing to match on
-                    compiled.append((index, " ".join(phrase_words), phrase_words))
-                    for word in content:
-                        vid = self._vocab.get(word)
-                        if vid is None:
-                            vid = self._vocab[word] = len(self._words)
-                            self._words.append(word)
-                            keys_of_word.append(set())
-                            intents_of_word.append(set())
-                            langs_of_word.append(set())
-                            roles_of_word.append(set())
-                        keys_of_word[vid].add(keys[index])
-                        intents_of_word[vid].add(index)
-                        langs_of_word[vid].add(phrase_lang)
-                    role = lang.stated_role(phrase_words)
-                    if role is not None and intent.visitor_type:
-                        roles_of_word[self._vocab[role]].add(intent.visitor_type)
-                        if content == [role]:  # "Ich bin Mediziner", not "practice manager"
-                            named.setdefault(role, set()).add(intent.visitor_type)
+        for index, phrase_lang, phrase in self._sources(lang.languages):
+            intent = self._intents[index]
+            phrase_words = words(phrase)
+            content = [w for w in phrase_words if lang.is_content(w)]
+            if not content:
+                continue  # only filler words: nothing to match on
+            compiled.append((index, " ".join(phrase_words), phrase_words))
+            for word in content:
+                vid = self._vocab.get(word)
+                if vid is None:
+                    vid = self._vocab[word] = len(self._words)
+                    self._words.append(word)
+                    keys_of_word.append(set())
+                    intents_of_word.append(set())
+                    langs_of_word.append(set())
+                    roles_of_word.append(set())
+                keys_of_word[vid].add(keys[index])
+                intents_of_word[vid].add(index)
+                langs_of_word[vid].add(phrase_lang)
+            role = lang.stated_role(phrase_words)
+            if role is not None and intent.visitor_type:
+                roles_of_word[self._vocab[role]].add(intent.visitor_type)
+                if content == [role]:  # "Ich bin Mediziner", not "practice manager"
+                    named.setdefault(role, set()).add(intent.visitor_type)
 
         # Word weights: used by one visitor type's phrases -> 1.0, by all -> 0.4.
         n_keys = max(2, len(set(keys)))
@@ -557,6 +556,36 @@ class ChatMatcher:
                 ):
                     carer[index] = carer.get(index, 0) + 1
         self._carer_intent: int | None = max(carer, key=lambda i: carer[i]) if carer else None
+
+    def _sources(self, languages: Languages) -> list[tuple[int, str, str]]:
+        """Every example phrase as (intent, language, phrase), and for each role word
+        a language file lists (`[audiences]`) that no phrase uses, a role statement
+        of the intent where that type's visitors most often state their role: the
+        chat knows the same professions the pages do ("orthophoniste", "Heilberufler")."""
+        sources: list[tuple[int, str, str]] = []
+        statements: dict[str, dict[int, int]] = {}
+        used: set[str] = set()
+        for index, intent in enumerate(self._intents):
+            for phrase_lang, phrases in intent.phrases.items():
+                for phrase in phrases:
+                    sources.append((index, phrase_lang, phrase))
+                    phrase_words = words(phrase)
+                    used.update(phrase_words)
+                    if intent.visitor_type and self._lang.stated_role(phrase_words):
+                        counts = statements.setdefault(intent.visitor_type, {})
+                        counts[index] = counts.get(index, 0) + 1
+        for language in languages.languages:
+            if not language.role_prefixes:
+                continue
+            prefix = " ".join(language.role_prefixes[0])
+            for visitor_type, role_words in language.roles.items():
+                stated = statements.get(visitor_type, {})
+                if not stated:
+                    continue
+                target = max(stated, key=lambda i: stated[i])
+                for word in sorted(role_words - used):
+                    sources.append((target, language.id, f"{prefix} {word}"))
+        return sources
 
     # -- public ----------------------------------------------------------------
 
