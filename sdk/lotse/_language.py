@@ -95,6 +95,10 @@ class Language:
     section_parts: frozenset[str] = frozenset()
     audience: frozenset[str] = frozenset()
     seek: frozenset[str] = frozenset()
+    #: Sections about the company: professions named below them are a topic.
+    topical: frozenset[str] = frozenset()
+    #: Second-person possessives: a role after one is the visitor's carer.
+    yours: frozenset[str] = frozenset()
     roles: Mapping[str, frozenset[str]] = field(default_factory=dict)
     search_parameters: tuple[str, ...] = ()
     #: Why am I seeing this, for an audience named in a section ("Seiten für
@@ -133,7 +137,9 @@ _KEYS: dict[str, frozenset[str]] = {
     "detection": frozenset({"endings"}),
     "synonyms": frozenset(),  # any concept name
     "aliases": frozenset(),  # any word
-    "paths": frozenset({"section_parts", "audience", "seek", "search_parameters"}),
+    "paths": frozenset(
+        {"section_parts", "audience", "seek", "topical", "yours", "search_parameters"}
+    ),
     "audiences": frozenset(),  # any visitor type
     "reasons": frozenset({"audience", "seek", "search"}),
 }
@@ -214,6 +220,8 @@ def read_language(path: Path) -> Language:
         section_parts=_words(paths.get("section_parts", "")),
         audience=_words(paths.get("audience", "")),
         seek=_words(paths.get("seek", "")),
+        topical=_words(paths.get("topical", "")),
+        yours=_words(paths.get("yours", "")),
         roles={k: _words(v) for k, v in doc.get("audiences", {}).items()},
         search_parameters=tuple(paths.get("search_parameters", [])),
         audience_reasons=dict(doc.get("reasons", {}).get("audience", {})),
@@ -301,6 +309,8 @@ class Languages:
         self.section_parts = _union(lang.section_parts for lang in langs)
         self.audience = _union(lang.audience for lang in langs)
         self.seek = _union(lang.seek for lang in langs)
+        self.topical = _union(lang.topical for lang in langs)
+        self.yours = _union(lang.yours for lang in langs)
         roles: dict[str, set[str]] = {}
         for lang in langs:
             for visitor_type, words in lang.roles.items():

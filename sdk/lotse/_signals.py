@@ -23,6 +23,7 @@ is an audience and counts more; a role word ("Mediziner", "prescribers",
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -477,8 +478,12 @@ class PageReader:
         )
         vocabulary = {w for s in (*path_list, *utm_list) for w in words(s.match)}
         self.seek_words = langs.seek
+        self.topical = langs.topical
+        self.yours = langs.yours
         self.audience_words = langs.audience
         self.ignorable = langs.function | langs.negation_fillers | langs.clause | langs.audience
+        #: Role word -> its visitor type ("pharmacist", "arzt", "pharmacien").
+        self.role_types: dict[str, str] = all_roles
         known = set(all_roles) | set(self.seek_words)
         self.morphology = Morphology(vocabulary | set(all_roles), langs, known=known)
         self.path = WordMatcher(((s.match, s) for s in path_list), morphology=self.morphology)
@@ -539,8 +544,13 @@ class PageReader:
                 if missing > 0.0:
                     _keep(found, signal, missing / signal.weight)
         professional = [s for s, _ in (*hits, *roles) if s.visitor_type in PROFESSIONAL_TYPES]
-        if professional and self.seek_signal is not None and self._seeks(segment):
-            # "Arztsuche", "find-a-pharmacy": a patient looking for care.
+        if (
+            professional
+            and self.seek_signal is not None
+            and (self._seeks(segment) or self._asks_own(segment))
+        ):
+            # "Arztsuche", "find-a-pharmacy", "ask-your-pharmacist": a patient
+            # looking for care.
             for signal in professional:
                 found.pop(_hit_key(signal), None)
             if not any(s.visitor_type == "patient" for s, _ in found.values()):
@@ -572,8 +582,13 @@ class PageReader:
         found: dict[int, Hit[Signal]] = {}
         context: set[str] = set()
         last = len(segments) - 1
+        topical = False
         for index, segment in enumerate(segments):
+            if topical:
+                break  # "/presse/deutscher-aerztetag": professions as the news' topic
             hits = self.read(segment, kind, remember=remember)
+            if not hits and kind == "path" and any(w in self.topical for w in segment):
+                topical = True
             # The first section a path names, with pages below it, is where the
             # visitor went in: "/apotheke/rabattvertraege" more than "/apotheke/".
             depth = SECTION_DEPTH if kind == "path" and not context and index < last else 1.0
@@ -637,6 +652,18 @@ class PageReader:
             if not self.roles.find_weighted((word,)):
                 others += 1
         return others <= 1 and len(segment) - others >= 1
+
+    def _asks_own(self, segment: tuple[str, ...]) -> bool:
+        """Whether a professional is named as the visitor's own ("ask-your-pharmacist",
+        "fragen-sie-ihren-arzt"): then the page is for their patients."""
+        for before, word in itertools.pairwise(segment):
+            if before not in self.yours:
+                continue
+            # A person ("Ihren Arzt"), not a place ("Ihre Ordination", "your practice").
+            role = self.role_types.get(self.morphology.lookup(word) or word)
+            if role is not None and role in PROFESSIONAL_TYPES:
+                return True
+        return False
 
     def _seeks(self, segment: tuple[str, ...]) -> bool:
         for word in segment:
