@@ -20,7 +20,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from . import _copy, _signals
 from ._dialogue import ChatResult, Dialogue
@@ -114,6 +114,9 @@ class Outcome:
         return tuple(m for m in self.messages if isinstance(m, Swap))
 
 
+#: `Session._records` between events: immutable, so that nothing can add to it.
+_NO_RECORDS = cast("list[Record]", ())
+
 #: Outcomes that send and record nothing, shared (they are frozen).
 _UNCHANGED = Outcome()
 _SAVE = Outcome(persist="save")
@@ -144,8 +147,9 @@ class Session:
         self.dialogue = Dialogue()
         self.targeting = Targeting()
         self.page = Page()
-        #: Records made while handling the current event.
-        self._records: list[Record] = []
+        #: Records made while handling the current event (between events, none: an
+        #: idle session holds no list of its own).
+        self._records: list[Record] = _NO_RECORDS
 
     # -- the state machine ------------------------------------------------------
 
@@ -271,16 +275,17 @@ class Session:
         profile = self.profile
         decided = profile.decided if profile.decided != decided_before else None
         intent = profile.intent if chat in ("matched", "chosen") else None
+        records, self._records = self._records, _NO_RECORDS
         if self.targeting.preview:
             return Outcome(tuple(messages), preview=True)
         persist = self._persist() if changed or profile.optout else None
-        if not messages and not self._records and chat is None and decided is None:
+        if not messages and not records and chat is None and decided is None:
             # A click, `seen` or conversion that sends nothing: one shared outcome each.
             if persist is None:
                 return _UNCHANGED
             if persist == "save":
                 return _SAVE
-        return Outcome(tuple(messages), chat, tuple(self._records), persist, decided, intent)
+        return Outcome(tuple(messages), chat, tuple(records), persist, decided, intent)
 
     # -- preview links ------------------------------------------------------------
 

@@ -73,6 +73,13 @@ class Assignment:
     counted: bool = True
 
 
+@lru_cache(maxsize=4096)
+def page_record(experiment: str, arm: str, visitor_type: str | None) -> Record:
+    """A page view's `Record`, one object for all sessions (it is frozen): every page
+    view of a session in an experiment makes one."""
+    return Record("page", experiment, arm, visitor_type)
+
+
 @lru_cache(maxsize=8192)
 def swap_message(
     slot: str,
@@ -394,7 +401,7 @@ class Targeting:
     def viewed(self) -> list[Record]:
         """A page view: counted in every experiment the session is in (pages per session)."""
         return [
-            Record("page", experiment, entry.arm, entry.visitor_type)
+            page_record(experiment, entry.arm, entry.visitor_type)
             for experiment, entry in self._experiments()
         ]
 
