@@ -1313,6 +1313,9 @@ class ChatMatcher:
                 total = sum(c for _, c in items)
                 if task_key == role_key or total < _MIN_TASK * role_weight:
                     continue  # a crumb of another type's vocabulary settles nothing
+                own_task = sum(c for _, c in evidence.task.get(role_key, ()))
+                if total < _MIN_TASK * (role_weight + own_task):
+                    continue  # "GP trainee, could you send me the prescribing info?"
                 # Evidence moves; intents stay with their type, so the winner
                 # names one of its own.
                 if task_key != JOBS_TYPE or role_key == JOBS_TYPE:
