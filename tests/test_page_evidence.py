@@ -113,3 +113,21 @@ def test_nothing_of_the_text_is_kept() -> None:
     for secret in ("geheimtitel", "meinname", "zuzahlung", "geheimlink", "vitaxon"):
         assert secret not in saved
     assert session.page.path == "/suche"
+
+
+@pytest.mark.parametrize(
+    ("query", "visitor_type"),
+    [
+        ("arzt", None),  # looking for a doctor: anyone may be
+        ("apotheke", None),
+        ("pharmacist", None),
+        ("arzt+finden", "patient"),  # looking for care, said so
+        ("fachinformation", "hcp"),
+        ("pta+schulung", "pharmacist"),
+    ],
+)
+def test_a_search_for_a_role_or_place_alone_says_nothing(
+    query: str, visitor_type: str | None
+) -> None:
+    session, _ = feed(hello(f"https://www.x.de/suche?q={query}"))
+    assert session.summary()["visitor_type"] == visitor_type

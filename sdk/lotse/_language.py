@@ -99,6 +99,9 @@ class Language:
     topical: frozenset[str] = frozenset()
     #: Second-person possessives: a role after one is the visitor's carer.
     yours: frozenset[str] = frozenset()
+    #: Places of care ("Apotheke", "clinic"): searched for alone, like a role, they
+    #: say what the visitor looks for, not who they are.
+    places: frozenset[str] = frozenset()
     roles: Mapping[str, frozenset[str]] = field(default_factory=dict)
     search_parameters: tuple[str, ...] = ()
     #: Why am I seeing this, for an audience named in a section ("Seiten für
@@ -138,7 +141,7 @@ _KEYS: dict[str, frozenset[str]] = {
     "synonyms": frozenset(),  # any concept name
     "aliases": frozenset(),  # any word
     "paths": frozenset(
-        {"section_parts", "audience", "seek", "topical", "yours", "search_parameters"}
+        {"section_parts", "audience", "seek", "topical", "yours", "places", "search_parameters"}
     ),
     "audiences": frozenset(),  # any visitor type
     "reasons": frozenset({"audience", "seek", "search"}),
@@ -222,6 +225,7 @@ def read_language(path: Path) -> Language:
         seek=_words(paths.get("seek", "")),
         topical=_words(paths.get("topical", "")),
         yours=_words(paths.get("yours", "")),
+        places=_words(paths.get("places", "")),
         roles={k: _words(v) for k, v in doc.get("audiences", {}).items()},
         search_parameters=tuple(paths.get("search_parameters", [])),
         audience_reasons=dict(doc.get("reasons", {}).get("audience", {})),
@@ -311,6 +315,7 @@ class Languages:
         self.seek = _union(lang.seek for lang in langs)
         self.topical = _union(lang.topical for lang in langs)
         self.yours = _union(lang.yours for lang in langs)
+        self.places = _union(lang.places for lang in langs)
         roles: dict[str, set[str]] = {}
         for lang in langs:
             for visitor_type, words in lang.roles.items():

@@ -27,7 +27,7 @@ import itertools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 from . import _morphology
@@ -35,6 +35,9 @@ from ._language import Languages, bundled_languages
 from ._model import JOBS_TYPE, PATIENT_TYPE, PROFESSIONAL_TYPES, Signal, Text
 from ._morphology import Morphology
 from ._normalise import words
+
+if TYPE_CHECKING:
+    from ._chat import ChatMatcher
 
 _P = TypeVar("_P")
 
@@ -480,6 +483,7 @@ class PageReader:
         self.seek_words = langs.seek
         self.topical = langs.topical
         self.yours = langs.yours
+        self.places = langs.places
         self.audience_words = langs.audience
         self.ignorable = langs.function | langs.negation_fillers | langs.clause | langs.audience
         #: Role word -> its visitor type ("pharmacist", "arzt", "pharmacien").
@@ -702,6 +706,25 @@ class PageReader:
                 self._scaled.clear()
             scaled = self._scaled[key] = replace(signal, weight=signal.weight * factor)
         return scaled
+
+    def search_hits(self, chat: ChatMatcher, search: str, lang: str | None) -> list[Hit[Signal]]:
+        """What a site-search query says (nothing of it is kept): read like a chat
+        answer, else like a title. A search for a role or a place of care alone
+        ("Arzt", "Apotheke", "pharmacist") is looking for one, which anyone may
+        be: no evidence."""
+        segments = text_segments(search)
+        content = [w for seg in segments for w in seg if w not in self.ignorable]
+        if content and all(self._role_or_place(word) for word in content):
+            return []
+        match = chat.match(search, lang)
+        if match.visitor_type in self.search_signals:
+            return [(self.search_signals[match.visitor_type], match.confidence)]
+        searched = self.read_segments(segments, "text", remember=False)
+        return [(s, f * SEARCH_FACTOR) for s, f in searched]
+
+    def _role_or_place(self, word: str) -> bool:
+        form = self.morphology.lookup(word) or word
+        return form in self.role_types or form in self.places or word in self.places
 
     def read_all(
         self, segments: Iterable[tuple[str, ...]], kind: str = "path", *, remember: bool = True
