@@ -445,12 +445,7 @@ class Session:
             if segments:
                 hits += [(s, f * factor) for s, f in reader.read_segments(segments, "text")]
         if search:
-            match = engine.chat.match(search, self.profile.lang)
-            if match.visitor_type in reader.search_signals:
-                hits.append((reader.search_signals[match.visitor_type], match.confidence))
-            else:
-                searched = reader.read_segments(text_segments(search), "text", remember=False)
-                hits += [(s, f * _signals.SEARCH_FACTOR) for s, f in searched]
+            hits += reader.search_hits(engine.chat, search, self.profile.lang)
         for signal in reader.weighted(hits):
             self.profile.add_signal(signal, "path", facts.path, engine.tuning)
         for persona in engine.persona_signals.find(facts.path_words):
