@@ -234,7 +234,9 @@ class Connection:
     def __init__(self, hub: Hub, websocket: WebSocket) -> None:
         self.hub = hub
         self.websocket = websocket
-        self.id = secrets.token_hex(4)  # for log lines before the session is resumed
+        # For log lines before the session is resumed: a number (28 bytes), written as
+        # 8 hex digits only when a line is logged (a string would be 57 bytes).
+        self.id = secrets.randbits(32)
         settings = hub.settings
         self.session = hub.holder.engine.new_session(hub.trust)
         self.bucket = TokenBucket(rate=settings.rate_per_second, burst=settings.rate_burst)
@@ -248,7 +250,7 @@ class Connection:
         self._expired = False
 
     def _log_extra(self, **fields: Any) -> dict[str, Any]:
-        extra: dict[str, Any] = {"conn": self.id}
+        extra: dict[str, Any] = {"conn": f"{self.id:08x}"}
         if self.session.started:
             extra["session"] = self.session.id
         extra.update(fields)
