@@ -166,10 +166,31 @@ def _text(msg: dict[str, Any], key: str) -> str | None:
     return value[:MAX_TEXT] or None
 
 
+#: Slot lists already checked, as they came and as read: every page view of a site sends
+#: one of a few. Bounded (`_KNOWN_SLOTS_MAX`): cleared when full.
+_known_slots: dict[tuple[str, ...], tuple[str, ...]] = {}
+_KNOWN_SLOTS_MAX = 256
+
+
 def _slots(msg: dict[str, Any]) -> tuple[str, ...]:
     value = msg.get("slots", [])
     if value is None:
         return ()
+    if type(value) is list:
+        try:
+            known = _known_slots.get(tuple(value))
+        except TypeError:  # a list or an object in the list: refused below
+            known = None
+        if known is not None:
+            return known
+    slots = _check_slots(value)
+    if len(_known_slots) >= _KNOWN_SLOTS_MAX:
+        _known_slots.clear()
+    _known_slots[tuple(value)] = slots
+    return slots
+
+
+def _check_slots(value: object) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(s, str) for s in value):
         raise ProtocolError("bad_field", "'slots' must be a list of slot id strings")
     if len(value) > MAX_SLOTS:
