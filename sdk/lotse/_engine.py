@@ -39,6 +39,8 @@ if TYPE_CHECKING:
 
 #: Chat answers whose match an engine remembers (the most recently used).
 CHAT_MEMORY = 4096
+#: Pages whose sensitivity and persona signals an engine remembers.
+PAGES_REMEMBERED = 4096
 
 
 class RememberingChatMatcher(ChatMatcher):
@@ -133,6 +135,8 @@ class Engine:
             ((word, word) for word in site.sensitivity.words), min_prefix=4
         )
         self.sensitive_paths = tuple(site.sensitivity.paths)
+        #: (path, host) -> sensitive, persona signals (`_read_page`).
+        self._pages: dict[tuple[str, str], tuple[bool, tuple[PersonaSignal, ...]]] = {}
         #: The same globs as one expression: one match per page instead of one per glob.
         self._sensitive_path = (
             re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in self.sensitive_paths))
@@ -169,9 +173,26 @@ class Engine:
 
     def is_sensitive(self, page: PageFacts) -> bool:
         """Sensitive pages add no evidence, trigger nothing and are never stored."""
-        if self._sensitive_path is not None and self._sensitive_path.match(page.path):
-            return True
-        return bool(self.sensitive_words.find(page.path_words))
+        return self._read_page(page)[0]
+
+    def personas_of(self, page: PageFacts) -> tuple[PersonaSignal, ...]:
+        """The persona signals in a page's path words."""
+        return self._read_page(page)[1]
+
+    def _read_page(self, page: PageFacts) -> tuple[bool, tuple[PersonaSignal, ...]]:
+        # Remembered per path and host (all that `path_words` is made of): the same
+        # pages recur across sessions. Bounded like `page_facts`: cleared when full.
+        key = (page.path, page.host)
+        known = self._pages.get(key)
+        if known is None:
+            sensitive = bool(
+                self._sensitive_path is not None and self._sensitive_path.match(page.path)
+            ) or bool(self.sensitive_words.find(page.path_words))
+            known = (sensitive, tuple(self.persona_signals.find(page.path_words)))
+            if len(self._pages) >= PAGES_REMEMBERED:
+                self._pages.clear()
+            self._pages[key] = known
+        return known
 
     def label(self, type_id: str, lang: str) -> str:
         return pick_text(self.labels.get(type_id, {}), lang) or type_id

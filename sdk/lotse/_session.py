@@ -434,7 +434,7 @@ class Session:
         if not (titles or search or link_texts):
             for signal in reader.path_signals(facts.segments):  # the common case, cached
                 self.profile.add_signal(signal, "path", facts.path, engine.tuning)
-            for persona in engine.persona_signals.find(facts.path_words):
+            for persona in engine.personas_of(facts):
                 self.profile.add_persona(persona.persona, persona.weight)
             return
         hits = reader.read_segments(facts.segments)
@@ -448,7 +448,7 @@ class Session:
             hits += reader.search_hits(engine.chat, search, self.profile.lang)
         for signal in reader.weighted(hits):
             self.profile.add_signal(signal, "path", facts.path, engine.tuning)
-        for persona in engine.persona_signals.find(facts.path_words):
+        for persona in engine.personas_of(facts):
             self.profile.add_persona(persona.persona, persona.weight)
 
     def _sensitive_text(self, segments: Sequence[tuple[str, ...]]) -> bool:

@@ -354,9 +354,13 @@ class Targeting:
 
     def _swap(self, slot_id: str, variant: Variant, lang: str, rule: Rule | None) -> Swap:
         """The swap message in the visitor's current language; one more impression of its rule."""
-        reason = pick_text(self.shown_reason.get(slot_id, {}), lang) or pick_text(
-            _copy.GENERIC, lang
-        )
+        # `pick_text` written out: this runs for every slot of every page view.
+        text = self.shown_reason.get(slot_id)
+        reason = (
+            (text.get(lang) or text.get("en") or text.get("de") or next(iter(text.values()), ""))
+            if text
+            else ""
+        ) or pick_text(_copy.GENERIC, lang)
         dose = experiment = arm = None
         if rule is not None:
             self.impressions[rule.id] = self.impressions.get(rule.id, 0) + 1
