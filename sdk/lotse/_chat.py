@@ -28,14 +28,21 @@ matcher *spots phrases* in the answer:
 4. Claiming. Spotted phrases claim answer words: a role the visitor states as
    their own ("Ich bin ...", "I'm a ...") first, then bigger matches, so "Ich
    suche einen Arzt" (patient) takes "Arzt" before the one-word phrase "Arzt"
-   (doctor) can. A stated role yields to a task its own type's phrases never
-   mention ("Ich bin Ärztin und suche eine Stelle": applicant) and keeps a
-   task they do mention ("Kinderärztin, Frage zur Dosierung": doctor).
-   Known words no phrase claimed are weak hints; hints alone never match.
-5. Confidence. The winner's evidence against the evidence for every type,
-   the words the catalogue does not know, and a small prior for "none of
-   these". Below the cutoff there is no match and the bot asks a clarifying
-   question: a wrong guess costs more trust than no guess.
+   (doctor) can. Who the visitor says they are (a stated role, a role leading
+   the answer, "X hier", "our clinic") outranks what they ask about, except
+   a job: "Kinderärztin, Frage zur Dosierung" is a doctor, "Ich bin Ärztin
+   und suche eine Stelle" an applicant. A role named as someone else's
+   ("mein Arzt", "the pharmacist said", "Ärztin hat gesagt", "viele
+   Patienten") is not the visitor; a professional named that way makes the
+   visitor a patient, "für meine Patienten" a professional. A role stated
+   before a contrast ("aber", "but") gives way to what follows.
+   Known words no phrase claimed are weak hints; hints alone match only when
+   two words of one type agree and nothing speaks for another.
+5. Confidence. The winner's evidence against the evidence for every type
+   (other types' stray hints count half), the words the catalogue does not
+   know, and a small prior for "none of these". Below the cutoff there is no
+   match and the bot asks a clarifying question: a wrong guess costs more
+   trust than no guess.
 
 Word weights come from the catalogue: a word used by one visitor type's
 phrases only is strong evidence, a word all types use is weak, generic request

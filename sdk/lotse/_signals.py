@@ -18,7 +18,12 @@ a part of a title) and adds what only the segment as a whole tells: a concept
 named as a section ("Apothekenportal", "for-pharmacy-teams", "Für Ärztinnen")
 is an audience and counts more; a role word ("Mediziner", "prescribers",
 "pharmaciens") counts only as an audience; and a role looked for ("Arztsuche",
-"find-a-pharmacy", "trouver-un-medecin") is a patient, not a professional.
+"find-a-pharmacy", "trouver-un-medecin", "ask-your-pharmacist") is a patient,
+not a professional. `read_segments` adds what the path as a whole tells: the
+first section named, with pages below it, counts more; what a later segment
+names for another audience is the object of the first (a job title under
+careers); below a press or news section professions are a topic, not an
+audience. A site search for a role or a place alone says nothing.
 """
 
 from __future__ import annotations
