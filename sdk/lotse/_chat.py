@@ -899,6 +899,8 @@ class ChatMatcher:
         for cut in range(len(word) - 4, 4, -1):
             left_id = self._vocab.get(word[:cut])
             if left_id is not None and self._weight[left_id] > _GENERIC_WEIGHT:
+                if self._roles[left_id]:
+                    break  # a role as a modifier names a thing: "Patienten|pass"
                 forms = [(v, _SIM_MODIFIER) for v in self._forms(left_id)]
                 return [(left_id, _SIM_MODIFIER), *forms]
         return []
@@ -1182,8 +1184,8 @@ class ChatMatcher:
                     or (
                         (
                             tokens[position].stated
-                            or tokens[position].leading
                             or tokens[position].ours
+                            or (tokens[position].leading and sim >= _SIM_INFLECTED)
                         )
                         and self._workplace(vid, intent_type)
                     )
