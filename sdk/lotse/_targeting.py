@@ -317,7 +317,8 @@ class Targeting:
             ):
                 continue
             self.slot_rule[slot_id] = rule.id
-            if self.held_out:
+            held = self.assignments.get(GLOBAL_EXPERIMENT)  # `held_out`, without a call
+            if held is not None and held.arm == CONTROL:
                 # The counterfactual: the rule would apply; the global control sees nothing.
                 return (rule, GLOBAL_EXPERIMENT, CONTROL, None, False)
             entry = self.assignments.get(rule.id)
