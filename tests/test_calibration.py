@@ -30,6 +30,7 @@ TUNING = (
     + read_jsonl("tuning5_journeys.jsonl")
     + read_jsonl("tuning6_journeys.jsonl")
     + read_jsonl("tuning7_journeys.jsonl")
+    + read_jsonl("tuning8_journeys.jsonl")
     + read_jsonl("heldout_journeys.jsonl")
 )
 

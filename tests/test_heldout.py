@@ -57,6 +57,7 @@ TUNING2_JOURNEYS = (
     + read_jsonl("tuning5_journeys.jsonl")
     + read_jsonl("tuning6_journeys.jsonl")
     + read_jsonl("tuning7_journeys.jsonl")
+    + read_jsonl("tuning8_journeys.jsonl")
 )
 TUNING2_CHAT = (
     read_jsonl("tuning2_chat.jsonl")
@@ -153,7 +154,7 @@ def test_journey_figures_tuning_and_heldout() -> None:
     print()
     print(tuning.line("journeys, tuning"))
     tuning2 = score_journeys(TUNING2_JOURNEYS, replay_journeys(TUNING2_JOURNEYS))
-    print(tuning2.line("journeys, tuning2 to 7"))
+    print(tuning2.line("journeys, tuning2 to 8"))
     if SHOW_TUNING_MISSES:
         print(*tuning.misses, sep="\n")
     print(heldout.line("journeys, held-out"))
