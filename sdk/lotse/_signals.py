@@ -495,6 +495,10 @@ class PageReader:
         self.role_types: dict[str, str] = all_roles
         known = set(all_roles) | set(self.seek_words)
         self.morphology = Morphology(vocabulary | set(all_roles), langs, known=known)
+        #: Signals whose entry is several words ("zum-arzt", "leben-mit").
+        self._phrase_signals: frozenset[int] = frozenset(
+            id(s) for s in (*path_list, *utm_list) if len(words(s.match)) > 1
+        )
         self.path = WordMatcher(((s.match, s) for s in path_list), morphology=self.morphology)
         self.utm = WordMatcher(((s.match, s) for s in utm_list), morphology=self.morphology)
         self.roles: WordMatcher[Signal] = WordMatcher(
@@ -538,10 +542,11 @@ class PageReader:
             factor = factor * AUDIENCE_BOOST if section else factor
             _keep(found, signal, factor)
             said[signal.visitor_type] = said.get(signal.visitor_type, 0.0) + signal.weight * factor
-        if roles and any(_is_phrase(s) for s, _ in hits):
+        phrases = self._phrase_signals
+        if roles and any(id(s) in phrases for s, _ in hits):
             # A catalogue phrase took the segment's words: "wann-zum-arzt" is a
             # patient's page, not a section for doctors.
-            phrased = {s.visitor_type for s, _ in hits if _is_phrase(s)}
+            phrased = {s.visitor_type for s, _ in hits if id(s) in phrases}
             roles = [(s, f) for s, f in roles if s.visitor_type in phrased]
         # A campaign is always named for its audience ("gp-practices-webinar").
         if roles and (section or kind == "utm" or self._only_roles(segment)):
@@ -740,11 +745,6 @@ class PageReader:
 
 def _is_part(morphology: Morphology | None, word: str) -> bool:
     return morphology is not None and morphology.is_part(word)
-
-
-def _is_phrase(signal: Signal) -> bool:
-    """Whether the signal's entry is several words ("zum-arzt", "leben-mit")."""
-    return signal.kind in ("path", "utm") and len(words(signal.match)) > 1
 
 
 def _other_type(phrase: Signal, word: Signal) -> bool:
