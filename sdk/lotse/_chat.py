@@ -116,6 +116,7 @@ class _Words:
         self.ours = languages.ours
         self.groups = languages.groups
         self.specialist_endings = languages.specialist_endings
+        self.places = languages.places
         self.clause = languages.clause
         self.contrast = languages.contrast
         self.role_prefixes = languages.role_prefixes
@@ -359,8 +360,10 @@ class _Token:
     #: Whether a role here is someone else's: after a determiner or possessive
     #: ("der Apotheker", "my GP", "la pharmacienne"). Never the visitor's own.
     other: bool = False
-    #: Whether the word follows "our" / "unsere": a workplace the visitor speaks for.
+    #: Whether the word follows "our" / "unsere", or comes before "hier" / "here":
+    #: a place of work the visitor speaks for ("unsere Apotheke", "Apo hier").
     ours: bool = False
+    here: bool = False
 
 
 #: How an answer word fills a phrase slot: (answer position, similarity,
@@ -563,6 +566,17 @@ class ChatMatcher:
                 ):
                     carer[index] = carer.get(index, 0) + 1
         self._carer_intent: int | None = max(carer, key=lambda i: carer[i]) if carer else None
+        # Per professional type, the intent whose phrases state its roles most often:
+        # where a visitor who speaks for a place of work belongs ("Apo hier").
+        stated: dict[str, dict[int, int]] = {}
+        for index, _, phrase_words in compiled:
+            visitor_type = self._intents[index].visitor_type
+            if visitor_type in PROFESSIONAL_TYPES and lang.stated_role(phrase_words):
+                counts = stated.setdefault(visitor_type, {})
+                counts[index] = counts.get(index, 0) + 1
+        self._role_intent: dict[str, int] = {
+            t: max(counts, key=lambda i: counts[i]) for t, counts in stated.items()
+        }
 
     def _sources(self, languages: Languages) -> list[tuple[int, str, str]]:
         """Every example phrase as (intent, language, phrase), and for each role word
@@ -753,6 +767,7 @@ class ChatMatcher:
         for before, token in itertools.pairwise(tokens):
             if token.word in lang.statement_after and before.clause == token.clause:
                 before.stated = before.stated or before.weight > 0.0  # "MFA hier"
+                before.here = before.stated
         for index, token in enumerate(tokens):
             if token.word not in lang.statement:
                 continue
@@ -1205,6 +1220,7 @@ class ChatMatcher:
                 shares = evidence.by_intent.setdefault(key, {})
                 shares[phrase.intent] = shares.get(phrase.intent, 0.0) + contribution
         self._counterparts(tokens, claimed, evidence)
+        self._workplaces(tokens, claimed, evidence)
         self._back_off(tokens, claimed, senses, evidence)
         self._weigh_roles(evidence)
         return evidence
@@ -1229,6 +1245,34 @@ class ChatMatcher:
             evidence.role[PATIENT_TYPE] = evidence.role.get(PATIENT_TYPE, 0.0) + contribution
             shares = evidence.by_intent.setdefault(PATIENT_TYPE, {})
             shares[index] = shares.get(index, 0.0) + contribution
+
+    def _workplaces(
+        self, tokens: list[_Token], claimed: dict[int, str], evidence: _Evidence
+    ) -> None:
+        """A place of care the visitor speaks for ("Apo hier", "unsere Apotheke"):
+        the visitor works there, as the one profession whose phrases use the word.
+        Only when no role of their own is stated."""
+        if any((token.stated or token.leading) and self._own_role(token) for token in tokens):
+            return
+        for token in tokens:
+            if not (token.here or token.ours) or token.position in claimed:
+                continue  # not "bin in der Apotheke": a patient may be standing in one
+            for vid, sim, direct in token.meanings:
+                if not direct or vid < 0 or sim < _SIM_INFLECTED:
+                    continue
+                if self._words[vid] not in self._lang.places:
+                    continue
+                types = [k for k in self._keys_of_word[vid] if k in PROFESSIONAL_TYPES]
+                if len(types) != 1 or types[0] not in self._role_intent:
+                    continue
+                key = types[0]
+                contribution = token.weight * sim * _OWN_ROLE
+                claimed[token.position] = key
+                evidence.role[key] = evidence.role.get(key, 0.0) + contribution
+                shares = evidence.by_intent.setdefault(key, {})
+                index = self._role_intent[key]
+                shares[index] = shares.get(index, 0.0) + contribution
+                break
 
     def _workplace(self, vid: int, intent_type: str | None) -> bool:
         """Whether a word only one profession's phrases use names it when the visitor
