@@ -45,6 +45,18 @@ def on_the_wire(site: lotse.Site, session: str, events: list[dict[str, Any]]) ->
     return [{**event, "session": session} for event in (hello, *rest)]
 
 
+def read_all(names: tuple[str, ...] | list[str]) -> list[dict[str, Any]]:
+    """The rows of several data files, in order."""
+    return [row for name in names for row in read_jsonl(name)]
+
+
+#: Tuning data written for issue 10's classes on further fictional sites after the
+#: first held-out set, each set committed before it was first scored.
+FURTHER_JOURNEYS = tuple(f"tuning{n}_journeys.jsonl" for n in range(2, 9))
+FURTHER_CHAT = tuple(f"tuning{n}_chat.jsonl" for n in (2, 3, 4, 5, 6, 7, 9, 10, 11))
+FURTHER_CHAT_FR = tuple(f"tuning{n}_chat_fr.jsonl" for n in (2, 3, 4, 8))
+
+
 def journey_site() -> lotse.Site:
     """The bundled catalogue alone, plus the goals the journeys convert on."""
     return lotse.load_site(None)

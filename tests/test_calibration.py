@@ -15,23 +15,21 @@ import math
 from scipy.optimize import minimize
 
 import lotse
-from _accuracy import journey_site, on_the_wire, read_jsonl, reliability, replay_journeys
+from _accuracy import (
+    FURTHER_JOURNEYS,
+    journey_site,
+    on_the_wire,
+    read_all,
+    reliability,
+    replay_journeys,
+)
 from lotse import _inference
 from lotse._inference import logits
 
 #: Every tuning journey, the first held-out set included: it was retired into
 #: tuning once a fresh held-out set was written (see tests/test_heldout.py).
-TUNING = (
-    read_jsonl("journeys.jsonl")
-    + read_jsonl("tuning_journeys.jsonl")
-    + read_jsonl("tuning2_journeys.jsonl")
-    + read_jsonl("tuning3_journeys.jsonl")
-    + read_jsonl("tuning4_journeys.jsonl")
-    + read_jsonl("tuning5_journeys.jsonl")
-    + read_jsonl("tuning6_journeys.jsonl")
-    + read_jsonl("tuning7_journeys.jsonl")
-    + read_jsonl("tuning8_journeys.jsonl")
-    + read_jsonl("heldout_journeys.jsonl")
+TUNING = read_all(
+    ("journeys.jsonl", "tuning_journeys.jsonl", *FURTHER_JOURNEYS, "heldout_journeys.jsonl")
 )
 
 

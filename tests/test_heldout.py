@@ -34,9 +34,13 @@ import pytest
 
 import lotse
 from _accuracy import (
+    FURTHER_CHAT,
+    FURTHER_CHAT_FR,
+    FURTHER_JOURNEYS,
     VISITOR_TYPES,
     catalogue_phrases,
     near_copy,
+    read_all,
     read_jsonl,
     reliability,
     replay_journeys,
@@ -50,32 +54,9 @@ HELDOUT_CHAT_FR = read_jsonl("heldout_chat_fr.jsonl")
 #: Tuning data written for the issue's classes on further fictional sites, before
 #: any of it was scored (tuning2_* to tuning11_*): scored apart as well, as a check
 #: on the rest.
-TUNING2_JOURNEYS = (
-    read_jsonl("tuning2_journeys.jsonl")
-    + read_jsonl("tuning3_journeys.jsonl")
-    + read_jsonl("tuning4_journeys.jsonl")
-    + read_jsonl("tuning5_journeys.jsonl")
-    + read_jsonl("tuning6_journeys.jsonl")
-    + read_jsonl("tuning7_journeys.jsonl")
-    + read_jsonl("tuning8_journeys.jsonl")
-)
-TUNING2_CHAT = (
-    read_jsonl("tuning2_chat.jsonl")
-    + read_jsonl("tuning3_chat.jsonl")
-    + read_jsonl("tuning4_chat.jsonl")
-    + read_jsonl("tuning5_chat.jsonl")
-    + read_jsonl("tuning6_chat.jsonl")
-    + read_jsonl("tuning7_chat.jsonl")
-    + read_jsonl("tuning9_chat.jsonl")
-    + read_jsonl("tuning10_chat.jsonl")
-    + read_jsonl("tuning11_chat.jsonl")
-)
-TUNING2_CHAT_FR = (
-    read_jsonl("tuning2_chat_fr.jsonl")
-    + read_jsonl("tuning3_chat_fr.jsonl")
-    + read_jsonl("tuning4_chat_fr.jsonl")
-    + read_jsonl("tuning8_chat_fr.jsonl")
-)
+TUNING2_JOURNEYS = read_all(FURTHER_JOURNEYS)
+TUNING2_CHAT = read_all(FURTHER_CHAT)
+TUNING2_CHAT_FR = read_all(FURTHER_CHAT_FR)
 TUNING_JOURNEYS = (
     read_jsonl("journeys.jsonl") + read_jsonl("tuning_journeys.jsonl") + TUNING2_JOURNEYS
 )
