@@ -789,6 +789,7 @@ class ChatMatcher:
                 for t in tokens[max(0, index - _OBJECT_REACH) : index]
             ):
                 token.other = True
+                token.stated = False  # "we're seeing more patients"
         # "Doctor told me", "Hausärztin hat gewechselt", "Min Hausarzt het mir",
         # "le pharmacien m'a dit": a role acting on the visitor, or spoken of in
         # the third person, is someone else's.
