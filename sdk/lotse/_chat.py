@@ -121,6 +121,10 @@ class _Words:
         self.contrast = languages.contrast
         self.role_prefixes = languages.role_prefixes
         self.endings = languages.endings
+        #: A stem also drops a derivational ending: a verb meets its noun.
+        self.stem_endings: tuple[str, ...] = tuple(
+            sorted({*languages.endings, *languages.derivations}, key=len, reverse=True)
+        )
         self.links = languages.links
         self.feminine = languages.feminine
         self.variants = languages.variants
@@ -149,12 +153,12 @@ class _Words:
         """A crude stem: enough to meet other forms of the same word, nothing more.
         Stripped twice so that "betroffene" and "betroffen" meet at "betroff".
         Generic words may keep only three letters: "viele" / "viel", "meine" / "mein"."""
-        if not word.endswith(self.endings):
+        if not word.endswith(self.stem_endings):
             return word
         min_stem = 3 if word in self.generic else _MIN_STEM
         stem = word
         for _ in range(2):
-            for ending in self.endings:
+            for ending in self.stem_endings:
                 if stem.endswith(ending) and len(stem) - len(ending) >= min_stem:
                     stem = stem[: -len(ending)]
                     break
@@ -364,6 +368,9 @@ class _Token:
     #: a place of work the visitor speaks for ("unsere Apotheke", "Apo hier").
     ours: bool = False
     here: bool = False
+    #: Whether the word acts on the visitor or is spoken of ("the pharmacy said",
+    #: "Apotheke hat mir"): a place of care doing so is the visitor's carer too.
+    acts: bool = False
 
 
 #: How an answer word fills a phrase slot: (answer position, similarity,
@@ -801,6 +808,7 @@ class ChatMatcher:
                 after and after[0].word in lang.acting and after[0].clause == token.clause
             ):
                 token.other = True
+                token.acts = True
         # "Ich bin Arzt, aber frage als Patient", "I'm a nurse but asking for my
         # husband": a role stated before a contrast gives way to what follows.
         turn = max((t.position for t in tokens if t.word in lang.contrast), default=-1)
@@ -1295,12 +1303,17 @@ class ChatMatcher:
 
     def _carer(self, token: _Token) -> bool:
         """Whether the word is a professional named as someone else's ("my GP"),
-        written as it is (a typo is no role: "der Neurologie")."""
+        or a place of care acting on the visitor ("the pharmacy said", "d Apotheke
+        het mir"; not "unsere Apotheke hat": the visitor's own), written as it is
+        (a typo is no role: "der Neurologie")."""
         return token.other and any(
             direct
             and vid >= 0
             and sim >= _SIM_INFLECTED
-            and bool(self._roles[vid] & PROFESSIONAL_TYPES)
+            and (
+                bool(self._roles[vid] & PROFESSIONAL_TYPES)
+                or (token.acts and not token.ours and self._words[vid] in self._lang.places)
+            )
             for vid, sim, direct in token.meanings
         )
 

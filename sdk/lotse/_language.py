@@ -81,6 +81,9 @@ class Language:
     specialist_endings: tuple[tuple[str, str], ...] = ()
     role_prefixes: tuple[tuple[str, ...], ...] = ()
     endings: tuple[str, ...] = ()
+    #: Derivational endings the chat's stems also strip, so that a verb meets its
+    #: noun ("zuzahlen" / "Zuzahlung", "titrate" / "titration"). Not used on paths.
+    derivations: tuple[str, ...] = ()
     links: tuple[str, ...] = ()
     feminine: tuple[str, ...] = ()
     variants: tuple[tuple[str, str], ...] = ()
@@ -135,7 +138,16 @@ _KEYS: dict[str, frozenset[str]] = {
         }
     ),
     "inflection": frozenset(
-        {"endings", "links", "feminine", "variants", "rewrites", "plural_s_except", "person"}
+        {
+            "endings",
+            "derivations",
+            "links",
+            "feminine",
+            "variants",
+            "rewrites",
+            "plural_s_except",
+            "person",
+        }
     ),
     "detection": frozenset({"endings"}),
     "synonyms": frozenset(),  # any concept name
@@ -211,6 +223,7 @@ def read_language(path: Path) -> Language:
         ),
         role_prefixes=tuple(tuple(p.split()) for p in roles.get("prefixes", [])),
         endings=tuple(inflection.get("endings", "").split()),
+        derivations=tuple(inflection.get("derivations", "").split()),
         links=tuple(inflection.get("links", [])),
         feminine=tuple(inflection.get("feminine", [])),
         variants=_pairs(inflection.get("variants", []), f"{path.name}: variants"),
@@ -285,6 +298,9 @@ class Languages:
         #: Longest first: a word is stripped of the longest ending that fits.
         self.endings: tuple[str, ...] = tuple(
             sorted(_ordered(e for lang in langs for e in lang.endings), key=len, reverse=True)
+        )
+        self.derivations: tuple[str, ...] = tuple(
+            sorted(_ordered(e for lang in langs for e in lang.derivations), key=len, reverse=True)
         )
         self.links = _ordered(link for lang in langs for link in lang.links)
         self.feminine = _ordered(f for lang in langs for f in lang.feminine)
