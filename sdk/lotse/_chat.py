@@ -1063,6 +1063,8 @@ class ChatMatcher:
             factor = self._closeness(phrase, row, tokens)
             if factor <= 0.0 or self._names_someone_else(phrase, row, tokens):
                 continue
+            if self._works_there(phrase, row, tokens):
+                continue  # "our pharmacy needs ..." is no "find a pharmacy"
             spots.append(self._make_spot(phrase, factor, got, row, tokens))
         return spots
 
@@ -1106,6 +1108,18 @@ class ChatMatcher:
         roles = [token for token, vid in content if vid >= 0 and own_type in self._roles[vid]]
         # "Die Ärztin im Spital hat gesagt": the phrase's own role is someone else.
         return bool(roles) and all(t.other and not t.stated for t in roles)
+
+    def _works_there(self, phrase: _Phrase, row: dict[int, _Slot], tokens: list[_Token]) -> bool:
+        """Whether a patient's phrase would use a place of care the visitor speaks for
+        ("our pharmacy", "Apo hier"): where the visitor works is no place they look for."""
+        if self._intents[phrase.intent].visitor_type != PATIENT_TYPE:
+            return False
+        return any(
+            (tokens[position].ours or tokens[position].here)
+            and vid >= 0
+            and self._words[vid] in self._lang.places
+            for position, _, vid, _, _ in row.values()
+        )
 
     @staticmethod
     def _closeness(phrase: _Phrase, row: dict[int, _Slot], tokens: list[_Token]) -> float:
