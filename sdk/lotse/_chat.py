@@ -818,7 +818,16 @@ class ChatMatcher:
                 token.stated = False
             start = turn + 1
         content = [t for t in tokens[start:] if t.weight > 0.0]
-        if content and not content[0].other:
+        # "Is there a patient leaflet": a role after an article leads no answer.
+        article = (
+            bool(content)
+            and self._own_role(content[0])
+            and any(
+                t.word in lang.fillers and t.clause == content[0].clause
+                for t in tokens[max(start, content[0].position - 1) : content[0].position]
+            )
+        )
+        if content and not content[0].other and not article:
             content[0].leading = True
             # "hospital pharmacist, ...", "Spital Apothekerin": a role right
             # after the first word in the first clause leads the answer too.
