@@ -887,7 +887,14 @@ class ChatMatcher:
                     break
         if found or len(word) > _MAX_WORD_LENGTH:
             return found  # no compound or typo search in a keyboard mash
-        return self._split(word) or self._clipped(word) or self._typo(word)
+        split = self._split(word)
+        if split and all(sim == _SIM_MODIFIER for _, sim in split):
+            # Only a known word's start ("pharma|sist"): a one-letter typo of a
+            # whole known word ("pharmacist") is the likelier reading.
+            typo = self._typo(word)
+            if typo and typo[0][1] >= _SIM_TYPO[1]:
+                return typo
+        return split or self._clipped(word) or self._typo(word)
 
     def _clipped(self, word: str) -> list[tuple[int, float]]:
         """The known word that `word` is a clipped form of: "Gebrauchsinfo" for
