@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import io
-import random
 import re
 import resource
 import sys
@@ -31,7 +30,7 @@ from _clients import (
     wait_until_closed_by_server,
 )
 from lotse_server import Settings
-from lotse_server.edge import FD_RESERVE, first_ping_delay, socket_budget
+from lotse_server.edge import FD_RESERVE, socket_budget
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX resource limits")
 
@@ -203,12 +202,3 @@ async def test_invalid_utf8_closes_with_1007_without_a_traceback(
     assert metric(text, "lotse_closes_total", code="1007") == 3
     entries = [orjson.loads(line) for line in log_lines.getvalue().splitlines()]
     assert not [e for e in entries if e["level"] in ("error", "critical") or "exc" in e], entries
-
-
-def test_first_keepalive_pings_are_spread_over_the_second_half_of_the_interval() -> None:
-    # Connections opened in the same seconds must not ping together ever after; none pings
-    # later than uvicorn's own schedule would (one interval after it opened).
-    rng = random.Random(3)
-    delays = [first_ping_delay(20.0, rng) for _ in range(1000)]
-    assert all(10.0 <= delay <= 20.0 for delay in delays)
-    assert max(delays) - min(delays) > 9.0

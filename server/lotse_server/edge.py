@@ -30,7 +30,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import random
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -222,22 +221,9 @@ class EdgeH11Protocol(H11Protocol):
 
 
 class EdgeWebSocketProtocol(WebSocketsSansIOProtocol):
-    """uvicorn's websockets sans-I/O protocol, closing invalid UTF-8 text with 1007 quietly,
-    and with the first keep-alive ping at a random point of the first interval."""
+    """uvicorn's websockets sans-I/O protocol, closing invalid UTF-8 text with 1007 quietly."""
 
     edge: ClassVar[Edge]
-
-    def start_keepalive(self) -> None:
-        # uvicorn pings a whole interval after the connection opened, and every interval
-        # after that: the thousands of connections of a reconnect wave (a deploy, a node
-        # lost) would ping together, every time, and hold the loop for a burst of writes
-        # (150-210 ms with 10,000 connections, docs/decisions.md "The hot path"). A random
-        # first delay spreads them; each later ping still follows its pong by an interval.
-        interval = self.ping_interval
-        if interval is not None and interval > 0:
-            self.ping_timer = self.loop.call_later(
-                first_ping_delay(interval), self.send_keepalive_ping
-            )
 
     def send_receive_event_to_app(self) -> None:
         # uvicorn decodes the text itself and, on failure, logs an error with a traceback
@@ -253,15 +239,6 @@ class EdgeWebSocketProtocol(WebSocketsSansIOProtocol):
             self.handle_parser_exception()  # tells the app, sends the close, drops the socket
             return
         super().send_receive_event_to_app()
-
-
-def first_ping_delay(interval: float, rng: random.Random | None = None) -> float:
-    """When a connection's first keep-alive ping is due: somewhere in the second half of
-    its first interval, never later than uvicorn would have sent it."""
-    return interval * (0.5 + 0.5 * (rng or _rng).random())
-
-
-_rng = random.Random()
 
 
 def _utf8(frames: list[bytes]) -> bool:
