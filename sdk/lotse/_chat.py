@@ -1127,15 +1127,29 @@ class ChatMatcher:
 
     def _works_there(self, phrase: _Phrase, row: dict[int, _Slot], tokens: list[_Token]) -> bool:
         """Whether a patient's phrase would use a place of care the visitor speaks for
-        ("our pharmacy", "Apo hier"): where the visitor works is no place they look for."""
+        ("our pharmacy", "Apo hier", "wir als Apotheke"): where the visitor works is no
+        place they look for."""
         if self._intents[phrase.intent].visitor_type != PATIENT_TYPE:
             return False
         return any(
-            (tokens[position].ours or tokens[position].here)
+            (tokens[position].ours or tokens[position].here or self._as(tokens, position))
             and vid >= 0
             and self._words[vid] in self._lang.places
             for position, _, vid, _, _ in row.values()
         )
+
+    def _as(self, tokens: list[_Token], position: int) -> bool:
+        """Whether the word follows a statement word, articles aside ("wir als
+        Apotheke", "as a pharmacy"; not "bin in der Apotheke")."""
+        lang = self._lang
+        for before in reversed(tokens[:position]):
+            if before.clause != tokens[position].clause:
+                return False
+            if before.word in lang.statement:
+                return True
+            if before.word not in lang.fillers:
+                return False
+        return False
 
     @staticmethod
     def _closeness(phrase: _Phrase, row: dict[int, _Slot], tokens: list[_Token]) -> float:
