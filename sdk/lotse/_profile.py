@@ -16,15 +16,37 @@ from dataclasses import dataclass, field
 from ._inference import Evidence, decide, logits, probabilities
 from ._model import PERSONAS, PROFESSIONAL_TYPES, Signal, Tuning
 
+#: The visitor types and their summed evidence weights, as `logits` would give them.
+_Totals = tuple[tuple[str, ...], dict[str, float]]
+
 #: Weight a persona gets from a chat intent that names it.
 CHAT_PERSONA_WEIGHT = 2.0
 #: Persona weight needed before content is chosen by persona.
 MIN_PERSONA_WEIGHT = 2.0
 
 
+class _Memo:
+    """A slot that is no dataclass field, so it is neither saved nor compared."""
+
+    __slots__ = ("_totals",)
+    _totals: _Totals | None
+
+    def _remember(self, totals: _Totals | None) -> None:
+        # Here, not in `Profile`: mypy does not see a base class's slots from a
+        # dataclass with slots of its own.
+        self._totals = totals
+
+
 @dataclass(slots=True)
-class Profile:
-    """The visitor as far as this session knows them. Every field is saved with the session."""
+class Profile(_Memo):
+    """The visitor as far as this session knows them. Every field is saved with the session.
+
+    Besides its fields it remembers the summed evidence per visitor type
+    (`_totals`): re-summing every piece on each event made a long session's
+    page view cost a time growing with its evidence (hundreds of pieces).
+    Only `put`, `drop` and `add_signal` change `evidence`, and they keep the
+    sums right or forget them.
+    """
 
     lang: str = "en"
     consent: bool = False
@@ -51,6 +73,9 @@ class Profile:
     #: "chat"), as counted by their browser; only with consent, only known keys.
     doses: dict[str, int] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        self._remember(None)  # a fresh or loaded profile: nothing summed yet
+
     # -- evidence -------------------------------------------------------------
 
     def add_signal(self, signal: Signal, kind: str, where: str, tuning: Tuning) -> None:
@@ -70,10 +95,21 @@ class Profile:
 
     def put(self, evidence: Evidence) -> None:
         """Add evidence, or replace the evidence with the same key."""
-        self.evidence[evidence.key] = evidence
+        table = self.evidence
+        totals = self._totals
+        if totals is not None and evidence.key not in table:
+            # A new key goes last in the dict, as `logits` would add it last: the
+            # running sums stay bit for bit what a fresh sum gives.
+            sums = totals[1]
+            if evidence.visitor_type in sums:
+                sums[evidence.visitor_type] += evidence.weight
+        else:
+            self._remember(None)  # a replaced piece keeps its place: sum afresh
+        table[evidence.key] = evidence
 
     def drop(self, prefix: str) -> None:
         """Forget every piece of evidence whose key starts with `prefix`."""
+        self._remember(None)
         if not prefix:
             self.evidence.clear()
             return
@@ -90,7 +126,11 @@ class Profile:
     # -- deciding -------------------------------------------------------------
 
     def probabilities(self, type_ids: tuple[str, ...]) -> dict[str, float]:
-        return probabilities(logits(self.evidence.values(), type_ids))
+        totals = self._totals
+        if totals is None or totals[0] != type_ids:
+            totals = (type_ids, logits(self.evidence.values(), type_ids))
+            self._remember(totals)
+        return probabilities(totals[1])  # reads the sums, keeps nothing of them
 
     def redecide(self, type_ids: tuple[str, ...], tuning: Tuning) -> None:
         """A verified login decides over a stated type, which decides over inference."""
