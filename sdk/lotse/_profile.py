@@ -18,6 +18,8 @@ from ._model import PERSONAS, PROFESSIONAL_TYPES, Signal, Tuning
 
 #: The visitor types and their summed evidence weights, as `logits` would give them.
 _Totals = tuple[tuple[str, ...], dict[str, float]]
+#: What `decide` was given (the types, their sums, the decision before) and its answer.
+_Decision = tuple[tuple[str, ...], tuple[float, ...], str | None, Tuning, str | None]
 
 #: Weight a persona gets from a chat intent that names it.
 CHAT_PERSONA_WEIGHT = 2.0
@@ -26,15 +28,19 @@ MIN_PERSONA_WEIGHT = 2.0
 
 
 class _Memo:
-    """A slot that is no dataclass field, so it is neither saved nor compared."""
+    """Slots that are no dataclass fields, so they are neither saved nor compared."""
 
-    __slots__ = ("_totals",)
+    __slots__ = ("_decision", "_totals")
     _totals: _Totals | None
+    _decision: _Decision | None
 
+    # Set here, not in `Profile`: mypy does not see a base class's slots from a
+    # dataclass with slots of its own.
     def _remember(self, totals: _Totals | None) -> None:
-        # Here, not in `Profile`: mypy does not see a base class's slots from a
-        # dataclass with slots of its own.
         self._totals = totals
+
+    def _remember_decision(self, decision: _Decision | None) -> None:
+        self._decision = decision
 
 
 @dataclass(slots=True)
@@ -45,7 +51,10 @@ class Profile(_Memo):
     (`_totals`): re-summing every piece on each event made a long session's
     page view cost a time growing with its evidence (hundreds of pieces).
     Only `put`, `drop` and `add_signal` change `evidence`, and they keep the
-    sums right or forget them.
+    sums right or forget them. It also remembers its last inferred decision
+    (`_decision`) with what it was decided from: most page views of a long
+    session add no evidence (a signal counts a few times only), and then the
+    same sums and the same decision before give the same decision again.
     """
 
     lang: str = "en"
@@ -75,6 +84,7 @@ class Profile(_Memo):
 
     def __post_init__(self) -> None:
         self._remember(None)  # a fresh or loaded profile: nothing summed yet
+        self._remember_decision(None)
 
     # -- evidence -------------------------------------------------------------
 
@@ -126,11 +136,14 @@ class Profile(_Memo):
     # -- deciding -------------------------------------------------------------
 
     def probabilities(self, type_ids: tuple[str, ...]) -> dict[str, float]:
+        return probabilities(self._sums(type_ids))  # reads the sums, keeps nothing of them
+
+    def _sums(self, type_ids: tuple[str, ...]) -> dict[str, float]:
         totals = self._totals
         if totals is None or totals[0] != type_ids:
             totals = (type_ids, logits(self.evidence.values(), type_ids))
             self._remember(totals)
-        return probabilities(totals[1])  # reads the sums, keeps nothing of them
+        return totals[1]
 
     def redecide(self, type_ids: tuple[str, ...], tuning: Tuning) -> None:
         """A verified login decides over a stated type, which decides over inference."""
@@ -139,7 +152,20 @@ class Profile(_Memo):
         elif self.stated:
             self.decided = self.stated
         else:
-            self.decided = decide(self.probabilities(type_ids), self.decided, tuning)
+            sums = tuple(self._sums(type_ids).values())
+            before = self.decided
+            memo = self._decision
+            if (
+                memo is not None
+                and memo[3] is tuning
+                and memo[2] == before
+                and memo[1] == sums
+                and memo[0] == type_ids
+            ):
+                self.decided = memo[4]
+                return
+            self.decided = decide(self.probabilities(type_ids), before, tuning)
+            self._remember_decision((type_ids, sums, before, tuning, self.decided))
 
     @property
     def persona(self) -> str | None:
