@@ -209,7 +209,8 @@ class WordMatcher(Generic[_P]):
                     here.append(payload)
             starts = [(word, index + 1)]
             if morphology is not None and word not in self._phrases:
-                form = morphology.lookup(word)  # "professionnels-de-sante"
+                # "professionnels-de-sante"
+                form = morphology.lookup_remembered(word) if remember else morphology.lookup(word)
                 if form is not None and form != word and form in self._phrases:
                     starts.append((form, index + 1))
             if index + 1 < count:
@@ -220,7 +221,7 @@ class WordMatcher(Generic[_P]):
                         add(payload, factor)
             for first, after in starts:
                 for parts, payload in self._phrases.get(first, ()):
-                    if self._phrase_factor(parts, text_words, after):
+                    if self._phrase_factor(parts, text_words, after, remember=remember):
                         add(payload, 1.0)
                         if track:
                             phrases.append((payload, index, after + len(parts) - 1))
@@ -235,18 +236,26 @@ class WordMatcher(Generic[_P]):
                             found.pop(id(payload), None)
         return list(found.values())
 
-    def find_phrases(self, text_words: Sequence[str]) -> list[Hit[_P]]:
+    def find_phrases(self, text_words: Sequence[str], *, remember: bool = True) -> list[Hit[_P]]:
         """Only the entries of several words that occur, each once."""
         found: dict[int, Hit[_P]] = {}
         for index, word in enumerate(text_words):
             for parts, payload in self._phrases.get(word, ()):
-                if self._phrase_factor(parts, text_words, index + 1):
+                if self._phrase_factor(parts, text_words, index + 1, remember=remember):
                     found.setdefault(id(payload), (payload, 1.0))
         return list(found.values())
 
-    def _phrase_factor(self, parts: tuple[str, ...], text_words: Sequence[str], at: int) -> float:
+    def _phrase_factor(
+        self,
+        parts: tuple[str, ...],
+        text_words: Sequence[str],
+        at: int,
+        *,
+        remember: bool = False,
+    ) -> float:
         """1.0 if the words from `at` continue the phrase, less if only in another
-        form; 0 if they do not."""
+        form; 0 if they do not. `remember`: the words are an address's, whose
+        forms may be remembered."""
         following = text_words[at : at + len(parts) - 1]
         if len(following) != len(parts) - 1:
             return 0.0
@@ -256,7 +265,13 @@ class WordMatcher(Generic[_P]):
             if actual == wanted or (i == last and actual.startswith(wanted)):
                 continue
             morphology = self.morphology
-            if morphology is not None and morphology.lookup(actual) == wanted:
+            if (
+                morphology is not None
+                and (
+                    morphology.lookup_remembered(actual) if remember else morphology.lookup(actual)
+                )
+                == wanted
+            ):
                 continue
             return 0.0
         return factor
@@ -635,7 +650,7 @@ class PageReader:
                 context |= {signal.visitor_type for signal, _ in hits}
         if len(segments) > 1 and kind == "path" and self._may_span(segments):
             flat = [w for segment in segments for w in segment]
-            for signal, factor in self.path.find_phrases(flat):
+            for signal, factor in self.path.find_phrases(flat, remember=remember):
                 key = _hit_key(signal)
                 if key in found or _object_of(signal.visitor_type, context - {signal.visitor_type}):
                     continue
