@@ -61,7 +61,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -573,6 +573,22 @@ class ChatMatcher:
                 ):
                     carer[index] = carer.get(index, 0) + 1
         self._carer_intent: int | None = max(carer, key=lambda i: carer[i]) if carer else None
+        # The professional intent whose phrases speak of "my patients", and the
+        # patients' role words they use so: where a visitor belongs who speaks of
+        # such a one in the third person ("Patientin hatte einen Ausschlag").
+        treated: dict[int, int] = {}
+        self._patient_words: set[int] = set()
+        for index, _, phrase_words in compiled:
+            if self._intents[index].visitor_type not in PROFESSIONAL_TYPES:
+                continue
+            for before, word in itertools.pairwise(phrase_words):
+                vid = self._vocab.get(word)
+                if before in lang.others and vid is not None and self._roles[vid] == {PATIENT_TYPE}:
+                    treated[index] = treated.get(index, 0) + 1
+                    self._patient_words.add(vid)
+        self._treating_intent: int | None = (
+            max(treated, key=lambda i: treated[i]) if treated else None
+        )
         # Per professional type, the intent whose phrases state its roles most often:
         # where a visitor who speaks for a place of work belongs ("Apo hier").
         stated: dict[str, dict[int, int]] = {}
@@ -1273,6 +1289,7 @@ class ChatMatcher:
                 shares = evidence.by_intent.setdefault(key, {})
                 shares[phrase.intent] = shares.get(phrase.intent, 0.0) + contribution
         self._counterparts(tokens, claimed, evidence)
+        self._patients_spoken_of(tokens, claimed, evidence)
         self._workplaces(tokens, claimed, evidence)
         self._back_off(tokens, claimed, senses, evidence)
         self._weigh_roles(evidence)
@@ -1285,18 +1302,53 @@ class ChatMatcher:
         pharmacist said", "la pharmacienne m'a dit") is the visitor's carer: the
         visitor is a patient, as if they had said so, unless they state a role
         of their own (a job still outranks it, see `_weigh_roles`)."""
-        index = self._carer_intent
-        if index is None or any(
-            (token.stated or token.leading) and self._own_role(token) for token in tokens
+        self._named_as_others(tokens, claimed, evidence, self._carer_intent, self._carer)
+
+    def _patients_spoken_of(
+        self, tokens: list[_Token], claimed: dict[int, str], evidence: _Evidence
+    ) -> None:
+        """A patient spoken of in the third person ("Patientin hatte einen
+        Ausschlag", "patient had a rash") is someone the visitor treats: the
+        visitor is the profession whose phrases speak of "my patients", unless
+        they state a role of their own."""
+        self._named_as_others(tokens, claimed, evidence, self._treating_intent, self._treated)
+
+    def _treated(self, token: _Token) -> bool:
+        """Whether the word is a patient acting in the third person ("Patientin hatte")."""
+        return (
+            token.acts
+            and token.other
+            and any(
+                direct and vid in self._patient_words and sim >= _SIM_INFLECTED
+                for vid, sim, direct in token.meanings
+            )
+        )
+
+    def _named_as_others(
+        self,
+        tokens: list[_Token],
+        claimed: dict[int, str],
+        evidence: _Evidence,
+        index: int | None,
+        names: Callable[[_Token], bool],
+    ) -> None:
+        """Someone the visitor `names` as another makes the visitor the type of
+        intent `index`, as if they had said so, unless they state a role of
+        their own."""
+        key = None if index is None else self._intents[index].visitor_type
+        if (
+            index is None
+            or key is None
+            or any((token.stated or token.leading) and self._own_role(token) for token in tokens)
         ):
             return
         for token in tokens:
-            if token.position in claimed or not self._carer(token):
+            if token.position in claimed or not names(token):
                 continue
             contribution = token.weight
-            claimed[token.position] = PATIENT_TYPE
-            evidence.role[PATIENT_TYPE] = evidence.role.get(PATIENT_TYPE, 0.0) + contribution
-            shares = evidence.by_intent.setdefault(PATIENT_TYPE, {})
+            claimed[token.position] = key
+            evidence.role[key] = evidence.role.get(key, 0.0) + contribution
+            shares = evidence.by_intent.setdefault(key, {})
             shares[index] = shares.get(index, 0.0) + contribution
 
     def _workplaces(
