@@ -187,8 +187,8 @@ class Engine:
         if known is None:
             sensitive = bool(
                 self._sensitive_path is not None and self._sensitive_path.match(page.path)
-            ) or bool(self.sensitive_words.find(page.path_words))
-            known = (sensitive, tuple(self.persona_signals.find(page.path_words)))
+            ) or bool(self.sensitive_words.find(page.path_words, remember=True))
+            known = (sensitive, tuple(self.persona_signals.find(page.path_words, remember=True)))
             if len(self._pages) >= PAGES_REMEMBERED:
                 self._pages.clear()
             self._pages[key] = known

@@ -364,10 +364,11 @@ class Session:
             *(text_segments(event.heading) if event.heading else ()),
         ]
         searched = text_segments(search) if search else []
+        # (Most pages carry no title, heading or search: the checks of none are skipped.)
         sensitive = (
             engine.is_sensitive(facts)
-            or self._sensitive_text(texts)
-            or self._sensitive_text(searched)
+            or (bool(texts) and self._sensitive_text(texts))
+            or (bool(searched) and self._sensitive_text(searched))
         )
         # A sensitive page's address is not kept, not even for page rules.
         # The engine's own strings for the slot ids: not a copy per session.

@@ -318,14 +318,23 @@ class WordMatcher(Generic[_P]):
             return 0.0
         return factor
 
-    def find(self, text_words: Sequence[str]) -> list[_P]:
+    def find(self, text_words: Sequence[str], *, remember: bool = False) -> list[_P]:
         """Every payload whose entry occurs, each once, in order of first occurrence
-        (whatever the factor: for the sensitive-topic and persona matchers)."""
+        (whatever the factor: for the sensitive-topic and persona matchers).
+        `remember`: the words are an address's, whose phrase matches may be kept."""
         found: dict[int, _P] = {}
+        phrases = self._phrases
         for index, word in enumerate(text_words):
             for payload, _ in self._word_hits(word):
                 found.setdefault(id(payload), payload)
-            for parts, payload in self._phrases.get(word, ()):
+            entries = phrases.get(word)
+            if not entries:
+                continue
+            if remember:
+                for payload in self._phrases_at(word, entries, text_words, index + 1):
+                    found.setdefault(id(payload), payload)
+                continue
+            for parts, payload in entries:
                 if self._phrase_factor(parts, text_words, index + 1):
                     found.setdefault(id(payload), payload)
         return list(found.values())
@@ -711,7 +720,7 @@ class PageReader:
             if topical:
                 break  # "/presse/deutscher-aerztetag": professions as the news' topic
             hits = self.read(segment, kind, remember=remember)
-            if not hits and kind == "path" and any(w in self.topical for w in segment):
+            if not hits and kind == "path" and not self.topical.isdisjoint(segment):
                 topical = True
             # The first section a path names, with pages below it, is where the
             # visitor went in: "/apotheke/rabattvertraege" more than "/apotheke/".
@@ -720,8 +729,8 @@ class PageReader:
                 if context and _object_of(signal.visitor_type, context):
                     continue
                 _keep(found, signal, factor * depth)
-            if hits:
-                context |= {signal.visitor_type for signal, _ in hits}
+            for signal, _ in hits:  # only now: the loop above reads the segments before
+                context.add(signal.visitor_type)
         if len(segments) > 1 and kind == "path" and self._may_span(segments):
             flat = [w for segment in segments for w in segment]
             for signal, factor in self.path.find_phrases(flat, remember=remember):
@@ -748,7 +757,7 @@ class PageReader:
     def _may_span(self, segments: Sequence[tuple[str, ...]]) -> bool:
         """Whether a phrase entry could start in one segment and end in the next."""
         firsts = self.path.phrase_firsts
-        return any(word in firsts for segment in segments[:-1] for word in segment)
+        return not all(firsts.isdisjoint(segment) for segment in segments[:-1])
 
     def _section(self, segment: tuple[str, ...], matcher: WordMatcher[Signal]) -> bool:
         """Whether the segment names an audience or a section: an audience word
