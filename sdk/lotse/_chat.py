@@ -62,7 +62,7 @@ import bisect
 import itertools
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
@@ -114,6 +114,8 @@ class _Words:
         self.objects = languages.objects
         self.acting = languages.acting
         self.ours = languages.ours
+        self.mine = languages.mine
+        self.about = languages.about
         self.groups = languages.groups
         self.specialist_endings = languages.specialist_endings
         self.places = languages.places
@@ -368,6 +370,8 @@ class _Token:
     #: a place of work the visitor speaks for ("unsere Apotheke", "Apo hier").
     ours: bool = False
     here: bool = False
+    #: Whether the word follows "my" / "meine": the visitor's own.
+    mine: bool = False
     #: Whether the word acts on the visitor or is spoken of ("the pharmacy said",
     #: "Apotheke hat mir"): a place of care doing so is the visitor's carer too.
     acts: bool = False
@@ -403,6 +407,10 @@ class _Evidence:
     unstated: dict[str, float]
     by_intent: dict[str, dict[int, float]]
     unknown: int
+    #: key -> role evidence from a trade word leading the answer ("Lieferengpass?"),
+    #: not a role word: it names a profession only if the visitor does not then
+    #: speak as a patient.
+    led: dict[str, float] = field(default_factory=dict)
 
     def total(self, key: str) -> float:
         task = sum(c for _, c in self.task.get(key, ()))
@@ -805,6 +813,7 @@ class ChatMatcher:
             if before.word in lang.others and before.clause == token.clause:
                 token.other = True
                 token.ours = before.word in lang.ours
+                token.mine = before.word in lang.mine
         # "viele Patienten", "a lot of patients": a group, not the visitor.
         for index, token in enumerate(tokens):
             if any(
@@ -813,6 +822,18 @@ class ChatMatcher:
             ):
                 token.other = True
                 token.stated = False  # "we're seeing more patients"
+        # "bei einer Patientin mit", "in a patient on": a patient after a
+        # preposition and an article is spoken of in the third person.
+        for prep, det, token in zip(tokens, tokens[1:], tokens[2:], strict=False):
+            if (
+                prep.word in lang.about
+                and det.word in lang.fillers
+                and prep.clause == token.clause
+                and not token.stated
+                and any(direct and vid in self._patient_words for vid, _, direct in token.meanings)
+            ):
+                token.other = True
+                token.acts = True
         # "Doctor told me", "Hausärztin hat gewechselt", "Min Hausarzt het mir",
         # "le pharmacien m'a dit": a role acting on the visitor, or spoken of in
         # the third person, is someone else's.
@@ -1282,6 +1303,8 @@ class ChatMatcher:
                     # Who the visitor says they are outweighs what else they mention.
                     contribution *= _OWN_ROLE
                     evidence.role[key] = evidence.role.get(key, 0.0) + contribution
+                    if intent_type not in self._roles[vid] and not tokens[position].stated:
+                        evidence.led[key] = evidence.led.get(key, 0.0) + contribution
                 else:
                     evidence.task.setdefault(key, []).append((vid, contribution))
                     if own_role:
@@ -1292,6 +1315,7 @@ class ChatMatcher:
         self._patients_spoken_of(tokens, claimed, evidence)
         self._workplaces(tokens, claimed, evidence)
         self._back_off(tokens, claimed, senses, evidence)
+        self._unlead(tokens, claimed, evidence)
         self._weigh_roles(evidence)
         return evidence
 
@@ -1456,6 +1480,20 @@ class ChatMatcher:
                 users = [i for i in self._intents_of_word[vid] if _key(self._intents[i]) == key]
                 for index in users:
                     shares[index] = shares.get(index, 0.0) + share / len(users)
+
+    def _unlead(self, tokens: list[_Token], claimed: dict[int, str], evidence: _Evidence) -> None:
+        """A trade word leading the answer ("Lieferengpass? meine Apotheke kriegt
+        es nicht", "Engpass, ich bekomme mein Medikament nicht") is only a task
+        when the visitor speaks of their own carer or of something of theirs a
+        patient's phrase names: a patient may use the trade's words."""
+        if not any(
+            token.mine and (self._carer(token) or claimed.get(token.position) == PATIENT_TYPE)
+            for token in tokens
+        ):
+            return
+        for key, led in evidence.led.items():
+            evidence.role[key] -= led
+            evidence.task.setdefault(key, []).append((_ROLE_ANY, led / _OWN_ROLE))
 
     def _weigh_roles(self, evidence: _Evidence) -> None:
         """Settle a stated role against another type's task.

@@ -74,6 +74,12 @@ class Language:
     #: First-person plural possessives: "unsere Apotheke", "our clinic" is where
     #: the visitor works (a role after them stays someone else's: "our patients").
     ours: frozenset[str] = frozenset()
+    #: First-person singular possessives: "meine Apotheke kriegt es nicht" is the
+    #: visitor's own pharmacy, acting for them (a patient's words).
+    mine: frozenset[str] = frozenset()
+    #: Prepositions: a role after one and an article is spoken of ("bei einer
+    #: Patientin mit", "in a patient on"), not the visitor.
+    about: frozenset[str] = frozenset()
     #: Quantities before a role make it a group, not the visitor ("viele Patienten").
     groups: frozenset[str] = frozenset()
     #: Endings of specialists' names and the role word they stand for ("-ologist":
@@ -133,6 +139,8 @@ _KEYS: dict[str, frozenset[str]] = {
             "objects",
             "acting",
             "ours",
+            "mine",
+            "about",
             "groups",
             "specialist_endings",
         }
@@ -217,6 +225,8 @@ def read_language(path: Path) -> Language:
         objects=_words(roles.get("objects", "")),
         acting=_words(roles.get("acting", "")),
         ours=_words(roles.get("ours", "")),
+        mine=_words(roles.get("mine", "")),
+        about=_words(roles.get("about", "")),
         groups=_words(roles.get("groups", "")),
         specialist_endings=_pairs(
             roles.get("specialist_endings", []), f"{path.name}: specialist_endings"
@@ -283,6 +293,8 @@ class Languages:
         self.objects = _union(lang.objects for lang in langs)
         self.acting = _union(lang.acting for lang in langs)
         self.ours = _union(lang.ours for lang in langs)
+        self.mine = _union(lang.mine for lang in langs)
+        self.about = _union(lang.about for lang in langs)
         self.groups = _union(lang.groups for lang in langs)
         #: Longest ending first.
         self.specialist_endings: tuple[tuple[str, str], ...] = tuple(
