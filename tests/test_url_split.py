@@ -25,7 +25,7 @@ def test_plain_urls_split_as_urlsplit_splits_them() -> None:
     rng = random.Random(2)
     fast = 0
     for _ in range(30_000):
-        start = rng.choice(["https://", "http://", "HTTPS://", "https:", "http:/", ""])
+        start = rng.choice(["https://", "http://", "HTTPS://", "https:", "http:/", "", "/", "//"])
         url = start + "".join(rng.choice(_PIECES) for _ in range(rng.randint(0, 20)))
         url = url.strip()
         split = _split_plain(url)
@@ -36,5 +36,12 @@ def test_plain_urls_split_as_urlsplit_splits_them() -> None:
 
 
 def test_odd_urls_are_left_to_urlsplit() -> None:
-    for url in ("https://[::1]/x", "https://ex.com/a\tb", "HTTPS://ex.com/", "ftp://ex.com/", "é"):
+    odd = (
+        "https://[::1]/x",
+        "https://ex.com/a\tb",
+        "HTTPS://ex.com/",
+        "ftp://ex.com/",
+        "//ex.com/",
+    )
+    for url in (*odd, "é", "/é"):
         assert _split_plain(url) is None

@@ -419,19 +419,24 @@ def page_facts(url: str) -> PageFacts:
 
 
 def _split_plain(url: str) -> tuple[str, str, str] | None:
-    """Path, lower-cased host and query of a plain http(s) URL, as `urlsplit` gives
-    them, in a third of its time; None for anything else (then `urlsplit` decides).
+    """Path, lower-cased host and query of a plain http(s) URL or a plain path, as
+    `urlsplit` gives them, in a third of its time; None for anything else (then
+    `urlsplit` decides).
 
     Plain: ASCII, no tab or line break (which `urlsplit` removes), no IPv6 host
     (which it checks). tests/test_url_split.py compares both on many odd URLs.
     """
+    if not url.isascii() or "\t" in url or "\n" in url or "\r" in url:
+        return None
     if url.startswith("https://"):
         rest = url[8:]
     elif url.startswith("http://"):
         rest = url[7:]
+    elif url.startswith("/") and not url.startswith("//"):
+        # A link's own path ("/fachkreise/"): no scheme, no host.
+        path, _, query = url.split("#", 1)[0].partition("?")
+        return path, "", query
     else:
-        return None
-    if not url.isascii() or "\t" in url or "\n" in url or "\r" in url:
         return None
     end = len(rest)
     for delimiter in "/?#":  # where the host ends, as `urlsplit` finds it
