@@ -69,19 +69,30 @@ def probabilities(totals: Mapping[str, float]) -> Probabilities:
     # Subtracting the maximum keeps exp() finite for any number of events.
     top = max(0.0, *totals.values()) if totals else 0.0
     scaled_top = max(UNKNOWN, SCALE * top)
-    total = exp(-top)
     scaled_total = exp(UNKNOWN - scaled_top)
-    weighed: dict[str, float] = {}
     result = Probabilities()
     for visitor_type, value in totals.items():
-        weighed[visitor_type] = w = exp(value - top)
         result[visitor_type] = c = exp(SCALE * value - scaled_top)
-        total += w
         scaled_total += c
-    for visitor_type in weighed:
-        weighed[visitor_type] /= total
+    for visitor_type in result:
         result[visitor_type] /= scaled_total
-    result.weighed = weighed
+    result.weighed = weighed(totals)
+    return result
+
+
+def weighed(totals: Mapping[str, float]) -> dict[str, float]:
+    """The probabilities the decision rule uses: the evidence as weighed, against an
+    "unknown" of weight 1 (`Probabilities.weighed`). On their own for deciding,
+    which needs nothing else: half the work of `probabilities`."""
+    exp = math.exp
+    top = max(0.0, *totals.values()) if totals else 0.0
+    total = exp(-top)
+    result: dict[str, float] = {}
+    for visitor_type, value in totals.items():
+        result[visitor_type] = w = exp(value - top)
+        total += w
+    for visitor_type in result:
+        result[visitor_type] /= total
     return result
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass, field
 
-from ._inference import Evidence, decide, logits, probabilities
+from ._inference import Evidence, decide, logits, probabilities, weighed
 from ._model import PERSONAS, PROFESSIONAL_TYPES, Signal, Tuning
 
 #: The visitor types and their summed evidence weights, as `logits` would give them.
@@ -164,7 +164,8 @@ class Profile(_Memo):
             ):
                 self.decided = memo[4]
                 return
-            self.decided = decide(self.probabilities(type_ids), before, tuning)
+            # The rule reads the weighed probabilities only (`decide`).
+            self.decided = decide(weighed(self._sums(type_ids)), before, tuning)
             self._remember_decision((type_ids, sums, before, tuning, self.decided))
 
     @property
