@@ -54,7 +54,7 @@ def read_all(names: tuple[str, ...] | list[str]) -> list[dict[str, Any]]:
 #: first held-out set, each set committed before it was first scored.
 FURTHER_JOURNEYS = tuple(f"tuning{n}_journeys.jsonl" for n in range(2, 9))
 FURTHER_CHAT = tuple(
-    f"tuning{n}_chat.jsonl" for n in (2, 3, 4, 5, 6, 7, 9, 10, 11, 12, "12b", 13, "13b", 14)
+    f"tuning{n}_chat.jsonl" for n in (2, 3, 4, 5, 6, 7, 9, 10, 11, 12, "12b", 13, "13b", 14, 15)
 )
 FURTHER_CHAT_FR = tuple(f"tuning{n}_chat_fr.jsonl" for n in (2, 3, 4, 8))
 
