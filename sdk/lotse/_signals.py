@@ -404,15 +404,14 @@ def page_facts(url: str) -> PageFacts:
     subdomain = _subdomain_words(host)
     # The normaliser's work is remembered per path segment (`_piece_segments`): a
     # site's paths are new combinations of the same few segments.
-    segments = tuple(
-        segment for piece in words_of_path.split("/") for segment in _piece_segments(piece)
-    )
+    chain = itertools.chain.from_iterable  # flattening in C
+    segments = tuple(chain(map(_piece_segments, words_of_path.split("/"))))
     utm_segments = tuple(seg for seg in (tuple(words(value)) for value in utm) if seg)
     return PageFacts(
         path,
         host,
-        (*subdomain, *(w for seg in segments for w in seg)),
-        tuple(w for seg in utm_segments for w in seg),
+        (*subdomain, *chain(segments)),
+        tuple(chain(utm_segments)),
         ((subdomain,) if subdomain else ()) + segments,
         utm_segments,
     )
