@@ -3,7 +3,7 @@
 The tuning sets are what the catalogue, the weights and the calibration were
 fitted on: `journeys.jsonl` and `tuning_journeys.jsonl`, `chat_answers.jsonl`,
 `tuning_chat.jsonl` and `tuning_chat_fr.jsonl`, the further sets `tuning2_*` to
-`tuning13b_*` (each written and committed before it was first scored, and
+`tuning15_*` (each written and committed before it was first scored, and
 printed apart as a check on the rest), and the FIRST held-out sets
 (`heldout_journeys.jsonl`, `heldout_chat.jsonl`, `heldout_chat_fr.jsonl`): they
 were scored twice, then read and tuned on once a fresh held-out set existed,
@@ -143,7 +143,7 @@ def test_journey_figures_tuning_and_heldout() -> None:
     print()
     print(tuning.line("journeys, tuning"))
     tuning2 = score_journeys(TUNING2_JOURNEYS, replay_journeys(TUNING2_JOURNEYS))
-    print(tuning2.line("journeys, tuning2 to 8"))
+    print(tuning2.line("journeys, further tuning sets"))
     first = score_journeys(FIRST_JOURNEYS, replay_journeys(FIRST_JOURNEYS))
     print(first.line("journeys, first held-out set (tuned on since)"))
     if SHOW_TUNING_MISSES:
@@ -167,8 +167,8 @@ def test_chat_figures_tuning_and_heldout() -> None:
     print()
     print(tuning.line("chat, tuning"))
     print(score_chat(TUNING_CHAT_FR, matcher).line("chat, tuning fr"))
-    print(score_chat(TUNING2_CHAT, matcher).line("chat, tuning2 to 13b de/en"))
-    print(score_chat(TUNING2_CHAT_FR, matcher).line("chat, tuning2 to 8 fr"))
+    print(score_chat(TUNING2_CHAT, matcher).line("chat, further tuning sets de/en"))
+    print(score_chat(TUNING2_CHAT_FR, matcher).line("chat, further tuning sets fr"))
     print(score_chat(FIRST_CHAT, matcher).line("chat, first held-out de/en (tuned on since)"))
     print(score_chat(FIRST_CHAT_FR, matcher).line("chat, first held-out fr (tuned on since)"))
     if SHOW_TUNING_MISSES:
