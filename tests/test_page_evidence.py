@@ -7,7 +7,9 @@ them for sensitive topics like a path, and keeps none of them.
 
 from __future__ import annotations
 
+import gc
 import json
+from types import ModuleType
 
 import pytest
 
@@ -113,6 +115,44 @@ def test_nothing_of_the_text_is_kept() -> None:
     for secret in ("geheimtitel", "meinname", "zuzahlung", "geheimlink", "vitaxon"):
         assert secret not in saved
     assert session.page.path == "/suche"
+
+
+def strings_within(root: object) -> set[str]:
+    """Every string reachable from `root` (a walk of its object graph)."""
+    found: set[str] = set()
+    seen: set[int] = set()
+    todo = [root]
+    while todo:
+        obj = todo.pop()
+        if id(obj) in seen or isinstance(obj, type | ModuleType):
+            continue
+        seen.add(id(obj))
+        if isinstance(obj, str):
+            found.add(obj)
+        elif not isinstance(obj, int | float | bytes):
+            todo.extend(gc.get_referents(obj))
+            # What the collector does not report: a dict's string keys, and the
+            # attributes of an instance (its dict may not exist as an object).
+            if isinstance(obj, dict):
+                todo.extend(obj)
+            todo.extend(getattr(obj, "__dict__", {}).values())
+            for name in getattr(type(obj), "__slots__", ()):
+                todo.append(getattr(obj, name, None))
+    return found
+
+
+def test_the_engine_shared_by_all_sessions_keeps_nothing_of_a_search() -> None:
+    """A visitor's search words are read afresh: no cache of the engine (which every
+    session of a site shares, for the life of the process) holds one of them."""
+    engine = lotse.load_site(None).engine()
+    session = engine.new_session()
+    for event in (
+        hello("https://www.x.de/suche?q=zuzahlung+quarkelmeyer+hiv", title="Suche"),
+        {"type": "page", "url": "/suche?s=vitaxon+plinzbaum"},
+    ):
+        session.feed(lotse.parse_event(event))
+    kept = " ".join(strings_within(engine))
+    assert "quarkelmeyer" not in kept and "plinzbaum" not in kept
 
 
 @pytest.mark.parametrize(

@@ -321,11 +321,12 @@ class WordMatcher(Generic[_P]):
     def find(self, text_words: Sequence[str], *, remember: bool = False) -> list[_P]:
         """Every payload whose entry occurs, each once, in order of first occurrence
         (whatever the factor: for the sensitive-topic and persona matchers).
-        `remember`: the words are an address's, whose phrase matches may be kept."""
+        `remember`: the words are an address's, whose matches may be kept; a title,
+        heading, link text or a visitor's search is read afresh and nothing of it kept."""
         found: dict[int, _P] = {}
         phrases = self._phrases
         for index, word in enumerate(text_words):
-            for payload, _ in self._word_hits(word):
+            for payload, _ in self._word_hits(word, remember=remember):
                 found.setdefault(id(payload), payload)
             entries = phrases.get(word)
             if not entries:
