@@ -52,7 +52,12 @@ catalogue is precomputed in the constructor; `match` does dictionary lookups,
 a few rapidfuzz calls and some arithmetic over the phrases that share a word
 with the answer, well under a millisecond for a catalogue of 1,000 phrases.
 
-The module is pure: no I/O, and nothing of an answer outlives the call (the
+This module holds `ChatMatcher` (steps 1 to 5 and their constants); the word
+forms of step 1 (stems, spelling variants, typo distance, role stand-ins) are
+in `_chat_words.py`, and the data it works on (compiled phrases, answer tokens,
+spotted phrases, evidence) in `_chat_tokens.py`.
+
+The modules are pure: no I/O, and nothing of an answer outlives the call (the
 chat's free text is never stored, so nothing here caches words across calls).
 """
 
@@ -62,11 +67,13 @@ import bisect
 import itertools
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
+from ._chat_tokens import Evidence, Phrase, Slot, Spot, Token
+from ._chat_words import ROLE_ANY, Words, collapse, max_typo_distance, role_stand_in
 from ._language import Languages, bundled_languages
 from ._model import JOBS_TYPE, PATIENT_TYPE, PROFESSIONAL_TYPES, Intent
 from ._normalise import words
@@ -89,122 +96,6 @@ class ChatMatch:
     confidence: float
     negated: tuple[str, ...]
     lang: str
-
-
-# -- language knowledge ----------------------------------------------------------
-# Every word list comes from `intents/lang/<id>.toml` (see `_language.py`), in
-# normalised form; the code below names no word of any language.
-
-
-class _Words:
-    """The language knowledge the matcher uses, merged from every language file."""
-
-    def __init__(self, languages: Languages) -> None:
-        self.languages = languages
-        self.function = languages.function
-        self.generic = languages.generic
-        self.negators = languages.negators
-        self.trailing = languages.trailing_negators
-        self.pairs = languages.negation_pairs
-        self.fillers = languages.negation_fillers
-        self.lookback_skip = languages.lookback_skip
-        self.statement = languages.statement
-        self.others = languages.others
-        self.statement_after = languages.statement_after
-        self.objects = languages.objects
-        self.acting = languages.acting
-        self.ours = languages.ours
-        self.mine = languages.mine
-        self.about = languages.about
-        self.groups = languages.groups
-        self.specialist_endings = languages.specialist_endings
-        self.places = languages.places
-        self.clause = languages.clause
-        self.contrast = languages.contrast
-        self.role_prefixes = languages.role_prefixes
-        self.endings = languages.endings
-        #: A stem also drops a derivational ending: a verb meets its noun.
-        self.stem_endings: tuple[str, ...] = tuple(
-            sorted({*languages.endings, *languages.derivations}, key=len, reverse=True)
-        )
-        self.links = languages.links
-        self.feminine = languages.feminine
-        self.variants = languages.variants
-        self.rewrites = languages.rewrites
-        self.plural_s_except = languages.plural_s_except
-        self.synonyms = languages.synonyms
-
-    def is_content(self, word: str) -> bool:
-        return len(word) >= 2 and (word not in self.function or word in self.generic)
-
-    def stated_role(self, phrase_words: list[str]) -> str | None:
-        """The role in a role statement, else None: "ich bin ein arzt" -> "arzt",
-        "ich bin niedergelassener arzt" -> "arzt", but "ich bin filialleiter einer
-        apotheke" names no single role."""
-        for prefix in self.role_prefixes:
-            if tuple(phrase_words[: len(prefix)]) != prefix:
-                continue
-            rest = phrase_words[len(prefix) :]
-            while rest and rest[0] in self.fillers:
-                rest = rest[1:]  # articles: "ein", "a"
-            if 1 <= len(rest) <= 2 and all(self.is_content(w) for w in rest):
-                return rest[-1]
-        return None
-
-    def stem(self, word: str) -> str:
-        """A crude stem: enough to meet other forms of the same word, nothing more.
-        Stripped twice so that "betroffene" and "betroffen" meet at "betroff".
-        Generic words may keep only three letters: "viele" / "viel", "meine" / "mein"."""
-        if not word.endswith(self.stem_endings):
-            return word
-        min_stem = 3 if word in self.generic else _MIN_STEM
-        stem = word
-        for _ in range(2):
-            for ending in self.stem_endings:
-                if stem.endswith(ending) and len(stem) - len(ending) >= min_stem:
-                    stem = stem[: -len(ending)]
-                    break
-            else:
-                break
-        plural = word.endswith("s") and not word.endswith(self.plural_s_except)
-        if stem == word and plural and len(word) >= 4:
-            return word[:-1]  # a short plural: "jobs", "pills"
-        return stem
-
-    def short_stem(self, word: str) -> str:
-        """A stem that may keep only three letters, for words known to be short."""
-        for ending in self.endings:
-            if word.endswith(ending) and len(word) - len(ending) >= 3:
-                return word[: -len(ending)]
-        return word
-
-    def rewritten(self, word: str) -> str | None:
-        """The word's stem by a rewrite rule ("vacancies" -> "vacancy"), if one applies."""
-        for suffix, replacement in self.rewrites:
-            if len(word) >= 5 and word.endswith(suffix):
-                return word[: -len(suffix)] + replacement
-        return None
-
-    def forms(self, word: str) -> list[str]:
-        """Other forms of a word whose stem changes: an ending off the word with
-        its spelling variant undone ("paesse" -> "pass"), or a rewrite."""
-        found: list[str] = []
-        for ending in self.endings:
-            if word.endswith(ending) and len(word) - len(ending) >= _MIN_STEM:
-                stem = word[: -len(ending)]
-                plain = self.plain(stem)
-                if plain != stem:
-                    found.append(plain)
-        rewritten = self.rewritten(word)
-        if rewritten is not None:
-            found.append(rewritten)
-        return found
-
-    def plain(self, word: str) -> str:
-        """The word with its spelling variants undone: "fuer" -> "fur"."""
-        for written, plain in self.variants:
-            word = word.replace(written, plain)
-        return word
 
 
 #: Web and e-mail addresses: never a reason for a visit, and their parts are
@@ -291,130 +182,10 @@ _WHOLE_MIN_CHARS = 5
 _WHOLE_MAX_CHARS = 60
 _WHOLE_CUTOFF = 88.0
 
-#: Endings (from the language files) are stripped to find words of one stem
-#: ("Stellen" / "Stelle", "started" / "starting"), longest first. The stem must
-#: keep five letters ("care" is no "career"); a plain plural "s" only three
-#: ("jobs" / "job"). Not "-er": it makes people of places ("Apotheke" / "Apotheker").
-_MIN_STEM = 5
-_DOUBLED = re.compile(r"(.)\1+")
-#: Pseudo vocabulary ids: "any role word", for another type's role inside a
-#: phrase, one per side: a professional stands in only for a professional
-#: ("Stelle als Arzt" covers "Stelle als Apothekerin"), anyone else only for
-#: someone else ("für meine Patienten" does not cover "mein Apotheker").
-#: Real vocabulary ids are >= 0.
-_ROLE_ANY = -1
-_ROLE_ANY_LAY = -2
-
-
-def _stand_in(types: frozenset[str] | set[str]) -> int:
-    """The pseudo id a role word of these visitor types stands in as."""
-    return _ROLE_ANY if types & PROFESSIONAL_TYPES else _ROLE_ANY_LAY
-
-
-def _max_typo_distance(length: int) -> int:
-    """Edit distance allowed for a typo: none for short words, where one edit
-    makes another word ("art" / "arzt"), two for long ones."""
-    if length <= 3:
-        return 0
-    if length <= 7:
-        return 1
-    return 2
-
 
 def _key(intent: Intent) -> str:
     """What an intent says about the visitor: its visitor type, or itself."""
     return intent.visitor_type or f"intent:{intent.id}"
-
-
-def _collapse(word: str) -> str:
-    """The word with doubled letters written once: a common typo either way."""
-    return _DOUBLED.sub(r"\1", word)
-
-
-@dataclass(frozen=True, slots=True)
-class _Phrase:
-    """One example phrase, compiled: its content words and their weights."""
-
-    intent: int
-    key: str
-    text: str
-    vocab: tuple[int, ...]
-    positions: tuple[int, ...]
-    weights: tuple[float, ...]
-    total: float
-
-
-@dataclass(slots=True)
-class _Token:
-    """One word of an answer and what it may mean."""
-
-    word: str
-    position: int
-    clause: int
-    #: (vocabulary id or _ROLE_ANY, similarity, direct); empty for function
-    #: words. Direct: a form of the word itself (also misspelt), not a synonym
-    #: or a role standing in for another.
-    meanings: list[tuple[int, float, bool]]
-    #: How much the word counts; 0 for function words and negated roles.
-    weight: float
-    known: bool
-    #: Whether a role here is the visitor's own: after "ich bin", "I'm a",
-    #: "als" (stated), or as the answer's first word ("Kinderärztin, Frage
-    #: zu ...", leading). A stated role also claims its word first.
-    stated: bool = False
-    leading: bool = False
-    #: Whether a role here is someone else's: after a determiner or possessive
-    #: ("der Apotheker", "my GP", "la pharmacienne"). Never the visitor's own.
-    other: bool = False
-    #: Whether the word follows "our" / "unsere", or comes before "hier" / "here":
-    #: a place of work the visitor speaks for ("unsere Apotheke", "Apo hier").
-    ours: bool = False
-    here: bool = False
-    #: Whether the word follows "my" / "meine": the visitor's own.
-    mine: bool = False
-    #: Whether the word acts on the visitor or is spoken of ("the pharmacy said",
-    #: "Apotheke hat mir"): a place of care doing so is the visitor's carer too.
-    acts: bool = False
-
-
-#: How an answer word fills a phrase slot: (answer position, similarity,
-#: vocabulary id that matched, the slot's weight, direct).
-_Slot = tuple[int, float, int, float, bool]
-
-
-@dataclass(slots=True)
-class _Spot:
-    """A phrase found in the answer: which answer word fills which slot."""
-
-    phrase: _Phrase
-    factor: float
-    strength: float
-    priority: tuple[int, float]
-    slots: dict[int, _Slot]
-
-
-@dataclass(slots=True)
-class _Evidence:
-    """Evidence per key (visitor type, or "intent:<id>" for type-less intents)."""
-
-    role: dict[str, float]
-    task: dict[str, list[tuple[int, float]]]  # key -> (vocabulary id, contribution)
-    hints: dict[str, float]  # key -> evidence from known words no phrase explained
-    #: key -> how many of those words the answer wrote as they are (no typo).
-    hint_words: dict[str, int]
-    #: key -> part of its task evidence that is a role word nobody stated as
-    #: their own: "PTA" in "Stellenangebot PTA".
-    unstated: dict[str, float]
-    by_intent: dict[str, dict[int, float]]
-    unknown: int
-    #: key -> role evidence from a trade word leading the answer ("Lieferengpass?"),
-    #: not a role word: it names a profession only if the visitor does not then
-    #: speak as a patient.
-    led: dict[str, float] = field(default_factory=dict)
-
-    def total(self, key: str) -> float:
-        task = sum(c for _, c in self.task.get(key, ()))
-        return self.role.get(key, 0.0) + task + self.hints.get(key, 0.0)
 
 
 class ChatMatcher:
@@ -435,7 +206,7 @@ class ChatMatcher:
     ) -> None:
         self.cutoff = cutoff
         self.min_length = min_length
-        self._lang = lang = _Words(languages or bundled_languages())
+        self._lang = lang = Words(languages or bundled_languages())
         self._alias_words: dict[str, tuple[str, ...]] = lang.languages.aliases
         #: Per language, the words that tell it in a short answer.
         self._lang_words: tuple[tuple[str, frozenset[str]], ...] = tuple(
@@ -523,7 +294,7 @@ class ChatMatcher:
         # Doubled letters typed once or twice too often: collapsed form -> word.
         self._collapsed: dict[str, int] = {}
         for vid, word in enumerate(self._words):
-            self._collapsed.setdefault(_collapse(word), vid)
+            self._collapsed.setdefault(collapse(word), vid)
         # Umlauts typed as plain vowels: "fur" for "fuer", "prufen" for "pruefen".
         self._aliases: dict[str, int] = {}
         for vid, word in enumerate(self._words):
@@ -540,7 +311,7 @@ class ChatMatcher:
         self._buckets: dict[str, list[str]] = buckets
 
         # Phrases and the inverted index: vocabulary id -> (phrase, slot).
-        self._phrases: list[_Phrase] = []
+        self._phrases: list[Phrase] = []
         self._postings: dict[int, list[tuple[int, int]]] = {}
         for index, text, phrase_words in compiled:
             own_type = self._intents[index].visitor_type
@@ -549,7 +320,7 @@ class ChatMatcher:
             weights = tuple(self._weight[v] for v in vocab_ids)
             number = len(self._phrases)
             self._phrases.append(
-                _Phrase(
+                Phrase(
                     intent=index,
                     key=keys[index],
                     text=text,
@@ -563,7 +334,7 @@ class ChatMatcher:
                 self._postings.setdefault(vid, []).append((number, slot))
                 # Another type's role inside a longer phrase stands for any role.
                 if len(vocab_ids) >= 2 and self._roles[vid] and own_type not in self._roles[vid]:
-                    stand_in = _stand_in(self._roles[vid])
+                    stand_in = role_stand_in(self._roles[vid])
                     self._postings.setdefault(stand_in, []).append((number, slot))
         self._phrase_texts: list[str] = [p.text for p in self._phrases]
         # The patient intent whose phrases speak of "my doctor": where a visitor
@@ -725,7 +496,7 @@ class ChatMatcher:
                 return role
         return None
 
-    def _language(self, text: str, tokens: list[_Token], hint: str | None) -> str:
+    def _language(self, text: str, tokens: list[Token], hint: str | None) -> str:
         """The answer's language: words only one language's file lists count
         double (they carry the sentence: "Ich bin nurse" is German), then the
         language of the catalogue word a word matched (typos included), then
@@ -764,9 +535,9 @@ class ChatMatcher:
             return hint
         return languages.default if languages.default in leaders else leaders[0]
 
-    def _tokens(self, clauses: list[list[str]]) -> list[_Token]:
+    def _tokens(self, clauses: list[list[str]]) -> list[Token]:
         lang = self._lang
-        tokens: list[_Token] = []
+        tokens: list[Token] = []
         clause_number = 0
         # Lookups of repeated words within this one answer; dropped with it.
         memo: dict[str, list[tuple[int, float, bool]]] = {}
@@ -780,18 +551,18 @@ class ChatMatcher:
                 position = len(tokens)
                 if not lang.is_content(word):
                     # Kept as a gap between words, and for negations.
-                    tokens.append(_Token(word, position, clause_number, [], 0.0, True))
+                    tokens.append(Token(word, position, clause_number, [], 0.0, True))
                     continue
                 if word not in memo:
                     memo[word] = self._lookup(word)
                 meanings = list(memo[word])
                 known = [self._weight[v] * sim for v, sim, _ in meanings if v >= 0]
                 weight = _GENERIC_WEIGHT if word in lang.generic else max(known, default=1.0)
-                tokens.append(_Token(word, position, clause_number, meanings, weight, bool(known)))
+                tokens.append(Token(word, position, clause_number, meanings, weight, bool(known)))
         self._mark_statements(tokens)
         return tokens
 
-    def _mark_statements(self, tokens: list[_Token]) -> None:
+    def _mark_statements(self, tokens: list[Token]) -> None:
         """Whose role each word would be: the visitor's own (stated, leading) or
         someone else's (other)."""
         lang = self._lang
@@ -894,7 +665,7 @@ class ChatMatcher:
         role_sims: dict[int, float] = {}
         for vid, sim, direct in meanings:
             if direct and vid >= 0 and sim >= _SIM_INFLECTED and self._roles[vid]:
-                stand_in = _stand_in(self._roles[vid])
+                stand_in = role_stand_in(self._roles[vid])
                 role_sims[stand_in] = max(role_sims.get(stand_in, 0.0), sim)
         for stand_in, sim in role_sims.items():
             meanings.append((stand_in, sim * _SIM_OTHER_ROLE, False))
@@ -1005,7 +776,7 @@ class ChatMatcher:
         """The nearest known word within a small edit distance, also trying the
         word without a feminine ending and with umlauts as plain vowels
         ("Aertzin" -> "artz" -> "arzt")."""
-        collapsed = _collapse(word)
+        collapsed = collapse(word)
         vid = self._collapsed.get(collapsed)
         if vid is not None and len(collapsed) >= 3:
             return [(vid, _SIM_TYPO[1])]  # "jobb", "Aplication", "Praktikkum"
@@ -1017,7 +788,7 @@ class ChatMatcher:
                 candidates |= {stem, plain(stem)}
         best: tuple[int, int] | None = None  # (distance, vocabulary id)
         for candidate in candidates:
-            limit = _max_typo_distance(len(candidate))
+            limit = max_typo_distance(len(candidate))
             bucket = self._buckets.get(candidate[0])
             if not limit or not bucket:
                 continue
@@ -1025,7 +796,7 @@ class ChatMatcher:
             if found is None:
                 continue
             choice, distance = found[0], int(found[1])
-            if distance > _max_typo_distance(min(len(choice), len(candidate))):
+            if distance > max_typo_distance(min(len(choice), len(candidate))):
                 continue  # "internal" is no typo of "intern"
             if len(candidate) == 4 and sorted(choice) != sorted(candidate):
                 continue  # four letters: only a swap ("artz") is a safe typo
@@ -1037,7 +808,7 @@ class ChatMatcher:
 
     # -- negation --------------------------------------------------------------
 
-    def _negate(self, tokens: list[_Token]) -> set[str]:
+    def _negate(self, tokens: list[Token]) -> set[str]:
         """Take negated role words out of the answer; return their visitor types."""
         lang = self._lang
         negated: set[str] = set()
@@ -1065,7 +836,7 @@ class ChatMatcher:
                 target.weight = 0.0
         return negated
 
-    def _after(self, tokens: list[_Token], index: int) -> _Token | None:
+    def _after(self, tokens: list[Token], index: int) -> Token | None:
         """The first word after a negator in its clause, skipping articles."""
         for token in tokens[index + 1 :]:
             if token.clause != tokens[index].clause:
@@ -1074,7 +845,7 @@ class ChatMatcher:
                 return token
         return None
 
-    def _before(self, tokens: list[_Token], index: int) -> _Token | None:
+    def _before(self, tokens: list[Token], index: int) -> Token | None:
         """For a clause-final "nicht": the word it negates ("Apotheker bin ich nicht")."""
         for token in reversed(tokens[:index]):
             if token.clause != tokens[index].clause:
@@ -1085,9 +856,9 @@ class ChatMatcher:
 
     # -- phrases ---------------------------------------------------------------
 
-    def _spot(self, tokens: list[_Token]) -> list[_Spot]:
+    def _spot(self, tokens: list[Token]) -> list[Spot]:
         """Every phrase whose words the answer (mostly) contains, close together."""
-        rows: dict[int, dict[int, _Slot]] = {}
+        rows: dict[int, dict[int, Slot]] = {}
         for token in tokens:
             for vid, sim, direct in token.meanings:
                 for number, slot in self._postings.get(vid, ()):
@@ -1099,7 +870,7 @@ class ChatMatcher:
                     if current is None or (sim, direct) > (current[1], current[4]):
                         weight = self._phrases[number].weights[slot]
                         row[slot] = (token.position, sim, vid, weight, direct)
-        spots: list[_Spot] = []
+        spots: list[Spot] = []
         for number, row in rows.items():
             phrase = self._phrases[number]
             got = sum(weight * sim for _, sim, _, weight, _ in row.values())
@@ -1121,7 +892,7 @@ class ChatMatcher:
             spots.append(self._make_spot(phrase, factor, got, row, tokens))
         return spots
 
-    def _in_passing(self, row: dict[int, _Slot], tokens: list[_Token], phrase: _Phrase) -> bool:
+    def _in_passing(self, row: dict[int, Slot], tokens: list[Token], phrase: Phrase) -> bool:
         """Whether a one-word role phrase ("Patient") would be spotted only from a
         role word's plural mentioned in passing inside a longer answer ("for
         teaching patients"): a group, not stated, not leading, not someone else's."""
@@ -1139,7 +910,7 @@ class ChatMatcher:
         return sum(t.weight > _GENERIC_WEIGHT for t in tokens) >= _PASSING_WORDS
 
     def _names_someone_else(
-        self, phrase: _Phrase, row: dict[int, _Slot], tokens: list[_Token]
+        self, phrase: Phrase, row: dict[int, Slot], tokens: list[Token]
     ) -> bool:
         """Whether the phrase would say who the visitor is only from a role they named
         as someone else's ("my GP", "la pharmacienne", "der Apotheker"), or from a
@@ -1162,7 +933,7 @@ class ChatMatcher:
         # "Die Ärztin im Spital hat gesagt": the phrase's own role is someone else.
         return bool(roles) and all(t.other and not t.stated for t in roles)
 
-    def _works_there(self, phrase: _Phrase, row: dict[int, _Slot], tokens: list[_Token]) -> bool:
+    def _works_there(self, phrase: Phrase, row: dict[int, Slot], tokens: list[Token]) -> bool:
         """Whether a patient's phrase would use a place of care the visitor speaks for
         ("our pharmacy", "Apo hier", "wir als Apotheke"): where the visitor works is no
         place they look for."""
@@ -1175,7 +946,7 @@ class ChatMatcher:
             for position, _, vid, _, _ in row.values()
         )
 
-    def _as(self, tokens: list[_Token], position: int) -> bool:
+    def _as(self, tokens: list[Token], position: int) -> bool:
         """Whether the word follows a statement word, articles aside ("wir als
         Apotheke", "as a pharmacy"; not "bin in der Apotheke")."""
         lang = self._lang
@@ -1189,7 +960,7 @@ class ChatMatcher:
         return False
 
     @staticmethod
-    def _closeness(phrase: _Phrase, row: dict[int, _Slot], tokens: list[_Token]) -> float:
+    def _closeness(phrase: Phrase, row: dict[int, Slot], tokens: list[Token]) -> float:
         """1.0 when the matched words stand as close and in the same order as in
         the phrase; less when reordered (German moves verbs) or a few words
         apart; 0 when in different clauses or far apart."""
@@ -1210,7 +981,7 @@ class ChatMatcher:
                 return 0.0
         return factor
 
-    def _spot_whole(self, text: str, tokens: list[_Token]) -> list[_Spot]:
+    def _spot_whole(self, text: str, tokens: list[Token]) -> list[Spot]:
         """A short answer that as a whole is nearly a phrase ("apo theker")."""
         if not _WHOLE_MIN_CHARS <= len(text) <= _WHOLE_MAX_CHARS:
             return []
@@ -1224,7 +995,7 @@ class ChatMatcher:
         content = [t for t in tokens if t.weight > 0]
         # The phrase explains every content word of the answer; its first
         # vocabulary word stands for them (they may be fragments of it).
-        row: dict[int, _Slot] = {
+        row: dict[int, Slot] = {
             slot: (t.position, 1.0, phrase.vocab[0], t.weight, True)
             for slot, t in enumerate(content)
         }
@@ -1232,12 +1003,12 @@ class ChatMatcher:
 
     def _make_spot(
         self,
-        phrase: _Phrase,
+        phrase: Phrase,
         factor: float,
         got: float,
-        row: dict[int, _Slot],
-        tokens: list[_Token],
-    ) -> _Spot:
+        row: dict[int, Slot],
+        tokens: list[Token],
+    ) -> Spot:
         """A spotted phrase and its place in the claiming order.
 
         An explicitly stated role ("I am a doctor ...") claims first: the
@@ -1256,13 +1027,13 @@ class ChatMatcher:
             if direct and vid >= 0
         ):
             size = _MAX_WORDS  # above any phrase size
-        return _Spot(phrase, factor, strength, (size, strength), row)
+        return Spot(phrase, factor, strength, (size, strength), row)
 
     # -- evidence --------------------------------------------------------------
 
-    def _claim(self, tokens: list[_Token], spots: list[_Spot]) -> _Evidence:
+    def _claim(self, tokens: list[Token], spots: list[Spot]) -> Evidence:
         """Let spotted phrases claim answer words, biggest first; sum the evidence."""
-        evidence = _Evidence({}, {}, {}, {}, {}, {}, 0)
+        evidence = Evidence({}, {}, {}, {}, {}, {}, 0)
         claimed: dict[int, str] = {}  # answer position -> key
         senses: dict[int, str] = {}  # vocabulary id -> key that claimed it
         spots.sort(key=lambda spot: spot.priority, reverse=True)
@@ -1320,7 +1091,7 @@ class ChatMatcher:
         return evidence
 
     def _counterparts(
-        self, tokens: list[_Token], claimed: dict[int, str], evidence: _Evidence
+        self, tokens: list[Token], claimed: dict[int, str], evidence: Evidence
     ) -> None:
         """A professional the visitor names as someone else's ("my GP", "the
         pharmacist said", "la pharmacienne m'a dit") is the visitor's carer: the
@@ -1329,7 +1100,7 @@ class ChatMatcher:
         self._named_as_others(tokens, claimed, evidence, self._carer_intent, self._carer)
 
     def _patients_spoken_of(
-        self, tokens: list[_Token], claimed: dict[int, str], evidence: _Evidence
+        self, tokens: list[Token], claimed: dict[int, str], evidence: Evidence
     ) -> None:
         """A patient spoken of in the third person ("Patientin hatte einen
         Ausschlag", "patient had a rash") is someone the visitor treats: the
@@ -1337,7 +1108,7 @@ class ChatMatcher:
         they state a role of their own."""
         self._named_as_others(tokens, claimed, evidence, self._treating_intent, self._treated)
 
-    def _treated(self, token: _Token) -> bool:
+    def _treated(self, token: Token) -> bool:
         """Whether the word is a patient acting in the third person ("Patientin hatte")."""
         return (
             token.acts
@@ -1350,11 +1121,11 @@ class ChatMatcher:
 
     def _named_as_others(
         self,
-        tokens: list[_Token],
+        tokens: list[Token],
         claimed: dict[int, str],
-        evidence: _Evidence,
+        evidence: Evidence,
         index: int | None,
-        names: Callable[[_Token], bool],
+        names: Callable[[Token], bool],
     ) -> None:
         """Someone the visitor `names` as another makes the visitor the type of
         intent `index`, as if they had said so, unless they state a role of
@@ -1375,9 +1146,7 @@ class ChatMatcher:
             shares = evidence.by_intent.setdefault(key, {})
             shares[index] = shares.get(index, 0.0) + contribution
 
-    def _workplaces(
-        self, tokens: list[_Token], claimed: dict[int, str], evidence: _Evidence
-    ) -> None:
+    def _workplaces(self, tokens: list[Token], claimed: dict[int, str], evidence: Evidence) -> None:
         """A place of care the visitor speaks for ("Apo hier", "unsere Apotheke"):
         the visitor works there, as the one profession whose phrases use the word.
         Only when no role of their own is stated."""
@@ -1408,7 +1177,7 @@ class ChatMatcher:
         says it of themselves: "Apo hier", "bin in der Apotheke" (a pharmacist)."""
         return intent_type in PROFESSIONAL_TYPES and self._keys_of_word[vid] == (intent_type,)
 
-    def _counterpart(self, token: _Token, intent_type: str | None) -> bool:
+    def _counterpart(self, token: Token, intent_type: str | None) -> bool:
         """Whether the word names someone else whose counterpart the phrase's type
         is: a professional in a patient's phrase ("mein Arzt"), a patient in a
         professional's ("für meine Patienten")."""
@@ -1421,7 +1190,7 @@ class ChatMatcher:
             for vid, sim, direct in token.meanings
         )
 
-    def _carer(self, token: _Token) -> bool:
+    def _carer(self, token: Token) -> bool:
         """Whether the word is a professional named as someone else's ("my GP"),
         or a place of care acting on the visitor ("the pharmacy said", "d Apotheke
         het mir"; not "unsere Apotheke hat": the visitor's own), written as it is
@@ -1437,7 +1206,7 @@ class ChatMatcher:
             for vid, sim, direct in token.meanings
         )
 
-    def _own_role(self, token: _Token) -> bool:
+    def _own_role(self, token: Token) -> bool:
         """Whether the word is a role word itself (not a typo of one)."""
         return any(
             direct and vid >= 0 and sim >= _SIM_INFLECTED and bool(self._roles[vid])
@@ -1446,10 +1215,10 @@ class ChatMatcher:
 
     def _back_off(
         self,
-        tokens: list[_Token],
+        tokens: list[Token],
         claimed: dict[int, str],
         senses: dict[int, str],
-        evidence: _Evidence,
+        evidence: Evidence,
     ) -> None:
         """Known words no phrase explains hint at the types that use them, or,
         said again, at the type that claimed them the first time; unknown
@@ -1481,7 +1250,7 @@ class ChatMatcher:
                 for index in users:
                     shares[index] = shares.get(index, 0.0) + share / len(users)
 
-    def _unlead(self, tokens: list[_Token], claimed: dict[int, str], evidence: _Evidence) -> None:
+    def _unlead(self, tokens: list[Token], claimed: dict[int, str], evidence: Evidence) -> None:
         """A trade word leading the answer ("Lieferengpass? meine Apotheke kriegt
         es nicht", "Engpass, ich bekomme mein Medikament nicht") is only a task
         when the visitor speaks of their own carer or of something of theirs a
@@ -1493,9 +1262,9 @@ class ChatMatcher:
             return
         for key, led in evidence.led.items():
             evidence.role[key] -= led
-            evidence.task.setdefault(key, []).append((_ROLE_ANY, led / _OWN_ROLE))
+            evidence.task.setdefault(key, []).append((ROLE_ANY, led / _OWN_ROLE))
 
-    def _weigh_roles(self, evidence: _Evidence) -> None:
+    def _weigh_roles(self, evidence: Evidence) -> None:
         """Settle a stated role against another type's task.
 
         Who the visitor says they are outranks what they ask about, except a
@@ -1523,12 +1292,12 @@ class ChatMatcher:
                     evidence.task.setdefault(role_key, []).extend(evidence.task.pop(task_key))
                 else:
                     evidence.role.pop(role_key)
-                    evidence.task[task_key].append((_ROLE_ANY, role_weight))
+                    evidence.task[task_key].append((ROLE_ANY, role_weight))
                     break
         self._weigh_unstated_roles(evidence)
         self._weigh_job(evidence)
 
-    def _weigh_job(self, evidence: _Evidence) -> None:
+    def _weigh_job(self, evidence: Evidence) -> None:
         """A clear request for a job or training outranks every other type's words:
         they say what the job is ("Stelle in der Zulassung", "job as a sales rep",
         "salary of a medical science liaison"), not who else the visitor is."""
@@ -1538,9 +1307,9 @@ class ChatMatcher:
         for key in [k for k in evidence.task if k != JOBS_TYPE]:
             job.extend(evidence.task.pop(key))
         for key in [k for k in evidence.role if k != JOBS_TYPE]:
-            job.append((_ROLE_ANY, evidence.role.pop(key)))
+            job.append((ROLE_ANY, evidence.role.pop(key)))
 
-    def _weigh_unstated_roles(self, evidence: _Evidence) -> None:
+    def _weigh_unstated_roles(self, evidence: Evidence) -> None:
         """A role word that is all a type has, and that nobody stated as their
         own, is the object of another type's task: "Stellenangebot PTA" is an
         applicant, as long as the task is not the role's own business."""

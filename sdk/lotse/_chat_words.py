@@ -1,0 +1,176 @@
+"""The word-form knowledge of the chat matcher (`_chat.py`).
+
+`Words` holds the language files' word lists (merged from every language, see
+`_language.py`) and finds other forms of a word: its crude stem, a rewritten
+stem, its spelling variants undone, whether it is a content word and which role
+a role statement names. Beside it live the small helpers the matcher shares:
+the role stand-in ids, the edit distance allowed for a typo and doubled letters
+collapsed. Pure: no I/O, nothing of an answer is kept.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ._language import Languages
+from ._model import PROFESSIONAL_TYPES
+
+__all__ = [
+    "MIN_STEM",
+    "ROLE_ANY",
+    "ROLE_ANY_LAY",
+    "Words",
+    "collapse",
+    "max_typo_distance",
+    "role_stand_in",
+]
+
+#: Endings (from the language files) are stripped to find words of one stem
+#: ("Stellen" / "Stelle", "started" / "starting"), longest first. The stem must
+#: keep five letters ("care" is no "career"); a plain plural "s" only three
+#: ("jobs" / "job"). Not "-er": it makes people of places ("Apotheke" / "Apotheker").
+MIN_STEM = 5
+_DOUBLED = re.compile(r"(.)\1+")
+#: Pseudo vocabulary ids: "any role word", for another type's role inside a
+#: phrase, one per side: a professional stands in only for a professional
+#: ("Stelle als Arzt" covers "Stelle als Apothekerin"), anyone else only for
+#: someone else ("für meine Patienten" does not cover "mein Apotheker").
+#: Real vocabulary ids are >= 0.
+ROLE_ANY = -1
+ROLE_ANY_LAY = -2
+
+
+# -- language knowledge ----------------------------------------------------------
+# Every word list comes from `intents/lang/<id>.toml` (see `_language.py`), in
+# normalised form; the code below names no word of any language.
+
+
+class Words:
+    """The language knowledge the matcher uses, merged from every language file."""
+
+    def __init__(self, languages: Languages) -> None:
+        self.languages = languages
+        self.function = languages.function
+        self.generic = languages.generic
+        self.negators = languages.negators
+        self.trailing = languages.trailing_negators
+        self.pairs = languages.negation_pairs
+        self.fillers = languages.negation_fillers
+        self.lookback_skip = languages.lookback_skip
+        self.statement = languages.statement
+        self.others = languages.others
+        self.statement_after = languages.statement_after
+        self.objects = languages.objects
+        self.acting = languages.acting
+        self.ours = languages.ours
+        self.mine = languages.mine
+        self.about = languages.about
+        self.groups = languages.groups
+        self.specialist_endings = languages.specialist_endings
+        self.places = languages.places
+        self.clause = languages.clause
+        self.contrast = languages.contrast
+        self.role_prefixes = languages.role_prefixes
+        self.endings = languages.endings
+        #: A stem also drops a derivational ending: a verb meets its noun.
+        self.stem_endings: tuple[str, ...] = tuple(
+            sorted({*languages.endings, *languages.derivations}, key=len, reverse=True)
+        )
+        self.links = languages.links
+        self.feminine = languages.feminine
+        self.variants = languages.variants
+        self.rewrites = languages.rewrites
+        self.plural_s_except = languages.plural_s_except
+        self.synonyms = languages.synonyms
+
+    def is_content(self, word: str) -> bool:
+        return len(word) >= 2 and (word not in self.function or word in self.generic)
+
+    def stated_role(self, phrase_words: list[str]) -> str | None:
+        """The role in a role statement, else None: "ich bin ein arzt" -> "arzt",
+        "ich bin niedergelassener arzt" -> "arzt", but "ich bin filialleiter einer
+        apotheke" names no single role."""
+        for prefix in self.role_prefixes:
+            if tuple(phrase_words[: len(prefix)]) != prefix:
+                continue
+            rest = phrase_words[len(prefix) :]
+            while rest and rest[0] in self.fillers:
+                rest = rest[1:]  # articles: "ein", "a"
+            if 1 <= len(rest) <= 2 and all(self.is_content(w) for w in rest):
+                return rest[-1]
+        return None
+
+    def stem(self, word: str) -> str:
+        """A crude stem: enough to meet other forms of the same word, nothing more.
+        Stripped twice so that "betroffene" and "betroffen" meet at "betroff".
+        Generic words may keep only three letters: "viele" / "viel", "meine" / "mein"."""
+        if not word.endswith(self.stem_endings):
+            return word
+        min_stem = 3 if word in self.generic else MIN_STEM
+        stem = word
+        for _ in range(2):
+            for ending in self.stem_endings:
+                if stem.endswith(ending) and len(stem) - len(ending) >= min_stem:
+                    stem = stem[: -len(ending)]
+                    break
+            else:
+                break
+        plural = word.endswith("s") and not word.endswith(self.plural_s_except)
+        if stem == word and plural and len(word) >= 4:
+            return word[:-1]  # a short plural: "jobs", "pills"
+        return stem
+
+    def short_stem(self, word: str) -> str:
+        """A stem that may keep only three letters, for words known to be short."""
+        for ending in self.endings:
+            if word.endswith(ending) and len(word) - len(ending) >= 3:
+                return word[: -len(ending)]
+        return word
+
+    def rewritten(self, word: str) -> str | None:
+        """The word's stem by a rewrite rule ("vacancies" -> "vacancy"), if one applies."""
+        for suffix, replacement in self.rewrites:
+            if len(word) >= 5 and word.endswith(suffix):
+                return word[: -len(suffix)] + replacement
+        return None
+
+    def forms(self, word: str) -> list[str]:
+        """Other forms of a word whose stem changes: an ending off the word with
+        its spelling variant undone ("paesse" -> "pass"), or a rewrite."""
+        found: list[str] = []
+        for ending in self.endings:
+            if word.endswith(ending) and len(word) - len(ending) >= MIN_STEM:
+                stem = word[: -len(ending)]
+                plain = self.plain(stem)
+                if plain != stem:
+                    found.append(plain)
+        rewritten = self.rewritten(word)
+        if rewritten is not None:
+            found.append(rewritten)
+        return found
+
+    def plain(self, word: str) -> str:
+        """The word with its spelling variants undone: "fuer" -> "fur"."""
+        for written, plain in self.variants:
+            word = word.replace(written, plain)
+        return word
+
+
+def role_stand_in(types: frozenset[str] | set[str]) -> int:
+    """The pseudo id a role word of these visitor types stands in as."""
+    return ROLE_ANY if types & PROFESSIONAL_TYPES else ROLE_ANY_LAY
+
+
+def max_typo_distance(length: int) -> int:
+    """Edit distance allowed for a typo: none for short words, where one edit
+    makes another word ("art" / "arzt"), two for long ones."""
+    if length <= 3:
+        return 0
+    if length <= 7:
+        return 1
+    return 2
+
+
+def collapse(word: str) -> str:
+    """The word with doubled letters written once: a common typo either way."""
+    return _DOUBLED.sub(r"\1", word)
