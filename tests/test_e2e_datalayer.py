@@ -80,6 +80,16 @@ def layer(page: Page, name: str = "dataLayer") -> Any:
     return page.evaluate("(name) => window[name]", name)
 
 
+def wait_for_pushes(page: Page, name: str, event: str, count: int) -> None:
+    """Wait for `count` pushes of `event`: the chat's file pushes them, which the first
+    swap loads, so they arrive a moment after the swaps they tell of."""
+    page.wait_for_function(
+        "([name, event, count]) => (window[name] || []).filter((x) => x.event === event)"
+        ".length >= count",
+        arg=[name, event, count],
+    )
+
+
 def test_datalayer_receives_lotse_swap_when_the_script_tag_asks_for_it(
     demo: str, visitor: Callable[[], tuple[Page, Probe]]
 ) -> None:
@@ -91,6 +101,7 @@ def test_datalayer_receives_lotse_swap_when_the_script_tag_asks_for_it(
     page.goto(demo + "/fachkreise/")
     wait_for_heading(page, "hero", "hero-hcp")
     wait_for_heading(page, "teaser", "teaser-hcp")
+    wait_for_pushes(page, "dataLayer", "lotse_swap", 2)
 
     events = layer(page)
     assert isinstance(events, list), events
@@ -169,9 +180,9 @@ def test_datalayer_named_by_the_attribute(
     page.route(demo + "/fachkreise/", with_datalayer_attribute("_mtm"))
     page.goto(demo + "/fachkreise/")
     wait_for_heading(page, "hero", "hero-hcp")
-    assert {"event": "lotse_swap", "lotse_slot": "hero", "lotse_variant": "hero-hcp"} in layer(
-        page, "_mtm"
-    )
+    wait_for_pushes(page, "_mtm", "lotse_swap", 1)
+    swap = {"event": "lotse_swap", "lotse_slot": "hero", "lotse_variant": "hero-hcp"}
+    assert swap in layer(page, "_mtm")
     assert layer(page) is None
     probe.assert_clean(page)
 
