@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from ._chat import ChatMatch, ChatMatcher
 from ._copy import CLARIFY, FALLBACK
 from ._dialogue import CHAT_DOSE
+from ._memo import remember_in
 from ._model import (
     CONTROL,
     GLOBAL_ARMS,
@@ -189,9 +190,7 @@ class Engine:
                 self._sensitive_path is not None and self._sensitive_path.match(page.path)
             ) or bool(self.sensitive_words.find(page.path_words, remember=True))
             known = (sensitive, tuple(self.persona_signals.find(page.path_words, remember=True)))
-            if len(self._pages) >= PAGES_REMEMBERED:
-                self._pages.clear()
-            self._pages[key] = known
+            remember_in(self._pages, key, known, PAGES_REMEMBERED)
         return known
 
     def label(self, type_id: str, lang: str) -> str:

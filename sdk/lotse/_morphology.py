@@ -30,6 +30,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ._language import Languages, bundled_languages
+from ._memo import remember_in
 from ._normalise import base_form
 
 __all__ = ["ALIAS", "HEAD", "UNKNOWN_REST", "Morphology"]
@@ -139,10 +140,7 @@ class Morphology:
             return lookups[word]
         except KeyError:
             pass
-        if len(lookups) >= self.CACHE_SIZE:
-            lookups.clear()
-        found = lookups[word] = self.lookup(word)
-        return found
+        return remember_in(lookups, word, self.lookup(word), self.CACHE_SIZE)
 
     def alias(self, word: str) -> tuple[str, ...] | None:
         """The words an alias stands for, if `word` (or a form of it) is one."""

@@ -37,6 +37,7 @@ from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 from . import _morphology
 from ._language import Languages, bundled_languages
+from ._memo import remember_in
 from ._model import JOBS_TYPE, PATIENT_TYPE, PROFESSIONAL_TYPES, Signal, Text
 from ._morphology import Morphology
 from ._normalise import words
@@ -178,9 +179,7 @@ class WordMatcher(Generic[_P]):
                     add((payload,), factor * _morphology.ALIAS)
         result = tuple(found.values())
         if remember:
-            if len(self._cache) >= self.CACHE_SIZE:
-                self._cache.clear()
-            self._cache[word] = result
+            remember_in(self._cache, word, result, self.CACHE_SIZE)
         return result
 
     def find_weighted(
@@ -282,9 +281,7 @@ class WordMatcher(Generic[_P]):
                 for parts, payload in entries
                 if self._phrase_factor(parts, window, 0, remember=True)
             )
-            if len(self._windows) >= self.CACHE_SIZE:
-                self._windows.clear()
-            self._windows[key] = matched
+            remember_in(self._windows, key, matched, self.CACHE_SIZE)
         return matched
 
     def _phrase_factor(
@@ -695,9 +692,7 @@ class PageReader:
                 _keep(found, self.seek_signal, 1.0)
         result = tuple(found.values())
         if remember:
-            if len(self._cache) >= self.CACHE_SIZE:
-                self._cache.clear()
-            self._cache[key] = result
+            remember_in(self._cache, key, result, self.CACHE_SIZE)
         return result
 
     def read_segments(
@@ -745,18 +740,15 @@ class PageReader:
                 _keep(found, signal, factor)
         result = tuple(found.values())
         if remember:
-            if len(self._paths) >= self.CACHE_SIZE:
-                self._paths.clear()
-            self._paths[path_key] = result
+            remember_in(self._paths, path_key, result, self.CACHE_SIZE)
         return list(result)
 
     def path_signals(self, segments: tuple[tuple[str, ...], ...]) -> tuple[Signal, ...]:
         """`weighted(read_segments(segments))` for a path alone, remembered per path."""
         cached = self._weighted.get(segments)
         if cached is None:
-            if len(self._weighted) >= self.CACHE_SIZE:
-                self._weighted.clear()
-            cached = self._weighted[segments] = tuple(self.weighted(self.read_segments(segments)))
+            weighted = tuple(self.weighted(self.read_segments(segments)))
+            cached = remember_in(self._weighted, segments, weighted, self.CACHE_SIZE)
         return cached
 
     def _may_span(self, segments: Sequence[tuple[str, ...]]) -> bool:
@@ -836,9 +828,8 @@ class PageReader:
         key = (id(signal), factor)
         scaled = self._scaled.get(key)
         if scaled is None:
-            if len(self._scaled) >= self.CACHE_SIZE:
-                self._scaled.clear()
-            scaled = self._scaled[key] = replace(signal, weight=signal.weight * factor)
+            weighed = replace(signal, weight=signal.weight * factor)
+            scaled = remember_in(self._scaled, key, weighed, self.CACHE_SIZE)
         return scaled
 
     def search_hits(self, chat: ChatMatcher, search: str, lang: str | None) -> list[Hit[Signal]]:
