@@ -57,6 +57,11 @@ FURTHER_CHAT = tuple(
     f"tuning{n}_chat.jsonl" for n in (2, 3, 4, 5, 6, 7, 9, 10, 11, 12, "12b", 13, "13b", 14, 15)
 )
 FURTHER_CHAT_FR = tuple(f"tuning{n}_chat_fr.jsonl" for n in (2, 3, 4, 8))
+#: Earlier held-out sets, each scored once as the held-out figure and then read
+#: and tuned on once a fresh held-out set had been written: tuning data now.
+RETIRED_JOURNEYS = ("heldout_journeys.jsonl", "heldout2_journeys.jsonl")
+RETIRED_CHAT = ("heldout_chat.jsonl", "heldout2_chat.jsonl")
+RETIRED_CHAT_FR = ("heldout_chat_fr.jsonl", "heldout2_chat_fr.jsonl")
 
 
 def journey_site() -> lotse.Site:

@@ -4,17 +4,17 @@ The tuning sets are what the catalogue, the weights and the calibration were
 fitted on: `journeys.jsonl` and `tuning_journeys.jsonl`, `chat_answers.jsonl`,
 `tuning_chat.jsonl` and `tuning_chat_fr.jsonl`, the further sets `tuning2_*` to
 `tuning15_*` (each written and committed before it was first scored, and
-printed apart as a check on the rest), and the FIRST held-out sets
-(`heldout_journeys.jsonl`, `heldout_chat.jsonl`, `heldout_chat_fr.jsonl`): they
-were scored twice, then read and tuned on once a fresh held-out set existed,
-so their figures here are tuning figures.
+printed apart as a check on the rest), and the earlier held-out sets
+(`heldout_*` and `heldout2_*`): each was scored once as the held-out figure,
+then read and tuned on once a fresh held-out set existed, so their figures
+here are tuning figures.
 
-The held-out sets are that fresh set, `heldout2_journeys.jsonl`,
-`heldout2_chat.jsonl` and `heldout2_chat_fr.jsonl`: written for issue 10 and
-committed before the code they score changed, by someone who read neither the
-code nor the catalogue, on fictional sites structured unlike the tuning ones,
-and scored once at the end. No held-out answer may be a copy or near copy of a
-catalogue phrase: that would measure memory, not understanding.
+The held-out sets are the freshest ones, `heldout3_journeys.jsonl`,
+`heldout3_chat.jsonl` and `heldout3_chat_fr.jsonl`: committed before the code
+they score changed, by someone who read neither the code nor the catalogue,
+on fictional sites structured unlike the tuning ones, and scored once at the
+end. No held-out answer may be a copy or near copy of a catalogue phrase: that
+would measure memory, not understanding.
 
 `pytest tests/test_heldout.py -s` prints the figures. The misses of the
 held-out sets are not printed unless `LOTSE_SHOW_HELDOUT_MISSES=1`: reading
@@ -36,6 +36,9 @@ from _accuracy import (
     FURTHER_CHAT,
     FURTHER_CHAT_FR,
     FURTHER_JOURNEYS,
+    RETIRED_CHAT,
+    RETIRED_CHAT_FR,
+    RETIRED_JOURNEYS,
     VISITOR_TYPES,
     catalogue_phrases,
     near_copy,
@@ -47,15 +50,15 @@ from _accuracy import (
     score_journeys,
 )
 
-HELDOUT_JOURNEYS = read_jsonl("heldout2_journeys.jsonl")
-HELDOUT_CHAT = read_jsonl("heldout2_chat.jsonl")
-HELDOUT_CHAT_FR = read_jsonl("heldout2_chat_fr.jsonl")
-#: The first held-out sets, tuned on since the fresh ones were written.
-FIRST_JOURNEYS = read_jsonl("heldout_journeys.jsonl")
-FIRST_CHAT = read_jsonl("heldout_chat.jsonl")
-FIRST_CHAT_FR = read_jsonl("heldout_chat_fr.jsonl")
+HELDOUT_JOURNEYS = read_jsonl("heldout3_journeys.jsonl")
+HELDOUT_CHAT = read_jsonl("heldout3_chat.jsonl")
+HELDOUT_CHAT_FR = read_jsonl("heldout3_chat_fr.jsonl")
+#: The earlier held-out sets, tuned on since fresh ones were written.
+EARLIER_JOURNEYS = read_all(RETIRED_JOURNEYS)
+EARLIER_CHAT = read_all(RETIRED_CHAT)
+EARLIER_CHAT_FR = read_all(RETIRED_CHAT_FR)
 #: Tuning data written for the issue's classes on further fictional sites, before
-#: any of it was scored (tuning2_* to tuning11_*): scored apart as well, as a check
+#: any of it was scored (tuning2_* to tuning15_*): scored apart as well, as a check
 #: on the rest.
 TUNING2_JOURNEYS = read_all(FURTHER_JOURNEYS)
 TUNING2_CHAT = read_all(FURTHER_CHAT)
@@ -64,12 +67,12 @@ TUNING_JOURNEYS = (
     read_jsonl("journeys.jsonl")
     + read_jsonl("tuning_journeys.jsonl")
     + TUNING2_JOURNEYS
-    + FIRST_JOURNEYS
+    + EARLIER_JOURNEYS
 )
 TUNING_CHAT = (
-    read_jsonl("chat_answers.jsonl") + read_jsonl("tuning_chat.jsonl") + TUNING2_CHAT + FIRST_CHAT
+    read_jsonl("chat_answers.jsonl") + read_jsonl("tuning_chat.jsonl") + TUNING2_CHAT + EARLIER_CHAT
 )
-TUNING_CHAT_FR = read_jsonl("tuning_chat_fr.jsonl") + TUNING2_CHAT_FR + FIRST_CHAT_FR
+TUNING_CHAT_FR = read_jsonl("tuning_chat_fr.jsonl") + TUNING2_CHAT_FR + EARLIER_CHAT_FR
 SHOW_MISSES = os.environ.get("LOTSE_SHOW_HELDOUT_MISSES") == "1"
 #: The tuning sets' misses are for reading: `LOTSE_SHOW_TUNING_MISSES=1`.
 SHOW_TUNING_MISSES = os.environ.get("LOTSE_SHOW_TUNING_MISSES") == "1"
@@ -82,7 +85,7 @@ def test_heldout_journeys_are_well_formed() -> None:
     ids = Counter(journey["id"] for journey in HELDOUT_JOURNEYS)
     assert [i for i, n in ids.items() if n > 1] == []
     for journey in HELDOUT_JOURNEYS:
-        where = f"heldout2_journeys.jsonl line {journey['line']}"
+        where = f"heldout3_journeys.jsonl line {journey['line']}"
         assert journey["expect"] in (*VISITOR_TYPES, None), where
         assert journey["events"][0]["type"] == "page", where
         for event in journey["events"]:
@@ -144,8 +147,8 @@ def test_journey_figures_tuning_and_heldout() -> None:
     print(tuning.line("journeys, tuning"))
     tuning2 = score_journeys(TUNING2_JOURNEYS, replay_journeys(TUNING2_JOURNEYS))
     print(tuning2.line("journeys, further tuning sets"))
-    first = score_journeys(FIRST_JOURNEYS, replay_journeys(FIRST_JOURNEYS))
-    print(first.line("journeys, first held-out set (tuned on since)"))
+    first = score_journeys(EARLIER_JOURNEYS, replay_journeys(EARLIER_JOURNEYS))
+    print(first.line("journeys, earlier held-out sets (tuned on since)"))
     if SHOW_TUNING_MISSES:
         print(*tuning.misses, sep="\n")
     print(heldout.line("journeys, held-out"))
@@ -169,8 +172,8 @@ def test_chat_figures_tuning_and_heldout() -> None:
     print(score_chat(TUNING_CHAT_FR, matcher).line("chat, tuning fr"))
     print(score_chat(TUNING2_CHAT, matcher).line("chat, further tuning sets de/en"))
     print(score_chat(TUNING2_CHAT_FR, matcher).line("chat, further tuning sets fr"))
-    print(score_chat(FIRST_CHAT, matcher).line("chat, first held-out de/en (tuned on since)"))
-    print(score_chat(FIRST_CHAT_FR, matcher).line("chat, first held-out fr (tuned on since)"))
+    print(score_chat(EARLIER_CHAT, matcher).line("chat, earlier held-out de/en (tuned on since)"))
+    print(score_chat(EARLIER_CHAT_FR, matcher).line("chat, earlier held-out fr (tuned on since)"))
     if SHOW_TUNING_MISSES:
         print(*tuning.misses, *score_chat(TUNING_CHAT_FR, matcher).misses, sep="\n")
     print(tuning_fresh.line("chat, tuning without near copies"))

@@ -1,3 +1,5 @@
+import pytest
+
 from lotse._signals import HostMatcher, WordMatcher, page_facts, referrer_host
 
 
@@ -30,12 +32,40 @@ def test_host_matcher_by_suffix_and_label() -> None:
     assert hosts.find("notstepstone.de") == []
 
 
-def test_page_facts_keep_only_utm_parameters() -> None:
+def test_page_facts_keep_campaigns_apart_and_searches_out() -> None:
     facts = page_facts("https://www.x.de/de/Fachkreise/Onkologie?utm_campaign=HCP-Herbst&q=secret")
     assert facts.host == "www.x.de"
     assert facts.path_words == ("de", "fachkreise", "onkologie")
     assert "hcp" in facts.utm_words
     assert "secret" not in facts.utm_words
+    assert facts.where == "/de/Fachkreise/Onkologie"
+
+
+def test_page_facts_read_section_parameters() -> None:
+    """Sites built on one script name their sections in the query."""
+    facts = page_facts("https://www.x.de/index.php?seite=apothekenportal&thema=lieferfaehigkeit")
+    assert facts.path_words == ("index", "php", "apothekenportal", "lieferfaehigkeit")
+    assert facts.segments[-2:] == (("apothekenportal",), ("lieferfaehigkeit",))
+    assert facts.path == "/index.php"
+    assert facts.where == "/index.php?apothekenportal/lieferfaehigkeit"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "page_id=12",  # an id
+        "p=4711",
+        "sid=a8f3c29e11b04d7f",  # a hash: more digits than letters
+        "gclid=EAIaIQobChMI",  # tracking
+        "redirect=/karriere/",  # another page's address
+        "email=max@example.de",  # never a section, and personal
+        "search=karriere",  # a link to a search: what someone typed
+    ],
+)
+def test_page_facts_skip_parameters_that_name_no_section(query: str) -> None:
+    facts = page_facts(f"https://www.x.de/?{query}")
+    assert facts.segments == ()
+    assert facts.where == "/"
 
 
 def test_page_facts_survive_garbage() -> None:

@@ -181,9 +181,9 @@ class Engine:
         return self._read_page(page)[1]
 
     def _read_page(self, page: PageFacts) -> tuple[bool, tuple[PersonaSignal, ...]]:
-        # Remembered per path and host (all that `path_words` is made of): the same
-        # pages recur across sessions. Bounded like `page_facts`: cleared when full.
-        key = (page.path, page.host)
+        # Remembered per path, section parameters and host (all that `path_words`
+        # is made of): the same pages recur across sessions. Bounded.
+        key = (page.where or page.path, page.host)
         known = self._pages.get(key)
         if known is None:
             sensitive = bool(

@@ -41,12 +41,17 @@ def logits(evidence: Iterable[Evidence], types: Sequence[str]) -> dict[str, floa
 
 
 #: Calibration of the reported probabilities: summed evidence counts `SCALE`
-#: times, against `UNKNOWN`, the log-odds of "none of these". Both are fitted by
-#: maximum likelihood on the tuning journeys, where a journey nobody could tell
-#: is "unknown" (tests/test_calibration.py refits them and prints the
-#: reliability table), so that a reported 0.8 is right about four times in five.
-SCALE = 3.6
-UNKNOWN = 4.9
+#: times, less `CONFLICT` times the evidence for the other types, against
+#: `UNKNOWN`, the log-odds of "none of these". All three are fitted by maximum
+#: likelihood on the tuning journeys, where a journey nobody could tell is
+#: "unknown" (tests/test_calibration.py refits them and prints the reliability
+#: table), so that a reported 0.8 is right about four times in five. The
+#: conflict term is why a single strong page (right nearly always) and a page
+#: of one type after a page of another (right half the time) with the same
+#: lead get the confidence each deserves.
+SCALE = 3.4
+CONFLICT = 2.2
+UNKNOWN = 4.6
 
 
 class Probabilities(dict[str, float]):
@@ -66,13 +71,14 @@ def probabilities(totals: Mapping[str, float]) -> Probabilities:
     signals would call confident.
     """
     exp = math.exp
+    everything = sum(totals.values())
+    scaled = {t: SCALE * v - CONFLICT * (everything - v) for t, v in totals.items()}
     # Subtracting the maximum keeps exp() finite for any number of events.
-    top = max(0.0, *totals.values()) if totals else 0.0
-    scaled_top = max(UNKNOWN, SCALE * top)
+    scaled_top = max(UNKNOWN, *scaled.values()) if scaled else UNKNOWN
     scaled_total = exp(UNKNOWN - scaled_top)
     result = Probabilities()
-    for visitor_type, value in totals.items():
-        result[visitor_type] = c = exp(SCALE * value - scaled_top)
+    for visitor_type, value in scaled.items():
+        result[visitor_type] = c = exp(value - scaled_top)
         scaled_total += c
     for visitor_type in result:
         result[visitor_type] /= scaled_total

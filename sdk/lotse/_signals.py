@@ -366,8 +366,10 @@ class HostMatcher(Generic[_P]):
 class PageFacts:
     """What one URL tells, already normalised: path words, host and campaign words.
 
-    `segments` are the words of each path segment (subdomain labels first),
-    `utm_segments` the words of each campaign value.
+    `segments` are the words of each path segment (subdomain labels first, the
+    values of section parameters such as `?seite=apothekenportal` last),
+    `utm_segments` the words of each campaign value. `where` is the path plus
+    the section parameters' words: what `path_words` is made of besides the host.
     """
 
     path: str
@@ -376,6 +378,7 @@ class PageFacts:
     utm_words: tuple[str, ...]
     segments: tuple[tuple[str, ...], ...] = ()
     utm_segments: tuple[tuple[str, ...], ...] = ()
+    where: str = ""
 
 
 @lru_cache(maxsize=4096)
@@ -398,12 +401,14 @@ def page_facts(url: str) -> PageFacts:
     # Addresses arrive percent-encoded ("/f%C3%BCr-%C3%A4rzte/"): the words, and the
     # sensitive-topic check, need them as written.
     words_of_path = unquote(path) if "%" in path else path
-    utm = [value for key, value in parse_qsl(query) if key.lower() in UTM_KEYS] if query else []
+    pairs = parse_qsl(query) if query else []
+    utm = [value for key, value in pairs if key.lower() in UTM_KEYS]
     subdomain = _subdomain_words(host)
     # The normaliser's work is remembered per path segment (`_piece_segments`): a
     # site's paths are new combinations of the same few segments.
     chain = itertools.chain.from_iterable  # flattening in C
-    segments = tuple(chain(map(_piece_segments, words_of_path.split("/"))))
+    sections = _section_values(pairs)
+    segments = tuple(chain(map(_piece_segments, (*words_of_path.split("/"), *sections))))
     utm_segments = tuple(seg for seg in (tuple(words(value)) for value in utm) if seg)
     return PageFacts(
         path,
@@ -412,7 +417,48 @@ def page_facts(url: str) -> PageFacts:
         tuple(chain(utm_segments)),
         ((subdomain,) if subdomain else ()) + segments,
         utm_segments,
+        f"{path}?{'/'.join(sections)}" if sections else path,
     )
+
+
+#: Query parameters that never name a section: ad-click and newsletter tracking,
+#: addresses of other pages (where to go next), language and session switches.
+_NOT_SECTIONS = frozenset(
+    {
+        *UTM_KEYS,
+        "gclid", "gbraid", "wbraid", "dclid", "fbclid", "msclkid", "twclid", "li_fat_id",
+        "mc_cid", "mc_eid", "_ga", "_gl", "_hsenc", "_hsmi", "igshid", "yclid",
+        "ref", "referrer", "source", "redirect", "redirect_uri", "redirect_url", "return",
+        "returnurl", "return_to", "next", "url", "target", "callback", "continue",
+        "lang", "language", "locale", "hl", "sid", "session", "sessionid", "token", "state",
+    }
+)  # fmt: skip
+#: At most this many section parameters of one URL are read, each up to this long.
+_MAX_SECTIONS = 4
+_MAX_SECTION_CHARS = 80
+
+
+def _section_values(pairs: Sequence[tuple[str, str]]) -> tuple[str, ...]:
+    """The values of a URL's query parameters that name where the page is
+    (`?seite=aerzteservice&thema=muster`, `?section=health-care-professionals`):
+    sites built on one script address their sections this way. Not tracking,
+    not other pages' addresses, not ids or hashes (`?page_id=12`, `?p=4711`),
+    nothing that looks like an e-mail address."""
+    found: list[str] = []
+    searches = bundled_languages().search_parameters  # a link to a search: typed words
+    for key, value in pairs:
+        lowered = key.lower()
+        if lowered in _NOT_SECTIONS or lowered in searches:
+            continue
+        if len(value) > _MAX_SECTION_CHARS or "@" in value:
+            continue
+        letters = sum(c.isalpha() for c in value)
+        if letters < 3 or letters * 2 < len(value) or "://" in value:
+            continue
+        found.append(value)
+        if len(found) == _MAX_SECTIONS:
+            break
+    return tuple(found)
 
 
 def _split_plain(url: str) -> tuple[str, str, str] | None:
@@ -656,7 +702,7 @@ class PageReader:
             matcher = self.path
             hits = matcher.find_weighted(segment, remember=remember, claims=_other_type)
         roles = self.roles.find_weighted(segment, remember=remember)
-        section = self._section(segment, matcher)
+        section = self._section(segment, matcher, hits) or self._plural_name(segment, hits)
         found: dict[int, Hit[Signal]] = {}
         said: dict[str, float] = {}
         for signal, factor in hits:
@@ -756,19 +802,45 @@ class PageReader:
         firsts = self.path.phrase_firsts
         return not all(firsts.isdisjoint(segment) for segment in segments[:-1])
 
-    def _section(self, segment: tuple[str, ...], matcher: WordMatcher[Signal]) -> bool:
+    def _section(
+        self, segment: tuple[str, ...], matcher: WordMatcher[Signal], hits: Sequence[Hit[Signal]]
+    ) -> bool:
         """Whether the segment names an audience or a section: an audience word
         ("für", "for", "pour"), a generic part as a word of its own ("hub",
-        "espace") that is no part of a catalogue phrase ("prescribing
-        information"), or a known concept compounded with one ("Apothekenportal")."""
+        "espace") that is no part of a catalogue phrase found in it
+        ("prescribing information"; but "pharmacy-support" is a section although
+        "support-group" is a phrase), or a known concept compounded with one
+        ("Apothekenportal")."""
         morphology = self.morphology
-        phrase_words = matcher.phrase_words
+        phrased = self._phrased_words(hits) if matcher.phrase_words.intersection(segment) else ()
         for word in segment:
             if word in self.audience_words:
                 return True
-            if word not in phrase_words and morphology.is_part(word):
+            if word not in phrased and morphology.is_part(word):
                 return True
             if morphology.is_section_compound(word):
+                return True
+        return False
+
+    def _phrased_words(self, hits: Sequence[Hit[Signal]]) -> frozenset[str]:
+        """The words of the catalogue phrases among the hits."""
+        phrases = self._phrase_signals
+        return frozenset(w for s, _ in hits if id(s) in phrases for w in words(s.match))
+
+    def _plural_name(self, segment: tuple[str, ...], hits: Sequence[Hit[Signal]]) -> bool:
+        """Whether the segment is a concept's plural alone ("/apotheken/",
+        "/pharmacies/", "/spitalapotheken/"): a section named for those it serves.
+        (A patient's pharmacy page says more: "apotheke-finden", "ask-your-pharmacist".)"""
+        if len(segment) != 1 or not hits:
+            return False
+        word = segment[0]
+        forms = self.morphology.forms(word)
+        endings = [e for e in self.morphology.endings if e]
+        for signal, _ in hits:
+            match = signal.match
+            if match == word or "-" in match:
+                continue
+            if match in forms[1:] or any(word.endswith(match + e) for e in endings):
                 return True
         return False
 
