@@ -199,6 +199,30 @@ def test_typos(matcher: ChatMatcher, text: str, visitor_type: str) -> None:
 @pytest.mark.parametrize(
     ("text", "visitor_type"),
     [
+        # Working at, running or owning a place of care, or speaking as one.
+        ("Ich arbeite in einer Apotheke und brauche Infos zur Lagerung", "pharmacist"),
+        ("Inhaberin einer Apotheke, Frage zu Konditionen", "pharmacist"),
+        ("Bei uns in der Apotheke fragen viele Kunden danach", "pharmacist"),
+        ("Wie melde ich als Apotheke einen Qualitätsmangel?", "pharmacist"),
+        ("We're a pharmacy in Leeds and need counselling material", "pharmacist"),
+        ("Je travaille en officine, question sur la conservation", "pharmacist"),
+        ("Nous tenons une pharmacie et voulons commander en direct", "pharmacist"),
+        # Not: asking where one is.
+        ("Können Sie uns sagen, wo die nächste Apotheke ist?", "patient"),
+    ],
+)
+def test_a_place_of_work_names_the_role(matcher: ChatMatcher, text: str, visitor_type: str) -> None:
+    assert matcher.match(text).visitor_type == visitor_type
+
+
+def test_standing_in_a_pharmacy_is_no_place_of_work(matcher: ChatMatcher) -> None:
+    assert matcher.match("I'm at the pharmacy and they don't have it").visitor_type != "pharmacist"
+    assert matcher.match("bin in der Apotheke, die haben es nicht").visitor_type != "pharmacist"
+
+
+@pytest.mark.parametrize(
+    ("text", "visitor_type"),
+    [
         ("Apotheker:in", "pharmacist"),
         ("ApothekerInnen", "pharmacist"),
         ("Apotheker*innen", "pharmacist"),

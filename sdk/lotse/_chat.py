@@ -124,6 +124,9 @@ _CLOSE = 0.85
 _SIM_SYNONYM = 0.9
 #: Weight of words that are generic requests ("brauche", "Informationen").
 _GENERIC_WEIGHT = 0.25
+#: At most this many prepositions and articles between working and the place of
+#: work ("arbeite in einer Apotheke").
+_WORK_GAP = 2
 #: Known words that no spotted phrase explains still hint at the visitor types
 #: whose phrases use them, at this share, split between those types.
 _BACKOFF = 0.35
@@ -585,6 +588,11 @@ class ChatMatcher:
                 token.other = True
                 token.ours = before.word in lang.ours
                 token.mine = before.word in lang.mine
+        # "arbeite in einer Apotheke", "titulaire d'une pharmacie", "we're a
+        # pharmacy": a place of care the visitor works at or speaks as.
+        for token in tokens:
+            if self._works_at(tokens, token):
+                token.here = True
         # "viele Patienten", "a lot of patients": a group, not the visitor.
         for index, token in enumerate(tokens):
             if any(
@@ -946,6 +954,30 @@ class ChatMatcher:
             for position, _, vid, _, _ in row.values()
         )
 
+    def _works_at(self, tokens: list[Token], token: Token) -> bool:
+        """Whether the word is a place of care after working at, running or owning
+        it ("arbeite in einer Apotheke", "owner of a pharmacy": prepositions and
+        articles between), or right after a statement, articles aside ("wir sind
+        eine Apotheke", "we're a pharmacy"; not "I'm at the pharmacy")."""
+        if not any(
+            direct and vid >= 0 and self._words[vid] in self._lang.places
+            for vid, _, direct in token.meanings
+        ):
+            return False
+        lang = self._lang
+        for between, before in enumerate(reversed(tokens[: token.position])):
+            if before.clause != token.clause:
+                return False
+            if before.word in lang.work:
+                return True
+            if before.word in lang.statement:
+                return all(
+                    t.word in lang.articles for t in tokens[before.position + 1 : token.position]
+                )
+            if before.weight > 0.0 or between == _WORK_GAP:
+                return False
+        return False
+
     def _as(self, tokens: list[Token], position: int) -> bool:
         """Whether the word follows a statement word, articles aside ("wir als
         Apotheke", "as a pharmacy"; not "bin in der Apotheke")."""
@@ -1061,20 +1093,23 @@ class ChatMatcher:
                         (
                             tokens[position].stated
                             or tokens[position].ours
+                            or tokens[position].here
                             or (tokens[position].leading and sim >= _SIM_INFLECTED)
                         )
                         and self._workplace(vid, intent_type)
                     )
                 )
+                # Where the visitor works ("arbeite in einer Apotheke") says who they are.
+                speaks_as = tokens[position].stated or tokens[position].here
                 if self._counterpart(tokens[position], intent_type):
                     # "mein Arzt", "mon pharmacien": the patient as good as says so;
                     # "für meine Patienten": the doctor does.
                     evidence.role[key] = evidence.role.get(key, 0.0) + contribution
-                elif own_role and (tokens[position].stated or tokens[position].leading):
+                elif own_role and (speaks_as or tokens[position].leading):
                     # Who the visitor says they are outweighs what else they mention.
                     contribution *= _OWN_ROLE
                     evidence.role[key] = evidence.role.get(key, 0.0) + contribution
-                    if intent_type not in self._roles[vid] and not tokens[position].stated:
+                    if intent_type not in self._roles[vid] and not speaks_as:
                         evidence.led[key] = evidence.led.get(key, 0.0) + contribution
                 else:
                     evidence.task.setdefault(key, []).append((vid, contribution))

@@ -66,6 +66,8 @@ class Words:
         self.mine = languages.mine
         self.about = languages.about
         self.groups = languages.groups
+        self.work = languages.work
+        self.articles = languages.articles
         self.specialist_endings = languages.specialist_endings
         self.places = languages.places
         self.clause = languages.clause

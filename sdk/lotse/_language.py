@@ -82,6 +82,13 @@ class Language:
     about: frozenset[str] = frozenset()
     #: Quantities before a role make it a group, not the visitor ("viele Patienten").
     groups: frozenset[str] = frozenset()
+    #: Working at, running or owning: a place of care after one (and a preposition
+    #: or article) is where the visitor works ("arbeite in einer Apotheke",
+    #: "travaille en officine", "Inhaberin einer Apotheke").
+    work: frozenset[str] = frozenset()
+    #: Articles: all that may stand between a statement and a place of care the
+    #: visitor speaks for ("wir sind eine Apotheke", "we're a pharmacy").
+    articles: frozenset[str] = frozenset()
     #: Endings of specialists' names and the role word they stand for ("-ologist":
     #: "specialist"), for professions the catalogue does not list.
     specialist_endings: tuple[tuple[str, str], ...] = ()
@@ -142,6 +149,8 @@ _KEYS: dict[str, frozenset[str]] = {
             "mine",
             "about",
             "groups",
+            "work",
+            "articles",
             "specialist_endings",
         }
     ),
@@ -228,6 +237,8 @@ def read_language(path: Path) -> Language:
         mine=_words(roles.get("mine", "")),
         about=_words(roles.get("about", "")),
         groups=_words(roles.get("groups", "")),
+        work=_words(roles.get("work", "")),
+        articles=_words(roles.get("articles", "")),
         specialist_endings=_pairs(
             roles.get("specialist_endings", []), f"{path.name}: specialist_endings"
         ),
@@ -296,6 +307,8 @@ class Languages:
         self.mine = _union(lang.mine for lang in langs)
         self.about = _union(lang.about for lang in langs)
         self.groups = _union(lang.groups for lang in langs)
+        self.work = _union(lang.work for lang in langs)
+        self.articles = _union(lang.articles for lang in langs)
         #: Longest ending first.
         self.specialist_endings: tuple[tuple[str, str], ...] = tuple(
             sorted(
