@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import multiprocessing
 import os
 import platform
@@ -49,6 +50,7 @@ import orjson
 import lotse
 
 from . import loadgen
+from .serve import settle_heap
 
 _PATH_WORDS = (
     "de", "en", "fachkreise", "patienten", "ratgeber", "karriere", "jobs", "apotheke",
@@ -116,32 +118,49 @@ def _started(engine: lotse.Engine) -> lotse.Session:
     return session
 
 
+@contextlib.contextmanager
+def _as_served() -> Iterator[None]:
+    """The collector as a serving process has it, for the figures' duration."""
+    thresholds = gc.get_threshold()
+    settle_heap()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*thresholds)
+
+
 def engine_figures(events: int = 20_000, answers: int = 3_000) -> dict[str, Any]:
-    """Per-event latency of page views, clicks and chat answers."""
+    """Per-event latency of page views, clicks and chat answers, with the heap
+    settled once everything is built, as `lotse serve` settles it once started
+    (`settle_heap`)."""
     rng = random.Random(42)
     engine = lotse.load_site(None).engine()
     paths = [_random_path(rng) for _ in range(events)]
     sessions = [_started(engine) for _ in range(200)]
-    page = _time_each(
-        lambda i: sessions[i % 200].feed(lotse.PageView(f"https://example.com{paths[i]}", ())),
-        events,
-    )
-    click = _time_each(lambda i: sessions[i % 200].feed(lotse.Click(paths[-i - 1])), events)
     chat_site = _site_with_phrases(1000)
     chat_engine = chat_site.engine()
     phrase_count = sum(len(p) for i in chat_site.intents for p in i.phrases.values())
     matcher = chat_engine.chat
-    # The matcher's own work (`ChatMatcher.match`, past the engine's memory of answers)...
-    match = _time_each(
-        lambda i: lotse.ChatMatcher.match(matcher, _ANSWERS[i % len(_ANSWERS)]), answers
-    )
-    # ...and an answer the engine has seen before (`Engine.chat` remembers matches).
-    remembered = _time_each(lambda i: matcher.match(_ANSWERS[i % len(_ANSWERS)]), answers)
     chat_sessions = [_started(chat_engine) for _ in range(100)]
-    chat = _time_each(
-        lambda i: chat_sessions[i % 100].feed(lotse.ChatAnswer(text=_ANSWERS[i % len(_ANSWERS)])),
-        answers,
-    )
+    with _as_served():
+        page = _time_each(
+            lambda i: sessions[i % 200].feed(lotse.PageView(f"https://example.com{paths[i]}", ())),
+            events,
+        )
+        click = _time_each(lambda i: sessions[i % 200].feed(lotse.Click(paths[-i - 1])), events)
+        # The matcher's own work (`ChatMatcher.match`, past the engine's memory of answers)...
+        match = _time_each(
+            lambda i: lotse.ChatMatcher.match(matcher, _ANSWERS[i % len(_ANSWERS)]), answers
+        )
+        # ...and an answer the engine has seen before (`Engine.chat` remembers matches).
+        remembered = _time_each(lambda i: matcher.match(_ANSWERS[i % len(_ANSWERS)]), answers)
+        chat = _time_each(
+            lambda i: chat_sessions[i % 100].feed(
+                lotse.ChatAnswer(text=_ANSWERS[i % len(_ANSWERS)])
+            ),
+            answers,
+        )
     return {
         "machine": machine(),
         "page_event": _percentiles(page),
