@@ -87,14 +87,23 @@ def test_a_followed_links_text_counts() -> None:
         hello("https://www.x.de/node/5120", title="Pille danach: Was Sie wissen sollten"),
         hello("https://www.x.de/fachkreise/p/9", heading="HIV-Therapie"),
         hello("https://www.x.de/suche?q=hiv+test"),
+        # Where the visitor came from: a forum or a page about a sensitive topic.
+        hello("https://www.x.de/fachkreise/", referrer="https://www.depressionsforum.de/t/4411"),
+        hello("https://www.x.de/patienten/", referrer="https://forum.example.org/hiv-positiv/12"),
     ],
 )
-def test_a_sensitive_title_or_search_makes_the_page_inert(event: dict) -> None:
+def test_a_sensitive_title_search_or_referrer_makes_the_page_inert(event: dict) -> None:
     session, (outcome,) = feed(event)
     assert session.page.sensitive
     assert session.profile.evidence == {}
     assert session.chat_offer() is None
     assert [m for m in outcome.messages if isinstance(m, lotse.Swap)] == []
+
+
+def test_an_ordinary_referrer_is_no_sensitive_topic() -> None:
+    session, _ = feed(hello("https://www.x.de/patienten/", referrer="https://www.google.de/"))
+    assert not session.page.sensitive
+    assert session.summary()["visitor_type"] == "patient"
 
 
 def test_a_sensitive_link_text_is_ignored() -> None:

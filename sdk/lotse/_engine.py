@@ -13,6 +13,7 @@ import re
 import secrets
 from collections import OrderedDict
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote, urlsplit
 
 from ._chat import ChatMatch, ChatMatcher
 from ._copy import CLARIFY, FALLBACK
@@ -31,6 +32,7 @@ from ._model import (
     Variant,
     pick_text,
 )
+from ._normalise import words
 from ._signals import HostMatcher, PageFacts, PageReader, WordMatcher
 from ._targeting import RulePlan, plan_rule
 
@@ -42,6 +44,8 @@ if TYPE_CHECKING:
 CHAT_MEMORY = 4096
 #: Pages whose sensitivity and persona signals an engine remembers.
 PAGES_REMEMBERED = 4096
+#: How much of a referrer is read for sensitive topics (the protocol caps it too).
+_MAX_REFERRER = 2048
 
 
 class RememberingChatMatcher(ChatMatcher):
@@ -175,6 +179,19 @@ class Engine:
     def is_sensitive(self, page: PageFacts) -> bool:
         """Sensitive pages add no evidence, trigger nothing and are never stored."""
         return self._read_page(page)[0]
+
+    def is_sensitive_referrer(self, referrer: str) -> bool:
+        """Whether the address a visitor came from names a sensitive topic (a
+        depression forum, an HIV clinic's page): then why they came is private,
+        and the visit adds nothing. Read afresh, nothing of it kept: referrers
+        are other sites' addresses, often a visitor's own trail."""
+        try:
+            parts = urlsplit(referrer.strip()[:_MAX_REFERRER])
+        except ValueError:
+            return False
+        path = unquote(parts.path) if "%" in parts.path else parts.path
+        found = words(f"{parts.hostname or ''} {path} {parts.query}")
+        return bool(found) and bool(self.sensitive_words.find(found, remember=False))
 
     def personas_of(self, page: PageFacts) -> tuple[PersonaSignal, ...]:
         """The persona signals in a page's path words."""

@@ -364,11 +364,13 @@ class Session:
             *(text_segments(event.heading) if event.heading else ()),
         ]
         searched = text_segments(search) if search else []
+        host = referrer_host(event.referrer, facts.host)
         # (Most pages carry no title, heading or search: the checks of none are skipped.)
         sensitive = (
             engine.is_sensitive(facts)
             or (bool(texts) and self._sensitive_text(texts))
             or (bool(searched) and self._sensitive_text(searched))
+            or (host is not None and engine.is_sensitive_referrer(event.referrer or ""))
         )
         # A sensitive page's address is not kept, not even for page rules.
         # The engine's own strings for the slot ids: not a copy per session.
@@ -383,7 +385,6 @@ class Session:
             return []
         profile.page_views += 1
         self._observe_path(facts, texts, search)
-        host = referrer_host(event.referrer, facts.host)
         if host:
             for signal in engine.referrer_signals.find(host):
                 profile.add_signal(signal, "ref", "", engine.tuning)
