@@ -32,7 +32,8 @@ def test_parses_every_client_message() -> None:
         ({"type": "page"}, "bad_field"),
         ({"type": "page", "url": 5}, "bad_field"),
         ({"type": "page", "url": "/", "slots": "hero"}, "bad_field"),
-        ({"type": "page", "url": "/", "slots": ["x"] * 100}, "bad_field"),
+        ({"type": "page", "url": "/", "slots": ["x", 3]}, "bad_field"),
+        ({"type": "hello", "site": "demo", "url": "/", "lang": 5}, "bad_field"),
         ({"type": "click", "href": "x" * 5000}, "bad_field"),
         ({"type": "chat"}, "bad_field"),
         ({"type": "chat", "text": "x" * 501}, "bad_field"),
@@ -62,3 +63,38 @@ def test_outgoing_messages_have_the_wire_shape() -> None:
 def test_welcome_announces_the_swaps_that_follow() -> None:
     wire = lotse.Welcome("t", False, None, swaps=2).to_wire()
     assert wire["swaps"] == 2
+
+
+def test_slots_are_bounded_not_refused() -> None:
+    """The snippet sends the ids it finds as they are: the first 64 distinct ids of at
+    most 64 characters count (a longer one names no slot a site file declares)."""
+    ids = ["x" * 65, "hero", *(f"s{i}" for i in range(100)), "hero"]
+    page = parse_event({"type": "page", "url": "/", "slots": ids})
+    assert isinstance(page, lotse.PageView)
+    assert page.slots == ("hero", *(f"s{i}" for i in range(63)))
+
+
+def test_lang_is_cut_not_refused() -> None:
+    hello = parse_event({"type": "hello", "site": "demo", "url": "/", "lang": "de-" + "x" * 60})
+    assert isinstance(hello, lotse.Hello)
+    assert hello.lang == ("de-" + "x" * 60)[:35]
+    assert parse_event({"type": "hello", "site": "demo", "url": "/", "lang": ""}) == lotse.Hello(
+        site="demo", url="/"
+    )
+
+
+@pytest.mark.parametrize("value", [None, 5, True, "", "x" * 4097, {"v": 2}, ["a"]])
+def test_a_keep_that_is_no_short_string_is_ignored_never_refused(value: object) -> None:
+    hello = parse_event({"type": "hello", "site": "demo", "url": "/", "keep": value})
+    assert hello == lotse.Hello(site="demo", url="/")
+    consent = parse_event({"type": "consent", "granted": True, "keep": value})
+    assert consent == lotse.Consent(True)
+
+
+def test_keep_is_read_as_sent_and_written_as_a_message() -> None:
+    hello = parse_event({"type": "hello", "site": "demo", "url": "/", "keep": "a.b"})
+    assert isinstance(hello, lotse.Hello) and hello.keep == "a.b"
+    assert parse_event({"type": "consent", "granted": True, "keep": "a.b"}) == lotse.Consent(
+        True, "a.b"
+    )
+    assert lotse.Keep("a.b").to_wire() == {"type": "keep", "keep": "a.b"}

@@ -15,12 +15,8 @@ export const CAP_MS = 30000
 /**
  * Delay before reconnect attempt `attempt` (0 for the first retry).
  *
- * @param {number} attempt failed attempts so far
+ * @param {number} attempt failed attempts so far (0 or more)
  * @param {() => number} [random] source of [0, 1); injectable so tests are exact
- * @param {number} [base]
- * @param {number} [cap]
- * @returns {number} whole milliseconds in [0, min(cap, base * 2^attempt))
+ * @returns {number} milliseconds in [0, min(CAP_MS, BASE_MS * 2^attempt))
  */
-export function backoff(attempt, random = Math.random, base = BASE_MS, cap = CAP_MS) {
-  return Math.floor(random() * Math.min(cap, base * 2 ** Math.max(0, attempt)))
-}
+export const backoff = (attempt, random = Math.random) => random() * Math.min(CAP_MS, BASE_MS * 2 ** attempt)

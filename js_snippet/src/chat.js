@@ -20,7 +20,8 @@
  */
 
 import { read, write } from './storage.js'
-import { h, shadow } from './ui.js'
+import { stringsFor } from './strings.js'
+import { h, optoutSwitch, shadow } from './ui.js'
 
 const DE = {
   prompt: 'Was führt Sie zu uns?',
@@ -128,9 +129,9 @@ export function siteName(doc) {
  *
  * @param {{
  *   doc: Document, lang?: string, offer: Offer, store: Storage | null,
- *   send: (msg: object) => void, shown: (offer: Offer) => void,
- *   sw: () => [HTMLElement, HTMLInputElement],
- * }} o `sw`: the core's opt-out switch
+ *   send: (msg: object) => void,
+ *   opt: (on?: boolean) => boolean,
+ * }} o `opt`: the core's opt-out (nothing: only tell the state)
  * @returns {{say: (msg: {text?: unknown, choices?: unknown}) => void, sync: (optedOut: boolean) => void}}
  */
 export function mount(o) {
@@ -152,7 +153,7 @@ export function mount(o) {
   const input = /** @type {HTMLInputElement} */ (
     h(doc, 'input', '', null, { type: 'text', maxlength: '500', autocomplete: 'off', 'aria-label': t.answer, placeholder: t.answer })
   )
-  const [label, box] = o.sw()
+  const [label, box] = optoutSwitch(doc, stringsFor(o.lang).off, o.opt)
   const launch = h(doc, 'div', 'launch')
   // Named by its content: the prompt (visually hidden) and, the first time, the badge's
   // "1" with "new message" (so the visible "1" is part of the name).
@@ -241,10 +242,7 @@ export function mount(o) {
   doc.body.append(host)
   line('bot', prompt)
   replies(offer.choices)
-  if (nudge) {
-    write(store, 'chat', '1')
-    o.shown(offer)
-  }
+  if (nudge) write(store, 'chat', '1')
 
   const widget = {
     /** A chatbot message (`say`), after the typing pause, with its quick replies. */

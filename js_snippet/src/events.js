@@ -4,10 +4,8 @@
  * except campaign parameters, no fragments, no foreign URLs) are unit-tested.
  */
 
-/** Server-side limits (sdk/lotse/_protocol.py); exceeding them rejects the message. */
+/** The server's limit for a URL (sdk/lotse/_protocol.py); a longer one rejects the message. */
 export const MAX_URL = 2048
-export const MAX_SLOTS = 64
-export const MAX_SLOT_ID = 64
 /** Page titles, headings and link texts are cut to this many characters. */
 export const MAX_TEXT = 300
 
@@ -30,24 +28,6 @@ export function shapeUrl(href, base) {
 }
 
 /**
- * The URL of `href` when it points to `origin`, else undefined. Links
- * elsewhere (and mailto:, tel:, javascript:) are none of the server's business.
- *
- * @param {string} href
- * @param {string} origin e.g. "https://www.example.de"
- * @param {string} [base] base for relative links (document.baseURI); defaults to origin
- * @returns {URL | undefined}
- */
-export function sameOrigin(href, origin, base = origin) {
-  try {
-    const url = new URL(href, base)
-    if (url.origin == origin) return url
-  } catch (_) {
-    /* not a URL: not ours */
-  }
-}
-
-/**
  * The referring site as an origin, or undefined for none or our own site.
  * Only the host is used as evidence (a referrer signal matches hosts), so the
  * referring page's path and query are never sent.
@@ -59,7 +39,8 @@ export function sameOrigin(href, origin, base = origin) {
 export function referrerOrigin(referrer, origin) {
   try {
     const from = new URL(referrer).origin
-    if (from != origin && from != 'null') return from
+    // (An app's referrer, android-app://…, has the origin "null": the server finds no host in it.)
+    if (from != origin) return from
   } catch (_) {
     /* none */
   }
@@ -85,15 +66,6 @@ export const clip = (text) => (text || '').replace(/\s+/g, ' ').trim().slice(0, 
  * @returns {{title?: string, heading?: string}}
  */
 export const pageInfo = (doc) => ({ title: clip(doc.title), heading: clip(doc.querySelector('h1')?.textContent) })
-
-/**
- * Slot ids for `hello`/`page`: unique, non-empty, within the server's limits.
- * Over-long ids are left out rather than cut, because a cut id names another slot.
- *
- * @param {Array<string | null>} ids
- * @returns {string[]}
- */
-export const slotIds = (ids) => [...new Set(ids.filter((id) => id && id.length <= MAX_SLOT_ID))].slice(0, MAX_SLOTS)
 
 /**
  * WebSocket URL: `data-endpoint` if given (resolved against the script URL),

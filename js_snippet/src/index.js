@@ -11,11 +11,10 @@
  */
 
 import { SLOT_ATTR, inViewport, isExposed, isSwappable, swapNow } from './eligibility.js'
-import { clip, langOf, pageInfo, referrerOrigin, sameOrigin, shapeUrl, slotIds, socketUrl } from './events.js'
+import { clip, pageInfo, referrerOrigin, shapeUrl, socketUrl } from './events.js'
 import { watchHistory } from './history.js'
-import { area, countDose, keepArms, parse, read, remember, write } from './storage.js'
-import { stringsFor } from './strings.js'
-import { optoutSwitch, supported, why } from './ui.js'
+import { area, parse, read, remember, write } from './storage.js'
+import { supported, why } from './ui.js'
 import { createTransport } from './transport.js'
 
 /* global __LOTSE_VERSION__, __LOTSE_CHAT_SRC__, __LOTSE_CHAT_SRI__ */
@@ -89,8 +88,8 @@ export function boot(win, deps = {}) {
   const session = preview ? null : area(win, 'sessionStorage')
   const local = preview ? null : optin
   const gpc = /** @type {any} */ (win.navigator).globalPrivacyControl === true
-  const lang = langOf(doc.documentElement.getAttribute('lang'))
-  const strings = stringsFor(lang)
+  /** `<html lang>` as it is: the server and the chat's file read its first two letters. */
+  const lang = doc.documentElement.lang
   const flickerAttr = attr('flicker-ms')
   const flickerMs = flickerAttr && +flickerAttr >= 0 ? +flickerAttr : FLICKER_MS
   /** data-datalayer: the name of the site's analytics array ("" or no value: dataLayer). */
@@ -102,10 +101,6 @@ export function boot(win, deps = {}) {
   let consent
   /** @type {string | undefined} */
   let verified
-  /** @type {number | undefined} */
-  let visits
-  /** @type {Array<[string, number]> | undefined} the dose counters as this visit began */
-  let doses
   /** The page view's URL (path and utm_* parameters): remembered variants are kept under it. */
   let pageUrl = ''
   /** @type {string[]} the slot ids the server was told of for this page view */
@@ -113,11 +108,9 @@ export function boot(win, deps = {}) {
   /** @type {(() => void) | null} a page view waiting for the page to render its slots */
   let waiting = null
   let timer
-  /** The chat's file: 1 while on the way, then what it handed over (see `load`). */
+  /** The chat's file: 1 while on the way, then what it handed over, or 0 when it failed (see `load`). */
   /** @type {any} */
   let chat
-  /** The chat was offered on this page (once, however often the server says welcome). */
-  let offered = false
   /** @type {any[][]} what waits for the chat's file: [how, ...arguments] */
   const later = []
   /** @type {Slot[]} */
@@ -135,12 +128,19 @@ export function boot(win, deps = {}) {
   /** Every tracking message goes through here: nothing at all when opted out. */
   const emit = (/** @type {object} */ msg) => optedOut || transport.send(msg)
   const isOpen = () => transport.isOpen()
-  const convert = (/** @type {unknown} */ goal) => goal && emit({ type: 'convert', goal: String(goal).slice(0, 64) })
+  // (A goal of more than 64 characters is none the site declared: the server answers `error`.)
+  const convert = (/** @type {unknown} */ goal) => goal && emit({ type: 'convert', goal: String(goal) })
   /** JSON in storage: what `parse` makes of it, and back. */
   const get = (/** @type {Storage | null} */ store, /** @type {string} */ key, /** @type {any} */ fallback) =>
     parse(read(store, key), fallback)
   const put = (/** @type {Storage | null} */ store, /** @type {string} */ key, /** @type {unknown} */ value) =>
     write(store, key, JSON.stringify(value))
+  /**
+   * The "why" control's stylesheet and markup (`welcome.why`), kept in the session for the
+   * remembered variants a page shows before the server has answered.
+   * @type {{css?: string, html?: string}}
+   */
+  let ui = get(session, 'why', {})
   /**
    * Tell the dataLayer hand-off (in the chat's file, lazy.js) what happened:
    * only with data-datalayer, never opted out, never in a preview. It pushes
@@ -150,21 +150,11 @@ export function boot(win, deps = {}) {
    */
   const dataLayer = (...event) => layer == null || optedOut || preview || load(['layer', layer, ...event])
   /**
-   * A swap applied in the page, or the chat offer shown: its dose is counted
-   * (consent only), and a swap goes to the site's analytics.
-   * @param {{dose?: unknown, slot?: string, variant?: string}} m
+   * What the server keeps in this browser across visits (consent only): one
+   * opaque value (`keep`, signed by the server), stored and sent back as it
+   * came; the browser neither reads nor counts anything in it.
    */
-  const shown = (m) => {
-    if (consent && m.dose) put(local, 'doses', countDose(get(local, 'doses'), m.dose))
-    if (m.slot) dataLayer('swap', m.slot, m.variant)
-  }
-  /** Consent withdrawn, or opt-out: the visit count, the dose counters and the arms are deleted. */
-  const forget = () => {
-    for (const key of ['visits', 'doses', 'arms']) write(local, key)
-    write(session, 'visit')
-    write(session, 'returning')
-    visits = doses = undefined
-  }
+  const kept = () => (consent && read(local, 'keep')) || undefined
   /** Connect, unless opted out with no server-side session left to delete. */
   const connect = () => (optedOut && !read(session, 'token')) || transport.start()
 
@@ -185,7 +175,6 @@ export function boot(win, deps = {}) {
         transport.drain()
         return transport.stop()
       }
-      const back = keepArms(get(session, 'returning'))
       send({
         ...hello,
         ...pageInfo(doc),
@@ -195,16 +184,8 @@ export function boot(win, deps = {}) {
         preview,
         consent,
         verified,
-        // The returning-visitor count, the dose counters and the previous visit's arms:
-        // only with consent, and only when there are any.
-        ...(consent && {
-          visits,
-          doses: doses?.[0] ? Object.fromEntries(doses) : undefined,
-          returning: Object.keys(back)[0] ? back : undefined,
-        }),
+        keep: kept(),
       })
-      // The previous visit's arms go out once: in the first hello with consent.
-      if (consent) write(session, 'returning')
     },
     onMessage: receive,
     // No server: stop hiding slots and show the defaults now.
@@ -224,7 +205,7 @@ export function boot(win, deps = {}) {
       optedOut = on
       write(local, 'optout', on ? '1' : null)
       if (on) {
-        forget()
+        write(local, 'keep')
         restoreAll()
         write(session, 'sticky')
         transport.drain()
@@ -242,8 +223,6 @@ export function boot(win, deps = {}) {
     }
     return optedOut
   }
-  /** The opt-out switch, as every part of the snippet shows it (the chat's file too). */
-  const sw = () => optoutSwitch(doc, strings.off, setOptout)
 
   /**
    * The chat's file: the chat widget, the privacy panel, the preview banner
@@ -254,6 +233,7 @@ export function boot(win, deps = {}) {
    * @param {any[]} job [how, ...arguments] for the file's `run`
    */
   function load(job) {
+    if (chat === 0) return
     later.push(job)
     if (chat) return chat.run && run()
     chat = 1
@@ -268,46 +248,44 @@ export function boot(win, deps = {}) {
     file.src = new URL(CHAT_SRC, script.src).href
     file.integrity = CHAT_SRI
     file.crossOrigin = 'anonymous'
+    // It failed (blocked, offline, a hash that does not match): nothing more waits for it,
+    // and a privacy link clicked meanwhile is followed after all (a `click()` the handler
+    // below no longer stops).
+    file.onerror = () => {
+      chat = 0
+      for (const job of later.splice(0)) if (job[0] == 'privacy') job[1].click()
+    }
     doc.head.append(file)
   }
   const run = () => {
-    for (const job of later.splice(0)) chat.run(job, { doc, lang, store: session, send: emit, shown, sw, active: () => !optedOut })
+    for (const job of later.splice(0)) chat.run(job, { doc, lang, store: session, send: emit, opt: setOptout, active: () => !optedOut })
   }
 
   /** A message from the server. @param {Record<string, any>} msg */
   function receive(msg) {
     try {
       const type = msg.type
-      // This visit's arm of an experiment (a swap or an arm message): remembered, with
-      // consent, for the next visit's hello.
-      if (visits && msg.experiment) put(local, 'arms', keepArms(get(local, 'arms'), { [msg.experiment]: msg.arm }))
+      // What the server keeps here across visits (`keep`): stored as it came, with consent only.
+      if (consent && msg.keep) write(local, 'keep', msg.keep)
       if (type == 'welcome') {
-        if (msg.token) write(session, 'token', msg.token)
+        write(session, 'token', msg.token)
+        if (msg.why) put(session, 'why', (ui = msg.why))
         verified = undefined // bound to the session now; the token carries it
         if (msg.optout === true) setOptout(true, true)
-        else if (typeof msg.chat == 'object' && msg.chat && !offered) {
-          // The offer (the launcher with an unread badge) is made at most once per
-          // browser session (sessionStorage `lotse.chat`: "1"); a visitor who opened it
-          // ("o") finds the launcher again, at once and without the badge; one who
-          // dismissed it ("x") sees it no more. A missing, negative or non-numeric
-          // delay counts as 0.
-          const state = read(session, 'chat')
-          offered = !state || state == 'o'
-          if (offered) setTimeout(() => optedOut || load(['chat', msg.chat]), state ? 0 : msg.chat.delay_ms)
-        }
-        if (preview && typeof msg.preview == 'string') load(['banner', msg.preview])
-        // The first decisions follow the welcome in one batch. With their number
-        // (`welcome.swaps`) stop hiding once they are in; from an older server,
-        // shortly after the welcome.
-        if (typeof msg.swaps != 'number') setTimeout(release, 50)
-        else if (!(awaiting = msg.swaps > 0 ? msg.swaps : 0)) release()
+        // The chat's file decides whether and when to show it (lazy.js).
+        else if (msg.chat) load(['chat', msg.chat])
+        // (Only a preview link's session has one: the server checked the link.)
+        if (msg.preview) load(['banner', msg.preview])
+        // The first decisions follow the welcome in one batch, `welcome.swaps` of them:
+        // stop hiding once they are in.
+        if (!(awaiting = msg.swaps)) release()
       } else if (type == 'swap') swap(msg)
       else if (type == 'arm') {
         // The slot stays at its default content as the control arm of an experiment:
         // its exposure, when it is seen (or at once, when it was).
         dataLayer('arm', msg.slot, msg)
         slots.forEach(report)
-      } else if (type == 'restore') restoreAll(Array.isArray(msg.slots) ? msg.slots : undefined)
+      } else if (type == 'restore') restoreAll(msg.slots)
       else if (type == 'say') chat?.say?.(msg)
       // 'error' and unknown types: nothing for the page to do.
     } catch (_) {
@@ -382,8 +360,12 @@ export function boot(win, deps = {}) {
     for (const slot of list) if (typeof shown[slot.id]?.html == 'string') apply(slot, shown[slot.id], true)
   }
 
-  /** @returns {string[]} ids of the slots on this page */
-  const ids = () => slotIds(slots.map((s) => s.id))
+  /**
+   * The ids of the slots on this page, each once. The server bounds them (the first 64
+   * ids of at most 64 characters; longer ones name no slot of the site file).
+   * @returns {string[]}
+   */
+  const ids = () => [...new Set(slots.map((s) => s.id))]
 
   const unhold = (/** @type {Slot} */ slot) => {
     if (slot.held) {
@@ -421,9 +403,9 @@ export function boot(win, deps = {}) {
       slot.pos = el.style.position
       el.style.position = 'relative'
     }
-    el.replaceChildren(template.content, why(doc, swap.reason, strings, sw))
+    el.replaceChildren(template.content, why(doc, swap.reason, ui, setOptout))
     // Shown: once per slot id, however many elements share it.
-    if (!slots.some((s) => s.id == slot.id && s.shows == swap.variant)) shown(swap)
+    if (!slots.some((s) => s.id == slot.id && s.shows == swap.variant)) dataLayer('swap', swap.slot, swap.variant)
     slot.shows = swap.variant
     unhold(slot)
     if (!quiet && el.animate && !win.matchMedia('(prefers-reduced-motion: reduce)').matches) {
@@ -519,25 +501,10 @@ export function boot(win, deps = {}) {
     else if (name == 'optin') setOptout(false)
     else if (name == 'page') pageView()
     else if (name == 'consent') {
-      if (!(consent = value === true)) forget()
-      else if (!optedOut) {
-        // A returning-visitor count, kept only with consent; one visit per browser
-        // session. The session keeps the dose counters as they stood when the visit
-        // began: hello sends those (the server counts this session's doses itself).
-        // The previous visit's experiment arms move from localStorage into the session,
-        // to go out once, in the next hello with consent; this visit remembers its own.
-        let began = read(session, 'visit')
-        visits = +(read(local, 'visits') || 0)
-        if (!began) {
-          write(local, 'visits', '' + ++visits)
-          write(session, 'visit', (began = read(local, 'doses') || '[]'))
-          write(session, 'returning', read(local, 'arms'))
-          write(local, 'arms')
-        }
-        visits ||= 1
-        doses = countDose(parse(began))
-      }
-      if (isOpen()) emit({ type: 'consent', granted: consent })
+      // Withdrawn: what the server kept here goes. Granted after connecting: it goes to
+      // the server now (the visit is counted then).
+      if (!(consent = value === true)) write(local, 'keep')
+      if (isOpen()) emit({ type: 'consent', granted: consent, keep: kept() })
     } else if (name == 'verified') {
       verified = String(value).slice(0, 1024)
       if (isOpen()) emit({ type: 'verify', assertion: verified })
@@ -633,15 +600,17 @@ export function boot(win, deps = {}) {
   on(doc, 'click', (e) => {
     const target = /** @type {Element} */ (e.target)
     if (!target?.closest) return
-    // The site's own link to the privacy panel (e.g. in the footer): opens or closes it.
+    // The site's own link to the privacy panel (e.g. in the footer): opens or closes it;
+    // it is an ordinary link again once the chat's file failed to load.
     const own = target.closest('[data-lotse-privacy]')
-    if (own) {
+    if (own && chat !== 0) {
       e.preventDefault()
       return load(['privacy', own])
     }
-    const link = /** @type {HTMLElement | null} */ (target.closest('a[href]'))
-    const url = link && sameOrigin(/** @type {string} */ (link.getAttribute('href')), origin, doc.baseURI)
-    if (url) emit({ type: 'click', href: shapeUrl(url), text: clip(link.innerText || link.textContent) })
+    // A link to this site (its resolved address and origin: mailto:, tel:, javascript: and
+    // other sites are none of the server's business).
+    const link = /** @type {HTMLAnchorElement | null} */ (target.closest('a[href]'))
+    if (link?.origin == origin) emit({ type: 'click', href: shapeUrl(link.href), text: clip(link.textContent) })
     const goal = target.closest('[data-lotse-goal]')
     if (goal?.tagName != 'FORM') convert(goal?.getAttribute('data-lotse-goal'))
   })

@@ -3,7 +3,8 @@
  * it: one `run` for each job the core asks of it (index.js, `load`), in the
  * order asked:
  *
- * - `['chat', offer]`: the chat widget (its `say` and `sync` then join the parts);
+ * - `['chat', offer]`: a welcome offers the chat: the widget, when the offer is due
+ *   (its `say` and `sync` then join the parts);
  * - `['privacy', link]`: the privacy panel of a `data-lotse-privacy` link, opened or closed again;
  * - `['banner', text]`: the preview banner;
  * - `['layer', name, kind, ...]`: the dataLayer hand-off (data-datalayer), which
@@ -15,7 +16,9 @@
  */
 
 import { mount } from './chat.js'
+import { langOf } from './events.js'
 import { banner, privacy } from './panels.js'
+import { read } from './storage.js'
 
 /**
  * What the site's analytics get: a swap shown in the page, and an
@@ -38,10 +41,12 @@ export function createParts() {
   let arms = {}
   /** "slot\nexperiment" exposures pushed on this page view */
   let exposed = new Set()
+  /** The chat was offered on this page (see `run`). */
+  let offered = false
   const parts = {
     /**
      * @param {any[]} job [how, ...arguments]
-     * @param {any} o what the core hands over: doc, lang, store, send, shown, sw, active
+     * @param {any} o what the core hands over: doc, lang, store, send, opt, active
      */
     run([how, arg, kind, a, b], o) {
       const win = o.doc.defaultView
@@ -53,8 +58,20 @@ export function createParts() {
           /* the site's analytics must not break the page */
         }
       }
-      // An opt-out while the file was on the way: no chat, and nothing for the analytics.
-      if (how == 'chat') o.active() && Object.assign(parts, mount({ ...o, offer: arg }))
+      o.lang = langOf(o.lang)
+      if (how == 'chat') {
+        // Offered (a welcome with `chat`), once per page however often the server says
+        // welcome. The offer (the launcher with an unread badge) is made at most once per
+        // browser session (sessionStorage `lotse.chat`: "1"); a visitor who opened it
+        // ("o") finds the launcher again, at once and without the badge; one who
+        // dismissed it ("x") sees it no more. A missing, negative or non-numeric delay
+        // counts as 0. An opt-out meanwhile: no chat.
+        const state = read(o.store, 'chat')
+        if (!offered && (!state || state == 'o')) {
+          setTimeout(() => o.active() && Object.assign(parts, mount({ ...o, offer: arg })), state ? 0 : arg.delay_ms)
+        }
+        offered = true
+      }
       else if (how == 'privacy') panel = panel?.isConnected ? void panel.remove() : privacy(o, arg)
       else if (how == 'banner') banner(o.doc, arg)
       else if (kind == 'page') arms = {}

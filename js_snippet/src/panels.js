@@ -5,7 +5,9 @@
  * page's flow, so nothing moves; text is set as textContent.
  */
 
-import { BOX_CSS, box, escape, h, shadow } from './ui.js'
+import { stringsFor } from './strings.js'
+import { BOX_CSS } from './why-box.js'
+import { box, escape, h, optoutSwitch, shadow } from './ui.js'
 
 const CSS = BOX_CSS + ':host{position:fixed;left:16px;bottom:16px;z-index:2147483000}'
 
@@ -26,7 +28,7 @@ const EN = {
  * with a sentence, the opt-out switch and a close button. Focus moves to the
  * switch, and back to the link when it closes (button or Escape).
  *
- * @param {{doc: Document, lang?: string, sw: () => [HTMLElement, HTMLInputElement]}} o
+ * @param {{doc: Document, lang?: string, opt: (on?: boolean) => boolean}} o `opt`: the core's opt-out
  * @param {HTMLElement} link
  * @returns {HTMLElement} the panel's host (removing it closes the panel)
  */
@@ -34,7 +36,7 @@ export function privacy(o, link) {
   const doc = o.doc
   const t = o.lang == 'de' ? DE : EN
   const host = h(doc, 'lotse-privacy', '', null, { role: 'region', 'aria-label': t.privacy })
-  const panel = box(doc, t.about, o.sw)
+  const panel = box(doc, t.about, optoutSwitch(doc, stringsFor(o.lang).off, o.opt)[0])
   const close = () => host.remove()
   const button = h(doc, 'button', '', t.close)
   button.addEventListener('click', () => (close(), link.focus()))

@@ -12,9 +12,6 @@
 
 /** Pages remembered for sticky variants; the oldest is forgotten first. */
 export const STICKY_PAGES = 20
-/** Dose counters (and experiment arms) kept, the most recent, and the largest count: the server's limits. */
-export const MAX_DOSES = 32
-export const MAX_DOSE = 10000
 
 /**
  * @param {Window} win
@@ -92,48 +89,3 @@ export function remember(map, url, slot, entry, limit = STICKY_PAGES) {
   if (Object.keys(page)[0]) next[url] = page
   return Object.fromEntries(Object.entries(next).slice(-limit))
 }
-
-/**
- * The dose counters (consent only): `[[key, count], ...]`, least recently
- * counted first. With `key`, that key is counted once more and moves to the
- * end. Only the `MAX_DOSES` most recent are kept, counts stop at `MAX_DOSE`,
- * and anything malformed (another script or version wrote the key) is
- * dropped, so `hello.doses` always passes the server's checks. An array, not
- * an object: objects put integer-like keys first, whatever the recency.
- *
- * @param {unknown} list as stored
- * @param {unknown} [key] a swap's or chat offer's `dose`
- * @returns {Array<[string, number]>}
- */
-export function countDose(list, key) {
-  let n = 0
-  /** @type {Array<[string, number]>} */
-  const out = []
-  for (const [k, c] of Array.isArray(list) ? list.filter(Array.isArray) : []) {
-    if (typeof k == 'string' && k.length <= 64 && Number.isInteger(c) && c >= 0) {
-      if (k === key) n = c
-      else out.push([k, Math.min(c, MAX_DOSE)])
-    }
-  }
-  if (typeof key == 'string' && key && key.length <= 64) out.push([key, Math.min(n + 1, MAX_DOSE)])
-  return out.slice(-MAX_DOSES)
-}
-
-/**
- * The experiment arms of a visit (consent only): `{experiment: arm}`, with
- * `add` merged in (an experiment learned again keeps its place, with the new
- * arm). Only the `MAX_DOSES` entries added last are kept, and anything
- * malformed (another script or version wrote the key) is dropped: ids of at
- * most 64 characters, arms strings of at most 128, so `hello.returning`
- * always passes the server's checks.
- *
- * @param {object} [map] as stored, through `parse` (any object, or nothing)
- * @param {Record<string, unknown>} [add] e.g. `{[swap.experiment]: swap.arm}`
- * @returns {Record<string, string>}
- */
-export const keepArms = (map, add) =>
-  Object.fromEntries(
-    Object.entries({ ...map, ...add })
-      .filter(([k, v]) => k.length <= 64 && typeof v == 'string' && v.length <= 128)
-      .slice(-MAX_DOSES),
-  )

@@ -28,8 +28,8 @@ export const QUEUE_LIMIT = 20
  *   onClose: () => void,
  *   WebSocket: typeof WebSocket,
  *   jitter?: () => number,
- *   limit?: number,
- * }} o
+ * }} o `onMessage` gets whatever JSON arrived (an object with a string `type`, from our
+ *   server); it may throw
  */
 export function createTransport(url, o) {
   /** @type {object[]} */
@@ -63,13 +63,11 @@ export function createTransport(url, o) {
       if (ws === sock && isOpen()) drain().forEach(raw)
     }
     sock.onmessage = (e) => {
-      let msg
       try {
-        msg = JSON.parse(e.data)
+        o.onMessage(JSON.parse(e.data))
       } catch (_) {
-        return
+        /* not JSON, or not a message the owner can use: nothing happens */
       }
-      if (typeof msg?.type == 'string') o.onMessage(msg)
     }
     sock.onclose = (e) => {
       if (ws !== sock) return // closed by stop(): no reconnect
@@ -122,7 +120,7 @@ export function createTransport(url, o) {
     send(msg) {
       if (isOpen()) raw(msg)
       else {
-        if (queue.push(msg) > (o.limit || QUEUE_LIMIT)) queue.shift()
+        if (queue.push(msg) > QUEUE_LIMIT) queue.shift()
         wake()
       }
     },

@@ -6,33 +6,11 @@
  * Everything lives in shadow roots with a constructed stylesheet
  * (adoptedStyleSheets): a strict `style-src 'self'` CSP allows constructed
  * sheets but not `<style>` elements or style attributes, and the shadow
- * boundary keeps the site's CSS and ours from changing each other. Colours
- * come from the site's `--lotse-*` custom properties (they inherit into
- * shadow roots), with defaults for light and dark mode; the font is the
- * page's. Text is always set as textContent.
+ * boundary keeps the site's CSS and ours from changing each other. The "why"
+ * control's stylesheet and words come from the server (`welcome.why`, built
+ * from styles.js and strings.js), since a swap needs the server anyway.
+ * Text is always set as textContent.
  */
-
-/**
- * The box with a sentence and the switch, as the "why" control and the
- * privacy panel show it: colours from the site's `--lotse-*` custom
- * properties (docs/snippet.md, "Theming"), by default the system's colours
- * for the visitor's light or dark mode (`color-scheme`), which also give
- * the browser's own focus ring; the page's font.
- */
-export const BOX_CSS =
-  ':host{all:initial;font-family:inherit;font-size:14px;line-height:1.4;color-scheme:light dark;color:var(--lotse-text,CanvasText)}' +
-  'button,div{font:inherit;color:inherit;background:var(--lotse-bg,Canvas);border:1px solid var(--lotse-border,#888);border-radius:12px;padding:6px 10px}' +
-  'p{margin:0 0 8px}'
-
-/**
- * The "why" control: its host is out of flow, so a flex or grid parent (with
- * gap) does not even get an empty item from us, and nothing moves.
- */
-const CSS =
-  BOX_CSS +
-  ':host{position:absolute;top:4px;right:4px;z-index:2}' +
-  'button{width:24px;height:24px;padding:0;border-radius:50%;font-weight:700}' +
-  'div{position:absolute;right:0;width:max-content;max-width:260px;box-shadow:0 4px 16px #0003}'
 
 /**
  * A shadow root on `host` with its own constructed stylesheet.
@@ -93,11 +71,11 @@ export function optoutSwitch(doc, text, setOptout) {
  * A box (`div`) with a sentence (`p.reason`) and the opt-out switch.
  * @param {Document} doc
  * @param {string | undefined} text
- * @param {() => [HTMLElement, HTMLInputElement]} sw the opt-out switch
+ * @param {HTMLElement} label the opt-out switch (its label, with the checkbox)
  */
-export const box = (doc, text, sw) => {
+export const box = (doc, text, label) => {
   const el = h(doc, 'div')
-  el.append(h(doc, 'p', 'reason', text), sw()[0])
+  el.append(h(doc, 'p', 'reason', text), label)
   return el
 }
 
@@ -119,24 +97,37 @@ export const escape = (wrap, close, back) =>
  * so it takes no space and moves nothing; in a shadow root, so the site's
  * CSS cannot resize it and its buttons never submit a site's form.
  *
+ * Its stylesheet and markup are the server's (`welcome.why`, see
+ * why-box.js): a button (`aria-expanded="false"`) and a hidden box with
+ * `p.reason` and the switch's checkbox. The host is `hidden` until that
+ * stylesheet shows it; without them (a server that sends none) there is
+ * no control, rather than an unstyled one in the slot's flow.
+ *
  * @param {Document} doc
  * @param {string | undefined} reason the swap's reason, shown as text
- * @param {{why: string}} strings
- * @param {() => [HTMLElement, HTMLInputElement]} sw the opt-out switch
+ * @param {{css?: string, html?: string}} ui welcome.why
+ * @param {(on?: boolean) => boolean} setOptout returns the opt-out state now
+ * @returns {HTMLElement | string} the host, or "" (nothing) without the server's markup
  */
-export function why(doc, reason, strings, sw) {
+export function why(doc, reason, ui, setOptout) {
+  if (!ui.html) return ''
   const host = doc.createElement('lotse-why')
-  const button = h(doc, 'button', '', 'i', { 'aria-label': strings.why })
-  const panel = box(doc, reason, sw)
+  const root = shadow(host, /** @type {string} */ (ui.css))
+  host.hidden = true
+  root.innerHTML = ui.html
+  const button = /** @type {HTMLElement} */ (root.firstChild)
+  const panel = /** @type {HTMLElement} */ (root.lastChild)
+  const input = /** @type {HTMLInputElement} */ (root.querySelector('input'))
   const toggle = (/** @type {boolean} */ open) => {
     panel.hidden = !open
     button.setAttribute('aria-expanded', /** @type {any} */ (open)) // "true" / "false"
   }
-  toggle(false)
+  /** @type {HTMLElement} */ (root.querySelector('p')).textContent = reason ?? ''
+  // The switch shows the state after each click (Global Privacy Control cannot be undone).
+  input.checked = setOptout()
+  input.addEventListener('change', () => (input.checked = setOptout(input.checked)))
   button.addEventListener('click', () => toggle(panel.hidden))
-  const root = shadow(host, CSS)
   escape(/** @type {any} */ (root), () => !panel.hidden && !toggle(false), button)
-  root.append(button, panel)
   return host
 }
 
@@ -147,8 +138,8 @@ export function why(doc, reason, strings, sw) {
  * @param {Window & typeof globalThis} win
  */
 export function supported(win) {
-  // Constructed stylesheets on shadow roots came last (Safari 16.4, Firefox
-  // 101, Chrome 73); WebSocket, IntersectionObserver and replaceChildren
-  // are older everywhere, so this one test covers them.
-  return !!win.ShadowRoot && 'adoptedStyleSheets' in win.ShadowRoot.prototype
+  // Constructed stylesheets came last (Safari 16.4, Firefox 101, Chrome 73),
+  // on documents and shadow roots together; WebSocket, IntersectionObserver
+  // and replaceChildren are older everywhere, so this one test covers them.
+  return 'adoptedStyleSheets' in win.document
 }

@@ -85,15 +85,22 @@ test('Global Privacy Control: the switch stays on', async () => {
   assert.deepEqual(page.errors, [])
 })
 
-test('a chat’s file that fails to load: the link opens nothing, the switch in the “why” box still opts out', async () => {
+test('a chat’s file that fails to load: the link is followed after all, the switch in the “why” box still opts out', async () => {
   const page = await started({ chat: 'fail' })
   const hero = page.$('[data-lotse-slot=hero]')
   page.intersect(hero, 0)
   page.socket.receive({ type: 'swap', slot: 'hero', variant: 'hcp', html: '<h2>HCP</h2>', reason: 'Grund' })
-  const event = await click(page, page.$('#p'))
-  assert.equal(event.defaultPrevented, true)
+  const link = page.$('#p')
+  /** Whether each click on the link would have been followed (the snippet's handler runs first). */
+  const followed = []
+  link.addEventListener('click', (e) => followed.push(!e.defaultPrevented))
+  const event = await click(page, link)
+  assert.equal(event.defaultPrevented, true, 'held while the file was on the way')
+  assert.deepEqual(followed, [false, true], 'then clicked again for the visitor, and followed')
   assert.equal(panel(page), null)
-  assert.equal(page.scripts.length, 1)
+  await click(page, link)
+  assert.equal(followed.at(-1), true, 'an ordinary link from now on')
+  assert.equal(page.scripts.length, 1, 'not loaded again')
   const box = hero.querySelector('lotse-why').shadowRoot.querySelector('input[role=switch]')
   box.click()
   assert.equal(page.win.localStorage.getItem('lotse.optout'), '1')

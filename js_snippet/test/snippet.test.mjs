@@ -61,7 +61,7 @@ test('no data-site: the snippet stays inert, lotse() is still callable', async (
 
 test('a browser without constructed stylesheets keeps the page as it is', async () => {
   const page = makePage({ body: BODY })
-  delete page.win.ShadowRoot.prototype.adoptedStyleSheets
+  delete page.win.Document.prototype.adoptedStyleSheets
   boot(page.win)
   await page.ready()
   assert.equal(page.sockets.length, 0)
@@ -104,31 +104,48 @@ test('the queue stub: calls made before load shape the first hello and are then 
   const [hello, convert] = page.socket.sent
   assert.equal(hello.consent, true)
   assert.equal(hello.verified, 'signed-assertion')
-  assert.equal(hello.visits, 1)
+  assert.equal(hello.keep, undefined, 'nothing kept yet')
   assert.deepEqual(convert, { type: 'convert', goal: 'newsletter' })
   assert.notEqual(page.win.lotse, stub)
   assert.equal(typeof page.win.lotse.version, 'string')
 })
 
-test('the visit count grows once per browser session, and only with consent', async () => {
-  const a = makePage({ body: BODY, local: { 'lotse.visits': '2' } })
+test('what the server keeps across visits: stored as it came and sent back, with consent only', async () => {
+  const a = makePage({ body: BODY, local: { 'lotse.keep': 'v1.sig' } })
   a.win.lotse = Object.assign(() => {}, { q: [['consent', true]] })
   boot(a.win)
   await a.ready()
   a.socket.open()
-  assert.equal(a.socket.sent[0].visits, 3)
+  assert.equal(a.socket.sent[0].keep, 'v1.sig')
+  a.socket.receive({ type: 'keep', keep: 'v2.sig' })
+  assert.equal(a.win.localStorage.getItem('lotse.keep'), 'v2.sig')
   a.win.lotse('consent', true)
-  assert.equal(a.win.localStorage.getItem('lotse.visits'), '3', 'same session: not counted twice')
+  assert.deepEqual(a.socket.sent.at(-1), { type: 'consent', granted: true, keep: 'v2.sig' })
   a.win.lotse('consent', false)
-  assert.equal(a.win.localStorage.getItem('lotse.visits'), null, 'revoked: forgotten')
-  assert.deepEqual(a.socket.sent.slice(-2), [
-    { type: 'consent', granted: true },
-    { type: 'consent', granted: false },
-  ])
-  const b = await started({ local: { 'lotse.visits': '5' } })
+  assert.equal(a.win.localStorage.getItem('lotse.keep'), null, 'withdrawn: forgotten')
+  assert.deepEqual(a.socket.sent.at(-1), { type: 'consent', granted: false })
+  a.socket.receive({ type: 'keep', keep: 'late' })
+  assert.equal(a.win.localStorage.getItem('lotse.keep'), null, 'not stored without consent')
+  // Without consent: not sent, and a server's value is not stored.
+  const b = await started({ local: { 'lotse.keep': 'v1.sig' } })
   b.socket.open()
-  assert.equal(b.socket.sent[0].visits, undefined)
+  assert.equal(b.socket.sent[0].keep, undefined)
   assert.equal(b.socket.sent[0].consent, undefined)
+  b.socket.receive({ type: 'keep', keep: 'x' })
+  assert.equal(b.win.localStorage.getItem('lotse.keep'), 'v1.sig')
+  // Consent after connecting: the value goes to the server with it.
+  b.win.lotse('consent', true)
+  assert.deepEqual(b.socket.sent.at(-1), { type: 'consent', granted: true, keep: 'v1.sig' })
+})
+
+test('opting out forgets what the server kept', async () => {
+  const page = makePage({ body: BODY, local: { 'lotse.keep': 'v1.sig' } })
+  page.win.lotse = Object.assign(() => {}, { q: [['consent', true]] })
+  boot(page.win)
+  await page.ready()
+  page.socket.open()
+  page.win.lotse('optout')
+  assert.equal(page.win.localStorage.getItem('lotse.keep'), null)
 })
 
 test('lotse(): convert, consent, verified after connecting; junk calls never throw', async () => {

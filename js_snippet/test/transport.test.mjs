@@ -80,16 +80,20 @@ test('connects once on start; hello goes first, then what queued while connectin
   assert.deepEqual(s.sockets[0].sent.at(-1), { type: 'convert', goal: 'g' })
 })
 
-test('messages arrive as parsed objects; junk and type-less frames are ignored', (t) => {
-  const s = setup(t)
+test('messages arrive parsed; junk is ignored, and an owner that throws breaks nothing', (t) => {
+  const s = setup(t, {
+    onMessage(msg) {
+      s.got.push(msg)
+      if (msg === null) throw new TypeError('the owner reads msg.type')
+    },
+  })
   s.t.start()
   s.sockets[0].open()
   s.sockets[0].receive({ type: 'welcome', token: 't' })
   s.sockets[0].receive('{not json')
-  s.sockets[0].receive({ token: 'no type' })
   s.sockets[0].receive('null')
-  s.sockets[0].receive({ type: 42 })
-  assert.deepEqual(s.got, [{ type: 'welcome', token: 't' }])
+  s.sockets[0].receive({ type: 'say', text: 'still listening' })
+  assert.deepEqual(s.got, [{ type: 'welcome', token: 't' }, null, { type: 'say', text: 'still listening' }])
 })
 
 test('a dropped connection is retried with growing full-jitter delays, and hello is sent again', (t) => {
@@ -113,14 +117,14 @@ test('a dropped connection is retried with growing full-jitter delays, and hello
 })
 
 test('the offline queue is bounded: the oldest messages are dropped', (t) => {
-  const s = setup(t, { limit: 3 })
-  for (let i = 0; i < 6; i++) s.t.send({ type: 'click', href: '/' + i })
+  const s = setup(t)
+  for (let i = 0; i < QUEUE_LIMIT + 3; i++) s.t.send({ type: 'click', href: '/' + i })
   s.t.start()
   s.sockets[0].open()
-  assert.deepEqual(
-    s.sockets[0].sent.map((m) => m.href || m.type),
-    ['hello', '/3', '/4', '/5'],
-  )
+  const sent = s.sockets[0].sent.map((m) => m.href || m.type)
+  assert.equal(sent.length, 1 + QUEUE_LIMIT)
+  assert.deepEqual(sent.slice(0, 3), ['hello', '/3', '/4'])
+  assert.equal(sent.at(-1), '/' + (QUEUE_LIMIT + 2))
 })
 
 test('the default bound is 20 messages, oldest first', (t) => {

@@ -79,8 +79,11 @@ class Profile(_Memo):
     #: empty one is shared; reaching one rebinds it).
     converted: frozenset[str] = frozenset()
     #: What a returning visitor was shown on earlier visits, per dose key (a rule id or
-    #: "chat"), as counted by their browser; only with consent, only known keys.
+    #: "chat"); only with consent, only known keys.
     doses: dict[str, int] = field(default_factory=dict)
+    #: Whether this session has taken what the browser kept across visits (`hello.keep`,
+    #: with consent; or found nothing there): a visit is counted once.
+    recalled: bool = False
 
     def __post_init__(self) -> None:
         self._remember(None)  # a fresh or loaded profile: nothing summed yet

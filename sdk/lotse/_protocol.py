@@ -19,9 +19,14 @@ MAX_DOSE = 10_000
 #: Longest page title, first heading and link text used (extension); longer ones
 #: are cut, not refused: they are optional hints, never stored or logged.
 MAX_TEXT = 300
-#: Most slot ids one page may announce.
+#: Most slot ids one page may announce (more are left out), and the longest slot id
+#: (a longer one is left out: it names no slot a site file can declare).
 MAX_SLOTS = 64
 MAX_SLOT_ID = 64
+#: Longest `keep` value (extension) a hello or consent may carry; a longer one is ignored.
+MAX_KEEP = 4096
+#: Longest `lang` used; a longer one is cut (only its first two letters count).
+MAX_LANG = 35
 
 
 class ProtocolError(ValueError):
@@ -60,6 +65,11 @@ class Hello:
     #: address says nothing (/p/4711); cut at MAX_TEXT, never stored or logged.
     title: str | None = None
     heading: str | None = None
+    #: Extension: what this server kept in the browser across visits (a `keep`
+    #: message's value), sent back as it came, with consent only. Anything but a
+    #: string of at most MAX_KEEP characters reads as none (`_keep.read_keep` checks
+    #: the rest); it replaces `visits`, `doses` and `returning`, which older snippets send.
+    keep: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +129,8 @@ class Consent:
     """Extension: the site's consent manager changed its answer mid-session."""
 
     granted: bool
+    #: Extension: as `Hello.keep`, when consent is granted after hello.
+    keep: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +184,13 @@ _known_slots: dict[tuple[str, ...], tuple[str, ...]] = {}
 _KNOWN_SLOTS_MAX = 256
 
 
+def _keep(msg: dict[str, Any]) -> str | None:
+    """An optional `keep`: a string within MAX_KEEP, else none (never refused: a browser
+    sends back whatever its storage held)."""
+    value = msg.get("keep")
+    return value if isinstance(value, str) and 0 < len(value) <= MAX_KEEP else None
+
+
 def _slots(msg: dict[str, Any]) -> tuple[str, ...]:
     value = msg.get("slots", [])
     if value is None:
@@ -191,13 +210,12 @@ def _slots(msg: dict[str, Any]) -> tuple[str, ...]:
 
 
 def _check_slots(value: object) -> tuple[str, ...]:
+    """The slot ids, each once: an id longer than MAX_SLOT_ID is left out (a site file
+    declares none), and only the first MAX_SLOTS count. The snippet sends the ids it
+    finds on the page as they are; only a list of anything but strings is refused."""
     if not isinstance(value, list) or not all(isinstance(s, str) for s in value):
         raise ProtocolError("bad_field", "'slots' must be a list of slot id strings")
-    if len(value) > MAX_SLOTS:
-        raise ProtocolError("bad_field", f"'slots' lists more than {MAX_SLOTS} slots")
-    if any(len(s) > MAX_SLOT_ID for s in value):
-        raise ProtocolError("bad_field", f"a slot id is longer than {MAX_SLOT_ID} characters")
-    return tuple(dict.fromkeys(value))
+    return tuple(dict.fromkeys(s for s in value if len(s) <= MAX_SLOT_ID))[:MAX_SLOTS]
 
 
 def _doses(msg: dict[str, Any]) -> tuple[tuple[str, int], ...]:
@@ -232,6 +250,16 @@ def _returning(msg: dict[str, Any]) -> tuple[tuple[str, str], ...]:
     return tuple(sorted(value.items()))
 
 
+def _lang(msg: dict[str, Any]) -> str | None:
+    """`<html lang>` as the page has it (the snippet sends it whole): cut, not refused."""
+    value = msg.get("lang")
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ProtocolError("bad_field", "'lang' must be a string")
+    return value[:MAX_LANG] or None
+
+
 def _bool(msg: dict[str, Any], key: str) -> bool:
     value = msg.get(key, False)
     if value is None:
@@ -259,7 +287,7 @@ def parse_event(msg: object) -> Event:
                 site=_string(msg, "site", required=True, limit=64),
                 url=_string(msg, "url", required=True),
                 referrer=_string(msg, "referrer", required=False),
-                lang=_string(msg, "lang", required=False, limit=35),
+                lang=_lang(msg),
                 slots=_slots(msg),
                 token=_string(msg, "token", required=False, limit=512),
                 consent=_bool(msg, "consent"),
@@ -270,6 +298,7 @@ def parse_event(msg: object) -> Event:
                 preview=_string(msg, "preview", required=False, limit=1024),
                 title=_text(msg, "title"),
                 heading=_text(msg, "heading"),
+                keep=_keep(msg),
             )
         case "page":
             return PageView(
@@ -301,7 +330,7 @@ def parse_event(msg: object) -> Event:
         case "optin":
             return OptIn()
         case "consent":
-            return Consent(granted=_bool(msg, "granted"))
+            return Consent(granted=_bool(msg, "granted"), keep=_keep(msg))
         case "verify":
             return Verify(assertion=_string(msg, "assertion", required=True, limit=1024))
         case _:
@@ -409,6 +438,17 @@ class ArmNotice:
 
 
 @dataclass(frozen=True, slots=True)
+class Keep:
+    """Extension: what the browser of a consenting visitor keeps for the next visits
+    (`_keep.write_keep`): it stores `keep` as it is and sends it back in `hello.keep`."""
+
+    keep: str
+
+    def to_wire(self) -> dict[str, Any]:
+        return {"type": "keep", "keep": self.keep}
+
+
+@dataclass(frozen=True, slots=True)
 class Say:
     text: str
     choices: tuple[Choice, ...] = ()
@@ -437,4 +477,4 @@ class Error:
         return {"type": "error", "code": self.code, "message": self.message}
 
 
-Message = Welcome | Swap | ArmNotice | Say | Restore | Error
+Message = Welcome | Swap | ArmNotice | Keep | Say | Restore | Error

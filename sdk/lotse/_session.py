@@ -23,11 +23,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from . import _copy, _signals
-from ._dialogue import ChatResult, Dialogue
+from ._dialogue import CHAT_DOSE, ChatResult, Dialogue
 from ._inference import Evidence
+from ._keep import MAX_VISITS, Kept, read_keep, session_digest, write_keep
 from ._model import pick_text
 from ._profile import MIN_PERSONA_WEIGHT, Profile
 from ._protocol import (
+    MAX_DOSE,
     MAX_SLOTS,
     ArmNotice,
     ChatAnswer,
@@ -38,6 +40,7 @@ from ._protocol import (
     Error,
     Event,
     Hello,
+    Keep,
     Message,
     OptIn,
     OptOut,
@@ -73,13 +76,17 @@ Persist = Literal["save", "delete"]
 class Trust:
     """What the adapter lends a session: a key to check professional logins, the
     longest a login may count whatever its own expiry says, and the function that
-    signs resume tokens (`issue_token(session_id, now)`), and the key that checks
-    preview links (the server's token key; see `lotse.issue_preview`)."""
+    signs resume tokens (`issue_token(session_id, now)`), the key that checks
+    preview links (the server's token key; see `lotse.issue_preview`), and the key
+    that signs what a consenting visitor's browser keeps across visits (`Keep`; the
+    server's token key, so every node reads what another wrote). Without it, a key
+    made up per process signs them."""
 
     verification_key: bytes | None = None
     assertion_max_age: float = 3600.0
     issue_token: Callable[[str, float], str] | None = None
     preview_key: bytes | None = None
+    keep_key: bytes | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,8 +138,8 @@ class Session:
 
     # Thousands are held at once, most of them idle: no per-instance dict.
     __slots__ = (
-        "_records", "dialogue", "engine", "id", "now", "page", "profile", "started", "targeting",
-        "trust",
+        "_kept", "_records", "dialogue", "engine", "id", "now", "page", "profile", "started",
+        "targeting", "trust",
     )  # fmt: skip
 
     def __init__(
@@ -150,6 +157,9 @@ class Session:
         #: Records made while handling the current event (between events, none: an
         #: idle session holds no list of its own).
         self._records: list[Record] = _NO_RECORDS
+        #: What the browser keeps for this session now, as far as this connection knows
+        #: (`_keep_message` sends it only when it changes).
+        self._kept: Kept | None = None
 
     # -- the state machine ------------------------------------------------------
 
@@ -216,8 +226,10 @@ class Session:
                 messages = [*self._swaps(fresh_page=True)]
             case Consent():
                 profile.consent = event.granted
-                if not event.granted:
-                    profile.visits = 1
+                if event.granted:
+                    self._recall(event.keep)
+                else:  # withdrawn: nothing of earlier visits counts (the browser forgets it)
+                    profile.visits, profile.doses = 1, {}
                 messages = []
             case Verify():
                 messages = self._verify(event.assertion)
@@ -236,12 +248,18 @@ class Session:
         profile = self.profile
         decided_before = profile.decided
         profile.consent = hello.consent
-        profile.visits = (hello.visits or 1) if hello.consent else 1
-        # Earlier visits' counts, only with consent and only for caps the site declares.
-        keys = self.engine.dose_keys if hello.consent else frozenset()
-        profile.doses = {key: count for key, count in hello.doses if key in keys}
-        if hello.consent and not profile.optout:
-            self._records += self.targeting.returned(self.engine, hello.returning)
+        if hello.visits is not None or hello.doses or hello.returning:
+            # An older snippet counts in the browser and sends its counts in every hello.
+            profile.visits = (hello.visits or 1) if hello.consent else 1
+            # Earlier visits' counts, only with consent and only for caps the site declares.
+            keys = self.engine.dose_keys if hello.consent else frozenset()
+            profile.doses = {key: count for key, count in hello.doses if key in keys}
+            if hello.consent and not profile.optout:
+                self._records += self.targeting.returned(self.engine, hello.returning)
+        elif hello.consent:
+            self._recall(hello.keep)
+        else:  # no consent on this page (yet): nothing of earlier visits counts
+            profile.visits, profile.doses = 1, {}
         if hello.lang:
             profile.lang = hello.lang[:2].lower()
         if preview is not None:
@@ -278,6 +296,9 @@ class Session:
         records, self._records = self._records, _NO_RECORDS
         if self.targeting.preview:
             return Outcome(tuple(messages), preview=True)
+        keep = self._keep_message()
+        if keep is not None:
+            messages.append(keep)
         persist = self._persist() if changed or profile.optout else None
         if not messages and not records and chat is None and decided is None:
             # A click, `seen` or conversion that sends nothing: one shared outcome each.
@@ -286,6 +307,63 @@ class Session:
             if persist == "save":
                 return _SAVE
         return Outcome(tuple(messages), chat, tuple(records), persist, decided, intent)
+
+    # -- across visits (consent only) ---------------------------------------------
+
+    def _recall(self, value: str | None) -> None:
+        """Take what the browser kept across visits (`hello.keep`, `consent.keep`).
+
+        A value this session wrote itself says the visit was counted: its counts are
+        taken as they are (a page of the same visit, or consent given again). Another
+        session's value begins a new visit, once per session: one more visit, its
+        doses added to the earlier ones, and each of its arms' sessions came back. A
+        value that does not verify, or none, leaves a first visit.
+        """
+        profile = self.profile
+        if profile.optout:
+            return
+        engine = self.engine
+        kept = read_keep(self._keep_key(), engine.site_id, value, self.now)
+        keys = engine.dose_keys
+        if kept is not None and kept.session == session_digest(self.id):
+            profile.recalled = True
+            profile.visits = kept.visits
+            profile.doses = {key: count for key, count in kept.doses if key in keys}
+            self._kept = kept  # the browser has it: nothing to send until it changes
+        elif not profile.recalled:
+            profile.recalled = True
+            if kept is not None:
+                profile.visits = min(kept.visits + 1, MAX_VISITS)
+                profile.doses = {k: c for k, c in kept.totals().items() if k in keys}
+                self._records += self.targeting.returned(engine, kept.arms)
+
+    def _keep_message(self) -> Keep | None:
+        """What the browser should keep now, when it differs from what it has: the visit
+        count, the doses as this visit began, this session's shows per dose key (what
+        `_within_dose` counts) and its experiment arms. Only with consent, and only
+        once this session has taken what the browser kept (`_recall`)."""
+        profile = self.profile
+        if not (profile.consent and profile.recalled) or profile.optout:
+            return None
+        keys = self.engine.dose_keys
+        targeting = self.targeting
+        shown = {k: min(c, MAX_DOSE) for k, c in targeting.impressions.items() if k in keys}
+        if CHAT_DOSE in keys and self.dialogue.offers:
+            shown[CHAT_DOSE] = min(self.dialogue.offers, MAX_DOSE)
+        kept = Kept(
+            session_digest(self.id),
+            profile.visits,
+            tuple(sorted(profile.doses.items())),
+            tuple(sorted(shown.items())),
+            tuple((name, a.arm) for name, a in sorted(targeting.assignments.items()) if a.counted),
+        )
+        if kept == self._kept:
+            return None
+        self._kept = kept
+        return Keep(write_keep(self._keep_key(), self.engine.site_id, kept, self.now))
+
+    def _keep_key(self) -> bytes:
+        return self.trust.keep_key or _PROCESS_TOKEN_KEY
 
     # -- preview links ------------------------------------------------------------
 

@@ -22,9 +22,11 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
@@ -32,6 +34,8 @@ from starlette.routing import Route
 
 CORE_FILE = "lotse.min.js"
 CHAT_FILE = "lotse-chat.min.js"
+#: The "why" control's stylesheet and markup, built from js_snippet/src/why-box.js.
+WHY_FILE = "lotse-why.json"
 CACHE_CONTROL = "public, max-age=300"
 IMMUTABLE = "public, max-age=31536000, immutable"
 INTEGRITY_HEADER = "X-Lotse-Integrity"
@@ -149,6 +153,44 @@ def chat_routes(directory: Path | None = None) -> list[Route]:
         Route("/lotse-chat.js", chat.serve, methods=["GET"]),
         Route("/lotse-chat.js.sri", chat.serve_integrity, methods=["GET"]),
     ]
+
+
+class WhyControl:
+    """The "why" control of the core, for `welcome.why`: ``{"css": …, "html": …}`` in the
+    visitor's language (German for ``de``, else English), from `WHY_FILE`.
+
+    The core draws the control only with the server's stylesheet and markup: a swap
+    needs the server anyway, and they would cost the core about 350 bytes gzipped.
+    Reread when the file is rebuilt, like the scripts; None when it is missing or
+    not what the build writes (then the core shows swaps without the control).
+    """
+
+    def __init__(self, path: Path | None = None) -> None:
+        self._file = Snippet(path, name=WHY_FILE)
+        #: The file's ETag and what it gives per language.
+        self._read: tuple[str, dict[str, dict[str, str]]] | None = None
+
+    def for_lang(self, lang: str) -> dict[str, str] | None:
+        built = self._file.current()
+        if built is None:
+            return None
+        if self._read is None or self._read[0] != built.etag:
+            self._read = (built.etag, _why_table(built.body))
+        table = self._read[1]
+        return table.get(lang) or table.get("en")
+
+
+def _why_table(body: bytes) -> dict[str, dict[str, str]]:
+    """``{"de": {"css", "html"}, "en": …}`` from the built file; empty if it is not one."""
+    try:
+        data: Any = json.loads(body)
+        css, html = data["css"], data["html"]
+        table = {lang: {"css": css, "html": html[lang]} for lang in ("de", "en")}
+    except (ValueError, KeyError, TypeError):
+        return {}
+    if all(isinstance(v, str) for entry in table.values() for v in entry.values()):
+        return table
+    return {}
 
 
 def _matches(if_none_match: str | None, etag: str) -> bool:

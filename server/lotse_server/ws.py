@@ -38,6 +38,7 @@ from .limits import TokenBucket, Verdict
 from .metrics import EVENT_TYPES, Metrics
 from .reload import SiteHolder
 from .settings import Settings
+from .snippet import WhyControl
 from .store import LiveSessions
 
 log = logging.getLogger("lotse.ws")
@@ -87,6 +88,8 @@ class Hub:
     _swap_counters: dict[str, Any] = field(default_factory=dict, init=False)
     #: id(swap) -> (the swap, its JSON text), at most `SWAP_TEXTS` (`wire_text`).
     _swap_texts: dict[int, tuple[lotse.Swap, str]] = field(default_factory=dict, init=False)
+    #: The snippet's "why" control, sent with every `welcome` (`welcome_text`).
+    why: WhyControl = field(default_factory=WhyControl)
 
     def __post_init__(self) -> None:
         settings = self.settings
@@ -95,6 +98,7 @@ class Hub:
             assertion_max_age=settings.assertion_max_age,
             issue_token=self._issue_token,
             preview_key=settings.token_key,
+            keep_key=settings.token_key,
         )
 
     def _issue_token(self, session_id: str, now: float) -> str:
@@ -134,6 +138,16 @@ class Hub:
             texts.clear()
         texts[id(message)] = (message, text)
         return text
+
+    def welcome_text(self, welcome: lotse.Welcome, lang: str) -> str:
+        """A `welcome` as JSON text, with the core's "why" control in `lang` (`why`):
+        every connection gets it, since the snippet needs it for the swaps that follow
+        and keeps it only for the browser session."""
+        wire = welcome.to_wire()
+        why = self.why.for_lang(lang)
+        if why is not None:
+            wire["why"] = why
+        return orjson.dumps(wire).decode()
 
     def allowed_origins(self) -> set[str]:
         origins = [*self.holder.engine.site.origins, *self.settings.own_origins()]
@@ -456,5 +470,8 @@ class Connection:
                     hub.count_swap(message.slot)
             elif isinstance(message, lotse.Error):
                 hub.metrics.error(message.code)
+            elif isinstance(message, lotse.Welcome):
+                texts.append(hub.welcome_text(message, self.session.profile.lang))
+                continue
             texts.append(hub.wire_text(message))
         return texts

@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs'
 import { JSDOM } from 'jsdom'
 import { createParts } from '../../src/lazy.js'
+import { WHY_CSS, whyHtml } from '../../src/why-box.js'
 
 /** The built chat widget, for pages that run the built core (`chat: 'dist'`). */
 const CHAT_DIST = readFileSync(new URL('../../dist/lotse-chat.min.js', import.meta.url), 'utf8')
@@ -36,7 +37,10 @@ export function makePage(o = {}) {
     },
   )
   const win = dom.window
-  for (const [k, v] of Object.entries(o.session ?? {})) win.sessionStorage.setItem(k, v)
+  // As on any page after the session's first: the "why" control the server sent is kept
+  // (swaps in tests often come without a welcome first).
+  const why = { css: WHY_CSS, html: whyHtml(o.lang ?? 'de') }
+  for (const [k, v] of Object.entries({ 'lotse.why': JSON.stringify(why), ...o.session })) win.sessionStorage.setItem(k, v)
   for (const [k, v] of Object.entries(o.local ?? {})) win.localStorage.setItem(k, v)
 
   const sockets = []
@@ -60,6 +64,9 @@ export function makePage(o = {}) {
       this.onopen({})
     }
     receive(msg) {
+      // The server sends the "why" control with every welcome (its stylesheet and markup,
+      // in the page's language); tests leave it out unless they test it.
+      if (msg.type === 'welcome' && !('why' in msg)) msg = { ...msg, why }
       this.onmessage({ data: JSON.stringify(msg) })
     }
     drop(code = 1006) {
@@ -100,8 +107,11 @@ export function makePage(o = {}) {
   }
 
   win.matchMedia = (query) => ({ matches: !!o.reducedMotion && query.includes('reduce'), media: query })
-  if (!('adoptedStyleSheets' in win.ShadowRoot.prototype)) {
-    Object.defineProperty(win.ShadowRoot.prototype, 'adoptedStyleSheets', {
+  // Browsers have constructed stylesheets on documents and shadow roots alike (the snippet's
+  // feature test looks at the document).
+  for (const proto of [win.ShadowRoot.prototype, win.Document.prototype]) {
+    if ('adoptedStyleSheets' in proto) continue
+    Object.defineProperty(proto, 'adoptedStyleSheets', {
       configurable: true,
       get() {
         return this._sheets || []
