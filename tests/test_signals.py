@@ -1,5 +1,6 @@
 import pytest
 
+from lotse._morphology import Morphology
 from lotse._signals import HostMatcher, WordMatcher, page_facts, referrer_host
 
 
@@ -108,3 +109,26 @@ def test_a_whole_known_word_is_no_shorter_entry_before_a_rest() -> None:
     reader = lotse.load_site(None).engine().reader
     found = {signal.visitor_type for signal, _ in reader.read(("fuer", "internist"))}
     assert found == {"hcp"}  # not "intern" (an applicant) + "ist"
+
+
+@pytest.mark.parametrize(
+    ("url", "path", "utm"),
+    [
+        ("https://www.x.de/#/fachkreise/dosierung", "/fachkreise/dosierung", ()),
+        ("https://www.x.de/app/#!/karriere?tab=2", "/app/karriere", ()),
+        ("https://www.x.de/?utm_campaign=apotheken#/start", "/start", ("apotheken",)),
+        ("https://www.x.de/patienten#faq", "/patienten", ()),  # an anchor, no route
+    ],
+)
+def test_a_single_page_apps_hash_route_is_the_path(url: str, path: str, utm: tuple[str]) -> None:
+    facts = page_facts(url)
+    assert (facts.path, facts.utm_words) == (path, utm)
+
+
+def test_a_phrase_entry_matches_another_form_of_its_first_word() -> None:
+    morphology = Morphology(["professionnel", "sante"])
+    matcher = WordMatcher([("professionnel-de-sante", "hcp")], morphology=morphology)
+    assert matcher.find(["professionnels", "de", "sante"]) == ["hcp"]
+    assert [p for p, _ in matcher.find_phrases(["espace", "professionnels", "de", "sante"])] == [
+        "hcp"
+    ]

@@ -123,6 +123,8 @@ class WordMatcher(Generic[_P]):
             for first, entries in self._phrases.items()
         }
         self._windows: dict[tuple[str, tuple[str, ...]], tuple[_P, ...]] = {}
+        #: word -> the first words of entries it may start (`_firsts`).
+        self._first_forms: dict[str, tuple[str, ...]] = {}
         #: Every word of the entries of several words, and their first words.
         self.phrase_words: frozenset[str] = frozenset(
             w for entries in self._phrases.values() for p, _ in entries for w in p
@@ -205,19 +207,14 @@ class WordMatcher(Generic[_P]):
 
         count = len(text_words)
         track = claims is not None
-        morphology = self.morphology
         for index, word in enumerate(text_words):
             here: list[_P] = []
             for payload, factor in self._word_hits(word, remember=remember):
                 add(payload, factor)
                 if track:
                     here.append(payload)
-            starts = [(word, index + 1)]
-            if morphology is not None and word not in self._phrases:
-                # "professionnels-de-sante"
-                form = morphology.lookup_remembered(word) if remember else morphology.lookup(word)
-                if form is not None and form != word and form in self._phrases:
-                    starts.append((form, index + 1))
+            # "professionnels-de-sante" starts "professionnel-de-sante" too.
+            starts = [(first, index + 1) for first in self._firsts(word, remember=remember)]
             if index + 1 < count:
                 joined = word + text_words[index + 1]  # "health-care" -> "healthcare"
                 if joined in self._phrases or joined in self._words:
@@ -246,20 +243,36 @@ class WordMatcher(Generic[_P]):
         found: dict[int, Hit[_P]] = {}
         phrases = self._phrases
         for index, word in enumerate(text_words):
-            entries = phrases.get(word)
-            if not entries:
-                continue
-            if remember:
-                matched = self._phrases_at(word, entries, text_words, index + 1)
-            else:
-                matched = tuple(
-                    payload
-                    for parts, payload in entries
-                    if self._phrase_factor(parts, text_words, index + 1)
-                )
-            for payload in matched:
-                found.setdefault(id(payload), (payload, 1.0))
+            for first in self._firsts(word, remember=remember):
+                entries = phrases[first]
+                if remember:
+                    matched = self._phrases_at(first, entries, text_words, index + 1)
+                else:
+                    matched = tuple(
+                        payload
+                        for parts, payload in entries
+                        if self._phrase_factor(parts, text_words, index + 1)
+                    )
+                for payload in matched:
+                    found.setdefault(id(payload), (payload, 1.0))
         return list(found.values())
+
+    def _firsts(self, word: str, *, remember: bool) -> tuple[str, ...]:
+        """The first words of entries that `word` may start: itself, and other
+        forms of it ("professionnels-de-sante" starts "professionnel-de-sante")."""
+        known = self._first_forms.get(word)
+        if known is not None:
+            return known
+        phrases = self._phrases
+        firsts = [word] if word in phrases else []
+        if self.morphology is not None and len(word) > MIN_PREFIX:
+            firsts.extend(
+                f for f in self.morphology.forms(word)[1:] if f in phrases and f not in firsts
+            )
+        result = tuple(firsts)
+        if remember:
+            remember_in(self._first_forms, word, result, self.CACHE_SIZE)
+        return result
 
     def _phrases_at(
         self,
@@ -316,25 +329,18 @@ class WordMatcher(Generic[_P]):
         return factor
 
     def find(self, text_words: Sequence[str], *, remember: bool = False) -> list[_P]:
-        """Every payload whose entry occurs, each once, in order of first occurrence
-        (whatever the factor: for the sensitive-topic and persona matchers).
+        """Every payload whose entry occurs, each once: one-word entries in order of
+        first occurrence, then entries of several words (whatever the factor: for
+        the sensitive-topic and persona matchers).
         `remember`: the words are an address's, whose matches may be kept; a title,
         heading, link text or a visitor's search is read afresh and nothing of it kept."""
         found: dict[int, _P] = {}
-        phrases = self._phrases
-        for index, word in enumerate(text_words):
+        for word in text_words:
             for payload, _ in self._word_hits(word, remember=remember):
                 found.setdefault(id(payload), payload)
-            entries = phrases.get(word)
-            if not entries:
-                continue
-            if remember:
-                for payload in self._phrases_at(word, entries, text_words, index + 1):
-                    found.setdefault(id(payload), payload)
-                continue
-            for parts, payload in entries:
-                if self._phrase_factor(parts, text_words, index + 1):
-                    found.setdefault(id(payload), payload)
+        if self._phrases:
+            for payload, _ in self.find_phrases(text_words, remember=remember):
+                found.setdefault(id(payload), payload)
         return list(found.values())
 
 
@@ -388,7 +394,7 @@ def page_facts(url: str) -> PageFacts:
     Only the path, the host and the `utm_*` values are read; a site-search
     query is read by `search_words`, which keeps nothing.
     """
-    url = url.strip()
+    url = _hash_route(url.strip())
     split = _split_plain(url)
     if split is None:
         try:
@@ -419,6 +425,20 @@ def page_facts(url: str) -> PageFacts:
         utm_segments,
         f"{path}?{'/'.join(sections)}" if sections else path,
     )
+
+
+def _hash_route(url: str) -> str:
+    """A single-page app's address with its route in the fragment
+    (`/#/fachkreise/dosierung`, `/#!/karriere`) as the address of that route:
+    the route is where the visitor is. Other fragments are anchors on a page."""
+    at = url.find("#")
+    if at < 0 or not url.startswith(("/", "!/"), at + 1):
+        return url
+    base, _, query = url[:at].partition("?")
+    route, _, route_query = url[at + 1 :].lstrip("!").partition("?")
+    route = route.split("#", 1)[0]
+    both = "&".join(q for q in (query, route_query) if q)
+    return base.rstrip("/") + route + (f"?{both}" if both else "")
 
 
 #: Query parameters that never name a section: ad-click and newsletter tracking,
