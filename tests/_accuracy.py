@@ -156,11 +156,19 @@ class ChatScore:
         )
 
 
-def score_chat(answers: list[dict[str, Any]], matcher: Any) -> ChatScore:
+def chat_type(engine: lotse.Engine, text: str) -> str | None:
+    """The visitor type a chat answer states, as the session takes it: none for an
+    answer that names a sensitive topic (never used), else the matcher's."""
+    if engine.names_sensitive_topic(text):
+        return None
+    return engine.chat.match(text).visitor_type
+
+
+def score_chat(answers: list[dict[str, Any]], engine: lotse.Engine) -> ChatScore:
     score = ChatScore()
     for answer in answers:
         expected = answer["visitor_type"]
-        got = matcher.match(answer["text"]).visitor_type
+        got = chat_type(engine, answer["text"])
         score.confusion[(expected or "-", got or "-")] += 1
         if expected is None:
             score.off_topic += 1

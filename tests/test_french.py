@@ -89,7 +89,7 @@ def test_french_pages(url: str, referrer: str | None, visitor_type: str | None) 
 
 def test_french_tuning_figures(engine: lotse.Engine) -> None:
     answers = read_jsonl("tuning_chat_fr.jsonl")
-    score = score_chat(answers, engine.chat)
+    score = score_chat(answers, engine)
     journeys = [
         j
         for name in ("journeys.jsonl", "tuning_journeys.jsonl")

@@ -160,27 +160,27 @@ def test_journey_figures_tuning_and_heldout() -> None:
 
 
 def test_chat_figures_tuning_and_heldout() -> None:
-    matcher = lotse.load_site(None).engine().chat
+    engine = lotse.load_site(None).engine()
     phrases = catalogue_phrases()
     fresh = [row for row in TUNING_CHAT if near_copy(row["text"], phrases) is None]
-    tuning = score_chat(TUNING_CHAT, matcher)
-    tuning_fresh = score_chat(fresh, matcher)
-    heldout = score_chat(HELDOUT_CHAT, matcher)
-    heldout_fr = score_chat(HELDOUT_CHAT_FR, matcher)
+    tuning = score_chat(TUNING_CHAT, engine)
+    tuning_fresh = score_chat(fresh, engine)
+    heldout = score_chat(HELDOUT_CHAT, engine)
+    heldout_fr = score_chat(HELDOUT_CHAT_FR, engine)
     print()
     print(tuning.line("chat, tuning"))
-    print(score_chat(TUNING_CHAT_FR, matcher).line("chat, tuning fr"))
-    print(score_chat(TUNING2_CHAT, matcher).line("chat, further tuning sets de/en"))
-    print(score_chat(TUNING2_CHAT_FR, matcher).line("chat, further tuning sets fr"))
-    print(score_chat(EARLIER_CHAT, matcher).line("chat, earlier held-out de/en (tuned on since)"))
-    print(score_chat(EARLIER_CHAT_FR, matcher).line("chat, earlier held-out fr (tuned on since)"))
+    print(score_chat(TUNING_CHAT_FR, engine).line("chat, tuning fr"))
+    print(score_chat(TUNING2_CHAT, engine).line("chat, further tuning sets de/en"))
+    print(score_chat(TUNING2_CHAT_FR, engine).line("chat, further tuning sets fr"))
+    print(score_chat(EARLIER_CHAT, engine).line("chat, earlier held-out de/en (tuned on since)"))
+    print(score_chat(EARLIER_CHAT_FR, engine).line("chat, earlier held-out fr (tuned on since)"))
     if SHOW_TUNING_MISSES:
-        print(*tuning.misses, *score_chat(TUNING_CHAT_FR, matcher).misses, sep="\n")
+        print(*tuning.misses, *score_chat(TUNING_CHAT_FR, engine).misses, sep="\n")
     print(tuning_fresh.line("chat, tuning without near copies"))
     print(heldout.line("chat, held-out de/en"))
     for lang in ("de", "en"):
         rows = [row for row in HELDOUT_CHAT if row["lang"] == lang]
-        print(score_chat(rows, matcher).line(f"chat, held-out {lang}"))
+        print(score_chat(rows, engine).line(f"chat, held-out {lang}"))
     print(heldout_fr.line("chat, held-out fr"))
     if SHOW_MISSES:
         print(*heldout.misses, *heldout_fr.misses, sep="\n")

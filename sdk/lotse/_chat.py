@@ -420,6 +420,17 @@ class ChatMatcher:
         Mediziner", "Je suis pharmacien"), each with its one visitor type."""
         return dict(self._named_roles)
 
+    def topic_words(self, text: str) -> list[str]:
+        """The words of an answer that may name a topic: not the function and
+        request words of any language ("sucht" in "Apothekenteam sucht …" is
+        looking for, not addiction). Nothing of them is kept."""
+        lang = self._lang
+        return [
+            w
+            for w in words(_ADDRESSES.sub(" ", text[:_MAX_CHARS]))
+            if w not in lang.function and w not in lang.generic
+        ]
+
     def match(self, text: str, lang: str | None = None) -> ChatMatch:
         """The intent a chat answer expresses, with confidence and negations."""
         text = _ADDRESSES.sub(" ", text[:_MAX_CHARS])

@@ -31,6 +31,8 @@ PROMPT: Text = _text(_COPY["prompt"])
 CLARIFY: Text = _text(_COPY["clarify"])
 THANKS: Text = _text(_COPY["thanks"])
 FALLBACK: Text = _text(_COPY["fallback"])
+#: The reply to an answer that names a sensitive topic.
+SENSITIVE: Text = _text(_COPY["sensitive"])
 YOU_SAID: Text = _text(_COPY["you_said"])
 #: Why a verified professional sees what they see, per verified role.
 VERIFIED: dict[str, Text] = {role: _text(text) for role, text in _COPY["verified"].items()}

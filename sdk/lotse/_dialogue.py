@@ -73,10 +73,15 @@ class Dialogue:
     def answer(self, text: str, profile: Profile, engine: Engine) -> tuple[Say, ChatResult]:
         """Match a free-text answer; the visitor's words themselves are never kept."""
         tuning = engine.tuning
-        match = engine.chat.match(text, profile.lang)
         # Replies in the page's language, whichever language the answer was typed in:
         # the visitor chose the page's language, and the whole widget speaks it.
         lang = profile.lang
+        if engine.names_sensitive_topic(text):
+            # Sensitive topics are never used, whoever asks ("PrEP for my patients"):
+            # the answer adds nothing, and the bot does not press for more.
+            self.clarified = True
+            return Say(pick_text(_copy.SENSITIVE, lang)), "failed"
+        match = engine.chat.match(text, profile.lang)
         for negated in match.negated:
             profile.drop(f"chat:{negated}")
             profile.put(Evidence(negated, -tuning.negation_weight, f"chat-not:{negated}", {}))

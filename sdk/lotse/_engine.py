@@ -193,6 +193,12 @@ class Engine:
         found = words(f"{parts.hostname or ''} {path} {parts.query}")
         return bool(found) and bool(self.sensitive_words.find(found, remember=False))
 
+    def names_sensitive_topic(self, text: str) -> bool:
+        """Whether a visitor's own words (a chat answer) name a sensitive topic;
+        read afresh, nothing of them kept."""
+        found = self.chat.topic_words(text)
+        return bool(found) and bool(self.sensitive_words.find(found, remember=False))
+
     def personas_of(self, page: PageFacts) -> tuple[PersonaSignal, ...]:
         """The persona signals in a page's path words."""
         return self._read_page(page)[1]

@@ -1,0 +1,49 @@
+"""The chat's side of a session: answers that name a sensitive topic are never used."""
+
+from __future__ import annotations
+
+import pytest
+
+import lotse
+from lotse import ChatAnswer, Hello, Say
+
+
+@pytest.fixture(scope="module")
+def engine() -> lotse.Engine:
+    """The bundled catalogue, with its default sensitive topics."""
+    return lotse.load_site(None).engine()
+
+
+def start(engine: lotse.Engine) -> lotse.Session:
+    session = engine.new_session()
+    session.feed(Hello(engine.site_id, "https://www.example.de/", lang="de"))
+    return session
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Info on your PrEP product please, I prescribe it at our clinic. HIV prevention",
+        "Ich nehme das Medikament gegen meine Depression, kann ich es absetzen?",
+        "Je suis pharmacien, question sur la pilule contraceptive",
+    ],
+)
+def test_an_answer_that_names_a_sensitive_topic_is_not_used(
+    engine: lotse.Engine, text: str
+) -> None:
+    session = start(engine)
+    outcome = session.feed(ChatAnswer(text=text))
+    assert outcome.chat == "failed"
+    assert session.profile.stated is None and session.profile.decided is None
+    assert not any(key.startswith("chat") for key in session.profile.evidence)
+    (say,) = [m for m in outcome.messages if isinstance(m, Say)]
+    assert say.text in lotse._copy.SENSITIVE.values()
+    assert say.choices == ()  # no question pressing for more
+
+
+def test_request_words_name_no_topic(engine: lotse.Engine) -> None:
+    """ "sucht" is looking for, not addiction."""
+    session = start(engine)
+    outcome = session.feed(ChatAnswer(text="Apothekenteam sucht Schulungsunterlagen"))
+    assert outcome.chat == "matched"
+    assert session.profile.stated == "pharmacist"
