@@ -106,6 +106,26 @@ async def test_hello_is_answered_with_a_welcome_and_a_resume_token(
     assert welcome["chat"]["prompt"]
     assert {c["id"] for c in welcome["chat"]["choices"]} >= {"patient", "hcp", "pharmacist"}
     assert swaps(rest) == {}  # nothing known yet: the home page keeps its defaults
+    # The snippet's "why" control, in the page's language (hello.lang "de").
+    assert set(welcome["why"]) == {"css", "html"}
+    assert "Warum sehe ich das?" in welcome["why"]["html"]
+
+
+async def test_with_consent_the_browser_keeps_one_value_and_a_new_visit_counts(
+    serve_app: Callable[..., Any],
+) -> None:
+    server = serve_app()
+    async with open_client(server.ws, server.origin) as ws:
+        _, rest = await Client(ws).hello("/", consent=True)
+    kept = [m["keep"] for m in rest if m["type"] == "keep"]
+    assert len(kept) == 1 and isinstance(kept[0], str)
+    async with open_client(server.ws, server.origin) as ws:
+        _, rest = await Client(ws).hello("/", consent=True, keep=kept[0])
+    again = [m["keep"] for m in rest if m["type"] == "keep"]
+    assert again and again[-1] != kept[0], "a new visit: counted, and a new value to keep"
+    async with open_client(server.ws, server.origin) as ws:
+        _, rest = await Client(ws).hello("/", consent=True, keep="forged.value")
+    assert [m for m in rest if m["type"] == "error"] == [], "a bad value is no error"
 
 
 async def test_chat_answer_swaps_the_hero_with_a_reason(serve_app: Callable[..., Any]) -> None:

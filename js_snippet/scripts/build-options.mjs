@@ -2,9 +2,12 @@
  * The one build, shared by build.mjs and check-dist.mjs so the committed
  * dist and the freshness check can never disagree.
  *
- * Two files: the core (dist/lotse.min.js: events, slots, swaps, the "why"
- * box, opt-out) and the chat widget (dist/lotse-chat.min.js), which the core
- * loads only when the chat is offered. The chat is built first: the core
+ * Two scripts: the core (dist/lotse.min.js: events, slots, swaps, the "why"
+ * box, opt-out) and the chat's file (dist/lotse-chat.min.js: the chat widget,
+ * the privacy panel, the preview banner, the dataLayer hand-off), which the
+ * core loads only when one of them is due; and dist/lotse-why.json, the "why"
+ * box's stylesheet and markup, which the server sends the core in
+ * `welcome.why`. The chat is built first: the core
  * carries the chat file's version (`?v=`, for long-lived caching) and its
  * Subresource Integrity hash. Both builds share esbuild's mangle cache, so a
  * shortened property name means the same in both (the core hands the chat

@@ -3,10 +3,10 @@
  *
  * A router calls pushState and then renders; reading the page in between
  * would find the old slots under the new URL. So the handler runs only after
- * the change settles: after the current task's microtasks, at the next
- * animation frame (before the new route is painted, so remembered variants
- * show without a flash), or after 100 ms when frames are paused (hidden tab).
- * Several changes in one turn count once.
+ * the change settles: at the next animation frame (which comes after the
+ * current task and its microtasks, and before the new route is painted, so
+ * remembered variants show without a flash), or after 100 ms when frames are
+ * paused (hidden tab). Several changes before then count once.
  */
 
 /**
@@ -14,21 +14,22 @@
  * @param {() => void} onChange called once per settled change; it decides whether the URL really changed
  */
 export function watchHistory(win, onChange) {
-  let scheduled = false
+  /** The pending change's handler: its frame or its timeout, whichever comes first, runs it. */
+  /** @type {(() => void) | null} */
+  let due = null
   const settle = () => {
-    if (scheduled) return
-    scheduled = true
-    Promise.resolve().then(() => {
-      let done = false
+    if (!due) {
+      // One per change, so a late timeout of an earlier change does not run a later one early.
       const run = () => {
-        if (done) return
-        done = true
-        scheduled = false
-        onChange()
+        if (due == run) {
+          due = null
+          onChange()
+        }
       }
+      due = run
       win.requestAnimationFrame(run)
       win.setTimeout(run, 100)
-    })
+    }
   }
   for (const name of /** @type {const} */ (['pushState', 'replaceState'])) {
     const original = win.history[name]

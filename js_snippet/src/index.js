@@ -253,7 +253,7 @@ export function boot(win, deps = {}) {
     // below no longer stops).
     file.onerror = () => {
       chat = 0
-      for (const job of later.splice(0)) if (job[0] == 'privacy') job[1].click()
+      later.map(([how, link]) => how == 'privacy' && link.click())
     }
     doc.head.append(file)
   }

@@ -122,11 +122,12 @@ export function why(doc, reason, ui, setOptout) {
     panel.hidden = !open
     button.setAttribute('aria-expanded', /** @type {any} */ (open)) // "true" / "false"
   }
-  /** @type {HTMLElement} */ (root.querySelector('p')).textContent = reason ?? ''
+  /** @type {HTMLElement} */ (root.querySelector('p')).textContent = /** @type {string} */ (reason)
   // The switch shows the state after each click (Global Privacy Control cannot be undone).
+  // (Handler properties, not attributes: the page's CSP allows them.)
   input.checked = setOptout()
-  input.addEventListener('change', () => (input.checked = setOptout(input.checked)))
-  button.addEventListener('click', () => toggle(panel.hidden))
+  input.onchange = () => (input.checked = setOptout(input.checked))
+  button.onclick = () => toggle(panel.hidden)
   escape(/** @type {any} */ (root), () => !panel.hidden && !toggle(false), button)
   return host
 }

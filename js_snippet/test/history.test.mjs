@@ -33,7 +33,6 @@ test('pushState still works, and the handler runs only after the change settles'
   f.win.history.pushState({ a: 1 }, '', '/next')
   assert.deepEqual(f.calls, [['push', { a: 1 }, '', '/next']])
   assert.equal(changes, 0, 'not in the middle of the route change')
-  assert.equal(f.frames.length, 0, 'not even scheduled before the microtasks ran')
   await tick()
   assert.equal(changes, 0)
   f.frames.shift()()
@@ -75,5 +74,19 @@ test('without animation frames (hidden tab) the 100 ms timeout runs the handler'
   f.win.history.pushState(null, '', '/c')
   await tick()
   f.frames.at(-1)()
+  assert.equal(changes, 2)
+})
+
+test('a late timeout of an earlier change does not run a later one early', async () => {
+  const f = fakeWindow()
+  let changes = 0
+  watchHistory(f.win, () => changes++)
+  f.win.history.pushState(null, '', '/a')
+  f.frames.shift()()
+  assert.equal(changes, 1)
+  f.win.history.pushState(null, '', '/b')
+  f.timeouts.shift().fn() // the first change's fallback
+  assert.equal(changes, 1, 'the second change waits for its own frame')
+  f.frames.shift()()
   assert.equal(changes, 2)
 })
