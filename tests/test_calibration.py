@@ -1,10 +1,11 @@
 """Calibration: a reported 0.8 should be right about four times in five.
 
-The reported probabilities scale the summed evidence by `SCALE`, less
-`CONFLICT` times the evidence for the other types, against an "unknown" of
-log-odds `UNKNOWN` (`lotse._inference`). All three are fitted by maximum
-likelihood on the tuning journeys, where a journey nobody could tell is
-"unknown"; this test refits them, checks the shipped values are that fit,
+The reported probabilities scale the summed evidence (compressed by
+`EXPONENT`) by `SCALE`, less `CONFLICT` times the evidence for the other types,
+against an "unknown" of log-odds `UNKNOWN` (`lotse._inference`). The three
+weights are fitted by maximum likelihood on the tuning journeys, where a journey
+nobody could tell is "unknown"; this test refits them, checks the shipped values
+are that fit,
 and prints the reliability table on the tuning journeys (the held-out table
 is printed by tests/test_heldout.py). Run with ``-s`` to see it.
 """
@@ -48,7 +49,9 @@ def _negative_log_likelihood(params: list[float], data: list) -> float:  # type:
     total = 0.0
     for totals, expected in data:
         everything = sum(totals.values())
-        scaled = {t: scale * v - conflict * (everything - v) for t, v in totals.items()}
+        scaled = {
+            t: scale * _inference.shaped(v) - conflict * (everything - v) for t, v in totals.items()
+        }
         top = max(unknown, *scaled.values())
         log_z = top + math.log(
             math.exp(unknown - top) + sum(math.exp(v - top) for v in scaled.values())

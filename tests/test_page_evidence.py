@@ -100,6 +100,20 @@ def test_a_sensitive_title_search_or_referrer_makes_the_page_inert(event: dict) 
     assert [m for m in outcome.messages if isinstance(m, lotse.Swap)] == []
 
 
+def test_a_web_search_the_visitor_came_from_is_read_like_a_site_search() -> None:
+    session, _ = feed(
+        hello(
+            "https://www.x.de/produkte/",
+            referrer="https://www.bing.com/search?q=praktikum+pharmazie+bewerbung",
+        )
+    )
+    assert session.summary()["visitor_type"] == "applicant"
+    sensitive, _ = feed(
+        hello("https://www.x.de/fachkreise/", referrer="https://www.bing.com/search?q=hiv+prep")
+    )
+    assert sensitive.page.sensitive and sensitive.profile.evidence == {}
+
+
 def test_an_ordinary_referrer_is_no_sensitive_topic() -> None:
     session, _ = feed(hello("https://www.x.de/patienten/", referrer="https://www.google.de/"))
     assert not session.page.sensitive

@@ -1,7 +1,7 @@
 import pytest
 
 from lotse._morphology import Morphology
-from lotse._signals import HostMatcher, WordMatcher, page_facts, referrer_host
+from lotse._signals import HostMatcher, WordMatcher, page_facts, referrer_host, referrer_search
 
 
 def test_word_matches_whole_word_prefix_and_long_infix() -> None:
@@ -132,3 +132,18 @@ def test_a_phrase_entry_matches_another_form_of_its_first_word() -> None:
     assert [p for p, _ in matcher.find_phrases(["espace", "professionnels", "de", "sante"])] == [
         "hcp"
     ]
+
+
+@pytest.mark.parametrize(
+    ("referrer", "query"),
+    [
+        ("https://www.bing.com/search?q=tablette+vergessen+was+tun", "tablette vergessen was tun"),
+        ("https://duckduckgo.com/?q=renal+dosing&ia=web", "renal dosing"),
+        ("https://search.yahoo.com/search?p=pzn+nasenspray", "pzn nasenspray"),
+        ("https://www.google.de/", ""),  # Google passes no query on
+        ("https://www.example.org/?q=karriere", ""),  # not a search engine
+        ("not a url?q=x", ""),
+    ],
+)
+def test_the_query_of_a_web_search_the_visitor_came_from(referrer: str, query: str) -> None:
+    assert referrer_search(referrer) == query

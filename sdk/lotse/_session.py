@@ -52,7 +52,14 @@ from ._protocol import (
     Verify,
     Welcome,
 )
-from ._signals import PageFacts, page_facts, referrer_host, split_search, text_segments
+from ._signals import (
+    PageFacts,
+    page_facts,
+    referrer_host,
+    referrer_search,
+    split_search,
+    text_segments,
+)
 from ._signing import Preview, check_assertion, issue_session_token, new_session_id, read_preview
 from ._state import StateError, dump, load
 from ._targeting import Page, Record, Targeting
@@ -441,8 +448,11 @@ class Session:
             *(text_segments(event.title) if event.title else ()),
             *(text_segments(event.heading) if event.heading else ()),
         ]
-        searched = text_segments(search) if search else []
         host = referrer_host(event.referrer, facts.host)
+        if not search and host is not None:
+            # A web search's query, where the search engine passes it on.
+            search = referrer_search(event.referrer)
+        searched = text_segments(search) if search else []
         # (Most pages carry no title, heading or search: the checks of none are skipped.)
         sensitive = (
             engine.is_sensitive(facts)

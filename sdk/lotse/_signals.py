@@ -590,6 +590,37 @@ def subdomain_words(host: str) -> list[str]:
     return [w for label in labels[:-keep] if label != "www" for w in words(label)]
 
 
+#: Web search engines (a label of the referring host) and the parameters their
+#: result pages put the query in. Most send no query on (Google has not since
+#: 2011); some still do, and the query says what the visitor looked for.
+_SEARCH_ENGINES = frozenset(
+    {"google", "bing", "duckduckgo", "ecosia", "qwant", "yahoo", "startpage", "yandex", "brave"}
+)
+_SEARCH_QUERY = ("q", "p", "query", "text", "wd")
+
+
+def referrer_search(referrer: str | None) -> str:
+    """The query of a web search the visitor came from, if its address carries
+    one ("bing.com/search?q=…"); "" otherwise. Nothing is cached: it is what
+    the visitor typed."""
+    if not referrer or "?" not in referrer:
+        return ""
+    try:
+        parts = urlsplit(referrer.strip()[:_MAX_REFERRER])
+    except ValueError:
+        return ""
+    labels = (parts.hostname or "").split(".")
+    if _SEARCH_ENGINES.isdisjoint(labels) or not parts.query:
+        return ""
+    found = dict(parse_qsl(parts.query))
+    return next((found[key] for key in _SEARCH_QUERY if found.get(key)), "")[:_MAX_QUERY]
+
+
+#: How much of a referrer, and of a search query in one, is read.
+_MAX_REFERRER = 2048
+_MAX_QUERY = 300
+
+
 def referrer_host(referrer: str | None, page_host: str) -> str | None:
     """The referring host if it is another site; None for internal or missing ones."""
     if not referrer:
@@ -881,11 +912,22 @@ class PageReader:
         for before, word in itertools.pairwise(segment):
             if before not in self.yours:
                 continue
-            # A person ("Ihren Arzt"), not a place ("Ihre Ordination", "your practice").
+            # A person ("Ihren Arzt"), not a place ("Ihre Ordination", "your practice")
+            # nor the visitor's own team ("für Ihr Pflegeteam", "your-pharmacy-team").
+            if self._names_a_group(word):
+                continue
             role = self.role_types.get(self.morphology.lookup(word) or word)
             if role is not None and role in PROFESSIONAL_TYPES:
                 return True
         return False
+
+    def _names_a_group(self, word: str) -> bool:
+        """Whether the word is a compound ending in a generic part ("Pflegeteam",
+        "Praxisteam"): a team or a place, not a person."""
+        return any(
+            word.endswith(part) and len(word) > len(part) + MIN_PREFIX
+            for part in self.morphology.parts
+        )
 
     def _seeks(self, segment: tuple[str, ...]) -> bool:
         for word in segment:
