@@ -1,3 +1,4 @@
+import lotse
 from lotse._inference import Evidence, decide, logits, probabilities
 from lotse._model import Tuning
 
@@ -40,3 +41,35 @@ def test_hysteresis_keeps_a_decision_against_slightly_stronger_evidence() -> Non
 def test_scores_stay_finite_for_huge_weights() -> None:
     probabilities = scores(_evidence(*[("hcp", 50.0)] * 100), TYPES)
     assert 0.99 < probabilities["hcp"] <= 1.0
+
+
+# -- conflicting evidence ---------------------------------------------------------------
+
+
+def _journey(*paths: str) -> lotse.Session:
+    engine = lotse.load_site(None).engine()
+    session = engine.new_session()
+    session.feed(lotse.Hello(engine.site_id, f"https://www.example.de{paths[0]}", lang="de"))
+    for path in paths[1:]:
+        session.feed(lotse.PageView(f"https://www.example.de{path}", ()))
+    return session
+
+
+def test_strong_evidence_for_two_types_on_different_pages_decides_nothing() -> None:
+    """Doctors' pages, then careers: a doctor looking for a job, or a job seeker
+    reading about the products? Nobody could tell."""
+    assert _journey("/fuer-aerzte/", "/karriere/").profile.decided is None
+    assert _journey("/patienten/", "/fachkreise/", "/karriere/").profile.decided is None
+
+
+def test_one_page_for_two_types_is_no_conflict() -> None:
+    """The pharmacists' part of the professionals' area is for pharmacists."""
+    assert _journey("/fachkreise/apotheken/").profile.decided == "pharmacist"
+
+
+def test_a_clear_lead_survives_a_look_elsewhere() -> None:
+    session = _journey(
+        "/fachkreise/", "/fachkreise/dosierung", "/fachkreise/studien", "/fachkreise/muster",
+        "/karriere/",
+    )  # fmt: skip
+    assert session.profile.decided == "hcp"

@@ -51,11 +51,15 @@ def test_page_facts_read_section_parameters() -> None:
     assert facts.where == "/index.php?apothekenportal/lieferfaehigkeit"
 
 
+def test_page_ids_tell_pages_apart_but_say_nothing() -> None:
+    first, second = page_facts("https://www.x.at/?page_id=12"), page_facts("/?page_id=31")
+    assert first.segments == second.segments == ()
+    assert (first.where, second.where) == ("/?12", "/?31")
+
+
 @pytest.mark.parametrize(
     "query",
     [
-        "page_id=12",  # an id
-        "p=4711",
         "sid=a8f3c29e11b04d7f",  # a hash: more digits than letters
         "gclid=EAIaIQobChMI",  # tracking
         "redirect=/karriere/",  # another page's address

@@ -420,3 +420,11 @@ def test_a_python_rule_without_a_control_group_is_warned_about() -> None:
     ]
     site.experiments = lotse.Experiments(global_holdout=0.1)
     assert len([p for p in site.check() if p.severity == "warning"]) == 1
+
+
+def test_a_negative_conflict_setting_is_an_error_with_a_fix() -> None:
+    site = lotse.Site("x")
+    site.tune(conflict_level=-1.0)
+    (error,) = [p for p in site.check() if p.severity == "error"]
+    assert "conflict_level = -1.0 is negative" in str(error)
+    assert error.fix is not None and "conflict_lead = 0 turns it off" in error.fix

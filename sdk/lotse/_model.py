@@ -295,6 +295,13 @@ class Tuning:
     threshold: float = 0.64
     margin: float = 0.4
     flip_threshold: float = 0.9
+    #: Conflicting evidence: when the runner-up has at least `conflict_level` of
+    #: evidence from pages that say nothing for the leader, and the leader is ahead
+    #: by less than `conflict_lead`, the visitor is undecided ("Fachkreise", then
+    #: "Karriere": a doctor looking for a job, or a job seeker reading about the
+    #: products? nobody could tell).
+    conflict_level: float = 2.5
+    conflict_lead: float = 1.5
     chat_weight: float = 6.0
     choice_weight: float = 8.0
     negation_weight: float = 4.0

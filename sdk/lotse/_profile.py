@@ -168,8 +168,28 @@ class Profile(_Memo):
                 self.decided = memo[4]
                 return
             # The rule reads the weighed probabilities only (`decide`).
-            self.decided = decide(weighed(self._sums(type_ids)), before, tuning)
+            decided = decide(weighed(self._sums(type_ids)), before, tuning)
+            if decided is not None and self._conflicted(decided, self._sums(type_ids), tuning):
+                decided = None
+            self.decided = decided
             self._remember_decision((type_ids, sums, before, tuning, self.decided))
+
+    def _conflicted(self, leader: str, sums: dict[str, float], tuning: Tuning) -> bool:
+        """Whether the other types have evidence of their own, from pages that say
+        nothing for the leader, of at least `Tuning.conflict_level`, and the leader
+        is not `Tuning.conflict_lead` ahead of it. Evidence the same pages give two
+        types ("/fachkreise/apotheken": professionals, pharmacists among them) is
+        no conflict."""
+        if sum(v for t, v in sums.items() if t != leader and v > 0.0) < tuning.conflict_level:
+            return False  # the common case: nothing much for anyone else
+        evidence = self.evidence.values()
+        leaders_pages = {_page_of(e.key) for e in evidence if e.visitor_type == leader}
+        others = sum(
+            e.weight
+            for e in evidence
+            if e.visitor_type != leader and e.weight > 0.0 and _page_of(e.key) not in leaders_pages
+        )
+        return others >= tuning.conflict_level and sums[leader] - others < tuning.conflict_lead
 
     @property
     def persona(self) -> str | None:
@@ -202,3 +222,9 @@ class Profile(_Memo):
     def forget(self) -> Profile:
         """A fresh profile for a visitor who opted out: only the page language and consent stay."""
         return Profile(lang=self.lang, consent=self.consent, optout=True)
+
+
+def _page_of(key: str) -> str:
+    """The page a piece of evidence came from ("path:karriere:applicant@/karriere/");
+    evidence of no page (a chat answer, a login) is its own."""
+    return key.partition("@")[2] or key

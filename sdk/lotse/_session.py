@@ -523,7 +523,7 @@ class Session:
         reader = engine.reader
         if not (titles or search or link_texts):
             for signal in reader.path_signals(facts.segments):  # the common case, cached
-                self.profile.add_signal(signal, "path", facts.path, engine.tuning)
+                self.profile.add_signal(signal, "path", facts.where or facts.path, engine.tuning)
             for persona in engine.personas_of(facts):
                 self.profile.add_persona(persona.persona, persona.weight)
             return
@@ -537,7 +537,7 @@ class Session:
         if search:
             hits += reader.search_hits(engine.chat, search, self.profile.lang)
         for signal in reader.weighted(hits):
-            self.profile.add_signal(signal, "path", facts.path, engine.tuning)
+            self.profile.add_signal(signal, "path", facts.where or facts.path, engine.tuning)
         for persona in engine.personas_of(facts):
             self.profile.add_persona(persona.persona, persona.weight)
 

@@ -413,7 +413,7 @@ def page_facts(url: str) -> PageFacts:
     # The normaliser's work is remembered per path segment (`_piece_segments`): a
     # site's paths are new combinations of the same few segments.
     chain = itertools.chain.from_iterable  # flattening in C
-    sections = _section_values(pairs)
+    sections, ids = _section_values(pairs)
     segments = tuple(chain(map(_piece_segments, (*words_of_path.split("/"), *sections))))
     utm_segments = tuple(seg for seg in (tuple(words(value)) for value in utm) if seg)
     return PageFacts(
@@ -423,7 +423,7 @@ def page_facts(url: str) -> PageFacts:
         tuple(chain(utm_segments)),
         ((subdomain,) if subdomain else ()) + segments,
         utm_segments,
-        f"{path}?{'/'.join(sections)}" if sections else path,
+        f"{path}?{'/'.join((*sections, *ids))}" if sections or ids else path,
     )
 
 
@@ -456,15 +456,19 @@ _NOT_SECTIONS = frozenset(
 #: At most this many section parameters of one URL are read, each up to this long.
 _MAX_SECTIONS = 4
 _MAX_SECTION_CHARS = 80
+#: A page id is short: anything longer is a hash or a token, which tells no page.
+_MAX_ID_CHARS = 12
 
 
-def _section_values(pairs: Sequence[tuple[str, str]]) -> tuple[str, ...]:
+def _section_values(pairs: Sequence[tuple[str, str]]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The values of a URL's query parameters that name where the page is
     (`?seite=aerzteservice&thema=muster`, `?section=health-care-professionals`):
-    sites built on one script address their sections this way. Not tracking,
-    not other pages' addresses, not ids or hashes (`?page_id=12`, `?p=4711`),
-    nothing that looks like an e-mail address."""
-    found: list[str] = []
+    sites built on one script address their sections this way; and, apart, the
+    short ids that tell its pages apart (`?page_id=12`, `?p=4711`). Not
+    tracking, not other pages' addresses, not searches, not hashes, nothing that
+    looks like an e-mail address."""
+    sections: list[str] = []
+    ids: list[str] = []
     searches = bundled_languages().search_parameters  # a link to a search: typed words
     for key, value in pairs:
         lowered = key.lower()
@@ -473,12 +477,12 @@ def _section_values(pairs: Sequence[tuple[str, str]]) -> tuple[str, ...]:
         if len(value) > _MAX_SECTION_CHARS or "@" in value:
             continue
         letters = sum(c.isalpha() for c in value)
-        if letters < 3 or letters * 2 < len(value) or "://" in value:
-            continue
-        found.append(value)
-        if len(found) == _MAX_SECTIONS:
-            break
-    return tuple(found)
+        if letters >= 3 and letters * 2 >= len(value) and "://" not in value:
+            if len(sections) < _MAX_SECTIONS:
+                sections.append(value)
+        elif value.isalnum() and len(value) <= _MAX_ID_CHARS and len(ids) < _MAX_SECTIONS:
+            ids.append(value)
+    return tuple(sections), tuple(ids)
 
 
 def _split_plain(url: str) -> tuple[str, str, str] | None:

@@ -144,6 +144,15 @@ def _errors(site: Site) -> list[Problem]:
         value = getattr(tuning, name)
         if not 0.0 < value < 1.0:
             errors.add(tuning, name, f"tuning {name} = {value} is not a probability", "0 < x < 1")
+    for name in ("conflict_level", "conflict_lead"):
+        value = getattr(tuning, name)
+        if value < 0.0:
+            errors.add(
+                tuning,
+                name,
+                f"tuning {name} = {value} is negative",
+                "x >= 0 (summed evidence, like a signal's weight; conflict_lead = 0 turns it off)",
+            )
     if not 0.0 < tuning.chat_confidence <= 1.0:
         errors.add(
             tuning,
