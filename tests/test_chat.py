@@ -215,6 +215,21 @@ def test_a_place_of_work_names_the_role(matcher: ChatMatcher, text: str, visitor
     assert matcher.match(text).visitor_type == visitor_type
 
 
+@pytest.mark.parametrize(
+    ("text", "visitor_type"),
+    [
+        ("Bin Apothekerin und nehme das Präparat selbst, geht Alkohol dazu?", "patient"),
+        ("I'm a nurse and I take this medication myself, can I drive on it?", "patient"),
+        # Unless a contrast turns back to the patients.
+        ("I take it myself, but I need the renal dosing table for my patients", "hcp"),
+    ],
+)
+def test_a_professional_asking_about_their_own_medicine_is_a_patient(
+    matcher: ChatMatcher, text: str, visitor_type: str
+) -> None:
+    assert matcher.match(text).visitor_type == visitor_type
+
+
 def test_standing_in_a_pharmacy_is_no_place_of_work(matcher: ChatMatcher) -> None:
     assert matcher.match("I'm at the pharmacy and they don't have it").visitor_type != "pharmacist"
     assert matcher.match("bin in der Apotheke, die haben es nicht").visitor_type != "pharmacist"

@@ -124,6 +124,9 @@ _CLOSE = 0.85
 _SIM_SYNONYM = 0.9
 #: Weight of words that are generic requests ("brauche", "Informationen").
 _GENERIC_WEIGHT = 0.25
+#: What a professional's trade words count for when they ask about their own
+#: medicine (`_own_case`).
+_OWN_CASE_TASK = 0.5
 #: At most this many prepositions and articles between working and the place of
 #: work ("arbeite in einer Apotheke").
 _WORK_GAP = 2
@@ -382,6 +385,16 @@ class ChatMatcher:
         self._role_intent: dict[str, int] = {
             t: max(counts, key=lambda i: counts[i]) for t, counts in stated.items()
         }
+        #: The patients' intent with the most phrases: where a professional asking
+        #: about their own medicine lands when no patient's phrase says more.
+        patients = [
+            i for i, intent in enumerate(self._intents) if intent.visitor_type == PATIENT_TYPE
+        ]
+        self._patient_intent = max(
+            patients,
+            key=lambda i: sum(len(p) for p in self._intents[i].phrases.values()),
+            default=0,
+        )
 
     def _sources(self, languages: Languages) -> list[tuple[int, str, str]]:
         """Every example phrase as (intent, language, phrase), and for each role word
@@ -1133,8 +1146,31 @@ class ChatMatcher:
         self._workplaces(tokens, claimed, evidence)
         self._back_off(tokens, claimed, senses, evidence)
         self._unlead(tokens, claimed, evidence)
+        self._own_case(tokens, evidence)
         self._weigh_roles(evidence)
         return evidence
+
+    def _own_case(self, tokens: list[Token], evidence: Evidence) -> None:
+        """A professional asking about their own medicine ("Ich bin Hausarzt und habe
+        selbst Bluthochdruck", "I'm a pharmacist and on this myself"): a patient
+        this time. Their role counts for the patient, their trade's words for
+        half: they are asking what any patient would."""
+        lang = self._lang
+        # What follows a contrast counts ("I'm on it myself, but the question is
+        # for my patients").
+        turn = max((t.position for t in tokens if t.word in lang.contrast), default=-1)
+        if lang.self_words.isdisjoint(t.word for t in tokens[turn + 1 :]):
+            return
+        moved = sum(evidence.role.pop(key, 0.0) for key in PROFESSIONAL_TYPES)
+        if moved <= 0.0:
+            return
+        for key in PROFESSIONAL_TYPES:
+            if key in evidence.task:
+                evidence.task[key] = [(v, c * _OWN_CASE_TASK) for v, c in evidence.task[key]]
+        evidence.role[PATIENT_TYPE] = evidence.role.get(PATIENT_TYPE, 0.0) + moved
+        shares = evidence.by_intent.setdefault(PATIENT_TYPE, {})
+        index = max(shares, key=shares.__getitem__) if shares else self._patient_intent
+        shares[index] = shares.get(index, 0.0) + moved
 
     def _counterparts(
         self, tokens: list[Token], claimed: dict[int, str], evidence: Evidence

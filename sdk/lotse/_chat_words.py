@@ -67,6 +67,7 @@ class Words:
         self.about = languages.about
         self.groups = languages.groups
         self.work = languages.work
+        self.self_words = languages.self_words
         self.articles = languages.articles
         self.specialist_endings = languages.specialist_endings
         self.places = languages.places

@@ -89,6 +89,9 @@ class Language:
     #: Articles: all that may stand between a statement and a place of care the
     #: visitor speaks for ("wir sind eine Apotheke", "we're a pharmacy").
     articles: frozenset[str] = frozenset()
+    #: Oneself as the subject of the question ("habe selbst Bluthochdruck", "I'm on
+    #: it myself"): a professional asking about their own medicine is a patient.
+    self_words: frozenset[str] = frozenset()
     #: Endings of specialists' names and the role word they stand for ("-ologist":
     #: "specialist"), for professions the catalogue does not list.
     specialist_endings: tuple[tuple[str, str], ...] = ()
@@ -151,6 +154,7 @@ _KEYS: dict[str, frozenset[str]] = {
             "groups",
             "work",
             "articles",
+            "self",
             "specialist_endings",
         }
     ),
@@ -239,6 +243,7 @@ def read_language(path: Path) -> Language:
         groups=_words(roles.get("groups", "")),
         work=_words(roles.get("work", "")),
         articles=_words(roles.get("articles", "")),
+        self_words=_words(roles.get("self", "")),
         specialist_endings=_pairs(
             roles.get("specialist_endings", []), f"{path.name}: specialist_endings"
         ),
@@ -309,6 +314,7 @@ class Languages:
         self.groups = _union(lang.groups for lang in langs)
         self.work = _union(lang.work for lang in langs)
         self.articles = _union(lang.articles for lang in langs)
+        self.self_words = _union(lang.self_words for lang in langs)
         #: Longest ending first.
         self.specialist_endings: tuple[tuple[str, str], ...] = tuple(
             sorted(
