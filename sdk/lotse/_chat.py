@@ -1238,7 +1238,7 @@ class ChatMatcher:
             if not (token.here or token.ours) or token.position in claimed:
                 continue  # not "bin in der Apotheke": a patient may be standing in one
             for vid, sim, direct in token.meanings:
-                if not direct or vid < 0 or sim < _SIM_INFLECTED:
+                if not direct or vid < 0 or sim < _SIM_HEAD:  # "Klinikapotheke" too
                     continue
                 if self._words[vid] not in self._lang.places:
                     continue
