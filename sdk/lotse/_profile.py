@@ -180,8 +180,9 @@ class Profile(_Memo):
         is not `Tuning.conflict_lead` ahead of it. Evidence the same pages give two
         types ("/fachkreise/apotheken": professionals, pharmacists among them) is
         no conflict."""
-        if sum(v for t, v in sums.items() if t != leader and v > 0.0) < tuning.conflict_level:
-            return False  # the common case: nothing much for anyone else
+        rivals = sum(v for t, v in sums.items() if t != leader and v > 0.0)
+        if rivals < tuning.conflict_level or sums[leader] - rivals >= tuning.conflict_lead:
+            return False  # the common cases: little for anyone else, or a clear lead
         evidence = self.evidence.values()
         leaders_pages = {_page_of(e.key) for e in evidence if e.visitor_type == leader}
         others = sum(
