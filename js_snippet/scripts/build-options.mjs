@@ -46,7 +46,6 @@ const { version } = JSON.parse(readFileSync(new URL('../package.json', import.me
  */
 export const MANGLED = [
   'el', 'shows', 'pending', 'defaults', 'touched', 'inView', 'held', 'exposed', 'was', 'pos',
-  'isOpen', 'start', 'stop', 'drain', 'wake', 'onClose', 'onOpen', 'onMessage', 'jitter', 'limit',
   'doc', 'store', 'opt', 'active', 'run', 'say', 'sync', 'offer',
   'about', 'privacy', 'unread', 'dismiss', 'answer',
 ]
@@ -90,7 +89,9 @@ async function one(entry, title, define, mangleCache) {
     // Measured on these files: three passes, inlining only simple functions (a function
     // used once is still inlined), arrows for functions without `this`, and unused
     // parameters dropped save about 25 bytes gzipped over the defaults; `unsafe` adds none.
-    compress: { passes: 3, inline: 1, pure_getters: true, unsafe_arrows: true, keep_fargs: false },
+    // Function declarations hoisted to the top of their scope (as the language hoists them
+    // anyway) let the core's `let`s join one declaration: another 18 bytes.
+    compress: { passes: 3, inline: 1, pure_getters: true, unsafe_arrows: true, keep_fargs: false, hoist_funs: true },
     mangle: true,
     // The banner only on the chat's file: on the core it cost 32 bytes gzipped (the version
     // is `lotse.version`; the licence is the repository's).

@@ -3,8 +3,8 @@
  * slots (also those a page's own script renders late), swaps them without
  * moving the page, reports what was seen, holds the opt-out, and loads the
  * chat's file when something in it is due. The pure rules live in their own
- * modules (eligibility.js, events.js, storage.js, history.js); the WebSocket
- * in transport.js; what the core shows in ui.js.
+ * modules (eligibility.js, events.js, storage.js, history.js); what the core
+ * shows in ui.js. The WebSocket is here too (its object interface cost bytes).
  *
  * Everything here shares one closure on purpose: the core must stay at or
  * under 4 KB gzipped, and local names are the ones the minifier can shorten.
@@ -14,8 +14,7 @@ import { SLOT_ATTR, inViewport, isExposed, isSwappable, swapNow } from './eligib
 import { clip, pageInfo, referrerOrigin, shapeUrl, socketUrl } from './events.js'
 import { watchHistory } from './history.js'
 import { area, parse, read, remember, write } from './storage.js'
-import { supported, why } from './ui.js'
-import { createTransport } from './transport.js'
+import { why } from './ui.js'
 
 /* global __LOTSE_VERSION__, __LOTSE_CHAT_SRC__, __LOTSE_CHAT_SRI__ */
 export const VERSION = typeof __LOTSE_VERSION__ == 'string' ? __LOTSE_VERSION__ : 'dev'
@@ -35,6 +34,21 @@ export const FLICKER_MS = 300
  * to render them (a single-page app) before it is announced without them.
  */
 export const SLOT_WAIT_MS = 1000
+/**
+ * Messages kept while offline. Bounded because a page left open through a
+ * long outage must not grow without limit; the oldest go first because the
+ * newest describe what the visitor is doing now.
+ */
+export const QUEUE_LIMIT = 20
+/**
+ * Reconnect delays: "full jitter" (a random delay between 0 and an exponential
+ * ceiling) rather than plain exponential backoff, so that when a Lotse server
+ * restarts, the pages that reconnect at once spread out instead of coming in
+ * synchronised waves. The first ceiling doubles with every failed attempt, up to
+ * the highest, so a page that outlives a long outage still retries twice a minute.
+ */
+export const BASE_MS = 500
+export const CAP_MS = 30000
 
 /**
  * @typedef {{slot: string, variant: string, html: string, reason: string, experiment?: string, arm?: string, dose?: string}} Swap
@@ -51,9 +65,8 @@ export const SLOT_WAIT_MS = 1000
  * nothing) and safe in browsers that lack what it needs (it stays inert).
  *
  * @param {Window & typeof globalThis & Record<string, any>} win
- * @param {{WebSocket?: typeof WebSocket, jitter?: () => number}} [deps] injectable for tests
  */
-export function boot(win, deps = {}) {
+export function boot(win) {
   const doc = win.document
   const location = win.location
   const prior = win.lotse
@@ -62,9 +75,9 @@ export function boot(win, deps = {}) {
   /** @type {(name: string, value?: unknown) => void} */
   let command
   /** The public API: `lotse('convert', 'newsletter')` and friends. Never throws (nor when inert). */
-  const api = function () {
+  const api = (/** @type {any[]} */ ...args) => {
     try {
-      command.apply(null, /** @type {any} */ (arguments))
+      command(...args)
     } catch (_) {
       /* a bad call from the site must not break the page */
     }
@@ -75,7 +88,12 @@ export function boot(win, deps = {}) {
   const script = /** @type {HTMLScriptElement | null} */ (doc.currentScript || doc.querySelector('script[data-site]'))
   const attr = (/** @type {string} */ name) => /** @type {HTMLScriptElement} */ (script).getAttribute('data-' + name)
   const site = script && attr('site')
-  if (!site || !supported(win)) return
+  // Whether this browser has what the snippet relies on. Without it (browsers older than
+  // about 2023) the snippet stays inert and the page keeps its default content. Constructed
+  // stylesheets came last (Safari 16.4, Firefox 101, Chrome 73), on documents and shadow
+  // roots together; WebSocket, IntersectionObserver and replaceChildren are older
+  // everywhere, so this one test covers them.
+  if (!site || !('adoptedStyleSheets' in doc)) return
 
   const origin = location.origin
   const href = () => location.href
@@ -126,21 +144,18 @@ export function boot(win, deps = {}) {
   const on = (/** @type {EventTarget} */ target, /** @type {string} */ type, /** @type {(e: any) => void} */ listener) =>
     target.addEventListener(type, listener, true)
   /** Every tracking message goes through here: nothing at all when opted out. */
-  const emit = (/** @type {object} */ msg) => optedOut || transport.send(msg)
-  const isOpen = () => transport.isOpen()
+  const emit = (/** @type {object} */ msg) => optedOut || send(msg)
   // (A goal of more than 64 characters is none the site declared: the server answers `error`.)
   const convert = (/** @type {unknown} */ goal) => goal && emit({ type: 'convert', goal: String(goal) })
-  /** JSON in storage: what `parse` makes of it, and back. */
-  const get = (/** @type {Storage | null} */ store, /** @type {string} */ key, /** @type {any} */ fallback) =>
-    parse(read(store, key), fallback)
-  const put = (/** @type {Storage | null} */ store, /** @type {string} */ key, /** @type {unknown} */ value) =>
-    write(store, key, JSON.stringify(value))
+  /** JSON in the session's storage (`why`, `sticky`): what `parse` makes of it, and back. */
+  const get = (/** @type {string} */ key) => parse(read(session, key))
+  const put = (/** @type {string} */ key, /** @type {unknown} */ value) => write(session, key, JSON.stringify(value))
   /**
    * The "why" control's stylesheet and markup (`welcome.why`), kept in the session for the
    * remembered variants a page shows before the server has answered.
    * @type {{css?: string, html?: string}}
    */
-  let ui = get(session, 'why', {})
+  let ui = get('why')
   /**
    * Tell the dataLayer hand-off (in the chat's file, lazy.js) what happened:
    * only with data-datalayer, never opted out, never in a preview. It pushes
@@ -155,42 +170,112 @@ export function boot(win, deps = {}) {
    * came; the browser neither reads nor counts anything in it.
    */
   const kept = () => (consent && read(local, 'keep')) || undefined
-  /** Connect, unless opted out with no server-side session left to delete. */
-  const connect = () => (optedOut && !read(session, 'token')) || transport.start()
+  // -- The WebSocket -----------------------------------------------------------------------
+  // One connection to the Lotse server, kept alive across outages. On every (re)connect
+  // `hello` goes first (with the resume token), then what queued up while it was down.
+  // Nothing here throws into the page: a server that is down only means the page keeps
+  // its default content. Close codes (docs/protocol.md, "Close codes"): 1000 from the
+  // server is an idle close (reconnect when there is something to say); 1008 a policy
+  // violation such as flooding (never reconnect automatically).
 
-  const transport = createTransport(socketUrl(script.src || href(), attr('endpoint')), {
-    WebSocket: deps.WebSocket || win.WebSocket,
-    jitter: deps.jitter,
-    onOpen(send) {
+  const url = socketUrl(script.src || href(), attr('endpoint'))
+  /** @type {object[]} messages kept while offline (see QUEUE_LIMIT) */
+  let queue = []
+  /** @type {WebSocket | null} */
+  let ws = null
+  let retry
+  /** Failed attempts since the last connection, for the backoff. */
+  let attempt = 0
+  /** Connected or (re)connecting; false after stop() or a 1008 close. */
+  let running = false
+  /** The server closed an idle connection; the next message reconnects. */
+  let idle = false
+
+  const isOpen = () => ws?.readyState == 1
+  const raw = (/** @type {object} */ msg) => /** @type {WebSocket} */ (ws).send(JSON.stringify(msg))
+  /** Send now, or queue until the next connection (the oldest dropped when full). */
+  const send = (/** @type {object} */ msg) => {
+    if (isOpen()) raw(msg)
+    else {
+      if (queue.push(msg) > QUEUE_LIMIT) queue.shift()
+      wake()
+    }
+  }
+  /** After an idle close: connect again, now that there is something to say. */
+  const wake = () => {
+    if (idle) {
+      idle = false
+      dial()
+    }
+  }
+  /** Close without reconnecting (pagehide, opt-out). Queued messages stay queued. */
+  const stop = () => {
+    running = idle = false
+    clearTimeout(retry)
+    const sock = ws
+    ws = null
+    sock?.close(1000)
+  }
+  /** Connect, unless opted out with no server-side session left to delete, or already connected or connecting. */
+  const connect = () => {
+    if (!running && !(optedOut && !read(session, 'token'))) {
+      running = true
+      dial()
+    }
+  }
+  /** Try again after a full-jitter delay: random in [0, min(CAP_MS, BASE_MS × 2^attempt)). */
+  const again = () => {
+    retry = setTimeout(dial, Math.random() * Math.min(CAP_MS, BASE_MS * 2 ** attempt++))
+  }
+  const dial = () => {
+    /** @type {WebSocket} */
+    let sock
+    try {
+      sock = ws = new win.WebSocket(url)
+    } catch (_) {
+      // A bad URL, or blocked by the page's CSP. No server (for now): show the defaults.
+      release()
+      return again()
+    }
+    sock.onopen = () => {
+      attempt = 0
       const token = read(session, 'token')
       const hello = { type: 'hello', site, url: shapeUrl(href()), slots: /** @type {string[]} */ ([]), token }
       if (optedOut) {
         // Connected only to delete the session of an opt-out made while offline.
         // The hello says no more than finds the session: no slots, referrer or language.
         if (token) {
-          send(hello)
-          send({ type: 'optout' })
+          raw(hello)
+          raw({ type: 'optout' })
         }
         write(session, 'token')
-        transport.drain()
-        return transport.stop()
-      }
-      send({
-        ...hello,
-        ...pageInfo(doc),
-        referrer: referrerOrigin(doc.referrer, origin),
-        lang,
-        slots: (announced = ids()),
-        preview,
-        consent,
-        verified,
-        keep: kept(),
-      })
-    },
-    onMessage: receive,
-    // No server: stop hiding slots and show the defaults now.
-    onClose: () => release(),
-  })
+        queue = []
+        stop()
+      } else
+        raw({
+          ...hello,
+          ...pageInfo(doc),
+          referrer: referrerOrigin(doc.referrer, origin),
+          lang,
+          slots: (announced = ids()),
+          preview,
+          consent,
+          verified,
+          keep: kept(),
+        })
+      // (Empty after an opt-out's hello above.)
+      queue.splice(0).forEach(raw)
+    }
+    sock.onmessage = receive
+    sock.onclose = (e) => {
+      if (ws != sock) return // closed by stop(): no reconnect
+      ws = null
+      // No server: stop hiding slots and show the defaults now.
+      release()
+      // An idle tab must not reconnect just to be closed again five minutes later.
+      if (running) e.code == 1000 ? (idle = true) : e.code == 1008 ? (running = false) : again()
+    }
+  }
 
   /**
    * Opt out (or back in). Opting out restores defaults on the client at once,
@@ -208,16 +293,16 @@ export function boot(win, deps = {}) {
         write(local, 'keep')
         restoreAll()
         write(session, 'sticky')
-        transport.drain()
+        queue = []
         if (fromServer || isOpen()) {
-          if (!fromServer) transport.send({ type: 'optout' })
+          if (!fromServer) send({ type: 'optout' })
           write(session, 'token')
-          transport.stop()
-        } else if (!read(session, 'token')) transport.stop()
-        // else: still connecting; onOpen delivers the opt-out.
+          stop()
+        } else if (!read(session, 'token')) stop()
+        // else: still connecting; the socket's open handler (`dial`) delivers the opt-out.
       } else {
-        transport.send({ type: 'optin' })
-        transport.start()
+        send({ type: 'optin' })
+        connect()
       }
       chat?.sync?.(optedOut)
     }
@@ -261,15 +346,19 @@ export function boot(win, deps = {}) {
     for (const job of later.splice(0)) chat.run(job, { doc, lang, store: session, send: emit, opt: setOptout, active: () => !optedOut })
   }
 
-  /** A message from the server. @param {Record<string, any>} msg */
-  function receive(msg) {
+  /**
+   * A message from the server: whatever JSON arrived (an object with a string `type`).
+   * @param {MessageEvent} e
+   */
+  function receive(e) {
     try {
+      const msg = JSON.parse(e.data)
       const type = msg.type
       // What the server keeps here across visits (`keep`): stored as it came, with consent only.
       if (consent && msg.keep) write(local, 'keep', msg.keep)
       if (type == 'welcome') {
         write(session, 'token', msg.token)
-        if (msg.why) put(session, 'why', (ui = msg.why))
+        if (msg.why) put('why', (ui = msg.why))
         verified = undefined // bound to the session now; the token carries it
         if (msg.optout === true) setOptout(true, true)
         // The chat's file decides whether and when to show it (lazy.js).
@@ -289,7 +378,7 @@ export function boot(win, deps = {}) {
       else if (type == 'say') chat?.say?.(msg)
       // 'error' and unknown types: nothing for the page to do.
     } catch (_) {
-      /* a malformed message changes nothing on the page */
+      /* not JSON, or a malformed message: nothing changes on the page */
     }
   }
 
@@ -356,8 +445,11 @@ export function boot(win, deps = {}) {
 
   /** Show the variants remembered for this page at once, before any server reply. */
   const sticky = (/** @type {Slot[]} */ list) => {
-    const shown = (!optedOut && get(session, 'sticky', {})[pageUrl]) || {}
-    for (const slot of list) if (typeof shown[slot.id]?.html == 'string') apply(slot, shown[slot.id], true)
+    const shown = optedOut ? {} : get('sticky')
+    for (const slot of list) {
+      const swap = shown[pageUrl + ' ' + slot.id]
+      if (typeof swap?.html == 'string') apply(slot, swap, true)
+    }
   }
 
   /**
@@ -439,7 +531,7 @@ export function boot(win, deps = {}) {
 
   /** Remember (or forget) what a slot shows on this page, for back/forward. */
   const stick = (/** @type {string} */ id, /** @type {Swap | null} */ entry) =>
-    put(session, 'sticky', remember(get(session, 'sticky', {}), pageUrl, id, entry))
+    put('sticky', remember(get('sticky'), pageUrl + ' ' + id, entry))
 
   /**
    * End the anti-flicker window: show held slots, and from now on swap a
@@ -515,8 +607,8 @@ export function boot(win, deps = {}) {
   const sendPage = () => {
     open()
     if (optedOut) return
-    if (isOpen()) transport.send({ type: 'page', url: pageUrl, slots: (announced = ids()), ...pageInfo(doc) })
-    else transport.wake()
+    if (isOpen()) send({ type: 'page', url: pageUrl, slots: (announced = ids()), ...pageInfo(doc) })
+    else wake()
   }
   /** The first page view: hide what waits for a decision, and connect. */
   const begin = () => {
@@ -551,7 +643,7 @@ export function boot(win, deps = {}) {
     const list = scan()
     if (list.every((id) => announced.includes(id))) return
     if (waiting) flush()
-    else if (!optedOut && isOpen()) transport.send({ type: 'slots', slots: (announced = list) })
+    else if (!optedOut && isOpen()) send({ type: 'slots', slots: (announced = list) })
   }
 
   /**
@@ -619,7 +711,7 @@ export function boot(win, deps = {}) {
   // Close on pagehide (an open WebSocket keeps a page out of the back/forward
   // cache) and reconnect when it comes back: the same DOM, but a new page view
   // for exposures. No unload handlers, no cookies.
-  on(win, 'pagehide', transport.stop)
+  on(win, 'pagehide', stop)
   on(win, 'pageshow', (e) => {
     if (e.persisted) {
       seen = new Set()
@@ -631,7 +723,13 @@ export function boot(win, deps = {}) {
 
   // Calls made before the script loaded, through the queue stub. Handled
   // before connecting so that consent and opt-out shape the first hello.
-  if (Array.isArray(prior?.q)) for (const args of prior.q) api.apply(null, args)
+  // (A stub that holds something else, or a call that is no list of arguments, ends the
+  // replay: never the snippet.)
+  try {
+    for (const args of prior.q) api(...args)
+  } catch (_) {
+    /* no queue */
+  }
 
   if (doc.readyState == 'loading') doc.addEventListener('DOMContentLoaded', start)
   else start()

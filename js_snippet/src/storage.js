@@ -6,23 +6,23 @@
  *
  * Keys are named without their `lotse.` prefix: `read(session, 'token')` reads
  * `lotse.token`. sessionStorage (this tab, this visit): token, sticky, chat,
- * visit, returning. localStorage (the visitor's choices across visits):
- * optout, visits, doses, arms. See docs/snippet.md, "Storage".
+ * why. localStorage (across visits): optout, keep. See docs/snippet.md,
+ * "Storage".
  */
 
-/** Pages remembered for sticky variants; the oldest is forgotten first. */
-export const STICKY_PAGES = 20
+/** Slots (on any page) whose variant is remembered; the oldest is forgotten first. */
+export const STICKY_LIMIT = 50
 
 /**
  * @param {Window} win
  * @param {'sessionStorage' | 'localStorage'} name
- * @returns {Storage | null}
+ * @returns {Storage | undefined} undefined when the browser refuses it
  */
 export function area(win, name) {
   try {
     return win[name]
   } catch (_) {
-    return null
+    /* blocked: no storage */
   }
 }
 
@@ -55,37 +55,38 @@ export function write(store, key, value) {
 }
 
 /**
- * Parse JSON that we wrote ourselves, falling back on anything unexpected
- * (another script may have written the key, or an older snippet version).
+ * Parse a JSON object that we wrote ourselves, with an empty object for
+ * anything unexpected (nothing stored, or another script or an older snippet
+ * version wrote the key).
  * @param {string | null | undefined} text
- * @param {*} [fallback] what to return instead (undefined when omitted)
+ * @returns {Record<string, any>}
  */
-export function parse(text, fallback) {
+export function parse(text) {
   try {
     const value = JSON.parse(/** @type {string} */ (text))
-    return value && typeof value == 'object' ? value : fallback
+    if (value && typeof value == 'object') return value
   } catch (_) {
-    return fallback
+    /* not JSON */
   }
+  return {}
 }
 
 /**
- * Remember (or, with `entry` null, forget) the variant shown in `slot` on
- * page `url`. Returns a new map; the page just touched moves to the end, and
- * the oldest pages beyond `limit` are dropped so sessionStorage stays small.
+ * Remember (or, with `entry` null, forget) the variant shown in a slot on a
+ * page: one flat map keyed by "page slot" (the page's URL as the snippet
+ * sends it, which has no space, a space, and the slot id). The entry just
+ * touched moves to the end, and the oldest beyond `limit` are dropped so
+ * sessionStorage stays small. Changes `map` (a copy just read from storage)
+ * and returns the map to store.
  *
  * @typedef {{slot: string, variant: string, html: string, reason: string}} Shown
- * @param {Record<string, Record<string, Shown>>} map
- * @param {string} url
- * @param {string} slot
+ * @param {Record<string, Shown>} map
+ * @param {string} key "page slot"
  * @param {Shown | null} entry
  * @param {number} [limit]
  */
-export function remember(map, url, slot, entry, limit = STICKY_PAGES) {
-  const { [url]: old, ...next } = map
-  const page = { ...old }
-  if (entry) page[slot] = entry
-  else delete page[slot]
-  if (Object.keys(page)[0]) next[url] = page
-  return Object.fromEntries(Object.entries(next).slice(-limit))
+export function remember(map, key, entry, limit = STICKY_LIMIT) {
+  delete map[key]
+  if (entry) map[key] = entry
+  return Object.fromEntries(Object.entries(map).slice(-limit))
 }

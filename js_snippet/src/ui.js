@@ -8,7 +8,7 @@
  * sheets but not `<style>` elements or style attributes, and the shadow
  * boundary keeps the site's CSS and ours from changing each other. The "why"
  * control's stylesheet and words come from the server (`welcome.why`, built
- * from styles.js and strings.js), since a swap needs the server anyway.
+ * from why-box.js and strings.js), since a swap needs the server anyway.
  * Text is always set as textContent.
  */
 
@@ -128,19 +128,8 @@ export function why(doc, reason, ui, setOptout) {
   input.checked = setOptout()
   input.onchange = () => (input.checked = setOptout(input.checked))
   button.onclick = () => toggle(panel.hidden)
-  escape(/** @type {any} */ (root), () => !panel.hidden && !toggle(false), button)
+  // Escape closes the box and puts focus back on the button (keyboard events cross the
+  // shadow boundary, so the host hears them).
+  host.onkeydown = (e) => e.key == 'Escape' && !panel.hidden && (toggle(false), button.focus())
   return host
-}
-
-/**
- * Whether this browser has what the snippet relies on. Without it (browsers
- * older than about 2023) the snippet stays inert and the page keeps its
- * default content.
- * @param {Window & typeof globalThis} win
- */
-export function supported(win) {
-  // Constructed stylesheets came last (Safari 16.4, Firefox 101, Chrome 73),
-  // on documents and shadow roots together; WebSocket, IntersectionObserver
-  // and replaceChildren are older everywhere, so this one test covers them.
-  return 'adoptedStyleSheets' in win.document
 }

@@ -191,7 +191,7 @@ test('never pushed when opted out or under Global Privacy Control', async () => 
     body: BODY,
     script: tag(),
     gpc: true,
-    session: { 'lotse.sticky': JSON.stringify({ '/start?utm_source=news': { hero: swap('hero', 'hero-hcp') } }) },
+    session: { 'lotse.sticky': JSON.stringify({ '/start?utm_source=news hero': swap('hero', 'hero-hcp') }) },
   })
   boot(gpc.win)
   await gpc.ready()

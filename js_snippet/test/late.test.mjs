@@ -56,7 +56,7 @@ test('the anti-flicker window opens when the late slots are found', async () => 
 })
 
 test('reload: a slot rendered late shows its remembered variant at once, before any reply', async () => {
-  const sticky = { '/fachkreise': { hero: { slot: 'hero', variant: 'hcp', html: '<h2>Für Fachkreise</h2>', reason: 'r' } } }
+  const sticky = { '/fachkreise hero': { slot: 'hero', variant: 'hcp', html: '<h2>Für Fachkreise</h2>', reason: 'r' } }
   const page = await app({ session: { 'lotse.sticky': JSON.stringify(sticky) } })
   const seen = []
   new page.win.MutationObserver(() => seen.push(page.$('#app').textContent)).observe(page.$('#app'), { childList: true, subtree: true })
@@ -71,7 +71,7 @@ test('reload: a slot rendered late shows its remembered variant at once, before 
 })
 
 test('a slot rendered after hello is announced as one of this page’s slots, and shown remembered', async () => {
-  const sticky = { '/fachkreise': { side: { slot: 'side', variant: 's2', html: '<p>S2</p>', reason: 'r' } } }
+  const sticky = { '/fachkreise side': { slot: 'side', variant: 's2', html: '<p>S2</p>', reason: 'r' } }
   const page = await app({ session: { 'lotse.sticky': JSON.stringify(sticky) } })
   render(page, HERO)
   await sleep(0)

@@ -15,7 +15,7 @@ const SWAP = { type: 'swap', slot: 'hero', variant: 'hcp', html: '<h2>HCP</h2>',
 async function previewed(options = {}) {
   const page = makePage({ body: BODY, url: URL, session: { 'lotse.token': 'old-session' }, ...options })
   page.win.lotse = Object.assign(() => {}, { q: [['consent', true]] })
-  boot(page.win, { jitter: () => 0 })
+  boot(page.win)
   await page.ready()
   page.socket.open()
   return page
@@ -41,7 +41,8 @@ test('nothing of a preview session is stored: token, variants, chat, counts, arm
   assert.equal(page.win.dataLayer, undefined, 'the site’s analytics hear nothing of it')
 })
 
-test('the banner shows welcome.preview, once, out of the page’s flow, as a status', async () => {
+test('the banner shows welcome.preview, once, out of the page’s flow, as a status', async (t) => {
+  t.mock.method(Math, 'random', () => 0) // the reconnect below at once
   const page = await previewed()
   const text = 'Vorschau: diese Seite, wie Fachkreise sie sehen.'
   page.socket.receive({ type: 'welcome', token: 't', optout: false, chat: null, swaps: 0, preview: text })

@@ -210,7 +210,8 @@ test('the why control discloses the reason as text and closes with Escape', asyn
   assert.equal(reason.closest('[hidden]'), null)
   assert.equal(reason.textContent, 'Weil Sie <b>Fachkreise</b>-Seiten lesen')
   assert.equal(reason.querySelector('b'), null, 'reasons are text, never HTML')
-  button.dispatchEvent(new page.win.KeyboardEvent('keydown', { key: 'Escape', bubbles: true }))
+  // As a key press is: composed, so the host outside the shadow root hears it.
+  button.dispatchEvent(new page.win.KeyboardEvent('keydown', { key: 'Escape', bubbles: true, composed: true }))
   assert.equal(button.getAttribute('aria-expanded'), 'false')
 })
 
@@ -315,6 +316,43 @@ test('sticky: a restored slot is forgotten', async () => {
   boot(again.win)
   await again.ready()
   assert.ok(again.$('#teaser-default'))
+})
+
+test('sticky: kept as one flat map of "page slot" in sessionStorage, each page its own', async () => {
+  const first = await started({ url: 'https://www.example.de/produkte?utm_source=a' }, (p) => {
+    below(p.$('[data-lotse-slot=teaser]'))
+    below(p.$('[data-lotse-slot=hero]'))
+  })
+  first.socket.receive(swap('teaser', 'hcp', '<p class="v">Produkte</p>', 'r'))
+  first.socket.receive(swap('hero', 'hcp'))
+  first.win.history.pushState(null, '', '/anders')
+  await sleep(120)
+  first.socket.receive(swap('teaser', 'pat', '<p class="v">Anders</p>', 'r'))
+  const stored = JSON.parse(first.win.sessionStorage.getItem('lotse.sticky'))
+  // In the order shown (the oldest is forgotten first), whatever page they were on.
+  assert.deepEqual(Object.keys(stored), ['/produkte?utm_source=a teaser', '/produkte?utm_source=a hero', '/anders teaser'])
+  assert.deepEqual(stored['/anders teaser'], swap('teaser', 'pat', '<p class="v">Anders</p>', 'r'))
+  // The same slot on two pages: each page shows its own.
+  const session = { ...first.win.sessionStorage }
+  for (const [path, text] of [['/produkte?utm_source=a', 'Produkte'], ['/anders', 'Anders']]) {
+    const again = makePage({ body: BODY, url: 'https://www.example.de' + path, session })
+    boot(again.win)
+    await again.ready()
+    assert.equal(again.$('[data-lotse-slot=teaser] .v').textContent, text, path)
+  }
+  // Opting out forgets them all.
+  first.win.lotse('optout')
+  assert.equal(first.win.sessionStorage.getItem('lotse.sticky'), null)
+})
+
+test('sticky: what is not a remembered swap is ignored', async () => {
+  for (const stored of ['{broken', '"text"', 'null', '[1]', JSON.stringify({ '/start?utm_source=news teaser': { variant: 'x', html: 5 } })]) {
+    const page = makePage({ body: BODY, session: { 'lotse.sticky': stored } })
+    boot(page.win)
+    await page.ready()
+    assert.ok(page.$('#teaser-default'), stored)
+    assert.deepEqual(page.errors, [])
+  }
 })
 
 test('malformed swaps and restores change nothing and throw nothing', async () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { STICKY_PAGES, area, parse, read, remember, write } from '../src/storage.js'
+import { STICKY_LIMIT, area, parse, read, remember, write } from '../src/storage.js'
 
 function memory() {
   const data = new Map()
@@ -45,48 +45,55 @@ test('missing or throwing storage behaves as empty and never throws', () => {
   assert.doesNotThrow(() => write(broken, 'k', null))
 })
 
-test('area: a storage getter that throws gives null', () => {
+test('area: a storage getter that throws gives none', () => {
   const win = {
     get sessionStorage() {
       throw new Error('denied')
     },
     localStorage: memory(),
   }
-  assert.equal(area(win, 'sessionStorage'), null)
+  assert.equal(area(win, 'sessionStorage'), undefined)
   assert.equal(area(win, 'localStorage'), win.localStorage)
 })
 
-test('parse: our JSON back, anything else gives the fallback', () => {
-  assert.deepEqual(parse('{"a":1}', {}), { a: 1 })
-  assert.deepEqual(parse('[1]', []), [1])
-  assert.deepEqual(parse(null, {}), {})
-  assert.deepEqual(parse('{broken', {}), {})
-  assert.deepEqual(parse('"text"', {}), {})
-  assert.deepEqual(parse('null', {}), {})
+test('parse: our JSON object back, anything else an empty object', () => {
+  assert.deepEqual(parse('{"a":1}'), { a: 1 })
+  assert.deepEqual(parse(null), {})
+  assert.deepEqual(parse(undefined), {})
+  assert.deepEqual(parse('{broken'), {})
+  assert.deepEqual(parse('"text"'), {})
+  assert.deepEqual(parse('5'), {})
+  assert.deepEqual(parse('null'), {})
 })
 
-const shown = (variant) => ({ slot: 'hero', variant, html: '<p>' + variant + '</p>', reason: 'r' })
+const shown = (variant, slot = 'hero') => ({ slot, variant, html: '<p>' + variant + '</p>', reason: 'r' })
 
-test('remember: variants per page and slot, without changing the input', () => {
-  const before = { '/a': { hero: shown('x') } }
-  const after = remember(before, '/a', 'side', shown('y'))
-  assert.deepEqual(Object.keys(after['/a']).sort(), ['hero', 'side'])
-  assert.deepEqual(before, { '/a': { hero: shown('x') } })
+test('remember: one flat map of "page slot" keys', () => {
+  let map = remember({}, '/a hero', shown('x'))
+  map = remember(map, '/a side', shown('y', 'side'))
+  map = remember(map, '/b hero', shown('z'))
+  assert.deepEqual(map, { '/a hero': shown('x'), '/a side': shown('y', 'side'), '/b hero': shown('z') })
+  // The same key again replaces the entry.
+  assert.deepEqual(remember(map, '/a hero', shown('w'))['/a hero'], shown('w'))
 })
 
-test('remember: forgetting the last slot of a page forgets the page', () => {
-  const map = remember({ '/a': { hero: shown('x') }, '/b': { hero: shown('y') } }, '/a', 'hero', null)
-  assert.deepEqual(Object.keys(map), ['/b'])
+test('remember: forgetting a slot forgets only that page and slot', () => {
+  const map = remember({ '/a hero': shown('x'), '/a side': shown('y', 'side'), '/b hero': shown('z') }, '/a hero', null)
+  assert.deepEqual(Object.keys(map), ['/a side', '/b hero'])
+  assert.deepEqual(remember(map, '/c hero', null), map, 'forgetting what is not there changes nothing')
 })
 
-test('remember: the most recently touched pages are kept, the oldest dropped', () => {
+test('remember: the most recently shown slots are kept, the oldest dropped', () => {
   let map = {}
-  for (let i = 0; i < STICKY_PAGES + 5; i++) map = remember(map, '/p' + i, 'hero', shown('v' + i))
-  assert.equal(Object.keys(map).length, STICKY_PAGES)
-  assert.ok(!('/p0' in map) && '/p' + (STICKY_PAGES + 4) in map)
-  // Touching an old page moves it to the end, so it survives the next eviction.
-  map = remember(map, '/p5', 'side', shown('s'))
-  map = remember(map, '/new', 'hero', shown('n'))
-  assert.ok('/p5' in map)
-  assert.ok(!('/p6' in map))
+  for (let i = 0; i < STICKY_LIMIT + 5; i++) map = remember(map, '/p' + i + ' hero', shown('v' + i))
+  assert.equal(STICKY_LIMIT, 50)
+  assert.equal(Object.keys(map).length, STICKY_LIMIT)
+  assert.ok(!('/p0 hero' in map) && '/p' + (STICKY_LIMIT + 4) + ' hero' in map)
+  // Showing an old one again moves it to the end, so it survives the next eviction.
+  map = remember(map, '/p5 hero', shown('again'))
+  map = remember(map, '/new hero', shown('n'))
+  assert.equal(Object.keys(map).length, STICKY_LIMIT)
+  assert.deepEqual(map['/p5 hero'], shown('again'))
+  assert.ok(!('/p6 hero' in map))
+  assert.deepEqual(Object.keys(map).slice(-2), ['/p5 hero', '/new hero'])
 })
