@@ -194,3 +194,19 @@ def test_a_search_for_a_role_or_place_alone_says_nothing(
 ) -> None:
     session, _ = feed(hello(f"https://www.x.de/suche?q={query}"))
     assert session.summary()["visitor_type"] == visitor_type
+
+
+@pytest.mark.parametrize(
+    ("url", "visitor_type"),
+    [
+        # A word for several professions with a word for one of them: that one.
+        ("https://fachkreise.x.de/pka-warenwirtschaft", "pharmacist"),
+        ("https://www.x.de/fachkreise/pta-schulung", "pharmacist"),
+        ("https://www.x.de/fachkreise/onkologie", "hcp"),
+        # A pharmacy's customers.
+        ("https://www.x.co.uk/pharmacy/supporting-your-customers", "pharmacist"),
+    ],
+)
+def test_the_profession_a_page_names_refines_a_shared_word(url: str, visitor_type: str) -> None:
+    session, _ = feed(hello(url))
+    assert session.summary()["visitor_type"] == visitor_type

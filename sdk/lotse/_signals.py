@@ -722,6 +722,15 @@ class PageReader:
             id(s) for s in (*path_list, *utm_list) if len(words(s.match)) > 1
         )
         self.path = WordMatcher(((s.match, s) for s in path_list), morphology=self.morphology)
+        #: Signals whose word the catalogue counts for several professions
+        #: ("fachkreis": doctors and pharmacists); see `_refined`.
+        professions: dict[str, set[str]] = {}
+        for s in path_list:
+            if s.visitor_type in PROFESSIONAL_TYPES:
+                professions.setdefault(s.match, set()).add(s.visitor_type)
+        self._shared: frozenset[int] = frozenset(
+            id(s) for s in path_list if len(professions.get(s.match, ())) > 1
+        )
         self.utm = WordMatcher(((s.match, s) for s in utm_list), morphology=self.morphology)
         self.roles: WordMatcher[Signal] = WordMatcher(
             ((word, self.audience_signals[t]) for word, t in all_roles.items()),
@@ -839,10 +848,26 @@ class PageReader:
                 if key in found or _object_of(signal.visitor_type, context - {signal.visitor_type}):
                     continue
                 _keep(found, signal, factor)
-        result = tuple(found.values())
+        result = self._refined(tuple(found.values()))
         if remember:
             remember_in(self._paths, path_key, result, self.CACHE_SIZE)
         return list(result)
+
+    def _refined(self, hits: tuple[Hit[Signal], ...]) -> tuple[Hit[Signal], ...]:
+        """A word for several professions ("Fachkreise") with a word for one of them
+        ("/fachkreise/pta-schulung", "fachkreise.…/pka-warenwirtschaft"): the
+        page is for that one, and the shared word counts for it alone."""
+        shared = self._shared
+        if not shared or not any(id(s) in shared for s, _ in hits):
+            return hits
+        specific = {
+            s.visitor_type
+            for s, _ in hits
+            if id(s) not in shared and s.visitor_type in PROFESSIONAL_TYPES
+        }
+        if len(specific) != 1:
+            return hits
+        return tuple((s, f) for s, f in hits if id(s) not in shared or s.visitor_type in specific)
 
     def path_signals(self, segments: tuple[tuple[str, ...], ...]) -> tuple[Signal, ...]:
         """`weighted(read_segments(segments))` for a path alone, remembered per path."""
