@@ -34,7 +34,16 @@ from urllib.parse import urlsplit
 import pytest
 
 import lotse
-from _accuracy import on_the_wire, read_jsonl, replay_journeys, score_journeys
+from _accuracy import (
+    FURTHER_JOURNEYS,
+    RETIRED_JOURNEYS,
+    on_the_wire,
+    read_all,
+    read_jsonl,
+    replay_journeys,
+    score_journeys,
+)
+from lotse._signals import page_facts
 
 VISITOR_TYPES = ("patient", "hcp", "pharmacist", "applicant")
 EVENT_TYPES = {"page", "click", "convert"}
@@ -147,3 +156,22 @@ def test_catalogue_entries_are_unique_and_explained_in_both_languages() -> None:
     personas = _catalogue("personas.toml")["persona"]
     persona_keys = Counter((lotse.normalise(p["match"]), p["persona"]) for p in personas)
     assert [key for key, n in persona_keys.items() if n > 1] == []
+
+
+def test_no_sensitive_topic_mutes_an_ordinary_tuning_page() -> None:
+    """A sensitive-topic entry of six letters or more also matches inside words
+    ("cialis" in "specialist"): none may mute a page of a typed tuning journey,
+    except the pages those journeys visit on purpose (their ids say so)."""
+
+    engine = lotse.load_site(None).engine()
+    journeys = read_all(
+        ("journeys.jsonl", "tuning_journeys.jsonl", *FURTHER_JOURNEYS, *RETIRED_JOURNEYS)
+    )
+    muted = [
+        (journey["id"], event["url"])
+        for journey in journeys
+        if journey["expect"] is not None and "sensitive" not in journey["id"]
+        for event in journey["events"]
+        if event["type"] == "page" and engine.is_sensitive(page_facts(event["url"]))
+    ]
+    assert muted == []

@@ -222,6 +222,11 @@ class Morphology:
             found = self.lookup(stem)
             if found is not None:
                 return found
+            # A regional word or a specialist the catalogue does not list, before a
+            # part: "Allergologen|bereich", "Spital|apotheke".
+            target = self.alias(stem) if len(stem) >= MIN_ALIAS else None
+            if target is not None and len(target) == 1 and target[0] in self.vocabulary:
+                return target[0]
         return None
 
     def _is_known_left(self, left: str) -> bool:
