@@ -230,6 +230,25 @@ def test_a_professional_asking_about_their_own_medicine_is_a_patient(
     assert matcher.match(text).visitor_type == visitor_type
 
 
+@pytest.mark.parametrize(
+    ("text", "visitor_type"),
+    [
+        ("Kunde steht vor mir und will wissen, ob das mit Alkohol geht", "pharmacist"),
+        ("customers keep asking if it's gluten free", "pharmacist"),
+        ("un client demande si ça se conserve hors du frigo", "pharmacist"),
+    ],
+)
+def test_those_a_profession_serves_name_it(
+    matcher: ChatMatcher, text: str, visitor_type: str
+) -> None:
+    assert matcher.match(text).visitor_type == visitor_type
+
+
+def test_a_customer_service_is_no_customer(matcher: ChatMatcher) -> None:
+    assert matcher.match("how do I contact customer service").visitor_type is None
+    assert matcher.match("Je cherche l'adresse du service client").visitor_type is None
+
+
 def test_standing_in_a_pharmacy_is_no_place_of_work(matcher: ChatMatcher) -> None:
     assert matcher.match("I'm at the pharmacy and they don't have it").visitor_type != "pharmacist"
     assert matcher.match("bin in der Apotheke, die haben es nicht").visitor_type != "pharmacist"

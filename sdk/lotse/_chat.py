@@ -76,7 +76,7 @@ from ._chat_tokens import Evidence, Phrase, Slot, Spot, Token
 from ._chat_words import ROLE_ANY, Words, collapse, max_typo_distance, role_stand_in
 from ._language import Languages, bundled_languages
 from ._model import JOBS_TYPE, PATIENT_TYPE, PROFESSIONAL_TYPES, Intent
-from ._normalise import words
+from ._normalise import base_form, words
 
 __all__ = ["ChatMatch", "ChatMatcher"]
 
@@ -124,6 +124,9 @@ _CLOSE = 0.85
 _SIM_SYNONYM = 0.9
 #: Weight of words that are generic requests ("brauche", "Informationen").
 _GENERIC_WEIGHT = 0.25
+#: What someone the visitor serves says of them ("ein Kunde fragt"), as a share of
+#: a role they state themselves.
+_SERVED = 1.0
 #: What a professional's trade words count for when they ask about their own
 #: medicine (`_own_case`).
 _OWN_CASE_TASK = 0.5
@@ -1144,6 +1147,7 @@ class ChatMatcher:
         self._counterparts(tokens, claimed, evidence)
         self._patients_spoken_of(tokens, claimed, evidence)
         self._workplaces(tokens, claimed, evidence)
+        self._served(tokens, claimed, evidence)
         self._back_off(tokens, claimed, senses, evidence)
         self._unlead(tokens, claimed, evidence)
         self._own_case(tokens, evidence)
@@ -1253,6 +1257,29 @@ class ChatMatcher:
                 index = self._role_intent[key]
                 shares[index] = shares.get(index, 0.0) + contribution
                 break
+
+    def _served(self, tokens: list[Token], claimed: dict[int, str], evidence: Evidence) -> None:
+        """Someone the visitor serves ("ein Kunde fragt", "customers keep asking", "un
+        client demande"): the profession that serves them (`[roles] served`), unless
+        the visitor says they are one ("ich bin Kunde bei Ihnen")."""
+        served = self._lang.served
+        if not served or any((t.stated or t.leading) and self._own_role(t) for t in tokens):
+            return
+        parts = self._lang.section_parts
+        for token in tokens:
+            key = served.get(token.word) or served.get(base_form(token.word))
+            if key is None or token.stated or key not in self._role_intent:
+                continue
+            near = tokens[max(0, token.position - 1) : token.position + 2]
+            if any(t.word in parts for t in near):
+                continue  # "customer service", "service client": a department
+            contribution = _OWN_ROLE * _SERVED
+            claimed.setdefault(token.position, key)
+            evidence.role[key] = evidence.role.get(key, 0.0) + contribution
+            shares = evidence.by_intent.setdefault(key, {})
+            index = self._role_intent[key]
+            shares[index] = shares.get(index, 0.0) + contribution
+            return
 
     def _workplace(self, vid: int, intent_type: str | None) -> bool:
         """Whether a word only one profession's phrases use names it when the visitor

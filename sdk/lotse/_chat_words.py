@@ -68,6 +68,8 @@ class Words:
         self.groups = languages.groups
         self.work = languages.work
         self.self_words = languages.self_words
+        self.served = languages.served
+        self.section_parts = languages.section_parts
         self.articles = languages.articles
         self.specialist_endings = languages.specialist_endings
         self.places = languages.places

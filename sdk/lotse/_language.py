@@ -92,6 +92,9 @@ class Language:
     #: Oneself as the subject of the question ("habe selbst Bluthochdruck", "I'm on
     #: it myself"): a professional asking about their own medicine is a patient.
     self_words: frozenset[str] = frozenset()
+    #: Those a profession serves, by visitor type ("Kunde": pharmacist): a visitor
+    #: who speaks of serving them is of that profession.
+    served: Mapping[str, str] = field(default_factory=dict)
     #: Endings of specialists' names and the role word they stand for ("-ologist":
     #: "specialist"), for professions the catalogue does not list.
     specialist_endings: tuple[tuple[str, str], ...] = ()
@@ -155,6 +158,7 @@ _KEYS: dict[str, frozenset[str]] = {
             "work",
             "articles",
             "self",
+            "served",
             "specialist_endings",
         }
     ),
@@ -244,6 +248,11 @@ def read_language(path: Path) -> Language:
         work=_words(roles.get("work", "")),
         articles=_words(roles.get("articles", "")),
         self_words=_words(roles.get("self", "")),
+        served={
+            word: visitor_type
+            for visitor_type, text in roles.get("served", {}).items()
+            for word in _words(text)
+        },
         specialist_endings=_pairs(
             roles.get("specialist_endings", []), f"{path.name}: specialist_endings"
         ),
@@ -315,6 +324,7 @@ class Languages:
         self.work = _union(lang.work for lang in langs)
         self.articles = _union(lang.articles for lang in langs)
         self.self_words = _union(lang.self_words for lang in langs)
+        self.served: dict[str, str] = {k: v for lang in langs for k, v in lang.served.items()}
         #: Longest ending first.
         self.specialist_endings: tuple[tuple[str, str], ...] = tuple(
             sorted(
