@@ -225,4 +225,6 @@ def test_check_prints_what_the_readme_shows(
     misspelt = example.replace("holdout = 0.1", "holdot = 0.1")
     write(tmp_path, misspelt.replace('variant = "hero-hcp"\nwhen', 'variant = "hero-doc"\nwhen'))
     printed = "\n".join(check(capsys, site, 1)).replace(str(lotse.catalogue_dir()), "…/intents")
-    assert printed == shown.strip()
+    # The catalogue's own line numbers move whenever it grows; the site file's do not.
+    catalogue_line = re.compile(r"(…/intents/\w+\.toml):\d+")
+    assert catalogue_line.sub(r"\1:N", printed) == catalogue_line.sub(r"\1:N", shown.strip())
