@@ -28,6 +28,7 @@ audience. A site search for a role or a place alone says nothing.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -374,8 +375,8 @@ class PageFacts:
 
     `segments` are the words of each path segment (subdomain labels first, the
     values of section parameters such as `?seite=apothekenportal` last),
-    `utm_segments` the words of each campaign value. `where` is the path plus
-    the section parameters' words: what `path_words` is made of besides the host.
+    `utm_segments` the words of each campaign value. `where` is the page: the
+    path, and a digest of the section parameters and page ids (`_where`).
     """
 
     path: str
@@ -423,8 +424,18 @@ def page_facts(url: str) -> PageFacts:
         tuple(chain(utm_segments)),
         ((subdomain,) if subdomain else ()) + segments,
         utm_segments,
-        f"{path}?{'/'.join((*sections, *ids))}" if sections or ids else path,
+        _where(path, (*sections, *ids)),
     )
+
+
+def _where(path: str, values: tuple[str, ...]) -> str:
+    """The page a URL names, for telling pages apart in a profile's evidence keys,
+    which are stored: its path, and a digest of the query values that name a
+    section or a page (never the values themselves: a site may put a name there)."""
+    if not values:
+        return path
+    digest = hashlib.blake2b("\0".join(values).encode(errors="surrogatepass"), digest_size=6)
+    return f"{path}?{digest.hexdigest()}"
 
 
 def _hash_route(url: str) -> str:
