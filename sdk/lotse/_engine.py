@@ -13,7 +13,6 @@ import re
 import secrets
 from collections import OrderedDict
 from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote, urlsplit
 
 from ._chat import ChatMatch, ChatMatcher
 from ._copy import CLARIFY, FALLBACK
@@ -32,8 +31,7 @@ from ._model import (
     Variant,
     pick_text,
 )
-from ._normalise import words
-from ._signals import HostMatcher, PageFacts, PageReader, WordMatcher
+from ._signals import HostMatcher, PageFacts, PageReader, WordMatcher, referrer_words
 from ._targeting import RulePlan, plan_rule
 
 if TYPE_CHECKING:
@@ -44,8 +42,6 @@ if TYPE_CHECKING:
 CHAT_MEMORY = 4096
 #: Pages whose sensitivity and persona signals an engine remembers.
 PAGES_REMEMBERED = 4096
-#: How much of a referrer is read for sensitive topics (the protocol caps it too).
-_MAX_REFERRER = 2048
 
 
 class RememberingChatMatcher(ChatMatcher):
@@ -185,12 +181,7 @@ class Engine:
         depression forum, an HIV clinic's page): then why they came is private,
         and the visit adds nothing. Read afresh, nothing of it kept: referrers
         are other sites' addresses, often a visitor's own trail."""
-        try:
-            parts = urlsplit(referrer.strip()[:_MAX_REFERRER])
-        except ValueError:
-            return False
-        path = unquote(parts.path) if "%" in parts.path else parts.path
-        found = words(f"{parts.hostname or ''} {path} {parts.query}")
+        found = referrer_words(referrer)
         return bool(found) and bool(self.sensitive_words.find(found, remember=False))
 
     def names_sensitive_topic(self, text: str) -> bool:

@@ -34,7 +34,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Generic, TypeVar
-from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 from . import _morphology
 from ._language import Languages, bundled_languages
@@ -620,15 +620,32 @@ def referrer_search(referrer: str | None) -> str:
     the visitor typed."""
     if not referrer or "?" not in referrer:
         return ""
-    try:
-        parts = urlsplit(referrer.strip()[:_MAX_REFERRER])
-    except ValueError:
+    parts = _split_referrer(referrer)
+    if parts is None:
         return ""
     labels = (parts.hostname or "").split(".")
     if _SEARCH_ENGINES.isdisjoint(labels) or not parts.query:
         return ""
     found = dict(parse_qsl(parts.query))
     return next((found[key] for key in _SEARCH_QUERY if found.get(key)), "")[:_MAX_QUERY]
+
+
+def referrer_words(referrer: str) -> list[str]:
+    """The words of a referring address (host, path and query), for the
+    sensitive-topic check. Nothing is cached: referrers are other sites'
+    addresses, often a visitor's own trail."""
+    parts = _split_referrer(referrer)
+    if parts is None:
+        return []
+    path = unquote(parts.path) if "%" in parts.path else parts.path
+    return words(f"{parts.hostname or ''} {path} {parts.query}")
+
+
+def _split_referrer(referrer: str) -> SplitResult | None:
+    try:
+        return urlsplit(referrer.strip()[:_MAX_REFERRER])
+    except ValueError:
+        return None
 
 
 #: How much of a referrer, and of a search query in one, is read.
