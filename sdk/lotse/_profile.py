@@ -183,13 +183,16 @@ class Profile(_Memo):
         rivals = sum(v for t, v in sums.items() if t != leader and v > 0.0)
         if rivals < tuning.conflict_level or sums[leader] - rivals >= tuning.conflict_lead:
             return False  # the common cases: little for anyone else, or a clear lead
-        evidence = self.evidence.values()
-        leaders_pages = {_page_of(e.key) for e in evidence if e.visitor_type == leader}
-        others = sum(
-            e.weight
-            for e in evidence
-            if e.visitor_type != leader and e.weight > 0.0 and _page_of(e.key) not in leaders_pages
-        )
+        # One pass over long sessions' evidence (this runs on every new piece of it).
+        leaders_pages: set[str] = set()
+        given: list[tuple[str, float]] = []
+        for key, e in self.evidence.items():
+            page = key.partition("@")[2] or key  # evidence of no page is its own
+            if e.visitor_type == leader:
+                leaders_pages.add(page)
+            elif e.weight > 0.0:
+                given.append((page, e.weight))
+        others = sum(weight for page, weight in given if page not in leaders_pages)
         return others >= tuning.conflict_level and sums[leader] - others < tuning.conflict_lead
 
     @property
@@ -223,9 +226,3 @@ class Profile(_Memo):
     def forget(self) -> Profile:
         """A fresh profile for a visitor who opted out: only the page language and consent stay."""
         return Profile(lang=self.lang, consent=self.consent, optout=True)
-
-
-def _page_of(key: str) -> str:
-    """The page a piece of evidence came from ("path:karriere:applicant@/karriere/");
-    evidence of no page (a chat answer, a login) is its own."""
-    return key.partition("@")[2] or key
