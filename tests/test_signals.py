@@ -1,7 +1,7 @@
 import pytest
 
 from lotse._morphology import Morphology
-from lotse._signals import HostMatcher, WordMatcher, page_facts, referrer_host, referrer_search
+from lotse._signals import HostMatcher, WordMatcher, page_facts, referrer_of
 
 
 def test_word_matches_whole_word_prefix_and_long_infix() -> None:
@@ -88,10 +88,11 @@ def test_page_facts_survive_garbage() -> None:
 
 
 def test_referrer_host_ignores_internal_links() -> None:
-    assert referrer_host("https://www.x.de/a", "x.de") is None
-    assert referrer_host("https://www.google.com/", "x.de") == "www.google.com"
-    assert referrer_host(None, "x.de") is None
-    assert referrer_host("not a url", "x.de") is None
+    assert referrer_of("https://www.x.de/a", "x.de") is None
+    google = referrer_of("https://www.google.com/", "x.de")
+    assert google is not None and google.host == "www.google.com"
+    assert referrer_of(None, "x.de") is None
+    assert referrer_of("not a url", "x.de") is None
 
 
 def test_short_entries_can_be_held_to_whole_words() -> None:
@@ -159,4 +160,5 @@ def test_a_phrase_entry_matches_another_form_of_its_first_word() -> None:
     ],
 )
 def test_the_query_of_a_web_search_the_visitor_came_from(referrer: str, query: str) -> None:
-    assert referrer_search(referrer) == query
+    came_from = referrer_of(referrer, "www.x.de")
+    assert (came_from.search() if came_from is not None else "") == query

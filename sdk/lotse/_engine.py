@@ -12,6 +12,7 @@ import hashlib
 import re
 import secrets
 from collections import OrderedDict
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ._chat import ChatMatch, ChatMatcher
@@ -31,7 +32,7 @@ from ._model import (
     Variant,
     pick_text,
 )
-from ._signals import HostMatcher, PageFacts, PageReader, WordMatcher, referrer_words
+from ._signals import HostMatcher, PageFacts, PageReader, WordMatcher
 from ._targeting import RulePlan, plan_rule
 
 if TYPE_CHECKING:
@@ -176,18 +177,14 @@ class Engine:
         """Sensitive pages add no evidence, trigger nothing and are never stored."""
         return self._read_page(page)[0]
 
-    def is_sensitive_referrer(self, referrer: str) -> bool:
-        """Whether the address a visitor came from names a sensitive topic (a
-        depression forum, an HIV clinic's page): then why they came is private,
-        and the visit adds nothing. Read afresh, nothing of it kept: referrers
-        are other sites' addresses, often a visitor's own trail."""
-        found = referrer_words(referrer)
-        return bool(found) and bool(self.sensitive_words.find(found, remember=False))
-
     def names_sensitive_topic(self, text: str) -> bool:
         """Whether a visitor's own words (a chat answer) name a sensitive topic;
         read afresh, nothing of them kept."""
-        found = self.chat.topic_words(text)
+        return self.mentions_sensitive(self.chat.topic_words(text))
+
+    def mentions_sensitive(self, found: Sequence[str]) -> bool:
+        """Whether words read afresh (a title, a search, a referrer, an answer) name a
+        sensitive topic; nothing of them is kept."""
         return bool(found) and bool(self.sensitive_words.find(found, remember=False))
 
     def personas_of(self, page: PageFacts) -> tuple[PersonaSignal, ...]:

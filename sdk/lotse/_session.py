@@ -55,8 +55,7 @@ from ._protocol import (
 from ._signals import (
     PageFacts,
     page_facts,
-    referrer_host,
-    referrer_search,
+    referrer_of,
     split_search,
     text_segments,
 )
@@ -448,17 +447,17 @@ class Session:
             *(text_segments(event.title) if event.title else ()),
             *(text_segments(event.heading) if event.heading else ()),
         ]
-        host = referrer_host(event.referrer, facts.host)
-        if not search and host is not None:
+        referrer = referrer_of(event.referrer, facts.host)
+        if not search and referrer is not None:
             # A web search's query, where the search engine passes it on.
-            search = referrer_search(event.referrer)
+            search = referrer.search()
         searched = text_segments(search) if search else []
         # (Most pages carry no title, heading or search: the checks of none are skipped.)
         sensitive = (
             engine.is_sensitive(facts)
             or (bool(texts) and self._sensitive_text(texts))
             or (bool(searched) and self._sensitive_text(searched))
-            or (host is not None and engine.is_sensitive_referrer(event.referrer or ""))
+            or (referrer is not None and engine.mentions_sensitive(referrer.words()))
         )
         # A sensitive page's address is not kept, not even for page rules.
         # The engine's own strings for the slot ids: not a copy per session.
@@ -473,8 +472,8 @@ class Session:
             return []
         profile.page_views += 1
         self._observe_path(facts, texts, search)
-        if host:
-            for signal in engine.referrer_signals.find(host):
+        if referrer is not None:
+            for signal in engine.referrer_signals.find(referrer.host):
                 profile.add_signal(signal, "ref", "", engine.tuning)
         if facts.utm_segments:
             for signal in reader.weighted(reader.read_all(facts.utm_segments, "utm")):
@@ -543,7 +542,7 @@ class Session:
 
     def _sensitive_text(self, segments: Sequence[tuple[str, ...]]) -> bool:
         """Whether a title, heading, link text or search query names a sensitive topic."""
-        return any(self.engine.sensitive_words.find(segment) for segment in segments)
+        return any(self.engine.mentions_sensitive(segment) for segment in segments)
 
     def _redecided(self) -> list[Swap | ArmNotice]:
         self.profile.redecide(self.engine.type_ids, self.engine.tuning)

@@ -614,38 +614,31 @@ _SEARCH_ENGINES = frozenset(
 _SEARCH_QUERY = ("q", "p", "query", "text", "wd")
 
 
-def referrer_search(referrer: str | None) -> str:
-    """The query of a web search the visitor came from, if its address carries
-    one ("bing.com/search?q=…"); "" otherwise. Nothing is cached: it is what
-    the visitor typed."""
-    if not referrer or "?" not in referrer:
-        return ""
-    parts = _split_referrer(referrer)
-    if parts is None:
-        return ""
-    labels = (parts.hostname or "").split(".")
-    if _SEARCH_ENGINES.isdisjoint(labels) or not parts.query:
-        return ""
-    found = dict(parse_qsl(parts.query))
-    return next((found[key] for key in _SEARCH_QUERY if found.get(key)), "")[:_MAX_QUERY]
+@dataclass(frozen=True, slots=True)
+class Referrer:
+    """Another site a visitor came from, its address split once per page view.
+    Nothing of it is cached: referrers are other sites' addresses, often a
+    visitor's own trail."""
 
+    #: The lower-cased host (as `urlsplit` gives it).
+    host: str
+    parts: SplitResult
 
-def referrer_words(referrer: str) -> list[str]:
-    """The words of a referring address (host, path and query), for the
-    sensitive-topic check. Nothing is cached: referrers are other sites'
-    addresses, often a visitor's own trail."""
-    parts = _split_referrer(referrer)
-    if parts is None:
-        return []
-    path = unquote(parts.path) if "%" in parts.path else parts.path
-    return words(f"{parts.hostname or ''} {path} {parts.query}")
+    def words(self) -> list[str]:
+        """The address's words (host, path and query), for the sensitive-topic check."""
+        path = self.parts.path
+        if "%" in path:
+            path = unquote(path)
+        return words(f"{self.host} {path} {self.parts.query}"[:_MAX_REFERRER])
 
-
-def _split_referrer(referrer: str) -> SplitResult | None:
-    try:
-        return urlsplit(referrer.strip()[:_MAX_REFERRER])
-    except ValueError:
-        return None
+    def search(self) -> str:
+        """The query of a web search, if the search engine passed it on
+        ("bing.com/search?q=…"); "" otherwise. It is what the visitor typed."""
+        query = self.parts.query
+        if not query or _SEARCH_ENGINES.isdisjoint(self.host.split(".")):
+            return ""
+        found = dict(parse_qsl(query[:_MAX_REFERRER]))
+        return next((found[key] for key in _SEARCH_QUERY if found.get(key)), "")[:_MAX_QUERY]
 
 
 #: How much of a referrer, and of a search query in one, is read.
@@ -653,21 +646,23 @@ _MAX_REFERRER = 2048
 _MAX_QUERY = 300
 
 
-def referrer_host(referrer: str | None, page_host: str) -> str | None:
-    """The referring host if it is another site; None for internal or missing ones."""
+def referrer_of(referrer: str | None, page_host: str) -> Referrer | None:
+    """Where the visitor came from if it is another site; None for internal or
+    missing referrers and for anything that is no address."""
     if not referrer:
         return None
     try:
-        host = (urlsplit(referrer.strip()).hostname or "").lower()
+        parts = urlsplit(referrer.strip())
     except ValueError:
         return None
+    host = parts.hostname or ""
     if not host:
         return None
 
     def bare(name: str) -> str:
         return name.removeprefix("www.")
 
-    return None if page_host and bare(host) == bare(page_host) else host
+    return None if page_host and bare(host) == bare(page_host) else Referrer(host, parts)
 
 
 # -- reading segments -------------------------------------------------------------------
