@@ -1171,10 +1171,9 @@ class ChatMatcher:
         for key in PROFESSIONAL_TYPES:
             if key in evidence.task:
                 evidence.task[key] = [(v, c * _OWN_CASE_TASK) for v, c in evidence.task[key]]
-        evidence.role[PATIENT_TYPE] = evidence.role.get(PATIENT_TYPE, 0.0) + moved
-        shares = evidence.by_intent.setdefault(PATIENT_TYPE, {})
+        shares = evidence.by_intent.get(PATIENT_TYPE)
         index = max(shares, key=shares.__getitem__) if shares else self._patient_intent
-        shares[index] = shares.get(index, 0.0) + moved
+        evidence.add_role(PATIENT_TYPE, moved, index)
 
     def _counterparts(
         self, tokens: list[Token], claimed: dict[int, str], evidence: Evidence
@@ -1217,26 +1216,19 @@ class ChatMatcher:
         intent `index`, as if they had said so, unless they state a role of
         their own."""
         key = None if index is None else self._intents[index].visitor_type
-        if (
-            index is None
-            or key is None
-            or any((token.stated or token.leading) and self._own_role(token) for token in tokens)
-        ):
+        if index is None or key is None or self._states_own_role(tokens):
             return
         for token in tokens:
             if token.position in claimed or not names(token):
                 continue
-            contribution = token.weight
             claimed[token.position] = key
-            evidence.role[key] = evidence.role.get(key, 0.0) + contribution
-            shares = evidence.by_intent.setdefault(key, {})
-            shares[index] = shares.get(index, 0.0) + contribution
+            evidence.add_role(key, token.weight, index)
 
     def _workplaces(self, tokens: list[Token], claimed: dict[int, str], evidence: Evidence) -> None:
         """A place of care the visitor speaks for ("Apo hier", "unsere Apotheke"):
         the visitor works there, as the one profession whose phrases use the word.
         Only when no role of their own is stated."""
-        if any((token.stated or token.leading) and self._own_role(token) for token in tokens):
+        if self._states_own_role(tokens):
             return
         for token in tokens:
             if not (token.here or token.ours) or token.position in claimed:
@@ -1250,12 +1242,8 @@ class ChatMatcher:
                 if len(types) != 1 or types[0] not in self._role_intent:
                     continue
                 key = types[0]
-                contribution = token.weight * sim * _OWN_ROLE
                 claimed[token.position] = key
-                evidence.role[key] = evidence.role.get(key, 0.0) + contribution
-                shares = evidence.by_intent.setdefault(key, {})
-                index = self._role_intent[key]
-                shares[index] = shares.get(index, 0.0) + contribution
+                evidence.add_role(key, token.weight * sim * _OWN_ROLE, self._role_intent[key])
                 break
 
     def _served(self, tokens: list[Token], claimed: dict[int, str], evidence: Evidence) -> None:
@@ -1263,7 +1251,7 @@ class ChatMatcher:
         client demande"): the profession that serves them (`[roles] served`), unless
         the visitor says they are one ("ich bin Kunde bei Ihnen")."""
         served = self._lang.served
-        if not served or any((t.stated or t.leading) and self._own_role(t) for t in tokens):
+        if not served or self._states_own_role(tokens):
             return
         parts = self._lang.section_parts
         for token in tokens:
@@ -1273,12 +1261,8 @@ class ChatMatcher:
             near = tokens[max(0, token.position - 1) : token.position + 2]
             if any(t.word in parts for t in near):
                 continue  # "customer service", "service client": a department
-            contribution = _OWN_ROLE * _SERVED
             claimed.setdefault(token.position, key)
-            evidence.role[key] = evidence.role.get(key, 0.0) + contribution
-            shares = evidence.by_intent.setdefault(key, {})
-            index = self._role_intent[key]
-            shares[index] = shares.get(index, 0.0) + contribution
+            evidence.add_role(key, _OWN_ROLE * _SERVED, self._role_intent[key])
             return
 
     def _workplace(self, vid: int, intent_type: str | None) -> bool:
@@ -1314,6 +1298,11 @@ class ChatMatcher:
             )
             for vid, sim, direct in token.meanings
         )
+
+    def _states_own_role(self, tokens: list[Token]) -> bool:
+        """Whether the visitor states a role of their own ("Ich bin …", a role
+        leading the answer): then what else they say names nobody's role for them."""
+        return any((t.stated or t.leading) and self._own_role(t) for t in tokens)
 
     def _own_role(self, token: Token) -> bool:
         """Whether the word is a role word itself (not a typo of one)."""

@@ -95,3 +95,9 @@ class Evidence:
     def total(self, key: str) -> float:
         task = sum(c for _, c in self.task.get(key, ()))
         return self.role.get(key, 0.0) + task + self.hints.get(key, 0.0)
+
+    def add_role(self, key: str, contribution: float, intent: int) -> None:
+        """Role evidence for `key`, credited to the intent at index `intent`."""
+        self.role[key] = self.role.get(key, 0.0) + contribution
+        shares = self.by_intent.setdefault(key, {})
+        shares[intent] = shares.get(intent, 0.0) + contribution
