@@ -13,6 +13,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass, field
 
+from ._conflict import PageIndex
 from ._inference import Evidence, decide, logits, probabilities, weighed
 from ._model import PERSONAS, PROFESSIONAL_TYPES, Signal, Tuning
 
@@ -30,9 +31,10 @@ MIN_PERSONA_WEIGHT = 2.0
 class _Memo:
     """Slots that are no dataclass fields, so they are neither saved nor compared."""
 
-    __slots__ = ("_decision", "_totals")
+    __slots__ = ("_decision", "_pages", "_totals")
     _totals: _Totals | None
     _decision: _Decision | None
+    _pages: PageIndex | None
 
     # Set here, not in `Profile`: mypy does not see a base class's slots from a
     # dataclass with slots of its own.
@@ -41,6 +43,9 @@ class _Memo:
 
     def _remember_decision(self, decision: _Decision | None) -> None:
         self._decision = decision
+
+    def _remember_pages(self, pages: PageIndex | None) -> None:
+        self._pages = pages
 
 
 @dataclass(slots=True)
@@ -55,6 +60,9 @@ class Profile(_Memo):
     (`_decision`) with what it was decided from: most page views of a long
     session add no evidence (a signal counts a few times only), and then the
     same sums and the same decision before give the same decision again.
+    A session whose evidence first looks conflicting builds a `PageIndex`
+    (`_pages`) that added evidence keeps up to date, so the conflict rule need
+    not scan the whole evidence on every new piece.
     """
 
     lang: str = "en"
@@ -88,6 +96,7 @@ class Profile(_Memo):
     def __post_init__(self) -> None:
         self._remember(None)  # a fresh or loaded profile: nothing summed yet
         self._remember_decision(None)
+        self._remember_pages(None)
 
     # -- evidence -------------------------------------------------------------
 
@@ -109,20 +118,25 @@ class Profile(_Memo):
     def put(self, evidence: Evidence) -> None:
         """Add evidence, or replace the evidence with the same key."""
         table = self.evidence
-        totals = self._totals
-        if totals is not None and evidence.key not in table:
-            # A new key goes last in the dict, as `logits` would add it last: the
-            # running sums stay bit for bit what a fresh sum gives.
-            sums = totals[1]
-            if evidence.visitor_type in sums:
-                sums[evidence.visitor_type] += evidence.weight
-        else:
+        if evidence.key in table:
             self._remember(None)  # a replaced piece keeps its place: sum afresh
+            self._remember_pages(None)
+        else:
+            totals = self._totals
+            if totals is not None:
+                # A new key goes last in the dict, as `logits` would add it last: the
+                # running sums stay bit for bit what a fresh sum gives.
+                sums = totals[1]
+                if evidence.visitor_type in sums:
+                    sums[evidence.visitor_type] += evidence.weight
+            if self._pages is not None:
+                self._pages.add(evidence)
         table[evidence.key] = evidence
 
     def drop(self, prefix: str) -> None:
         """Forget every piece of evidence whose key starts with `prefix`."""
         self._remember(None)
+        self._remember_pages(None)
         if not prefix:
             self.evidence.clear()
             return
@@ -183,16 +197,12 @@ class Profile(_Memo):
         rivals = sum(v for t, v in sums.items() if t != leader and v > 0.0)
         if rivals < tuning.conflict_level or sums[leader] - rivals >= tuning.conflict_lead:
             return False  # the common cases: little for anyone else, or a clear lead
-        # One pass over long sessions' evidence (this runs on every new piece of it).
-        leaders_pages: set[str] = set()
-        given: list[tuple[str, float]] = []
-        for key, e in self.evidence.items():
-            page = key.partition("@")[2] or key  # evidence of no page is its own
-            if e.visitor_type == leader:
-                leaders_pages.add(page)
-            elif e.weight > 0.0:
-                given.append((page, e.weight))
-        others = sum(weight for page, weight in given if page not in leaders_pages)
+        # Kept up to date piece by piece once a session first needs it (`PageIndex`).
+        pages = self._pages
+        if pages is None:
+            pages = PageIndex(self.evidence.values())
+            self._remember_pages(pages)
+        others = pages.others(leader)
         return others >= tuning.conflict_level and sums[leader] - others < tuning.conflict_lead
 
     @property
