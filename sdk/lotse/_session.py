@@ -452,11 +452,13 @@ class Session:
             # A web search's query, where the search engine passes it on.
             search = referrer.search()
         searched = text_segments(search) if search else []
-        # (Most pages carry no title, heading or search: the checks of none are skipped.)
+        # (Most pages carry no title, heading, search or campaign: their checks are skipped.)
         sensitive = (
             engine.is_sensitive(facts)
             or (bool(texts) and self._sensitive_text(texts))
             or (bool(searched) and self._sensitive_text(searched))
+            # A campaign named for a sensitive topic ("prep_hiv_awareness") says why they came.
+            or (bool(facts.utm_segments) and self._sensitive_text(facts.utm_segments))
             or (referrer is not None and engine.mentions_sensitive(referrer.words()))
         )
         # A sensitive page's address is not kept, not even for page rules.
