@@ -90,6 +90,8 @@ def test_a_followed_links_text_counts() -> None:
         # Where the visitor came from: a forum or a page about a sensitive topic.
         hello("https://www.x.de/fachkreise/", referrer="https://www.depressionsforum.de/t/4411"),
         hello("https://www.x.de/patienten/", referrer="https://forum.example.org/hiv-positiv/12"),
+        # A campaign named for a sensitive topic: why they came.
+        hello("https://www.x.com/patients/?utm_campaign=prep_hiv_awareness&utm_source=ig"),
     ],
 )
 def test_a_sensitive_title_search_or_referrer_makes_the_page_inert(event: dict) -> None:
