@@ -116,6 +116,20 @@ def test_a_web_search_the_visitor_came_from_is_read_like_a_site_search() -> None
     assert sensitive.page.sensitive and sensitive.profile.evidence == {}
 
 
+def test_where_the_visitor_was_on_another_site_counts() -> None:
+    """The other site's path is read like a path here, for a little less."""
+    session, _ = feed(
+        hello(
+            "https://www.x.ie/page/3381", referrer="https://www.linkedin.com/jobs/view/3901234567/"
+        )
+    )
+    assert session.summary()["visitor_type"] == "applicant"
+    assert any(key.startswith("refpath:") for key in session.profile.evidence)
+    # An address that says nothing (a home page, a bare search engine) adds nothing.
+    plain, _ = feed(hello("https://www.x.ie/page/3381", referrer="https://www.example.org/"))
+    assert plain.profile.evidence == {}
+
+
 def test_an_ordinary_referrer_is_no_sensitive_topic() -> None:
     session, _ = feed(hello("https://www.x.de/patienten/", referrer="https://www.google.de/"))
     assert not session.page.sensitive

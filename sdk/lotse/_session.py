@@ -54,6 +54,7 @@ from ._protocol import (
 )
 from ._signals import (
     PageFacts,
+    Referrer,
     page_facts,
     referrer_of,
     split_search,
@@ -477,6 +478,8 @@ class Session:
         if referrer is not None:
             for signal in engine.referrer_signals.find(referrer.host):
                 profile.add_signal(signal, "ref", "", engine.tuning)
+            if not search:  # a web search's own address says nothing more
+                self._observe_referrer(referrer)
         if facts.utm_segments:
             for signal in reader.weighted(reader.read_all(facts.utm_segments, "utm")):
                 profile.add_signal(signal, "utm", "", engine.tuning)
@@ -541,6 +544,17 @@ class Session:
             self.profile.add_signal(signal, "path", facts.where or facts.path, engine.tuning)
         for persona in engine.personas_of(facts):
             self.profile.add_persona(persona.persona, persona.weight)
+
+    def _observe_referrer(self, referrer: Referrer) -> None:
+        """What the other site's path says ("/jobs/view/…", "/community/diabetes/…"),
+        read afresh, kept as evidence of no page."""
+        segments = referrer.segments()
+        if not segments:
+            return
+        reader = self.engine.reader
+        hits = reader.read_segments(segments, remember=False)
+        for signal in reader.weighted(hits, _signals.REFERRER_PATH_FACTOR):
+            self.profile.add_signal(signal, "refpath", "", self.engine.tuning)
 
     def _sensitive_text(self, segments: Sequence[tuple[str, ...]]) -> bool:
         """Whether a title, heading, link text or search query names a sensitive topic."""

@@ -77,6 +77,9 @@ SEARCH_WEIGHT = 3.5
 TITLE_FACTOR = 1.0
 SEARCH_FACTOR = 0.8
 LINK_TEXT_FACTOR = 1.0
+#: What the path of another site the visitor came from says counts for less than
+#: this site's own pages: it names where they were, not what they chose here.
+REFERRER_PATH_FACTOR = 0.8
 
 #: One hit: what was found, and how sure the reading is (1.0: the word itself).
 Hit = tuple[_P, float]
@@ -631,6 +634,16 @@ class Referrer:
             path = unquote(path)
         return words(f"{self.host} {path} {self.parts.query}"[:_MAX_REFERRER])
 
+    def segments(self) -> list[tuple[str, ...]]:
+        """The words of each piece of the address's path ("linkedin.com/jobs/view/…",
+        "diabetes-forum.de/community/…"), read afresh: where the visitor was on
+        the other site says what they were after, as a path on this one does."""
+        path = self.parts.path[:_MAX_REFERRER]
+        if "%" in path:
+            path = unquote(path)
+        pieces = (tuple(words(piece)) for piece in path.split("/")[1 : 1 + _REFERRER_SEGMENTS])
+        return [piece for piece in pieces if piece]
+
     def search(self) -> str:
         """The query of a web search, if the search engine passed it on
         ("bing.com/search?q=…"); "" otherwise. It is what the visitor typed."""
@@ -644,6 +657,8 @@ class Referrer:
 #: How much of a referrer, and of a search query in one, is read.
 _MAX_REFERRER = 2048
 _MAX_QUERY = 300
+#: How many pieces of a referrer's path are read (the first say where one was).
+_REFERRER_SEGMENTS = 6
 
 
 def referrer_of(referrer: str | None, page_host: str) -> Referrer | None:
