@@ -1,7 +1,8 @@
 import pytest
 
+import lotse
 from lotse._morphology import Morphology
-from lotse._signals import HostMatcher, WordMatcher, page_facts, referrer_of
+from lotse._signals import HostMatcher, WordMatcher, page_facts, referrer_of, text_segments
 
 
 def test_word_matches_whole_word_prefix_and_long_infix() -> None:
@@ -162,3 +163,40 @@ def test_a_phrase_entry_matches_another_form_of_its_first_word() -> None:
 def test_the_query_of_a_web_search_the_visitor_came_from(referrer: str, query: str) -> None:
     came_from = referrer_of(referrer, "www.x.de")
     assert (came_from.search() if came_from is not None else "") == query
+
+
+def _read(text: str) -> dict[str, str]:
+    """What the bundled catalogue reads in a title: signal -> visitor type."""
+    reader = lotse.load_site(None).engine().reader
+    hits = reader.read_segments(text_segments(text), "text")
+    return {signal.match: signal.visitor_type for signal, _ in hits}
+
+
+@pytest.mark.parametrize(
+    ("text", "worker"),
+    [
+        ("Clinical resources for your practice", "hcp"),
+        ("Service für Ihre Ordination", "hcp"),
+        ("Formations pour votre officine", "pharmacist"),
+        # Patients have a pharmacy of their own: nobody's workplace.
+        ("Erhältlich in Ihrer Apotheke", None),
+    ],
+)
+def test_a_workplace_called_the_visitors_own_names_who_works_there(
+    text: str, worker: str | None
+) -> None:
+    audiences = {t for match, t in _read(text).items() if match.startswith("audience:")}
+    assert audiences == ({worker} if worker else set())
+
+
+@pytest.mark.parametrize(
+    ("text", "types"),
+    [
+        ("Patient materials for doctors", {"hcp"}),
+        ("Patientenprogramme für Ihre Praxis", {"hcp"}),
+        ("Jobs für Apotheker", {"applicant"}),
+        ("Tipps vom Arzt für Patienten", {"patient"}),
+    ],
+)
+def test_the_audience_after_for_is_the_visitor(text: str, types: set[str]) -> None:
+    assert set(_read(text).values()) == types

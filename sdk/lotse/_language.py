@@ -124,6 +124,9 @@ class Language:
     #: Places of care ("Apotheke", "clinic"): searched for alone, like a role, they
     #: say what the visitor looks for, not who they are.
     places: frozenset[str] = frozenset()
+    #: Places of work by the visitor type working there, that only someone working
+    #: there calls "yours" ("für Ihre Praxis", "votre officine"), by visitor type.
+    workplaces: Mapping[str, frozenset[str]] = field(default_factory=dict)
     roles: Mapping[str, frozenset[str]] = field(default_factory=dict)
     search_parameters: tuple[str, ...] = ()
     #: Why am I seeing this, for an audience named in a section ("Seiten für
@@ -178,7 +181,16 @@ _KEYS: dict[str, frozenset[str]] = {
     "synonyms": frozenset(),  # any concept name
     "aliases": frozenset(),  # any word
     "paths": frozenset(
-        {"section_parts", "audience", "seek", "topical", "yours", "places", "search_parameters"}
+        {
+            "section_parts",
+            "audience",
+            "seek",
+            "topical",
+            "yours",
+            "places",
+            "workplaces",
+            "search_parameters",
+        }
     ),
     "audiences": frozenset(),  # any visitor type
     "reasons": frozenset({"audience", "seek", "search"}),
@@ -274,6 +286,7 @@ def read_language(path: Path) -> Language:
         topical=_words(paths.get("topical", "")),
         yours=_words(paths.get("yours", "")),
         places=_words(paths.get("places", "")),
+        workplaces={k: _words(v) for k, v in paths.get("workplaces", {}).items()},
         roles={k: _words(v) for k, v in doc.get("audiences", {}).items()},
         search_parameters=tuple(paths.get("search_parameters", [])),
         audience_reasons=dict(doc.get("reasons", {}).get("audience", {})),
@@ -373,6 +386,13 @@ class Languages:
         self.topical = _union(lang.topical for lang in langs)
         self.yours = _union(lang.yours for lang in langs)
         self.places = _union(lang.places for lang in langs)
+        #: Place of work -> the visitor type working there ("praxis" -> "hcp").
+        self.workplaces: dict[str, str] = {
+            word: visitor_type
+            for lang in langs
+            for visitor_type, places in lang.workplaces.items()
+            for word in places
+        }
         roles: dict[str, set[str]] = {}
         for lang in langs:
             for visitor_type, words in lang.roles.items():

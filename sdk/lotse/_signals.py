@@ -749,6 +749,7 @@ class PageReader:
         self.topical = langs.topical
         self.yours = langs.yours
         self.places = langs.places
+        self.workplaces = langs.workplaces
         self.audience_words = langs.audience
         self.ignorable = langs.function | langs.negation_fillers | langs.clause | langs.audience
         #: Role word -> its visitor type ("pharmacist", "arzt", "pharmacien").
@@ -826,6 +827,12 @@ class PageReader:
                 missing = signal.weight * factor - said.get(signal.visitor_type, 0.0)
                 if missing > 0.0:
                     _keep(found, signal, missing / signal.weight)
+        worker = self._worker_addressed(segment)
+        if worker in self.audience_signals:
+            # "Resources for your practice": the page speaks to those working there.
+            _keep(found, self.audience_signals[worker], AUDIENCE_BOOST if section else 1.0)
+        if found and kind != "utm":
+            self._drop_objects(segment, kind, found, remember=remember)
         professional = [s for s, _ in (*hits, *roles) if s.visitor_type in PROFESSIONAL_TYPES]
         if (
             professional
@@ -987,6 +994,47 @@ class PageReader:
             if role is not None and role in PROFESSIONAL_TYPES:
                 return True
         return False
+
+    def _worker_addressed(self, segment: tuple[str, ...]) -> str | None:
+        """The visitor type working at a place the segment calls the visitor's own
+        ("für Ihre Praxis", "your-practice", "votre officine"), if any."""
+        workplaces = self.workplaces
+        for before, word in itertools.pairwise(segment):
+            if before in self.yours:
+                worker = workplaces.get(word) or workplaces.get(self.morphology.lookup(word) or "")
+                if worker is not None:
+                    return worker
+        return None
+
+    def _drop_objects(
+        self,
+        segment: tuple[str, ...],
+        kind: str,
+        found: dict[int, Hit[Signal]],
+        *,
+        remember: bool,
+    ) -> None:
+        """An audience named after "for" is the visitor; what the words before it
+        name for another audience is what the page offers them ("Patient materials
+        for doctors", "Patientenprogramme für Ihre Praxis", "Fachinformationen für
+        Apotheken"), and a profession after a job's words is the job ("Jobs für
+        Apotheker")."""
+        at = next((i for i, w in enumerate(segment) if w in self.audience_words), 0)
+        if not 0 < at < len(segment) - 1:
+            return
+        before = {s.visitor_type for s, _ in self.read(segment[:at], kind, remember=remember)}
+        after = {s.visitor_type for s, _ in self.read(segment[at:], kind, remember=remember)}
+        if not before or not after:
+            return
+        professions_after = not after.isdisjoint(PROFESSIONAL_TYPES)
+        for key, (signal, _) in list(found.items()):
+            named = signal.visitor_type
+            offered = named not in after and (
+                _object_of(named, after) or (named in PROFESSIONAL_TYPES and professions_after)
+            )
+            job_title = named not in before and named in PROFESSIONAL_TYPES and JOBS_TYPE in before
+            if offered or job_title:
+                del found[key]
 
     def _names_a_group(self, word: str) -> bool:
         """Whether the word is a compound ending in a generic part ("Pflegeteam",
