@@ -178,13 +178,14 @@ def _read(text: str) -> dict[str, str]:
         ("Clinical resources for your practice", "hcp"),
         ("Service für Ihre Ordination", "hcp"),
         ("Formations pour votre officine", "pharmacist"),
+        # A section for the workplace: joined with a part, or followed by one.
+        ("Ordinationsservice", "hcp"),
+        ("Practice support", "hcp"),
         # Patients have a pharmacy of their own: nobody's workplace.
         ("Erhältlich in Ihrer Apotheke", None),
     ],
 )
-def test_a_workplace_called_the_visitors_own_names_who_works_there(
-    text: str, worker: str | None
-) -> None:
+def test_a_workplace_of_the_visitor_names_who_works_there(text: str, worker: str | None) -> None:
     audiences = {t for match, t in _read(text).items() if match.startswith("audience:")}
     assert audiences == ({worker} if worker else set())
 

@@ -997,12 +997,34 @@ class PageReader:
 
     def _worker_addressed(self, segment: tuple[str, ...]) -> str | None:
         """The visitor type working at a place the segment calls the visitor's own
-        ("für Ihre Praxis", "your-practice", "votre officine"), if any."""
+        ("für Ihre Praxis", "your-practice", "votre officine") or names a section
+        for ("Ordinationsservice", "practice-support"), if any."""
         workplaces = self.workplaces
-        for before, word in itertools.pairwise(segment):
-            if before in self.yours:
-                worker = workplaces.get(word) or workplaces.get(self.morphology.lookup(word) or "")
+        morphology = self.morphology
+        for index, word in enumerate(segment):
+            worker = workplaces.get(word) or workplaces.get(morphology.lookup(word) or "")
+            if worker is not None:
+                if index and segment[index - 1] in self.yours:
+                    return worker
+                if index + 1 < len(segment) and morphology.is_part(segment[index + 1]):
+                    return worker
+            elif len(word) > MIN_PREFIX:
+                worker = self._workplace_compound(word)
                 if worker is not None:
+                    return worker
+        return None
+
+    def _workplace_compound(self, word: str) -> str | None:
+        """The worker of a workplace joined with a section part ("ordinations|service",
+        "praxis|begleiter"), if the word is one."""
+        morphology = self.morphology
+        for place, worker in self.workplaces.items():
+            if not word.startswith(place):
+                continue
+            rest = word[len(place) :]
+            for link in morphology.links:
+                part = rest[len(link) :]
+                if rest.startswith(link) and len(part) >= MIN_PREFIX and morphology.is_part(part):
                     return worker
         return None
 
