@@ -53,9 +53,9 @@ def logits(evidence: Iterable[Evidence], types: Sequence[str]) -> dict[str, floa
 #: always) and a page of one type after a page of another (right half the time)
 #: with the same lead get the confidence each deserves.
 EXPONENT = 0.8
-SCALE = 3.25
-CONFLICT = 1.5
-UNKNOWN = 3.6
+SCALE = 3.4
+CONFLICT = 1.8
+UNKNOWN = 3.85
 
 
 def shaped(value: float) -> float:
