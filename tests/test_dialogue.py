@@ -26,6 +26,8 @@ def start(engine: lotse.Engine) -> lotse.Session:
         "Info on your PrEP product please, I prescribe it at our clinic. HIV prevention",
         "Ich nehme das Medikament gegen meine Depression, kann ich es absetzen?",
         "Je suis pharmacien, question sur la pilule contraceptive",
+        # An entry of several words, function words among them.
+        "Pharmacienne, une patiente demande un traitement de substitution",
     ],
 )
 def test_an_answer_that_names_a_sensitive_topic_is_not_used(

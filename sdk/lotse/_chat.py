@@ -436,15 +436,18 @@ class ChatMatcher:
         Mediziner", "Je suis pharmacien"), each with its one visitor type."""
         return dict(self._named_roles)
 
+    def answer_words(self, text: str) -> list[str]:
+        """All the normalised words of an answer, addresses left out. Nothing of
+        them is kept."""
+        return words(_ADDRESSES.sub(" ", text[:_MAX_CHARS]))
+
     def topic_words(self, text: str) -> list[str]:
         """The words of an answer that may name a topic: not the function and
         request words of any language ("sucht" in "Apothekenteam sucht …" is
         looking for, not addiction). Nothing of them is kept."""
         lang = self._lang
         return [
-            w
-            for w in words(_ADDRESSES.sub(" ", text[:_MAX_CHARS]))
-            if w not in lang.function and w not in lang.generic
+            w for w in self.answer_words(text) if w not in lang.function and w not in lang.generic
         ]
 
     def match(self, text: str, lang: str | None = None) -> ChatMatch:

@@ -179,8 +179,13 @@ class Engine:
 
     def names_sensitive_topic(self, text: str) -> bool:
         """Whether a visitor's own words (a chat answer) name a sensitive topic;
-        read afresh, nothing of them kept."""
-        return self.mentions_sensitive(self.chat.topic_words(text))
+        read afresh, nothing of them kept. Single words are read without the
+        answer's function and request words; entries of several words in all of
+        them ("traitement de substitution", "Pille danach")."""
+        chat = self.chat
+        return self.mentions_sensitive(chat.topic_words(text)) or bool(
+            self.sensitive_words.find_phrases(chat.answer_words(text), remember=False)
+        )
 
     def mentions_sensitive(self, found: Sequence[str]) -> bool:
         """Whether words read afresh (a title, a search, a referrer, an answer) name a
