@@ -181,6 +181,9 @@ def _read(text: str) -> dict[str, str]:
         # A section for the workplace: joined with a part, or followed by one.
         ("Ordinationsservice", "hcp"),
         ("Practice support", "hcp"),
+        # Those a profession serves, called the visitor's own.
+        ("Find a testing lab for your patient", "hcp"),
+        ("Informations pour vos patients", "hcp"),
         # Patients have a pharmacy of their own: nobody's workplace.
         ("Erhältlich in Ihrer Apotheke", None),
     ],

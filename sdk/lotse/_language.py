@@ -127,6 +127,9 @@ class Language:
     #: Places of work by the visitor type working there, that only someone working
     #: there calls "yours" ("für Ihre Praxis", "votre officine"), by visitor type.
     workplaces: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    #: Those a profession serves, by the visitor type serving them: "your patients"
+    #: speaks to a doctor (only after a possessive: "Patientenservice" is for patients).
+    clients: Mapping[str, frozenset[str]] = field(default_factory=dict)
     roles: Mapping[str, frozenset[str]] = field(default_factory=dict)
     search_parameters: tuple[str, ...] = ()
     #: Why am I seeing this, for an audience named in a section ("Seiten für
@@ -189,6 +192,7 @@ _KEYS: dict[str, frozenset[str]] = {
             "yours",
             "places",
             "workplaces",
+            "clients",
             "search_parameters",
         }
     ),
@@ -287,6 +291,7 @@ def read_language(path: Path) -> Language:
         yours=_words(paths.get("yours", "")),
         places=_words(paths.get("places", "")),
         workplaces={k: _words(v) for k, v in paths.get("workplaces", {}).items()},
+        clients={k: _words(v) for k, v in paths.get("clients", {}).items()},
         roles={k: _words(v) for k, v in doc.get("audiences", {}).items()},
         search_parameters=tuple(paths.get("search_parameters", [])),
         audience_reasons=dict(doc.get("reasons", {}).get("audience", {})),
@@ -297,6 +302,11 @@ def read_language(path: Path) -> Language:
 
 def _union(sets: Iterable[frozenset[str]]) -> frozenset[str]:
     return frozenset().union(*sets)
+
+
+def _by_word(tables: Iterable[Mapping[str, frozenset[str]]]) -> dict[str, str]:
+    """Word -> visitor type, from tables of visitor type -> words."""
+    return {word: key for table in tables for key, found in table.items() for word in found}
 
 
 def _ordered(items: Iterable[str]) -> tuple[str, ...]:
@@ -387,12 +397,9 @@ class Languages:
         self.yours = _union(lang.yours for lang in langs)
         self.places = _union(lang.places for lang in langs)
         #: Place of work -> the visitor type working there ("praxis" -> "hcp").
-        self.workplaces: dict[str, str] = {
-            word: visitor_type
-            for lang in langs
-            for visitor_type, places in lang.workplaces.items()
-            for word in places
-        }
+        self.workplaces = _by_word(lang.workplaces for lang in langs)
+        #: Those served -> the visitor type serving them ("patient" -> "hcp").
+        self.clients = _by_word(lang.clients for lang in langs)
         roles: dict[str, set[str]] = {}
         for lang in langs:
             for visitor_type, words in lang.roles.items():

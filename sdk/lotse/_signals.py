@@ -750,6 +750,7 @@ class PageReader:
         self.yours = langs.yours
         self.places = langs.places
         self.workplaces = langs.workplaces
+        self.clients = langs.clients
         self.audience_words = langs.audience
         self.ignorable = langs.function | langs.negation_fillers | langs.clause | langs.audience
         #: Role word -> its visitor type ("pharmacist", "arzt", "pharmacien").
@@ -829,7 +830,11 @@ class PageReader:
                     _keep(found, signal, missing / signal.weight)
         worker = self._worker_addressed(segment)
         if worker in self.audience_signals:
-            # "Resources for your practice": the page speaks to those working there.
+            # "Resources for your practice": the page speaks to those working there;
+            # "for your patient", to those treating them, not to the patient.
+            if worker != PATIENT_TYPE:
+                for patient in [k for k, (s, _) in found.items() if s.visitor_type == PATIENT_TYPE]:
+                    del found[patient]
             _keep(found, self.audience_signals[worker], AUDIENCE_BOOST if section else 1.0)
         if found and kind != "utm":
             self._drop_objects(segment, kind, found, remember=remember)
@@ -998,13 +1003,19 @@ class PageReader:
     def _worker_addressed(self, segment: tuple[str, ...]) -> str | None:
         """The visitor type working at a place the segment calls the visitor's own
         ("für Ihre Praxis", "your-practice", "votre officine") or names a section
-        for ("Ordinationsservice", "practice-support"), if any."""
+        for ("Ordinationsservice", "practice-support"), or serving those it calls
+        the visitor's own ("for your patients"), if any."""
         workplaces = self.workplaces
         morphology = self.morphology
         for index, word in enumerate(segment):
-            worker = workplaces.get(word) or workplaces.get(morphology.lookup(word) or "")
+            base = morphology.lookup(word) or ""
+            yours = index > 0 and segment[index - 1] in self.yours
+            server = self.clients.get(word) or self.clients.get(base)
+            if yours and server is not None:
+                return server
+            worker = workplaces.get(word) or workplaces.get(base)
             if worker is not None:
-                if index and segment[index - 1] in self.yours:
+                if yours:
                     return worker
                 if index + 1 < len(segment) and morphology.is_part(segment[index + 1]):
                     return worker
