@@ -300,7 +300,7 @@ class Tuning:
     #: by less than `conflict_lead`, the visitor is undecided ("Fachkreise", then
     #: "Karriere": a doctor looking for a job, or a job seeker reading about the
     #: products? nobody could tell).
-    conflict_level: float = 2.5
+    conflict_level: float = 2.3
     conflict_lead: float = 1.5
     chat_weight: float = 6.0
     choice_weight: float = 8.0
