@@ -204,3 +204,11 @@ def test_a_workplace_of_the_visitor_names_who_works_there(text: str, worker: str
 )
 def test_the_audience_after_for_is_the_visitor(text: str, types: set[str]) -> None:
     assert set(_read(text).values()) == types
+
+
+@pytest.mark.parametrize(
+    "text", ["Für Tierärztinnen und Tierärzte", "Veterinary surgeons", "Espace vétérinaires"]
+)
+def test_an_audience_no_visitor_type_covers_names_nobody(text: str) -> None:
+    """Vets: "Tierärzte" contains a doctor, but no visitor type is theirs."""
+    assert _read(text) == {}

@@ -130,6 +130,8 @@ class Language:
     #: Those a profession serves, by the visitor type serving them: "your patients"
     #: speaks to a doctor (only after a possessive: "Patientenservice" is for patients).
     clients: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    #: Audiences none of the visitor types covers ("Tierärzte", "vets").
+    other_audiences: frozenset[str] = frozenset()
     roles: Mapping[str, frozenset[str]] = field(default_factory=dict)
     search_parameters: tuple[str, ...] = ()
     #: Why am I seeing this, for an audience named in a section ("Seiten für
@@ -193,6 +195,7 @@ _KEYS: dict[str, frozenset[str]] = {
             "places",
             "workplaces",
             "clients",
+            "other_audiences",
             "search_parameters",
         }
     ),
@@ -292,6 +295,7 @@ def read_language(path: Path) -> Language:
         places=_words(paths.get("places", "")),
         workplaces={k: _words(v) for k, v in paths.get("workplaces", {}).items()},
         clients={k: _words(v) for k, v in paths.get("clients", {}).items()},
+        other_audiences=_words(paths.get("other_audiences", "")),
         roles={k: _words(v) for k, v in doc.get("audiences", {}).items()},
         search_parameters=tuple(paths.get("search_parameters", [])),
         audience_reasons=dict(doc.get("reasons", {}).get("audience", {})),
@@ -400,6 +404,7 @@ class Languages:
         self.workplaces = _by_word(lang.workplaces for lang in langs)
         #: Those served -> the visitor type serving them ("patient" -> "hcp").
         self.clients = _by_word(lang.clients for lang in langs)
+        self.other_audiences = _union(lang.other_audiences for lang in langs)
         roles: dict[str, set[str]] = {}
         for lang in langs:
             for visitor_type, words in lang.roles.items():

@@ -64,6 +64,8 @@ UTM_KEYS = ("utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term
 #: A concept named as a site section or audience ("Apothekenportal",
 #: "for-pharmacy-teams") counts this much more than the word alone.
 AUDIENCE_BOOST = 1.3
+#: Entries of an audience list this long also start longer words ("veterin|aer").
+MIN_AUDIENCE_START = 6
 #: A section the path goes on below counts this much more than a page alone.
 SECTION_DEPTH = 1.15
 #: Weight of a role word ("Mediziner", "prescribers") named as an audience.
@@ -751,6 +753,10 @@ class PageReader:
         self.places = langs.places
         self.workplaces = langs.workplaces
         self.clients = langs.clients
+        others = langs.other_audiences
+        #: Audiences no visitor type covers: whole words, and starts of longer ones.
+        self._other_words = others
+        self._other_starts = tuple(sorted(w for w in others if len(w) >= MIN_AUDIENCE_START))
         self.audience_words = langs.audience
         self.ignorable = langs.function | langs.negation_fillers | langs.clause | langs.audience
         #: Role word -> its visitor type ("pharmacist", "arzt", "pharmacien").
@@ -798,6 +804,12 @@ class PageReader:
         cached = self._cache.get(key)
         if cached is not None:
             return cached
+        if self._names_other_audience(segment):
+            # "/fuer-tieraerzte": a section for vets names none of the visitor types,
+            # though "Tierärzte" contains a doctor.
+            if remember:
+                remember_in(self._cache, key, (), self.CACHE_SIZE)
+            return ()
         matcher = self.utm if kind == "utm" else self.path
         hits = matcher.find_weighted(segment, remember=remember, claims=_other_type)
         if kind == "utm" and not hits:
@@ -999,6 +1011,15 @@ class PageReader:
             if role is not None and role in PROFESSIONAL_TYPES:
                 return True
         return False
+
+    def _names_other_audience(self, segment: tuple[str, ...]) -> bool:
+        others = self._other_words
+        if not others:
+            return False
+        return any(
+            word in others or (len(word) > MIN_PREFIX and word.startswith(self._other_starts))
+            for word in segment
+        )
 
     def _worker_addressed(self, segment: tuple[str, ...]) -> str | None:
         """The visitor type working at a place the segment calls the visitor's own
