@@ -52,7 +52,7 @@ def read_all(names: tuple[str, ...] | list[str]) -> list[dict[str, Any]]:
 
 #: Tuning data written for issue 10's classes on further fictional sites after the
 #: first held-out set, each set committed before it was first scored.
-FURTHER_JOURNEYS = tuple(f"tuning{n}_journeys.jsonl" for n in (*range(2, 9), 16, 17, 18))
+FURTHER_JOURNEYS = tuple(f"tuning{n}_journeys.jsonl" for n in (*range(2, 9), 16, 17, 18, 19))
 FURTHER_CHAT = tuple(
     f"tuning{n}_chat.jsonl"
     for n in (2, 3, 4, 5, 6, 7, 9, 10, 11, 12, "12b", 13, "13b", 14, 15, 16, 17, 18, 19)
