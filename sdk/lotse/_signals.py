@@ -753,6 +753,7 @@ class PageReader:
         self.places = langs.places
         self.workplaces = langs.workplaces
         self.clients = langs.clients
+        self._workplace_starts = tuple(langs.workplaces)
         others = langs.other_audiences
         #: Audiences no visitor type covers: whole words, and starts of longer ones.
         self._other_words = others
@@ -1040,7 +1041,7 @@ class PageReader:
                     return worker
                 if index + 1 < len(segment) and morphology.is_part(segment[index + 1]):
                     return worker
-            elif len(word) > MIN_PREFIX:
+            elif len(word) > MIN_PREFIX and word.startswith(self._workplace_starts):
                 worker = self._workplace_compound(word)
                 if worker is not None:
                     return worker
