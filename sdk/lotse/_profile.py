@@ -168,6 +168,9 @@ class Profile(_Memo):
             self.decided = self.verified_role
         elif self.stated:
             self.decided = self.stated
+        elif not self.evidence and self.decided is None:
+            # Nothing to weigh: most sessions wait here, and keep no sums to say so.
+            return
         else:
             sums = tuple(self._sums(type_ids).values())
             before = self.decided
