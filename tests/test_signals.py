@@ -212,3 +212,20 @@ def test_the_audience_after_for_is_the_visitor(text: str, types: set[str]) -> No
 def test_an_audience_no_visitor_type_covers_names_nobody(text: str) -> None:
     """Vets: "Tierärzte" contains a doctor, but no visitor type is theirs."""
     assert _read(text) == {}
+
+
+@pytest.mark.parametrize(
+    ("path", "types"),
+    [
+        ("/presse/deutscher-aerztetag", set()),  # news about doctors, not for them
+        ("/ueber-uns/von-der-apotheke-zum-konzern", set()),  # the company's own story
+        ("/ueber-uns/karriere/stellenangebote", {"applicant"}),  # its jobs are still jobs
+        ("/about-us/careers/", {"applicant"}),
+    ],
+)
+def test_below_the_companys_own_sections_only_its_jobs_name_the_visitor(
+    path: str, types: set[str]
+) -> None:
+    reader = lotse.load_site(None).engine().reader
+    hits = reader.read_segments(page_facts(f"https://www.x.de{path}").segments)
+    assert {signal.visitor_type for signal, _ in hits} == types

@@ -890,10 +890,13 @@ class PageReader:
         last = len(segments) - 1
         topical = False
         for index, segment in enumerate(segments):
-            if topical:
-                break  # "/presse/deutscher-aerztetag": professions as the news' topic
             hits = self.read(segment, kind, remember=remember)
-            if not hits and kind == "path" and not self.topical.isdisjoint(segment):
+            if topical:
+                # "/presse/deutscher-aerztetag", "/ueber-uns/von-der-apotheke-zum-konzern":
+                # below the company's own sections, professions are a topic; its jobs
+                # are still its jobs ("/ueber-uns/karriere").
+                hits = tuple(hit for hit in hits if hit[0].visitor_type == JOBS_TYPE)
+            elif not hits and kind == "path" and not self.topical.isdisjoint(segment):
                 topical = True
             # The first section a path names, with pages below it, is where the
             # visitor went in: "/apotheke/rabattvertraege" more than "/apotheke/".
