@@ -52,10 +52,10 @@ def logits(evidence: Iterable[Evidence], types: Sequence[str]) -> dict[str, floa
 #: times in five. The conflict term is why a single strong page (right nearly
 #: always) and a page of one type after a page of another (right half the time)
 #: with the same lead get the confidence each deserves.
-EXPONENT = 0.8
-SCALE = 3.4
-CONFLICT = 1.8
-UNKNOWN = 3.85
+EXPONENT = 0.6
+SCALE = 4.6
+CONFLICT = 1.9
+UNKNOWN = 4.6
 
 
 def shaped(value: float) -> float:
