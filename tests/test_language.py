@@ -56,6 +56,12 @@ def test_unknown_keys_are_mistakes(tmp_path: Path) -> None:
     assert language_dir().name == "lang"
 
 
+def test_a_table_by_visitor_type_must_be_one(tmp_path: Path) -> None:
+    (tmp_path / "xx.toml").write_text('[language]\nid = "xx"\n[paths]\nworkplaces = "cabinet"\n')
+    with pytest.raises(ValueError, match=r"xx.toml: \[paths\] workplaces: a table of visitor type"):
+        read_language(tmp_path / "xx.toml")
+
+
 ITALIAN = """
 [language]
 id = "it"

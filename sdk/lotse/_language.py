@@ -124,8 +124,8 @@ class Language:
     #: Places of care ("Apotheke", "clinic"): searched for alone, like a role, they
     #: say what the visitor looks for, not who they are.
     places: frozenset[str] = frozenset()
-    #: Places of work by the visitor type working there, that only someone working
-    #: there calls "yours" ("für Ihre Praxis", "votre officine"), by visitor type.
+    #: Places of work only someone working there calls "yours" ("für Ihre Praxis",
+    #: "votre officine"), by the visitor type working there.
     workplaces: Mapping[str, frozenset[str]] = field(default_factory=dict)
     #: Those a profession serves, by the visitor type serving them: "your patients"
     #: speaks to a doctor (only after a possessive: "Patientenservice" is for patients).
@@ -212,6 +212,13 @@ def _pairs(value: Any, where: str) -> tuple[tuple[str, str], ...]:
     return tuple((a, b) for a, b in value)
 
 
+def _by_type(value: Any, where: str) -> dict[str, frozenset[str]]:
+    """A table of visitor type = "words …"."""
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        raise ValueError(f'{where}: a table of visitor type = "words", e.g. {{ hcp = "practice" }}')
+    return {k: _words(v) for k, v in value.items()}
+
+
 def read_language(path: Path) -> Language:
     """Read one language file; raise ValueError naming the file and key on a mistake."""
     with path.open("rb") as file:
@@ -293,8 +300,8 @@ def read_language(path: Path) -> Language:
         topical=_words(paths.get("topical", "")),
         yours=_words(paths.get("yours", "")),
         places=_words(paths.get("places", "")),
-        workplaces={k: _words(v) for k, v in paths.get("workplaces", {}).items()},
-        clients={k: _words(v) for k, v in paths.get("clients", {}).items()},
+        workplaces=_by_type(paths.get("workplaces", {}), f"{path.name}: [paths] workplaces"),
+        clients=_by_type(paths.get("clients", {}), f"{path.name}: [paths] clients"),
         other_audiences=_words(paths.get("other_audiences", "")),
         roles={k: _words(v) for k, v in doc.get("audiences", {}).items()},
         search_parameters=tuple(paths.get("search_parameters", [])),

@@ -1017,6 +1017,7 @@ class PageReader:
         return False
 
     def _names_other_audience(self, segment: tuple[str, ...]) -> bool:
+        """Whether the segment names an audience no visitor type covers ("Tierärzte")."""
         others = self._other_words
         if not others:
             return False
