@@ -441,14 +441,12 @@ class ChatMatcher:
         them is kept."""
         return words(_ADDRESSES.sub(" ", text[:_MAX_CHARS]))
 
-    def topic_words(self, text: str) -> list[str]:
-        """The words of an answer that may name a topic: not the function and
-        request words of any language ("sucht" in "Apothekenteam sucht …" is
-        looking for, not addiction). Nothing of them is kept."""
+    def topic_words(self, found: Sequence[str]) -> list[str]:
+        """Of an answer's words (`answer_words`), those that may name a topic: not
+        the function and request words of any language ("sucht" in "Apothekenteam
+        sucht …" is looking for, not addiction). Nothing of them is kept."""
         lang = self._lang
-        return [
-            w for w in self.answer_words(text) if w not in lang.function and w not in lang.generic
-        ]
+        return [w for w in found if w not in lang.function and w not in lang.generic]
 
     def match(self, text: str, lang: str | None = None) -> ChatMatch:
         """The intent a chat answer expresses, with confidence and negations."""

@@ -182,9 +182,9 @@ class Engine:
         read afresh, nothing of them kept. Single words are read without the
         answer's function and request words; entries of several words in all of
         them ("traitement de substitution", "Pille danach")."""
-        chat = self.chat
-        return self.mentions_sensitive(chat.topic_words(text)) or bool(
-            self.sensitive_words.find_phrases(chat.answer_words(text), remember=False)
+        found = self.chat.answer_words(text)
+        return self.mentions_sensitive(self.chat.topic_words(found)) or bool(
+            self.sensitive_words.find_phrases(found, remember=False)
         )
 
     def mentions_sensitive(self, found: Sequence[str]) -> bool:

@@ -92,9 +92,9 @@ class Language:
     #: Oneself as the subject of the question ("habe selbst Bluthochdruck", "I'm on
     #: it myself"): a professional asking about their own medicine is a patient.
     self_words: frozenset[str] = frozenset()
-    #: Those a profession serves, by visitor type ("Kunde": pharmacist): a visitor
-    #: who speaks of serving them is of that profession.
-    served: Mapping[str, str] = field(default_factory=dict)
+    #: Those a profession serves, by the visitor type serving them (pharmacist:
+    #: "Kunde"): a visitor who speaks of serving them is of that profession.
+    served: Mapping[str, frozenset[str]] = field(default_factory=dict)
     #: Endings of specialists' names and the role word they stand for ("-ologist":
     #: "specialist"), for professions the catalogue does not list.
     specialist_endings: tuple[tuple[str, str], ...] = ()
@@ -274,11 +274,7 @@ def read_language(path: Path) -> Language:
         work=_words(roles.get("work", "")),
         articles=_words(roles.get("articles", "")),
         self_words=_words(roles.get("self", "")),
-        served={
-            word: visitor_type
-            for visitor_type, text in roles.get("served", {}).items()
-            for word in _words(text)
-        },
+        served=_by_type(roles.get("served", {}), f"{path.name}: [roles] served"),
         specialist_endings=_pairs(
             roles.get("specialist_endings", []), f"{path.name}: specialist_endings"
         ),
@@ -358,7 +354,8 @@ class Languages:
         self.work = _union(lang.work for lang in langs)
         self.articles = _union(lang.articles for lang in langs)
         self.self_words = _union(lang.self_words for lang in langs)
-        self.served: dict[str, str] = {k: v for lang in langs for k, v in lang.served.items()}
+        #: Those served -> the visitor type serving them ("kunde" -> "pharmacist").
+        self.served = _by_word(lang.served for lang in langs)
         #: Longest ending first.
         self.specialist_endings: tuple[tuple[str, str], ...] = tuple(
             sorted(

@@ -393,6 +393,12 @@ class PageFacts:
     where: str = ""
 
 
+def _as_written(path: str) -> str:
+    """A path as written: addresses arrive percent-encoded ("/f%C3%BCr-%C3%A4rzte/"),
+    and the words (and the sensitive-topic check) need them decoded."""
+    return unquote(path) if "%" in path else path
+
+
 @lru_cache(maxsize=4096)
 def page_facts(url: str) -> PageFacts:
     """Split a URL once; the same paths recur across thousands of sessions.
@@ -410,9 +416,7 @@ def page_facts(url: str) -> PageFacts:
         split = (parts.path, (parts.hostname or "").lower(), parts.query)
     path, host, query = split
     path = path or "/"
-    # Addresses arrive percent-encoded ("/f%C3%BCr-%C3%A4rzte/"): the words, and the
-    # sensitive-topic check, need them as written.
-    words_of_path = unquote(path) if "%" in path else path
+    words_of_path = _as_written(path)
     pairs = parse_qsl(query) if query else []
     utm = [value for key, value in pairs if key.lower() in UTM_KEYS]
     subdomain = _subdomain_words(host)
@@ -631,18 +635,14 @@ class Referrer:
 
     def words(self) -> list[str]:
         """The address's words (host, path and query), for the sensitive-topic check."""
-        path = self.parts.path
-        if "%" in path:
-            path = unquote(path)
+        path = _as_written(self.parts.path)
         return words(f"{self.host} {path} {self.parts.query}"[:_MAX_REFERRER])
 
     def segments(self) -> list[tuple[str, ...]]:
         """The words of each piece of the address's path ("linkedin.com/jobs/view/…",
         "diabetes-forum.de/community/…"), read afresh: where the visitor was on
         the other site says what they were after, as a path on this one does."""
-        path = self.parts.path[:_MAX_REFERRER]
-        if "%" in path:
-            path = unquote(path)
+        path = _as_written(self.parts.path[:_MAX_REFERRER])
         pieces = (tuple(words(piece)) for piece in path.split("/")[1 : 1 + _REFERRER_SEGMENTS])
         return [piece for piece in pieces if piece]
 
