@@ -2,7 +2,20 @@ import pytest
 
 import lotse
 from lotse._morphology import Morphology
-from lotse._signals import HostMatcher, WordMatcher, page_facts, referrer_of, text_segments
+from lotse._signals import (
+    HostMatcher,
+    PageReader,
+    WordMatcher,
+    page_facts,
+    referrer_of,
+    text_segments,
+)
+
+
+@pytest.fixture(scope="module")
+def reader() -> PageReader:
+    """The bundled catalogue's page reader, built once for this module."""
+    return lotse.load_site(None).engine().reader
 
 
 def test_word_matches_whole_word_prefix_and_long_infix() -> None:
@@ -118,10 +131,7 @@ def test_percent_encoded_addresses_are_read_as_written() -> None:
     assert page_facts("https://x.de/f%C3%BCr-%C3%A4rzte/").path == "/f%C3%BCr-%C3%A4rzte/"
 
 
-def test_a_whole_known_word_is_no_shorter_entry_before_a_rest() -> None:
-    import lotse
-
-    reader = lotse.load_site(None).engine().reader
+def test_a_whole_known_word_is_no_shorter_entry_before_a_rest(reader: PageReader) -> None:
     found = {signal.visitor_type for signal, _ in reader.read(("fuer", "internist"))}
     assert found == {"hcp"}  # not "intern" (an applicant) + "ist"
 
@@ -165,9 +175,8 @@ def test_the_query_of_a_web_search_the_visitor_came_from(referrer: str, query: s
     assert (came_from.search() if came_from is not None else "") == query
 
 
-def _read(text: str) -> dict[str, str]:
-    """What the bundled catalogue reads in a title: signal -> visitor type."""
-    reader = lotse.load_site(None).engine().reader
+def _read(reader: PageReader, text: str) -> dict[str, str]:
+    """What the catalogue reads in a title: signal -> visitor type."""
     hits = reader.read_segments(text_segments(text), "text")
     return {signal.match: signal.visitor_type for signal, _ in hits}
 
@@ -188,8 +197,10 @@ def _read(text: str) -> dict[str, str]:
         ("Erhältlich in Ihrer Apotheke", None),
     ],
 )
-def test_a_workplace_of_the_visitor_names_who_works_there(text: str, worker: str | None) -> None:
-    audiences = {t for match, t in _read(text).items() if match.startswith("audience:")}
+def test_a_workplace_of_the_visitor_names_who_works_there(
+    reader: PageReader, text: str, worker: str | None
+) -> None:
+    audiences = {t for match, t in _read(reader, text).items() if match.startswith("audience:")}
     assert audiences == ({worker} if worker else set())
 
 
@@ -202,16 +213,18 @@ def test_a_workplace_of_the_visitor_names_who_works_there(text: str, worker: str
         ("Tipps vom Arzt für Patienten", {"patient"}),
     ],
 )
-def test_the_audience_after_for_is_the_visitor(text: str, types: set[str]) -> None:
-    assert set(_read(text).values()) == types
+def test_the_audience_after_for_is_the_visitor(
+    reader: PageReader, text: str, types: set[str]
+) -> None:
+    assert set(_read(reader, text).values()) == types
 
 
 @pytest.mark.parametrize(
     "text", ["Für Tierärztinnen und Tierärzte", "Veterinary surgeons", "Espace vétérinaires"]
 )
-def test_an_audience_no_visitor_type_covers_names_nobody(text: str) -> None:
+def test_an_audience_no_visitor_type_covers_names_nobody(reader: PageReader, text: str) -> None:
     """Vets: "Tierärzte" contains a doctor, but no visitor type is theirs."""
-    assert _read(text) == {}
+    assert _read(reader, text) == {}
 
 
 @pytest.mark.parametrize(
@@ -224,8 +237,7 @@ def test_an_audience_no_visitor_type_covers_names_nobody(text: str) -> None:
     ],
 )
 def test_below_the_companys_own_sections_only_its_jobs_name_the_visitor(
-    path: str, types: set[str]
+    reader: PageReader, path: str, types: set[str]
 ) -> None:
-    reader = lotse.load_site(None).engine().reader
     hits = reader.read_segments(page_facts(f"https://www.x.de{path}").segments)
     assert {signal.visitor_type for signal, _ in hits} == types
