@@ -14,15 +14,25 @@ from lotse._profile import Profile
 TYPES = ("patient", "hcp", "pharmacist", "applicant")
 
 
+def strongest(evidence: list[Evidence]) -> dict[str, dict[str, float]]:
+    """Per page, each type's strongest positive weight there."""
+    pages: dict[str, dict[str, float]] = {}
+    for e in evidence:
+        on_page = pages.setdefault(page_of(e.key), {})
+        on_page[e.visitor_type] = max(on_page.get(e.visitor_type, 0.0), e.weight, 0.0)
+    return pages
+
+
 def scanned(evidence: list[Evidence], leader: str) -> float:
-    """The definition: the other types' positive weight from pages with no
-    evidence for the leader (of any weight)."""
-    leaders_pages = {page_of(e.key) for e in evidence if e.visitor_type == leader}
+    """The definition: the strongest positive weight of each page with no
+    evidence for the leader (of any weight), summed."""
     return sum(
-        e.weight
-        for e in evidence
-        if e.visitor_type != leader and e.weight > 0.0 and page_of(e.key) not in leaders_pages
+        max(on_page.values()) for on_page in strongest(evidence).values() if leader not in on_page
     )
+
+
+def scanned_strength(evidence: list[Evidence], kind: str) -> float:
+    return sum(on_page.get(kind, 0.0) for on_page in strongest(evidence).values())
 
 
 def random_evidence(rng: random.Random, count: int) -> list[Evidence]:
@@ -45,6 +55,9 @@ def test_index_gives_what_a_scan_gives(seed: int) -> None:
         index.add(piece)
         for leader in TYPES:
             assert index.others(leader) == pytest.approx(scanned(evidence[:count], leader))
+            assert index.strength(leader) == pytest.approx(
+                scanned_strength(evidence[:count], leader)
+            )
 
 
 def test_page_of_a_key() -> None:
@@ -73,3 +86,20 @@ def test_profile_keeps_its_index_right_through_replace_and_drop() -> None:
     assert profile._conflicted("hcp", {"hcp": 2.4, "pharmacist": 4.8}, tuning)
     profile.put(Evidence("pharmacist", 0.1, pharmacy[0].key, {}))  # replaced: afresh
     assert profile._pages is None
+
+
+def test_a_page_counts_once_however_many_of_its_words_agree() -> None:
+    """ "/karriere/stellenangebote" is one careers page: after a doctors' page
+    nobody could tell, though its two words outweigh the doctors' one."""
+    tuning = Tuning()
+    profile = Profile()
+    profile.put(Evidence("hcp", 3.0, "path:fachkreis:hcp@/fachkreise", {}))
+    profile.put(Evidence("pharmacist", 1.0, "path:fachkreis:pharmacist@/fachkreise", {}))
+    jobs = "/karriere/stellenangebote"
+    profile.put(Evidence("applicant", 3.45, f"path:karriere:applicant@{jobs}", {}))
+    profile.put(Evidence("applicant", 3.9, f"path:stellenangebot:applicant@{jobs}", {}))
+    sums = {"hcp": 3.0, "pharmacist": 1.0, "applicant": 7.35}
+    assert profile._conflicted("applicant", sums, tuning)
+    # A second careers page is a second page: the careers reading now leads clearly.
+    profile.put(Evidence("applicant", 2.4, "path:bewerbung:applicant@/karriere/bewerbung", {}))
+    assert not profile._conflicted("applicant", {**sums, "applicant": 9.75}, tuning)

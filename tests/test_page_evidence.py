@@ -102,6 +102,23 @@ def test_a_sensitive_title_search_or_referrer_makes_the_page_inert(event: dict) 
     assert [m for m in outcome.messages if isinstance(m, lotse.Swap)] == []
 
 
+def test_the_next_page_of_a_visit_from_a_sensitive_campaign_is_inert_too() -> None:
+    """The site's own previous page still carries the campaign that brought them;
+    a page reached from a harmless one counts."""
+    landing = "https://www.x.co.uk/?utm_source=ig&utm_campaign=sexual_health_awareness_week"
+    session, _ = feed(
+        hello(landing),
+        {"type": "page", "url": "https://www.x.co.uk/patients/", "referrer": landing},
+    )
+    assert session.page.sensitive and session.profile.evidence == {}
+    harmless = "https://www.x.co.uk/?utm_campaign=spring_news"
+    session, _ = feed(
+        hello(harmless),
+        {"type": "page", "url": "https://www.x.co.uk/patients/", "referrer": harmless},
+    )
+    assert session.summary()["visitor_type"] == "patient"
+
+
 def test_a_web_search_the_visitor_came_from_is_read_like_a_site_search() -> None:
     session, _ = feed(
         hello(

@@ -1,14 +1,22 @@
-"""`PageIndex`: how much evidence each visitor type has from pages that say nothing for another.
+"""`PageIndex`: how strongly each visitor type is supported page by page, and how much
+of that comes from pages that say nothing for another type.
 
-The conflict rule (`Profile._conflicted`) asks, for the leading type, how much
-positive evidence the other types have from pages that gave the leader none.
+The conflict rule (`Profile._conflicted`) weighs, for the leading type, the other
+types' evidence from pages that gave the leader none against the leader's own.
+It counts pages, not pieces: one page says one thing however many of its words
+agree ("/karriere/stellenangebote" is one careers page, not a careers page and a
+vacancies page), so a type's strength on a page is its strongest piece there.
+A doctors' page followed by a careers page is then two pages of comparable
+strength, as a careful reader sees it, not one page outweighed by the other's
+two words.
+
 Scanning the whole evidence for that on every new piece made a long, mixed
 session's page view cost a time growing with its evidence. The index keeps the
-answer up to date piece by piece instead: per page, the types it gave evidence
-for and their positive weights; per type, its positive total and how much of the
-others' positive weight shares a page with it. Then
+answer up to date piece by piece instead: per page, each type's strongest
+positive weight; per type, the sum of those over pages (`strength`) and the
+other types' strength on the pages it shares with them. Then
 
-    others(leader) = sum of the other types' positive totals - shared[leader]
+    others(leader) = sum of the other types' strength - shared[leader]
 
 in time bounded by the number of visitor types.
 """
@@ -22,7 +30,7 @@ from ._inference import Evidence
 
 def page_of(key: str) -> str:
     """The page an evidence key ("path:fachkreise:hcp@/de/fachkreise") came from;
-    evidence of no page ("chat:…") is its own."""
+    evidence of no page ("chat:…", a referrer's "ref:…@") is its own."""
     return key.partition("@")[2] or key
 
 
@@ -30,16 +38,19 @@ class PageIndex:
     """The conflict rule's sums, kept as evidence is added (never removed: a
     profile that replaces or drops evidence builds a fresh index)."""
 
-    __slots__ = ("_pages", "_positive", "_shared")
+    __slots__ = ("_covered", "_pages", "_strength", "_total")
 
     def __init__(self, evidence: Iterable[Evidence] = ()) -> None:
-        #: Per page: each type's positive weight on it (0.0 for a type whose
-        #: evidence there is negative: the page still counts as the type's).
+        #: Per page: each type's strongest positive weight on it (0.0 for a type
+        #: whose evidence there is negative: the page still counts as the type's).
         self._pages: dict[str, dict[str, float]] = {}
-        #: Per type: its positive weight over all pages.
-        self._positive: dict[str, float] = {}
-        #: Per type: the other types' positive weight on pages that gave it evidence.
-        self._shared: dict[str, float] = {}
+        #: Per type: its strongest weight on each page, summed over pages.
+        self._strength: dict[str, float] = {}
+        #: Every page's strongest weight (for any type), summed over pages.
+        self._total = 0.0
+        #: Per type: the pages' strongest weights summed over the pages that gave
+        #: it evidence.
+        self._covered: dict[str, float] = {}
         for piece in evidence:
             self.add(piece)
 
@@ -48,20 +59,26 @@ class PageIndex:
         kind = piece.visitor_type
         weight = piece.weight if piece.weight > 0.0 else 0.0
         on_page = self._pages.setdefault(page_of(piece.key), {})
-        shared = self._shared
-        if weight:
-            for other in on_page:
-                if other != kind:
-                    shared[other] = shared.get(other, 0.0) + weight
-            self._positive[kind] = self._positive.get(kind, 0.0) + weight
+        strongest = max(on_page.values(), default=0.0)
+        covered = self._covered
         if kind not in on_page:
-            # The type now shares this page with what the others gave on it.
-            shared[kind] = shared.get(kind, 0.0) + sum(on_page.values())
-            on_page[kind] = weight
-        else:
-            on_page[kind] += weight
+            covered[kind] = covered.get(kind, 0.0) + strongest
+            on_page[kind] = 0.0
+        gain = weight - on_page[kind]
+        if gain <= 0.0:
+            return  # not stronger than what the page already gave this type
+        on_page[kind] = weight
+        self._strength[kind] = self._strength.get(kind, 0.0) + gain
+        rise = weight - strongest
+        if rise > 0.0:
+            self._total += rise
+            for present in on_page:
+                covered[present] += rise
+
+    def strength(self, kind: str) -> float:
+        """The type's strongest weight on each page, summed over pages."""
+        return self._strength.get(kind, 0.0)
 
     def others(self, leader: str) -> float:
-        """The other types' positive weight from pages that gave `leader` no evidence."""
-        rivals = sum(w for kind, w in self._positive.items() if kind != leader)
-        return rivals - self._shared.get(leader, 0.0)
+        """The strongest weight of each page that gave `leader` no evidence, summed."""
+        return self._total - self._covered.get(leader, 0.0)

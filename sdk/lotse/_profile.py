@@ -194,19 +194,22 @@ class Profile(_Memo):
     def _conflicted(self, leader: str, sums: dict[str, float], tuning: Tuning) -> bool:
         """Whether the other types have evidence of their own, from pages that say
         nothing for the leader, of at least `Tuning.conflict_level`, and the leader
-        is not `Tuning.conflict_lead` ahead of it. Evidence the same pages give two
-        types ("/fachkreise/apotheken": professionals, pharmacists among them) is
-        no conflict."""
+        is not `Tuning.conflict_lead` ahead of it, counting each page once at its
+        strongest piece (`PageIndex`). Evidence the same pages give two types
+        ("/fachkreise/apotheken": professionals, pharmacists among them) is no
+        conflict."""
         rivals = sum(v for t, v in sums.items() if t != leader and v > 0.0)
-        if rivals < tuning.conflict_level or sums[leader] - rivals >= tuning.conflict_lead:
-            return False  # the common cases: little for anyone else, or a clear lead
+        if rivals < tuning.conflict_level:
+            return False  # the common case: little for anyone else
         # Kept up to date piece by piece once a session first needs it (`PageIndex`).
         pages = self._pages
         if pages is None:
             pages = PageIndex(self.evidence.values())
             self._remember_pages(pages)
         others = pages.others(leader)
-        return others >= tuning.conflict_level and sums[leader] - others < tuning.conflict_lead
+        return others >= tuning.conflict_level and pages.strength(leader) - others < (
+            tuning.conflict_lead
+        )
 
     @property
     def persona(self) -> str | None:

@@ -461,6 +461,8 @@ class Session:
             # A campaign named for a sensitive topic ("prep_hiv_awareness") says why they came.
             or (bool(facts.utm_segments) and self._sensitive_text(facts.utm_segments))
             or (referrer is not None and engine.mentions_sensitive(referrer.words()))
+            # The site's own previous page still carries the campaign that brought them.
+            or (referrer is None and self._from_sensitive_campaign(event.referrer))
         )
         # A sensitive page's address is not kept, not even for page rules.
         # The engine's own strings for the slot ids: not a copy per session.
@@ -555,6 +557,13 @@ class Session:
         hits = reader.read_segments(segments, remember=False)
         for signal in reader.weighted(hits, _signals.REFERRER_PATH_FACTOR):
             self.profile.add_signal(signal, "refpath", "", self.engine.tuning)
+
+    def _from_sensitive_campaign(self, referrer: str | None) -> bool:
+        """Whether an internal referrer's campaign names a sensitive topic."""
+        if not referrer or "utm_" not in referrer:
+            return False
+        campaign = page_facts(referrer).utm_segments
+        return bool(campaign) and self._sensitive_text(campaign)
 
     def _sensitive_text(self, segments: Sequence[tuple[str, ...]]) -> bool:
         """Whether a title, heading, link text or search query names a sensitive topic."""
