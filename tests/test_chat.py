@@ -244,6 +244,26 @@ def test_those_a_profession_serves_name_it(
     assert matcher.match(text).visitor_type == visitor_type
 
 
+@pytest.mark.parametrize(
+    ("text", "visitor_type"),
+    [
+        # In training and asking another type's question: of that type.
+        ("PKA-Azubi hier, wie bestellen wir die Aufsteller für unsere Apotheke?", "pharmacist"),
+        ("final-year med student, need the dosing table for my ward round", "hcp"),
+        ("Stagiaire en officine, un client demande la notice", "pharmacist"),
+        # Asking for a job or a training place, or nothing else: an applicant.
+        ("Ich bin Azubi und suche eine Stelle als PKA", "applicant"),
+        ("Gibt es Werkstudentenjobs?", "applicant"),
+        ("Je suis étudiante et je cherche un stage", "applicant"),
+        ("Ich bin Studentin", "applicant"),
+    ],
+)
+def test_being_in_training_is_a_status_not_a_request(
+    matcher: ChatMatcher, text: str, visitor_type: str
+) -> None:
+    assert matcher.match(text).visitor_type == visitor_type
+
+
 def test_a_customer_service_is_no_customer(matcher: ChatMatcher) -> None:
     assert matcher.match("how do I contact customer service").visitor_type is None
     assert matcher.match("Je cherche l'adresse du service client").visitor_type is None

@@ -311,6 +311,10 @@ class ChatMatcher:
             if plain != word and plain not in self._vocab:
                 self._aliases.setdefault(plain, vid)
         self._sorted_words: list[str] = sorted(self._words)
+        #: Catalogue words for those in training (`Words.trainees`).
+        self._trainees: frozenset[int] = frozenset(
+            vid for word in lang.trainees if (vid := self._vocab.get(word)) is not None
+        )
         # Typo candidates by first letter: typos rarely hit the first letter,
         # and it cuts the candidates of each rapidfuzz call twentyfold.
         buckets: dict[str, list[str]] = {}
@@ -1133,6 +1137,14 @@ class ChatMatcher:
                     # "mein Arzt", "mon pharmacien": the patient as good as says so;
                     # "für meine Patienten": the doctor does.
                     evidence.role[key] = evidence.role.get(key, 0.0) + contribution
+                elif (
+                    (speaks_as or tokens[position].leading)
+                    and intent_type == JOBS_TYPE
+                    and self._in_training_as(tokens[position], vid)
+                ):
+                    # In training, said of oneself: a status, weighed by `_in_training`.
+                    evidence.task.setdefault(key, []).append((vid, contribution))
+                    evidence.training += contribution
                 elif own_role and (speaks_as or tokens[position].leading):
                     # Who the visitor says they are outweighs what else they mention.
                     contribution *= _OWN_ROLE
@@ -1401,12 +1413,47 @@ class ChatMatcher:
         they say what the job is ("Stelle in der Zulassung", "job as a sales rep",
         "salary of a medical science liaison"), not who else the visitor is."""
         job = evidence.task.get(JOBS_TYPE)
-        if not job or sum(c for vid, c in job if vid >= 0) < _JOB_TASK:
+        if not job:
+            return
+        if sum(c for vid, c in job if vid >= 0 and vid not in self._trainees) < _JOB_TASK:
+            self._in_training(job, evidence)
             return
         for key in [k for k in evidence.task if k != JOBS_TYPE]:
             job.extend(evidence.task.pop(key))
         for key in [k for k in evidence.role if k != JOBS_TYPE]:
             job.append((ROLE_ANY, evidence.role.pop(key)))
+
+    def _in_training_as(self, token: Token, vid: int) -> bool:
+        """Whether the answer's word names one in training: the trainee word itself,
+        inflected or at the end of a compound ("Medizinstudentin"), not a word it
+        begins ("Werkstudentenjobs" asks for a job)."""
+        if vid not in self._trainees:
+            return False
+        base = self._words[vid]
+        at = token.word.rfind(base)
+        if at < 0:
+            return False
+        rest = token.word[at + len(base) :]
+        return not rest or rest in self._lang.endings or rest in self._lang.feminine
+
+    def _in_training(self, job: list[tuple[int, float]], evidence: Evidence) -> None:
+        """Being in training is a status, not a request for a job: a trainee who
+        asks another type's question is of that type ("PKA-Azubi, wie bestellen
+        wir die Aufsteller?", "med student on rotation, attending wants the trial
+        data"). Their job words move to the type whose task is the biggest."""
+        if not evidence.training or any(vid not in self._trainees for vid, _ in job):
+            return  # a word of a job seeker's own, however weak
+        trainee = sum(c for _, c in job)
+        tasks = {
+            key: sum(c for _, c in items)
+            for key, items in evidence.task.items()
+            if key != JOBS_TYPE
+        }
+        if not tasks:
+            return
+        best = max(tasks, key=lambda key: tasks[key])
+        if tasks[best] >= _MIN_TASK * trainee:
+            evidence.task[best].extend(evidence.task.pop(JOBS_TYPE))
 
     def _weigh_unstated_roles(self, evidence: Evidence) -> None:
         """A role word that is all a type has, and that nobody stated as their

@@ -91,6 +91,8 @@ class Evidence:
     #: not a role word: it names a profession only if the visitor does not then
     #: speak as a patient.
     led: dict[str, float] = field(default_factory=dict)
+    #: Job evidence from being in training, said of oneself ("PKA-Azubi hier").
+    training: float = 0.0
 
     def total(self, key: str) -> float:
         task = sum(c for _, c in self.task.get(key, ()))

@@ -68,6 +68,7 @@ class Words:
         self.groups = languages.groups
         self.work = languages.work
         self.self_words = languages.self_words
+        self.trainees = languages.trainees
         self.served = languages.served
         self.section_parts = languages.section_parts
         self.articles = languages.articles

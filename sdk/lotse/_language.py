@@ -92,6 +92,9 @@ class Language:
     #: Oneself as the subject of the question ("habe selbst Bluthochdruck", "I'm on
     #: it myself"): a professional asking about their own medicine is a patient.
     self_words: frozenset[str] = frozenset()
+    #: Those in training ("Azubi", "intern", "stagiaire"): a status, not a request
+    #: for a job ("PKA-Azubi, wie bestellen wir…" works in a pharmacy).
+    trainees: frozenset[str] = frozenset()
     #: Those a profession serves, by the visitor type serving them (pharmacist:
     #: "Kunde"): a visitor who speaks of serving them is of that profession.
     served: Mapping[str, frozenset[str]] = field(default_factory=dict)
@@ -166,6 +169,7 @@ _KEYS: dict[str, frozenset[str]] = {
             "work",
             "articles",
             "self",
+            "trainees",
             "served",
             "specialist_endings",
         }
@@ -274,6 +278,7 @@ def read_language(path: Path) -> Language:
         work=_words(roles.get("work", "")),
         articles=_words(roles.get("articles", "")),
         self_words=_words(roles.get("self", "")),
+        trainees=_words(roles.get("trainees", "")),
         served=_by_type(roles.get("served", {}), f"{path.name}: [roles] served"),
         specialist_endings=_pairs(
             roles.get("specialist_endings", []), f"{path.name}: specialist_endings"
@@ -354,6 +359,7 @@ class Languages:
         self.work = _union(lang.work for lang in langs)
         self.articles = _union(lang.articles for lang in langs)
         self.self_words = _union(lang.self_words for lang in langs)
+        self.trainees = _union(lang.trainees for lang in langs)
         #: Those served -> the visitor type serving them ("kunde" -> "pharmacist").
         self.served = _by_word(lang.served for lang in langs)
         #: Longest ending first.
