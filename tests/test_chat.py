@@ -222,6 +222,16 @@ def test_a_place_of_work_names_the_role(matcher: ChatMatcher, text: str, visitor
         ("I'm a nurse and I take this medication myself, can I drive on it?", "patient"),
         # Unless a contrast turns back to the patients.
         ("I take it myself, but I need the renal dosing table for my patients", "hcp"),
+        # Or asking as a parent, for their child.
+        (
+            "Ich bin Ärztin, frage aber als Mutter: ab wann darf mein Kind den Saft nehmen?",
+            "patient",
+        ),
+        ("Pharmacist by trade, but asking as a mom: can my toddler take this?", "patient"),
+        (
+            "Je suis médecin mais je demande en tant que maman : quelle dose pour ma fille ?",
+            "patient",
+        ),
     ],
 )
 def test_a_professional_asking_about_their_own_medicine_is_a_patient(
