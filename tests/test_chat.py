@@ -223,15 +223,9 @@ def test_a_place_of_work_names_the_role(matcher: ChatMatcher, text: str, visitor
         # Unless a contrast turns back to the patients.
         ("I take it myself, but I need the renal dosing table for my patients", "hcp"),
         # Or asking as a parent, for their child.
-        (
-            "Ich bin Ärztin, frage aber als Mutter: ab wann darf mein Kind den Saft nehmen?",
-            "patient",
-        ),
-        ("Pharmacist by trade, but asking as a mom: can my toddler take this?", "patient"),
-        (
-            "Je suis médecin mais je demande en tant que maman : quelle dose pour ma fille ?",
-            "patient",
-        ),
+        ("Zahnärztin, heute als Mama: mein Kleiner hat Windpocken", "patient"),
+        ("Nurse, but here as a mom: my little one has chickenpox", "patient"),
+        ("Infirmière, mais là je suis maman : ma petite a la varicelle", "patient"),
     ],
 )
 def test_a_professional_asking_about_their_own_medicine_is_a_patient(
