@@ -343,6 +343,13 @@ def test_browsing_is_an_intent_without_a_type(matcher: ChatMatcher) -> None:
             "applicant",
         ),
         ("Nicht Arzt, sondern Patient", ("hcp",), "patient"),
+        # A job word denied by one who says who they are; alone it is a job seeker's.
+        (
+            "Keine Bewerbung, ich bin PTA und brauche die Bestell-Hotline",
+            ("applicant",),
+            "pharmacist",
+        ),
+        ("Bewerbung abgeschickt, aber keine Antwort bisher", (), "applicant"),
         ("I'm not a doctor, I have side effects", ("hcp",), "patient"),
     ],
 )

@@ -860,6 +860,7 @@ class ChatMatcher:
             if word not in lang.negators and word not in closers:
                 continue
             target = self._after(tokens, index)
+            ahead = target is not None
             if target is None and word in lang.trailing:
                 target = self._before(tokens, index)
             if target is None:
@@ -870,11 +871,32 @@ class ChatMatcher:
                 if direct and vid >= 0
                 for role in self._roles[vid]
             }
+            if not roles and ahead and self._job_word(target) and self._states_other_role(tokens):
+                # "keine Bewerbung, ich bin PKA", "pas pour une candidature, je suis
+                # préparatrice": who they are, and no job seeker. (Alone, "keine
+                # Antwort auf meine Bewerbung" is a job seeker waiting.)
+                roles = {JOBS_TYPE}
             if roles:
                 negated |= roles
                 target.meanings = []
                 target.weight = 0.0
         return negated
+
+    def _job_word(self, token: Token) -> bool:
+        """Whether the word, written as it is, is only ever a job seeker's."""
+        found = [vid for vid, _, direct in token.meanings if direct and vid >= 0]
+        return bool(found) and all(self._keys_of_word[vid] == (JOBS_TYPE,) for vid in found)
+
+    def _states_other_role(self, tokens: list[Token]) -> bool:
+        """Whether the visitor states a role of their own other than a job seeker's."""
+        return any(
+            (t.stated or t.leading)
+            and any(
+                direct and vid >= 0 and sim >= _SIM_INFLECTED and self._roles[vid] - {JOBS_TYPE}
+                for vid, sim, direct in t.meanings
+            )
+            for t in tokens
+        )
 
     def _after(self, tokens: list[Token], index: int) -> Token | None:
         """The first word after a negator in its clause, skipping articles."""
