@@ -251,6 +251,29 @@ def test_those_a_profession_serves_name_it(
 @pytest.mark.parametrize(
     ("text", "visitor_type"),
     [
+        # A job sought before a contrast in time is past; who they are now counts.
+        (
+            "Hatte mich mal beworben, inzwischen bin ich Hausärztin: bitte um Musterbestellung",
+            "hcp",
+        ),
+        (
+            "applied for your graduate scheme ages ago, now I own a pharmacy: trade account?",
+            "pharmacist",
+        ),
+        ("J'avais postulé chez vous, aujourd'hui je suis médecin : visite d'un délégué ?", "hcp"),
+        # A plain contrast is no change of times: still looking.
+        ("Ich suche eine Stelle im Außendienst, bin aber ausgebildete PTA", "applicant"),
+        # Owning a pharmacy is no "own" medicine.
+        ("I own a pharmacy and want to set up a direct account", "pharmacist"),
+    ],
+)
+def test_what_came_before_now_is_past(matcher: ChatMatcher, text: str, visitor_type: str) -> None:
+    assert matcher.match(text).visitor_type == visitor_type
+
+
+@pytest.mark.parametrize(
+    ("text", "visitor_type"),
+    [
         # In training and asking another type's question: of that type.
         ("PKA-Azubi hier, wie bestellen wir die Aufsteller für unsere Apotheke?", "pharmacist"),
         ("final-year med student, need the dosing table for my ward round", "hcp"),

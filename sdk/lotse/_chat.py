@@ -463,6 +463,7 @@ class ChatMatcher:
             return ChatMatch(None, None, 0.0, (), detected)
 
         negated = tuple(sorted(self._negate(tokens)))
+        self._turn_from_job(tokens)
         spots = self._spot(tokens)
         if len(flat) <= _WHOLE_MAX_WORDS:
             spots.extend(self._spot_whole(" ".join(flat), tokens))
@@ -882,17 +883,38 @@ class ChatMatcher:
                 target.weight = 0.0
         return negated
 
+    def _turn_from_job(self, tokens: list[Token]) -> None:
+        """Job words before a contrast in time give way to a role stated after it,
+        as a role does: "hatte mich früher beworben, inzwischen bin ich Hausarzt",
+        "applied years ago, now I own a pharmacy" (but "suche eine Stelle, bin
+        aber Apotheker" is still looking)."""
+        now = self._lang.now
+        turn = max((t.position for t in tokens if t.word in now), default=-1)
+        if turn < 0 or not self._states_other_role(tokens[turn + 1 :]):
+            return
+        for token in tokens[:turn]:
+            if self._job_word(token):
+                token.meanings = []
+                token.weight = 0.0
+
     def _job_word(self, token: Token) -> bool:
         """Whether the word, written as it is, is only ever a job seeker's."""
         found = [vid for vid, _, direct in token.meanings if direct and vid >= 0]
         return bool(found) and all(self._keys_of_word[vid] == (JOBS_TYPE,) for vid in found)
 
     def _states_other_role(self, tokens: list[Token]) -> bool:
-        """Whether the visitor states a role of their own other than a job seeker's."""
+        """Whether the visitor states a role of their own other than a job seeker's,
+        or a place they work at ("now I own a pharmacy")."""
         return any(
-            (t.stated or t.leading)
+            (t.stated or t.leading or t.here)
             and any(
-                direct and vid >= 0 and sim >= _SIM_INFLECTED and self._roles[vid] - {JOBS_TYPE}
+                direct
+                and vid >= 0
+                and sim >= _SIM_INFLECTED
+                and bool(
+                    self._roles[vid] - {JOBS_TYPE}
+                    or (t.here and self._words[vid] in self._lang.places)
+                )
                 for vid, sim, direct in t.meanings
             )
             for t in tokens
@@ -1198,7 +1220,10 @@ class ChatMatcher:
         # What follows a contrast counts ("I'm on it myself, but the question is
         # for my patients").
         turn = max((t.position for t in tokens if t.word in lang.contrast), default=-1)
-        if lang.self_words.isdisjoint(t.word for t in tokens[turn + 1 :]):
+        if not any(
+            t.word in lang.self_words and not self._owns_place(tokens, t)
+            for t in tokens[turn + 1 :]
+        ):
             return
         moved = sum(evidence.role.pop(key, 0.0) for key in PROFESSIONAL_TYPES)
         if moved <= 0.0:
@@ -1209,6 +1234,13 @@ class ChatMatcher:
         shares = evidence.by_intent.get(PATIENT_TYPE)
         index = max(shares, key=shares.__getitem__) if shares else self._patient_intent
         evidence.add_role(PATIENT_TYPE, moved, index)
+
+    def _owns_place(self, tokens: list[Token], token: Token) -> bool:
+        """Whether a word that may mean oneself runs a place of care here ("I own
+        a pharmacy": the owner, not "my own")."""
+        if token.word not in self._lang.work:
+            return False
+        return any(t.here for t in tokens[token.position + 1 : token.position + 2 + _WORK_GAP])
 
     def _counterparts(
         self, tokens: list[Token], claimed: dict[int, str], evidence: Evidence

@@ -76,6 +76,7 @@ class Words:
         self.places = languages.places
         self.clause = languages.clause
         self.contrast = languages.contrast
+        self.now = languages.now
         self.role_prefixes = languages.role_prefixes
         self.endings = languages.endings
         #: A stem also drops a derivational ending: a verb meets its noun.

@@ -58,6 +58,8 @@ class Language:
     #: Conjunctions that set what follows against what came before ("aber", "but"):
     #: who the visitor is, said before one, gives way to what they say after it.
     contrast: frozenset[str] = frozenset()
+    #: Contrasts in time ("inzwischen", "now"): what came before them is past.
+    now: frozenset[str] = frozenset()
     negators: frozenset[str] = frozenset()
     trailing_negators: frozenset[str] = frozenset()
     negation_pairs: Mapping[str, str] = field(default_factory=dict)
@@ -152,7 +154,7 @@ class Language:
 #: The keys a language file may have, per table; anything else is a mistake.
 _KEYS: dict[str, frozenset[str]] = {
     "language": frozenset({"id", "name", "default", "letters"}),
-    "words": frozenset({"function", "clues", "generic", "clause", "contrast"}),
+    "words": frozenset({"function", "clues", "generic", "clause", "contrast", "now"}),
     "negation": frozenset({"negators", "trailing", "pairs", "fillers", "lookback_skip"}),
     "roles": frozenset(
         {
@@ -261,6 +263,7 @@ def read_language(path: Path) -> Language:
         generic=_words(words.get("generic", "")),
         clause=_words(words.get("clause", "")),
         contrast=_words(words.get("contrast", "")),
+        now=_words(words.get("now", "")),
         negators=_words(negation.get("negators", "")),
         trailing_negators=_words(negation.get("trailing", "")),
         negation_pairs=dict(negation.get("pairs", {})),
@@ -341,6 +344,7 @@ class Languages:
         self.generic = _union(lang.generic for lang in langs)
         self.clause = _union(lang.clause for lang in langs)
         self.contrast = _union(lang.contrast for lang in langs)
+        self.now = _union(lang.now for lang in langs)
         self.trailing_negators = _union(lang.trailing_negators for lang in langs)
         self.negation_pairs: dict[str, str] = {
             k: v for lang in langs for k, v in lang.negation_pairs.items()
