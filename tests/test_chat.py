@@ -340,6 +340,19 @@ def test_browsing_is_an_intent_without_a_type(matcher: ChatMatcher) -> None:
     assert result.visitor_type is None
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ich bin Apothekerin und wollte eigentlich nur Ihren Aktienkurs sehen",
+        "Although I'm a GP, I'm writing as an investor: when are the results out?",
+        "Pharmacien et actionnaire : quand sont publiés les résultats semestriels ?",
+    ],
+)
+def test_another_audience_is_no_topic_of_the_stated_role(matcher: ChatMatcher, text: str) -> None:
+    """An investor or journalist who is also a professional: two roles, no type."""
+    assert matcher.match(text).visitor_type is None
+
+
 # -- negation ------------------------------------------------------------------------
 
 

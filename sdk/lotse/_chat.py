@@ -392,6 +392,13 @@ class ChatMatcher:
         self._role_intent: dict[str, int] = {
             t: max(counts, key=lambda i: counts[i]) for t, counts in stated.items()
         }
+        #: Type-less intents whose phrases state a role ("Ich bin Journalistin",
+        #: "I'm an investor"): audiences of their own, not a topic any type may ask.
+        self._other_audiences: frozenset[str] = frozenset(
+            _key(self._intents[index])
+            for index, _, phrase_words in compiled
+            if self._intents[index].visitor_type is None and lang.stated_role(phrase_words)
+        )
         #: The patients' intent with the most phrases: where a professional asking
         #: about their own medicine lands when no patient's phrase says more.
         patients = [
@@ -1448,6 +1455,8 @@ class ChatMatcher:
                 total = sum(c for _, c in items)
                 if task_key == role_key or total < _MIN_TASK * role_weight:
                     continue  # a crumb of another type's vocabulary settles nothing
+                if task_key in self._other_audiences:
+                    continue  # "Apotheker und Journalist": two roles, neither wins
                 own_task = sum(c for _, c in evidence.task.get(role_key, ()))
                 if total < _MIN_TASK * (role_weight + own_task):
                     continue  # "GP trainee, could you send me the prescribing info?"
