@@ -220,6 +220,8 @@ def test_the_engine_shared_by_all_sessions_keeps_nothing_of_a_search() -> None:
         ("arzt+finden", "patient"),  # looking for care, said so
         ("fachinformation", "hcp"),
         ("pta+schulung", "pharmacist"),
+        # A product and its strength: what anyone looks for.
+        ("ibuprofen+400", None),
     ],
 )
 def test_a_search_for_a_role_or_place_alone_says_nothing(

@@ -78,6 +78,9 @@ SEARCH_WEIGHT = 3.5
 #: Factors of evidence from elsewhere than the path, relative to a path word.
 TITLE_FACTOR = 1.0
 SEARCH_FACTOR = 0.8
+#: A site search is a few keywords, not an answer: read as one only when the chat
+#: matcher is this sure ("ibuprofen 400" names a product anyone may look for).
+SEARCH_CONFIDENCE = 0.8
 LINK_TEXT_FACTOR = 1.0
 #: What the path of another site the visitor came from says counts for less than
 #: this site's own pages: it names where they were, not what they chose here.
@@ -1150,7 +1153,7 @@ class PageReader:
         if content and all(self._role_or_place(word) for word in content):
             return []
         match = chat.match(search, lang)
-        if match.visitor_type in self.search_signals:
+        if match.visitor_type in self.search_signals and match.confidence >= SEARCH_CONFIDENCE:
             return [(self.search_signals[match.visitor_type], match.confidence)]
         searched = self.read_segments(segments, "text", remember=False)
         return [(s, f * SEARCH_FACTOR) for s, f in searched]
