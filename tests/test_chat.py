@@ -207,6 +207,11 @@ def test_typos(matcher: ChatMatcher, text: str, visitor_type: str) -> None:
         ("We're a pharmacy in Leeds and need counselling material", "pharmacist"),
         ("Je travaille en officine, question sur la conservation", "pharmacist"),
         ("Nous tenons une pharmacie et voulons commander en direct", "pharmacist"),
+        # A place of care patients also speak of ("meine Apotheke"), said of oneself.
+        ("Wir sind eine Klinikapotheke und brauchen Daten zur Haltbarkeit", "pharmacist"),
+        ("Ich leite eine Versandapotheke, wer ist unser Ansprechpartner?", "pharmacist"),
+        # Worked at before a turn in time: past.
+        ("Used to work in a pharmacy, now I'm a GP trainee: renal dosing please", "hcp"),
         # Not: asking where one is.
         ("Können Sie uns sagen, wo die nächste Apotheke ist?", "patient"),
     ],

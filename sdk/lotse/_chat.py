@@ -672,6 +672,9 @@ class ChatMatcher:
         if turn >= 0 and any(t.weight > _GENERIC_WEIGHT for t in tokens[turn + 1 :]):
             for token in tokens[:turn]:
                 token.stated = False
+                # A place worked at before the turn is past too ("used to work in a
+                # pharmacy, now I'm a GP trainee"); "MFA hier, aber …" stays said.
+                token.here = token.here and not self._works_at(tokens, token)
             start = turn + 1
         content = [t for t in tokens[start:] if t.weight > 0.0]
         # "Is there a patient leaflet": a role after an article leads no answer.
@@ -1342,7 +1345,14 @@ class ChatMatcher:
     def _workplace(self, vid: int, intent_type: str | None) -> bool:
         """Whether a word only one profession's phrases use names it when the visitor
         says it of themselves: "Apo hier", "bin in der Apotheke" (a pharmacist)."""
-        return intent_type in PROFESSIONAL_TYPES and self._keys_of_word[vid] == (intent_type,)
+        if intent_type not in PROFESSIONAL_TYPES:
+            return False
+        keys = self._keys_of_word[vid]
+        if self._words[vid] in self._lang.places:
+            # Patients' phrases name places of care too ("meine Apotheke"): only
+            # the professions using the word count.
+            keys = tuple(k for k in keys if k in PROFESSIONAL_TYPES)
+        return keys == (intent_type,)
 
     def _counterpart(self, token: Token, intent_type: str | None) -> bool:
         """Whether the word names someone else whose counterpart the phrase's type
