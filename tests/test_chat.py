@@ -210,6 +210,12 @@ def test_typos(matcher: ChatMatcher, text: str, visitor_type: str) -> None:
         # A place of care patients also speak of ("meine Apotheke"), said of oneself.
         ("Wir sind eine Klinikapotheke und brauchen Daten zur Haltbarkeit", "pharmacist"),
         ("Ich leite eine Versandapotheke, wer ist unser Ansprechpartner?", "pharmacist"),
+        # A place of care leading the answer with its name or town: the sender.
+        ("Grüss Gott, Apotheke in Graz, wir hätten eine Frage zur Lagerung", "pharmacist"),
+        ("Apotheke in Graz, wir bräuchten Infofolder", "pharmacist"),
+        ("Spitalapotheke Bern: Stabilitätsdaten nach Rekonstitution?", "pharmacist"),
+        ("Pharmacie à Genève, besoin de notices pour nos clients", "pharmacist"),
+        ("Apotheke in der Nähe?", "patient"),  # sought, not the sender
         # Worked at before a turn in time: past.
         ("Used to work in a pharmacy, now I'm a GP trainee: renal dosing please", "hcp"),
         # Not: asking where one is.

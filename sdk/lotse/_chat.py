@@ -688,6 +688,9 @@ class ChatMatcher:
         )
         if content and not content[0].other and not article:
             content[0].leading = True
+            # "Apotheke in Linz, wir bräuchten …", "Spitalapotheke Basel: …": a place
+            # of care leading the answer with its name is who speaks.
+            content[0].here = content[0].here or self._signed_as_place(tokens, content[0])
             # "hospital pharmacist, ...", "Spital Apothekerin": a role right
             # after the first word in the first clause leads the answer too.
             first, *rest = content
@@ -695,6 +698,27 @@ class ChatMatcher:
                 second = rest[0]
                 if second.position == first.position + 1 and second.clause == first.clause:
                     second.leading = True
+
+    def _signed_as_place(self, tokens: list[Token], token: Token) -> bool:
+        """Whether a place of care is followed, in its clause, only by its name or
+        town (words the vocabulary does not know, and function words): the sender,
+        not a place sought ("Apotheke in der Nähe") or spoken of ("Apotheke hat …")."""
+        if token.acts or not any(
+            direct and vid >= 0 and self._words[vid] in self._lang.places
+            for vid, _, direct in token.meanings
+        ):
+            return False
+        rest = [t for t in tokens[token.position + 1 :] if t.clause == token.clause]
+        names = [t for t in rest if t.weight > 0.0]
+        return bool(names) and not any(self._as_written(t) for t in names)
+
+    @staticmethod
+    def _as_written(token: Token) -> bool:
+        """Whether the word is a vocabulary word as written or inflected (not a
+        typo's guess: a town's name often resembles some word)."""
+        return any(
+            direct and vid >= 0 and sim >= _SIM_INFLECTED for vid, sim, direct in token.meanings
+        )
 
     def _lookup(self, word: str) -> list[tuple[int, float, bool]]:
         """The vocabulary words `word` may be, each with a similarity."""
@@ -1310,7 +1334,12 @@ class ChatMatcher:
         for token in tokens:
             if not (token.here or token.ours) or token.position in claimed:
                 continue  # not "bin in der Apotheke": a patient may be standing in one
-            for vid, sim, direct in token.meanings:
+            # The head of a compound first: "Spitalapotheke" is a pharmacy.
+            heads_first = sorted(
+                token.meanings,
+                key=lambda m: not (m[0] >= 0 and token.word.endswith(self._words[m[0]])),
+            )
+            for vid, sim, direct in heads_first:
                 if not direct or vid < 0 or sim < _SIM_HEAD:  # "Klinikapotheke" too
                     continue
                 if self._words[vid] not in self._lang.places:
