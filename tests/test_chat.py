@@ -274,11 +274,25 @@ def test_those_a_profession_serves_name_it(
         ("J'avais postulé chez vous, aujourd'hui je suis médecin : visite d'un délégué ?", "hcp"),
         # A plain contrast is no change of times: still looking.
         ("Ich suche eine Stelle im Außendienst, bin aber ausgebildete PTA", "applicant"),
+        # An inflected job word is a request ("vacancies", "roles")…
+        (
+            "Nurse with years on the wards, keen to move into a clinical research role with you",
+            "applicant",
+        ),
+        ("I'm a pharmacist but I'm asking about vacancies in medical information", "applicant"),
+        # …but not one that is an everyday word too.
+        (
+            "Wir stellen in der Apotheke Rezepturen her, wo finde ich das Analysenzertifikat?",
+            "pharmacist",
+        ),
+        ("pharmacy manager here, when will supply resume?", "pharmacist"),
         # Owning a pharmacy is no "own" medicine.
         ("I own a pharmacy and want to set up a direct account", "pharmacist"),
     ],
 )
-def test_what_came_before_now_is_past(matcher: ChatMatcher, text: str, visitor_type: str) -> None:
+def test_who_they_are_now_and_what_they_ask(
+    matcher: ChatMatcher, text: str, visitor_type: str
+) -> None:
     assert matcher.match(text).visitor_type == visitor_type
 
 

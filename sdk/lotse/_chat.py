@@ -144,7 +144,7 @@ _MIN_SPECIALTY = 4
 #: A role word in passing is no role statement in an answer of this many words.
 _PASSING_WORDS = 3
 #: Job evidence this strong (one word only job seekers use) outranks the rest.
-_JOB_TASK = 1.0
+_JOB_TASK = 0.9
 #: A first-person object this many words after a role makes the role someone
 #: else's ("doctor told me", "Arzt hat mir").
 _OBJECT_REACH = 2
@@ -314,6 +314,11 @@ class ChatMatcher:
         #: Catalogue words for those in training (`Words.trainees`).
         self._trainees: frozenset[int] = frozenset(
             vid for word in lang.trainees if (vid := self._vocab.get(word)) is not None
+        )
+        #: Job words that are no clear request for a job: being in training, and
+        #: job words that are everyday words too (`Words.everyday_jobs`).
+        self._no_request: frozenset[int] = self._trainees | frozenset(
+            vid for word in lang.everyday_jobs if (vid := self._vocab.get(word)) is not None
         )
         # Typo candidates by first letter: typos rarely hit the first letter,
         # and it cuts the candidates of each rapidfuzz call twentyfold.
@@ -1517,7 +1522,7 @@ class ChatMatcher:
         job = evidence.task.get(JOBS_TYPE)
         if not job:
             return
-        if sum(c for vid, c in job if vid >= 0 and vid not in self._trainees) < _JOB_TASK:
+        if sum(c for vid, c in job if vid >= 0 and vid not in self._no_request) < _JOB_TASK:
             self._in_training(job, evidence)
             return
         for key in [k for k in evidence.task if k != JOBS_TYPE]:

@@ -69,6 +69,7 @@ class Words:
         self.work = languages.work
         self.self_words = languages.self_words
         self.trainees = languages.trainees
+        self.everyday_jobs = languages.everyday_jobs
         self.served = languages.served
         self.section_parts = languages.section_parts
         self.articles = languages.articles

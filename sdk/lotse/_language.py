@@ -97,6 +97,9 @@ class Language:
     #: Those in training ("Azubi", "intern", "stagiaire"): a status, not a request
     #: for a job ("PKA-Azubi, wie bestellen wir…" works in a pharmacy).
     trainees: frozenset[str] = frozenset()
+    #: Job words that are everyday words too ("Stellen Sie …", "supplies resume",
+    #: "Einstichstelle"): job evidence, but never a clear request for a job.
+    everyday_jobs: frozenset[str] = frozenset()
     #: Those a profession serves, by the visitor type serving them (pharmacist:
     #: "Kunde"): a visitor who speaks of serving them is of that profession.
     served: Mapping[str, frozenset[str]] = field(default_factory=dict)
@@ -172,6 +175,7 @@ _KEYS: dict[str, frozenset[str]] = {
             "articles",
             "self",
             "trainees",
+            "everyday_jobs",
             "served",
             "specialist_endings",
         }
@@ -282,6 +286,7 @@ def read_language(path: Path) -> Language:
         articles=_words(roles.get("articles", "")),
         self_words=_words(roles.get("self", "")),
         trainees=_words(roles.get("trainees", "")),
+        everyday_jobs=_words(roles.get("everyday_jobs", "")),
         served=_by_type(roles.get("served", {}), f"{path.name}: [roles] served"),
         specialist_endings=_pairs(
             roles.get("specialist_endings", []), f"{path.name}: specialist_endings"
@@ -364,6 +369,7 @@ class Languages:
         self.articles = _union(lang.articles for lang in langs)
         self.self_words = _union(lang.self_words for lang in langs)
         self.trainees = _union(lang.trainees for lang in langs)
+        self.everyday_jobs = _union(lang.everyday_jobs for lang in langs)
         #: Those served -> the visitor type serving them ("kunde" -> "pharmacist").
         self.served = _by_word(lang.served for lang in langs)
         #: Longest ending first.
