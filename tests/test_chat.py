@@ -365,6 +365,16 @@ def test_browsing_is_an_intent_without_a_type(matcher: ChatMatcher) -> None:
     assert result.visitor_type is None
 
 
+def test_asking_for_a_person_names_nobody(matcher: ChatMatcher) -> None:
+    """Asking whether a person answers is no profession's question."""
+    for text in (
+        "Are you a real person or a bot?",
+        "Bist du ein echter Mensch?",
+        "Vous êtes une vraie personne ?",
+    ):
+        assert matcher.match(text).visitor_type is None, text
+
+
 @pytest.mark.parametrize(
     "text",
     [
