@@ -233,6 +233,8 @@ def test_a_place_of_work_names_the_role(matcher: ChatMatcher, text: str, visitor
         ("I'm a nurse and I take this medication myself, can I drive on it?", "patient"),
         # Unless a contrast turns back to the patients.
         ("I take it myself, but I need the renal dosing table for my patients", "hcp"),
+        ("Als Ärztin im Ruhestand frage ich nach meiner eigenen Schilddrüsentherapie", "patient"),
+        ("Médecin, je demande pour mon propre fils : quelle dose de sirop ?", "patient"),
         # Or asking as a parent, for their child.
         ("Zahnärztin, heute als Mama: mein Kleiner hat Windpocken", "patient"),
         ("Nurse, but here as a mom: my little one has chickenpox", "patient"),
@@ -286,7 +288,9 @@ def test_those_a_profession_serves_name_it(
             "pharmacist",
         ),
         ("pharmacy manager here, when will supply resume?", "pharmacist"),
-        # Owning a pharmacy is no "own" medicine.
+        # Owning a pharmacy or a practice is no "own" medicine.
+        ("Ich bin Ärztin mit eigener Praxis und brauche Muster", "hcp"),
+        ("J'ai mon propre cabinet, je voudrais des échantillons", "hcp"),
         ("I own a pharmacy and want to set up a direct account", "pharmacist"),
     ],
 )

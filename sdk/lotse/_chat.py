@@ -1275,11 +1275,17 @@ class ChatMatcher:
         evidence.add_role(PATIENT_TYPE, moved, index)
 
     def _owns_place(self, tokens: list[Token], token: Token) -> bool:
-        """Whether a word that may mean oneself runs a place of care here ("I own
-        a pharmacy": the owner, not "my own")."""
-        if token.word not in self._lang.work:
-            return False
-        return any(t.here for t in tokens[token.position + 1 : token.position + 2 + _WORK_GAP])
+        """Whether a word that may mean oneself is about a place of care ("I own a
+        pharmacy", "Ärztin mit eigener Praxis", "my own practice": the owner, not
+        their own medicine)."""
+        after = tokens[token.position + 1 : token.position + 2 + _WORK_GAP]
+        if token.word in self._lang.work and any(t.here for t in after):
+            return True
+        places = self._lang.places
+        return bool(after) and any(
+            direct and vid >= 0 and self._words[vid] in places
+            for vid, _, direct in after[0].meanings
+        )
 
     def _counterparts(
         self, tokens: list[Token], claimed: dict[int, str], evidence: Evidence
