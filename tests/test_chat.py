@@ -235,6 +235,10 @@ def test_a_place_of_work_names_the_role(matcher: ChatMatcher, text: str, visitor
         ("I take it myself, but I need the renal dosing table for my patients", "hcp"),
         ("Als Ärztin im Ruhestand frage ich nach meiner eigenen Schilddrüsentherapie", "patient"),
         ("Médecin, je demande pour mon propre fils : quelle dose de sirop ?", "patient"),
+        # Or for their own family.
+        ("Bin PTA, meine Schwiegermutter hat die Diagnose bekommen, was hilft ihr?", "patient"),
+        ("Pharmacienne à la retraite, c'est pour mon mari qui commence ce traitement", "patient"),
+        ("Ich bin Ärztin, meine Patientin nimmt das seit einer Woche", "hcp"),  # not family
         # Or asking as a parent, for their child.
         ("Zahnärztin, heute als Mama: mein Kleiner hat Windpocken", "patient"),
         ("Nurse, but here as a mom: my little one has chickenpox", "patient"),

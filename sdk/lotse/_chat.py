@@ -1252,7 +1252,8 @@ class ChatMatcher:
 
     def _own_case(self, tokens: list[Token], evidence: Evidence) -> None:
         """A professional asking about their own medicine ("Ich bin Hausarzt und habe
-        selbst Bluthochdruck", "I'm a pharmacist and on this myself"): a patient
+        selbst Bluthochdruck", "I'm a pharmacist and on this myself") or their own
+        family's ("Bin PTA, meine Schwiegermutter hat die Diagnose …"): a patient
         this time. Their role counts for the patient, their trade's words for
         half: they are asking what any patient would."""
         lang = self._lang
@@ -1260,7 +1261,7 @@ class ChatMatcher:
         # for my patients").
         turn = max((t.position for t in tokens if t.word in lang.contrast), default=-1)
         if not any(
-            t.word in lang.self_words and not self._owns_place(tokens, t)
+            (t.word in lang.self_words and not self._owns_place(tokens, t)) or self._kin(t)
             for t in tokens[turn + 1 :]
         ):
             return
@@ -1273,6 +1274,11 @@ class ChatMatcher:
         shares = evidence.by_intent.get(PATIENT_TYPE)
         index = max(shares, key=shares.__getitem__) if shares else self._patient_intent
         evidence.add_role(PATIENT_TYPE, moved, index)
+
+    def _kin(self, token: Token) -> bool:
+        """Whether the word is the visitor's own relative ("meine Mutter", "my dad",
+        "mon mari": `Words.kin` after a first-person possessive)."""
+        return token.mine and self._lang.is_kin(token.word)
 
     def _owns_place(self, tokens: list[Token], token: Token) -> bool:
         """Whether a word that may mean oneself is about a place of care ("I own a

@@ -70,6 +70,7 @@ class Words:
         self.self_words = languages.self_words
         self.trainees = languages.trainees
         self.everyday_jobs = languages.everyday_jobs
+        self.kin = languages.kin
         self.served = languages.served
         self.section_parts = languages.section_parts
         self.articles = languages.articles
@@ -107,6 +108,11 @@ class Words:
             if 1 <= len(rest) <= 2 and all(self.is_content(w) for w in rest):
                 return rest[-1]
         return None
+
+    def is_kin(self, word: str) -> bool:
+        """Whether the word names a relative (`kin`), in this or another form
+        ("Söhne", "daughters")."""
+        return word in self.kin or self.short_stem(word) in self.kin
 
     def stem(self, word: str) -> str:
         """A crude stem: enough to meet other forms of the same word, nothing more.

@@ -100,6 +100,9 @@ class Language:
     #: Job words that are everyday words too ("Stellen Sie …", "supplies resume",
     #: "Einstichstelle"): job evidence, but never a clear request for a job.
     everyday_jobs: frozenset[str] = frozenset()
+    #: Relatives: a professional speaking of their own ("meine Mutter", "my dad")
+    #: asks as a patient's family does.
+    kin: frozenset[str] = frozenset()
     #: Those a profession serves, by the visitor type serving them (pharmacist:
     #: "Kunde"): a visitor who speaks of serving them is of that profession.
     served: Mapping[str, frozenset[str]] = field(default_factory=dict)
@@ -176,6 +179,7 @@ _KEYS: dict[str, frozenset[str]] = {
             "self",
             "trainees",
             "everyday_jobs",
+            "kin",
             "served",
             "specialist_endings",
         }
@@ -287,6 +291,7 @@ def read_language(path: Path) -> Language:
         self_words=_words(roles.get("self", "")),
         trainees=_words(roles.get("trainees", "")),
         everyday_jobs=_words(roles.get("everyday_jobs", "")),
+        kin=_words(roles.get("kin", "")),
         served=_by_type(roles.get("served", {}), f"{path.name}: [roles] served"),
         specialist_endings=_pairs(
             roles.get("specialist_endings", []), f"{path.name}: specialist_endings"
@@ -370,6 +375,7 @@ class Languages:
         self.self_words = _union(lang.self_words for lang in langs)
         self.trainees = _union(lang.trainees for lang in langs)
         self.everyday_jobs = _union(lang.everyday_jobs for lang in langs)
+        self.kin = _union(lang.kin for lang in langs)
         #: Those served -> the visitor type serving them ("kunde" -> "pharmacist").
         self.served = _by_word(lang.served for lang in langs)
         #: Longest ending first.
