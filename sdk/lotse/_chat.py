@@ -143,7 +143,8 @@ _OWN_ROLE = 1.5
 _MIN_SPECIALTY = 4
 #: A role word in passing is no role statement in an answer of this many words.
 _PASSING_WORDS = 3
-#: Job evidence this strong (one word only job seekers use) outranks the rest.
+#: Job evidence this strong (one word only job seekers use, as written or in
+#: another form: "vacancies") outranks the rest.
 _JOB_TASK = 0.9
 #: A first-person object this many words after a role makes the role someone
 #: else's ("doctor told me", "Arzt hat mir").
@@ -708,14 +709,18 @@ class ChatMatcher:
         """Whether a place of care is followed, in its clause, only by its name or
         town (words the vocabulary does not know, and function words): the sender,
         not a place sought ("Apotheke in der Nähe") or spoken of ("Apotheke hat …")."""
-        if token.acts or not any(
-            direct and vid >= 0 and self._words[vid] in self._lang.places
-            for vid, _, direct in token.meanings
-        ):
+        if token.acts or not self._names_place(token):
             return False
         rest = [t for t in tokens[token.position + 1 :] if t.clause == token.clause]
         names = [t for t in rest if t.weight > 0.0]
         return bool(names) and not any(self._as_written(t) for t in names)
+
+    def _names_place(self, token: Token) -> bool:
+        """Whether the word is a place of care ("Apotheke", "practice", "officine")."""
+        places = self._lang.places
+        return any(
+            direct and vid >= 0 and self._words[vid] in places for vid, _, direct in token.meanings
+        )
 
     @staticmethod
     def _as_written(token: Token) -> bool:
@@ -1074,10 +1079,7 @@ class ChatMatcher:
         it ("arbeite in einer Apotheke", "owner of a pharmacy": prepositions and
         articles between), or right after a statement, articles aside ("wir sind
         eine Apotheke", "we're a pharmacy"; not "I'm at the pharmacy")."""
-        if not any(
-            direct and vid >= 0 and self._words[vid] in self._lang.places
-            for vid, _, direct in token.meanings
-        ):
+        if not self._names_place(token):
             return False
         lang = self._lang
         for between, before in enumerate(reversed(tokens[: token.position])):
@@ -1287,11 +1289,7 @@ class ChatMatcher:
         after = tokens[token.position + 1 : token.position + 2 + _WORK_GAP]
         if token.word in self._lang.work and any(t.here for t in after):
             return True
-        places = self._lang.places
-        return bool(after) and any(
-            direct and vid >= 0 and self._words[vid] in places
-            for vid, _, direct in after[0].meanings
-        )
+        return bool(after) and self._names_place(after[0])
 
     def _counterparts(
         self, tokens: list[Token], claimed: dict[int, str], evidence: Evidence
