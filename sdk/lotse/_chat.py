@@ -193,6 +193,12 @@ _WHOLE_MAX_CHARS = 60
 _WHOLE_CUTOFF = 88.0
 
 
+def _last_of(tokens: list[Token], words: frozenset[str]) -> int:
+    """The position of the answer's last word among `words` (a contrast: what
+    follows it counts), or -1."""
+    return max((t.position for t in tokens if t.word in words), default=-1)
+
+
 def _key(intent: Intent) -> str:
     """What an intent says about the visitor: its visitor type, or itself."""
     return intent.visitor_type or f"intent:{intent.id}"
@@ -673,7 +679,7 @@ class ChatMatcher:
                 token.acts = True
         # "Ich bin Arzt, aber frage als Patient", "I'm a nurse but asking for my
         # husband": a role stated before a contrast gives way to what follows.
-        turn = max((t.position for t in tokens if t.word in lang.contrast), default=-1)
+        turn = _last_of(tokens, lang.contrast)
         start = 0
         if turn >= 0 and any(t.weight > _GENERIC_WEIGHT for t in tokens[turn + 1 :]):
             for token in tokens[:turn]:
@@ -932,8 +938,7 @@ class ChatMatcher:
         as a role does: "hatte mich früher beworben, inzwischen bin ich Hausarzt",
         "applied years ago, now I own a pharmacy" (but "suche eine Stelle, bin
         aber Apotheker" is still looking)."""
-        now = self._lang.now
-        turn = max((t.position for t in tokens if t.word in now), default=-1)
+        turn = _last_of(tokens, self._lang.now)
         if turn < 0 or not self._states_other_role(tokens[turn + 1 :]):
             return
         for token in tokens[:turn]:
@@ -1261,7 +1266,7 @@ class ChatMatcher:
         lang = self._lang
         # What follows a contrast counts ("I'm on it myself, but the question is
         # for my patients").
-        turn = max((t.position for t in tokens if t.word in lang.contrast), default=-1)
+        turn = _last_of(tokens, lang.contrast)
         if not any(
             (t.word in lang.self_words and not self._owns_place(tokens, t)) or self._kin(t)
             for t in tokens[turn + 1 :]
