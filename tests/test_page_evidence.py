@@ -66,6 +66,9 @@ def test_a_title_that_is_not_a_string_is_refused(field: str) -> None:
         (hello("https://www.x.fr/page/9", title="Espace pharmaciens", lang="fr"), "pharmacist"),
         (hello("https://www.x.de/suche?q=beipackzettel+vitaxon"), "patient"),
         (hello("https://www.x.com/?s=graduate+jobs"), "applicant"),
+        # Joomla's and TYPO3's own search parameters, the latter nested in brackets.
+        (hello("https://www.x.ie/component/search/?searchword=graduate+jobs"), "applicant"),
+        (hello("https://www.x.de/suche?tx_kesearch_pi1%5Bsword%5D=ausbildung+pta"), "applicant"),
         (hello("https://www.x.de/p/1"), None),
     ],
 )
@@ -92,6 +95,9 @@ def test_a_followed_links_text_counts() -> None:
         hello("https://www.x.de/patienten/", referrer="https://forum.example.org/hiv-positiv/12"),
         # A campaign named for a sensitive topic: why they came.
         hello("https://www.x.com/patients/?utm_campaign=prep_hiv_awareness&utm_source=ig"),
+        # Words of a topic written as one: a forum's name, a hashtag campaign.
+        hello("https://www.x.com/patients/", referrer="https://www.reddit.com/r/MentalHealth/"),
+        hello("https://www.x.de/patienten/?utm_campaign=keine_panik_vor_der_panik"),
     ],
 )
 def test_a_sensitive_title_search_or_referrer_makes_the_page_inert(event: dict) -> None:
@@ -145,6 +151,47 @@ def test_where_the_visitor_was_on_another_site_counts() -> None:
     # An address that says nothing (a home page, a bare search engine) adds nothing.
     plain, _ = feed(hello("https://www.x.ie/page/3381", referrer="https://www.example.org/"))
     assert plain.profile.evidence == {}
+
+
+def test_a_search_results_title_is_no_addiction() -> None:
+    """ "Sie suchten nach …" (you searched for) begins like "Sucht" (addiction)."""
+    session, _ = feed(
+        hello(
+            "https://www.x.de/?s=ausbildung+pta",
+            title="Sie suchten nach ausbildung pta – X Pharma",
+        )
+    )
+    assert not session.page.sensitive
+    assert session.summary()["visitor_type"] == "applicant"
+
+
+@pytest.mark.parametrize(
+    ("url", "title", "visitor_type"),
+    [
+        # A profession in the title of a careers page is the job's.
+        (
+            "https://www.x.fr/carrieres/offre.php?id=7",
+            "Pharmacien assistant H/F – CDI",
+            "applicant",
+        ),
+        ("https://www.x.de/karriere/job/4411", "Apotheker (m/w/d) im Außendienst", "applicant"),
+        # A news item about nurses is no page for nurses.
+        ("https://www.x.co.uk/news/2025/nurses-day", "Celebrating nurses on Nurses' Day", None),
+    ],
+)
+def test_a_title_is_read_within_its_path(url: str, title: str, visitor_type: str | None) -> None:
+    session, _ = feed(hello(url, title=title))
+    assert session.summary()["visitor_type"] == visitor_type
+
+
+def test_a_visit_across_the_sites_own_hosts_is_no_referral() -> None:
+    """From fachkreise.… to karriere.…: the first page counted once, as a page."""
+    doctors = "https://fachkreise.x-pharma.de/fachinformationen/"
+    session, _ = feed(
+        hello(doctors),
+        {"type": "page", "url": "https://karriere.x-pharma.de/jobs/", "referrer": doctors},
+    )
+    assert not any(key.startswith(("ref:", "refpath:")) for key in session.profile.evidence)
 
 
 def test_an_ordinary_referrer_is_no_sensitive_topic() -> None:

@@ -109,6 +109,18 @@ def test_referrer_host_ignores_internal_links() -> None:
     assert referrer_of("not a url", "x.de") is None
 
 
+def test_a_sites_other_hosts_are_no_referrer() -> None:
+    # fachkreise.… and karriere.… are one company's site: its own pages, counted as pages.
+    assert (
+        referrer_of("https://fachportal.x-pharma.de/fachkreise.html", "karriere.x-pharma.de")
+        is None
+    )
+    assert referrer_of("https://hcp.x.co.uk/dosing", "www.x.co.uk") is None
+    other = referrer_of("https://www.y.co.uk/", "www.x.co.uk")
+    assert other is not None and other.host == "www.y.co.uk"
+    assert referrer_of("http://10.0.0.2/", "10.0.0.1") is not None
+
+
 def test_short_entries_can_be_held_to_whole_words() -> None:
     sensitive = WordMatcher([("hiv", "hiv"), ("sucht", "sucht")], min_prefix=4)
     assert sensitive.find(["living", "with", "hives"]) == []

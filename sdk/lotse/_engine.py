@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from ._chat import ChatMatch, ChatMatcher
 from ._copy import CLARIFY, FALLBACK
 from ._dialogue import CHAT_DOSE
+from ._language import bundled_languages
 from ._memo import remember_in
 from ._model import (
     CONTROL,
@@ -32,6 +33,7 @@ from ._model import (
     Variant,
     pick_text,
 )
+from ._normalise import words
 from ._signals import HostMatcher, PageFacts, PageReader, WordMatcher
 from ._targeting import RulePlan, plan_rule
 
@@ -134,7 +136,9 @@ class Engine:
             (p.match, p) for p in site.persona_signals
         )
         self.sensitive_words: WordMatcher[str] = WordMatcher(
-            ((word, word) for word in site.sensitivity.words), min_prefix=4
+            _sensitive_entries(site.sensitivity.words),
+            min_prefix=4,
+            exclude=bundled_languages().not_sensitive,
         )
         self.sensitive_paths = tuple(site.sensitivity.paths)
         #: (path, host) -> sensitive, persona signals (`_read_page`).
@@ -233,3 +237,15 @@ class Engine:
         if intent is None:
             return pick_text(CLARIFY, match.lang)
         return pick_text(intent.reply, match.lang) or pick_text(FALLBACK, match.lang)
+
+
+def _sensitive_entries(entries: Sequence[str]) -> list[tuple[str, str]]:
+    """Each sensitive entry, and an entry of several words also written as one
+    ("eating-disorder" as "eatingdisorder"): hashtags, forum names and
+    camel-cased addresses join the words ("/r/EatingDisorders")."""
+    found = [(entry, entry) for entry in entries]
+    for entry in entries:
+        parts = words(entry)
+        if len(parts) > 1:
+            found.append(("".join(parts), entry))
+    return found

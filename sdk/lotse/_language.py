@@ -130,6 +130,9 @@ class Language:
     seek: frozenset[str] = frozenset()
     #: Sections about the company: professions named below them are a topic.
     topical: frozenset[str] = frozenset()
+    #: Words that begin like a sensitive topic but are everyday words ("suchten",
+    #: searched, begins like "Sucht", addiction): never read as the topic.
+    not_sensitive: frozenset[str] = frozenset()
     #: Second-person possessives: a role after one is the visitor's carer.
     yours: frozenset[str] = frozenset()
     #: Places of care ("Apotheke", "clinic"): searched for alone, like a role, they
@@ -205,6 +208,7 @@ _KEYS: dict[str, frozenset[str]] = {
             "audience",
             "seek",
             "topical",
+            "not_sensitive",
             "yours",
             "places",
             "workplaces",
@@ -312,6 +316,7 @@ def read_language(path: Path) -> Language:
         audience=_words(paths.get("audience", "")),
         seek=_words(paths.get("seek", "")),
         topical=_words(paths.get("topical", "")),
+        not_sensitive=_words(paths.get("not_sensitive", "")),
         yours=_words(paths.get("yours", "")),
         places=_words(paths.get("places", "")),
         workplaces=_by_type(paths.get("workplaces", {}), f"{path.name}: [paths] workplaces"),
@@ -424,6 +429,7 @@ class Languages:
         self.audience = _union(lang.audience for lang in langs)
         self.seek = _union(lang.seek for lang in langs)
         self.topical = _union(lang.topical for lang in langs)
+        self.not_sensitive = _union(lang.not_sensitive for lang in langs)
         self.yours = _union(lang.yours for lang in langs)
         self.places = _union(lang.places for lang in langs)
         #: Place of work -> the visitor type working there ("praxis" -> "hcp").

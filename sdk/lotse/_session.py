@@ -534,12 +534,14 @@ class Session:
                 self.profile.add_persona(persona.persona, persona.weight)
             return
         hits = reader.read_segments(facts.segments)
+        within = reader.page_context(facts.segments, hits) if titles or link_texts else None
         for segments, factor in (
             (titles, _signals.TITLE_FACTOR),
             (link_texts, _signals.LINK_TEXT_FACTOR),
         ):
-            if segments:
-                hits += [(s, f * factor) for s, f in reader.read_segments(segments, "text")]
+            if segments and within is not None:
+                read = reader.read_segments(segments, "text", within=within)
+                hits += [(s, f * factor) for s, f in read]
         if search:
             hits += reader.search_hits(engine.chat, search, self.profile.lang)
         for signal in reader.weighted(hits):

@@ -88,6 +88,9 @@ REFERRER_PATH_FACTOR = 0.8
 
 #: One hit: what was found, and how sure the reading is (1.0: the word itself).
 Hit = tuple[_P, float]
+#: What a title is read within: the audiences its page's path named, and whether
+#: the path lies below the company's own sections (`PageReader.page_context`).
+Within = tuple[frozenset[str], bool]
 
 
 class WordMatcher(Generic[_P]):
@@ -104,8 +107,11 @@ class WordMatcher(Generic[_P]):
         morphology: Morphology | None = None,
         *,
         strict: bool = False,
+        exclude: frozenset[str] = frozenset(),
     ) -> None:
         self._min_prefix = min_prefix
+        #: Words that only begin like an entry ("suchten" is no "Sucht"): no hit.
+        self._exclude = exclude
         #: Strict: a known entry followed by an unknown rest is no hit at all
         #: ("praxis|semester" is no practice).
         self._strict = strict
@@ -149,6 +155,8 @@ class WordMatcher(Generic[_P]):
         cached = self._cache.get(word)
         if cached is not None:
             return cached
+        if word in self._exclude:
+            return ()
         found: dict[int, Hit[_P]] = {}
 
         def add(payloads: Iterable[_P], factor: float) -> None:
@@ -589,7 +597,8 @@ def split_search(url: str, parameters: Sequence[str]) -> tuple[str, str]:
     keep: list[tuple[str, str]] = []
     search: list[str] = []
     for key, value in parse_qsl(parts.query):
-        if key.lower() in parameters:
+        # TYPO3 and other CMS nest the name: "tx_indexedsearch_pi2[search][sword]".
+        if key.lower().rstrip("]").rsplit("[", 1)[-1] in parameters:
             search.append(value)
         else:
             keep.append((key, value))
@@ -613,8 +622,24 @@ def subdomain_words(host: str) -> list[str]:
     labels = host.split(".")
     if len(labels) < 3 or labels[-1].isdigit():  # no subdomain, or an IPv4 address
         return []
-    keep = 3 if labels[-2] in _GENERIC_SECOND_LEVEL and len(labels[-1]) == 2 else 2
+    keep = _registrable_labels(labels)
     return [w for label in labels[:-keep] if label != "www" for w in words(label)]
+
+
+def _registrable_labels(labels: Sequence[str]) -> int:
+    """How many of a host's last labels name the site ("example.de": 2, "example.co.uk": 3)."""
+    return (
+        3 if len(labels) > 2 and labels[-2] in _GENERIC_SECOND_LEVEL and len(labels[-1]) == 2 else 2
+    )
+
+
+def _site_of(host: str) -> str:
+    """The registrable name of a host: fachkreise.example.de and karriere.example.de
+    are one site, and a visitor going from one to the other stays on it."""
+    labels = host.split(".")
+    if labels[-1].isdigit():
+        return host
+    return ".".join(labels[-_registrable_labels(labels) :])
 
 
 #: Web search engines (a label of the referring host) and the parameters their
@@ -667,8 +692,9 @@ _REFERRER_SEGMENTS = 6
 
 
 def referrer_of(referrer: str | None, page_host: str) -> Referrer | None:
-    """Where the visitor came from if it is another site; None for internal or
-    missing referrers and for anything that is no address."""
+    """Where the visitor came from if it is another site; None for the site's own
+    pages (on any of its hosts), for missing referrers and for anything that is
+    no address."""
     if not referrer:
         return None
     try:
@@ -679,10 +705,7 @@ def referrer_of(referrer: str | None, page_host: str) -> Referrer | None:
     if not host:
         return None
 
-    def bare(name: str) -> str:
-        return name.removeprefix("www.")
-
-    return None if page_host and bare(host) == bare(page_host) else Referrer(host, parts)
+    return None if page_host and _site_of(host) == _site_of(page_host) else Referrer(host, parts)
 
 
 # -- reading segments -------------------------------------------------------------------
@@ -795,7 +818,9 @@ class PageReader:
         }
         self._scaled: dict[tuple[int, float], Signal] = {}
         self._cache: dict[tuple[str, tuple[str, ...]], tuple[Hit[Signal], ...]] = {}
-        self._paths: dict[tuple[str, tuple[tuple[str, ...], ...]], tuple[Hit[Signal], ...]] = {}
+        self._paths: dict[
+            tuple[str, tuple[tuple[str, ...], ...], Within], tuple[Hit[Signal], ...]
+        ] = {}
         self._weighted: dict[tuple[tuple[str, ...], ...], tuple[Signal, ...]] = {}
 
     # -- one segment --------------------------------------------------------------------
@@ -872,7 +897,12 @@ class PageReader:
         return result
 
     def read_segments(
-        self, segments: Sequence[tuple[str, ...]], kind: str = "path", *, remember: bool = True
+        self,
+        segments: Sequence[tuple[str, ...]],
+        kind: str = "path",
+        *,
+        remember: bool = True,
+        within: Within = (frozenset(), False),
     ) -> list[Hit[Signal]]:
         """What a path (or a title) says, segment by segment, in context.
 
@@ -881,17 +911,19 @@ class PageReader:
         "/karriere/apotheker" is a job for a pharmacist, "/hcp/patient-materials"
         material for a doctor's patients, "/patienten/arzt-gespraech" a talk
         with one's doctor. Entries of several words may span segments
-        ("/fachkreise/apotheke").
+        ("/fachkreise/apotheke"). `within`: the audiences the page's path named
+        and whether it lies below the company's own sections (`page_context`),
+        for a title read as the path's continuation.
         """
-        path_key = (kind, tuple(segments))
+        path_key = (kind, tuple(segments), within)
         if remember:
             cached = self._paths.get(path_key)
             if cached is not None:
                 return list(cached)
         found: dict[int, Hit[Signal]] = {}
-        context: set[str] = set()
+        context: set[str] = set(within[0])
         last = len(segments) - 1
-        topical = False
+        topical = within[1]
         for index, segment in enumerate(segments):
             hits = self.read(segment, kind, remember=remember)
             if topical:
@@ -921,6 +953,18 @@ class PageReader:
         if remember:
             remember_in(self._paths, path_key, result, self.CACHE_SIZE)
         return list(result)
+
+    def page_context(
+        self, segments: Sequence[tuple[str, ...]], hits: Sequence[Hit[Signal]]
+    ) -> Within:
+        """What a page's title and link texts are read within: the audiences its
+        path named (a profession in the title of a careers page is the job's)
+        and whether the path lies below the company's own sections (a press
+        release's title names professions as its topic)."""
+        topical = any(
+            not self.topical.isdisjoint(segment) and not self.read(segment) for segment in segments
+        )
+        return frozenset(signal.visitor_type for signal, _ in hits), topical
 
     def _refined(self, hits: tuple[Hit[Signal], ...]) -> tuple[Hit[Signal], ...]:
         """A word for several professions ("Fachkreise") with a word for one of them
