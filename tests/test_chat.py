@@ -324,6 +324,17 @@ def test_being_in_training_is_a_status_not_a_request(
     assert matcher.match(text).visitor_type == visitor_type
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We are a logistics company offering cold chain services to pharma",
+        "Wir sind Hersteller von Etiketten und würden Ihnen gern unser Sortiment anbieten",
+    ],
+)
+def test_a_supplier_offering_is_no_visitor_type(matcher: ChatMatcher, text: str) -> None:
+    assert matcher.match(text).visitor_type is None
+
+
 def test_a_customer_service_is_no_customer(matcher: ChatMatcher) -> None:
     assert matcher.match("how do I contact customer service").visitor_type is None
     assert matcher.match("Je cherche l'adresse du service client").visitor_type is None

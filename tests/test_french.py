@@ -27,6 +27,11 @@ def engine() -> lotse.Engine:
         ("Mon médecin m'a prescrit ce traitement", "patient"),  # a patient's doctor
         ("Quel est le code CNK ?", "pharmacist"),
         ("le RCP svp", "hcp"),  # an abbreviation of the field
+        # A place of care is no pharmacist ("pharmacie" is not "pharmacien")...
+        ("Avez-vous des présentoirs pour la vitrine de la pharmacie ?", "pharmacist"),
+        # ...and one that acts on the visitor ("n'a pas") is theirs: a patient.
+        ("Ma pharmacie n'a plus ce sirop, que faire ?", "patient"),
+        ("Nous sommes fabricant d'emballages et aimerions vous proposer nos services", None),
         ("Quel temps fait-il ?", None),
     ],
 )

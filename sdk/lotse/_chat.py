@@ -845,12 +845,17 @@ class ChatMatcher:
         return []
 
     def _forms(self, vid: int) -> list[int]:
-        """Other forms of a known word that its own visitor types use."""
+        """Other forms of a known word that its own visitor types use; a place of
+        care's are no role words ("pharmacie" is a place, not a "pharmacien":
+        "pour la pharmacie" names nobody's pharmacist)."""
         keys = set(self._keys_of_word[vid])
+        place = self._words[vid] in self._lang.places
         return [
             other
             for other in self._stems.get(self._lang.stem(self._words[vid]), ())
-            if other != vid and keys & set(self._keys_of_word[other])
+            if other != vid
+            and keys & set(self._keys_of_word[other])
+            and not (place and self._roles[other])
         ]
 
     def _head(self, word: str) -> int | None:
