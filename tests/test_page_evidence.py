@@ -66,6 +66,8 @@ def test_a_title_that_is_not_a_string_is_refused(field: str) -> None:
         (hello("https://www.x.fr/page/9", title="Espace pharmaciens", lang="fr"), "pharmacist"),
         (hello("https://www.x.de/suche?q=beipackzettel+vitaxon"), "patient"),
         (hello("https://www.x.com/?s=graduate+jobs"), "applicant"),
+        # A place of care in a job search is where the job is.
+        (hello("https://www.x.ch/fr/recherche?q=stage+en+pharmacie", lang="fr"), "applicant"),
         # Joomla's and TYPO3's own search parameters, the latter nested in brackets.
         (hello("https://www.x.ie/component/search/?searchword=graduate+jobs"), "applicant"),
         (hello("https://www.x.de/suche?tx_kesearch_pi1%5Bsword%5D=ausbildung+pta"), "applicant"),

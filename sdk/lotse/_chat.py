@@ -1458,10 +1458,14 @@ class ChatMatcher:
     ) -> None:
         """Known words no phrase explains hint at the types that use them, or,
         said again, at the type that claimed them the first time; unknown
-        words are counted against any match."""
+        words are counted against any match. A place of care in a job request
+        ("stage pharmacie", "Ausbildung in der Apotheke") is where the job is."""
+        job = JOBS_TYPE in evidence.task
         for token in tokens:
             if token.position in claimed or token.weight <= _GENERIC_WEIGHT:
                 continue  # generic words say nothing about the type
+            if job and self._names_place(token):
+                continue
             if not token.known:
                 evidence.unknown += 1
                 continue
