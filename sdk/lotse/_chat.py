@@ -1278,6 +1278,13 @@ class ChatMatcher:
         ):
             return
         moved = sum(evidence.role.pop(key, 0.0) for key in PROFESSIONAL_TYPES)
+        for key in PROFESSIONAL_TYPES:
+            # A role said before the turn ("I'm a physio, but asking for myself")
+            # counts as a task: it is the role this answer sets aside.
+            if key in evidence.task:
+                tasks = evidence.task[key]
+                moved += sum(c for v, c in tasks if v >= 0 and self._roles[v])
+                evidence.task[key] = [(v, c) for v, c in tasks if v < 0 or not self._roles[v]]
         if moved <= 0.0:
             return
         for key in PROFESSIONAL_TYPES:
