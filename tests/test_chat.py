@@ -296,6 +296,12 @@ def test_those_a_profession_serves_name_it(
         ("Ich bin Ärztin mit eigener Praxis und brauche Muster", "hcp"),
         ("J'ai mon propre cabinet, je voudrais des échantillons", "hcp"),
         ("I own a pharmacy and want to set up a direct account", "pharmacist"),
+        # A professional changing careers is an applicant.
+        (
+            "Krankenpfleger seit zehn Jahren, würde gern bei Ihnen im Vertrieb einsteigen",
+            "applicant",
+        ),
+        ("Sage-femme, je voudrais me reconvertir dans la qualité", "applicant"),
         # A role set aside for one's own case, before the turn: a patient this time.
         ("I'm a GP but this one is about my own prescription", "patient"),
     ],
