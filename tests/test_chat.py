@@ -296,6 +296,7 @@ def test_those_a_profession_serves_name_it(
         ("Ich bin Ärztin mit eigener Praxis und brauche Muster", "hcp"),
         ("J'ai mon propre cabinet, je voudrais des échantillons", "hcp"),
         ("I own a pharmacy and want to set up a direct account", "pharmacist"),
+        ("Dispensing at a pharmacy in Leeds, can it be split?", "pharmacist"),
         # A professional changing careers is an applicant.
         (
             "Krankenpfleger seit zehn Jahren, würde gern bei Ihnen im Vertrieb einsteigen",

@@ -32,6 +32,9 @@ def engine() -> lotse.Engine:
         # ...and one that acts on the visitor ("n'a pas") is theirs: a patient.
         ("Ma pharmacie n'a plus ce sirop, que faire ?", "patient"),
         ("Nous sommes fabricant d'emballages et aimerions vous proposer nos services", None),
+        # A pharmacy speaking: "on est", "c'est" before the place.
+        ("on est une pharmacie à Namur, notre commande n'est pas arrivée", "pharmacist"),
+        ("c'est la pharmacie de la gare, on attend toujours le colis", "pharmacist"),
         ("Quel temps fait-il ?", None),
     ],
 )
