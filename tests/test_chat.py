@@ -334,6 +334,21 @@ def test_being_in_training_is_a_status_not_a_request(
 
 
 @pytest.mark.parametrize(
+    ("text", "visitor_type"),
+    [
+        ("Mein Knie ist geschwollen, hilft die Salbe?", "patient"),
+        ("mon genou me fait souffrir, votre gel marche ?", "patient"),
+        # Someone else's body is not the visitor's own.
+        ("Is this cream safe for my patients' skin?", "hcp"),
+    ],
+)
+def test_ones_own_body_is_a_patients_case(
+    matcher: ChatMatcher, text: str, visitor_type: str
+) -> None:
+    assert matcher.match(text).visitor_type == visitor_type
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "We are a logistics company offering cold chain services to pharma",

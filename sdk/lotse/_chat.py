@@ -130,6 +130,9 @@ _SERVED = 1.0
 #: What a professional's trade words count for when they ask about their own
 #: medicine (`_own_case`).
 _OWN_CASE_TASK = 0.5
+#: What one's own body ("my knee") counts for the patient, as a share of a role
+#: word said of oneself.
+_OWN_BODY = 1.0
 #: At most this many prepositions and articles between working and the place of
 #: work ("arbeite in einer Apotheke").
 _WORK_GAP = 2
@@ -1253,6 +1256,7 @@ class ChatMatcher:
                 shares = evidence.by_intent.setdefault(key, {})
                 shares[phrase.intent] = shares.get(phrase.intent, 0.0) + contribution
         self._counterparts(tokens, claimed, evidence)
+        self._own_body(tokens, claimed, evidence)
         self._patients_spoken_of(tokens, claimed, evidence)
         self._workplaces(tokens, claimed, evidence)
         self._served(tokens, claimed, evidence)
@@ -1273,7 +1277,9 @@ class ChatMatcher:
         # for my patients").
         turn = _last_of(tokens, lang.contrast)
         if not any(
-            (t.word in lang.self_words and not self._owns_place(tokens, t)) or self._kin(t)
+            (t.word in lang.self_words and not self._owns_place(tokens, t))
+            or self._kin(t)
+            or self._body(t)
             for t in tokens[turn + 1 :]
         ):
             return
@@ -1293,6 +1299,21 @@ class ChatMatcher:
         shares = evidence.by_intent.get(PATIENT_TYPE)
         index = max(shares, key=shares.__getitem__) if shares else self._patient_intent
         evidence.add_role(PATIENT_TYPE, moved, index)
+
+    def _body(self, token: Token) -> bool:
+        """Whether the word is the visitor's own body ("my knee", "meine Augen")."""
+        return token.mine and self._lang.is_body(token.word)
+
+    def _own_body(self, tokens: list[Token], claimed: dict[int, str], evidence: Evidence) -> None:
+        """The visitor's own body ("my knee's killing me", "meine Augen sind
+        schlecht") is a patient's case, as if they had said so, unless they state a
+        role of their own (then `_own_case` weighs it)."""
+        if self._states_own_role(tokens):
+            return
+        for token in tokens:
+            if token.position not in claimed and self._body(token):
+                claimed[token.position] = PATIENT_TYPE
+                evidence.add_role(PATIENT_TYPE, _OWN_BODY, self._patient_intent)
 
     def _kin(self, token: Token) -> bool:
         """Whether the word is the visitor's own relative ("meine Mutter", "my dad",

@@ -71,6 +71,7 @@ class Words:
         self.trainees = languages.trainees
         self.everyday_jobs = languages.everyday_jobs
         self.kin = languages.kin
+        self.body = languages.body
         self.served = languages.served
         self.section_parts = languages.section_parts
         self.articles = languages.articles
@@ -113,6 +114,11 @@ class Words:
         """Whether the word names a relative (`kin`), in this or another form
         ("Söhne", "daughters")."""
         return word in self.kin or self.short_stem(word) in self.kin
+
+    def is_body(self, word: str) -> bool:
+        """Whether the word names a part of the body (`body`), in this or another
+        form ("Augen", "knees")."""
+        return word in self.body or self.short_stem(word) in self.body
 
     def stem(self, word: str) -> str:
         """A crude stem: enough to meet other forms of the same word, nothing more.

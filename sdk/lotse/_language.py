@@ -103,6 +103,8 @@ class Language:
     #: Relatives: a professional speaking of their own ("meine Mutter", "my dad")
     #: asks as a patient's family does.
     kin: frozenset[str] = frozenset()
+    #: Parts of the body: one's own ("my knee", "meine Augen") is a patient's case.
+    body: frozenset[str] = frozenset()
     #: Those a profession serves, by the visitor type serving them (pharmacist:
     #: "Kunde"): a visitor who speaks of serving them is of that profession.
     served: Mapping[str, frozenset[str]] = field(default_factory=dict)
@@ -183,6 +185,7 @@ _KEYS: dict[str, frozenset[str]] = {
             "trainees",
             "everyday_jobs",
             "kin",
+            "body",
             "served",
             "specialist_endings",
         }
@@ -296,6 +299,7 @@ def read_language(path: Path) -> Language:
         trainees=_words(roles.get("trainees", "")),
         everyday_jobs=_words(roles.get("everyday_jobs", "")),
         kin=_words(roles.get("kin", "")),
+        body=_words(roles.get("body", "")),
         served=_by_type(roles.get("served", {}), f"{path.name}: [roles] served"),
         specialist_endings=_pairs(
             roles.get("specialist_endings", []), f"{path.name}: specialist_endings"
@@ -381,6 +385,7 @@ class Languages:
         self.trainees = _union(lang.trainees for lang in langs)
         self.everyday_jobs = _union(lang.everyday_jobs for lang in langs)
         self.kin = _union(lang.kin for lang in langs)
+        self.body = _union(lang.body for lang in langs)
         #: Those served -> the visitor type serving them ("kunde" -> "pharmacist").
         self.served = _by_word(lang.served for lang in langs)
         #: Longest ending first.
