@@ -338,11 +338,13 @@ def test_being_in_training_is_a_status_not_a_request(
     [
         ("Mein Knie ist geschwollen, hilft die Salbe?", "patient"),
         ("mon genou me fait souffrir, votre gel marche ?", "patient"),
+        # One's own family too, where no catalogue phrase names the relative.
+        ("what does the newborn screening result of my baby mean", "patient"),
         # Someone else's body is not the visitor's own.
         ("Is this cream safe for my patients' skin?", "hcp"),
     ],
 )
-def test_ones_own_body_is_a_patients_case(
+def test_ones_own_body_or_family_is_a_patients_case(
     matcher: ChatMatcher, text: str, visitor_type: str
 ) -> None:
     assert matcher.match(text).visitor_type == visitor_type

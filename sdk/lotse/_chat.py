@@ -1305,13 +1305,14 @@ class ChatMatcher:
         return token.mine and self._lang.is_body(token.word)
 
     def _own_body(self, tokens: list[Token], claimed: dict[int, str], evidence: Evidence) -> None:
-        """The visitor's own body ("my knee's killing me", "meine Augen sind
-        schlecht") is a patient's case, as if they had said so, unless they state a
-        role of their own (then `_own_case` weighs it)."""
+        """The visitor's own body or family ("my knee's killing me", "meine Augen sind
+        schlecht", "result of my baby's screening") is a patient's case, as if they
+        had said so, unless they state a role of their own (then `_own_case` weighs
+        it)."""
         if self._states_own_role(tokens):
             return
         for token in tokens:
-            if token.position not in claimed and self._body(token):
+            if token.position not in claimed and (self._body(token) or self._kin(token)):
                 claimed[token.position] = PATIENT_TYPE
                 evidence.add_role(PATIENT_TYPE, _OWN_BODY, self._patient_intent)
 
