@@ -196,6 +196,24 @@ def test_a_visit_across_the_sites_own_hosts_is_no_referral() -> None:
     assert not any(key.startswith(("ref:", "refpath:")) for key in session.profile.evidence)
 
 
+@pytest.mark.parametrize(
+    ("referrer", "visitor_type"),
+    [
+        # A discussion forum named as one, with no entry of its own: patients mostly.
+        ("https://www.asthma-forum.de/thread/4411-neues-spray/", "patient"),
+        ("https://www.boards.ie/discussion/22/hayfever-tips", "patient"),
+        # A forum with an entry of its own is that entry's.
+        ("https://www.pta-forum.de/", "pharmacist"),
+    ],
+)
+def test_a_forum_the_visitor_came_from(referrer: str, visitor_type: str) -> None:
+    """A hint of its own: it alone leads the scores."""
+    session, _ = feed(hello("https://www.x.de/", referrer=referrer))
+    scores = session.summary()["scores"]
+    assert all(scores[visitor_type] > v for t, v in scores.items() if t != visitor_type)
+    assert [e.visitor_type for e in session.profile.evidence.values()] == [visitor_type]
+
+
 def test_an_ordinary_referrer_is_no_sensitive_topic() -> None:
     session, _ = feed(hello("https://www.x.de/patienten/", referrer="https://www.google.de/"))
     assert not session.page.sensitive

@@ -374,12 +374,20 @@ class HostMatcher(Generic[_P]):
             target.setdefault(entry, []).append(payload)
 
     def find(self, host: str) -> list[_P]:
+        """The entries a host matches; failing any, those a part of a label
+        matches ("rheuma-online-forum.de": "forum"), so that a site named for what
+        it is says so without an entry of its own."""
         labels = host.lower().rstrip(".").split(".")
         found: list[_P] = []
         for start in range(len(labels)):
             found.extend(self._suffixes.get(".".join(labels[start:]), ()))
         for label in labels:
             found.extend(self._labels.get(label, ()))
+        if not found:
+            for label in labels:
+                if "-" in label:
+                    for part in label.split("-"):
+                        found.extend(self._labels.get(part, ()))
         return list({id(p): p for p in found}.values())
 
 
