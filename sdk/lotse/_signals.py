@@ -424,8 +424,22 @@ def page_facts(url: str) -> PageFacts:
     """Split a URL once; the same paths recur across thousands of sessions.
 
     Only the path, the host and the `utm_*` values are read; a site-search
-    query is read by `search_words`, which keeps nothing.
+    query is read by `search_words`, which keeps nothing. An address without a
+    query is remembered (most page views: the site's own pages, again and
+    again); one with a query may carry a campaign or something of the visitor's,
+    and is split afresh.
     """
+    if "?" in url:
+        return _page_facts(url)
+    return _remembered_page_facts(url)
+
+
+@lru_cache(maxsize=4096)
+def _remembered_page_facts(url: str) -> PageFacts:
+    return _page_facts(url)
+
+
+def _page_facts(url: str) -> PageFacts:
     url = _hash_route(url.strip())
     split = _split_plain(url)
     if split is None:
