@@ -534,13 +534,16 @@ class ChatMatcher:
     def _expand(self, clause: list[str]) -> list[str]:
         """Aliases the catalogue does not know as words of their own, written out:
         "NP" -> "nurse practitioner", "Apo" -> "Apotheke", "RCP" -> the words of
-        "résumé des caractéristiques du produit"."""
+        "résumé des caractéristiques du produit". A relative after a possessive
+        or an article stays one: "Schwester auf Station" is a nurse, "meine
+        Schwester" a sister."""
         aliases = self._alias_words
+        lang = self._lang
         out: list[str] = []
         for word in clause:
             if word in self._vocab:
                 out.append(word)
-            elif word in aliases:
+            elif word in aliases and not (out and out[-1] in lang.others and lang.is_kin(word)):
                 out.extend(aliases[word])
             else:
                 out.append(self._specialist(word) or word)
