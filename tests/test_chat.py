@@ -303,6 +303,9 @@ def test_those_a_profession_serves_name_it(
             "applicant",
         ),
         ("Sage-femme, je voudrais me reconvertir dans la qualité", "applicant"),
+        # "Schwester" is a nurse, unless it is one's sister.
+        ("Schwester auf der Kinderstation, wie lange ist der Saft nach Anbruch haltbar?", "hcp"),
+        ("Bin Apotheker, meine Schwester fragt nach Nebenwirkungen für sich", "patient"),
         # A role set aside for one's own case, before the turn: a patient this time.
         ("I'm a GP but this one is about my own prescription", "patient"),
     ],
@@ -338,9 +341,6 @@ def test_being_in_training_is_a_status_not_a_request(
     [
         ("Mein Knie ist geschwollen, hilft die Salbe?", "patient"),
         ("mon genou me fait souffrir, votre gel marche ?", "patient"),
-        # "Schwester" is a nurse, unless it is one's sister.
-        ("Schwester auf der Kinderstation, wie lange ist der Saft nach Anbruch haltbar?", "hcp"),
-        ("Bin Apotheker, meine Schwester fragt nach Nebenwirkungen für sich", "patient"),
         # One's own family too, where no catalogue phrase names the relative.
         ("what does the newborn screening result of my baby mean", "patient"),
         # Someone else's body is not the visitor's own.
