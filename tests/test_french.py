@@ -32,6 +32,8 @@ def engine() -> lotse.Engine:
         # ...and one that acts on the visitor ("n'a pas") is theirs: a patient.
         ("Ma pharmacie n'a plus ce sirop, que faire ?", "patient"),
         ("Nous sommes fabricant d'emballages et aimerions vous proposer nos services", None),
+        # "slt" is French for "salut", whatever it abbreviates in English.
+        ("slt, je prends ce sirop depuis 3 jours et j'ai mal au ventre, c normal ?", "patient"),
         # A pharmacy speaking: "on est", "c'est" before the place.
         ("on est une pharmacie à Namur, notre commande n'est pas arrivée", "pharmacist"),
         ("c'est la pharmacie de la gare, on attend toujours le colis", "pharmacist"),

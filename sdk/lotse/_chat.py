@@ -66,7 +66,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -227,6 +227,7 @@ class ChatMatcher:
         self.min_length = min_length
         self._lang = lang = Words(languages or bundled_languages())
         self._alias_words: dict[str, tuple[str, ...]] = lang.languages.aliases
+        self._aliases_by_lang = lang.languages.aliases_by_lang
         #: Per language, the words that tell it in a short answer.
         self._lang_words: tuple[tuple[str, frozenset[str]], ...] = tuple(
             (language.id, language.words) for language in lang.languages.languages
@@ -477,7 +478,9 @@ class ChatMatcher:
     def match(self, text: str, lang: str | None = None) -> ChatMatch:
         """The intent a chat answer expresses, with confidence and negations."""
         text = _ADDRESSES.sub(" ", text[:_MAX_CHARS])
-        clauses = [self._expand(words(part)) for part in _CLAUSE_PUNCTUATION.split(text)]
+        parts = [words(part) for part in _CLAUSE_PUNCTUATION.split(text)]
+        own = self._aliases_by_lang.get(lang or self._told_language(parts), {})
+        clauses = [self._expand(part, own) for part in parts]
         flat = [word for clause in clauses for word in clause]
         tokens = self._tokens(clauses)
         detected = self._language(text, tokens, lang)
@@ -531,7 +534,23 @@ class ChatMatcher:
 
     # -- words -----------------------------------------------------------------
 
-    def _expand(self, clause: list[str]) -> list[str]:
+    def _told_language(self, parts: list[list[str]]) -> str:
+        """The language the answer's own words tell (those only one language's
+        file lists: "sous", "depuis", "und"), or "" if none leads: which
+        language's aliases come first."""
+        votes: dict[str, int] = {}
+        for part in parts:
+            for word in part:
+                owners = [lang_id for lang_id, known in self._lang_words if word in known]
+                if len(owners) == 1:
+                    votes[owners[0]] = votes.get(owners[0], 0) + 1
+        if not votes:
+            return ""
+        best = max(votes.values())
+        leaders = [lang_id for lang_id, vote in votes.items() if vote == best]
+        return leaders[0] if len(leaders) == 1 else ""
+
+    def _expand(self, clause: list[str], own: Mapping[str, tuple[str, ...]]) -> list[str]:
         """Aliases the catalogue does not know as words of their own, written out:
         "NP" -> "nurse practitioner", "Apo" -> "Apotheke", "RCP" -> the words of
         "résumé des caractéristiques du produit". A relative after a possessive
@@ -544,7 +563,7 @@ class ChatMatcher:
             if word in self._vocab:
                 out.append(word)
             elif word in aliases and not (out and out[-1] in lang.others and lang.is_kin(word)):
-                out.extend(aliases[word])
+                out.extend(own.get(word) or aliases[word])
             else:
                 out.append(self._specialist(word) or word)
         return out

@@ -427,6 +427,11 @@ class Languages:
         self.synonyms: tuple[frozenset[str], ...] = tuple(
             frozenset(members) for members in concepts.values()
         )
+        #: Each language's own aliases ("slt" is "salut" in French, a speech and
+        #: language therapist in English), and all of them together.
+        self.aliases_by_lang: dict[str, Mapping[str, tuple[str, ...]]] = {
+            lang.id: lang.aliases for lang in langs
+        }
         self.aliases: dict[str, tuple[str, ...]] = {
             k: v for lang in langs for k, v in lang.aliases.items()
         }
