@@ -28,6 +28,9 @@ def start(engine: lotse.Engine) -> lotse.Session:
         "Je suis pharmacien, question sur la pilule contraceptive",
         # An entry of several words, function words among them.
         "Pharmacienne, une patiente demande un traitement de substitution",
+        # Addiction said in everyday words.
+        "Meine Frau kommt vom Alkohol nicht los, habt ihr Infos?",
+        "my dad has been struggling with alcohol for years",
     ],
 )
 def test_an_answer_that_names_a_sensitive_topic_is_not_used(
