@@ -342,6 +342,8 @@ def test_being_in_training_is_a_status_not_a_request(
     [
         ("Mein Knie ist geschwollen, hilft die Salbe?", "patient"),
         ("mon genou me fait souffrir, votre gel marche ?", "patient"),
+        # French feels its own body without a possessive.
+        ("depuis hier j'ai mal à l'épaule, je peux mettre votre gel ?", "patient"),
         # One's own family too, where no catalogue phrase names the relative.
         ("what does the newborn screening result of my baby mean", "patient"),
         # Someone else's body is not the visitor's own.

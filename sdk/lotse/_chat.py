@@ -133,6 +133,8 @@ _OWN_CASE_TASK = 0.5
 #: What one's own body ("my knee") counts for the patient, as a share of a role
 #: word said of oneself.
 _OWN_BODY = 1.0
+#: At most this many words back from a part of the body to a word of feeling it.
+_FELT_REACH = 3
 #: At most this many prepositions and articles between working and the place of
 #: work ("arbeite in einer Apotheke").
 _WORK_GAP = 2
@@ -1301,7 +1303,7 @@ class ChatMatcher:
         if not any(
             (t.word in lang.self_words and not self._owns_place(tokens, t))
             or self._kin(t)
-            or self._body(t)
+            or self._body(tokens, t)
             for t in tokens[turn + 1 :]
         ):
             return
@@ -1322,9 +1324,21 @@ class ChatMatcher:
         index = max(shares, key=shares.__getitem__) if shares else self._patient_intent
         evidence.add_role(PATIENT_TYPE, moved, index)
 
-    def _body(self, token: Token) -> bool:
-        """Whether the word is the visitor's own body ("my knee", "meine Augen")."""
-        return token.mine and self._lang.is_body(token.word)
+    def _body(self, tokens: list[Token], token: Token) -> bool:
+        """Whether the word is the visitor's own body: after a first-person
+        possessive ("my knee", "meine Augen") or, function words between, after
+        a word of feeling it (`[roles] felt`: "j'ai mal au dos", "j'ai les yeux
+        qui piquent")."""
+        if not self._lang.is_body(token.word):
+            return False
+        if token.mine:
+            return True
+        for before in reversed(tokens[max(0, token.position - _FELT_REACH) : token.position]):
+            if before.word in self._lang.felt:
+                return True
+            if before.weight > 0.0:
+                return False
+        return False
 
     def _own_body(self, tokens: list[Token], claimed: dict[int, str], evidence: Evidence) -> None:
         """The visitor's own body or family ("my knee's killing me", "meine Augen sind
@@ -1334,7 +1348,7 @@ class ChatMatcher:
         if self._states_own_role(tokens):
             return
         for token in tokens:
-            if token.position not in claimed and (self._body(token) or self._kin(token)):
+            if token.position not in claimed and (self._body(tokens, token) or self._kin(token)):
                 claimed[token.position] = PATIENT_TYPE
                 evidence.add_role(PATIENT_TYPE, _OWN_BODY, self._patient_intent)
 

@@ -72,6 +72,7 @@ class Words:
         self.everyday_jobs = languages.everyday_jobs
         self.kin = languages.kin
         self.body = languages.body
+        self.felt = languages.felt
         self.served = languages.served
         self.section_parts = languages.section_parts
         self.articles = languages.articles

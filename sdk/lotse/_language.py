@@ -105,6 +105,8 @@ class Language:
     kin: frozenset[str] = frozenset()
     #: Parts of the body: one's own ("my knee", "meine Augen") is a patient's case.
     body: frozenset[str] = frozenset()
+    #: Words of feeling one's body that need no possessive ("j'ai mal au dos").
+    felt: frozenset[str] = frozenset()
     #: Those a profession serves, by the visitor type serving them (pharmacist:
     #: "Kunde"): a visitor who speaks of serving them is of that profession.
     served: Mapping[str, frozenset[str]] = field(default_factory=dict)
@@ -186,6 +188,7 @@ _KEYS: dict[str, frozenset[str]] = {
             "everyday_jobs",
             "kin",
             "body",
+            "felt",
             "served",
             "specialist_endings",
         }
@@ -300,6 +303,7 @@ def read_language(path: Path) -> Language:
         everyday_jobs=_words(roles.get("everyday_jobs", "")),
         kin=_words(roles.get("kin", "")),
         body=_words(roles.get("body", "")),
+        felt=_words(roles.get("felt", "")),
         served=_by_type(roles.get("served", {}), f"{path.name}: [roles] served"),
         specialist_endings=_pairs(
             roles.get("specialist_endings", []), f"{path.name}: specialist_endings"
@@ -386,6 +390,7 @@ class Languages:
         self.everyday_jobs = _union(lang.everyday_jobs for lang in langs)
         self.kin = _union(lang.kin for lang in langs)
         self.body = _union(lang.body for lang in langs)
+        self.felt = _union(lang.felt for lang in langs)
         #: Those served -> the visitor type serving them ("kunde" -> "pharmacist").
         self.served = _by_word(lang.served for lang in langs)
         #: Longest ending first.
