@@ -304,6 +304,8 @@ def test_those_a_profession_serves_name_it(
         ),
         ("Sage-femme, je voudrais me reconvertir dans la qualité", "applicant"),
         ("SLT here, do you have swallowing guidance for the tablets?", "hcp"),
+        # A department is no role: "Chirurgie" is not the French "chirurgien".
+        ("Famulant in der Chirurgie, wo finde ich die SmPC?", "hcp"),
         # "Schwester" is a nurse, unless it is one's sister.
         ("Schwester auf der Kinderstation, wie lange ist der Saft nach Anbruch haltbar?", "hcp"),
         ("Bin Apotheker, meine Schwester fragt nach Nebenwirkungen für sich", "patient"),

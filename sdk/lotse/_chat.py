@@ -802,7 +802,16 @@ class ChatMatcher:
         # A known word meets its other forms only within its own visitor types:
         # across types the ending is what tells them apart ("prescribed" is a
         # patient's word, "prescribing" a doctor's).
-        others = self._forms(vid) if vid is not None else self._stems.get(stem, ())
+        if vid is not None:
+            others: Sequence[int] = self._forms(vid)
+        else:
+            # A role word less its last letters is another word: "Chirurgie" is no
+            # "chirurgien", "pharmacie" no "pharmacien".
+            others = [
+                other
+                for other in self._stems.get(stem, ())
+                if not (self._roles[other] and self._words[other].startswith(word))
+            ]
         found.extend((other, _SIM_INFLECTED) for other in others if other != vid)
         if not found:
             # Plurals that change the stem ("Therapiepässe" / "Therapiepass").
