@@ -52,12 +52,14 @@ def read_all(names: tuple[str, ...] | list[str]) -> list[dict[str, Any]]:
 
 #: Tuning data written for issue 10's classes on further fictional sites after the
 #: first held-out set, each set committed before it was first scored.
-FURTHER_JOURNEYS = tuple(f"tuning{n}_journeys.jsonl" for n in (*range(2, 9), 16, 17, 18, 19, 20))
+FURTHER_JOURNEYS = tuple(
+    f"tuning{n}_journeys.jsonl" for n in (*range(2, 9), 16, 17, 18, 19, 20, 21)
+)
 FURTHER_CHAT = tuple(
     f"tuning{n}_chat.jsonl"
-    for n in (2, 3, 4, 5, 6, 7, 9, 10, 11, 12, "12b", 13, "13b", 14, 15, 16, 17, 18, 19, 20)
+    for n in (2, 3, 4, 5, 6, 7, 9, 10, 11, 12, "12b", 13, "13b", 14, 15, 16, 17, 18, 19, 20, 21)
 )
-FURTHER_CHAT_FR = tuple(f"tuning{n}_chat_fr.jsonl" for n in (2, 3, 4, 8, 16, 17, 18, 19, 20))
+FURTHER_CHAT_FR = tuple(f"tuning{n}_chat_fr.jsonl" for n in (2, 3, 4, 8, 16, 17, 18, 19, 20, 21))
 #: Earlier held-out sets, each scored once as the held-out figure and then read
 #: and tuned on once a fresh held-out set had been written: tuning data now.
 RETIRED_JOURNEYS = tuple(f"heldout{n}_journeys.jsonl" for n in ("", 2, 3, 4, 5))

@@ -3,7 +3,7 @@
 The tuning sets are what the catalogue, the weights and the calibration were
 fitted on: `journeys.jsonl` and `tuning_journeys.jsonl`, `chat_answers.jsonl`,
 `tuning_chat.jsonl` and `tuning_chat_fr.jsonl`, the further sets `tuning2_*` to
-`tuning20_*` (each written and committed before it was first scored, and
+`tuning21_*` (each written and committed before it was first scored, and
 printed apart as a check on the rest), and the earlier held-out sets
 (`heldout_*` and `heldout2_*` to `heldout5_*`): each was scored once as the
 held-out figure, then read and tuned on once a fresh held-out set existed, so
@@ -58,7 +58,7 @@ EARLIER_JOURNEYS = read_all(RETIRED_JOURNEYS)
 EARLIER_CHAT = read_all(RETIRED_CHAT)
 EARLIER_CHAT_FR = read_all(RETIRED_CHAT_FR)
 #: Tuning data written for the issue's classes on further fictional sites, before
-#: any of it was scored (tuning2_* to tuning20_*): scored apart as well, as a check
+#: any of it was scored (tuning2_* to tuning21_*): scored apart as well, as a check
 #: on the rest.
 TUNING2_JOURNEYS = read_all(FURTHER_JOURNEYS)
 TUNING2_CHAT = read_all(FURTHER_CHAT)

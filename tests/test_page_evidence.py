@@ -100,6 +100,9 @@ def test_a_followed_links_text_counts() -> None:
         # Words of a topic written as one: a forum's name, a hashtag campaign.
         hello("https://www.x.com/patients/", referrer="https://www.reddit.com/r/MentalHealth/"),
         hello("https://www.x.de/patienten/?utm_campaign=keine_panik_vor_der_panik"),
+        # French words of two topics.
+        hello("https://www.x.be/fr-be/pharmaciens/depistage-des-ist/", lang="fr"),
+        hello("https://www.x.ch/fr-ch/patients/identite-de-genre/", lang="fr"),
     ],
 )
 def test_a_sensitive_title_search_or_referrer_makes_the_page_inert(event: dict) -> None:
