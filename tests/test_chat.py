@@ -40,6 +40,7 @@ def load_intents(path: Path = CATALOGUE) -> list[Intent]:
             phrases={lang: tuple(texts) for lang, texts in table.get("phrases", {}).items()},
             reply=dict(table.get("reply", {})),
             persona=table.get("persona"),
+            in_person=table.get("in_person"),
         )
         for table in document["intent"]
     ]
@@ -367,6 +368,23 @@ def test_ones_own_body_or_family_is_a_patients_case(
 )
 def test_a_supplier_offering_is_no_visitor_type(matcher: ChatMatcher, text: str) -> None:
     assert matcher.match(text).visitor_type is None
+
+
+@pytest.mark.parametrize(
+    ("text", "visitor_type"),
+    [
+        # A question about the product anyone may ask names nobody...
+        ("Enthalten die Dragees Laktose?", None),
+        ("is the syrup gluten free?", None),
+        # ...asked of oneself, a patient.
+        ("Ich vertrage keine Laktose, enthalten die Dragees Laktose?", "patient"),
+        ("I'm coeliac myself, is the syrup gluten free?", "patient"),
+    ],
+)
+def test_a_product_question_in_person(
+    matcher: ChatMatcher, text: str, visitor_type: str | None
+) -> None:
+    assert matcher.match(text).visitor_type == visitor_type
 
 
 def test_a_customer_service_is_no_customer(matcher: ChatMatcher) -> None:

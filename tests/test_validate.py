@@ -88,6 +88,22 @@ def test_a_clash_with_the_catalogue_is_reported_in_the_site_file(tmp_path: Path)
     assert "intents.toml:" in warnings[0].message
 
 
+def test_an_intents_type_in_person_must_be_a_visitor_type(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        '[site]\nid = "x"\ncatalogue = false\n'
+        '[[intent]]\nid = "facts"\nin_person = "patients"\nphrases.en = ["is it vegan"]\n',
+    )
+    site, _ = lotse.read_site(path)
+    (intent,) = site.intents
+    assert intent.visitor_type is None and intent.in_person == "patients"
+    (error,) = [p for p in site.check() if p.severity == "error"]
+    assert str(error) == (
+        f"error: {path}:6: intent[1].in_person: intent 'facts' names unknown visitor type "
+        "'patients' (fix: did you mean 'patient'?)"
+    )
+
+
 def test_a_signal_id_used_twice_in_python_is_an_error_with_a_fix() -> None:
     site = lotse.Site("x")
     site.add_signal("path", "fachkreis", "hcp")

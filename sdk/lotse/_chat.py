@@ -235,6 +235,10 @@ class ChatMatcher:
             (language.id, language.words) for language in lang.languages.languages
         )
         self._intents: tuple[Intent, ...] = tuple(intents)
+        #: The keys of type-less intents and the type each names in person.
+        self._in_person_keys: tuple[tuple[str, str], ...] = tuple(
+            (_key(i), i.in_person) for i in self._intents if i.visitor_type is None and i.in_person
+        )
         self._vocab: dict[str, int] = {}
         self._words: list[str] = []
         keys = [_key(intent) for intent in self._intents]
@@ -495,6 +499,11 @@ class ChatMatcher:
         if len(flat) <= _WHOLE_MAX_WORDS:
             spots.extend(self._spot_whole(" ".join(flat), tokens))
         evidence = self._claim(tokens, spots)
+        if self._in_person(tokens):
+            # "I'm coeliac: is it gluten-free?": a question anyone may ask, asked
+            # of oneself, is the type the intent names in person.
+            for source, target in self._in_person_keys:
+                evidence.merge(source, target)
         keys = {*evidence.role, *evidence.task, *evidence.hints}
         totals = {key: evidence.total(key) for key in keys}
         candidates = [key for key in totals if key not in negated and totals[key] > 0]
@@ -532,9 +541,16 @@ class ChatMatcher:
             return ChatMatch(None, None, confidence, negated, detected)
         shares = evidence.by_intent[best]
         intent = self._intents[max(shares, key=lambda i: shares[i])]
-        return ChatMatch(intent.id, intent.visitor_type, confidence, negated, detected)
+        visitor_type = intent.visitor_type or (best if best == intent.in_person else None)
+        return ChatMatch(intent.id, visitor_type, confidence, negated, detected)
 
     # -- words -----------------------------------------------------------------
+
+    def _in_person(self, tokens: list[Token]) -> bool:
+        """Whether the visitor speaks of themselves ("ich", "my", "je": `[roles]
+        first_person`)."""
+        first = self._lang.first_person
+        return any(token.word in first for token in tokens)
 
     def _told_language(self, parts: list[list[str]]) -> str:
         """The language the answer's own words tell (those only one language's

@@ -98,6 +98,20 @@ class Evidence:
         task = sum(c for _, c in self.task.get(key, ()))
         return self.role.get(key, 0.0) + task + self.hints.get(key, 0.0)
 
+    def merge(self, source: str, target: str) -> None:
+        """Count what was found for `source` as `target`'s."""
+        if source in self.role:
+            self.role[target] = self.role.get(target, 0.0) + self.role.pop(source)
+        if source in self.task:
+            self.task.setdefault(target, []).extend(self.task.pop(source))
+        if source in self.hints:
+            self.hints[target] = self.hints.get(target, 0.0) + self.hints.pop(source)
+        if source in self.hint_words:
+            self.hint_words[target] = self.hint_words.get(target, 0) + self.hint_words.pop(source)
+        for index, share in self.by_intent.pop(source, {}).items():
+            shares = self.by_intent.setdefault(target, {})
+            shares[index] = shares.get(index, 0.0) + share
+
     def add_role(self, key: str, contribution: float, intent: int) -> None:
         """Role evidence for `key`, credited to the intent at index `intent`."""
         self.role[key] = self.role.get(key, 0.0) + contribution

@@ -73,6 +73,7 @@ class Words:
         self.kin = languages.kin
         self.body = languages.body
         self.felt = languages.felt
+        self.first_person = languages.first_person
         self.served = languages.served
         self.section_parts = languages.section_parts
         self.articles = languages.articles

@@ -107,6 +107,8 @@ class Language:
     body: frozenset[str] = frozenset()
     #: Words of feeling one's body that need no possessive ("j'ai mal au dos").
     felt: frozenset[str] = frozenset()
+    #: The visitor speaking of themselves ("ich", "my", "je").
+    first_person: frozenset[str] = frozenset()
     #: Those a profession serves, by the visitor type serving them (pharmacist:
     #: "Kunde"): a visitor who speaks of serving them is of that profession.
     served: Mapping[str, frozenset[str]] = field(default_factory=dict)
@@ -189,6 +191,7 @@ _KEYS: dict[str, frozenset[str]] = {
             "kin",
             "body",
             "felt",
+            "first_person",
             "served",
             "specialist_endings",
         }
@@ -304,6 +307,7 @@ def read_language(path: Path) -> Language:
         kin=_words(roles.get("kin", "")),
         body=_words(roles.get("body", "")),
         felt=_words(roles.get("felt", "")),
+        first_person=_words(roles.get("first_person", "")),
         served=_by_type(roles.get("served", {}), f"{path.name}: [roles] served"),
         specialist_endings=_pairs(
             roles.get("specialist_endings", []), f"{path.name}: specialist_endings"
@@ -391,6 +395,7 @@ class Languages:
         self.kin = _union(lang.kin for lang in langs)
         self.body = _union(lang.body for lang in langs)
         self.felt = _union(lang.felt for lang in langs)
+        self.first_person = _union(lang.first_person for lang in langs)
         #: Those served -> the visitor type serving them ("kunde" -> "pharmacist").
         self.served = _by_word(lang.served for lang in langs)
         #: Longest ending first.

@@ -378,6 +378,7 @@ class _Reader:
                     phrases,
                     self.text(table, key, "reply"),
                     persona=self.get(table, key, "persona", str, None),
+                    in_person=self.get(table, key, "in_person", str, None),
                     origin=self.origin(key),
                 )
 

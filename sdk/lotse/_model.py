@@ -266,7 +266,9 @@ class Intent:
 
     `phrases` holds example answers per language; `reply` is what the bot
     says back. `visitor_type` is None for intents that say nothing about who
-    the visitor is (e.g. "just browsing").
+    the visitor is (e.g. "just browsing"). `in_person` is the type such an
+    intent names when the visitor speaks of themselves ("Ist das glutenfrei?"
+    names nobody; "ich vertrage kein Gluten, ist das glutenfrei?" a patient).
     """
 
     id: str
@@ -274,6 +276,7 @@ class Intent:
     phrases: dict[str, tuple[str, ...]] = field(default_factory=dict)
     reply: Text = field(default_factory=dict)
     persona: str | None = None
+    in_person: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -203,6 +203,7 @@ class Site:
         reply: Text | None = None,
         *,
         persona: str | None = None,
+        in_person: str | None = None,
         origin: Origin | None = None,
     ) -> Intent:
         intent = Intent(
@@ -211,6 +212,7 @@ class Site:
             {lang: tuple(texts) for lang, texts in phrases.items()},
             dict(reply or {}),
             persona,
+            in_person,
         )
         self.intents.append(intent)
         return self._added(intent, origin)

@@ -458,6 +458,8 @@ def _catalogue_errors(errors: _Errors) -> None:
             errors.visitor_type(
                 intent, "visitor_type", intent.visitor_type, f"intent {intent.id!r}"
             )
+        if intent.in_person is not None:
+            errors.visitor_type(intent, "in_person", intent.in_person, f"intent {intent.id!r}")
         if intent.persona is not None and intent.persona not in PERSONAS:
             errors.add(
                 intent,
