@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -733,12 +734,18 @@ def referrer_of(referrer: str | None, page_host: str) -> Referrer | None:
 
 # -- reading segments -------------------------------------------------------------------
 
+#: Single letters joined by slashes ("m/w/d", "H/F", "w/m/x").
+_LETTER_GROUP = re.compile(r"(?<![^\W\d_])[^\W\d_](?:/[^\W\d_])+(?![^\W\d_])")
 #: Separators of the parts of a title or link text ("Fachinformation | Acme").
 _TEXT_PARTS = str.maketrans({c: "\n" for c in "|–—:·•/»«()[]"})
 
 
 def text_segments(text: str) -> list[tuple[str, ...]]:
-    """A title, heading or link text as segments of normalised words."""
+    """A title, heading or link text as segments of normalised words. Single
+    letters joined by slashes stay one part ("(m/w/d)", "H/F": a job advert's
+    genders), their letters its words."""
+    if "/" in text:
+        text = _LETTER_GROUP.sub(lambda m: m.group(0).replace("/", " "), text)
     text = text.replace(" - ", "\n").translate(_TEXT_PARTS)
     return [seg for seg in (tuple(words(part)) for part in text.split("\n")) if seg]
 
@@ -945,6 +952,14 @@ class PageReader:
                 return list(cached)
         found: dict[int, Hit[Signal]] = {}
         context: set[str] = set(within[0])
+        if kind == "text" and any(
+            signal.visitor_type == JOBS_TYPE
+            for segment in segments
+            for signal, _ in self.read(segment, kind, remember=remember)
+        ):
+            # A title is no path: a job anywhere in it ("Apotheker (m/w/d) |
+            # Stellenangebot") makes the professions it names the job's.
+            context.add(JOBS_TYPE)
         last = len(segments) - 1
         topical = within[1]
         for index, segment in enumerate(segments):
