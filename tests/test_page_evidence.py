@@ -180,9 +180,9 @@ def test_a_search_results_title_is_no_addiction() -> None:
             "applicant",
         ),
         ("https://www.x.de/karriere/job/4411", "Apotheker (m/w/d) im Außendienst", "applicant"),
-        # A job advert says so in its title, wherever the page is.
+        # A job anywhere in a title makes the professions it names the job's.
         ("https://www.x.de/p/7021", "Stellenangebot Apotheker (m/w/d) – Labor | X", "applicant"),
-        ("https://www.x.fr/page/12", "Préparateur en pharmacie H/F | X", "applicant"),
+        ("https://www.x.fr/page/12", "Pharmacien responsable H/F | Offres d'emploi", "applicant"),
         # A news item about nurses is no page for nurses.
         ("https://www.x.co.uk/news/2025/nurses-day", "Celebrating nurses on Nurses' Day", None),
     ],

@@ -253,12 +253,3 @@ def test_below_the_companys_own_sections_only_its_jobs_name_the_visitor(
 ) -> None:
     hits = reader.read_segments(page_facts(f"https://www.x.de{path}").segments)
     assert {signal.visitor_type for signal, _ in hits} == types
-
-
-def test_a_job_adverts_genders_stay_one_part_of_a_title() -> None:
-    assert text_segments("Apotheker (m/w/d) – Labor") == [
-        ("apotheker",),
-        ("m", "w", "d"),
-        ("labor",),
-    ]
-    assert text_segments("Dosierung/Anwendung") == [("dosierung",), ("anwendung",)]

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -734,18 +733,12 @@ def referrer_of(referrer: str | None, page_host: str) -> Referrer | None:
 
 # -- reading segments -------------------------------------------------------------------
 
-#: Single letters joined by slashes ("m/w/d", "H/F", "w/m/x").
-_LETTER_GROUP = re.compile(r"(?<![^\W\d_])[^\W\d_](?:/[^\W\d_])+(?![^\W\d_])")
 #: Separators of the parts of a title or link text ("Fachinformation | Acme").
 _TEXT_PARTS = str.maketrans({c: "\n" for c in "|–—:·•/»«()[]"})
 
 
 def text_segments(text: str) -> list[tuple[str, ...]]:
-    """A title, heading or link text as segments of normalised words. Single
-    letters joined by slashes stay one part ("(m/w/d)", "H/F": a job advert's
-    genders), their letters its words."""
-    if "/" in text:
-        text = _LETTER_GROUP.sub(lambda m: m.group(0).replace("/", " "), text)
+    """A title, heading or link text as segments of normalised words."""
     text = text.replace(" - ", "\n").translate(_TEXT_PARTS)
     return [seg for seg in (tuple(words(part)) for part in text.split("\n")) if seg]
 
