@@ -7,6 +7,7 @@ them for sensitive topics like a path, and keeps none of them.
 
 from __future__ import annotations
 
+import functools
 import gc
 import json
 from types import ModuleType
@@ -19,8 +20,15 @@ from lotse._protocol import MAX_TEXT
 SITE = "default"
 
 
+@functools.cache
+def shared_engine() -> lotse.Engine:
+    """One engine for the module's sessions, as a server shares one per site
+    (building one takes about a second)."""
+    return lotse.load_site(None).engine()
+
+
 def feed(*events: dict) -> tuple[lotse.Session, list[lotse.Outcome]]:
-    session = lotse.load_site(None).engine().new_session()
+    session = shared_engine().new_session()
     outcomes = [session.feed(lotse.parse_event(event)) for event in events]
     return session, outcomes
 
