@@ -9,7 +9,6 @@ catalogue phrases, so the accuracy test measures generalisation. Run with
 from __future__ import annotations
 
 import json
-import tomllib
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -18,32 +17,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import lotse
 from lotse._chat import ChatMatch, ChatMatcher
 from lotse._language import bundled_languages
 from lotse._model import DEFAULT_VISITOR_TYPES, PERSONAS, Intent, Tuning
 
 ROOT = Path(__file__).resolve().parents[1]
-CATALOGUE = ROOT / "intents" / "intents.toml"
 ANSWERS = ROOT / "tests" / "data" / "chat_answers.jsonl"
 #: Every language the catalogue speaks: a language file in intents/lang/ each.
 LANGUAGES = bundled_languages().ids
-
-
-def load_intents(path: Path = CATALOGUE) -> list[Intent]:
-    """The intent catalogue read straight from TOML (the real loader lives elsewhere)."""
-    with path.open("rb") as file:
-        document = tomllib.load(file)
-    return [
-        Intent(
-            id=table["id"],
-            visitor_type=table.get("visitor_type"),
-            phrases={lang: tuple(texts) for lang, texts in table.get("phrases", {}).items()},
-            reply=dict(table.get("reply", {})),
-            persona=table.get("persona"),
-            in_person=table.get("in_person"),
-        )
-        for table in document["intent"]
-    ]
 
 
 def load_answers() -> list[dict[str, Any]]:
@@ -53,7 +35,8 @@ def load_answers() -> list[dict[str, Any]]:
 
 @pytest.fixture(scope="module")
 def intents() -> list[Intent]:
-    return load_intents()
+    """The bundled catalogue's intents, read by the real loader."""
+    return list(lotse.load_site(None).intents)
 
 
 @pytest.fixture(scope="module")
