@@ -130,9 +130,9 @@ _SERVED = 1.0
 #: What a professional's trade words count for when they ask about their own
 #: medicine (`_own_case`).
 _OWN_CASE_TASK = 0.5
-#: What one's own body ("my knee") counts for the patient, as a share of a role
-#: word said of oneself.
-_OWN_BODY = 1.0
+#: What one's own body or relative ("my knee", "my baby") counts for the patient,
+#: as a share of a role word said of oneself.
+_OWN_PERSON = 1.0
 #: At most this many words back from a part of the body to a word of feeling it.
 _FELT_REACH = 3
 #: At most this many prepositions and articles between working and the place of
@@ -559,7 +559,7 @@ class ChatMatcher:
         votes: dict[str, int] = {}
         for part in parts:
             for word in part:
-                owners = [lang_id for lang_id, known in self._lang_words if word in known]
+                owners = self._owners(word)
                 if len(owners) == 1:
                     votes[owners[0]] = votes.get(owners[0], 0) + 1
         if not votes:
@@ -567,6 +567,10 @@ class ChatMatcher:
         best = max(votes.values())
         leaders = [lang_id for lang_id, vote in votes.items() if vote == best]
         return leaders[0] if len(leaders) == 1 else ""
+
+    def _owners(self, word: str) -> list[str]:
+        """The languages whose files list the word (`_lang_words`)."""
+        return [lang_id for lang_id, known in self._lang_words if word in known]
 
     def _expand(self, clause: list[str], own: Mapping[str, tuple[str, ...]]) -> list[str]:
         """Aliases the catalogue does not know as words of their own, written out:
@@ -606,7 +610,7 @@ class ChatMatcher:
         }
         for token in tokens:
             word = token.word
-            owners = [lang_id for lang_id, known in self._lang_words if word in known]
+            owners = self._owners(word)
             if len(owners) == 1:
                 votes[owners[0]] += 2.0
                 continue
@@ -1327,8 +1331,7 @@ class ChatMatcher:
         turn = _last_of(tokens, lang.contrast)
         if not any(
             (t.word in lang.self_words and not self._owns_place(tokens, t))
-            or self._kin(t)
-            or self._body(tokens, t)
+            or self._ones_own(tokens, t)
             for t in tokens[turn + 1 :]
         ):
             return
@@ -1373,9 +1376,13 @@ class ChatMatcher:
         if self._states_own_role(tokens):
             return
         for token in tokens:
-            if token.position not in claimed and (self._body(tokens, token) or self._kin(token)):
+            if token.position not in claimed and self._ones_own(tokens, token):
                 claimed[token.position] = PATIENT_TYPE
-                evidence.add_role(PATIENT_TYPE, _OWN_BODY, self._patient_intent)
+                evidence.add_role(PATIENT_TYPE, _OWN_PERSON, self._patient_intent)
+
+    def _ones_own(self, tokens: list[Token], token: Token) -> bool:
+        """Whether the word is the visitor's own body or relative."""
+        return self._body(tokens, token) or self._kin(token)
 
     def _kin(self, token: Token) -> bool:
         """Whether the word is the visitor's own relative ("meine Mutter", "my dad",

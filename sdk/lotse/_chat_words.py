@@ -115,12 +115,15 @@ class Words:
     def is_kin(self, word: str) -> bool:
         """Whether the word names a relative (`kin`), in this or another form
         ("Söhne", "daughters")."""
-        return word in self.kin or self.short_stem(word) in self.kin
+        return self._in_some_form(word, self.kin)
 
     def is_body(self, word: str) -> bool:
         """Whether the word names a part of the body (`body`), in this or another
         form ("Augen", "knees")."""
-        return word in self.body or self.short_stem(word) in self.body
+        return self._in_some_form(word, self.body)
+
+    def _in_some_form(self, word: str, found: frozenset[str]) -> bool:
+        return word in found or self.short_stem(word) in found
 
     def stem(self, word: str) -> str:
         """A crude stem: enough to meet other forms of the same word, nothing more.
