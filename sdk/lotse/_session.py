@@ -534,12 +534,12 @@ class Session:
                 self.profile.add_persona(persona.persona, persona.weight)
             return
         hits = reader.read_segments(facts.segments)
-        within = reader.page_context(facts.segments, hits) if titles or link_texts else None
+        within = reader.page_context(facts.segments, hits)
         for segments, factor in (
             (titles, _signals.TITLE_FACTOR),
             (link_texts, _signals.LINK_TEXT_FACTOR),
         ):
-            if segments and within is not None:
+            if segments:
                 read = reader.read_segments(segments, "text", within=within)
                 hits += [(s, f * factor) for s, f in read]
         if search:

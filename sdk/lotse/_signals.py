@@ -962,7 +962,7 @@ class PageReader:
                 # below the company's own sections, professions are a topic; its jobs
                 # are still its jobs ("/ueber-uns/karriere").
                 hits = tuple(hit for hit in hits if hit[0].visitor_type == JOBS_TYPE)
-            elif not hits and kind == "path" and not self.topical.isdisjoint(segment):
+            elif kind == "path" and self._company_section(segment, hits):
                 topical = True
             # The first section a path names, with pages below it, is where the
             # visitor went in: "/apotheke/rabattvertraege" more than "/apotheke/".
@@ -992,10 +992,13 @@ class PageReader:
         path named (a profession in the title of a careers page is the job's)
         and whether the path lies below the company's own sections (a press
         release's title names professions as its topic)."""
-        topical = any(
-            not self.topical.isdisjoint(segment) and not self.read(segment) for segment in segments
-        )
+        topical = any(self._company_section(segment, self.read(segment)) for segment in segments)
         return frozenset(signal.visitor_type for signal, _ in hits), topical
+
+    def _company_section(self, segment: tuple[str, ...], hits: Sequence[Hit[Signal]]) -> bool:
+        """Whether a path segment, naming no audience, is one of the company's own
+        sections (press, news, history): what lies below it is a topic."""
+        return not hits and not self.topical.isdisjoint(segment)
 
     def _refined(self, hits: tuple[Hit[Signal], ...]) -> tuple[Hit[Signal], ...]:
         """A word for several professions ("Fachkreise") with a word for one of them
