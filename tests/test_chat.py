@@ -147,6 +147,10 @@ def test_matched_type_is_the_intents_type(matcher: ChatMatcher, intents: list[In
         ("Mein Hausarzt hat mir das verschrieben", "patient"),
         ("Brauche einen Termin beim Frauenarzt", "patient"),
         ("Notärztin", "hcp"),  # a compound with a role as its head
+        # A profession after words that name no role still leads the answer.
+        ("Newly qualified pharmacist, is the allergy label right on the 10 mg box?", "pharmacist"),
+        ("Senior Staff Nurse: allergy query on the excipients", "hcp"),
+        ("need patient leaflets to hand out at our practice", "hcp"),  # no role leads
     ],
 )
 def test_hard_cases(matcher: ChatMatcher, text: str, visitor_type: str) -> None:
@@ -180,6 +184,13 @@ def test_typos(matcher: ChatMatcher, text: str, visitor_type: str) -> None:
     assert matcher.match(text).visitor_type == visitor_type
 
 
+def test_a_typo_is_read_in_the_answers_own_language(matcher: ChatMatcher) -> None:
+    """A German answer's town is no misspelt English word: "Rostock" is not
+    "restock", so the stated role decides."""
+    text = "Internistin am Klinikum Rostock, ich suche die Studiendaten zur Kombination"
+    assert matcher.match(text).visitor_type == "hcp"
+
+
 @pytest.mark.parametrize(
     ("text", "visitor_type"),
     [
@@ -200,6 +211,10 @@ def test_typos(matcher: ChatMatcher, text: str, visitor_type: str) -> None:
         ("Spitalapotheke Bern: Stabilitätsdaten nach Rekonstitution?", "pharmacist"),
         ("Pharmacie à Genève, besoin de notices pour nos clients", "pharmacist"),
         ("Apotheke in der Nähe?", "patient"),  # sought, not the sender
+        # Words describing the place between the work and the place.
+        ("We run a long-term care pharmacy, how do we set up an account?", "pharmacist"),
+        ("betreibe eine kleine Land-Apotheke im Allgäu, wie eröffnen wir ein Konto?", "pharmacist"),
+        ("Mon kiné m'a parlé de votre gel, on le trouve en pharmacie ?", "patient"),
         # Worked at before a turn in time: past.
         ("Used to work in a pharmacy, now I'm a GP trainee: renal dosing please", "hcp"),
         # Not: asking where one is.
@@ -310,6 +325,8 @@ def test_who_they_are_now_and_what_they_ask(
         ("PKA-Azubi hier, wie bestellen wir die Aufsteller für unsere Apotheke?", "pharmacist"),
         ("final-year med student, need the dosing table for my ward round", "hcp"),
         ("Stagiaire en officine, un client demande la notice", "pharmacist"),
+        # A profession's own trainee, the ending typed after a hyphen.
+        ("PJ-lerin in der Kardio, wie war die Dosis bei Niereninsuffizienz?", "hcp"),
         # Asking for a job or a training place, or nothing else: an applicant.
         ("Ich bin Azubi und suche eine Stelle als PKA", "applicant"),
         ("Gibt es Werkstudentenjobs?", "applicant"),

@@ -138,6 +138,7 @@ _FELT_REACH = 3
 #: At most this many prepositions and articles between working and the place of
 #: work ("arbeite in einer Apotheke").
 _WORK_GAP = 2
+_DESCRIBING = 3  # words that may describe a place of work ("small rural")
 #: Known words that no spotted phrase explains still hint at the visitor types
 #: whose phrases use them, at this share, split between those types.
 _BACKOFF = 0.35
@@ -153,6 +154,7 @@ _PASSING_WORDS = 3
 _JOB_TASK = 0.9
 #: A first-person object this many words after a role makes the role someone
 #: else's ("doctor told me", "Arzt hat mir").
+_LEADING_REACH = 3  # words of an answer's opening that may lead it
 _OBJECT_REACH = 2
 #: Hints alone match when they add up to this (two words only one type's
 #: phrases use) and other types' evidence is at most this share of them.
@@ -485,10 +487,11 @@ class ChatMatcher:
         """The intent a chat answer expresses, with confidence and negations."""
         text = _ADDRESSES.sub(" ", text[:_MAX_CHARS])
         parts = [words(part) for part in _CLAUSE_PUNCTUATION.split(text)]
-        own = self._aliases_by_lang.get(lang or self._told_language(parts), {})
+        told = lang or self._told_language(parts)
+        own = self._aliases_by_lang.get(told, {})
         clauses = [self._expand(part, own) for part in parts]
         flat = [word for clause in clauses for word in clause]
-        tokens = self._tokens(clauses)
+        tokens = self._tokens(clauses, told)
         detected = self._language(text, tokens, lang)
         if len(" ".join(flat)) < self.min_length:
             return ChatMatch(None, None, 0.0, (), detected)
@@ -575,14 +578,17 @@ class ChatMatcher:
     def _expand(self, clause: list[str], own: Mapping[str, tuple[str, ...]]) -> list[str]:
         """Aliases the catalogue does not know as words of their own, written out:
         "NP" -> "nurse practitioner", "Apo" -> "Apotheke", "RCP" -> the words of
-        "résumé des caractéristiques du produit". A relative after a possessive
+        "résumé des caractéristiques du produit"; a detached ending joins its word:
+        "PJ-ler" -> "pjler". A relative after a possessive
         or an article stays one: "Schwester auf Station" is a nurse, "meine
         Schwester" a sister."""
         aliases = self._alias_words
         lang = self._lang
         out: list[str] = []
         for word in clause:
-            if word in self._vocab:
+            if word in lang.detached and out:
+                out[-1] += word  # "PJ-ler" -> "pjler"
+            elif word in self._vocab:
                 out.append(word)
             elif word in aliases and not (out and out[-1] in lang.others and lang.is_kin(word)):
                 out.extend(own.get(word) or aliases[word])
@@ -637,7 +643,9 @@ class ChatMatcher:
             return hint
         return languages.default if languages.default in leaders else leaders[0]
 
-    def _tokens(self, clauses: list[list[str]]) -> list[Token]:
+    def _tokens(self, clauses: list[list[str]], told: str) -> list[Token]:
+        """The answer's words with their meanings; `told` is the language the
+        answer's own words tell ("" if none leads), which bounds typo readings."""
         lang = self._lang
         tokens: list[Token] = []
         clause_number = 0
@@ -656,7 +664,7 @@ class ChatMatcher:
                     tokens.append(Token(word, position, clause_number, [], 0.0, True))
                     continue
                 if word not in memo:
-                    memo[word] = self._lookup(word)
+                    memo[word] = self._lookup(word, told)
                 meanings = list(memo[word])
                 known = [self._weight[v] * sim for v, sim, _ in meanings if v >= 0]
                 weight = _GENERIC_WEIGHT if word in lang.generic else max(known, default=1.0)
@@ -757,6 +765,16 @@ class ChatMatcher:
                 second = rest[0]
                 if second.position == first.position + 1 and second.clause == first.clause:
                     second.leading = True
+            # "Pre-reg pharmacist, …", "Junior Assistenzärztin: …": a profession
+            # right after a run of words that name no role leads the answer too.
+            for token in tokens[first.position : first.position + _LEADING_REACH]:
+                if token.clause != first.clause or token.weight <= 0.0 or token.other:
+                    break
+                if self._own_role(token):
+                    token.leading = token.leading or (
+                        self._professional(token) and not self._names_place(token)
+                    )
+                    break
 
     def _signed_as_place(self, tokens: list[Token], token: Token) -> bool:
         """Whether a place of care is followed, in its clause, only by its name or
@@ -783,9 +801,9 @@ class ChatMatcher:
             direct and vid >= 0 and sim >= _SIM_INFLECTED for vid, sim, direct in token.meanings
         )
 
-    def _lookup(self, word: str) -> list[tuple[int, float, bool]]:
+    def _lookup(self, word: str, told: str = "") -> list[tuple[int, float, bool]]:
         """The vocabulary words `word` may be, each with a similarity."""
-        meanings = [(vid, sim, True) for vid, sim in self._find(word)]
+        meanings = [(vid, sim, True) for vid, sim in self._find(word, told)]
         seen = {vid for vid, _, _ in meanings}
         # Synonym lists hold base forms; a genitive "Mannes" or plural "Kindern"
         # finds its group by a shorter stem too.
@@ -809,7 +827,7 @@ class ChatMatcher:
             meanings.append((stand_in, sim * _SIM_OTHER_ROLE, False))
         return meanings
 
-    def _find(self, word: str) -> list[tuple[int, float]]:
+    def _find(self, word: str, told: str = "") -> list[tuple[int, float]]:
         found: list[tuple[int, float]] = []
         vid = self._vocab.get(word)
         if vid is not None:
@@ -846,10 +864,10 @@ class ChatMatcher:
         if split and all(sim == _SIM_MODIFIER for _, sim in split):
             # Only a known word's start ("pharma|sist"): a one-letter typo of a
             # whole known word ("pharmacist") is the likelier reading.
-            typo = self._typo(word)
+            typo = self._typo(word, told)
             if typo and typo[0][1] >= _SIM_TYPO[1]:
                 return typo
-        return split or self._clipped(word) or self._typo(word)
+        return split or self._clipped(word) or self._typo(word, told)
 
     def _clipped(self, word: str) -> list[tuple[int, float]]:
         """The known word that `word` is a clipped form of: "Gebrauchsinfo" for
@@ -924,13 +942,20 @@ class ChatMatcher:
                 return head
         return None
 
-    def _typo(self, word: str) -> list[tuple[int, float]]:
+    def _typo(self, word: str, told: str = "") -> list[tuple[int, float]]:
         """The nearest known word within a small edit distance, also trying the
         word without a feminine ending and with umlauts as plain vowels
-        ("Aertzin" -> "artz" -> "arzt")."""
+        ("Aertzin" -> "artz" -> "arzt"). A word only another language's phrases
+        use is no typo in an answer whose words tell its language: "Rostock" in
+        a German answer is a city, not the English "restock"."""
+
+        def foreign(vid: int) -> bool:
+            only = self._lang_only.get(self._words[vid])
+            return bool(told) and only is not None and only != told
+
         collapsed = collapse(word)
         vid = self._collapsed.get(collapsed)
-        if vid is not None and len(collapsed) >= 3:
+        if vid is not None and len(collapsed) >= 3 and not foreign(vid):
             return [(vid, _SIM_TYPO[1])]  # "jobb", "Aplication", "Praktikkum"
         plain = self._lang.plain
         candidates = {word, plain(word)}
@@ -952,6 +977,8 @@ class ChatMatcher:
                 continue  # "internal" is no typo of "intern"
             if len(candidate) == 4 and sorted(choice) != sorted(candidate):
                 continue  # four letters: only a swap ("artz") is a safe typo
+            if foreign(self._vocab[choice]):
+                continue
             if best is None or distance < best[0]:
                 best = (distance, self._vocab[choice])
         if best is None:
@@ -1148,17 +1175,31 @@ class ChatMatcher:
         if not self._names_place(token):
             return False
         lang = self._lang
-        for between, before in enumerate(reversed(tokens[: token.position])):
+        gap = 0  # function words between
+        described = 0  # words that describe the place, after an article
+        for before in reversed(tokens[: token.position]):
             if before.clause != token.clause:
                 return False
             if before.word in lang.work:
-                return True
+                # "run a small long-term care pharmacy": words naming no role
+                # may describe the place an article opens.
+                return not described or any(
+                    t.word in lang.articles for t in tokens[before.position + 1 : token.position]
+                )
             if before.word in lang.statement:
                 return all(
                     t.word in lang.articles for t in tokens[before.position + 1 : token.position]
                 )
-            if before.weight > 0.0 or between == _WORK_GAP:
-                return False
+            if before.weight > 0.0:
+                # Describing words stand right before the place ("on le trouve
+                # en pharmacie" describes nothing).
+                described += 1
+                if gap or described > _DESCRIBING or self._own_role(before):
+                    return False
+            else:
+                gap += 1
+                if gap > _WORK_GAP:
+                    return False
         return False
 
     def _as(self, tokens: list[Token], position: int) -> bool:
@@ -1538,6 +1579,13 @@ class ChatMatcher:
         """Whether the visitor states a role of their own ("Ich bin …", a role
         leading the answer): then what else they say names nobody's role for them."""
         return any((t.stated or t.leading) and self._own_role(t) for t in tokens)
+
+    def _professional(self, token: Token) -> bool:
+        """Whether the word names a profession (a role of a professional type)."""
+        return any(
+            direct and vid >= 0 and bool(self._roles[vid] & PROFESSIONAL_TYPES)
+            for vid, _, direct in token.meanings
+        )
 
     def _own_role(self, token: Token) -> bool:
         """Whether the word is a role word itself (not a typo of one)."""

@@ -90,6 +90,7 @@ class Words:
         )
         self.links = languages.links
         self.feminine = languages.feminine
+        self.detached = languages.detached
         self.variants = languages.variants
         self.rewrites = languages.rewrites
         self.plural_s_except = languages.plural_s_except

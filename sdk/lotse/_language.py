@@ -122,6 +122,9 @@ class Language:
     derivations: tuple[str, ...] = ()
     links: tuple[str, ...] = ()
     feminine: tuple[str, ...] = ()
+    #: Endings typed as a word of their own after a hyphen ("PJ-ler"): the chat
+    #: joins them to the word before ("pjler").
+    detached: frozenset[str] = frozenset()
     variants: tuple[tuple[str, str], ...] = ()
     rewrites: tuple[tuple[str, str], ...] = ()
     plural_s_except: tuple[str, ...] = ()
@@ -202,6 +205,7 @@ _KEYS: dict[str, frozenset[str]] = {
             "derivations",
             "links",
             "feminine",
+            "detached",
             "variants",
             "rewrites",
             "plural_s_except",
@@ -317,6 +321,7 @@ def read_language(path: Path) -> Language:
         derivations=tuple(inflection.get("derivations", "").split()),
         links=tuple(inflection.get("links", [])),
         feminine=tuple(inflection.get("feminine", [])),
+        detached=_words(inflection.get("detached", "")),
         variants=_pairs(inflection.get("variants", []), f"{path.name}: variants"),
         rewrites=_pairs(inflection.get("rewrites", []), f"{path.name}: rewrites"),
         plural_s_except=tuple(inflection.get("plural_s_except", [])),
@@ -418,6 +423,7 @@ class Languages:
         )
         self.links = _ordered(link for lang in langs for link in lang.links)
         self.feminine = _ordered(f for lang in langs for f in lang.feminine)
+        self.detached = _union(lang.detached for lang in langs)
         self.variants = tuple(dict.fromkeys(v for lang in langs for v in lang.variants))
         self.rewrites = tuple(dict.fromkeys(r for lang in langs for r in lang.rewrites))
         self.plural_s_except = _ordered(e for lang in langs for e in lang.plural_s_except)
