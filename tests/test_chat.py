@@ -253,6 +253,23 @@ def test_a_professional_asking_about_their_own_medicine_is_a_patient(
 @pytest.mark.parametrize(
     ("text", "visitor_type"),
     [
+        # An act only a profession performs, the visitor its subject.
+        ("Ab welcher Nierenfunktion darf ich das nicht mehr verordnen?", "hcp"),
+        ("highest dose I can prescribe for a teenager?", "hcp"),
+        ("Puis-je le prescrire chez une femme qui allaite ?", "hcp"),
+        # Done to the visitor, or said by another role: not theirs.
+        ("I was prescribed this last week, is a headache normal?", "patient"),
+        ("On vient de me prescrire ce sirop, comment le prendre ?", "patient"),
+        ("Ich bin Apothekerin: darf ich das ohne Rücksprache verordnen lassen?", "pharmacist"),
+    ],
+)
+def test_a_professions_own_act_names_it(matcher: ChatMatcher, text: str, visitor_type: str) -> None:
+    assert matcher.match(text).visitor_type == visitor_type
+
+
+@pytest.mark.parametrize(
+    ("text", "visitor_type"),
+    [
         ("Kunde steht vor mir und will wissen, ob das mit Alkohol geht", "pharmacist"),
         ("customers keep asking if it's gluten free", "pharmacist"),
         ("un client demande si ça se conserve hors du frigo", "pharmacist"),

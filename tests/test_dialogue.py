@@ -31,6 +31,10 @@ def start(engine: lotse.Engine) -> lotse.Session:
         # Addiction said in everyday words.
         "Meine Frau kommt vom Alkohol nicht los, habt ihr Infos?",
         "my dad has been struggling with alcohol for years",
+        # Sexual function in plain words, in three languages.
+        "is it safe with my heart pills? it's for erection problems",
+        "Probleme mit der Erektion, hilft das Mittel?",
+        "troubles de l'érection : en vente libre ?",
     ],
 )
 def test_an_answer_that_names_a_sensitive_topic_is_not_used(

@@ -127,6 +127,7 @@ _GENERIC_WEIGHT = 0.25
 #: What someone the visitor serves says of them ("ein Kunde fragt"), as a share of
 #: a role they state themselves.
 _SERVED = 1.0
+_ACT = 1.0  # an act only a profession performs, done by the visitor
 #: What a professional's trade words count for when they ask about their own
 #: medicine (`_own_case`).
 _OWN_CASE_TASK = 0.5
@@ -1354,6 +1355,7 @@ class ChatMatcher:
         self._patients_spoken_of(tokens, claimed, evidence)
         self._workplaces(tokens, claimed, evidence)
         self._served(tokens, claimed, evidence)
+        self._acts(tokens, claimed, evidence)
         self._back_off(tokens, claimed, senses, evidence)
         self._unlead(tokens, claimed, evidence)
         self._own_case(tokens, evidence)
@@ -1532,6 +1534,30 @@ class ChatMatcher:
                 continue  # "customer service", "service client": a department
             claimed.setdefault(token.position, key)
             evidence.add_role(key, _OWN_ROLE * _SERVED, self._role_intent[key])
+            return
+
+    def _acts(self, tokens: list[Token], claimed: dict[int, str], evidence: Evidence) -> None:
+        """An act only a profession performs, with the visitor as its subject
+        ("darf ich das bei Kindern verordnen", "the max dose I can prescribe",
+        "puis-je le prescrire"): that profession, unless the visitor says they
+        are someone (then that role speaks) or the act is done to them ("me
+        prescrire", "prescribed": forms the data does not list)."""
+        acts = self._lang.acts
+        if not acts or self._states_own_role(tokens):
+            return
+        lang = self._lang
+        for token in tokens:
+            key = acts.get(token.word)
+            if key is None or key not in self._role_intent:
+                continue
+            clause = [t for t in tokens if t.clause == token.clause]
+            before = tokens[max(0, token.position - _OBJECT_REACH) : token.position]
+            if not any(t.word in lang.subject for t in clause) or any(
+                t.word in lang.objects for t in before
+            ):
+                continue
+            claimed.setdefault(token.position, key)
+            evidence.add_role(key, _OWN_ROLE * _ACT, self._role_intent[key])
             return
 
     def _workplace(self, vid: int, intent_type: str | None) -> bool:

@@ -75,6 +75,8 @@ class Words:
         self.felt = languages.felt
         self.first_person = languages.first_person
         self.served = languages.served
+        self.acts = languages.acts
+        self.subject = languages.subject
         self.section_parts = languages.section_parts
         self.articles = languages.articles
         self.specialist_endings = languages.specialist_endings

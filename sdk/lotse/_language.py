@@ -112,6 +112,11 @@ class Language:
     #: Those a profession serves, by the visitor type serving them (pharmacist:
     #: "Kunde"): a visitor who speaks of serving them is of that profession.
     served: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    #: Acts only a profession performs, by the visitor type performing them (hcp:
+    #: "verordne", "prescribe"): the visitor as their subject is of that type.
+    acts: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    #: The visitor as a verb's subject ("ich", "I", "je").
+    subject: frozenset[str] = frozenset()
     #: Endings of specialists' names and the role word they stand for ("-ologist":
     #: "specialist"), for professions the catalogue does not list.
     specialist_endings: tuple[tuple[str, str], ...] = ()
@@ -196,6 +201,8 @@ _KEYS: dict[str, frozenset[str]] = {
             "felt",
             "first_person",
             "served",
+            "acts",
+            "subject",
             "specialist_endings",
         }
     ),
@@ -313,6 +320,8 @@ def read_language(path: Path) -> Language:
         felt=_words(roles.get("felt", "")),
         first_person=_words(roles.get("first_person", "")),
         served=_by_type(roles.get("served", {}), f"{path.name}: [roles] served"),
+        acts=_by_type(roles.get("acts", {}), f"{path.name}: [roles] acts"),
+        subject=_words(roles.get("subject", "")),
         specialist_endings=_pairs(
             roles.get("specialist_endings", []), f"{path.name}: specialist_endings"
         ),
@@ -403,6 +412,9 @@ class Languages:
         self.first_person = _union(lang.first_person for lang in langs)
         #: Those served -> the visitor type serving them ("kunde" -> "pharmacist").
         self.served = _by_word(lang.served for lang in langs)
+        #: Acts -> the visitor type performing them ("verordne" -> "hcp").
+        self.acts = _by_word(lang.acts for lang in langs)
+        self.subject = _union(lang.subject for lang in langs)
         #: Longest ending first.
         self.specialist_endings: tuple[tuple[str, str], ...] = tuple(
             sorted(
