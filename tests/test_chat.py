@@ -150,6 +150,8 @@ def test_matched_type_is_the_intents_type(matcher: ChatMatcher, intents: list[In
         # A profession after words that name no role still leads the answer.
         ("Newly qualified pharmacist, is the allergy label right on the 10 mg box?", "pharmacist"),
         ("Senior Staff Nurse: allergy query on the excipients", "hcp"),
+        # An abbreviation's full stop ends no clause.
+        ("Dipl. Pflegefachmann HF, suche Schulungsunterlagen für unsere Abteilung", "hcp"),
         ("need patient leaflets to hand out at our practice", "hcp"),  # no role leads
     ],
 )
@@ -213,6 +215,7 @@ def test_a_typo_is_read_in_the_answers_own_language(matcher: ChatMatcher) -> Non
         ("Apotheke in der Nähe?", "patient"),  # sought, not the sender
         # Words describing the place between the work and the place.
         ("We run a long-term care pharmacy, how do we set up an account?", "pharmacist"),
+        ("Wir sind eine kleine internistische Praxis und brauchen Wartezimmerflyer", "hcp"),
         ("betreibe eine kleine Land-Apotheke im Allgäu, wie eröffnen wir ein Konto?", "pharmacist"),
         ("Mon kiné m'a parlé de votre gel, on le trouve en pharmacie ?", "patient"),
         # Worked at before a turn in time: past.

@@ -232,6 +232,11 @@ class ChatMatcher:
         self.min_length = min_length
         self._lang = lang = Words(languages or bundled_languages())
         self._alias_words: dict[str, tuple[str, ...]] = lang.languages.aliases
+        #: "Dipl. Pflegefachfrau": the full stop of an abbreviation ends no clause.
+        abbreviations = "|".join(sorted(map(re.escape, lang.languages.abbreviations)))
+        self._abbreviation_stops = (
+            re.compile(rf"\b({abbreviations})\.(?=\s)", re.IGNORECASE) if abbreviations else None
+        )
         self._aliases_by_lang = lang.languages.aliases_by_lang
         #: Per language, the words that tell it in a short answer.
         self._lang_words: tuple[tuple[str, frozenset[str]], ...] = tuple(
@@ -487,6 +492,8 @@ class ChatMatcher:
     def match(self, text: str, lang: str | None = None) -> ChatMatch:
         """The intent a chat answer expresses, with confidence and negations."""
         text = _ADDRESSES.sub(" ", text[:_MAX_CHARS])
+        if self._abbreviation_stops is not None:
+            text = self._abbreviation_stops.sub(r"\1", text)
         parts = [words(part) for part in _CLAUSE_PUNCTUATION.split(text)]
         told = lang or self._told_language(parts)
         own = self._aliases_by_lang.get(told, {})
@@ -1188,8 +1195,10 @@ class ChatMatcher:
                     t.word in lang.articles for t in tokens[before.position + 1 : token.position]
                 )
             if before.word in lang.statement:
+                # "wir sind eine hausärztliche Praxis": articles and describing words.
                 return all(
-                    t.word in lang.articles for t in tokens[before.position + 1 : token.position]
+                    t.word in lang.articles or t.weight > 0.0
+                    for t in tokens[before.position + 1 : token.position]
                 )
             if before.weight > 0.0:
                 # Describing words stand right before the place ("on le trouve

@@ -53,6 +53,9 @@ class Language:
     letters: str = ""
     function: frozenset[str] = frozenset()
     clues: frozenset[str] = frozenset()
+    #: Abbreviations written with a full stop that ends no sentence ("Dipl.", "Dr."):
+    #: the chat reads on into the same clause.
+    abbreviations: frozenset[str] = frozenset()
     generic: frozenset[str] = frozenset()
     clause: frozenset[str] = frozenset()
     #: Conjunctions that set what follows against what came before ("aber", "but"):
@@ -177,7 +180,9 @@ class Language:
 #: The keys a language file may have, per table; anything else is a mistake.
 _KEYS: dict[str, frozenset[str]] = {
     "language": frozenset({"id", "name", "default", "letters"}),
-    "words": frozenset({"function", "clues", "generic", "clause", "contrast", "now"}),
+    "words": frozenset(
+        {"function", "clues", "abbreviations", "generic", "clause", "contrast", "now"}
+    ),
     "negation": frozenset({"negators", "trailing", "pairs", "fillers", "lookback_skip"}),
     "roles": frozenset(
         {
@@ -292,6 +297,7 @@ def read_language(path: Path) -> Language:
         letters=head.get("letters", ""),
         function=_words(words.get("function", "")),
         clues=_words(words.get("clues", "")),
+        abbreviations=_words(words.get("abbreviations", "")),
         generic=_words(words.get("generic", "")),
         clause=_words(words.get("clause", "")),
         contrast=_words(words.get("contrast", "")),
@@ -384,6 +390,7 @@ class Languages:
         self.function = _union(lang.function for lang in langs) | self.negators
         self.generic = _union(lang.generic for lang in langs)
         self.clause = _union(lang.clause for lang in langs)
+        self.abbreviations = _union(lang.abbreviations for lang in langs)
         self.contrast = _union(lang.contrast for lang in langs)
         self.now = _union(lang.now for lang in langs)
         self.trailing_negators = _union(lang.trailing_negators for lang in langs)
