@@ -347,6 +347,13 @@ def test_who_they_are_now_and_what_they_ask(
         ("Stagiaire en officine, un client demande la notice", "pharmacist"),
         # A profession's own trainee, the ending typed after a hyphen.
         ("PJ-lerin in der Kardio, wie war die Dosis bei Niereninsuffizienz?", "hcp"),
+        # Training said as a status, not asked for.
+        (
+            "Pharmazeutin im Praktikum, eine Kundin will wissen, ob man das teilen darf",
+            "pharmacist",
+        ),
+        ("Étudiant en stage à l'officine : un client demande si on peut l'écraser", "pharmacist"),
+        ("Je cherche un stage en officine pour cet été", "applicant"),
         # Asking for a job or a training place, or nothing else: an applicant.
         ("Ich bin Azubi und suche eine Stelle als PKA", "applicant"),
         ("Gibt es Werkstudentenjobs?", "applicant"),
@@ -512,6 +519,13 @@ def test_another_audience_is_no_topic_of_the_stated_role(matcher: ChatMatcher, t
             "pharmacist",
         ),
         ("Bewerbung abgeschickt, aber keine Antwort bisher", (), "applicant"),
+        # Words between the denial and the job word.
+        (
+            "Assistenzarzt hier, es geht nicht um eine Bewerbung: ich brauche die Studiendaten",
+            ("applicant",),
+            "hcp",
+        ),
+        ("Nurse here, not about a job, I need the storage data", ("applicant",), "hcp"),
         ("I'm not a doctor, I have side effects", ("hcp",), "patient"),
     ],
 )

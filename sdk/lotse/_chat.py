@@ -157,6 +157,7 @@ _JOB_TASK = 0.9
 #: else's ("doctor told me", "Arzt hat mir").
 _LEADING_REACH = 3  # words of an answer's opening that may lead it
 _OBJECT_REACH = 2
+_NEGATED_JOB_REACH = 3  # "pas pour une candidature": words to the job word
 #: Hints alone match when they add up to this (two words only one type's
 #: phrases use) and other types' evidence is at most this share of them.
 _AGREEING_HINTS = 0.6
@@ -1018,11 +1019,15 @@ class ChatMatcher:
                 if direct and vid >= 0
                 for role in self._roles[vid]
             }
-            if not roles and ahead and self._job_word(target) and self._states_other_role(tokens):
+            if not roles and ahead:
                 # "keine Bewerbung, ich bin PKA", "pas pour une candidature, je suis
-                # préparatrice": who they are, and no job seeker. (Alone, "keine
-                # Antwort auf meine Bewerbung" is a job seeker waiting.)
-                roles = {JOBS_TYPE}
+                # préparatrice", "not about a job": who they are, and no job seeker.
+                # (Alone, "keine Antwort auf meine Bewerbung" is a job seeker waiting.)
+                ahead_words = tokens[index + 1 : index + 1 + _NEGATED_JOB_REACH]
+                job = next((t for t in ahead_words if t.weight > 0.0), None)
+                if job is not None and self._job_word(job) and self._states_other_role(tokens):
+                    roles = {JOBS_TYPE}
+                    target = job
             if roles:
                 negated |= roles
                 target.meanings = []
@@ -1339,14 +1344,18 @@ class ChatMatcher:
                     # "mein Arzt", "mon pharmacien": the patient as good as says so;
                     # "für meine Patienten": the doctor does.
                     evidence.role[key] = evidence.role.get(key, 0.0) + contribution
-                elif (
-                    (speaks_as or tokens[position].leading)
-                    and intent_type == JOBS_TYPE
-                    and self._in_training_as(tokens[position], vid)
+                elif intent_type == JOBS_TYPE and (
+                    (
+                        (speaks_as or tokens[position].leading)
+                        and self._in_training_as(tokens[position], vid)
+                    )
+                    or self._as_status(tokens, position)
                 ):
                     # In training, said of oneself: a status, weighed by `_in_training`.
                     evidence.task.setdefault(key, []).append((vid, contribution))
                     evidence.training += contribution
+                    if vid not in self._trainees:
+                        evidence.status.add(vid)
                 elif own_role and (speaks_as or tokens[position].leading):
                     # Who the visitor says they are outweighs what else they mention.
                     contribution *= _OWN_ROLE
@@ -1703,6 +1712,8 @@ class ChatMatcher:
                 total = sum(c for _, c in items)
                 if task_key == role_key or total < _MIN_TASK * role_weight:
                     continue  # a crumb of another type's vocabulary settles nothing
+                if task_key == JOBS_TYPE and self._only_training(items, evidence):
+                    continue  # "Pharmazeutin im Praktikum": a status, weighed by `_in_training`
                 if task_key in self._other_audiences:
                     continue  # "Apotheker und Journalist": two roles, neither wins
                 own_task = sum(c for _, c in evidence.task.get(role_key, ()))
@@ -1726,7 +1737,14 @@ class ChatMatcher:
         job = evidence.task.get(JOBS_TYPE)
         if not job:
             return
-        if sum(c for vid, c in job if vid >= 0 and vid not in self._no_request) < _JOB_TASK:
+        if (
+            sum(
+                c
+                for vid, c in job
+                if vid >= 0 and vid not in self._no_request and vid not in evidence.status
+            )
+            < _JOB_TASK
+        ):
             self._in_training(job, evidence)
             return
         for key in [k for k in evidence.task if k != JOBS_TYPE]:
@@ -1747,24 +1765,38 @@ class ChatMatcher:
         rest = token.word[at + len(base) :]
         return not rest or rest in self._lang.endings or rest in self._lang.feminine
 
+    def _as_status(self, tokens: list[Token], position: int) -> bool:
+        """Whether a training word follows a word that makes it a status ("im
+        Praktikum", "en stage", "on placement"), not something asked for."""
+        if position == 0:
+            return False
+        before, token = tokens[position - 1], tokens[position]
+        return before.clause == token.clause and (before.word, token.word) in self._lang.status
+
     def _in_training(self, job: list[tuple[int, float]], evidence: Evidence) -> None:
         """Being in training is a status, not a request for a job: a trainee who
         asks another type's question is of that type ("PKA-Azubi, wie bestellen
         wir die Aufsteller?", "med student on rotation, attending wants the trial
         data"). Their job words move to the type whose task is the biggest."""
-        if not evidence.training or any(vid not in self._trainees for vid, _ in job):
+        if not self._only_training(job, evidence):
             return  # a word of a job seeker's own, however weak
         trainee = sum(c for _, c in job)
-        tasks = {
-            key: sum(c for _, c in items)
-            for key, items in evidence.task.items()
-            if key != JOBS_TYPE
-        }
+        # What else they say, and who they say they are ("Pharmazeutin im Praktikum").
+        tasks = {key: evidence.role.get(key, 0.0) for key in evidence.role if key != JOBS_TYPE}
+        for key, items in evidence.task.items():
+            if key != JOBS_TYPE:
+                tasks[key] = tasks.get(key, 0.0) + sum(c for _, c in items)
         if not tasks:
             return
         best = max(tasks, key=lambda key: tasks[key])
         if tasks[best] >= _MIN_TASK * trainee:
-            evidence.task[best].extend(evidence.task.pop(JOBS_TYPE))
+            evidence.task.setdefault(best, []).extend(evidence.task.pop(JOBS_TYPE))
+
+    def _only_training(self, job: list[tuple[int, float]], evidence: Evidence) -> bool:
+        """Whether all of a job's evidence is being in training, said of oneself."""
+        return evidence.training > 0.0 and all(
+            vid in self._trainees or vid in evidence.status for vid, _ in job
+        )
 
     def _weigh_unstated_roles(self, evidence: Evidence) -> None:
         """A role word that is all a type has, and that nobody stated as their

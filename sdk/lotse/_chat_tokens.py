@@ -93,6 +93,8 @@ class Evidence:
     led: dict[str, float] = field(default_factory=dict)
     #: Job evidence from being in training, said of oneself ("PKA-Azubi hier").
     training: float = 0.0
+    #: Job words said as a status, not asked for ("im Praktikum", "en stage").
+    status: set[int] = field(default_factory=set)
 
     def total(self, key: str) -> float:
         task = sum(c for _, c in self.task.get(key, ()))

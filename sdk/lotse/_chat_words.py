@@ -77,6 +77,7 @@ class Words:
         self.served = languages.served
         self.acts = languages.acts
         self.subject = languages.subject
+        self.status = languages.status
         self.section_parts = languages.section_parts
         self.articles = languages.articles
         self.specialist_endings = languages.specialist_endings

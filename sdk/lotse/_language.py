@@ -120,6 +120,9 @@ class Language:
     acts: Mapping[str, frozenset[str]] = field(default_factory=dict)
     #: The visitor as a verb's subject ("ich", "I", "je").
     subject: frozenset[str] = frozenset()
+    #: Training said as a status rather than asked for: "im Praktikum", "en
+    #: stage", "on placement" (pairs of words).
+    status: frozenset[tuple[str, str]] = frozenset()
     #: Endings of specialists' names and the role word they stand for ("-ologist":
     #: "specialist"), for professions the catalogue does not list.
     specialist_endings: tuple[tuple[str, str], ...] = ()
@@ -208,6 +211,7 @@ _KEYS: dict[str, frozenset[str]] = {
             "served",
             "acts",
             "subject",
+            "status",
             "specialist_endings",
         }
     ),
@@ -328,6 +332,7 @@ def read_language(path: Path) -> Language:
         served=_by_type(roles.get("served", {}), f"{path.name}: [roles] served"),
         acts=_by_type(roles.get("acts", {}), f"{path.name}: [roles] acts"),
         subject=_words(roles.get("subject", "")),
+        status=frozenset(_pairs(roles.get("status", []), f"{path.name}: [roles] status")),
         specialist_endings=_pairs(
             roles.get("specialist_endings", []), f"{path.name}: specialist_endings"
         ),
@@ -422,6 +427,9 @@ class Languages:
         #: Acts -> the visitor type performing them ("verordne" -> "hcp").
         self.acts = _by_word(lang.acts for lang in langs)
         self.subject = _union(lang.subject for lang in langs)
+        self.status: frozenset[tuple[str, str]] = frozenset().union(
+            *(lang.status for lang in langs)
+        )
         #: Longest ending first.
         self.specialist_endings: tuple[tuple[str, str], ...] = tuple(
             sorted(
