@@ -376,6 +376,9 @@ def test_being_in_training_is_a_status_not_a_request(
         ("depuis hier j'ai mal à l'épaule, je peux mettre votre gel ?", "patient"),
         # One's own family too, where no catalogue phrase names the relative.
         ("what does the newborn screening result of my baby mean", "patient"),
+        # "me" for "my", before a relative or the body only.
+        ("me nan's on these tablets and she keeps nodding off", "patient"),
+        ("me back's in bits, which of ur gels works", "patient"),
         # Someone else's body is not the visitor's own.
         ("Is this cream safe for my patients' skin?", "hcp"),
     ],

@@ -700,10 +700,16 @@ class ChatMatcher:
             for other in following[:2]:  # "ich bin niedergelassene Ärztin"
                 other.stated = True
         for before, token in itertools.pairwise(tokens):
-            if before.word in lang.others and before.clause == token.clause:
+            if before.clause != token.clause:
+                continue
+            if before.word in lang.others:
                 token.other = True
                 token.ours = before.word in lang.ours
                 token.mine = before.word in lang.mine
+            elif before.word in lang.mine_before_own and (
+                lang.is_kin(token.word) or lang.is_body(token.word)
+            ):
+                token.other = token.mine = True  # "me nan", "me knee"
         # "arbeite in einer Apotheke", "titulaire d'une pharmacie", "we're a
         # pharmacy": a place of care the visitor works at or speaks as.
         for token in tokens:

@@ -64,6 +64,7 @@ class Words:
         self.acting = languages.acting
         self.ours = languages.ours
         self.mine = languages.mine
+        self.mine_before_own = languages.mine_before_own
         self.about = languages.about
         self.groups = languages.groups
         self.work = languages.work

@@ -82,6 +82,9 @@ class Language:
     #: First-person singular possessives: "meine Apotheke kriegt es nicht" is the
     #: visitor's own pharmacy, acting for them (a patient's words).
     mine: frozenset[str] = frozenset()
+    #: Words that say "my" only before a relative or a part of the body ("me nan",
+    #: "me knee"); elsewhere they are something else ("send me").
+    mine_before_own: frozenset[str] = frozenset()
     #: Prepositions: a role after one and an article is spoken of ("bei einer
     #: Patientin mit", "in a patient on"), not the visitor.
     about: frozenset[str] = frozenset()
@@ -197,6 +200,7 @@ _KEYS: dict[str, frozenset[str]] = {
             "acting",
             "ours",
             "mine",
+            "mine_before_own",
             "about",
             "groups",
             "work",
@@ -318,6 +322,7 @@ def read_language(path: Path) -> Language:
         acting=_words(roles.get("acting", "")),
         ours=_words(roles.get("ours", "")),
         mine=_words(roles.get("mine", "")),
+        mine_before_own=_words(roles.get("mine_before_own", "")),
         about=_words(roles.get("about", "")),
         groups=_words(roles.get("groups", "")),
         work=_words(roles.get("work", "")),
@@ -411,6 +416,7 @@ class Languages:
         self.acting = _union(lang.acting for lang in langs)
         self.ours = _union(lang.ours for lang in langs)
         self.mine = _union(lang.mine for lang in langs)
+        self.mine_before_own = _union(lang.mine_before_own for lang in langs)
         self.about = _union(lang.about for lang in langs)
         self.groups = _union(lang.groups for lang in langs)
         self.work = _union(lang.work for lang in langs)
