@@ -798,6 +798,8 @@ class ChatMatcher:
         if token.acts or not self._names_place(token):
             return False
         rest = [t for t in tokens[token.position + 1 :] if t.clause == token.clause]
+        if rest and rest[-1].word in self._lang.statement_after:
+            return True  # "Apotheke am Markt hier": whatever its name, it speaks
         names = [t for t in rest if t.weight > 0.0]
         return bool(names) and not any(self._as_written(t) for t in names)
 
