@@ -213,6 +213,9 @@ def test_a_typo_is_read_in_the_answers_own_language(matcher: ChatMatcher) -> Non
         ("Spitalapotheke Bern: Stabilitätsdaten nach Rekonstitution?", "pharmacist"),
         ("Pharmacie à Genève, besoin de notices pour nos clients", "pharmacist"),
         ("Apotheke in der Nähe?", "patient"),  # sought, not the sender
+        # Closed by "hier", whatever its name; after a greeting.
+        ("Apotheke am Markt hier, unsere Lieferung ist nicht angekommen", "pharmacist"),
+        ("Grüessech, Apotheke in Bern, mir hei e Frag zur Lagerig", "pharmacist"),
         # Words describing the place between the work and the place.
         ("We run a long-term care pharmacy, how do we set up an account?", "pharmacist"),
         ("Wir sind eine kleine internistische Praxis und brauchen Wartezimmerflyer", "hcp"),
