@@ -213,6 +213,10 @@ def test_a_typo_is_read_in_the_answers_own_language(matcher: ChatMatcher) -> Non
         ("Spitalapotheke Bern: Stabilitätsdaten nach Rekonstitution?", "pharmacist"),
         ("Pharmacie à Genève, besoin de notices pour nos clients", "pharmacist"),
         ("Apotheke in der Nähe?", "patient"),  # sought, not the sender
+        # A shift on a ward or at a pharmacy is work there; a relative on a ward is not.
+        ("Spätdienst auf Station, darf man die Kapsel öffnen?", "hcp"),
+        ("on night shift at the pharmacy, is the syrup ok after opening?", "pharmacist"),
+        ("Meine Mutter liegt auf Station, darf sie das nehmen?", "patient"),
         # Closed by "hier", whatever its name; after a greeting.
         ("Apotheke am Markt hier, unsere Lieferung ist nicht angekommen", "pharmacist"),
         ("Grüessech, Apotheke in Bern, mir hei e Frag zur Lagerig", "pharmacist"),
