@@ -959,20 +959,21 @@ class ChatMatcher:
                 return head
         return None
 
+    def _foreign(self, vid: int, told: str) -> bool:
+        """Whether only another language's phrases use the word, in an answer whose
+        own words tell its language ("told"; "" if none leads)."""
+        only = self._lang_only.get(self._words[vid])
+        return bool(told) and only is not None and only != told
+
     def _typo(self, word: str, told: str = "") -> list[tuple[int, float]]:
         """The nearest known word within a small edit distance, also trying the
         word without a feminine ending and with umlauts as plain vowels
         ("Aertzin" -> "artz" -> "arzt"). A word only another language's phrases
         use is no typo in an answer whose words tell its language: "Rostock" in
         a German answer is a city, not the English "restock"."""
-
-        def foreign(vid: int) -> bool:
-            only = self._lang_only.get(self._words[vid])
-            return bool(told) and only is not None and only != told
-
         collapsed = collapse(word)
         vid = self._collapsed.get(collapsed)
-        if vid is not None and len(collapsed) >= 3 and not foreign(vid):
+        if vid is not None and len(collapsed) >= 3 and not self._foreign(vid, told):
             return [(vid, _SIM_TYPO[1])]  # "jobb", "Aplication", "Praktikkum"
         plain = self._lang.plain
         candidates = {word, plain(word)}
@@ -994,7 +995,7 @@ class ChatMatcher:
                 continue  # "internal" is no typo of "intern"
             if len(candidate) == 4 and sorted(choice) != sorted(candidate):
                 continue  # four letters: only a swap ("artz") is a safe typo
-            if foreign(self._vocab[choice]):
+            if self._foreign(self._vocab[choice], told):
                 continue
             if best is None or distance < best[0]:
                 best = (distance, self._vocab[choice])
