@@ -186,6 +186,15 @@ def test_typos(matcher: ChatMatcher, text: str, visitor_type: str) -> None:
     assert matcher.match(text).visitor_type == visitor_type
 
 
+def test_a_unit_after_a_number_is_no_alias(matcher: ChatMatcher) -> None:
+    """ "5 mg" is milligrams, not the French "MG" (médecin généraliste); "30 grad"
+    degrees, not a graduate."""
+    assert (
+        matcher.match("where's the leaflet for the 10 mg tabs? lost mine").visitor_type == "patient"
+    )
+    assert matcher.match("Flasche lag bei 30 Grad im Auto, noch gut?").visitor_type != "applicant"
+
+
 def test_a_typo_is_read_in_the_answers_own_language(matcher: ChatMatcher) -> None:
     """A German answer's town is no misspelt English word: "Rostock" is not
     "restock", so the stated role decides."""

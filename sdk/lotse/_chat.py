@@ -599,7 +599,11 @@ class ChatMatcher:
                 out[-1] += word  # "PJ-ler" -> "pjler"
             elif word in self._vocab:
                 out.append(word)
-            elif word in aliases and not (out and out[-1] in lang.others and lang.is_kin(word)):
+            elif (
+                word in aliases
+                and not (out and out[-1] in lang.others and lang.is_kin(word))
+                and not (out and out[-1].isdigit())  # "5 mg" is a unit, no "MG"
+            ):
                 out.extend(own.get(word) or aliases[word])
             else:
                 out.append(self._specialist(word) or word)
