@@ -253,6 +253,9 @@ def test_a_place_of_work_names_the_role(matcher: ChatMatcher, text: str, visitor
         ("I take it myself, but I need the renal dosing table for my patients", "hcp"),
         ("Als Ärztin im Ruhestand frage ich nach meiner eigenen Schilddrüsentherapie", "patient"),
         ("Médecin, je demande pour mon propre fils : quelle dose de sirop ?", "patient"),
+        # Where they work, set aside too.
+        ("I work in a pharmacy but asking privately: my inhaler makes me cough", "patient"),
+        ("Je travaille en pharmacie, mais c'est pour moi en privé : mon spray me gêne", "patient"),
         # Or for their own family.
         ("Bin PTA, meine Schwiegermutter hat die Diagnose bekommen, was hilft ihr?", "patient"),
         ("Pharmacienne à la retraite, c'est pour mon mari qui commence ce traitement", "patient"),

@@ -1410,13 +1410,16 @@ class ChatMatcher:
         ):
             return
         moved = sum(evidence.role.pop(key, 0.0) for key in PROFESSIONAL_TYPES)
+        works_at = any(self._works_at(tokens, t) for t in tokens)
         for key in PROFESSIONAL_TYPES:
             # A role said before the turn ("I'm a physio, but asking for myself")
             # counts as a task: it is the role this answer sets aside.
+            # So does the place they said they work at ("Ich arbeite in der
+            # Apotheke, frage aber privat").
             if key in evidence.task:
                 tasks = evidence.task[key]
-                moved += sum(c for v, c in tasks if v >= 0 and self._roles[v])
-                evidence.task[key] = [(v, c) for v, c in tasks if v < 0 or not self._roles[v]]
+                moved += sum(c for v, c in tasks if self._names_self(v, works_at))
+                evidence.task[key] = [(v, c) for v, c in tasks if not self._names_self(v, works_at)]
         if moved <= 0.0:
             return
         for key in PROFESSIONAL_TYPES:
@@ -1425,6 +1428,13 @@ class ChatMatcher:
         shares = evidence.by_intent.get(PATIENT_TYPE)
         index = max(shares, key=shares.__getitem__) if shares else self._patient_intent
         evidence.add_role(PATIENT_TYPE, moved, index)
+
+    def _names_self(self, vid: int, works_at: bool) -> bool:
+        """Whether a vocabulary word names a role, or (`works_at`: the visitor
+        said they work at one) a place of care."""
+        if vid < 0:
+            return False
+        return bool(self._roles[vid]) or (works_at and self._words[vid] in self._lang.places)
 
     def _body(self, tokens: list[Token], token: Token) -> bool:
         """Whether the word is the visitor's own body: after a first-person
