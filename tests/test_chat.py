@@ -229,6 +229,8 @@ def test_a_typo_is_read_in_the_answers_own_language(matcher: ChatMatcher) -> Non
         # Closed by "hier", whatever its name; after a greeting.
         ("Apotheke am Markt hier, unsere Lieferung ist nicht angekommen", "pharmacist"),
         ("Grüessech, Apotheke in Bern, mir hei e Frag zur Lagerig", "pharmacist"),
+        # Swiss German possessives: "üsi Apotheke" is ours.
+        ("Mir bruuched e Offerte für üsi Apotheke z Bern", "pharmacist"),
         # Words describing the place between the work and the place.
         ("We run a long-term care pharmacy, how do we set up an account?", "pharmacist"),
         ("Wir sind eine kleine internistische Praxis und brauchen Wartezimmerflyer", "hcp"),

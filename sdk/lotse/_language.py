@@ -410,7 +410,9 @@ class Languages:
         self.negation_fillers = _union(lang.negation_fillers for lang in langs)
         self.lookback_skip = _union(lang.lookback_skip for lang in langs)
         self.statement = _union(lang.statement for lang in langs)
-        self.others = _union(lang.others for lang in langs)
+        #: Possessives ("our", "my") are determiners too: a role after one is
+        #: someone's, whichever list a language file names them in.
+        self.others = _union(lang.others | lang.ours | lang.mine for lang in langs)
         self.statement_after = _union(lang.statement_after for lang in langs)
         self.objects = _union(lang.objects for lang in langs)
         self.acting = _union(lang.acting for lang in langs)
