@@ -397,6 +397,11 @@ def test_being_in_training_is_a_status_not_a_request(
         ("depuis hier j'ai mal à l'épaule, je peux mettre votre gel ?", "patient"),
         # One's own family too, where no catalogue phrase names the relative.
         ("what does the newborn screening result of my baby mean", "patient"),
+        # One's own medicine, as one's own body.
+        ("mein Inhalator pfeift beim Einatmen, ist der kaputt?", "patient"),
+        ("my insulin pen keeps jamming", "patient"),
+        ("ma pommade a une drôle d'odeur, normal ?", "patient"),
+        ("Ich bin Ärztin, meine Insulinpatienten fragen nach Schulungen", "hcp"),
         # "me" for "my", before a relative or the body only.
         ("me nan's on these tablets and she keeps nodding off", "patient"),
         ("me back's in bits, which of ur gels works", "patient"),

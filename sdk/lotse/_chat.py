@@ -1465,8 +1465,12 @@ class ChatMatcher:
                 evidence.add_role(PATIENT_TYPE, _OWN_PERSON, self._patient_intent)
 
     def _ones_own(self, tokens: list[Token], token: Token) -> bool:
-        """Whether the word is the visitor's own body or relative."""
-        return self._body(tokens, token) or self._kin(token)
+        """Whether the word is the visitor's own body, relative or medicine."""
+        return (
+            self._body(tokens, token)
+            or self._kin(token)
+            or (token.mine and self._lang.is_medicine(token.word))
+        )
 
     def _kin(self, token: Token) -> bool:
         """Whether the word is the visitor's own relative ("meine Mutter", "my dad",

@@ -73,6 +73,7 @@ class Words:
         self.everyday_jobs = languages.everyday_jobs
         self.kin = languages.kin
         self.body = languages.body
+        self.medicines = languages.medicines
         self.felt = languages.felt
         self.first_person = languages.first_person
         self.served = languages.served
@@ -126,6 +127,11 @@ class Words:
         """Whether the word names a part of the body (`body`), in this or another
         form ("Augen", "knees")."""
         return self._in_some_form(word, self.body)
+
+    def is_medicine(self, word: str) -> bool:
+        """Whether the word names something a patient takes (`medicines`), in this
+        or another form ("Tabletten", "inhalers")."""
+        return self._in_some_form(word, self.medicines)
 
     def _in_some_form(self, word: str, found: frozenset[str]) -> bool:
         return word in found or self.short_stem(word) in found

@@ -111,6 +111,9 @@ class Language:
     kin: frozenset[str] = frozenset()
     #: Parts of the body: one's own ("my knee", "meine Augen") is a patient's case.
     body: frozenset[str] = frozenset()
+    #: What a patient takes: one's own ("mein Insulin", "my inhaler") is a
+    #: patient's case, as one's own body is.
+    medicines: frozenset[str] = frozenset()
     #: Words of feeling one's body that need no possessive ("j'ai mal au dos").
     felt: frozenset[str] = frozenset()
     #: The visitor speaking of themselves ("ich", "my", "je").
@@ -210,6 +213,7 @@ _KEYS: dict[str, frozenset[str]] = {
             "everyday_jobs",
             "kin",
             "body",
+            "medicines",
             "felt",
             "first_person",
             "served",
@@ -332,6 +336,7 @@ def read_language(path: Path) -> Language:
         everyday_jobs=_words(roles.get("everyday_jobs", "")),
         kin=_words(roles.get("kin", "")),
         body=_words(roles.get("body", "")),
+        medicines=_words(roles.get("medicines", "")),
         felt=_words(roles.get("felt", "")),
         first_person=_words(roles.get("first_person", "")),
         served=_by_type(roles.get("served", {}), f"{path.name}: [roles] served"),
@@ -428,6 +433,7 @@ class Languages:
         self.everyday_jobs = _union(lang.everyday_jobs for lang in langs)
         self.kin = _union(lang.kin for lang in langs)
         self.body = _union(lang.body for lang in langs)
+        self.medicines = _union(lang.medicines for lang in langs)
         self.felt = _union(lang.felt for lang in langs)
         self.first_person = _union(lang.first_person for lang in langs)
         #: Those served -> the visitor type serving them ("kunde" -> "pharmacist").
