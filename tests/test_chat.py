@@ -397,6 +397,8 @@ def test_being_in_training_is_a_status_not_a_request(
         ("depuis hier j'ai mal à l'épaule, je peux mettre votre gel ?", "patient"),
         # One's own family too, where no catalogue phrase names the relative.
         ("what does the newborn screening result of my baby mean", "patient"),
+        # Relatives as families call them.
+        ("mini Nonna verstoht d Packigsbilag nöd", "patient"),
         # One's own medicine, as one's own body.
         ("mein Inhalator pfeift beim Einatmen, ist der kaputt?", "patient"),
         ("my insulin pen keeps jamming", "patient"),
