@@ -409,6 +409,8 @@ def test_being_in_training_is_a_status_not_a_request(
         ("me back's in bits, which of ur gels works", "patient"),
         # Someone else's body is not the visitor's own.
         ("Is this cream safe for my patients' skin?", "hcp"),
+        # The visitor's own patient, the possessive after the word.
+        ("A patient of mine asked whether she can take it while breastfeeding", "hcp"),
     ],
 )
 def test_ones_own_body_or_family_is_a_patients_case(

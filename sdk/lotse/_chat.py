@@ -714,6 +714,12 @@ class ChatMatcher:
                 lang.is_kin(token.word) or lang.is_body(token.word)
             ):
                 token.other = token.mine = True  # "me nan", "me knee"
+        # "a patient of mine", "eine Patientin von uns": the possessive after the word.
+        for token, of, owner in zip(tokens, tokens[1:], tokens[2:], strict=False):
+            if (of.word, owner.word) in lang.postposed and token.clause == owner.clause:
+                token.other = True
+                token.mine = owner.word in lang.first_person
+                token.ours = not token.mine
         # "arbeite in einer Apotheke", "titulaire d'une pharmacie", "we're a
         # pharmacy": a place of care the visitor works at or speaks as.
         for token in tokens:
@@ -1505,9 +1511,10 @@ class ChatMatcher:
         self._named_as_others(tokens, claimed, evidence, self._treating_intent, self._treated)
 
     def _treated(self, token: Token) -> bool:
-        """Whether the word is a patient acting in the third person ("Patientin hatte")."""
+        """Whether the word is a patient acting in the third person ("Patientin
+        hatte"), or the visitor's own patient ("a patient of mine")."""
         return (
-            token.acts
+            (token.acts or token.mine)
             and token.other
             and any(
                 direct and vid in self._patient_words and sim >= _SIM_INFLECTED

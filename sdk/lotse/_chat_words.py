@@ -65,6 +65,7 @@ class Words:
         self.ours = languages.ours
         self.mine = languages.mine
         self.mine_before_own = languages.mine_before_own
+        self.postposed = languages.postposed
         self.about = languages.about
         self.groups = languages.groups
         self.work = languages.work

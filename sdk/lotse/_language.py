@@ -82,6 +82,9 @@ class Language:
     #: First-person singular possessives: "meine Apotheke kriegt es nicht" is the
     #: visitor's own pharmacy, acting for them (a patient's words).
     mine: frozenset[str] = frozenset()
+    #: A possessive after the word, as pairs ("a patient of mine", "eine Patientin
+    #: von mir"): the word is the visitor's own (first person singular) or ours.
+    postposed: tuple[tuple[str, str], ...] = ()
     #: Words that say "my" only before a relative or a part of the body ("me nan",
     #: "me knee"); elsewhere they are something else ("send me").
     mine_before_own: frozenset[str] = frozenset()
@@ -204,6 +207,7 @@ _KEYS: dict[str, frozenset[str]] = {
             "ours",
             "mine",
             "mine_before_own",
+            "postposed",
             "about",
             "groups",
             "work",
@@ -327,6 +331,7 @@ def read_language(path: Path) -> Language:
         ours=_words(roles.get("ours", "")),
         mine=_words(roles.get("mine", "")),
         mine_before_own=_words(roles.get("mine_before_own", "")),
+        postposed=_pairs(roles.get("postposed", []), f"{path.name}: [roles] postposed"),
         about=_words(roles.get("about", "")),
         groups=_words(roles.get("groups", "")),
         work=_words(roles.get("work", "")),
@@ -424,6 +429,7 @@ class Languages:
         self.ours = _union(lang.ours for lang in langs)
         self.mine = _union(lang.mine for lang in langs)
         self.mine_before_own = _union(lang.mine_before_own for lang in langs)
+        self.postposed = frozenset(p for lang in langs for p in lang.postposed)
         self.about = _union(lang.about for lang in langs)
         self.groups = _union(lang.groups for lang in langs)
         self.work = _union(lang.work for lang in langs)
