@@ -424,6 +424,10 @@ def test_ones_own_body_or_family_is_a_patients_case(
     [
         "We are a logistics company offering cold chain services to pharma",
         "Wir sind Hersteller von Etiketten und würden Ihnen gern unser Sortiment anbieten",
+        # Press, and a product question with no word of who asks.
+        "Wir produzieren Blister und möchten Ihnen ein Angebot machen",
+        "Interviewanfrage zu Lieferengpässen für unser Magazin",
+        "Is it available in New Zealand?",
     ],
 )
 def test_a_supplier_offering_is_no_visitor_type(matcher: ChatMatcher, text: str) -> None:
