@@ -229,6 +229,9 @@ def test_a_typo_is_read_in_the_answers_own_language(matcher: ChatMatcher) -> Non
         # Closed by "hier", whatever its name; after a greeting.
         ("Apotheke am Markt hier, unsere Lieferung ist nicht angekommen", "pharmacist"),
         ("Grüessech, Apotheke in Bern, mir hei e Frag zur Lagerig", "pharmacist"),
+        # A place only one profession works at, said to be ours, speaks for it.
+        ("Notre officine à Lausanne voudrait s'inscrire à votre formation continue", "pharmacist"),
+        ("our dispensary keeps getting the fridge lines late, who do I call?", "pharmacist"),
         # Swiss German possessives: "üsi Apotheke" is ours.
         ("Mir bruuched e Offerte für üsi Apotheke z Bern", "pharmacist"),
         # Words describing the place between the work and the place.

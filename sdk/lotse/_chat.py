@@ -1375,7 +1375,7 @@ class ChatMatcher:
                     evidence.training += contribution
                     if vid not in self._trainees:
                         evidence.status.add(vid)
-                elif own_role and (speaks_as or tokens[position].leading):
+                elif own_role and (speaks_as or tokens[position].leading or tokens[position].ours):
                     # Who the visitor says they are outweighs what else they mention.
                     contribution *= _OWN_ROLE
                     evidence.role[key] = evidence.role.get(key, 0.0) + contribution
