@@ -721,3 +721,32 @@ def test_domain_word_salad_is_well_formed(matcher: ChatMatcher, parts: list[str]
     result = matcher.match(" ".join(parts))
     assert 0.0 <= result.confidence <= 1.0
     assert result.visitor_type not in result.negated
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data())
+def test_a_whole_answer_is_compared_with_every_phrase_that_could_match(
+    matcher: ChatMatcher, data: st.DataObject
+) -> None:
+    """Whole short answers are compared only with phrases of a length fuzz.ratio
+    can reach the cutoff with: the same phrase is found as by comparing all."""
+    from rapidfuzz import fuzz, process
+
+    from lotse import _chat
+
+    phrases = [p.text for p in matcher._phrases]
+    text = data.draw(st.sampled_from([p for p in phrases if len(p) <= _chat._WHOLE_MAX_CHARS]))
+    cut = data.draw(st.integers(min_value=0, max_value=len(text)))
+    typed = data.draw(st.sampled_from([text[:cut] + text[cut + 1 :], text + "x", "x" + text]))
+    if not _chat._WHOLE_MIN_CHARS <= len(typed) <= _chat._WHOLE_MAX_CHARS:
+        return
+    everywhere = process.extractOne(
+        typed, phrases, scorer=fuzz.ratio, score_cutoff=_chat._WHOLE_CUTOFF
+    )
+    tokens = matcher._tokens([typed.split()], "")
+    spots = matcher._spot_whole(typed, tokens)
+    if everywhere is None:
+        assert spots == []
+    else:
+        assert [spot.phrase.text for spot in spots] == [phrases[everywhere[2]]]
+        assert spots[0].factor == everywhere[1] / 100.0

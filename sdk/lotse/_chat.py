@@ -65,6 +65,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -380,7 +381,12 @@ class ChatMatcher:
                 if len(vocab_ids) >= 2 and self._roles[vid] and own_type not in self._roles[vid]:
                     stand_in = role_stand_in(self._roles[vid])
                     self._postings.setdefault(stand_in, []).append((number, slot))
-        self._phrase_texts: list[str] = [p.text for p in self._phrases]
+        # Phrase texts by length: a whole answer is compared only with phrases
+        # whose length lets fuzz.ratio reach the cutoff at all.
+        by_length = sorted(range(len(self._phrases)), key=lambda n: len(self._phrases[n].text))
+        self._phrase_order: list[int] = by_length
+        self._phrase_texts: list[str] = [self._phrases[n].text for n in by_length]
+        self._phrase_lengths: list[int] = [len(text) for text in self._phrase_texts]
         # The patient intent whose phrases speak of "my doctor": where a visitor
         # who names someone else's professional belongs ("the pharmacist said").
         carer: dict[int, int] = {}
@@ -1112,6 +1118,9 @@ class ChatMatcher:
     def _spot(self, tokens: list[Token]) -> list[Spot]:
         """Every phrase whose words the answer (mostly) contains, close together."""
         rows: dict[int, dict[int, Slot]] = {}
+        # Each row's evidence so far, kept as slots fill: most rows (a common
+        # word's phrases) fall short and are dropped without summing them.
+        running: dict[int, float] = {}
         for token in tokens:
             for vid, sim, direct in token.meanings:
                 for number, slot in self._postings.get(vid, ()):
@@ -1123,9 +1132,13 @@ class ChatMatcher:
                     if current is None or (sim, direct) > (current[1], current[4]):
                         weight = self._phrases[number].weights[slot]
                         row[slot] = (token.position, sim, vid, weight, direct)
+                        before = 0.0 if current is None else current[3] * current[1]
+                        running[number] = running.get(number, 0.0) + weight * sim - before
         spots: list[Spot] = []
         for number, row in rows.items():
             phrase = self._phrases[number]
+            if running[number] < _MIN_RECALL * phrase.total - 1e-9:
+                continue
             got = sum(weight * sim for _, sim, _, weight, _ in row.values())
             if got < _MIN_RECALL * phrase.total:
                 continue
@@ -1275,13 +1288,24 @@ class ChatMatcher:
         """A short answer that as a whole is nearly a phrase ("apo theker")."""
         if not _WHOLE_MIN_CHARS <= len(text) <= _WHOLE_MAX_CHARS:
             return []
-        found = process.extractOne(
-            text, self._phrase_texts, scorer=fuzz.ratio, score_cutoff=_WHOLE_CUTOFF
+        # fuzz.ratio is at most 2·shorter / (both lengths): outside this band of
+        # lengths no phrase can reach the cutoff.
+        share = _WHOLE_CUTOFF / (200.0 - _WHOLE_CUTOFF)
+        low = bisect.bisect_left(self._phrase_lengths, math.ceil(len(text) * share - 1e-9))
+        high = bisect.bisect_right(self._phrase_lengths, math.floor(len(text) / share + 1e-9))
+        found = process.extract(
+            text,
+            self._phrase_texts[low:high],
+            scorer=fuzz.ratio,
+            score_cutoff=_WHOLE_CUTOFF,
+            limit=None,
         )
-        if found is None:
+        if not found:
             return []
-        phrase = self._phrases[found[2]]
-        factor = found[1] / 100.0
+        # The best score; of equals, the phrase the catalogue lists first.
+        score, number = max((f[1], -self._phrase_order[low + f[2]]) for f in found)
+        phrase = self._phrases[-number]
+        factor = score / 100.0
         content = [t for t in tokens if t.weight > 0]
         # The phrase explains every content word of the answer; its first
         # vocabulary word stands for them (they may be fragments of it).
