@@ -147,6 +147,7 @@ def test_matched_type_is_the_intents_type(matcher: ChatMatcher, intents: list[In
         ("Mein Hausarzt hat mir das verschrieben", "patient"),
         ("Brauche einen Termin beim Frauenarzt", "patient"),
         ("Notärztin", "hcp"),  # a compound with a role as its head
+        ("Gyn hier, Interaktion mit hormoneller Therapie?", "hcp"),  # a clipped specialty
         # A profession after words that name no role still leads the answer.
         ("Newly qualified pharmacist, is the allergy label right on the 10 mg box?", "pharmacist"),
         ("Senior Staff Nurse: allergy query on the excipients", "hcp"),
@@ -402,6 +403,7 @@ def test_being_in_training_is_a_status_not_a_request(
         ("what does the newborn screening result of my baby mean", "patient"),
         # Relatives as families call them.
         ("mini Nonna verstoht d Packigsbilag nöd", "patient"),
+        ("Gibt's des a für Kinder? Mei Bua is 6", "patient"),
         # One's own medicine, as one's own body.
         ("mein Inhalator pfeift beim Einatmen, ist der kaputt?", "patient"),
         ("my insulin pen keeps jamming", "patient"),
