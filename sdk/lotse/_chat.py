@@ -834,7 +834,7 @@ class ChatMatcher:
             direct and vid >= 0 and sim >= _SIM_INFLECTED for vid, sim, direct in token.meanings
         )
 
-    def _lookup(self, word: str, told: str = "") -> list[tuple[int, float, bool]]:
+    def _lookup(self, word: str, told: str) -> list[tuple[int, float, bool]]:
         """The vocabulary words `word` may be, each with a similarity."""
         meanings = [(vid, sim, True) for vid, sim in self._find(word, told)]
         seen = {vid for vid, _, _ in meanings}
@@ -860,7 +860,7 @@ class ChatMatcher:
             meanings.append((stand_in, sim * _SIM_OTHER_ROLE, False))
         return meanings
 
-    def _find(self, word: str, told: str = "") -> list[tuple[int, float]]:
+    def _find(self, word: str, told: str) -> list[tuple[int, float]]:
         found: list[tuple[int, float]] = []
         vid = self._vocab.get(word)
         if vid is not None:
@@ -981,7 +981,7 @@ class ChatMatcher:
         only = self._lang_only.get(self._words[vid])
         return bool(told) and only is not None and only != told
 
-    def _typo(self, word: str, told: str = "") -> list[tuple[int, float]]:
+    def _typo(self, word: str, told: str) -> list[tuple[int, float]]:
         """The nearest known word within a small edit distance, also trying the
         word without a feminine ending and with umlauts as plain vowels
         ("Aertzin" -> "artz" -> "arzt"). A word only another language's phrases
