@@ -128,7 +128,9 @@ _GENERIC_WEIGHT = 0.25
 #: What someone the visitor serves says of them ("ein Kunde fragt"), as a share of
 #: a role they state themselves.
 _SERVED = 1.0
-_ACT = 1.0  # an act only a profession performs, done by the visitor
+#: What an act only a profession performs, done by the visitor ("darf ich das
+#: verordnen"), says of them, as a share of a role they state themselves.
+_ACT = 1.0
 #: What a professional's trade words count for when they ask about their own
 #: medicine (`_own_case`).
 _OWN_CASE_TASK = 0.5
@@ -140,7 +142,8 @@ _FELT_REACH = 3
 #: At most this many prepositions and articles between working and the place of
 #: work ("arbeite in einer Apotheke").
 _WORK_GAP = 2
-_DESCRIBING = 3  # words that may describe a place of work ("small rural")
+#: At most this many words describing the place of work ("a small rural pharmacy").
+_DESCRIBING = 3
 #: Known words that no spotted phrase explains still hint at the visitor types
 #: whose phrases use them, at this share, split between those types.
 _BACKOFF = 0.35
@@ -156,9 +159,12 @@ _PASSING_WORDS = 3
 _JOB_TASK = 0.9
 #: A first-person object this many words after a role makes the role someone
 #: else's ("doctor told me", "Arzt hat mir").
-_LEADING_REACH = 3  # words of an answer's opening that may lead it
 _OBJECT_REACH = 2
-_NEGATED_JOB_REACH = 3  # "pas pour une candidature": words to the job word
+#: A profession this many words into an answer's opening may lead it ("Newly
+#: qualified pharmacist, …").
+_LEADING_REACH = 3
+#: A job word this many words after a denial is denied ("pas pour une candidature").
+_NEGATED_JOB_REACH = 3
 #: Hints alone match when they add up to this (two words only one type's
 #: phrases use) and other types' evidence is at most this share of them.
 _AGREEING_HINTS = 0.6
@@ -1303,8 +1309,8 @@ class ChatMatcher:
         if not found:
             return []
         # The best score; of equals, the phrase the catalogue lists first.
-        score, number = max((f[1], -self._phrase_order[low + f[2]]) for f in found)
-        phrase = self._phrases[-number]
+        score = max(f[1] for f in found)
+        phrase = self._phrases[min(self._phrase_order[low + f[2]] for f in found if f[1] == score)]
         factor = score / 100.0
         content = [t for t in tokens if t.weight > 0]
         # The phrase explains every content word of the answer; its first
@@ -1618,10 +1624,10 @@ class ChatMatcher:
         "puis-je le prescrire"): that profession, unless the visitor says they
         are someone (then that role speaks) or the act is done to them ("me
         prescrire", "prescribed": forms the data does not list)."""
-        acts = self._lang.acts
+        lang = self._lang
+        acts = lang.acts
         if not acts or self._states_own_role(tokens):
             return
-        lang = self._lang
         for token in tokens:
             key = acts.get(token.word)
             if key is None or key not in self._role_intent:

@@ -131,7 +131,7 @@ class Language:
     subject: frozenset[str] = frozenset()
     #: Training said as a status rather than asked for: "im Praktikum", "en
     #: stage", "on placement" (pairs of words).
-    status: frozenset[tuple[str, str]] = frozenset()
+    status: tuple[tuple[str, str], ...] = ()
     #: Endings of specialists' names and the role word they stand for ("-ologist":
     #: "specialist"), for professions the catalogue does not list.
     specialist_endings: tuple[tuple[str, str], ...] = ()
@@ -347,7 +347,7 @@ def read_language(path: Path) -> Language:
         served=_by_type(roles.get("served", {}), f"{path.name}: [roles] served"),
         acts=_by_type(roles.get("acts", {}), f"{path.name}: [roles] acts"),
         subject=_words(roles.get("subject", "")),
-        status=frozenset(_pairs(roles.get("status", []), f"{path.name}: [roles] status")),
+        status=_pairs(roles.get("status", []), f"{path.name}: [roles] status"),
         specialist_endings=_pairs(
             roles.get("specialist_endings", []), f"{path.name}: specialist_endings"
         ),
@@ -429,7 +429,7 @@ class Languages:
         self.ours = _union(lang.ours for lang in langs)
         self.mine = _union(lang.mine for lang in langs)
         self.mine_before_own = _union(lang.mine_before_own for lang in langs)
-        self.postposed = frozenset(p for lang in langs for p in lang.postposed)
+        self.postposed = frozenset(pair for lang in langs for pair in lang.postposed)
         self.about = _union(lang.about for lang in langs)
         self.groups = _union(lang.groups for lang in langs)
         self.work = _union(lang.work for lang in langs)
@@ -447,9 +447,7 @@ class Languages:
         #: Acts -> the visitor type performing them ("verordne" -> "hcp").
         self.acts = _by_word(lang.acts for lang in langs)
         self.subject = _union(lang.subject for lang in langs)
-        self.status: frozenset[tuple[str, str]] = frozenset().union(
-            *(lang.status for lang in langs)
-        )
+        self.status = frozenset(pair for lang in langs for pair in lang.status)
         #: Longest ending first.
         self.specialist_endings: tuple[tuple[str, str], ...] = tuple(
             sorted(
