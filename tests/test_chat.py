@@ -240,6 +240,17 @@ def test_a_typo_is_read_in_the_answers_own_language(matcher: ChatMatcher) -> Non
         ("Wir sind eine kleine internistische Praxis und brauchen Wartezimmerflyer", "hcp"),
         ("betreibe eine kleine Land-Apotheke im Allgäu, wie eröffnen wir ein Konto?", "pharmacist"),
         ("Mon kiné m'a parlé de votre gel, on le trouve en pharmacie ?", "patient"),
+        # A message sent from a place of care: its sender; not what came from there.
+        ("Gruß aus der Apotheke, muss der Saft in den Kühlschrank?", "pharmacist"),
+        ("Question from a pharmacy: does the suspension need the fridge?", "pharmacist"),
+        ("Hello from the pharmacy, can the syrup be kept at room temperature?", "pharmacist"),
+        ("Ich habe Tabletten aus der Apotheke, die anders aussehen als sonst", "patient"),
+        # Places only their staff name so ("Offizin", "HV", "officine"): they work there.
+        ("In der Offizin wird ständig nach dem Spray gefragt, kommt Ware?", "pharmacist"),
+        ("am HV-Tisch wollen alle die kleine Packung, wann gibt's die wieder", "pharmacist"),
+        ("À l'officine tout le monde réclame le sirop, il revient quand ?", "pharmacist"),
+        # New at a place is working there.
+        ("Bin neu in der Apotheke, wie bestelle ich bei Ihnen nach?", "pharmacist"),
         # Worked at before a turn in time: past.
         ("Used to work in a pharmacy, now I'm a GP trainee: renal dosing please", "hcp"),
         # Not: asking where one is.

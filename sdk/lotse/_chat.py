@@ -735,7 +735,7 @@ class ChatMatcher:
         # "arbeite in einer Apotheke", "titulaire d'une pharmacie", "we're a
         # pharmacy": a place of care the visitor works at or speaks as.
         for token in tokens:
-            if self._works_at(tokens, token):
+            if self._works_at(tokens, token) or self._sent_from(tokens, token):
                 token.here = True
         # "viele Patienten", "a lot of patients": a group, not the visitor.
         for index, token in enumerate(tokens):
@@ -812,6 +812,12 @@ class ChatMatcher:
                         self._professional(token) and not self._names_place(token)
                     )
                     break
+        # "in der Offizin fragen alle …": a place only its staff name so is where the
+        # visitor works, unless they say who they are ("pharmacienne d'officine").
+        if not self._states_own_role(tokens):
+            for token in tokens:
+                if token.word in lang.trade and self._names_place(token):
+                    token.here = True
 
     def _signed_as_place(self, tokens: list[Token], token: Token) -> bool:
         """Whether a place of care is followed, in its clause, only by its name or
@@ -1254,6 +1260,19 @@ class ChatMatcher:
                 if gap > _WORK_GAP:
                     return False
         return False
+
+    def _sent_from(self, tokens: list[Token], token: Token) -> bool:
+        """Whether the word is a place of care a message comes from: after a message
+        word or its senders and "from", articles between ("Frage aus der Apotheke",
+        "wir aus der Klinikapotheke", "greetings from a pharmacy"; not "Tabletten aus
+        der Apotheke", what a patient got there)."""
+        if not self._names_place(token):
+            return False
+        lang = self._lang
+        before = [t for t in tokens[: token.position] if t.clause == token.clause]
+        while before and before[-1].word in lang.articles:
+            before.pop()
+        return len(before) >= 2 and (before[-2].word, before[-1].word) in lang.sender
 
     def _as(self, tokens: list[Token], position: int) -> bool:
         """Whether the word follows a statement word, articles aside ("wir als

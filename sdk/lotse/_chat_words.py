@@ -81,6 +81,8 @@ class Words:
         self.acts = languages.acts
         self.subject = languages.subject
         self.status = languages.status
+        self.sender = languages.sender
+        self.trade = languages.trade
         self.section_parts = languages.section_parts
         self.articles = languages.articles
         self.specialist_endings = languages.specialist_endings

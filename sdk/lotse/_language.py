@@ -132,6 +132,12 @@ class Language:
     #: Training said as a status rather than asked for: "im Praktikum", "en
     #: stage", "on placement" (pairs of words).
     status: tuple[tuple[str, str], ...] = ()
+    #: A message or its senders before "from" ("Frage aus", "greetings from", "wir
+    #: aus"), as pairs: a place of care after them is where the answer comes from.
+    sender: tuple[tuple[str, str], ...] = ()
+    #: Places of care only those working there name so ("Offizin", "officine"): the
+    #: visitor who names one works there, said or not.
+    trade: frozenset[str] = frozenset()
     #: Endings of specialists' names and the role word they stand for ("-ologist":
     #: "specialist"), for professions the catalogue does not list.
     specialist_endings: tuple[tuple[str, str], ...] = ()
@@ -224,6 +230,8 @@ _KEYS: dict[str, frozenset[str]] = {
             "acts",
             "subject",
             "status",
+            "sender",
+            "trade",
             "specialist_endings",
         }
     ),
@@ -348,6 +356,8 @@ def read_language(path: Path) -> Language:
         acts=_by_type(roles.get("acts", {}), f"{path.name}: [roles] acts"),
         subject=_words(roles.get("subject", "")),
         status=_pairs(roles.get("status", []), f"{path.name}: [roles] status"),
+        sender=_pairs(roles.get("sender", []), f"{path.name}: [roles] sender"),
+        trade=_words(roles.get("trade", "")),
         specialist_endings=_pairs(
             roles.get("specialist_endings", []), f"{path.name}: specialist_endings"
         ),
@@ -448,6 +458,8 @@ class Languages:
         self.acts = _by_word(lang.acts for lang in langs)
         self.subject = _union(lang.subject for lang in langs)
         self.status = frozenset(pair for lang in langs for pair in lang.status)
+        self.sender = frozenset(pair for lang in langs for pair in lang.sender)
+        self.trade = _union(lang.trade for lang in langs)
         #: Longest ending first.
         self.specialist_endings: tuple[tuple[str, str], ...] = tuple(
             sorted(
