@@ -532,11 +532,22 @@ def test_asking_for_a_person_names_nobody(matcher: ChatMatcher) -> None:
         "Ich bin Apothekerin und wollte eigentlich nur Ihren Aktienkurs sehen",
         "Although I'm a GP, I'm writing as an investor: when are the results out?",
         "Pharmacien et actionnaire : quand sont publiés les résultats semestriels ?",
+        "Pharmacist and journalist, researching medicine shortages for a feature",
+        "Ärztin und Journalistin, ich recherchiere zu Lieferengpässen",
     ],
 )
 def test_another_audience_is_no_topic_of_the_stated_role(matcher: ChatMatcher, text: str) -> None:
     """An investor or journalist who is also a professional: two roles, no type."""
     assert matcher.match(text).visitor_type is None
+
+
+def test_another_audience_spoken_of_leaves_the_role(matcher: ChatMatcher) -> None:
+    """A supplier who acts on the visitor is a topic, not who the visitor also is."""
+    for text in (
+        "pharmacist, the supplier says it's out of stock again",
+        "PTA, Lieferant sagt Defekt bis Mai – gibt es Alternativen?",
+    ):
+        assert matcher.match(text).visitor_type == "pharmacist", text
 
 
 # -- negation ------------------------------------------------------------------------

@@ -262,6 +262,7 @@ class ChatMatcher:
         intents_of_word: list[set[int]] = []
         langs_of_word: list[set[str]] = []
         roles_of_word: list[set[str]] = []
+        audience_roles: set[int] = set()
         named: dict[str, set[str]] = {}
         compiled: list[tuple[int, str, list[str]]] = []
 
@@ -285,6 +286,8 @@ class ChatMatcher:
                 intents_of_word[vid].add(index)
                 langs_of_word[vid].add(phrase_lang)
             role = lang.stated_role(phrase_words)
+            if role is not None and not intent.visitor_type:
+                audience_roles.add(self._vocab[role])  # "I'm an investor"
             if role is not None and intent.visitor_type:
                 roles_of_word[self._vocab[role]].add(intent.visitor_type)
                 if content == [role]:  # "Ich bin Mediziner", not "practice manager"
@@ -301,6 +304,9 @@ class ChatMatcher:
         self._keys_of_word: list[tuple[str, ...]] = [tuple(sorted(k)) for k in keys_of_word]
         self._intents_of_word: list[tuple[int, ...]] = [tuple(sorted(i)) for i in intents_of_word]
         self._roles: list[frozenset[str]] = [frozenset(r) for r in roles_of_word]
+        #: Words the type-less intents' role statements name ("investor", "Journalist"):
+        #: the visitor saying they are one writes as an audience no type covers.
+        self._audience_roles = frozenset(audience_roles)
         self._named_roles: dict[str, str] = {
             word: next(iter(types)) for word, types in named.items() if len(types) == 1
         }
@@ -1434,6 +1440,8 @@ class ChatMatcher:
                     evidence.task.setdefault(key, []).append((vid, contribution))
                     if own_role:
                         evidence.unstated[key] = evidence.unstated.get(key, 0.0) + contribution
+                    if vid in self._audience_roles and not tokens[position].other:
+                        evidence.audiences.add(key)  # "Physician and investor"
                 shares = evidence.by_intent.setdefault(key, {})
                 shares[phrase.intent] = shares.get(phrase.intent, 0.0) + contribution
         self._counterparts(tokens, claimed, evidence)
@@ -1798,7 +1806,14 @@ class ChatMatcher:
                 if task_key == JOBS_TYPE and self._only_training(items, evidence):
                     continue  # "Pharmazeutin im Praktikum": a status, weighed by `_in_training`
                 if task_key in self._other_audiences:
-                    continue  # "Apotheker und Journalist": two roles, neither wins
+                    if task_key not in evidence.audiences:
+                        continue  # "pharmacist, supplier says out of stock": a topic
+                    # "Physician and investor: when are the results out?": whoever
+                    # else they are too, they write as the other audience, which
+                    # no visitor type covers.
+                    evidence.role.pop(role_key)
+                    evidence.task[task_key].append((ROLE_ANY, role_weight))
+                    break
                 own_task = sum(c for _, c in evidence.task.get(role_key, ()))
                 if total < _MIN_TASK * (role_weight + own_task):
                     continue  # "GP trainee, could you send me the prescribing info?"

@@ -95,6 +95,9 @@ class Evidence:
     training: float = 0.0
     #: Job words said as a status, not asked for ("im Praktikum", "en stage").
     status: set[int] = field(default_factory=set)
+    #: Keys of type-less intents whose role the visitor names as theirs
+    #: ("Physician and investor"): an audience no visitor type covers.
+    audiences: set[str] = field(default_factory=set)
 
     def total(self, key: str) -> float:
         task = sum(c for _, c in self.task.get(key, ()))
