@@ -296,6 +296,13 @@ def test_a_professional_asking_about_their_own_medicine_is_a_patient(
         ("Ab welcher Nierenfunktion darf ich das nicht mehr verordnen?", "hcp"),
         ("highest dose I can prescribe for a teenager?", "hcp"),
         ("Puis-je le prescrire chez une femme qui allaite ?", "hcp"),
+        ("A script for 10mg but we only have 5mg: can we dispense two?", "pharmacist"),
+        ("Darf ich das Präparat bei Engpass substituieren?", "pharmacist"),
+        # A patient the visitor, as the subject, acts on is someone they treat.
+        ("Wie stelle ich eine Patientin von Ihrem Präparat auf Heparin um?", "hcp"),
+        ("Can I give a patient with renal impairment the full dose?", "hcp"),
+        ("J'ai un patient sous anticoagulants, quelle dose ?", "hcp"),
+        ("Where can I find a patient information leaflet?", "patient"),
         # Done to the visitor, or said by another role: not theirs.
         ("I was prescribed this last week, is a headache normal?", "patient"),
         ("On vient de me prescrire ce sirop, comment le prendre ?", "patient"),

@@ -700,8 +700,21 @@ class ChatMatcher:
                 known = [self._weight[v] * sim for v, sim, _ in meanings if v >= 0]
                 weight = _GENERIC_WEIGHT if word in lang.generic else max(known, default=1.0)
                 tokens.append(Token(word, position, clause_number, meanings, weight, bool(known)))
+        self._as_verbs(tokens)
         self._mark_statements(tokens)
         return tokens
+
+    def _as_verbs(self, tokens: list[Token]) -> None:
+        """A job word that is an everyday word too, next to the visitor as subject, is
+        the verb ("wie stelle ich … um", "stellen wir"): no job, no word at all."""
+        lang = self._lang
+        for token in tokens:
+            near = tokens[max(0, token.position - 1) : token.position + 2]
+            if token.word in lang.everyday_jobs and any(
+                t.clause == token.clause and t.word in lang.subject for t in near
+            ):
+                token.meanings = []
+                token.weight = 0.0
 
     def _mark_statements(self, tokens: list[Token]) -> None:
         """Whose role each word would be: the visitor's own (stated, leading) or
@@ -759,6 +772,23 @@ class ChatMatcher:
                 and det.word in lang.fillers
                 and prep.clause == token.clause
                 and not token.stated
+                and any(direct and vid in self._patient_words for vid, _, direct in token.meanings)
+            ):
+                token.other = True
+                token.acts = True
+        # "Wie stelle ich einen Patienten um", "can I give a patient with …": a
+        # patient after an article, with the visitor as the clause's subject, is
+        # someone they treat ("a patient leaflet" names a leaflet).
+        for det, token, after in zip(tokens, tokens[1:], [*tokens[2:], None], strict=False):
+            if (
+                det.word in lang.articles
+                and not token.stated
+                and (after is None or after.clause != token.clause or after.weight <= 0.0)
+                and any(
+                    t.word in lang.subject
+                    for t in tokens[: det.position]
+                    if t.clause == token.clause
+                )
                 and any(direct and vid in self._patient_words for vid, _, direct in token.meanings)
             ):
                 token.other = True
