@@ -779,11 +779,11 @@ class ChatMatcher:
         # "Wie stelle ich einen Patienten um", "can I give a patient with …": a
         # patient after an article, with the visitor as the clause's subject, is
         # someone they treat ("a patient leaflet" names a leaflet).
-        for det, token, after in zip(tokens, tokens[1:], [*tokens[2:], None], strict=False):
+        for det, token, then in zip(tokens, tokens[1:], [*tokens[2:], None], strict=False):
             if (
                 det.word in lang.articles
                 and not token.stated
-                and (after is None or after.clause != token.clause or after.weight <= 0.0)
+                and (then is None or then.clause != token.clause or then.weight <= 0.0)
                 and any(
                     t.word in lang.subject
                     for t in tokens[: det.position]
