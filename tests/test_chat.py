@@ -303,6 +303,10 @@ def test_a_professional_asking_about_their_own_medicine_is_a_patient(
         ("Can I give a patient with renal impairment the full dose?", "hcp"),
         ("J'ai un patient sous anticoagulants, quelle dose ?", "hcp"),
         ("Where can I find a patient information leaflet?", "patient"),
+        # Patients as the population a treatment is used in; not an audience.
+        ("Gibt es Daten zur Anwendung bei Patienten mit Leberzirrhose?", "hcp"),
+        ("Is it approved in patients under 12?", "hcp"),
+        ("Gibt es eine Hotline für Patienten am Wochenende?", "patient"),
         # Done to the visitor, or said by another role: not theirs.
         ("I was prescribed this last week, is a headache normal?", "patient"),
         ("On vient de me prescrire ce sirop, comment le prendre ?", "patient"),

@@ -776,6 +776,19 @@ class ChatMatcher:
             ):
                 token.other = True
                 token.acts = True
+        # "in patients over 75", "bei Patienten mit": patients as a population
+        # a treatment is used in, no article needed ("for patients" may be an
+        # audience: "a hotline for patients").
+        for prep, token, then in zip(tokens, tokens[1:], [*tokens[2:], None], strict=False):
+            if (
+                prep.word in lang.among
+                and prep.clause == token.clause
+                and not token.stated
+                and (then is None or then.clause != token.clause or then.weight <= 0.0)
+                and any(direct and vid in self._patient_words for vid, _, direct in token.meanings)
+            ):
+                token.other = True
+                token.acts = True
         # "Wie stelle ich einen Patienten um", "can I give a patient with …": a
         # patient after an article, with the visitor as the clause's subject, is
         # someone they treat ("a patient leaflet" names a leaflet).

@@ -67,6 +67,7 @@ class Words:
         self.mine_before_own = languages.mine_before_own
         self.postposed = languages.postposed
         self.about = languages.about
+        self.among = languages.among
         self.groups = languages.groups
         self.work = languages.work
         self.self_words = languages.self_words

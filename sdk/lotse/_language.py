@@ -91,6 +91,9 @@ class Language:
     #: Prepositions: a role after one and an article is spoken of ("bei einer
     #: Patientin mit", "in a patient on"), not the visitor.
     about: frozenset[str] = frozenset()
+    #: Prepositions of a population a treatment is used in ("in patients over 75",
+    #: "bei Patienten mit", "chez les patients"): patients after one are treated.
+    among: frozenset[str] = frozenset()
     #: Quantities before a role make it a group, not the visitor ("viele Patienten").
     groups: frozenset[str] = frozenset()
     #: Working at, running or owning: a place of care after one (and a preposition
@@ -215,6 +218,7 @@ _KEYS: dict[str, frozenset[str]] = {
             "mine_before_own",
             "postposed",
             "about",
+            "among",
             "groups",
             "work",
             "articles",
@@ -341,6 +345,7 @@ def read_language(path: Path) -> Language:
         mine_before_own=_words(roles.get("mine_before_own", "")),
         postposed=_pairs(roles.get("postposed", []), f"{path.name}: [roles] postposed"),
         about=_words(roles.get("about", "")),
+        among=_words(roles.get("among", "")),
         groups=_words(roles.get("groups", "")),
         work=_words(roles.get("work", "")),
         articles=_words(roles.get("articles", "")),
@@ -441,6 +446,7 @@ class Languages:
         self.mine_before_own = _union(lang.mine_before_own for lang in langs)
         self.postposed = frozenset(pair for lang in langs for pair in lang.postposed)
         self.about = _union(lang.about for lang in langs)
+        self.among = _union(lang.among for lang in langs)
         self.groups = _union(lang.groups for lang in langs)
         self.work = _union(lang.work for lang in langs)
         self.articles = _union(lang.articles for lang in langs)
