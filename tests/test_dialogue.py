@@ -35,6 +35,9 @@ def start(engine: lotse.Engine) -> lotse.Session:
         "is it safe with my heart pills? it's for erection problems",
         "Probleme mit der Erektion, hilft das Mittel?",
         "troubles de l'érection : en vente libre ?",
+        # An abbreviation that is sensitive only with what it names ("ED" is also
+        # the emergency department).
+        "are ED tablets safe with my statins?",
     ],
 )
 def test_an_answer_that_names_a_sensitive_topic_is_not_used(
@@ -48,6 +51,13 @@ def test_an_answer_that_names_a_sensitive_topic_is_not_used(
     (say,) = [m for m in outcome.messages if isinstance(m, Say)]
     assert say.text in lotse._copy.SENSITIVE.values()
     assert say.choices == ()  # no question pressing for more
+
+
+def test_the_emergency_department_is_no_sensitive_topic(engine: lotse.Engine) -> None:
+    session = start(engine)
+    outcome = session.feed(ChatAnswer(text="ED nurse here, dosing for a child of 20 kg?"))
+    assert outcome.chat == "matched"
+    assert session.profile.stated == "hcp"
 
 
 def test_request_words_name_no_topic(engine: lotse.Engine) -> None:
