@@ -661,6 +661,21 @@ def test_below_the_cutoff_there_is_no_match(intents: list[Intent]) -> None:
     assert strict.confidence == pytest.approx(lenient.confidence)
 
 
+@pytest.mark.parametrize(
+    ("text", "visitor_type"),
+    [
+        ("wie lang hält sich die offene Flasche eigentlich", "patient"),
+        ("What is the recommended protocol for switching from a TNF inhibitor?", "hcp"),
+    ],
+)
+def test_agreeing_hints_outweigh_a_stray_word(
+    matcher: ChatMatcher, text: str, visitor_type: str
+) -> None:
+    """Words only one type's phrases use, with a single word of another type's
+    beside them, still say who asks."""
+    assert matcher.match(text).visitor_type == visitor_type
+
+
 def test_confidence_orders_clear_and_vague_answers(matcher: ChatMatcher) -> None:
     clear = matcher.match("Ich bin Apothekerin").confidence
     detailed = matcher.match("Apothekerin aus einem kleinen Dorf bei Hannover").confidence

@@ -168,7 +168,7 @@ _NEGATED_JOB_REACH = 3
 #: Hints alone match when they add up to this (two words only one type's
 #: phrases use) and other types' evidence is at most this share of them.
 _AGREEING_HINTS = 0.6
-_HINT_RIVALS = 0.25
+_HINT_RIVALS = 0.35
 #: ... and then need this much more confidence than a recognised phrase.
 _HINT_MARGIN = 0.08
 #: Share at which other types' hints count against the winner.
