@@ -196,6 +196,14 @@ def test_a_unit_after_a_number_is_no_alias(matcher: ChatMatcher) -> None:
     assert matcher.match("Flasche lag bei 30 Grad im Auto, noch gut?").visitor_type != "applicant"
 
 
+def test_a_statement_word_is_read_in_the_answers_own_language(matcher: ChatMatcher) -> None:
+    """French "m'envoyer" is "send me", not English "I'm": what follows is no
+    role the visitor states ("le RCP" would make them a doctor)."""
+    assert matcher.match("Préparatrice : vous pouvez m'envoyer le RCP ?").visitor_type == (
+        "pharmacist"
+    )
+
+
 def test_a_typo_is_read_in_the_answers_own_language(matcher: ChatMatcher) -> None:
     """A German answer's town is no misspelt English word: "Rostock" is not
     "restock", so the stated role decides."""
@@ -602,6 +610,14 @@ def test_another_audience_spoken_of_leaves_the_role(matcher: ChatMatcher) -> Non
         ),
         ("Nurse here, not about a job, I need the storage data", ("applicant",), "hcp"),
         ("I'm not a doctor, I have side effects", ("hcp",), "patient"),
+        # The role stated instead of the denied one, whatever else is asked for.
+        ("Not a doctor, just a pharmacist: can you send me the SmPC?", ("hcp",), "pharmacist"),
+        ("Kein Arzt, nur Apotheker: können Sie mir die Fachinfo schicken?", ("hcp",), "pharmacist"),
+        (
+            "Je ne suis pas médecin, juste pharmacien : pouvez-vous m'envoyer la notice ?",
+            ("hcp",),
+            "pharmacist",
+        ),
     ],
 )
 def test_negation(

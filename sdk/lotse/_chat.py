@@ -246,6 +246,13 @@ class ChatMatcher:
             re.compile(rf"\b({abbreviations})\.(?=\s)", re.IGNORECASE) if abbreviations else None
         )
         self._aliases_by_lang = lang.languages.aliases_by_lang
+        #: Per language, its statement words: in an answer told in it, another
+        #: language's statement word is read as this one reads it ("m'envoyer" is
+        #: "me" in French, not English "I'm").
+        self._statement_in: dict[str, frozenset[str]] = {
+            language.id: lang.statement - (language.objects - language.statement)
+            for language in lang.languages.languages
+        }
         #: Per language, the words that tell it in a short answer.
         self._lang_words: tuple[tuple[str, frozenset[str]], ...] = tuple(
             (language.id, language.words) for language in lang.languages.languages
@@ -701,7 +708,7 @@ class ChatMatcher:
                 weight = _GENERIC_WEIGHT if word in lang.generic else max(known, default=1.0)
                 tokens.append(Token(word, position, clause_number, meanings, weight, bool(known)))
         self._as_verbs(tokens)
-        self._mark_statements(tokens)
+        self._mark_statements(tokens, self._statement_in.get(told, self._lang.statement))
         return tokens
 
     def _as_verbs(self, tokens: list[Token]) -> None:
@@ -716,16 +723,16 @@ class ChatMatcher:
                 token.meanings = []
                 token.weight = 0.0
 
-    def _mark_statements(self, tokens: list[Token]) -> None:
+    def _mark_statements(self, tokens: list[Token], statement: frozenset[str]) -> None:
         """Whose role each word would be: the visitor's own (stated, leading) or
-        someone else's (other)."""
+        someone else's (other); `statement` as the answer's language reads them."""
         lang = self._lang
         for before, token in itertools.pairwise(tokens):
             if token.word in lang.statement_after and before.clause == token.clause:
                 before.stated = before.stated or before.weight > 0.0  # "MFA hier"
                 before.here = before.stated
         for index, token in enumerate(tokens):
-            if token.word not in lang.statement:
+            if token.word not in statement:
                 continue
             following = [
                 t
@@ -1118,7 +1125,19 @@ class ChatMatcher:
                 negated |= roles
                 target.meanings = []
                 target.weight = 0.0
+                self._state_instead(tokens, target)
         return negated
+
+    def _state_instead(self, tokens: list[Token], denied: Token) -> None:
+        """A role word right after a denied one is the role stated instead ("kein
+        Arzt, nur Apotheker", "pas médecin, juste pharmacien", "not a doctor, a
+        nurse"): within a few words, past function words."""
+        for token in tokens[denied.position + 1 : denied.position + 1 + _LEADING_REACH]:
+            if token.weight <= 0.0:
+                continue
+            if self._own_role(token) and not token.other:
+                token.stated = True
+            return
 
     def _turn_from_job(self, tokens: list[Token]) -> None:
         """Job words before a contrast in time give way to a role stated after it,
