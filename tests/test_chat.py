@@ -560,6 +560,23 @@ def test_another_audience_is_no_topic_of_the_stated_role(matcher: ChatMatcher, t
     assert matcher.match(text).visitor_type is None
 
 
+@pytest.mark.parametrize(
+    ("text", "visitor_type"),
+    [
+        ("Ärztin und Apothekerin, wo finde ich die Fachinfo?", None),
+        ("Pharmacist and nurse, I need the SmPC please", None),
+        ("Je suis infirmière et pharmacienne, où trouver le RCP ?", None),
+        # A patient after the conjunction is someone else, or the visitor's own case.
+        ("I'm a pharmacist and a patient asked if this interacts with warfarin", "pharmacist"),
+        ("Bin Hebamme und selbst schwanger, darf ich das Nasenspray nehmen?", "patient"),
+    ],
+)
+def test_two_roles_joined_are_no_one_type(
+    matcher: ChatMatcher, text: str, visitor_type: str | None
+) -> None:
+    assert matcher.match(text).visitor_type == visitor_type
+
+
 def test_another_audience_spoken_of_leaves_the_role(matcher: ChatMatcher) -> None:
     """A supplier who acts on the visitor is a topic, not who the visitor also is."""
     for text in (

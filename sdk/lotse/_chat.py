@@ -165,6 +165,8 @@ _OBJECT_REACH = 2
 _LEADING_REACH = 3
 #: A job word this many words after a denial is denied ("pas pour une candidature").
 _NEGATED_JOB_REACH = 3
+#: A role this many words after another, its conjunction first, is joined to it.
+_JOIN_REACH = 4
 #: Hints alone match when they add up to this (two words only one type's
 #: phrases use) and other types' evidence is at most this share of them.
 _AGREEING_HINTS = 0.6
@@ -535,6 +537,8 @@ class ChatMatcher:
         spots = self._spot(tokens)
         if len(flat) <= _WHOLE_MAX_WORDS:
             spots.extend(self._spot_whole(" ".join(flat), tokens))
+        if self._two_roles(tokens):
+            return ChatMatch(None, None, 0.0, negated, detected)
         evidence = self._claim(tokens, spots)
         if self._in_person(tokens):
             # "I'm coeliac: is it gluten-free?": a question anyone may ask, asked
@@ -868,12 +872,59 @@ class ChatMatcher:
                         self._professional(token) and not self._names_place(token)
                     )
                     break
+        self._join_roles(tokens)
         # "in der Offizin fragen alle …": a place only its staff name so is where the
         # visitor works, unless they say who they are ("pharmacienne d'officine").
         if not self._states_own_role(tokens):
             for token in tokens:
                 if token.word in lang.trade and self._names_place(token):
                     token.here = True
+
+    def _join_roles(self, tokens: list[Token]) -> None:
+        """A role joined to one the visitor states or leads with ("Ärztin und
+        Apothekerin", "Physician and investor", "médecin et pharmacien"), a word
+        or two of no weight between ("und zugleich Bewerber"), is theirs too. Not
+        a patient: "I'm a pharmacist and a patient asked …" is someone else, "Bin
+        Hebamme und selbst schwanger" the visitor's own case."""
+        joined = self._lang.joined
+        for token in tokens:
+            if not ((token.stated or token.leading) and self._own_role(token)):
+                continue
+            rest = tokens[token.position + 1 : token.position + 1 + _JOIN_REACH]
+            if not rest or rest[0].word not in joined:
+                continue
+            second = next((t for t in rest[1:] if t.weight > 0.0), None)
+            if (
+                second is not None
+                and not second.other
+                and self._own_role(second)
+                and not self._role_kinds(second) <= {PATIENT_TYPE}
+            ):
+                second.stated = second.joined = True
+
+    def _two_roles(self, tokens: list[Token]) -> bool:
+        """Whether the visitor states roles of two visitor types, or a role and an
+        audience no type covers, joined ("Arzt und Bewerber", "Apotheker und
+        Journalist"): who they are is not one type."""
+        if not any(t.joined for t in tokens):
+            return False
+        kinds = {
+            kind
+            for token in tokens
+            if (token.stated or token.leading) and token.weight > 0.0
+            for kind in self._role_kinds(token)
+        }
+        return len(kinds) >= 2
+
+    def _role_kinds(self, token: Token) -> set[str]:
+        """The visitor types a role word names, or "" for an audience no type covers."""
+        kinds: set[str] = set()
+        for vid, sim, direct in token.meanings:
+            if direct and vid >= 0 and sim >= _SIM_INFLECTED:
+                kinds |= self._roles[vid]
+                if vid in self._audience_roles:
+                    kinds.add("")
+        return kinds
 
     def _signed_as_place(self, tokens: list[Token], token: Token) -> bool:
         """Whether a place of care is followed, in its clause, only by its name or

@@ -55,6 +55,9 @@ class Token:
     #: Whether the word acts on the visitor or is spoken of ("the pharmacy said",
     #: "Apotheke hat mir"): a place of care doing so is the visitor's carer too.
     acts: bool = False
+    #: Whether the word is a role joined to one the visitor states ("Ärztin und
+    #: Apothekerin"): a second role of theirs.
+    joined: bool = False
 
 
 #: How an answer word fills a phrase slot: (answer position, similarity,

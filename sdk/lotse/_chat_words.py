@@ -83,6 +83,7 @@ class Words:
         self.subject = languages.subject
         self.status = languages.status
         self.sender = languages.sender
+        self.joined = languages.joined
         self.trade = languages.trade
         self.section_parts = languages.section_parts
         self.articles = languages.articles

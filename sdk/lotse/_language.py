@@ -138,6 +138,9 @@ class Language:
     #: A message or its senders before "from" ("Frage aus", "greetings from", "wir
     #: aus"), as pairs: a place of care after them is where the answer comes from.
     sender: tuple[tuple[str, str], ...] = ()
+    #: Conjunctions joining two roles of one person ("Ärztin und Apothekerin",
+    #: "physician and investor"): the second is the visitor's too.
+    joined: frozenset[str] = frozenset()
     #: Places of care only those working there name so ("Offizin", "officine"): the
     #: visitor who names one works there, said or not.
     trade: frozenset[str] = frozenset()
@@ -235,6 +238,7 @@ _KEYS: dict[str, frozenset[str]] = {
             "subject",
             "status",
             "sender",
+            "joined",
             "trade",
             "specialist_endings",
         }
@@ -362,6 +366,7 @@ def read_language(path: Path) -> Language:
         subject=_words(roles.get("subject", "")),
         status=_pairs(roles.get("status", []), f"{path.name}: [roles] status"),
         sender=_pairs(roles.get("sender", []), f"{path.name}: [roles] sender"),
+        joined=_words(roles.get("joined", "")),
         trade=_words(roles.get("trade", "")),
         specialist_endings=_pairs(
             roles.get("specialist_endings", []), f"{path.name}: specialist_endings"
@@ -465,6 +470,7 @@ class Languages:
         self.subject = _union(lang.subject for lang in langs)
         self.status = frozenset(pair for lang in langs for pair in lang.status)
         self.sender = frozenset(pair for lang in langs for pair in lang.sender)
+        self.joined = _union(lang.joined for lang in langs)
         self.trade = _union(lang.trade for lang in langs)
         #: Longest ending first.
         self.specialist_endings: tuple[tuple[str, str], ...] = tuple(
