@@ -553,6 +553,7 @@ def test_asking_for_a_person_names_nobody(matcher: ChatMatcher) -> None:
         "Pharmacien et actionnaire : quand sont publiés les résultats semestriels ?",
         "Pharmacist and journalist, researching medicine shortages for a feature",
         "Ärztin und Journalistin, ich recherchiere zu Lieferengpässen",
+        "Sage-femme, mais je vous écris comme actionnaire.",
     ],
 )
 def test_another_audience_is_no_topic_of_the_stated_role(matcher: ChatMatcher, text: str) -> None:

@@ -1515,6 +1515,7 @@ class ChatMatcher:
                 contribution = spot.factor * sim * weight
                 own_role = vid >= 0 and (
                     intent_type in self._roles[vid]
+                    or (intent_type is None and vid in self._audience_roles)
                     or (
                         (
                             tokens[position].stated
