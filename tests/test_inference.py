@@ -1,5 +1,8 @@
+import math
+import random
+
 import lotse
-from lotse._inference import Evidence, decide, logits, probabilities
+from lotse._inference import Evidence, decide, decide_on, logits, probabilities, weighed
 from lotse._model import Tuning
 
 TYPES = ("patient", "hcp", "pharmacist", "applicant")
@@ -73,3 +76,38 @@ def test_a_clear_lead_survives_a_look_elsewhere() -> None:
         "/karriere/",
     )  # fmt: skip
     assert session.profile.decided == "hcp"
+
+
+def _ranked(totals: dict[str, float], current: str | None, tuning: Tuning) -> str | None:
+    """The rule by its definition: the weighed probabilities sorted, highest first."""
+    top_value = max(0.0, *totals.values())
+    weights = {t: math.exp(v - top_value) for t, v in totals.items()}
+    total = math.exp(-top_value)
+    for weight in weights.values():
+        total += weight
+    shares = {t: w / total for t, w in weights.items()}
+    ranked = sorted(shares.items(), key=lambda item: item[1], reverse=True)
+    top, p_top = ranked[0]
+    p_second = ranked[1][1] if len(ranked) > 1 else 0.0
+    if current is None or current not in shares:
+        return top if p_top >= tuning.threshold and p_top - p_second >= tuning.margin else None
+    if top == current:
+        return current
+    p_current = shares[current]
+    if p_top >= tuning.flip_threshold and p_top - p_current >= tuning.margin:
+        return top
+    return current if p_top - p_current < tuning.margin else None
+
+
+def test_deciding_on_sums_is_the_rule_on_the_ranked_probabilities() -> None:
+    """`decide_on` (a profile's way) and `decide` find the leader and runner-up without
+    sorting: the same answer as the sorted ranking, ties included."""
+    rng = random.Random(3)
+    tuning = Tuning()
+    values = [-1.0, 0.0, 0.7, 1.5, 2.0, 3.0, 4.5, 9.0]
+    for _ in range(2000):
+        totals = {t: rng.choice(values) for t in TYPES[: rng.randint(1, len(TYPES))]}
+        current = rng.choice([None, "unknown", *TYPES])
+        expected = _ranked(totals, current, tuning)
+        assert decide_on(totals, current, tuning) == expected
+        assert decide(weighed(totals), current, tuning) == expected

@@ -1,6 +1,10 @@
+import itertools
+from collections.abc import Iterable
+
 import pytest
 
 import lotse
+from lotse._model import Signal
 from lotse._morphology import Morphology
 from lotse._signals import (
     HostMatcher,
@@ -253,3 +257,42 @@ def test_below_the_companys_own_sections_only_its_jobs_name_the_visitor(
 ) -> None:
     hits = reader.read_segments(page_facts(f"https://www.x.de{path}").segments)
     assert {signal.visitor_type for signal, _ in hits} == types
+
+
+#: Path segments whose orders make paths the reader has not seen whole.
+_SEGMENTS = ("de", "fachkreise", "karriere", "apotheke", "presse", "healthcare", "professionals")
+
+
+def _described(signals: Iterable[Signal]) -> list[tuple[str, str, float]]:
+    return [(s.match, s.visitor_type, s.weight) for s in signals]
+
+
+def test_a_new_path_of_remembered_segments_reads_as_read_afresh() -> None:
+    """`path_signals` reads a new path from its segments as remembered in context
+    (`PageReader._step`): the same signals, weights and order as reading it with
+    nothing remembered."""
+    reader = lotse.load_site(None).engine().reader
+    paths = [p for n in (1, 2, 3) for p in itertools.permutations(_SEGMENTS, n)]
+    for _ in range(2):  # the second round finds every path and every step remembered
+        for path in paths:
+            segments = page_facts("https://www.x.de/" + "/".join(path)).segments
+            afresh = reader.weighted(reader.read_segments(segments, remember=False))
+            assert _described(reader.path_signals(segments)) == _described(afresh)
+
+
+def test_the_memory_of_segments_in_context_is_bounded() -> None:
+    reader = lotse.load_site(None).engine().reader
+    reader.CACHE_SIZE = 16
+    for path in itertools.permutations(_SEGMENTS, 3):
+        reader.path_signals(page_facts("https://www.x.de/" + "/".join(path)).segments)
+        assert len(reader._steps) <= 16
+
+
+def test_words_remembered_as_matching_nothing_change_no_answer_and_stay_bounded() -> None:
+    matcher = WordMatcher([("fachkreise", "hcp"), ("eating-disorder", "ed")], min_prefix=4)
+    matcher.CACHE_SIZE = 4
+    texts = [["de", "news"], ["eating", "disorder"], ["de", "fachkreise"], ["eating"]]
+    texts += [[f"word{n}"] for n in range(10)]
+    for words_of_text in texts * 2:  # the second round finds the words remembered
+        assert matcher.find(words_of_text, remember=True) == matcher.find(words_of_text)
+        assert len(matcher._quiet) <= 4

@@ -58,9 +58,13 @@ class PageIndex:
         """Count a new piece of evidence (a key the profile did not hold)."""
         kind = piece.visitor_type
         weight = piece.weight if piece.weight > 0.0 else 0.0
-        on_page = self._pages.setdefault(page_of(piece.key), {})
-        strongest = max(on_page.values(), default=0.0)
+        page = page_of(piece.key)
+        on_page = self._pages.get(page)
         covered = self._covered
+        if on_page is None:
+            self._first_on_page(page, kind, weight)
+            return
+        strongest = max(on_page.values(), default=0.0)
         if kind not in on_page:
             covered[kind] = covered.get(kind, 0.0) + strongest
             on_page[kind] = 0.0
@@ -74,6 +78,16 @@ class PageIndex:
             self._total += rise
             for present in on_page:
                 covered[present] += rise
+
+    def _first_on_page(self, page: str, kind: str, weight: float) -> None:
+        """`add` for the first piece of a page (most pieces: each page view is a new
+        page): the page's strongest weight is its own, for its type alone."""
+        self._pages[page] = {kind: weight}
+        covered = self._covered
+        covered[kind] = covered.get(kind, 0.0) + weight
+        if weight > 0.0:
+            self._strength[kind] = self._strength.get(kind, 0.0) + weight
+            self._total += weight
 
     def strength(self, kind: str) -> float:
         """The type's strongest weight on each page, summed over pages."""

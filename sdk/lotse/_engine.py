@@ -43,8 +43,11 @@ if TYPE_CHECKING:
 
 #: Chat answers whose match an engine remembers (the most recently used).
 CHAT_MEMORY = 4096
-#: Pages whose sensitivity and persona signals an engine remembers.
-PAGES_REMEMBERED = 4096
+#: Pages whose sensitivity and persona signals an engine remembers: as many as the
+#: reader remembers paths (`PageReader.CACHE_SIZE`), so that a page whose signals are
+#: remembered is not read again for these (at 4096 a site of 10,000 pages emptied
+#: this memory every few thousand page views).
+PAGES_REMEMBERED = 16_384
 
 
 class RememberingChatMatcher(ChatMatcher):

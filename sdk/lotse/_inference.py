@@ -11,7 +11,7 @@ than no guess. Once decided, the type flips only on clearly stronger evidence.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ._model import Tuning
@@ -100,16 +100,20 @@ def weighed(totals: Mapping[str, float]) -> dict[str, float]:
     """The probabilities the decision rule uses: the evidence as weighed, against an
     "unknown" of weight 1 (`Probabilities.weighed`). On their own for deciding,
     which needs nothing else: half the work of `probabilities`."""
+    return dict(zip(totals, _weighed_values(totals.values()), strict=True))
+
+
+def _weighed_values(totals: Collection[float]) -> list[float]:
+    """`weighed`'s probabilities in the order of `totals`."""
+    if not totals:
+        return []
     exp = math.exp
-    top = max(0.0, *totals.values()) if totals else 0.0
+    top = max(0.0, *totals)
+    shares = [exp(value - top) for value in totals]
     total = exp(-top)
-    result: dict[str, float] = {}
-    for visitor_type, value in totals.items():
-        result[visitor_type] = w = exp(value - top)
-        total += w
-    for visitor_type in result:
-        result[visitor_type] /= total
-    return result
+    for share in shares:
+        total += share  # one by one, in order: the same sum to the last bit
+    return [share / total for share in shares]
 
 
 def decide(probabilities: dict[str, float], current: str | None, tuning: Tuning) -> str | None:
@@ -118,19 +122,37 @@ def decide(probabilities: dict[str, float], current: str | None, tuning: Tuning)
     Given `Probabilities`, the rule reads their `weighed` probabilities.
     """
     weighed: dict[str, float] = getattr(probabilities, "weighed", probabilities)
-    probabilities = weighed
-    ranked = sorted(probabilities.items(), key=lambda item: item[1], reverse=True)
-    if not ranked:
+    return _decided(tuple(weighed), tuple(weighed.values()), current, tuning)
+
+
+def decide_on(totals: Mapping[str, float], current: str | None, tuning: Tuning) -> str | None:
+    """`decide(weighed(totals), current, tuning)` without a dict of probabilities in
+    between: a profile decides again whenever its evidence grows."""
+    return _decided(tuple(totals), _weighed_values(totals.values()), current, tuning)
+
+
+def _decided(
+    types: Sequence[str], shares: Sequence[float], current: str | None, tuning: Tuning
+) -> str | None:
+    """The rule itself, on each type's probability (`shares`, in the order of `types`).
+
+    The leader is the first of the most probable types, the runner-up the most
+    probable of the others: the first two of the types sorted by probability.
+    """
+    if not shares:
         return None
-    top, p_top = ranked[0]
-    p_second = ranked[1][1] if len(ranked) > 1 else 0.0
-    if current is None or current not in probabilities:
+    p_top = max(shares)
+    leader = shares.index(p_top)
+    top = types[leader]
+    others = [*shares[:leader], *shares[leader + 1 :]]
+    p_second = max(others) if others else 0.0
+    if current is None or current not in types:
         if p_top >= tuning.threshold and p_top - p_second >= tuning.margin:
             return top
         return None
     if top == current:
         return current
-    p_current = probabilities[current]
+    p_current = shares[types.index(current)]
     if p_top >= tuning.flip_threshold and p_top - p_current >= tuning.margin:
         return top
     # Hold the decision while no other type clearly leads; when one does but

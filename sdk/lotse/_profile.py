@@ -14,7 +14,7 @@ import sys
 from dataclasses import dataclass, field
 
 from ._conflict import PageIndex
-from ._inference import Evidence, decide, logits, probabilities, weighed
+from ._inference import Evidence, decide_on, logits, probabilities
 from ._model import PERSONAS, PROFESSIONAL_TYPES, Signal, Tuning
 
 #: The visitor types and their summed evidence weights, as `logits` would give them.
@@ -104,11 +104,11 @@ class Profile(_Memo):
         """Count a signal once per page, at most a few times, each time half as much."""
         # One string per signal for all sessions (thousands of profiles hold these keys).
         key = sys.intern(f"{kind}:{signal.match}:{signal.visitor_type}")
-        evidence_key = f"{key}@{where}"
-        if evidence_key in self.evidence:
-            return
         count = self.signal_counts.get(key, 0)
         if count >= tuning.max_signal_repeats:
+            return  # most signals of a long session: checked before the page's key is made
+        evidence_key = f"{key}@{where}"
+        if evidence_key in self.evidence:
             return
         self.signal_counts[key] = count + 1
         self.put(
@@ -172,7 +172,8 @@ class Profile(_Memo):
             # Nothing to weigh: most sessions wait here, and keep no sums to say so.
             return
         else:
-            sums = tuple(self._sums(type_ids).values())
+            totals = self._sums(type_ids)
+            sums = tuple(totals.values())
             before = self.decided
             memo = self._decision
             if (
@@ -185,8 +186,8 @@ class Profile(_Memo):
                 self.decided = memo[4]
                 return
             # The rule reads the weighed probabilities only (`decide`).
-            decided = decide(weighed(self._sums(type_ids)), before, tuning)
-            if decided is not None and self._conflicted(decided, self._sums(type_ids), tuning):
+            decided = decide_on(totals, before, tuning)
+            if decided is not None and self._conflicted(decided, totals, tuning):
                 decided = None
             self.decided = decided
             self._remember_decision((type_ids, sums, before, tuning, self.decided))
@@ -198,7 +199,10 @@ class Profile(_Memo):
         strongest piece (`PageIndex`). Evidence the same pages give two types
         ("/fachkreise/apotheken": professionals, pharmacists among them) is no
         conflict."""
-        rivals = sum(v for t, v in sums.items() if t != leader and v > 0.0)
+        rivals = 0.0
+        for visitor_type, value in sums.items():
+            if value > 0.0 and visitor_type != leader:
+                rivals += value
         if rivals < tuning.conflict_level:
             return False  # the common case: little for anyone else
         # Kept up to date piece by piece once a session first needs it (`PageIndex`).

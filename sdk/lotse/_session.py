@@ -468,7 +468,7 @@ class Session:
         # The engine's own strings for the slot ids: not a copy per session.
         slot_ids = engine.slot_ids
         self.page = Page(
-            tuple(slot_ids[s] for s in event.slots if s in slot_ids),
+            tuple(slot_ids[s] for s in event.slots if s in slot_ids) if event.slots else (),
             sensitive,
             "/" if sensitive else facts.path,
         )

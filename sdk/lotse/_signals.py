@@ -31,9 +31,10 @@ from __future__ import annotations
 import hashlib
 import itertools
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, NamedTuple, TypeVar
 from urllib.parse import SplitResult, parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 from . import _morphology
@@ -92,6 +93,12 @@ Hit = tuple[_P, float]
 #: What a title is read within: the audiences its page's path named, and whether
 #: the path lies below the company's own sections (`PageReader.page_context`).
 Within = tuple[frozenset[str], bool]
+#: A path read on its own: no audience named before it, not below the company's sections.
+_NOWHERE: Within = (frozenset(), False)
+#: One segment of a path read in context (`PageReader._step`): the hits it adds, the
+#: audiences named so far, whether the path is below the company's own sections, and
+#: whether an entry of several words may start in the segment.
+_Step = tuple[tuple[Hit[Signal], ...], frozenset[str], bool, bool]
 
 
 class WordMatcher(Generic[_P]):
@@ -141,6 +148,8 @@ class WordMatcher(Generic[_P]):
         self._windows: dict[tuple[str, tuple[str, ...]], tuple[_P, ...]] = {}
         #: word -> the first words of entries it may start (`_firsts`).
         self._first_forms: dict[str, tuple[str, ...]] = {}
+        #: word -> whether it neither matches an entry nor starts one (`_all_quiet`).
+        self._quiet: dict[str, bool] = {}
         #: Every word of the entries of several words, and their first words.
         self.phrase_words: frozenset[str] = frozenset(
             w for entries in self._phrases.values() for p, _ in entries for w in p
@@ -352,6 +361,8 @@ class WordMatcher(Generic[_P]):
         the sensitive-topic and persona matchers).
         `remember`: the words are an address's, whose matches may be kept; a title,
         heading, link text or a visitor's search is read afresh and nothing of it kept."""
+        if remember and self._all_quiet(text_words):
+            return []  # most addresses: no sensitive topic, no persona word
         found: dict[int, _P] = {}
         for word in text_words:
             for payload, _ in self._word_hits(word, remember=remember):
@@ -360,6 +371,19 @@ class WordMatcher(Generic[_P]):
             for payload, _ in self.find_phrases(text_words, remember=remember):
                 found.setdefault(id(payload), payload)
         return list(found.values())
+
+    def _all_quiet(self, text_words: Sequence[str]) -> bool:
+        """Whether no word matches an entry or starts one, remembered per word: a new
+        address is mostly known words in a new order, and most words match nothing."""
+        quiet = self._quiet
+        for word in text_words:
+            known = quiet.get(word)
+            if known is None:
+                known = not self._word_hits(word) and not self._firsts(word, remember=True)
+                remember_in(quiet, word, known, self.CACHE_SIZE)
+            if not known:
+                return False
+        return True
 
 
 class HostMatcher(Generic[_P]):
@@ -394,14 +418,15 @@ class HostMatcher(Generic[_P]):
 # -- URLs ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class PageFacts:
+class PageFacts(NamedTuple):
     """What one URL tells, already normalised: path words, host and campaign words.
 
     `segments` are the words of each path segment (subdomain labels first, the
     values of section parameters such as `?seite=apothekenportal` last),
     `utm_segments` the words of each campaign value. `where` is the page: the
     path, and a digest of the section parameters and page ids (`_where`).
+    A named tuple, not a frozen dataclass: as immutable, and made in a third of
+    the time (every new address makes one).
     """
 
     path: str
@@ -419,7 +444,6 @@ def _as_written(path: str) -> str:
     return unquote(path) if "%" in path else path
 
 
-@lru_cache(maxsize=4096)
 def page_facts(url: str) -> PageFacts:
     """Split a URL once; the same paths recur across thousands of sessions.
 
@@ -434,7 +458,7 @@ def page_facts(url: str) -> PageFacts:
     return _remembered_page_facts(url)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=16_384)  # as many as the reader remembers paths (`PageReader.CACHE_SIZE`)
 def _remembered_page_facts(url: str) -> PageFacts:
     return _page_facts(url)
 
@@ -450,24 +474,41 @@ def _page_facts(url: str) -> PageFacts:
         split = (parts.path, (parts.hostname or "").lower(), parts.query)
     path, host, query = split
     path = path or "/"
-    words_of_path = _as_written(path)
-    pairs = parse_qsl(query) if query else []
-    utm = [value for key, value in pairs if key.lower() in UTM_KEYS]
     subdomain = _subdomain_words(host)
     # The normaliser's work is remembered per path segment (`_piece_segments`): a
     # site's paths are new combinations of the same few segments.
-    chain = itertools.chain.from_iterable  # flattening in C
+    pieces = _as_written(path).split("/")
+    if not query:  # most addresses: no campaign, no section, the page is its path
+        segments = tuple(_chain(map(_piece_segments, pieces)))
+        return _facts(path, host, subdomain, segments, (), path)
+    pairs = parse_qsl(query)
+    utm = [value for key, value in pairs if key.lower() in UTM_KEYS]
     sections, ids = _section_values(pairs)
-    segments = tuple(chain(map(_piece_segments, (*words_of_path.split("/"), *sections))))
+    segments = tuple(_chain(map(_piece_segments, (*pieces, *sections))))
     utm_segments = tuple(seg for seg in (tuple(words(value)) for value in utm) if seg)
+    return _facts(path, host, subdomain, segments, utm_segments, _where(path, (*sections, *ids)))
+
+
+#: Flattening in C.
+_chain = itertools.chain.from_iterable
+
+
+def _facts(
+    path: str,
+    host: str,
+    subdomain: tuple[str, ...],
+    segments: tuple[tuple[str, ...], ...],
+    utm_segments: tuple[tuple[str, ...], ...],
+    where: str,
+) -> PageFacts:
     return PageFacts(
         path,
         host,
-        (*subdomain, *chain(segments)),
-        tuple(chain(utm_segments)),
+        (*subdomain, *_chain(segments)),
+        tuple(_chain(utm_segments)),
         ((subdomain,) if subdomain else ()) + segments,
         utm_segments,
-        _where(path, (*sections, *ids)),
+        where,
     )
 
 
@@ -844,6 +885,7 @@ class PageReader:
         self._paths: dict[
             tuple[str, tuple[tuple[str, ...], ...], Within], tuple[Hit[Signal], ...]
         ] = {}
+        self._steps: dict[tuple[str, tuple[str, ...], frozenset[str], bool, bool], _Step] = {}
         self._weighted: dict[tuple[tuple[str, ...], ...], tuple[Signal, ...]] = {}
 
     # -- one segment --------------------------------------------------------------------
@@ -925,7 +967,7 @@ class PageReader:
         kind: str = "path",
         *,
         remember: bool = True,
-        within: Within = (frozenset(), False),
+        within: Within = _NOWHERE,
     ) -> list[Hit[Signal]]:
         """What a path (or a title) says, segment by segment, in context.
 
@@ -943,8 +985,24 @@ class PageReader:
             cached = self._paths.get(path_key)
             if cached is not None:
                 return list(cached)
+        result = self._read_path(segments, kind, within, remember=remember)
+        if remember:
+            remember_in(self._paths, path_key, result, self.CACHE_SIZE)
+        return list(result)
+
+    def _read_path(
+        self,
+        segments: Sequence[tuple[str, ...]],
+        kind: str,
+        within: Within,
+        *,
+        remember: bool,
+    ) -> tuple[Hit[Signal], ...]:
+        """`read_segments` without its memory of whole paths: segment by segment, each
+        remembered in the context of those before it (`_step`); a new path is mostly
+        known segments in a new order."""
         found: dict[int, Hit[Signal]] = {}
-        context: set[str] = set(within[0])
+        context = within[0]
         if kind == "text" and any(
             signal.visitor_type == JOBS_TYPE
             for segment in segments
@@ -952,38 +1010,69 @@ class PageReader:
         ):
             # A title is no path: a job anywhere in it ("Apotheker (m/w/d) |
             # Stellenangebot") makes the professions it names the job's.
-            context.add(JOBS_TYPE)
+            context = context | {JOBS_TYPE}
         last = len(segments) - 1
         topical = within[1]
+        steps = self._steps
+        spans = False
         for index, segment in enumerate(segments):
-            hits = self.read(segment, kind, remember=remember)
-            if topical:
-                # "/presse/deutscher-aerztetag", "/ueber-uns/von-der-apotheke-zum-konzern":
-                # below the company's own sections, professions are a topic; its jobs
-                # are still its jobs ("/ueber-uns/karriere").
-                hits = tuple(hit for hit in hits if hit[0].visitor_type == JOBS_TYPE)
-            elif kind == "path" and self._company_section(segment, hits):
-                topical = True
-            # The first section a path names, with pages below it, is where the
-            # visitor went in: "/apotheke/rabattvertraege" more than "/apotheke/".
-            depth = SECTION_DEPTH if kind == "path" and not context and index < last else 1.0
-            for signal, factor in hits:
-                if context and _object_of(signal.visitor_type, context):
-                    continue
-                _keep(found, signal, factor * depth)
-            for signal, _ in hits:  # only now: the loop above reads the segments before
-                context.add(signal.visitor_type)
-        if len(segments) > 1 and kind == "path" and self._may_span(segments):
+            above = index < last
+            key = (kind, segment, context, topical, above)
+            step = steps.get(key) if remember else None
+            if step is None:
+                step = self._step(segment, kind, context, topical, above, remember=remember)
+                if remember:
+                    remember_in(steps, key, step, self.CACHE_SIZE)
+            kept, context, topical, opens = step
+            spans = spans or (above and opens)
+            for hit in kept:
+                old = found.get(id(hit[0]))
+                if old is None or old[1] < hit[1]:  # `_keep`, written out
+                    found[id(hit[0])] = hit
+        if spans:
             flat = [w for segment in segments for w in segment]
             for signal, factor in self.path.find_phrases(flat, remember=remember):
-                key = _hit_key(signal)
-                if key in found or _object_of(signal.visitor_type, context - {signal.visitor_type}):
+                if _hit_key(signal) in found or _object_of(
+                    signal.visitor_type, context - {signal.visitor_type}
+                ):
                     continue
                 _keep(found, signal, factor)
-        result = self._refined(tuple(found.values()))
-        if remember:
-            remember_in(self._paths, path_key, result, self.CACHE_SIZE)
-        return list(result)
+        return self._refined(tuple(found.values()))
+
+    def _step(
+        self,
+        segment: tuple[str, ...],
+        kind: str,
+        context: frozenset[str],
+        topical: bool,
+        above: bool,
+        *,
+        remember: bool,
+    ) -> _Step:
+        """One segment read after those before it (`context`: the audiences they
+        named; `topical`: they are the company's own sections; `above`: more
+        segments follow). Besides its hits, what it leaves for the next segment, and
+        whether an entry of several words may start in it and go on in the next."""
+        hits = self.read(segment, kind, remember=remember)
+        if topical:
+            # "/presse/deutscher-aerztetag", "/ueber-uns/von-der-apotheke-zum-konzern":
+            # below the company's own sections, professions are a topic; its jobs
+            # are still its jobs ("/ueber-uns/karriere").
+            hits = tuple(hit for hit in hits if hit[0].visitor_type == JOBS_TYPE)
+        elif kind == "path" and self._company_section(segment, hits):
+            topical = True
+        # The first section a path names, with pages below it, is where the
+        # visitor went in: "/apotheke/rabattvertraege" more than "/apotheke/".
+        depth = SECTION_DEPTH if kind == "path" and not context and above else 1.0
+        kept = tuple(
+            (signal, factor * depth)
+            for signal, factor in hits
+            if not (context and _object_of(signal.visitor_type, context))
+        )
+        # Only now: the hits above are read in the context of the segments before.
+        named = frozenset(signal.visitor_type for signal, _ in hits)
+        opens = kind == "path" and not self.path.phrase_firsts.isdisjoint(segment)
+        return kept, (context if named <= context else context | named), topical, opens
 
     def page_context(
         self, segments: Sequence[tuple[str, ...]], hits: Sequence[Hit[Signal]]
@@ -1020,14 +1109,12 @@ class PageReader:
         """`weighted(read_segments(segments))` for a path alone, remembered per path."""
         cached = self._weighted.get(segments)
         if cached is None:
-            weighted = tuple(self.weighted(self.read_segments(segments)))
+            hits = self._read_path(segments, "path", _NOWHERE, remember=True)
+            # `weighted`, without its merging: a path's hits name each signal once.
+            scaled = self.scaled
+            weighted = tuple(signal if f == 1.0 else scaled(signal, f) for signal, f in hits)
             cached = remember_in(self._weighted, segments, weighted, self.CACHE_SIZE)
         return cached
-
-    def _may_span(self, segments: Sequence[tuple[str, ...]]) -> bool:
-        """Whether a phrase entry could start in one segment and end in the next."""
-        firsts = self.path.phrase_firsts
-        return not all(firsts.isdisjoint(segment) for segment in segments[:-1])
 
     def _section(
         self, segment: tuple[str, ...], matcher: WordMatcher[Signal], hits: Sequence[Hit[Signal]]
@@ -1256,7 +1343,7 @@ def _other_type(phrase: Signal, word: Signal) -> bool:
     return phrase.visitor_type != word.visitor_type
 
 
-def _object_of(visitor_type: str, context: set[str]) -> bool:
+def _object_of(visitor_type: str, context: AbstractSet[str]) -> bool:
     """Whether evidence for `visitor_type` is only the object of a section the path
     named before: a professional under jobs (a job title), a patient under a
     professional section (their patients), a professional under a patients'
