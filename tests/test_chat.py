@@ -257,6 +257,13 @@ def test_a_typo_is_read_in_the_answers_own_language(matcher: ChatMatcher) -> Non
         ("In der Offizin wird ständig nach dem Spray gefragt, kommt Ware?", "pharmacist"),
         ("am HV-Tisch wollen alle die kleine Packung, wann gibt's die wieder", "pharmacist"),
         ("À l'officine tout le monde réclame le sirop, il revient quand ?", "pharmacist"),
+        # A trainee at a place works there; of two places, the last is the one named.
+        ("Bin Azubi in der Apotheke und soll fragen, ob ihr wieder liefert", "pharmacist"),
+        ("Frage für unsere KH-Apo: ist der Rückruf schon raus?", "pharmacist"),
+        ("Unsere Klinik-Apotheke braucht die Stabilitätsdaten", "pharmacist"),
+        # The company's staff spoken of: no job sought.
+        ("Hausärztin in Linz, wann kommt der Pharmareferent wieder?", "hcp"),
+        ("Wie werde ich Pharmareferent bei Ihnen?", "applicant"),
         # New at a place is working there.
         ("Bin neu in der Apotheke, wie bestelle ich bei Ihnen nach?", "pharmacist"),
         # Worked at before a turn in time: past.

@@ -749,6 +749,8 @@ class ChatMatcher:
             if before.clause != token.clause:
                 continue
             if before.word in lang.others:
+                # "our hospital pharmacy", "unsere KH-Apo": the place named last.
+                token = self._place_head(tokens, token)
                 token.other = True
                 token.ours = before.word in lang.ours
                 token.mine = before.word in lang.mine
@@ -925,6 +927,16 @@ class ChatMatcher:
                 if vid in self._audience_roles:
                     kinds.add("")
         return kinds
+
+    def _place_head(self, tokens: list[Token], token: Token) -> Token:
+        """The place a place of care names, when another follows it in the clause
+        ("hospital pharmacy", "KH-Apo"): the last is the head; else the word."""
+        head = token
+        for after in tokens[token.position + 1 :]:
+            if after.clause != token.clause or not self._names_place(after):
+                break
+            head = after
+        return head if self._names_place(token) else token
 
     def _signed_as_place(self, tokens: list[Token], token: Token) -> bool:
         """Whether a place of care is followed, in its clause, only by its name or
@@ -1286,6 +1298,8 @@ class ChatMatcher:
                 continue
             if self._works_there(phrase, row, tokens):
                 continue  # "our pharmacy needs ..." is no "find a pharmacy"
+            if self._staff_spoken_of(phrase, row, tokens):
+                continue  # "wann kommt der Pharmareferent": no job sought
             spots.append(self._make_spot(phrase, factor, got, row, tokens))
         return spots
 
@@ -1343,11 +1357,23 @@ class ChatMatcher:
             for position, _, vid, _, _ in row.values()
         )
 
+    def _staff_spoken_of(self, phrase: Phrase, row: dict[int, Slot], tokens: list[Token]) -> bool:
+        """Whether a job phrase would use the company's staff the visitor deals with
+        ("der Pharmareferent", "your rep", "notre délégué": `[roles] staff`)."""
+        if self._intents[phrase.intent].visitor_type != JOBS_TYPE:
+            return False
+        staff = self._lang.staff
+        return any(
+            tokens[position].other and tokens[position].word in staff
+            for position, _, _, _, _ in row.values()
+        )
+
     def _works_at(self, tokens: list[Token], token: Token) -> bool:
         """Whether the word is a place of care after working at, running or owning
-        it ("arbeite in einer Apotheke", "owner of a pharmacy": prepositions and
-        articles between), or right after a statement, articles aside ("wir sind
-        eine Apotheke", "we're a pharmacy"; not "I'm at the pharmacy")."""
+        it, or training there ("arbeite in einer Apotheke", "owner of a pharmacy",
+        "Azubi in der Apotheke": prepositions and articles between), or right
+        after a statement, articles aside ("wir sind eine Apotheke", "we're a
+        pharmacy"; not "I'm at the pharmacy")."""
         if not self._names_place(token):
             return False
         lang = self._lang
@@ -1356,7 +1382,8 @@ class ChatMatcher:
         for before in reversed(tokens[: token.position]):
             if before.clause != token.clause:
                 return False
-            if before.word in lang.work:
+            if before.word in lang.work or before.word in lang.trainees:
+                # "Azubi in der Apotheke": a trainee works there too.
                 # "run a small long-term care pharmacy": words naming no role
                 # may describe the place an article opens.
                 return not described or any(

@@ -84,6 +84,7 @@ class Words:
         self.status = languages.status
         self.sender = languages.sender
         self.joined = languages.joined
+        self.staff = languages.staff
         self.trade = languages.trade
         self.section_parts = languages.section_parts
         self.articles = languages.articles

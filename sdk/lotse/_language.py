@@ -141,6 +141,9 @@ class Language:
     #: Conjunctions joining two roles of one person ("Ärztin und Apothekerin",
     #: "physician and investor"): the second is the visitor's too.
     joined: frozenset[str] = frozenset()
+    #: The company's staff who call on professionals ("Pharmareferent", "rep",
+    #: "délégué"): spoken of ("der Pharmareferent", "your rep"), no job sought.
+    staff: frozenset[str] = frozenset()
     #: Places of care only those working there name so ("Offizin", "officine"): the
     #: visitor who names one works there, said or not.
     trade: frozenset[str] = frozenset()
@@ -239,6 +242,7 @@ _KEYS: dict[str, frozenset[str]] = {
             "status",
             "sender",
             "joined",
+            "staff",
             "trade",
             "specialist_endings",
         }
@@ -367,6 +371,7 @@ def read_language(path: Path) -> Language:
         status=_pairs(roles.get("status", []), f"{path.name}: [roles] status"),
         sender=_pairs(roles.get("sender", []), f"{path.name}: [roles] sender"),
         joined=_words(roles.get("joined", "")),
+        staff=_words(roles.get("staff", "")),
         trade=_words(roles.get("trade", "")),
         specialist_endings=_pairs(
             roles.get("specialist_endings", []), f"{path.name}: specialist_endings"
@@ -471,6 +476,7 @@ class Languages:
         self.status = frozenset(pair for lang in langs for pair in lang.status)
         self.sender = frozenset(pair for lang in langs for pair in lang.sender)
         self.joined = _union(lang.joined for lang in langs)
+        self.staff = _union(lang.staff for lang in langs)
         self.trade = _union(lang.trade for lang in langs)
         #: Longest ending first.
         self.specialist_endings: tuple[tuple[str, str], ...] = tuple(
