@@ -288,6 +288,10 @@ def test_a_place_of_work_names_the_role(matcher: ChatMatcher, text: str, visitor
         # Where they work, set aside too.
         ("I work in a pharmacy but asking privately: my inhaler makes me cough", "patient"),
         ("Je travaille en pharmacie, mais c'est pour moi en privé : mon spray me gêne", "patient"),
+        # Or the question is about them ("um mich", "pour moi"), unless denied.
+        ("Krankenpfleger, aber es geht um mich: ich soll das Mittel ab Montag nehmen", "patient"),
+        ("Infirmier de métier, je demande pour moi : effets secondaires ?", "patient"),
+        ("Pharmacienne, pas pour moi : une patiente demande si on peut écraser", "pharmacist"),
         # Or for their own family.
         ("Bin PTA, meine Schwiegermutter hat die Diagnose bekommen, was hilft ihr?", "patient"),
         ("Pharmacienne à la retraite, c'est pour mon mari qui commence ce traitement", "patient"),

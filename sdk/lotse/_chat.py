@@ -1607,10 +1607,16 @@ class ChatMatcher:
         # What follows a contrast counts ("I'm on it myself, but the question is
         # for my patients").
         turn = _last_of(tokens, lang.contrast)
+        after = tokens[turn + 1 :]
         if not any(
             (t.word in lang.self_words and not self._owns_place(tokens, t))
             or self._ones_own(tokens, t)
-            for t in tokens[turn + 1 :]
+            for t in after
+        ) and not any(
+            (a.word, b.word) in lang.for_oneself
+            and a.clause == b.clause
+            and not (a.position and tokens[a.position - 1].word in lang.negators)  # "pas pour moi"
+            for a, b in itertools.pairwise(after)
         ):
             return
         moved = sum(evidence.role.pop(key, 0.0) for key in PROFESSIONAL_TYPES)

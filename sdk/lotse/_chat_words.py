@@ -85,6 +85,7 @@ class Words:
         self.sender = languages.sender
         self.joined = languages.joined
         self.staff = languages.staff
+        self.for_oneself = languages.for_oneself
         self.trade = languages.trade
         self.section_parts = languages.section_parts
         self.articles = languages.articles

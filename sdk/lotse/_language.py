@@ -144,6 +144,9 @@ class Language:
     #: The company's staff who call on professionals ("Pharmareferent", "rep",
     #: "délégué"): spoken of ("der Pharmareferent", "your rep"), no job sought.
     staff: frozenset[str] = frozenset()
+    #: A preposition and the visitor as its object ("um mich", "pour moi", "for
+    #: me"), as pairs: after a role set aside, the question is their own case.
+    for_oneself: tuple[tuple[str, str], ...] = ()
     #: Places of care only those working there name so ("Offizin", "officine"): the
     #: visitor who names one works there, said or not.
     trade: frozenset[str] = frozenset()
@@ -243,6 +246,7 @@ _KEYS: dict[str, frozenset[str]] = {
             "sender",
             "joined",
             "staff",
+            "for_oneself",
             "trade",
             "specialist_endings",
         }
@@ -372,6 +376,7 @@ def read_language(path: Path) -> Language:
         sender=_pairs(roles.get("sender", []), f"{path.name}: [roles] sender"),
         joined=_words(roles.get("joined", "")),
         staff=_words(roles.get("staff", "")),
+        for_oneself=_pairs(roles.get("for_oneself", []), f"{path.name}: [roles] for_oneself"),
         trade=_words(roles.get("trade", "")),
         specialist_endings=_pairs(
             roles.get("specialist_endings", []), f"{path.name}: specialist_endings"
@@ -477,6 +482,7 @@ class Languages:
         self.sender = frozenset(pair for lang in langs for pair in lang.sender)
         self.joined = _union(lang.joined for lang in langs)
         self.staff = _union(lang.staff for lang in langs)
+        self.for_oneself = frozenset(pair for lang in langs for pair in lang.for_oneself)
         self.trade = _union(lang.trade for lang in langs)
         #: Longest ending first.
         self.specialist_endings: tuple[tuple[str, str], ...] = tuple(
