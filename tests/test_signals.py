@@ -296,3 +296,14 @@ def test_words_remembered_as_matching_nothing_change_no_answer_and_stay_bounded(
     for words_of_text in texts * 2:  # the second round finds the words remembered
         assert matcher.find(words_of_text, remember=True) == matcher.find(words_of_text)
         assert len(matcher._quiet) <= 4
+
+
+def test_a_scaled_signal_is_remembered_per_factor_as_given_and_weighs_the_rounded_factor(
+    reader: PageReader,
+) -> None:
+    signal = next(iter(reader.audience_signals.values()))
+    first = reader.scaled(signal, 1.3 * 1.15)
+    assert reader.scaled(signal, 1.3 * 1.15) is first  # remembered
+    # Another factor that rounds alike weighs alike: the weight carries the rounded factor.
+    assert reader.scaled(signal, 1.495).weight == first.weight == signal.weight * 1.495
+    assert reader.scaled(signal, 1.0) is signal

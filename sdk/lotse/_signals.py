@@ -269,8 +269,13 @@ class WordMatcher(Generic[_P]):
         """Only the entries of several words that occur, each once."""
         found: dict[int, Hit[_P]] = {}
         phrases = self._phrases
+        first_forms = self._first_forms
         for index, word in enumerate(text_words):
-            for first in self._firsts(word, remember=remember):
+            # `_firsts`, its memory read here: most words start no entry.
+            firsts = first_forms.get(word)
+            if firsts is None:
+                firsts = self._firsts(word, remember=remember)
+            for first in firsts:
                 entries = phrases[first]
                 if remember:
                     matched = self._phrases_at(first, entries, text_words, index + 1)
@@ -1094,7 +1099,7 @@ class PageReader:
         ("/fachkreise/pta-schulung", "fachkreise.…/pka-warenwirtschaft"): the
         page is for that one, and the shared word counts for it alone."""
         shared = self._shared
-        if not shared or not any(id(s) in shared for s, _ in hits):
+        if not shared or shared.isdisjoint([id(s) for s, _ in hits]):
             return hits
         specific = {
             s.visitor_type
@@ -1300,11 +1305,12 @@ class PageReader:
     def scaled(self, signal: Signal, factor: float) -> Signal:
         if factor == 1.0:
             return signal
-        factor = round(factor, 4)
+        # Remembered per factor as given: rounding it before the lookup cost more
+        # than the lookup (a path's few factors recur: 1.15, 1.3, 1.495).
         key = (id(signal), factor)
         scaled = self._scaled.get(key)
         if scaled is None:
-            weighed = replace(signal, weight=signal.weight * factor)
+            weighed = replace(signal, weight=signal.weight * round(factor, 4))
             scaled = remember_in(self._scaled, key, weighed, self.CACHE_SIZE)
         return scaled
 
