@@ -388,6 +388,9 @@ def test_those_a_profession_serves_name_it(
             "applicant",
         ),
         ("Sage-femme, je voudrais me reconvertir dans la qualité", "applicant"),
+        # Working for the company addressed is asking for a job.
+        ("Physio here, keen on working for you", "applicant"),
+        ("je veux bosser chez vous, comment faire", "applicant"),
         ("SLT here, do you have swallowing guidance for the tablets?", "hcp"),
         # A department is no role: "Chirurgie" is not the French "chirurgien".
         ("Famulant in der Chirurgie, wo finde ich die SmPC?", "hcp"),

@@ -167,6 +167,9 @@ _LEADING_REACH = 3
 _NEGATED_JOB_REACH = 3
 #: A role this many words after another, its conjunction first, is joined to it.
 _JOIN_REACH = 4
+#: At most this many words between working and the company addressed ("bei
+#: Ihnen zu arbeiten", "working for you").
+_EMPLOYER_REACH = 3
 #: Hints alone match when they add up to this (two words only one type's
 #: phrases use) and other types' evidence is at most this share of them.
 _AGREEING_HINTS = 0.6
@@ -466,6 +469,12 @@ class ChatMatcher:
             patients,
             key=lambda i: sum(len(p) for p in self._intents[i].phrases.values()),
             default=0,
+        )
+        #: Likewise the job seekers' intent: where "working for you" lands.
+        self._jobs_intent: int | None = max(
+            (i for i, intent in enumerate(self._intents) if intent.visitor_type == JOBS_TYPE),
+            key=lambda i: sum(len(p) for p in self._intents[i].phrases.values()),
+            default=None,
         )
 
     def _sources(self, languages: Languages) -> list[tuple[int, str, str]]:
@@ -1591,6 +1600,7 @@ class ChatMatcher:
         self._workplaces(tokens, claimed, evidence)
         self._served(tokens, claimed, evidence)
         self._acts(tokens, claimed, evidence)
+        self._seeks_work(tokens, evidence)
         self._back_off(tokens, claimed, senses, evidence)
         self._unlead(tokens, claimed, evidence)
         self._own_case(tokens, evidence)
@@ -1815,6 +1825,28 @@ class ChatMatcher:
             claimed.setdefault(token.position, key)
             evidence.add_role(key, _OWN_ROLE * _ACT, self._role_intent[key])
             return
+
+    def _seeks_work(self, tokens: list[Token], evidence: Evidence) -> None:
+        """Working for the company addressed ("interested in working for you",
+        "würde gern bei Ihnen arbeiten", "travailler chez vous": `[roles] working`
+        a few words from `[roles] employer`): a request for a job, whoever the
+        visitor is. Not when denied ("not to work for you")."""
+        lang = self._lang
+        if self._jobs_intent is None or JOBS_TYPE in evidence.task:
+            return
+        for token in tokens:
+            if token.word not in lang.working or (
+                token.position and tokens[token.position - 1].word in lang.negators
+            ):
+                continue
+            near = tokens[
+                max(0, token.position - _EMPLOYER_REACH) : token.position + 1 + _EMPLOYER_REACH
+            ]
+            if any(t.word in lang.employer and t.clause == token.clause for t in near):
+                evidence.task[JOBS_TYPE] = [(ROLE_ANY, _ACT)]
+                shares = evidence.by_intent.setdefault(JOBS_TYPE, {})
+                shares[self._jobs_intent] = shares.get(self._jobs_intent, 0.0) + _ACT
+                return
 
     def _workplace(self, vid: int, intent_type: str | None) -> bool:
         """Whether a word only one profession's phrases use names it when the visitor

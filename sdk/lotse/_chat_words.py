@@ -86,6 +86,8 @@ class Words:
         self.joined = languages.joined
         self.staff = languages.staff
         self.for_oneself = languages.for_oneself
+        self.working = languages.working
+        self.employer = languages.employer
         self.trade = languages.trade
         self.section_parts = languages.section_parts
         self.articles = languages.articles

@@ -147,6 +147,10 @@ class Language:
     #: A preposition and the visitor as its object ("um mich", "pour moi", "for
     #: me"), as pairs: after a role set aside, the question is their own case.
     for_oneself: tuple[tuple[str, str], ...] = ()
+    #: Working, and the company addressed as "you" ("working for you", "bei
+    #: Ihnen arbeiten", "travailler chez vous"): together, a request for a job.
+    working: frozenset[str] = frozenset()
+    employer: frozenset[str] = frozenset()
     #: Places of care only those working there name so ("Offizin", "officine"): the
     #: visitor who names one works there, said or not.
     trade: frozenset[str] = frozenset()
@@ -247,6 +251,8 @@ _KEYS: dict[str, frozenset[str]] = {
             "joined",
             "staff",
             "for_oneself",
+            "working",
+            "employer",
             "trade",
             "specialist_endings",
         }
@@ -377,6 +383,8 @@ def read_language(path: Path) -> Language:
         joined=_words(roles.get("joined", "")),
         staff=_words(roles.get("staff", "")),
         for_oneself=_pairs(roles.get("for_oneself", []), f"{path.name}: [roles] for_oneself"),
+        working=_words(roles.get("working", "")),
+        employer=_words(roles.get("employer", "")),
         trade=_words(roles.get("trade", "")),
         specialist_endings=_pairs(
             roles.get("specialist_endings", []), f"{path.name}: specialist_endings"
@@ -483,6 +491,8 @@ class Languages:
         self.joined = _union(lang.joined for lang in langs)
         self.staff = _union(lang.staff for lang in langs)
         self.for_oneself = frozenset(pair for lang in langs for pair in lang.for_oneself)
+        self.working = _union(lang.working for lang in langs)
+        self.employer = _union(lang.employer for lang in langs)
         self.trade = _union(lang.trade for lang in langs)
         #: Longest ending first.
         self.specialist_endings: tuple[tuple[str, str], ...] = tuple(
