@@ -257,6 +257,8 @@ def test_a_typo_is_read_in_the_answers_own_language(matcher: ChatMatcher) -> Non
         ("In der Offizin wird ständig nach dem Spray gefragt, kommt Ware?", "pharmacist"),
         ("am HV-Tisch wollen alle die kleine Packung, wann gibt's die wieder", "pharmacist"),
         ("À l'officine tout le monde réclame le sirop, il revient quand ?", "pharmacist"),
+        # Colloquial articles ("ne", "nen") stand between as articles do.
+        ("Chef meint, ich soll nach Mustern gucken, wir sind ne HNO-Praxis", "hcp"),
         # A trainee at a place works there; of two places, the last is the one named.
         ("Bin Azubi in der Apotheke und soll fragen, ob ihr wieder liefert", "pharmacist"),
         ("Frage für unsere KH-Apo: ist der Rückruf schon raus?", "pharmacist"),
