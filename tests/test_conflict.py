@@ -1,4 +1,5 @@
-"""The conflict rule's index gives what a scan of the whole evidence gives."""
+"""The conflict rule's index gives what a scan of the whole evidence gives; a
+decision the conflict or the calibration finds doubtful is dropped."""
 
 from __future__ import annotations
 
@@ -103,3 +104,24 @@ def test_a_page_counts_once_however_many_of_its_words_agree() -> None:
     # A second careers page is a second page: the careers reading now leads clearly.
     profile.put(Evidence("applicant", 2.4, "path:bewerbung:applicant@/karriere/bewerbung", {}))
     assert not profile._conflicted("applicant", {**sums, "applicant": 9.75}, tuning)
+
+
+def test_a_decision_the_calibration_finds_unlikely_is_dropped() -> None:
+    """Doctors' pages decide; a careers page after them, below the conflict level,
+    leaves "professional" with a calibrated chance of about one in five: no
+    guess then, unless `min_confidence` is 0."""
+    profile = Profile()
+    profile.put(Evidence("hcp", 2.4, "path:fachkreise:hcp@/fachkreise", {}))
+    profile.redecide(TYPES, Tuning())
+    assert profile.decided == "hcp"
+    profile.put(Evidence("applicant", 2.0, "path:karriere:applicant@/karriere", {}))
+    assert profile.probabilities(TYPES)["hcp"] < 0.4
+    assert not profile._conflicted("hcp", {"hcp": 2.4, "applicant": 2.0}, Tuning())
+    kept = Profile()
+    for piece in profile.evidence.values():
+        kept.put(piece)
+    kept.decided = "hcp"
+    profile.redecide(TYPES, Tuning())
+    assert profile.decided is None
+    kept.redecide(TYPES, Tuning(min_confidence=0.0))
+    assert kept.decided == "hcp"

@@ -438,6 +438,14 @@ def test_a_python_rule_without_a_control_group_is_warned_about() -> None:
     assert len([p for p in site.check() if p.severity == "warning"]) == 1
 
 
+def test_min_confidence_must_be_a_probability() -> None:
+    site = lotse.Site("x")
+    site.tune(min_confidence=1.2)
+    (error,) = [p for p in site.check() if p.severity == "error"]
+    assert "min_confidence = 1.2 is not a probability" in str(error)
+    assert error.fix is not None and "0 <= x < 1" in error.fix
+
+
 def test_a_negative_conflict_setting_is_an_error_with_a_fix() -> None:
     site = lotse.Site("x")
     site.tune(conflict_level=-1.0)

@@ -305,6 +305,10 @@ class Tuning:
     #: products? nobody could tell).
     conflict_level: float = 2.3
     conflict_lead: float = 1.5
+    #: A decided type whose calibrated probability falls below this, because
+    #: other types' evidence grew, is dropped to "no guess": it is then more
+    #: likely wrong than right. 0 turns it off.
+    min_confidence: float = 0.4
     chat_weight: float = 6.0
     choice_weight: float = 8.0
     negation_weight: float = 4.0

@@ -187,10 +187,22 @@ class Profile(_Memo):
                 return
             # The rule reads the weighed probabilities only (`decide`).
             decided = decide_on(totals, before, tuning)
-            if decided is not None and self._conflicted(decided, totals, tuning):
+            if decided is not None and (
+                self._conflicted(decided, totals, tuning) or self._unlikely(decided, totals, tuning)
+            ):
                 decided = None
             self.decided = decided
             self._remember_decision((type_ids, sums, before, tuning, self.decided))
+
+    @staticmethod
+    def _unlikely(leader: str, sums: dict[str, float], tuning: Tuning) -> bool:
+        """Whether the calibrated probability of the leader is below
+        `Tuning.min_confidence`. Only other types' evidence can push it there
+        (alone, a decided type's evidence is enough for more): the common case of
+        one type's evidence costs no calibration."""
+        if not any(value > 0.0 for t, value in sums.items() if t != leader):
+            return False
+        return probabilities(sums)[leader] < tuning.min_confidence
 
     def _conflicted(self, leader: str, sums: dict[str, float], tuning: Tuning) -> bool:
         """Whether the other types have evidence of their own, from pages that say

@@ -140,6 +140,13 @@ def _errors(site: Site) -> list[Problem]:
     _experiment_errors(errors)
     _catalogue_errors(errors)
     tuning = site.tuning
+    if not 0.0 <= tuning.min_confidence < 1.0:
+        errors.add(
+            tuning,
+            "min_confidence",
+            f"tuning min_confidence = {tuning.min_confidence} is not a probability",
+            "0 <= x < 1 (0 keeps a decided type however doubtful)",
+        )
     for name in ("threshold", "flip_threshold", "chat_cutoff"):
         value = getattr(tuning, name)
         if not 0.0 < value < 1.0:
