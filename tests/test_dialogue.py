@@ -38,6 +38,8 @@ def start(engine: lotse.Engine) -> lotse.Session:
         # An abbreviation that is sensitive only with what it names ("ED" is also
         # the emergency department).
         "are ED tablets safe with my statins?",
+        # A word sensitive only in a visitor's own words ("prep" in a path is a preparation).
+        "Apothekerin, eine Kundin fragt nach PrEP",
     ],
 )
 def test_an_answer_that_names_a_sensitive_topic_is_not_used(

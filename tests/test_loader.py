@@ -7,6 +7,7 @@ import pytest
 import lotse
 from _site_files import GOOD, MISSPELLINGS, PERSONALIZED, Misspelling, with_line, write
 from lotse._loader import CATALOGUE_FILES
+from lotse._signals import page_facts
 
 DEMO_SITE = Path(__file__).resolve().parents[1] / "server/lotse_server/demo/site.toml"
 CATALOGUE = """\
@@ -505,3 +506,13 @@ def test_experiments_and_chat_are_only_read_from_the_site_file(tmp_path: Path) -
         "(fix: move it to the site file)",
     ]
     assert site.experiments.global_holdout == 0.05  # the site file's
+
+
+def test_sensitive_answer_words_load_and_count_in_answers_only(tmp_path: Path) -> None:
+    """`[sensitive] answers`: a word sensitive in a visitor's own words, not in a path."""
+    path = tmp_path / "site.toml"
+    path.write_text('[site]\nid = "x"\n\n[sensitive]\nanswers = ["pep"]\n', encoding="utf-8")
+    engine = lotse.load_site(path).engine()
+    assert engine.names_sensitive_topic("question about PEP after a needlestick")
+    assert not engine.names_sensitive_topic("does it contain pepper?")  # whole words only
+    assert not engine.is_sensitive(page_facts("https://x.example/pep-talk/"))

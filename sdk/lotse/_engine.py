@@ -144,6 +144,10 @@ class Engine:
             exclude=bundled_languages().not_sensitive,
         )
         self.sensitive_paths = tuple(site.sensitivity.paths)
+        #: Words sensitive only in a visitor's own words, whole ("prep": PrEP).
+        self.sensitive_answers = frozenset(
+            word for entry in site.sensitivity.answers for word in words(entry)
+        )
         #: (path, host) -> sensitive, persona signals (`_read_page`).
         self._pages: dict[tuple[str, str], tuple[bool, tuple[PersonaSignal, ...]]] = {}
         #: The same globs as one expression: one match per page instead of one per glob.
@@ -190,8 +194,11 @@ class Engine:
         answer's function and request words; entries of several words in all of
         them ("traitement de substitution", "Pille danach")."""
         found = self.chat.answer_words(text)
-        return self.mentions_sensitive(self.chat.topic_words(found)) or bool(
-            self.sensitive_words.find_phrases(found, remember=False)
+        topics = self.chat.topic_words(found)
+        return (
+            self.mentions_sensitive(topics)
+            or bool(self.sensitive_words.find_phrases(found, remember=False))
+            or not self.sensitive_answers.isdisjoint(topics)
         )
 
     def mentions_sensitive(self, found: Sequence[str]) -> bool:

@@ -395,6 +395,7 @@ class _Reader:
             self.site.mark_sensitive(
                 words=self.strings(table, "sensitive", "words"),
                 paths=self.strings(table, "sensitive", "paths"),
+                answers=self.strings(table, "sensitive", "answers"),
             )
 
     def tuning(self, doc: dict[str, Any]) -> None:

@@ -284,11 +284,14 @@ class Sensitivity:
     """Sensitive topics: pages about them add no evidence and trigger nothing.
 
     `words` are matched against path words (any language); `paths` are globs
-    a site marks as sensitive on top of the defaults.
+    a site marks as sensitive on top of the defaults; `answers` are words that
+    name a sensitive topic only in a visitor's own words, matched whole ("PrEP"
+    in a chat answer; "prep" in a path is a preparation).
     """
 
     words: tuple[str, ...] = ()
     paths: tuple[str, ...] = ()
+    answers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

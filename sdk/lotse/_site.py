@@ -252,6 +252,7 @@ class Site:
         self.sensitivity = Sensitivity(
             (*catalogue.sensitivity.words, *self.sensitivity.words),
             (*catalogue.sensitivity.paths, *self.sensitivity.paths),
+            (*catalogue.sensitivity.answers, *self.sensitivity.answers),
         )
         self._engine = None
         known = {i.id for i in catalogue.intents} | {s.id for s in catalogue.signals}
@@ -282,10 +283,14 @@ class Site:
                 kept.append(item)
         return kept
 
-    def mark_sensitive(self, *, words: Iterable[str] = (), paths: Iterable[str] = ()) -> None:
-        """Add sensitive topic words or path globs on top of the defaults."""
+    def mark_sensitive(
+        self, *, words: Iterable[str] = (), paths: Iterable[str] = (), answers: Iterable[str] = ()
+    ) -> None:
+        """Add sensitive topic words, path globs, or words sensitive only in a chat
+        answer (matched whole) on top of the defaults."""
+        known = self.sensitivity
         self.sensitivity = Sensitivity(
-            (*self.sensitivity.words, *words), (*self.sensitivity.paths, *paths)
+            (*known.words, *words), (*known.paths, *paths), (*known.answers, *answers)
         )
         self._engine = None
 
