@@ -154,6 +154,10 @@ def test_matched_type_is_the_intents_type(matcher: ChatMatcher, intents: list[In
         # An abbreviation's full stop ends no clause.
         ("Dipl. Pflegefachmann HF, suche Schulungsunterlagen für unsere Abteilung", "hcp"),
         ("need patient leaflets to hand out at our practice", "hcp"),  # no role leads
+        # The field's shorthand (`[aliases]`): students, side effects, wholesalers.
+        ("Werkstudentenjob für Studis im Labor?", "applicant"),
+        ("any common SEs with this?", "patient"),
+        ("Is the 56-pack available via AAH this week?", "pharmacist"),
     ],
 )
 def test_hard_cases(matcher: ChatMatcher, text: str, visitor_type: str) -> None:
