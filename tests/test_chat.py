@@ -158,6 +158,9 @@ def test_matched_type_is_the_intents_type(matcher: ChatMatcher, intents: list[In
         ("Werkstudentenjob für Studis im Labor?", "applicant"),
         ("any common SEs with this?", "patient"),
         ("Is the 56-pack available via AAH this week?", "pharmacist"),
+        # A hyphenated compound known as one word is that word.
+        ("Als Pharma-Assistentin in Luzern brauche ich die Fachinfo der Tropfen", "pharmacist"),
+        ("Pharma-Referentin werden, wie geht das?", "applicant"),
     ],
 )
 def test_hard_cases(matcher: ChatMatcher, text: str, visitor_type: str) -> None:

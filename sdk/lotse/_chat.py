@@ -104,6 +104,8 @@ class ChatMatch:
 #: Anchored at a word start and possessive, so a long run without "@" costs
 #: linear time, not quadratic backtracking.
 _ADDRESSES = re.compile(r"(?<!\S)(?:[^\s@]++@\S+|https?://\S+|www\.\S+)", re.IGNORECASE)
+#: Two words joined by a hyphen ("Pharma-Assistentin").
+_HYPHENATED = re.compile(r"(\w+)-(\w+)")
 #: Punctuation that ends a clause. Not ":", "(" or "/": they are part of gender
 #: spellings ("Apotheker:in", "Arzt(in)") that the normaliser joins.
 _CLAUSE_PUNCTUATION = re.compile(r"[.,;!?\n\r\t]+|:\s|\s[-–—]\s")
@@ -531,6 +533,8 @@ class ChatMatcher:
         text = _ADDRESSES.sub(" ", text[:_MAX_CHARS])
         if self._abbreviation_stops is not None:
             text = self._abbreviation_stops.sub(r"\1", text)
+        if "-" in text:
+            text = _HYPHENATED.sub(self._joined, text)
         parts = [words(part) for part in _CLAUSE_PUNCTUATION.split(text)]
         told = lang or self._told_language(parts)
         own = self._aliases_by_lang.get(told, {})
@@ -595,6 +599,15 @@ class ChatMatcher:
         return ChatMatch(intent.id, visitor_type, confidence, negated, detected)
 
     # -- words -----------------------------------------------------------------
+
+    def _joined(self, pair: re.Match[str]) -> str:
+        """A hyphenated compound the vocabulary knows as one word, written as one
+        ("Pharma-Assistentin" is a Swiss pharmacy assistant, not "Pharma" and an
+        assistant); other hyphenated words stay apart."""
+        joined = words(pair[1] + pair[2])
+        if len(joined) == 1 and (joined[0] in self._vocab or joined[0] in self._alias_words):
+            return pair[1] + pair[2]
+        return pair[0]
 
     def _in_person(self, tokens: list[Token]) -> bool:
         """Whether the visitor speaks of themselves ("ich", "my", "je": `[roles]
