@@ -297,6 +297,8 @@ def test_a_place_of_work_names_the_role(matcher: ChatMatcher, text: str, visitor
         # Where they work, set aside too.
         ("I work in a pharmacy but asking privately: my inhaler makes me cough", "patient"),
         ("Je travaille en pharmacie, mais c'est pour moi en privé : mon spray me gêne", "patient"),
+        # Their own medicine, words describing it between ("meinen Rheuma Spritzen").
+        ("Ich bin MFA, wo finde ich Infos zu meinen Rheuma Spritzen", "patient"),
         # Or the question is about them ("um mich", "pour moi"), unless denied.
         ("Krankenpfleger, aber es geht um mich: ich soll das Mittel ab Montag nehmen", "patient"),
         ("Infirmier de métier, je demande pour moi : effets secondaires ?", "patient"),

@@ -1702,8 +1702,20 @@ class ChatMatcher:
         return (
             self._body(tokens, token)
             or self._kin(token)
-            or (token.mine and self._lang.is_medicine(token.word))
+            or (self._mine(tokens, token) and self._lang.is_medicine(token.word))
         )
+
+    def _mine(self, tokens: list[Token], token: Token) -> bool:
+        """Whether the word follows a first-person possessive, directly or past
+        words describing it ("my rheumatoid arthritis injections"), no role between."""
+        if token.mine:
+            return True
+        for before in reversed(tokens[max(0, token.position - _DESCRIBING) : token.position]):
+            if before.clause != token.clause or before.weight <= 0.0 or self._own_role(before):
+                return False
+            if before.mine:
+                return True
+        return False
 
     def _kin(self, token: Token) -> bool:
         """Whether the word is the visitor's own relative ("meine Mutter", "my dad",
