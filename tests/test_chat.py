@@ -154,6 +154,8 @@ def test_matched_type_is_the_intents_type(matcher: ChatMatcher, intents: list[In
         # An abbreviation's full stop ends no clause.
         ("Dipl. Pflegefachmann HF, suche Schulungsunterlagen für unsere Abteilung", "hcp"),
         ("need patient leaflets to hand out at our practice", "hcp"),  # no role leads
+        # A role in a noun phrase an article opens is sought, not the visitor.
+        ("Is there a helpline nurse I can talk to? The injections scare me.", "patient"),
         # The field's shorthand (`[aliases]`): students, side effects, wholesalers.
         ("Werkstudentenjob für Studis im Labor?", "applicant"),
         ("any common SEs with this?", "patient"),

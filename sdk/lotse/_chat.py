@@ -865,15 +865,13 @@ class ChatMatcher:
                 token.here = token.here and not self._works_at(tokens, token)
             start = turn + 1
         content = [t for t in tokens[start:] if t.weight > 0.0]
-        # "Is there a patient leaflet": a role after an article leads no answer.
-        article = (
-            bool(content)
-            and self._own_role(content[0])
-            and any(
-                t.word in lang.fillers and t.clause == content[0].clause
-                for t in tokens[max(start, content[0].position - 1) : content[0].position]
-            )
+        # "Is there a patient leaflet": a role after an article leads no answer, nor
+        # one in the noun phrase an article opens ("is there a support nurse").
+        opened = bool(content) and any(
+            t.word in lang.fillers and t.clause == content[0].clause
+            for t in tokens[max(start, content[0].position - 1) : content[0].position]
         )
+        article = opened and self._own_role(content[0])
         if content and not content[0].other and not article:
             content[0].leading = True
             # "Apotheke in Linz, wir bräuchten …", "Spitalapotheke Basel: …": a place
@@ -884,12 +882,16 @@ class ChatMatcher:
             first, *rest = content
             if rest and first.weight > _GENERIC_WEIGHT and not rest[0].other:
                 second = rest[0]
-                if second.position == first.position + 1 and second.clause == first.clause:
+                if (
+                    second.position == first.position + 1
+                    and second.clause == first.clause
+                    and not (opened and self._own_role(second))
+                ):
                     second.leading = True
             # "Pre-reg pharmacist, …", "Junior Assistenzärztin: …": a profession
             # right after a run of words that name no role leads the answer too.
             for token in tokens[first.position : first.position + _LEADING_REACH]:
-                if token.clause != first.clause or token.weight <= 0.0 or token.other:
+                if token.clause != first.clause or token.weight <= 0.0 or token.other or opened:
                     break
                 if self._own_role(token):
                     token.leading = token.leading or (
