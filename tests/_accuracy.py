@@ -57,7 +57,7 @@ FURTHER_JOURNEYS = tuple(
 )
 FURTHER_CHAT = tuple(
     f"tuning{n}_chat.jsonl"
-    for n in (2, 3, 4, 5, 6, 7, 9, 10, 11, 12, "12b", 13, "13b", 14, 15, 16, 17, 18, 19, 20, 21)
+    for n in (2, 3, 4, 5, 6, 7, 9, 10, 11, 12, "12b", 13, "13b", 14, 15, 16, 17, 18, 19, 20, 21, 22)
 )
 FURTHER_CHAT_FR = tuple(f"tuning{n}_chat_fr.jsonl" for n in (2, 3, 4, 8, 16, 17, 18, 19, 20, 21))
 #: Earlier held-out sets, each scored once as the held-out figure and then read

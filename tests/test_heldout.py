@@ -58,7 +58,7 @@ EARLIER_JOURNEYS = read_all(RETIRED_JOURNEYS)
 EARLIER_CHAT = read_all(RETIRED_CHAT)
 EARLIER_CHAT_FR = read_all(RETIRED_CHAT_FR)
 #: Tuning data written for the issue's classes on further fictional sites, before
-#: any of it was scored (tuning2_* to tuning21_*): scored apart as well, as a check
+#: any of it was scored (tuning2_* to tuning22_*): scored apart as well, as a check
 #: on the rest.
 TUNING2_JOURNEYS = read_all(FURTHER_JOURNEYS)
 TUNING2_CHAT = read_all(FURTHER_CHAT)
