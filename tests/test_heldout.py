@@ -3,7 +3,7 @@
 The tuning sets are what the catalogue, the weights and the calibration were
 fitted on: `journeys.jsonl` and `tuning_journeys.jsonl`, `chat_answers.jsonl`,
 `tuning_chat.jsonl` and `tuning_chat_fr.jsonl`, the further sets `tuning2_*` to
-`tuning21_*` (each written and committed before it was first scored, and
+`tuning22_*` (each written and committed before it was first scored, and
 printed apart as a check on the rest), and the earlier held-out sets
 (`heldout_*` and `heldout2_*` to `heldout7_*`): each was scored once as the
 held-out figure, then read and tuned on once a fresh held-out set existed, so
