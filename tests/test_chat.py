@@ -654,6 +654,12 @@ def test_another_audience_spoken_of_leaves_the_role(matcher: ChatMatcher) -> Non
             "hcp",
         ),
         ("Nurse here, not about a job, I need the storage data", ("applicant",), "hcp"),
+        # A place said before "aber" still speaks; only a turn in time makes it past.
+        (
+            "Wir sind eine Apotheke, aber keine Bewerbung: wer nimmt Retouren an?",
+            ("applicant",),
+            "pharmacist",
+        ),
         ("I'm not a doctor, I have side effects", ("hcp",), "patient"),
         # The role stated instead of the denied one, whatever else is asked for.
         ("Not a doctor, just a pharmacist: can you send me the SmPC?", ("hcp",), "pharmacist"),

@@ -858,11 +858,13 @@ class ChatMatcher:
         turn = _last_of(tokens, lang.contrast)
         start = 0
         if turn >= 0 and any(t.weight > _GENERIC_WEIGHT for t in tokens[turn + 1 :]):
+            in_time = tokens[turn].word in lang.now
             for token in tokens[:turn]:
                 token.stated = False
-                # A place worked at before the turn is past too ("used to work in a
-                # pharmacy, now I'm a GP trainee"); "MFA hier, aber …" stays said.
-                token.here = token.here and not self._works_at(tokens, token)
+                # A place worked at before a turn in time is past too ("used to work
+                # in a pharmacy, now I'm a GP trainee"); "MFA hier, aber …" and "Wir
+                # sind eine Apotheke, aber keine Bewerbung" stay said.
+                token.here = token.here and not (in_time and self._works_at(tokens, token))
             start = turn + 1
         content = [t for t in tokens[start:] if t.weight > 0.0]
         # "Is there a patient leaflet": a role after an article leads no answer, nor
