@@ -473,6 +473,9 @@ def test_being_in_training_is_a_status_not_a_request(
         ("Is this cream safe for my patients' skin?", "hcp"),
         # The visitor's own patient, the possessive after the word.
         ("A patient of mine asked whether she can take it while breastfeeding", "hcp"),
+        # A relative's word describing a role, or in a form that names no relative.
+        ("Kinderärztin, ist der Saft zuckerfrei? Für meine kleinen Patienten", "hcp"),
+        ("Hebamme, gibt es Infomaterial zum Stillen für meine Frauen?", "hcp"),
     ],
 )
 def test_ones_own_body_or_family_is_a_patients_case(

@@ -1705,7 +1705,7 @@ class ChatMatcher:
         """Whether the word is the visitor's own body, relative or medicine."""
         return (
             self._body(tokens, token)
-            or self._kin(token)
+            or self._kin(tokens, token)
             or (self._mine(tokens, token) and self._lang.is_medicine(token.word))
         )
 
@@ -1721,10 +1721,14 @@ class ChatMatcher:
                 return True
         return False
 
-    def _kin(self, token: Token) -> bool:
+    def _kin(self, tokens: list[Token], token: Token) -> bool:
         """Whether the word is the visitor's own relative ("meine Mutter", "my dad",
-        "mon mari": `Words.kin` after a first-person possessive)."""
-        return token.mine and self._lang.is_kin(token.word)
+        "mon mari": `Words.kin` after a first-person possessive); not when it
+        describes a role after it ("meine kleinen Patienten")."""
+        if not (token.mine and self._lang.is_kin(token.word)):
+            return False
+        after = tokens[token.position + 1] if token.position + 1 < len(tokens) else None
+        return after is None or after.clause != token.clause or not self._own_role(after)
 
     def _owns_place(self, tokens: list[Token], token: Token) -> bool:
         """Whether a word that may mean oneself is about a place of care ("I own a

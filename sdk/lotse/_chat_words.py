@@ -85,6 +85,7 @@ class Words:
         self.sender = languages.sender
         self.joined = languages.joined
         self.staff = languages.staff
+        self.not_kin = languages.not_kin
         self.for_oneself = languages.for_oneself
         self.working = languages.working
         self.employer = languages.employer
@@ -130,7 +131,7 @@ class Words:
     def is_kin(self, word: str) -> bool:
         """Whether the word names a relative (`kin`), in this or another form
         ("Söhne", "daughters")."""
-        return self._in_some_form(word, self.kin)
+        return word not in self.not_kin and self._in_some_form(word, self.kin)
 
     def is_body(self, word: str) -> bool:
         """Whether the word names a part of the body (`body`), in this or another

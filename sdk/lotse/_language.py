@@ -144,6 +144,9 @@ class Language:
     #: The company's staff who call on professionals ("Pharmareferent", "rep",
     #: "délégué"): spoken of ("der Pharmareferent", "your rep"), no job sought.
     staff: frozenset[str] = frozenset()
+    #: Forms of a relative's word that name no relative ("meine Frauen": a
+    #: midwife's women, not wives).
+    not_kin: frozenset[str] = frozenset()
     #: A preposition and the visitor as its object ("um mich", "pour moi", "for
     #: me"), as pairs: after a role set aside, the question is their own case.
     for_oneself: tuple[tuple[str, str], ...] = ()
@@ -250,6 +253,7 @@ _KEYS: dict[str, frozenset[str]] = {
             "sender",
             "joined",
             "staff",
+            "not_kin",
             "for_oneself",
             "working",
             "employer",
@@ -382,6 +386,7 @@ def read_language(path: Path) -> Language:
         sender=_pairs(roles.get("sender", []), f"{path.name}: [roles] sender"),
         joined=_words(roles.get("joined", "")),
         staff=_words(roles.get("staff", "")),
+        not_kin=_words(roles.get("not_kin", "")),
         for_oneself=_pairs(roles.get("for_oneself", []), f"{path.name}: [roles] for_oneself"),
         working=_words(roles.get("working", "")),
         employer=_words(roles.get("employer", "")),
@@ -490,6 +495,7 @@ class Languages:
         self.sender = frozenset(pair for lang in langs for pair in lang.sender)
         self.joined = _union(lang.joined for lang in langs)
         self.staff = _union(lang.staff for lang in langs)
+        self.not_kin = _union(lang.not_kin for lang in langs)
         self.for_oneself = frozenset(pair for lang in langs for pair in lang.for_oneself)
         self.working = _union(lang.working for lang in langs)
         self.employer = _union(lang.employer for lang in langs)
