@@ -584,6 +584,8 @@ def test_asking_for_a_person_names_nobody(matcher: ChatMatcher) -> None:
         "Pharmacist and journalist, researching medicine shortages for a feature",
         "Ärztin und Journalistin, ich recherchiere zu Lieferengpässen",
         "Sage-femme, mais je vous écris comme actionnaire.",
+        # Jobs as the topic of an audience no type covers.
+        "Journalist here, writing about the job cuts at your plant",
     ],
 )
 def test_another_audience_is_no_topic_of_the_stated_role(matcher: ChatMatcher, text: str) -> None:

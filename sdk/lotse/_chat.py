@@ -2017,6 +2017,8 @@ class ChatMatcher:
                     continue  # a crumb of another type's vocabulary settles nothing
                 if task_key == JOBS_TYPE and self._only_training(items, evidence):
                     continue  # "Pharmazeutin im Praktikum": a status, weighed by `_in_training`
+                if task_key == JOBS_TYPE and role_key in self._other_audiences:
+                    continue  # "Journalistin, Statement zum Stellenabbau": jobs are the topic
                 if task_key in self._other_audiences:
                     if task_key not in evidence.audiences:
                         continue  # "pharmacist, supplier says out of stock": a topic
@@ -2045,8 +2047,8 @@ class ChatMatcher:
         they say what the job is ("Stelle in der Zulassung", "job as a sales rep",
         "salary of a medical science liaison"), not who else the visitor is."""
         job = evidence.task.get(JOBS_TYPE)
-        if not job:
-            return
+        if not job or any(key in self._other_audiences for key in evidence.role):
+            return  # "Journalist here, writing about the job cuts": jobs are the topic
         if (
             sum(
                 c
