@@ -77,14 +77,14 @@ def test_profile_keeps_its_index_right_through_replace_and_drop() -> None:
         profile.put(piece)
     profile.put(Evidence("hcp", 2.4, "path:fachkreise:hcp@/fk", {}))
     profile.put(Evidence("hcp", 1.0, "path:arzt:hcp@/apo0", {}))
-    assert profile._conflicted("hcp", {"hcp": 3.4, "pharmacist": 4.8}, tuning)
+    assert profile._conflicted("hcp", 4.8, tuning)  # the pharmacist pages
     assert profile._pages is not None  # built on first need, then kept
     profile.put(Evidence("hcp", 1.0, "path:arzt:hcp@/apo1", {}))  # added: the index updates
     assert profile._pages is not None
-    assert not profile._conflicted("hcp", {"hcp": 4.4, "pharmacist": 4.8}, tuning)
+    assert not profile._conflicted("hcp", 4.8, tuning)
     profile.drop("path:arzt")
     assert profile._pages is None
-    assert profile._conflicted("hcp", {"hcp": 2.4, "pharmacist": 4.8}, tuning)
+    assert profile._conflicted("hcp", 4.8, tuning)
     profile.put(Evidence("pharmacist", 0.1, pharmacy[0].key, {}))  # replaced: afresh
     assert profile._pages is None
 
@@ -99,11 +99,11 @@ def test_a_page_counts_once_however_many_of_its_words_agree() -> None:
     jobs = "/karriere/stellenangebote"
     profile.put(Evidence("applicant", 3.45, f"path:karriere:applicant@{jobs}", {}))
     profile.put(Evidence("applicant", 3.9, f"path:stellenangebot:applicant@{jobs}", {}))
-    sums = {"hcp": 3.0, "pharmacist": 1.0, "applicant": 7.35}
-    assert profile._conflicted("applicant", sums, tuning)
+    rivals = 3.0 + 1.0  # the evidence for professionals and pharmacists
+    assert profile._conflicted("applicant", rivals, tuning)
     # A second careers page is a second page: the careers reading now leads clearly.
     profile.put(Evidence("applicant", 2.4, "path:bewerbung:applicant@/karriere/bewerbung", {}))
-    assert not profile._conflicted("applicant", {**sums, "applicant": 9.75}, tuning)
+    assert not profile._conflicted("applicant", rivals, tuning)
 
 
 def test_a_decision_the_calibration_finds_unlikely_is_dropped() -> None:
@@ -116,7 +116,7 @@ def test_a_decision_the_calibration_finds_unlikely_is_dropped() -> None:
     assert profile.decided == "hcp"
     profile.put(Evidence("applicant", 2.0, "path:karriere:applicant@/karriere", {}))
     assert profile.probabilities(TYPES)["hcp"] < 0.4
-    assert not profile._conflicted("hcp", {"hcp": 2.4, "applicant": 2.0}, Tuning())
+    assert not profile._conflicted("hcp", 2.0, Tuning())
     kept = Profile()
     for piece in profile.evidence.values():
         kept.put(piece)

@@ -109,5 +109,5 @@ def test_deciding_on_sums_is_the_rule_on_the_ranked_probabilities() -> None:
         totals = {t: rng.choice(values) for t in TYPES[: rng.randint(1, len(TYPES))]}
         current = rng.choice([None, "unknown", *TYPES])
         expected = _ranked(totals, current, tuning)
-        assert decide_on(totals, current, tuning) == expected
+        assert decide_on(tuple(totals), tuple(totals.values()), current, tuning) == expected
         assert decide(weighed(totals), current, tuning) == expected

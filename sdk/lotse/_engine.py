@@ -13,7 +13,7 @@ import re
 import secrets
 from collections import OrderedDict
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ._chat import ChatMatch, ChatMatcher
 from ._copy import CLARIFY, FALLBACK
@@ -34,7 +34,7 @@ from ._model import (
     pick_text,
 )
 from ._normalise import words
-from ._signals import HostMatcher, PageFacts, PageReader, WordMatcher
+from ._signals import HostMatcher, PageFacts, PageReader, WordMatcher, page_facts
 from ._targeting import RulePlan, plan_rule
 
 if TYPE_CHECKING:
@@ -48,6 +48,18 @@ CHAT_MEMORY = 4096
 #: remembered is not read again for these (at 4096 a site of 10,000 pages emptied
 #: this memory every few thousand page views).
 PAGES_REMEMBERED = 16_384
+
+
+class AddressRead(NamedTuple):
+    """What a page's address says, read at once (`Engine.read_address`)."""
+
+    facts: PageFacts
+    #: Sensitive pages add no evidence, trigger nothing and are never stored.
+    sensitive: bool
+    #: The persona signals in the path's words.
+    personas: tuple[PersonaSignal, ...]
+    #: The path's evidence (`PageReader.path_signals`); none for a sensitive page.
+    signals: tuple[Signal, ...]
 
 
 class RememberingChatMatcher(ChatMatcher):
@@ -150,6 +162,8 @@ class Engine:
         )
         #: (path, host) -> sensitive, persona signals (`_read_page`).
         self._pages: dict[tuple[str, str], tuple[bool, tuple[PersonaSignal, ...]]] = {}
+        #: Address without a query -> all it says (`read_address`).
+        self._addresses: dict[str, AddressRead] = {}
         #: The same globs as one expression: one match per page instead of one per glob.
         self._sensitive_path = (
             re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in self.sensitive_paths))
@@ -184,6 +198,30 @@ class Engine:
                 self._candidates[key] = found
         return found
 
+    def read_address(self, url: str) -> AddressRead:
+        """A page's facts, whether it is sensitive, its persona and path signals.
+
+        An address without a query is remembered whole: the site's own pages
+        recur across sessions, and one memory of addresses does what memories of
+        their facts, their pages and their paths did, without filling three for
+        each new address (a new address cost as much to remember as to read).
+        One with a query may carry a campaign or something of the visitor's: it
+        is split afresh, and what its page and path say is remembered per page.
+        """
+        if "?" in url:
+            facts = page_facts(url)
+            sensitive, personas = self._read_page(facts)
+            signals = () if sensitive else self.reader.path_signals(facts.segments)
+            return AddressRead(facts, sensitive, personas, signals)
+        known = self._addresses.get(url)
+        if known is None:
+            facts = page_facts(url)
+            sensitive, personas = self._page_reading(facts)
+            signals = () if sensitive else self.reader.read_path_signals(facts.segments)
+            known = AddressRead(facts, sensitive, personas, signals)
+            remember_in(self._addresses, url, known, PAGES_REMEMBERED)
+        return known
+
     def is_sensitive(self, page: PageFacts) -> bool:
         """Sensitive pages add no evidence, trigger nothing and are never stored."""
         return self._read_page(page)[0]
@@ -206,22 +244,21 @@ class Engine:
         sensitive topic; nothing of them is kept."""
         return bool(found) and bool(self.sensitive_words.find(found, remember=False))
 
-    def personas_of(self, page: PageFacts) -> tuple[PersonaSignal, ...]:
-        """The persona signals in a page's path words."""
-        return self._read_page(page)[1]
-
     def _read_page(self, page: PageFacts) -> tuple[bool, tuple[PersonaSignal, ...]]:
         # Remembered per path, section parameters and host (all that `path_words`
         # is made of): the same pages recur across sessions. Bounded.
         key = (page.where or page.path, page.host)
         known = self._pages.get(key)
         if known is None:
-            sensitive = bool(
-                self._sensitive_path is not None and self._sensitive_path.match(page.path)
-            ) or bool(self.sensitive_words.find(page.path_words, remember=True))
-            known = (sensitive, tuple(self.persona_signals.find(page.path_words, remember=True)))
-            remember_in(self._pages, key, known, PAGES_REMEMBERED)
+            known = remember_in(self._pages, key, self._page_reading(page), PAGES_REMEMBERED)
         return known
+
+    def _page_reading(self, page: PageFacts) -> tuple[bool, tuple[PersonaSignal, ...]]:
+        """Whether a page is sensitive, and the persona signals in its path words."""
+        sensitive = bool(
+            self._sensitive_path is not None and self._sensitive_path.match(page.path)
+        ) or bool(self.sensitive_words.find(page.path_words, remember=True))
+        return sensitive, tuple(self.persona_signals.find(page.path_words, remember=True))
 
     def label(self, type_id: str, lang: str) -> str:
         return pick_text(self.labels.get(type_id, {}), lang) or type_id

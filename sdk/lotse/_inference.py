@@ -80,20 +80,33 @@ def probabilities(totals: Mapping[str, float]) -> Probabilities:
     "no type" for conflicting evidence, which a calibration of single
     signals would call confident.
     """
-    exp = math.exp
-    everything = sum(totals.values())
-    scaled = {t: SCALE * shaped(v) - CONFLICT * (everything - v) for t, v in totals.items()}
-    # Subtracting the maximum keeps exp() finite for any number of events.
-    scaled_top = max(UNKNOWN, *scaled.values()) if scaled else UNKNOWN
-    scaled_total = exp(UNKNOWN - scaled_top)
-    result = Probabilities()
-    for visitor_type, value in scaled.items():
-        result[visitor_type] = c = exp(value - scaled_top)
-        scaled_total += c
-    for visitor_type in result:
-        result[visitor_type] /= scaled_total
+    shares, total = _calibrated_shares(totals.values())
+    result = Probabilities(zip(totals, [share / total for share in shares], strict=True))
     result.weighed = weighed(totals)
     return result
+
+
+def calibrated(types: Sequence[str], sums: Sequence[float], visitor_type: str) -> float:
+    """`probabilities(dict(zip(types, sums)))[visitor_type]`, without the other
+    types' probabilities or the weighed ones: a profile asks this of its leader on
+    every new piece of mixed evidence (`Profile._doubted`)."""
+    shares, total = _calibrated_shares(sums)
+    return shares[types.index(visitor_type)] / total
+
+
+def _calibrated_shares(totals: Collection[float]) -> tuple[list[float], float]:
+    """Each type's share before normalising, in the order of `totals`, and their
+    sum with "unknown"'s: a type's probability is its share over the sum."""
+    exp = math.exp
+    everything = sum(totals)
+    scaled = [SCALE * shaped(v) - CONFLICT * (everything - v) for v in totals]
+    # Subtracting the maximum keeps exp() finite for any number of events.
+    scaled_top = max(UNKNOWN, *scaled) if scaled else UNKNOWN
+    shares = [exp(value - scaled_top) for value in scaled]
+    total = exp(UNKNOWN - scaled_top)
+    for share in shares:
+        total += share  # one by one, in order: the same sum to the last bit
+    return shares, total
 
 
 def weighed(totals: Mapping[str, float]) -> dict[str, float]:
@@ -125,10 +138,12 @@ def decide(probabilities: dict[str, float], current: str | None, tuning: Tuning)
     return _decided(tuple(weighed), tuple(weighed.values()), current, tuning)
 
 
-def decide_on(totals: Mapping[str, float], current: str | None, tuning: Tuning) -> str | None:
-    """`decide(weighed(totals), current, tuning)` without a dict of probabilities in
-    between: a profile decides again whenever its evidence grows."""
-    return _decided(tuple(totals), _weighed_values(totals.values()), current, tuning)
+def decide_on(
+    types: Sequence[str], sums: Sequence[float], current: str | None, tuning: Tuning
+) -> str | None:
+    """`decide(weighed(dict(zip(types, sums))), current, tuning)` without a dict of
+    probabilities in between: a profile decides again whenever its evidence grows."""
+    return _decided(types, _weighed_values(sums), current, tuning)
 
 
 def _decided(

@@ -14,7 +14,7 @@ import sys
 from dataclasses import dataclass, field
 
 from ._conflict import PageIndex
-from ._inference import Evidence, decide_on, logits, probabilities
+from ._inference import Evidence, calibrated, decide_on, logits, probabilities
 from ._model import PERSONAS, PROFESSIONAL_TYPES, Signal, Tuning
 
 #: The visitor types and their summed evidence weights, as `logits` would give them.
@@ -185,36 +185,39 @@ class Profile(_Memo):
             ):
                 self.decided = memo[4]
                 return
-            # The rule reads the weighed probabilities only (`decide`).
-            decided = decide_on(totals, before, tuning)
-            if decided is not None and (
-                self._conflicted(decided, totals, tuning) or self._unlikely(decided, totals, tuning)
-            ):
+            # The rule reads the weighed probabilities only (`decide`). The sums are
+            # in the order of `type_ids` (`logits`).
+            decided = decide_on(type_ids, sums, before, tuning)
+            if decided is not None and self._doubted(decided, type_ids, sums, tuning):
                 decided = None
             self.decided = decided
             self._remember_decision((type_ids, sums, before, tuning, self.decided))
 
-    @staticmethod
-    def _unlikely(leader: str, sums: dict[str, float], tuning: Tuning) -> bool:
-        """Whether the calibrated probability of the leader is below
-        `Tuning.min_confidence`. Only other types' evidence can push it there
-        (alone, a decided type's evidence is enough for more): the common case of
-        one type's evidence costs no calibration."""
-        if not any(value > 0.0 for t, value in sums.items() if t != leader):
-            return False
-        return probabilities(sums)[leader] < tuning.min_confidence
-
-    def _conflicted(self, leader: str, sums: dict[str, float], tuning: Tuning) -> bool:
-        """Whether the other types have evidence of their own, from pages that say
-        nothing for the leader, of at least `Tuning.conflict_level`, and the leader
-        is not `Tuning.conflict_lead` ahead of it, counting each page once at its
-        strongest piece (`PageIndex`). Evidence the same pages give two types
-        ("/fachkreise/apotheken": professionals, pharmacists among them) is no
-        conflict."""
-        rivals = 0.0
-        for visitor_type, value in sums.items():
+    def _doubted(
+        self, leader: str, type_ids: tuple[str, ...], sums: tuple[float, ...], tuning: Tuning
+    ) -> bool:
+        """Whether other types' evidence takes the decision from the leader: it
+        conflicts (`_conflicted`), or it leaves the leader a calibrated probability
+        below `Tuning.min_confidence`. Alone, a decided type's evidence is enough
+        for more: the common case of one type's evidence costs no calibration."""
+        rivals = 0.0  # the other types' evidence, where positive
+        for visitor_type, value in zip(type_ids, sums, strict=True):
             if value > 0.0 and visitor_type != leader:
                 rivals += value
+        if rivals <= 0.0:
+            return False
+        return (
+            self._conflicted(leader, rivals, tuning)
+            or calibrated(type_ids, sums, leader) < tuning.min_confidence
+        )
+
+    def _conflicted(self, leader: str, rivals: float, tuning: Tuning) -> bool:
+        """Whether the other types have evidence of their own (`rivals`), from pages
+        that say nothing for the leader, of at least `Tuning.conflict_level`, and
+        the leader is not `Tuning.conflict_lead` ahead of it, counting each page
+        once at its strongest piece (`PageIndex`). Evidence the same pages give two
+        types ("/fachkreise/apotheken": professionals, pharmacists among them) is no
+        conflict."""
         if rivals < tuning.conflict_level:
             return False  # the common case: little for anyone else
         # Kept up to date piece by piece once a session first needs it (`PageIndex`).

@@ -53,7 +53,6 @@ from ._protocol import (
     Welcome,
 )
 from ._signals import (
-    PageFacts,
     Referrer,
     page_facts,
     referrer_of,
@@ -65,7 +64,7 @@ from ._state import StateError, dump, load
 from ._targeting import Page, Record, Targeting
 
 if TYPE_CHECKING:
-    from ._engine import Engine
+    from ._engine import AddressRead, Engine
 
 #: Weight of a verified professional login: stronger than anything inferred.
 VERIFIED_WEIGHT = 12.0
@@ -443,7 +442,8 @@ class Session:
         reader = engine.reader
         # A site-search query (?q=, ?s=) is read here and kept nowhere.
         url, search = split_search(event.url, reader.languages.search_parameters)
-        facts = page_facts(url)
+        address = engine.read_address(url)
+        facts = address.facts
         texts = [
             *(text_segments(event.title) if event.title else ()),
             *(text_segments(event.heading) if event.heading else ()),
@@ -455,7 +455,7 @@ class Session:
         searched = text_segments(search) if search else []
         # (Most pages carry no title, heading, search or campaign: their checks are skipped.)
         sensitive = (
-            engine.is_sensitive(facts)
+            address.sensitive
             or (bool(texts) and self._sensitive_text(texts))
             or (bool(searched) and self._sensitive_text(searched))
             # A campaign named for a sensitive topic ("prep_hiv_awareness") says why they came.
@@ -476,7 +476,7 @@ class Session:
         if profile.optout or sensitive:
             return []
         profile.page_views += 1
-        self._observe_path(facts, texts, search)
+        self._observe_path(address, texts, search)
         if referrer is not None:
             for signal in engine.referrer_signals.find(referrer.host):
                 profile.add_signal(signal, "ref", "", engine.tuning)
@@ -507,16 +507,16 @@ class Session:
         )
 
     def _click(self, event: Click) -> list[Swap | ArmNotice]:
-        facts = page_facts(event.href)
+        address = self.engine.read_address(event.href)
         texts = text_segments(event.text) if event.text else []
-        if self.profile.optout or self.engine.is_sensitive(facts) or self._sensitive_text(texts):
+        if self.profile.optout or address.sensitive or self._sensitive_text(texts):
             return []
-        self._observe_path(facts, link_texts=texts)
+        self._observe_path(address, link_texts=texts)
         return self._redecided()
 
     def _observe_path(
         self,
-        facts: PageFacts,
+        address: AddressRead,
         titles: Sequence[tuple[str, ...]] = (),
         search: str = "",
         link_texts: Sequence[tuple[str, ...]] = (),
@@ -527,10 +527,11 @@ class Session:
         like a chat answer, and neither it nor its words are kept."""
         engine = self.engine
         reader = engine.reader
+        facts = address.facts
         if not (titles or search or link_texts):
-            for signal in reader.path_signals(facts.segments):  # the common case, cached
+            for signal in address.signals:  # the common case, read once per address
                 self.profile.add_signal(signal, "path", facts.where or facts.path, engine.tuning)
-            for persona in engine.personas_of(facts):
+            for persona in address.personas:
                 self.profile.add_persona(persona.persona, persona.weight)
             return
         hits = reader.read_segments(facts.segments)
@@ -546,7 +547,7 @@ class Session:
             hits += reader.search_hits(engine.chat, search, self.profile.lang)
         for signal in reader.weighted(hits):
             self.profile.add_signal(signal, "path", facts.where or facts.path, engine.tuning)
-        for persona in engine.personas_of(facts):
+        for persona in address.personas:
             self.profile.add_persona(persona.persona, persona.weight)
 
     def _observe_referrer(self, referrer: Referrer) -> None:

@@ -450,25 +450,13 @@ def _as_written(path: str) -> str:
 
 
 def page_facts(url: str) -> PageFacts:
-    """Split a URL once; the same paths recur across thousands of sessions.
+    """Split a URL; nothing of it is kept here (the engine remembers the addresses
+    without a query, the site's own pages, with all that they say:
+    `Engine.read_address`).
 
     Only the path, the host and the `utm_*` values are read; a site-search
-    query is read by `search_words`, which keeps nothing. An address without a
-    query is remembered (most page views: the site's own pages, again and
-    again); one with a query may carry a campaign or something of the visitor's,
-    and is split afresh.
+    query is read by `search_words`, which keeps nothing.
     """
-    if "?" in url:
-        return _page_facts(url)
-    return _remembered_page_facts(url)
-
-
-@lru_cache(maxsize=16_384)  # as many as the reader remembers paths (`PageReader.CACHE_SIZE`)
-def _remembered_page_facts(url: str) -> PageFacts:
-    return _page_facts(url)
-
-
-def _page_facts(url: str) -> PageFacts:
     url = _hash_route(url.strip())
     split = _split_plain(url)
     if split is None:
@@ -1114,12 +1102,18 @@ class PageReader:
         """`weighted(read_segments(segments))` for a path alone, remembered per path."""
         cached = self._weighted.get(segments)
         if cached is None:
-            hits = self._read_path(segments, "path", _NOWHERE, remember=True)
-            # `weighted`, without its merging: a path's hits name each signal once.
-            scaled = self.scaled
-            weighted = tuple(signal if f == 1.0 else scaled(signal, f) for signal, f in hits)
-            cached = remember_in(self._weighted, segments, weighted, self.CACHE_SIZE)
+            cached = remember_in(
+                self._weighted, segments, self.read_path_signals(segments), self.CACHE_SIZE
+            )
         return cached
+
+    def read_path_signals(self, segments: tuple[tuple[str, ...], ...]) -> tuple[Signal, ...]:
+        """`path_signals` without its memory of whole paths (for a caller that
+        remembers the whole address); its segments are remembered all the same."""
+        hits = self._read_path(segments, "path", _NOWHERE, remember=True)
+        # `weighted`, without its merging: a path's hits name each signal once.
+        scaled = self.scaled
+        return tuple(signal if f == 1.0 else scaled(signal, f) for signal, f in hits)
 
     def _section(
         self, segment: tuple[str, ...], matcher: WordMatcher[Signal], hits: Sequence[Hit[Signal]]
