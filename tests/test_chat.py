@@ -250,10 +250,6 @@ def test_a_typo_is_read_in_the_answers_own_language(matcher: ChatMatcher) -> Non
         # A place only one profession works at, said to be ours, speaks for it.
         ("Notre officine à Lausanne voudrait s'inscrire à votre formation continue", "pharmacist"),
         ("our dispensary keeps getting the fridge lines late, who do I call?", "pharmacist"),
-        # A place only those working there call theirs: "meine Praxis" (but not when it
-        # acts on the visitor).
-        ("Kann ich für meine Praxis Muster der 10-mg-Kapseln bestellen?", "hcp"),
-        ("In meiner Praxis wurde mir gesagt, ich soll das absetzen", "patient"),
         # Swiss German possessives: "üsi Apotheke" is ours.
         ("Mir bruuched e Offerte für üsi Apotheke z Bern", "pharmacist"),
         # Words describing the place between the work and the place.

@@ -1566,10 +1566,6 @@ class ChatMatcher:
                 claimed[position] = key
                 senses.setdefault(vid, key)
                 contribution = spot.factor * sim * weight
-                # "für meine Praxis": a place only those working there call theirs.
-                my_workplace = (
-                    tokens[position].mine and vid >= 0 and self._words[vid] in self._lang.workplaces
-                )
                 own_role = vid >= 0 and (
                     intent_type in self._roles[vid]
                     or (intent_type is None and vid in self._audience_roles)
@@ -1579,13 +1575,12 @@ class ChatMatcher:
                             or tokens[position].ours
                             or tokens[position].here
                             or (tokens[position].leading and sim >= _SIM_INFLECTED)
-                            or my_workplace
                         )
                         and self._workplace(vid, intent_type)
                     )
                 )
                 # Where the visitor works ("arbeite in einer Apotheke") says who they are.
-                speaks_as = tokens[position].stated or tokens[position].here or my_workplace
+                speaks_as = tokens[position].stated or tokens[position].here
                 if self._counterpart(tokens[position], intent_type):
                     # "mein Arzt", "mon pharmacien": the patient as good as says so;
                     # "für meine Patienten": the doctor does.

@@ -94,8 +94,6 @@ class Words:
         self.articles = languages.articles
         self.specialist_endings = languages.specialist_endings
         self.places = languages.places
-        self.workplaces = languages.workplaces
-        self.workplaces = languages.workplaces
         self.clause = languages.clause
         self.contrast = languages.contrast
         self.now = languages.now
