@@ -58,7 +58,8 @@ class PageIndex:
         """Count a new piece of evidence (a key the profile did not hold)."""
         kind = piece.visitor_type
         weight = piece.weight if piece.weight > 0.0 else 0.0
-        page = page_of(piece.key)
+        key = piece.key
+        page = key.partition("@")[2] or key  # `page_of`, written out: every piece's
         on_page = self._pages.get(page)
         covered = self._covered
         if on_page is None:

@@ -99,14 +99,11 @@ def _calibrated_shares(totals: Collection[float]) -> tuple[list[float], float]:
     sum with "unknown"'s: a type's probability is its share over the sum."""
     exp = math.exp
     everything = sum(totals)
-    scaled = [SCALE * shaped(v) - CONFLICT * (everything - v) for v in totals]
+    # `shaped`, written out: a call per type cost more than its arithmetic.
+    scaled = [SCALE * (v**EXPONENT if v > 0.0 else v) - CONFLICT * (everything - v) for v in totals]
     # Subtracting the maximum keeps exp() finite for any number of events.
     scaled_top = max(UNKNOWN, *scaled) if scaled else UNKNOWN
-    shares = [exp(value - scaled_top) for value in scaled]
-    total = exp(UNKNOWN - scaled_top)
-    for share in shares:
-        total += share  # one by one, in order: the same sum to the last bit
-    return shares, total
+    return _shares(scaled, scaled_top, exp(UNKNOWN - scaled_top))
 
 
 def weighed(totals: Mapping[str, float]) -> dict[str, float]:
@@ -120,13 +117,21 @@ def _weighed_values(totals: Collection[float]) -> list[float]:
     """`weighed`'s probabilities in the order of `totals`."""
     if not totals:
         return []
-    exp = math.exp
     top = max(0.0, *totals)
-    shares = [exp(value - top) for value in totals]
-    total = exp(-top)
-    for share in shares:
-        total += share  # one by one, in order: the same sum to the last bit
+    shares, total = _shares(totals, top, math.exp(-top))
     return [share / total for share in shares]
+
+
+def _shares(values: Iterable[float], top: float, total: float) -> tuple[list[float], float]:
+    """exp(value - top) of each value, in order, and their sum added to `total`
+    one by one, in order: the same sum to the last bit however it is called."""
+    exp = math.exp
+    shares = []
+    for value in values:
+        share = exp(value - top)
+        shares.append(share)
+        total += share
+    return shares, total
 
 
 def decide(probabilities: dict[str, float], current: str | None, tuning: Tuning) -> str | None:

@@ -1010,7 +1010,9 @@ class PageReader:
         spans = False
         for index, segment in enumerate(segments):
             above = index < last
-            key = (kind, segment, context, topical, above)
+            # Whether more segments follow tells only the first section a path names
+            # (`_step`'s depth); after it, the segment is remembered once for both.
+            key = (kind, segment, context, topical, above and not context)
             step = steps.get(key) if remember else None
             if step is None:
                 step = self._step(segment, kind, context, topical, above, remember=remember)
