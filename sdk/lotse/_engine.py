@@ -203,10 +203,12 @@ class Engine:
 
         An address without a query is remembered whole: the site's own pages
         recur across sessions, and one memory of addresses does what memories of
-        their facts, their pages and their paths did, without filling three for
-        each new address (a new address cost as much to remember as to read).
-        One with a query may carry a campaign or something of the visitor's: it
-        is split afresh, and what its page and path say is remembered per page.
+        their facts and their pages did, without filling both for each new
+        address (a new address cost as much to remember as to read). Its path's
+        signals stay remembered per path as well: a link's address ("/a/b") and
+        its page's ("https://…/a/b") are two addresses of one path. One with a
+        query may carry a campaign or something of the visitor's: it is split
+        afresh, and what its page says is remembered per page.
         """
         if "?" in url:
             facts = page_facts(url)
@@ -217,7 +219,7 @@ class Engine:
         if known is None:
             facts = page_facts(url)
             sensitive, personas = self._page_reading(facts)
-            signals = () if sensitive else self.reader.read_path_signals(facts.segments)
+            signals = () if sensitive else self.reader.path_signals(facts.segments)
             known = AddressRead(facts, sensitive, personas, signals)
             remember_in(self._addresses, url, known, PAGES_REMEMBERED)
         return known

@@ -1104,18 +1104,12 @@ class PageReader:
         """`weighted(read_segments(segments))` for a path alone, remembered per path."""
         cached = self._weighted.get(segments)
         if cached is None:
-            cached = remember_in(
-                self._weighted, segments, self.read_path_signals(segments), self.CACHE_SIZE
-            )
+            hits = self._read_path(segments, "path", _NOWHERE, remember=True)
+            # `weighted`, without its merging: a path's hits name each signal once.
+            scaled = self.scaled
+            weighted = tuple(signal if f == 1.0 else scaled(signal, f) for signal, f in hits)
+            cached = remember_in(self._weighted, segments, weighted, self.CACHE_SIZE)
         return cached
-
-    def read_path_signals(self, segments: tuple[tuple[str, ...], ...]) -> tuple[Signal, ...]:
-        """`path_signals` without its memory of whole paths (for a caller that
-        remembers the whole address); its segments are remembered all the same."""
-        hits = self._read_path(segments, "path", _NOWHERE, remember=True)
-        # `weighted`, without its merging: a path's hits name each signal once.
-        scaled = self.scaled
-        return tuple(signal if f == 1.0 else scaled(signal, f) for signal, f in hits)
 
     def _section(
         self, segment: tuple[str, ...], matcher: WordMatcher[Signal], hits: Sequence[Hit[Signal]]
