@@ -811,31 +811,25 @@ class ChatMatcher:
             ):
                 token.other = True
                 token.acts = True
-        # "in patients over 75", "bei Patienten mit": patients as a population
-        # a treatment is used in, no article needed ("for patients" may be an
-        # audience: "a hotline for patients").
-        for prep, token, then in zip(tokens, tokens[1:], [*tokens[2:], None], strict=False):
+        # "in patients over 75", "bei Patienten mit": patients as a population a
+        # treatment is used in ("for patients" may be an audience: "a hotline for
+        # patients"); "wie stelle ich einen Patienten um", "can I give a patient
+        # with …": a patient after an article, the visitor the clause's subject.
+        # Someone the visitor treats, either way ("a patient leaflet" is a leaflet).
+        for before, token, then in zip(tokens, tokens[1:], [*tokens[2:], None], strict=False):
             if (
-                prep.word in lang.among
-                and prep.clause == token.clause
+                before.clause == token.clause
                 and not token.stated
                 and (then is None or then.clause != token.clause or then.weight <= 0.0)
-                and any(direct and vid in self._patient_words for vid, _, direct in token.meanings)
-            ):
-                token.other = True
-                token.acts = True
-        # "Wie stelle ich einen Patienten um", "can I give a patient with …": a
-        # patient after an article, with the visitor as the clause's subject, is
-        # someone they treat ("a patient leaflet" names a leaflet).
-        for det, token, then in zip(tokens, tokens[1:], [*tokens[2:], None], strict=False):
-            if (
-                det.word in lang.articles
-                and not token.stated
-                and (then is None or then.clause != token.clause or then.weight <= 0.0)
-                and any(
-                    t.word in lang.subject
-                    for t in tokens[: det.position]
-                    if t.clause == token.clause
+                and (
+                    before.word in lang.among
+                    or (
+                        before.word in lang.articles
+                        and any(
+                            t.word in lang.subject and t.clause == token.clause
+                            for t in tokens[: before.position]
+                        )
+                    )
                 )
                 and any(direct and vid in self._patient_words for vid, _, direct in token.meanings)
             ):
