@@ -108,6 +108,12 @@ def test_default_catalogue_gets_journeys_right_and_rarely_guesses_wrong(
     assert score.right_rate >= MIN_RIGHT, "\n".join([summary, *score.misses])
 
 
+@pytest.fixture(scope="module")
+def catalogue_site() -> lotse.Site:
+    """The catalogue alone, built once for the module (each replay is a new session)."""
+    return lotse.load_site(None)
+
+
 @pytest.mark.parametrize(
     "path",
     [
@@ -125,8 +131,8 @@ def test_default_catalogue_gets_journeys_right_and_rarely_guesses_wrong(
         "/en/contact-us",
     ],
 )
-def test_words_everyone_reads_are_no_evidence(path: str) -> None:
-    site = lotse.load_site(None)
+def test_words_everyone_reads_are_no_evidence(catalogue_site: lotse.Site, path: str) -> None:
+    site = catalogue_site
     event = {"type": "page", "url": f"https://www.example-pharma.de{path}"}
     (outcome,) = lotse.replay(site, on_the_wire(site, "s", [event]))
     assert outcome["visitor_type"] is None
