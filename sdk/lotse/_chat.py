@@ -464,17 +464,14 @@ class ChatMatcher:
         )
         #: The patients' intent with the most phrases: where a professional asking
         #: about their own medicine lands when no patient's phrase says more.
-        patients = [
-            i for i, intent in enumerate(self._intents) if intent.visitor_type == PATIENT_TYPE
-        ]
-        self._patient_intent = max(
-            patients,
-            key=lambda i: sum(len(p) for p in self._intents[i].phrases.values()),
-            default=0,
-        )
+        self._patient_intent = self._largest_intent(PATIENT_TYPE) or 0
         #: Likewise the job seekers' intent: where "working for you" lands.
-        self._jobs_intent: int | None = max(
-            (i for i, intent in enumerate(self._intents) if intent.visitor_type == JOBS_TYPE),
+        self._jobs_intent = self._largest_intent(JOBS_TYPE)
+
+    def _largest_intent(self, visitor_type: str) -> int | None:
+        """The index of the type's intent with the most phrases, if it has one."""
+        return max(
+            (i for i, intent in enumerate(self._intents) if intent.visitor_type == visitor_type),
             key=lambda i: sum(len(p) for p in self._intents[i].phrases.values()),
             default=None,
         )

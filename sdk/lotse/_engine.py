@@ -212,17 +212,22 @@ class Engine:
         """
         if "?" in url:
             facts = page_facts(url)
-            sensitive, personas = self._read_page(facts)
-            signals = () if sensitive else self.reader.path_signals(facts.segments)
-            return AddressRead(facts, sensitive, personas, signals)
+            return self._address(facts, self._read_page(facts))
         known = self._addresses.get(url)
         if known is None:
             facts = page_facts(url)
-            sensitive, personas = self._page_reading(facts)
-            signals = () if sensitive else self.reader.path_signals(facts.segments)
-            known = AddressRead(facts, sensitive, personas, signals)
+            known = self._address(facts, self._page_reading(facts))
             remember_in(self._addresses, url, known, PAGES_REMEMBERED)
         return known
+
+    def _address(
+        self, facts: PageFacts, reading: tuple[bool, tuple[PersonaSignal, ...]]
+    ) -> AddressRead:
+        """An address's facts with its page's reading, and its path's signals unless
+        the page is sensitive."""
+        sensitive, personas = reading
+        signals = () if sensitive else self.reader.path_signals(facts.segments)
+        return AddressRead(facts, sensitive, personas, signals)
 
     def is_sensitive(self, page: PageFacts) -> bool:
         """Sensitive pages add no evidence, trigger nothing and are never stored."""
