@@ -62,9 +62,9 @@ FURTHER_CHAT = tuple(
 FURTHER_CHAT_FR = tuple(f"tuning{n}_chat_fr.jsonl" for n in (2, 3, 4, 8, 16, 17, 18, 19, 20, 21))
 #: Earlier held-out sets, each scored once as the held-out figure and then read
 #: and tuned on once a fresh held-out set had been written: tuning data now.
-RETIRED_JOURNEYS = tuple(f"heldout{n}_journeys.jsonl" for n in ("", 2, 3, 4, 5, 6, 7))
-RETIRED_CHAT = tuple(f"heldout{n}_chat.jsonl" for n in ("", 2, 3, 4, 5, 6, 7))
-RETIRED_CHAT_FR = tuple(f"heldout{n}_chat_fr.jsonl" for n in ("", 2, 3, 4, 5, 6, 7))
+RETIRED_JOURNEYS = tuple(f"heldout{n}_journeys.jsonl" for n in ("", 2, 3, 4, 5, 6, 7, 8))
+RETIRED_CHAT = tuple(f"heldout{n}_chat.jsonl" for n in ("", 2, 3, 4, 5, 6, 7, 8))
+RETIRED_CHAT_FR = tuple(f"heldout{n}_chat_fr.jsonl" for n in ("", 2, 3, 4, 5, 6, 7, 8))
 
 
 def journey_site() -> lotse.Site:
