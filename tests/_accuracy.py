@@ -65,6 +65,26 @@ FURTHER_CHAT_FR = tuple(f"tuning{n}_chat_fr.jsonl" for n in (2, 3, 4, 8, 16, 17,
 RETIRED_JOURNEYS = tuple(f"heldout{n}_journeys.jsonl" for n in ("", 2, 3, 4, 5, 6, 7, 8))
 RETIRED_CHAT = tuple(f"heldout{n}_chat.jsonl" for n in ("", 2, 3, 4, 5, 6, 7, 8))
 RETIRED_CHAT_FR = tuple(f"heldout{n}_chat_fr.jsonl" for n in ("", 2, 3, 4, 5, 6, 7, 8))
+#: Every labelled chat answer but the held-out ones: what the chat's tuning
+#: figures score, and what its answer model (`scripts/train_answers.py`) learns from.
+TUNING_CHAT_FILES = ("chat_answers.jsonl", "tuning_chat.jsonl", *FURTHER_CHAT, *RETIRED_CHAT)
+TUNING_CHAT_FR_FILES = ("tuning_chat_fr.jsonl", *FURTHER_CHAT_FR, *RETIRED_CHAT_FR)
+TRAINING_CHAT = (*TUNING_CHAT_FILES, *TUNING_CHAT_FR_FILES)
+#: The fresh held-out chat sets: scored once, never tuned or trained on.
+HELDOUT_CHAT_FILES = ("heldout9_chat.jsonl", "heldout9_chat_fr.jsonl")
+
+
+def training_answers() -> list[tuple[str, str | None]]:
+    """(text, visitor type) of the answers the chat's answer model learns from:
+    the tuning answers, less any a held-out set also has. Short answers recur
+    across writers ("Hallo", "lol"); a model that had seen one would score it
+    from memory."""
+    held_out = {lotse.normalise(row["text"]) for row in read_all(HELDOUT_CHAT_FILES)}
+    return [
+        (row["text"], row["visitor_type"])
+        for row in read_all(TRAINING_CHAT)
+        if lotse.normalise(row["text"]) not in held_out
+    ]
 
 
 def journey_site() -> lotse.Site:

@@ -36,9 +36,12 @@ from _accuracy import (
     FURTHER_CHAT,
     FURTHER_CHAT_FR,
     FURTHER_JOURNEYS,
+    HELDOUT_CHAT_FILES,
     RETIRED_CHAT,
     RETIRED_CHAT_FR,
     RETIRED_JOURNEYS,
+    TUNING_CHAT_FILES,
+    TUNING_CHAT_FR_FILES,
     VISITOR_TYPES,
     catalogue_phrases,
     near_copy,
@@ -51,8 +54,7 @@ from _accuracy import (
 )
 
 HELDOUT_JOURNEYS = read_jsonl("heldout9_journeys.jsonl")
-HELDOUT_CHAT = read_jsonl("heldout9_chat.jsonl")
-HELDOUT_CHAT_FR = read_jsonl("heldout9_chat_fr.jsonl")
+HELDOUT_CHAT, HELDOUT_CHAT_FR = (read_jsonl(name) for name in HELDOUT_CHAT_FILES)
 #: The earlier held-out sets, tuned on since fresh ones were written.
 EARLIER_JOURNEYS = read_all(RETIRED_JOURNEYS)
 EARLIER_CHAT = read_all(RETIRED_CHAT)
@@ -69,10 +71,8 @@ TUNING_JOURNEYS = (
     + TUNING2_JOURNEYS
     + EARLIER_JOURNEYS
 )
-TUNING_CHAT = (
-    read_jsonl("chat_answers.jsonl") + read_jsonl("tuning_chat.jsonl") + TUNING2_CHAT + EARLIER_CHAT
-)
-TUNING_CHAT_FR = read_jsonl("tuning_chat_fr.jsonl") + TUNING2_CHAT_FR + EARLIER_CHAT_FR
+TUNING_CHAT = read_all(TUNING_CHAT_FILES)
+TUNING_CHAT_FR = read_all(TUNING_CHAT_FR_FILES)
 SHOW_MISSES = os.environ.get("LOTSE_SHOW_HELDOUT_MISSES") == "1"
 #: The tuning sets' misses are for reading: `LOTSE_SHOW_TUNING_MISSES=1`.
 SHOW_TUNING_MISSES = os.environ.get("LOTSE_SHOW_TUNING_MISSES") == "1"

@@ -43,6 +43,12 @@ matcher *spots phrases* in the answer:
    know, and a small prior for "none of these". Below the cutoff there is no
    match and the bot asks a clarifying question: a wrong guess costs more
    trust than no guess.
+6. Second opinion. An answer whose evidence leans towards a visitor type but
+   stays below the cutoff is decided after all when the answer model
+   (`_answer_model`), trained on labelled visitors' answers, reads it as the
+   same type: "Ich habe seit drei Wochen Ekzeme an den Händen und suche Infos
+   zu eurer Creme" has no patient's phrase, but its words lean that way and
+   thousands of answers agree.
 
 Word weights come from the catalogue: a word used by one visitor type's
 phrases only is strong evidence, a word all types use is weak, generic request
@@ -73,6 +79,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
+from ._answer_model import AnswerModel
 from ._chat_tokens import Evidence, Phrase, Slot, Spot, Token
 from ._chat_words import ROLE_ANY, Words, collapse, max_typo_distance, role_stand_in
 from ._language import Languages, bundled_languages
@@ -232,6 +239,8 @@ class ChatMatcher:
 
     `cutoff` is the confidence below which there is no match; answers whose
     normalised text is shorter than `min_length` characters never match.
+    `second_opinion`, if given, is asked about answers that lean towards a
+    visitor type without reaching the cutoff (`_seconded`).
     All the work on the catalogue happens here, once per site.
     """
 
@@ -242,8 +251,10 @@ class ChatMatcher:
         cutoff: float = 0.55,
         min_length: int = 2,
         languages: Languages | None = None,
+        second_opinion: AnswerModel | None = None,
     ) -> None:
         self.cutoff = cutoff
+        self._second_opinion = second_opinion
         self.min_length = min_length
         self._lang = lang = Words(languages or bundled_languages())
         self._alias_words: dict[str, tuple[str, ...]] = lang.languages.aliases
@@ -265,6 +276,8 @@ class ChatMatcher:
             (language.id, language.words) for language in lang.languages.languages
         )
         self._intents: tuple[Intent, ...] = tuple(intents)
+        #: The keys that are visitor types (the others are type-less intents').
+        self._type_keys = frozenset(i.visitor_type for i in self._intents if i.visitor_type)
         #: The keys of type-less intents and the type each names in person.
         self._in_person_keys: tuple[tuple[str, str], ...] = tuple(
             (_key(i), i.in_person) for i in self._intents if i.visitor_type is None and i.in_person
@@ -572,6 +585,8 @@ class ChatMatcher:
                 or evidence.hint_words.get(best, 0) < 2
                 or rest > _HINT_RIVALS * totals[best]
             ):
+                if self._seconded(text, best):
+                    return self._decided(best, evidence, self.cutoff, negated, detected)
                 return ChatMatch(None, None, 0.0, negated, detected)
             hint_only = True
         else:
@@ -589,11 +604,34 @@ class ChatMatcher:
         )
         confidence = min(1.0, max(0.0, totals[best] / against))
         if confidence < self.cutoff + (_HINT_MARGIN if hint_only else 0.0):
+            if self._seconded(text, best):
+                return self._decided(best, evidence, self.cutoff, negated, detected)
             return ChatMatch(None, None, confidence, negated, detected)
+        return self._decided(best, evidence, confidence, negated, detected)
+
+    def _decided(
+        self,
+        best: str,
+        evidence: Evidence,
+        confidence: float,
+        negated: tuple[str, ...],
+        detected: str,
+    ) -> ChatMatch:
+        """The match for key `best`: the intent with the biggest share of its evidence."""
         shares = evidence.by_intent[best]
         intent = self._intents[max(shares, key=lambda i: shares[i])]
         visitor_type = intent.visitor_type or (best if best == intent.in_person else None)
         return ChatMatch(intent.id, visitor_type, confidence, negated, detected)
+
+    def _seconded(self, text: str, best: str) -> bool:
+        """Whether an answer whose evidence leans towards the visitor type `best`,
+        but not enough to decide, is decided after all: when the answer model,
+        which learned from thousands of labelled visitors' answers, reads it as
+        that type too (two different readings agreeing; either alone guesses
+        wrong too often). A seconded match is reported at the cutoff: no surer
+        than the weakest match the phrases alone decide."""
+        model = self._second_opinion
+        return model is not None and best in self._type_keys and model.leaning(text) == best
 
     # -- words -----------------------------------------------------------------
 

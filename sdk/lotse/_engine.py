@@ -15,6 +15,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from ._answer_model import bundled_answer_model
 from ._chat import ChatMatch, ChatMatcher
 from ._copy import CLARIFY, FALLBACK
 from ._dialogue import CHAT_DOSE
@@ -171,7 +172,10 @@ class Engine:
             else None
         )
         self.chat: ChatMatcher = RememberingChatMatcher(
-            site.intents, cutoff=site.tuning.chat_cutoff, min_length=site.tuning.chat_min_length
+            site.intents,
+            cutoff=site.tuning.chat_cutoff,
+            min_length=site.tuning.chat_min_length,
+            second_opinion=bundled_answer_model(),
         )
         #: Path segments, titles, campaigns and search queries read into signals,
         #: with compounds, word forms, audiences and the chat's role words.
