@@ -200,6 +200,30 @@ def test_a_title_is_read_within_its_path(url: str, title: str, visitor_type: str
     assert session.summary()["visitor_type"] == visitor_type
 
 
+@pytest.mark.parametrize(
+    ("url", "title"),
+    [
+        # The brand is the site's own name, not "avon" + French "mère" (a relative).
+        ("https://www.avonmere.co.uk/en-gb/investor-centre/", "Results | Avonmere Therapeutics"),
+        ("https://avonmere.com/contact/report-a-side-effect/", "Report a side effect | Avonmere"),
+    ],
+)
+def test_the_sites_own_name_in_a_title_says_nothing(url: str, title: str) -> None:
+    session, _ = feed(hello(url, title=title))
+    assert session.profile.evidence == {}
+
+
+def test_known_words_of_the_sites_name_are_still_read() -> None:
+    """ "Zugerberg Pharma": "Pharma-Assistentinnen" is the Swiss pharmacy assistant."""
+    reader = shared_engine().reader
+    segments = [("fortbildung", "fur", "pharma", "assistentinnen"), ("zugerberg", "pharma")]
+    assert reader.without_site_name(segments, "www.zugerberg-pharma.ch") == [
+        ("fortbildung", "fur", "pharma", "assistentinnen"),
+        ("pharma",),
+    ]
+    assert reader.without_site_name(segments, "www.example.ch") == segments
+
+
 def test_a_visit_across_the_sites_own_hosts_is_no_referral() -> None:
     """From fachkreise.… to karriere.…: the first page counted once, as a page."""
     doctors = "https://fachkreise.x-pharma.de/fachinformationen/"

@@ -683,6 +683,16 @@ def subdomain_words(host: str) -> list[str]:
     return [w for label in labels[:-keep] if label != "www" for w in words(label)]
 
 
+@lru_cache(maxsize=1024)
+def site_name_words(host: str) -> frozenset[str]:
+    """Words of the site's registrable name: "www.avonmere.co.uk" -> {"avonmere"},
+    "kastellaun-pharma.de" -> {"kastellaun", "pharma"}."""
+    labels = host.split(".")
+    if len(labels) < 2 or labels[-1].isdigit():
+        return frozenset()
+    return frozenset(words(labels[-_registrable_labels(labels)]))
+
+
 def _registrable_labels(labels: Sequence[str]) -> int:
     """How many of a host's last labels name the site ("example.de": 2, "example.co.uk": 3)."""
     return (
@@ -1278,6 +1288,22 @@ class PageReader:
         return False
 
     # -- whole pages ----------------------------------------------------------------------
+
+    def without_site_name(
+        self, segments: Sequence[tuple[str, ...]], host: str
+    ) -> list[tuple[str, ...]]:
+        """Title or heading segments less the coined words of the site's own name
+        (`site_name_words`, those no vocabulary knows): the name is in every
+        visitor's titles ("Results and presentations | Avonmere Therapeutics"), so
+        it tells nothing about this one, and a brand read as a compound
+        ("avon|mere", French for mother) would tell something false. Known words
+        of a name stay ("Zugerberg Pharma": "Pharma-Assistentinnen" is a phrase)."""
+        morphology = self.morphology
+        coined = {w for w in site_name_words(host) if not morphology.is_known(w)}
+        if not coined:
+            return list(segments)
+        kept = (tuple(word for word in segment if word not in coined) for segment in segments)
+        return [segment for segment in kept if segment]
 
     def weighted(self, hits: Iterable[Hit[Signal]], factor: float = 1.0) -> list[Signal]:
         """The hits as signals whose weight carries their factor (one per signal)."""
