@@ -476,7 +476,8 @@ class Session:
         if profile.optout or sensitive:
             return []
         profile.page_views += 1
-        self._observe_path(address, reader.without_site_name(texts, facts.host), search)
+        titles = reader.without_site_name(texts, facts.host) if texts else texts
+        self._observe_path(address, titles, search)
         if referrer is not None:
             for signal in engine.referrer_signals.find(referrer.host):
                 profile.add_signal(signal, "ref", "", engine.tuning)

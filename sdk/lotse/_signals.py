@@ -683,7 +683,11 @@ def subdomain_words(host: str) -> list[str]:
     return [w for label in labels[:-keep] if label != "www" for w in words(label)]
 
 
-@lru_cache(maxsize=1024)
+#: Hosts whose name words are remembered: a site has a handful.
+_HOSTS_REMEMBERED = 1024
+
+
+@lru_cache(maxsize=_HOSTS_REMEMBERED)
 def site_name_words(host: str) -> frozenset[str]:
     """Words of the site's registrable name: "www.avonmere.co.uk" -> {"avonmere"},
     "kastellaun-pharma.de" -> {"kastellaun", "pharma"}."""
@@ -857,6 +861,8 @@ class PageReader:
         self.role_types: dict[str, str] = all_roles
         known = set(all_roles) | set(self.seek_words)
         self.morphology = Morphology(vocabulary | set(all_roles), langs, known=known)
+        #: Host -> the coined words of its site's name (`without_site_name`).
+        self._coined: dict[str, frozenset[str]] = {}
         #: Signals whose entry is several words ("zum-arzt", "leben-mit").
         self._phrase_signals: frozenset[int] = frozenset(
             id(s) for s in (*path_list, *utm_list) if len(words(s.match)) > 1
@@ -1298,8 +1304,11 @@ class PageReader:
         it tells nothing about this one, and a brand read as a compound
         ("avon|mere", French for mother) would tell something false. Known words
         of a name stay ("Zugerberg Pharma": "Pharma-Assistentinnen" is a phrase)."""
-        morphology = self.morphology
-        coined = {w for w in site_name_words(host) if not morphology.is_known(w)}
+        coined = self._coined.get(host)
+        if coined is None:
+            known = self.morphology.is_known
+            found = frozenset(w for w in site_name_words(host) if not known(w))
+            coined = remember_in(self._coined, host, found, _HOSTS_REMEMBERED)
         if not coined:
             return list(segments)
         kept = (tuple(word for word in segment if word not in coined) for segment in segments)
