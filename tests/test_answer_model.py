@@ -47,7 +47,7 @@ def test_no_held_out_answer_is_in_the_training() -> None:
     assert not [text for text, _ in training_answers() if lotse.normalise(text) in held_out]
     # The training set is what the tuning figures score, less those few answers.
     assert (
-        0.98 * len(read_all(TRAINING_CHAT)) < len(training_answers()) < len(read_all(TRAINING_CHAT))
+        0.95 * len(read_all(TRAINING_CHAT)) < len(training_answers()) < len(read_all(TRAINING_CHAT))
     )
 
 
