@@ -40,6 +40,10 @@ def start(engine: lotse.Engine) -> lotse.Session:
         "are ED tablets safe with my statins?",
         # A word sensitive only in a visitor's own words ("prep" in a path is a preparation).
         "Apothekerin, eine Kundin fragt nach PrEP",
+        "my husband has had trouble in the bedroom since he started these tablets",
+        # Contraception in everyday words.
+        "which birth control pill works best with my acne cream?",
+        "Quel contraceptif est compatible avec votre traitement ?",
     ],
 )
 def test_an_answer_that_names_a_sensitive_topic_is_not_used(
