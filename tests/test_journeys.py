@@ -169,6 +169,8 @@ def test_catalogue_entries_are_unique_and_explained_in_both_languages() -> None:
 SENSITIVE_ON_PURPOSE = {
     "mlt-gotthelf-professionnels-then-vih",
     "mlt-rennsteig-konto-then-verhuetung",
+    "a-mlt-emmerling-fachkreise-substitution",
+    "b-mlt-rb-fachkreise-depression",
 }
 
 

@@ -259,6 +259,24 @@ def test_below_the_companys_own_sections_only_its_jobs_name_the_visitor(
     assert {signal.visitor_type for signal, _ in hits} == types
 
 
+@pytest.mark.parametrize(
+    ("path", "types"),
+    [
+        # A profession named with a job in one section name is the job.
+        ("/de/ausbildung-pka", {"applicant"}),
+        ("/karriere-portal/stellenangebote-apotheker", {"applicant"}),
+        ("/en/pharmacist-jobs", {"applicant"}),
+        # Continuing education is for those already in the profession.
+        ("/pta-fortbildung", {"pharmacist", "hcp"}),
+    ],
+)
+def test_a_profession_with_a_job_in_one_section_name_is_the_job(
+    reader: PageReader, path: str, types: set[str]
+) -> None:
+    hits = reader.read_segments(page_facts(f"https://www.x.de{path}").segments)
+    assert {signal.visitor_type for signal, _ in hits} == types
+
+
 #: Path segments whose orders make paths the reader has not seen whole.
 _SEGMENTS = ("de", "fachkreise", "karriere", "apotheke", "presse", "healthcare", "professionals")
 

@@ -953,6 +953,12 @@ class PageReader:
             _keep(found, self.audience_signals[worker], AUDIENCE_BOOST if section else 1.0)
         if found and kind != "utm":
             self._drop_objects(segment, kind, found, remember=remember)
+            if kind == "path" and any(s.visitor_type == JOBS_TYPE for s, _ in found.values()):
+                # "ausbildung-pka", "stellenangebote-apotheker", "pharmacist-jobs": a
+                # profession named with a job in one section name is the job, as
+                # below a careers section ("/karriere/apotheker").
+                for key in [k for k, (s, _) in found.items() if s.visitor_type in PROFESSIONAL_TYPES]:
+                    del found[key]
         professional = [s for s, _ in (*hits, *roles) if s.visitor_type in PROFESSIONAL_TYPES]
         if (
             professional
