@@ -957,8 +957,10 @@ class PageReader:
                 # "ausbildung-pka", "stellenangebote-apotheker", "pharmacist-jobs": a
                 # profession named with a job in one section name is the job, as
                 # below a careers section ("/karriere/apotheker").
-                for key in [k for k, (s, _) in found.items() if s.visitor_type in PROFESSIONAL_TYPES]:
-                    del found[key]
+                for job_title in [
+                    k for k, (s, _) in found.items() if s.visitor_type in PROFESSIONAL_TYPES
+                ]:
+                    del found[job_title]
         professional = [s for s, _ in (*hits, *roles) if s.visitor_type in PROFESSIONAL_TYPES]
         if (
             professional
