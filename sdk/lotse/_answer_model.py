@@ -14,8 +14,8 @@ inflections and typos without any language's rules, so the same model reads
 German, English and French. Naive Bayes is overconfident, so its verdict is
 never used on its own: the matcher asks it only about an answer it leans
 towards a visitor type but cannot decide, and decides only when the model
-names the same type (`ChatMatcher.match`). An answer the model takes for
-off-topic stays undecided.
+names the same type (`ChatMatcher.match`), by a wide margin over off-topic
+(`NONE_MARGIN`). An answer the model takes for off-topic stays undecided.
 
 The model is data: per feature, how often each label's answers used it
 (`intents/answers.json`), written by `scripts/train_answers.py` from the
