@@ -683,11 +683,10 @@ def subdomain_words(host: str) -> list[str]:
     return [w for label in labels[:-keep] if label != "www" for w in words(label)]
 
 
-#: Hosts whose name words are remembered: a site has a handful.
+#: Hosts whose site's coined name words a reader remembers: a site has a handful.
 _HOSTS_REMEMBERED = 1024
 
 
-@lru_cache(maxsize=_HOSTS_REMEMBERED)
 def site_name_words(host: str) -> frozenset[str]:
     """Words of the site's registrable name: "www.avonmere.co.uk" -> {"avonmere"},
     "kastellaun-pharma.de" -> {"kastellaun", "pharma"}."""
