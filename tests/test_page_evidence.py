@@ -111,6 +111,12 @@ def test_a_followed_links_text_counts() -> None:
         # French words of two topics.
         hello("https://www.x.be/fr-be/pharmaciens/depistage-des-ist/", lang="fr"),
         hello("https://www.x.ch/fr-ch/patients/identite-de-genre/", lang="fr"),
+        # A page for pharmacists on patients dependent on alcohol.
+        hello(
+            "https://www.x.ch/fr-ch/pharmaciens/fiche.aspx?id=123",
+            heading="Accompagner les patients dépendants à l'alcool",
+            lang="fr",
+        ),
     ],
 )
 def test_a_sensitive_title_search_or_referrer_makes_the_page_inert(event: dict) -> None:
@@ -325,14 +331,37 @@ def test_the_engine_shared_by_all_sessions_keeps_nothing_of_a_search() -> None:
         ("arzt+finden", "patient"),  # looking for care, said so
         ("fachinformation", "hcp"),
         ("pta+schulung", "pharmacist"),
-        # A product and its strength: what anyone looks for.
+        # A product and its strength, or a medicine by name: what anyone looks for.
         ("ibuprofen+400", None),
+        ("ibuprofen", None),
+        ("paracetamol", None),
+        # Who it is for and how much: a patient's question.
+        ("ibuprofen+kinder+dosierung", "patient"),
     ],
 )
 def test_a_search_for_a_role_or_place_alone_says_nothing(
     query: str, visitor_type: str | None
 ) -> None:
     session, _ = feed(hello(f"https://www.x.de/suche?q={query}"))
+    assert session.summary()["visitor_type"] == visitor_type
+
+
+@pytest.mark.parametrize(
+    ("url", "visitor_type"),
+    [
+        # A product range named for a specialty is no section for its specialists.
+        ("https://www.x.fr/fr/nos-produits/gamme-orl.html", None),
+        ("https://www.x.com/products/dermatology-range/", None),
+        ("https://www.x.de/produkte/derma-sortiment/", None),
+        # The specialty as a section of its own still names them.
+        ("https://www.x.fr/fr/espace-orl/", "hcp"),
+        ("https://www.x.com/dermatologists/", "hcp"),
+    ],
+)
+def test_a_product_range_named_for_a_specialty_names_no_audience(
+    url: str, visitor_type: str | None
+) -> None:
+    session, _ = feed(hello(url))
     assert session.summary()["visitor_type"] == visitor_type
 
 

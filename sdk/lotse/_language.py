@@ -192,6 +192,9 @@ class Language:
     #: Places of care ("Apotheke", "clinic"): searched for alone, like a role, they
     #: say what the visitor looks for, not who they are.
     places: frozenset[str] = frozenset()
+    #: Words naming a product range ("Gamme ORL", "Derma-Sortiment"): a role word
+    #: beside one names the range's field, not the visitor.
+    ranges: frozenset[str] = frozenset()
     #: Places of work only someone working there calls "yours" ("für Ihre Praxis",
     #: "votre officine"), by the visitor type working there.
     workplaces: Mapping[str, frozenset[str]] = field(default_factory=dict)
@@ -286,6 +289,7 @@ _KEYS: dict[str, frozenset[str]] = {
             "not_sensitive",
             "yours",
             "places",
+            "ranges",
             "workplaces",
             "clients",
             "other_audiences",
@@ -414,6 +418,7 @@ def read_language(path: Path) -> Language:
         not_sensitive=_words(paths.get("not_sensitive", "")),
         yours=_words(paths.get("yours", "")),
         places=_words(paths.get("places", "")),
+        ranges=_words(paths.get("ranges", "")),
         workplaces=_by_type(paths.get("workplaces", {}), f"{path.name}: [paths] workplaces"),
         clients=_by_type(paths.get("clients", {}), f"{path.name}: [paths] clients"),
         other_audiences=_words(paths.get("other_audiences", "")),
@@ -555,6 +560,7 @@ class Languages:
         self.not_sensitive = _union(lang.not_sensitive for lang in langs)
         self.yours = _union(lang.yours for lang in langs)
         self.places = _union(lang.places for lang in langs)
+        self.ranges = _union(lang.ranges for lang in langs)
         #: Place of work -> the visitor type working there ("praxis" -> "hcp").
         self.workplaces = _by_word(lang.workplaces for lang in langs)
         #: Those served -> the visitor type serving them ("patient" -> "hcp").

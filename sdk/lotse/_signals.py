@@ -847,6 +847,7 @@ class PageReader:
         self.topical = langs.topical
         self.yours = langs.yours
         self.places = langs.places
+        self.ranges = langs.ranges
         self.workplaces = langs.workplaces
         self.clients = langs.clients
         self._workplace_starts = tuple(langs.workplaces)
@@ -1178,7 +1179,10 @@ class PageReader:
 
     def _only_roles(self, segment: tuple[str, ...]) -> bool:
         """Whether the segment is (nearly) nothing but role words: "/mediziner/",
-        "nurses-and-midwives", "healthcare-providers"."""
+        "nurses-and-midwives", "healthcare-providers". Not beside a product range's
+        name: "gamme-orl" is a range for ear, nose and throat complaints."""
+        if self.ranges.intersection(segment):
+            return False
         others = 0
         for word in segment:
             if len(word) <= 2 or word in self.ignorable or word.isdigit():
@@ -1348,12 +1352,17 @@ class PageReader:
 
     def search_hits(self, chat: ChatMatcher, search: str, lang: str | None) -> list[Hit[Signal]]:
         """What a site-search query says (nothing of it is kept): read like a chat
-        answer, else like a title. A search for a role or a place of care alone
-        ("Arzt", "Apotheke", "pharmacist") is looking for one, which anyone may
-        be: no evidence."""
+        answer, else like a title. A search for a role, a place of care or a
+        medicine alone ("Arzt", "Apotheke", "pharmacist", "Ibuprofen 400") is
+        looking for one, which anyone may be: no evidence."""
         segments = text_segments(search)
-        content = [w for seg in segments for w in seg if w not in self.ignorable]
-        if content and all(self._role_or_place(word) for word in content):
+        content = [
+            w
+            for seg in segments
+            for w in seg
+            if w not in self.ignorable and not any(c.isdigit() for c in w)
+        ]
+        if content and all(self._looked_for(word) for word in content):
             return []
         match = chat.match(search, lang)
         if match.visitor_type in self.search_signals and match.confidence >= SEARCH_CONFIDENCE:
@@ -1361,9 +1370,15 @@ class PageReader:
         searched = self.read_segments(segments, "text", remember=False)
         return [(s, f * SEARCH_FACTOR) for s, f in searched]
 
-    def _role_or_place(self, word: str) -> bool:
+    def _looked_for(self, word: str) -> bool:
+        """Whether the word names a role, a place of care or a medicine (a drug's
+        name is an alias of a medicine word: "ibuprofen" -> "painkillers")."""
         form = self.morphology.lookup(word) or word
-        return form in self.role_types or form in self.places or word in self.places
+        if form in self.role_types or form in self.places or word in self.places:
+            return True
+        medicines = self.languages.medicines
+        alias = self.languages.aliases.get(word, ())
+        return word in medicines or (bool(alias) and all(w in medicines for w in alias))
 
     def read_all(
         self, segments: Iterable[tuple[str, ...]], kind: str = "path", *, remember: bool = True
