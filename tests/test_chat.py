@@ -9,6 +9,9 @@ catalogue phrases, so the accuracy test measures generalisation. Run with
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -659,6 +662,18 @@ def test_another_audience_spoken_of_leaves_the_role(matcher: ChatMatcher) -> Non
             "hcp",
         ),
         ("Nurse here, not about a job, I need the storage data", ("applicant",), "hcp"),
+        # A verb between them, and job words that mean other things too ("emploi"
+        # is also "mode d'emploi", "apply" also a cream).
+        (
+            "Not applying for a job, I'm a pharmacist and need the storage data",
+            ("applicant",),
+            "pharmacist",
+        ),
+        (
+            "Je ne cherche pas d'emploi, je suis préparatrice : conservation du vaccin ?",
+            ("applicant",),
+            "pharmacist",
+        ),
         # A place said before "aber" still speaks; only a turn in time makes it past.
         (
             "Wir sind eine Apotheke, aber keine Bewerbung: wer nimmt Retouren an?",
@@ -872,3 +887,31 @@ def test_a_whole_answer_is_compared_with_every_phrase_that_could_match(
     else:
         assert [spot.phrase.text for spot in spots] == [phrases[everywhere[2]]]
         assert spots[0].factor == everywhere[1] / 100.0
+
+
+def test_an_answer_is_read_the_same_in_every_process() -> None:
+    """Nodes behind a load balancer must agree: no reading may depend on the order a
+    process happens to keep a set in (Python salts string hashes per process).
+    These answers tie two visitor types' evidence."""
+    texts = [
+        "Where's the SmPC for the injection",
+        "besoin du RCP à jour pour le dosage 20 mg svp",
+        "can I give this to my 5 year old",
+    ]
+    script = (
+        "import json, sys, lotse\n"
+        "engine = lotse.load_site(None).engine()\n"
+        "texts = json.loads(sys.argv[1])\n"
+        "print(json.dumps([str(engine.chat.match(t)) for t in texts]))\n"
+    )
+    readings = set()
+    for seed in ("0", "1", "2", "3"):
+        done = subprocess.run(
+            [sys.executable, "-c", script, json.dumps(texts)],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        readings.add(done.stdout)
+    assert len(readings) == 1, readings

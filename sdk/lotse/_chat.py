@@ -172,7 +172,8 @@ _OBJECT_REACH = 2
 #: A profession this many words into an answer's opening may lead it ("Newly
 #: qualified pharmacist, …").
 _LEADING_REACH = 3
-#: A job word this many words after a denial is denied ("pas pour une candidature").
+#: A job word among this many words after a denial is denied ("pas pour une
+#: candidature", "not applying for a job").
 _NEGATED_JOB_REACH = 3
 #: A role this many words after another, its conjunction first, is joined to it.
 _JOIN_REACH = 4
@@ -574,7 +575,7 @@ class ChatMatcher:
         if not candidates:
             return ChatMatch(None, None, 0.0, negated, detected)
 
-        best = max(candidates, key=lambda key: totals[key])
+        best = self._best(text, candidates, totals)
         if best not in evidence.role and best not in evidence.task:
             # Known words but no recognised phrase: a hint, not a match, unless
             # several of one type's words agree and nothing speaks for another
@@ -608,6 +609,19 @@ class ChatMatcher:
                 return self._decided(best, evidence, self.cutoff, negated, detected)
             return ChatMatch(None, None, confidence, negated, detected)
         return self._decided(best, evidence, confidence, negated, detected)
+
+    def _best(self, text: str, candidates: list[str], totals: Mapping[str, float]) -> str:
+        """The key with the most evidence. Of keys tied for it ("the SmPC for the
+        injection": a doctor's document, a patient's medicine), the one the answer
+        model reads the answer as, else the first by name: the same answer always
+        gets the same reading, in every process."""
+        top = max(totals[key] for key in candidates)
+        tied = sorted(key for key in candidates if totals[key] == top)
+        if len(tied) > 1 and self._second_opinion is not None:
+            leaning = self._second_opinion.leaning(text)
+            if leaning in tied:
+                return leaning
+        return tied[0]
 
     def _decided(
         self,
@@ -1234,11 +1248,19 @@ class ChatMatcher:
                 # "keine Bewerbung, ich bin PKA", "pas pour une candidature, je suis
                 # préparatrice", "not about a job": who they are, and no job seeker.
                 # (Alone, "keine Antwort auf meine Bewerbung" is a job seeker waiting.)
-                ahead_words = tokens[index + 1 : index + 1 + _NEGATED_JOB_REACH]
-                job = next((t for t in ahead_words if t.weight > 0.0), None)
-                if job is not None and self._job_word(job) and self._states_other_role(tokens):
+                # The job may come after a verb ("not applying for a job", "ne
+                # cherche pas d'emploi") and be a word of other meanings too
+                # ("emploi", "apply"): the role stated beside it settles them.
+                ahead_words = [
+                    t for t in tokens[index + 1 :] if t.clause == token.clause and t.weight > 0.0
+                ][:_NEGATED_JOB_REACH]
+                jobs = [t for t in ahead_words if self._means_job(t)]
+                if jobs and self._states_other_role(tokens):
                     roles = {JOBS_TYPE}
-                    target = job
+                    *denied, target = jobs  # "applying" and "job" alike
+                    for denial in denied:
+                        denial.meanings = []
+                        denial.weight = 0.0
             if roles:
                 negated |= roles
                 target.meanings = []
@@ -1274,6 +1296,13 @@ class ChatMatcher:
         """Whether the word, written as it is, is only ever a job seeker's."""
         found = [vid for vid, _, direct in token.meanings if direct and vid >= 0]
         return bool(found) and all(self._keys_of_word[vid] == (JOBS_TYPE,) for vid in found)
+
+    def _means_job(self, token: Token) -> bool:
+        """Whether the word, written as it is, may be a job seeker's."""
+        return any(
+            direct and vid >= 0 and JOBS_TYPE in self._keys_of_word[vid]
+            for vid, _, direct in token.meanings
+        )
 
     def _states_other_role(self, tokens: list[Token]) -> bool:
         """Whether the visitor states a role of their own other than a job seeker's,
