@@ -347,6 +347,25 @@ def test_a_search_for_a_role_or_place_alone_says_nothing(
 
 
 @pytest.mark.parametrize(
+    ("url", "title", "visitor_type"),
+    [
+        # How to take a medicine: a patient's page, in any of the three languages.
+        ("https://www.x.de/produkte/magentropfen/einnahme/", None, "patient"),
+        ("https://www.x.com/p/12", "How to take Xyz tablets", "patient"),
+        ("https://www.x.fr/fr/comment-prendre-votre-traitement", None, "patient"),
+        # The company's income is no intake; a professionals' section keeps its reader.
+        ("https://www.x.de/investoren/einnahmen-und-umsatz/", None, None),
+        ("https://www.x.de/fachkreise/einnahme-hinweise/", None, "hcp"),
+    ],
+)
+def test_a_page_on_how_to_take_a_medicine_is_a_patients(
+    url: str, title: str | None, visitor_type: str | None
+) -> None:
+    session, _ = feed(hello(url, **({"title": title} if title else {})))
+    assert session.summary()["visitor_type"] == visitor_type
+
+
+@pytest.mark.parametrize(
     ("url", "visitor_type"),
     [
         # A product range named for a specialty is no section for its specialists.
