@@ -216,6 +216,23 @@ def test_a_statement_word_is_read_in_the_answers_own_language(matcher: ChatMatch
     )
 
 
+@pytest.mark.parametrize(
+    ("text", "visitor_type"),
+    [
+        # Texting English: "im" is "I'm"...
+        ("yo im a nurse, got a q about injection site rotation", "hcp"),
+        ("hey im a pharmacist, question about storing the pens", "pharmacist"),
+        # ...and German "in the", in Swiss German too: no hospital the visitor speaks for.
+        ("Ich bin im Spital gsi und han die Tablette becho", "patient"),
+        ("Ich hätt gern Infos für mini Mueter, sie isch im Spital wäge de Hüfte", "patient"),
+    ],
+)
+def test_im_is_read_as_the_answer_writes_it(
+    matcher: ChatMatcher, text: str, visitor_type: str
+) -> None:
+    assert matcher.match(text).visitor_type == visitor_type
+
+
 def test_a_typo_is_read_in_the_answers_own_language(matcher: ChatMatcher) -> None:
     """A German answer's town is no misspelt English word: "Rostock" is not
     "restock", so the stated role decides."""

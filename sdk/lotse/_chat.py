@@ -267,9 +267,11 @@ class ChatMatcher:
         self._aliases_by_lang = lang.languages.aliases_by_lang
         #: Per language, its statement words: in an answer told in it, another
         #: language's statement word is read as this one reads it ("m'envoyer" is
-        #: "me" in French, not English "I'm").
+        #: "me" in French, not English "I'm"; "im Spital" is German "in the", not
+        #: English "I'm").
         self._statement_in: dict[str, frozenset[str]] = {
-            language.id: lang.statement - (language.objects - language.statement)
+            language.id: lang.statement
+            - ((language.objects | language.function) - language.statement)
             for language in lang.languages.languages
         }
         #: Per language, the words that tell it in a short answer.
@@ -809,6 +811,7 @@ class ChatMatcher:
         for index, token in enumerate(tokens):
             if token.word not in statement:
                 continue
+            token.states = True
             following = [
                 t
                 for t in tokens[index + 1 : index + 5]
@@ -1473,7 +1476,7 @@ class ChatMatcher:
                 return not described or any(
                     t.word in lang.articles for t in tokens[before.position + 1 : token.position]
                 )
-            if before.word in lang.statement:
+            if before.states:
                 # "wir sind eine hausärztliche Praxis": articles and describing words.
                 return all(
                     t.word in lang.articles or t.weight > 0.0
@@ -1511,7 +1514,7 @@ class ChatMatcher:
         for before in reversed(tokens[:position]):
             if before.clause != tokens[position].clause:
                 return False
-            if before.word in lang.statement:
+            if before.states:
                 return True
             if before.word not in lang.fillers:
                 return False

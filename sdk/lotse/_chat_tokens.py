@@ -43,6 +43,9 @@ class Token:
     #: zu ...", leading). A stated role also claims its word first.
     stated: bool = False
     leading: bool = False
+    #: Whether the word states a role in the answer's language ("bin", "am",
+    #: "suis"; English "im" for "I'm", but not German "im Spital").
+    states: bool = False
     #: Whether a role here is someone else's: after a determiner or possessive
     #: ("der Apotheker", "my GP", "la pharmacienne"). Never the visitor's own.
     other: bool = False
