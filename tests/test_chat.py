@@ -325,6 +325,9 @@ def test_a_place_of_work_names_the_role(matcher: ChatMatcher, text: str, visitor
         ("Krankenpfleger, aber es geht um mich: ich soll das Mittel ab Montag nehmen", "patient"),
         ("Infirmier de métier, je demande pour moi : effets secondaires ?", "patient"),
         ("Pharmacienne, pas pour moi : une patiente demande si on peut écraser", "pharmacist"),
+        # Not taking it oneself is no own case.
+        ("Ich nehme das nicht selbst, ich bin die Ärztin, die es verordnet", "hcp"),
+        ("I'm a pharmacist, not taking it myself, question about storage", "pharmacist"),
         # Or for their own family.
         ("Bin PTA, meine Schwiegermutter hat die Diagnose bekommen, was hilft ihr?", "patient"),
         ("Pharmacienne à la retraite, c'est pour mon mari qui commence ce traitement", "patient"),

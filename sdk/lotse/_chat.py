@@ -172,6 +172,8 @@ _OBJECT_REACH = 2
 #: A profession this many words into an answer's opening may lead it ("Newly
 #: qualified pharmacist, …").
 _LEADING_REACH = 3
+#: A word of oneself this many words after a denial is denied ("not taking it myself").
+_DENIAL_REACH = 3
 #: A job word among this many words after a denial is denied ("pas pour une
 #: candidature", "not applying for a job").
 _NEGATED_JOB_REACH = 3
@@ -1696,14 +1698,20 @@ class ChatMatcher:
         # for my patients").
         turn = _last_of(tokens, lang.contrast)
         after = tokens[turn + 1 :]
+        # Not when denied: "pas pour moi", "Ich nehme das nicht selbst, ich bin die
+        # Ärztin, die es verordnet".
         if not any(
-            (t.word in lang.self_words and not self._owns_place(tokens, t))
+            (
+                t.word in lang.self_words
+                and not self._owns_place(tokens, t)
+                and not self._denied(tokens, t)
+            )
             or self._ones_own(tokens, t)
             for t in after
         ) and not any(
             (a.word, b.word) in lang.for_oneself
             and a.clause == b.clause
-            and not (a.position and tokens[a.position - 1].word in lang.negators)  # "pas pour moi"
+            and not self._denied(tokens, a)
             for a, b in itertools.pairwise(after)
         ):
             return
@@ -1726,6 +1734,12 @@ class ChatMatcher:
         shares = evidence.by_intent.get(PATIENT_TYPE)
         index = max(shares, key=shares.__getitem__) if shares else self._patient_intent
         evidence.add_role(PATIENT_TYPE, moved, index)
+
+    def _denied(self, tokens: list[Token], token: Token) -> bool:
+        """Whether a negation comes shortly before the word, in its clause ("nicht
+        selbst", "not me", "not taking it myself")."""
+        before = tokens[max(0, token.position - _DENIAL_REACH) : token.position]
+        return any(t.clause == token.clause and t.word in self._lang.negators for t in before)
 
     def _names_self(self, vid: int, works_at: bool) -> bool:
         """Whether a vocabulary word names a role, or (`works_at`: the visitor
