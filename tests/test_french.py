@@ -38,6 +38,8 @@ def engine() -> lotse.Engine:
         ("on est une pharmacie à Namur, notre commande n'est pas arrivée", "pharmacist"),
         ("c'est la pharmacie de la gare, on attend toujours le colis", "pharmacist"),
         ("Quel temps fait-il ?", None),
+        # Retired ("à la retraite"), and taking it oneself ("moi-même"): a patient.
+        ("médecin à la retraite, je prends moi-même votre statine, j'ai des crampes", "patient"),
     ],
 )
 def test_french_answers(engine: lotse.Engine, text: str, visitor_type: str | None) -> None:
