@@ -78,6 +78,16 @@ class Morphology:
             dict.fromkeys((*langs.endings, *langs.links, *(e for e, _ in langs.rewrites)))
         )
         self.links: tuple[str, ...] = ("", *langs.links)
+        #: Per last letter, the endings ending in it, in `endings` order: a word is
+        #: checked against the few endings it may have, not all of them (a new
+        #: word's compound analysis asks for hundreds of forms).
+        self._endings_by_last: dict[str, tuple[str, ...]] = {}
+        for ending in self.endings:
+            if ending:
+                self._endings_by_last[ending[-1]] = (
+                    *self._endings_by_last.get(ending[-1], ()),
+                    ending,
+                )
         self.rewrites = langs.rewrites
         self.variants = langs.variants
         #: Regional and colloquial words for catalogue words ("Spital", "Ordination"),
@@ -97,12 +107,13 @@ class Morphology:
         """The word and its other forms: endings stripped (once or twice),
         rewrites applied, umlaut variants undone, person nouns folded."""
         found = [word]
-        for ending in self.endings:
-            if ending and word.endswith(ending) and len(word) - len(ending) >= MIN_PART:
+        by_last = self._endings_by_last
+        for ending in by_last.get(word[-1:], ()):
+            if word.endswith(ending) and len(word) - len(ending) >= MIN_PART:
                 stem = word[: -len(ending)]
                 found.append(stem)
-                for second in self.endings:
-                    if second and stem.endswith(second) and len(stem) - len(second) >= MIN_PART:
+                for second in by_last.get(stem[-1:], ()):
+                    if stem.endswith(second) and len(stem) - len(second) >= MIN_PART:
                         found.append(stem[: -len(second)])
         for suffix, replacement in self.rewrites:
             if word.endswith(suffix) and len(word) - len(suffix) >= MIN_PART:
@@ -120,8 +131,8 @@ class Morphology:
         """The vocabulary word that `word` is a form of, if any."""
         if word in self.vocabulary:
             return word
-        for ending in self.endings:  # short words too: "gps", "ptas"
-            if ending and word.endswith(ending) and word[: -len(ending)] in self.vocabulary:
+        for ending in self._endings_by_last.get(word[-1:], ()):  # short words too: "gps", "ptas"
+            if word.endswith(ending) and word[: -len(ending)] in self.vocabulary:
                 return word[: -len(ending)]
         for form in self.forms(word):
             if form in self.vocabulary:
