@@ -488,6 +488,7 @@ def test_being_in_training_is_a_status_not_a_request(
         ("mein Inhalator pfeift beim Einatmen, ist der kaputt?", "patient"),
         ("my insulin pen keeps jamming", "patient"),
         ("ma pommade a une drôle d'odeur, normal ?", "patient"),
+        ("how do i use my autoinjector", "patient"),
         ("Ich bin Ärztin, meine Insulinpatienten fragen nach Schulungen", "hcp"),
         # "me" for "my", before a relative or the body only.
         ("me nan's on these tablets and she keeps nodding off", "patient"),
