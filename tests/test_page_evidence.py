@@ -353,12 +353,15 @@ def test_a_search_for_a_role_or_place_alone_says_nothing(
         ("https://www.x.de/produkte/magentropfen/einnahme/", None, "patient"),
         ("https://www.x.com/p/12", "How to take Xyz tablets", "patient"),
         ("https://www.x.fr/fr/comment-prendre-votre-traitement", None, "patient"),
+        # A page titled in a parent's own words.
+        ("https://www.x.fr/conseils-sante/mon-enfant-a-de-la-fievre/", None, "patient"),
+        ("https://www.x.com/health/my-child-has-a-fever", None, "patient"),
         # The company's income is no intake; a professionals' section keeps its reader.
         ("https://www.x.de/investoren/einnahmen-und-umsatz/", None, None),
         ("https://www.x.de/fachkreise/einnahme-hinweise/", None, "hcp"),
     ],
 )
-def test_a_page_on_how_to_take_a_medicine_is_a_patients(
+def test_a_page_on_how_to_take_a_medicine_or_for_ones_child_is_a_patients(
     url: str, title: str | None, visitor_type: str | None
 ) -> None:
     session, _ = feed(hello(url, **({"title": title} if title else {})))
