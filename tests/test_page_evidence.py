@@ -185,6 +185,21 @@ def test_a_search_results_title_is_no_addiction() -> None:
 
 
 @pytest.mark.parametrize(
+    ("url", "visitor_type"),
+    [
+        # US makers call family caregivers "care partners".
+        ("https://www.x.com/care-partners/helping-with-injections", "patient"),
+        # Austrian and Swiss apprentices are "Lehrlinge", in sections and campaigns.
+        ("https://www.x.at/lehrlinge/", "applicant"),
+        ("https://www.x.at/aktuelles/?utm_campaign=lehrlingsoffensive_2025", "applicant"),
+    ],
+)
+def test_audiences_in_regional_words(url: str, visitor_type: str) -> None:
+    session, _ = feed(hello(url))
+    assert session.summary()["visitor_type"] == visitor_type
+
+
+@pytest.mark.parametrize(
     ("url", "title", "visitor_type"),
     [
         # A profession in the title of a careers page is the job's.
