@@ -192,6 +192,8 @@ def test_a_search_results_title_is_no_addiction() -> None:
         # Austrian and Swiss apprentices are "Lehrlinge", in sections and campaigns.
         ("https://www.x.at/lehrlinge/", "applicant"),
         ("https://www.x.at/aktuelles/?utm_campaign=lehrlingsoffensive_2025", "applicant"),
+        # Those using a product, as those taking one.
+        ("https://www.x.ie/dermavale/for-people-using-dermavale-cream/", "patient"),
     ],
 )
 def test_audiences_in_regional_words(url: str, visitor_type: str) -> None:
