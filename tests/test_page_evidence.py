@@ -192,6 +192,8 @@ def test_a_search_results_title_is_no_addiction() -> None:
         # Austrian and Swiss apprentices are "Lehrlinge", in sections and campaigns.
         ("https://www.x.at/lehrlinge/", "applicant"),
         ("https://www.x.at/aktuelles/?utm_campaign=lehrlingsoffensive_2025", "applicant"),
+        # A job on the company's careers site at a hosting service.
+        ("https://avonmere.softgarden.io/job/4471/QA-Specialist", "applicant"),
         # Those using a product, as those taking one.
         ("https://www.x.ie/dermavale/for-people-using-dermavale-cream/", "patient"),
     ],

@@ -140,6 +140,24 @@ def test_subdomains_count_as_path_words_but_the_company_name_does_not() -> None:
     assert page_facts("http://127.0.0.1:8000/a").path_words == ("a",)
 
 
+@pytest.mark.parametrize(
+    ("url", "sections"),
+    [
+        # A section's name, also as a compound of known parts.
+        ("https://karriere.avonmere.de/", (("karriere",),)),
+        ("https://fachkreisportal.avonmere.de/x", (("fachkreisportal",), ("x",))),
+        # A hosted service's tenant is the company's name: no section, and no
+        # "avon" + French "mère" (a mother) read into it.
+        ("https://avonmere.softgarden.io/job/4471", (("job",), ("4471",))),
+        ("https://avonmere.wd3.myworkdayjobs.com/en-US", (("en", "us"),)),
+    ],
+)
+def test_a_subdomain_counts_only_where_it_names_a_section(
+    reader: PageReader, url: str, sections: tuple[tuple[str, ...], ...]
+) -> None:
+    assert reader.sections_of(page_facts(url)) == sections
+
+
 def test_percent_encoded_addresses_are_read_as_written() -> None:
     """Browsers send "/für-ärzte/" as "/f%C3%BCr-%C3%A4rzte/": the words (and the
     sensitive-topic check, which reads the same words) must see the letters."""

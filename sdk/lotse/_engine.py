@@ -230,7 +230,7 @@ class Engine:
         """An address's facts with its page's reading, and its path's signals unless
         the page is sensitive."""
         sensitive, personas = reading
-        signals = () if sensitive else self.reader.path_signals(facts.segments)
+        signals = () if sensitive else self.reader.path_signals(self.reader.sections_of(facts))
         return AddressRead(facts, sensitive, personas, signals)
 
     def is_sensitive(self, page: PageFacts) -> bool:

@@ -535,8 +535,9 @@ class Session:
             for persona in address.personas:
                 self.profile.add_persona(persona.persona, persona.weight)
             return
-        hits = reader.read_segments(facts.segments)
-        within = reader.page_context(facts.segments, hits)
+        sections = reader.sections_of(facts)
+        hits = reader.read_segments(sections)
+        within = reader.page_context(sections, hits)
         for segments, factor in (
             (titles, _signals.TITLE_FACTOR),
             (link_texts, _signals.LINK_TEXT_FACTOR),

@@ -863,6 +863,8 @@ class PageReader:
         self.morphology = Morphology(vocabulary | set(all_roles), langs, known=known)
         #: Host -> the coined words of its site's name (`without_site_name`).
         self._coined: dict[str, frozenset[str]] = {}
+        #: Subdomain words -> those of them that name a section (`sections_of`).
+        self._host_sections: dict[tuple[str, ...], tuple[str, ...]] = {}
         #: Signals whose entry is several words ("zum-arzt", "leben-mit").
         self._phrase_signals: frozenset[int] = frozenset(
             id(s) for s in (*path_list, *utm_list) if len(words(s.match)) > 1
@@ -1305,6 +1307,34 @@ class PageReader:
         return False
 
     # -- whole pages ----------------------------------------------------------------------
+
+    def sections_of(self, facts: PageFacts) -> tuple[tuple[str, ...], ...]:
+        """A page's path segments, its subdomain's words first, less the words
+        of the subdomain that name no section: a label is a section's name
+        ("karriere.", "fachkreise.", "hcp-portal.") or the company's own, a
+        tenant's on a hosted service ("avonmere.softgarden.io",
+        "avonmere.wd3.myworkdayjobs.com"), which says nothing of the visitor
+        but read as a compound may say something false ("avon" + French
+        "mère", a mother)."""
+        segments = facts.segments
+        subdomain = _subdomain_words(facts.host)
+        if not subdomain or segments[:1] != (subdomain,):
+            return segments
+        named = self._host_sections.get(subdomain)
+        if named is None:
+            named = tuple(word for word in subdomain if self._names_section(word))
+            remember_in(self._host_sections, subdomain, named, _HOSTS_REMEMBERED)
+        if named == subdomain:
+            return segments
+        return ((named,) if named else ()) + segments[1:]
+
+    def _names_section(self, word: str) -> bool:
+        """Whether a word is a known one in some form, or wholly made of known
+        parts ("fachkreisportal"); not a coined name with a known word inside."""
+        morphology = self.morphology
+        return morphology.is_known(word) or any(
+            factor == 1.0 for _, factor, _ in morphology.analyse(word)
+        )
 
     def without_site_name(
         self, segments: Sequence[tuple[str, ...]], host: str
