@@ -233,6 +233,15 @@ def test_im_is_read_as_the_answer_writes_it(
     assert matcher.match(text).visitor_type == visitor_type
 
 
+def test_another_form_is_read_in_the_answers_own_language(matcher: ChatMatcher) -> None:
+    """English "still" is no German "stille" (breastfeeding), French "je traîne"
+    (I'm hanging around) no English "trainee"."""
+    assert matcher.match(
+        "Saw the QA specialist role on LinkedIn, is it still open?"
+    ).visitor_type != ("patient")
+    assert matcher.match("bof, je traîne").visitor_type is None
+
+
 def test_a_typo_is_read_in_the_answers_own_language(matcher: ChatMatcher) -> None:
     """A German answer's town is no misspelt English word: "Rostock" is not
     "restock", so the stated role decides."""

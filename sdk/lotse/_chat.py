@@ -1088,7 +1088,13 @@ class ChatMatcher:
                 for other in self._stems.get(stem, ())
                 if not (self._roles[other] and self._words[other].startswith(word))
             ]
-        found.extend((other, _SIM_INFLECTED) for other in others if other != vid)
+        # Nor is a word another language's word in another form, in an answer whose
+        # words tell its language: English "still" is no German "stille".
+        found.extend(
+            (other, _SIM_INFLECTED)
+            for other in others
+            if other != vid and not self._foreign(other, told)
+        )
         if not found:
             # Plurals that change the stem ("Therapiepässe" / "Therapiepass").
             for form in self._lang.forms(word):
