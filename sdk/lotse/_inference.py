@@ -53,9 +53,9 @@ def logits(evidence: Iterable[Evidence], types: Sequence[str]) -> dict[str, floa
 #: always) and a page of one type after a page of another (right half the time)
 #: with the same lead get the confidence each deserves.
 EXPONENT = 0.6
-SCALE = 4.7
-CONFLICT = 2.4
-UNKNOWN = 4.5
+SCALE = 4.9
+CONFLICT = 2.5
+UNKNOWN = 4.8
 
 
 def shaped(value: float) -> float:
