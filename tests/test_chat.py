@@ -945,3 +945,19 @@ def test_an_answer_is_read_the_same_in_every_process() -> None:
         )
         readings.add(done.stdout)
     assert len(readings) == 1, readings
+
+
+@pytest.mark.parametrize(
+    ("text", "visitor_type"),
+    [
+        # What helps against a complaint the catalogue does not name: a patient's
+        # question, in everyday words...
+        ("hab voll den Heuschnupfen, was hilft da schnell", "patient"),
+        ("got a stinking cold, what can I take for it", "patient"),
+        ("j'ai un rhume, que prendre contre ça", "patient"),
+        # ...unless asked for someone the visitor serves.
+        ("PTA: eine Kundin fragt, was hilft gegen Heuschnupfen?", "pharmacist"),
+    ],
+)
+def test_what_helps_against_a_complaint(matcher: ChatMatcher, text: str, visitor_type: str) -> None:
+    assert matcher.match(text).visitor_type == visitor_type

@@ -44,6 +44,8 @@ def start(engine: lotse.Engine) -> lotse.Session:
         # Contraception in everyday words.
         "which birth control pill works best with my acne cream?",
         "Quel contraceptif est compatible avec votre traitement ?",
+        # Anxiety in everyday words.
+        "Angstzustände und Schlafprobleme, hilft Ihr Präparat da?",
     ],
 )
 def test_an_answer_that_names_a_sensitive_topic_is_not_used(
