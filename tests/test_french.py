@@ -38,6 +38,7 @@ def engine() -> lotse.Engine:
         ("on est une pharmacie à Namur, notre commande n'est pas arrivée", "pharmacist"),
         ("c'est la pharmacie de la gare, on attend toujours le colis", "pharmacist"),
         ("Quel temps fait-il ?", None),
+        ("Docteur en biologie, je souhaite intégrer votre équipe de recherche.", "applicant"),
         # Retired ("à la retraite"), and taking it oneself ("moi-même"): a patient.
         ("médecin à la retraite, je prends moi-même votre statine, j'ai des crampes", "patient"),
     ],
