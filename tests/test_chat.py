@@ -961,3 +961,22 @@ def test_an_answer_is_read_the_same_in_every_process() -> None:
 )
 def test_what_helps_against_a_complaint(matcher: ChatMatcher, text: str, visitor_type: str) -> None:
     assert matcher.match(text).visitor_type == visitor_type
+
+
+@pytest.mark.parametrize(
+    ("text", "visitor_type"),
+    [
+        # A product's forms and packs: what anyone may ask...
+        ("Gibt es das auch in einer größeren Packung?", None),
+        ("Gibt es das auch als Tablette?", None),
+        ("Ça existe en sirop ?", None),
+        # ...asked for oneself or one's family, a patient's question.
+        ("Gibt es das auch als Tablette? Ich kann den Saft nicht ausstehen", "patient"),
+        ("is there a liquid form for my son", "patient"),
+        ("Oma kriegt die Tabletten nicht runter, kann man die teilen?", "patient"),
+    ],
+)
+def test_a_products_forms_are_a_patients_question_only_in_person(
+    matcher: ChatMatcher, text: str, visitor_type: str | None
+) -> None:
+    assert matcher.match(text).visitor_type == visitor_type

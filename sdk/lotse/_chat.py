@@ -664,9 +664,11 @@ class ChatMatcher:
 
     def _in_person(self, tokens: list[Token]) -> bool:
         """Whether the visitor speaks of themselves ("ich", "my", "je": `[roles]
-        first_person`)."""
-        first = self._lang.first_person
-        return any(token.word in first for token in tokens)
+        first_person`) or of their family ("Oma kriegt die Tabletten nicht
+        runter"): as a patient's family asks."""
+        lang = self._lang
+        first = lang.first_person
+        return any(token.word in first or lang.is_kin(token.word) for token in tokens)
 
     def _told_language(self, parts: list[list[str]]) -> str:
         """The language the answer's own words tell (those only one language's
