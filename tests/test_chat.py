@@ -971,11 +971,14 @@ def test_what_helps_against_a_complaint(matcher: ChatMatcher, text: str, visitor
         ("Gibt es das auch als Tablette?", None),
         ("Ça existe en sirop ?", None),
         ("Was kostet das Medikament?", None),
+        ("Gibt es das auch als Zäpfchen?", None),
         # ...asked for oneself or one's family, a patient's question.
         ("Gibt es das auch als Tablette? Ich kann den Saft nicht ausstehen", "patient"),
         ("is there a liquid form for my son", "patient"),
         ("Oma kriegt die Tabletten nicht runter, kann man die teilen?", "patient"),
         ("Wie teuer ist das Medikament für mich als Selbstzahler?", "patient"),
+        ("Meine Tropfen brennen im Auge, normal?", "patient"),
+        ("le sirop de mon fils a un goût bizarre", "patient"),
     ],
 )
 def test_a_products_forms_are_a_patients_question_only_in_person(
