@@ -44,6 +44,9 @@ def start(engine: lotse.Engine) -> lotse.Session:
         # Contraception in everyday words.
         "which birth control pill works best with my acne cream?",
         "Quel contraceptif est compatible avec votre traitement ?",
+        # Contraception in a visitor's own story.
+        "meine Frau ist trotz Pille schwanger geworden, wie kann das sein?",
+        "I really don't want to get pregnant, does it weaken the pill?",
         # Anxiety in everyday words.
         "Angstzustände und Schlafprobleme, hilft Ihr Präparat da?",
     ],
