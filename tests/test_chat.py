@@ -985,3 +985,8 @@ def test_a_products_forms_are_a_patients_question_only_in_person(
     matcher: ChatMatcher, text: str, visitor_type: str | None
 ) -> None:
     assert matcher.match(text).visitor_type == visitor_type
+
+
+def test_a_vet_is_no_doctor(matcher: ChatMatcher) -> None:
+    """A "Tierärztin" is a vet, and vets are none of the visitor types."""
+    assert matcher.match("Tierärztin hier: gilt die Dosierung auch für Hunde?").visitor_type is None

@@ -350,10 +350,14 @@ class ChatMatcher:
         }
         # Compound heads of known words: "frauenarzt" also means "arzt".
         # A generic head says nothing the compound does not ("Fach|information" is
-        # no request for "information for relatives").
+        # no request for "information for relatives"), and an audience no visitor
+        # type covers is none of them ("Tier|arzt", a vet, is no doctor).
+        others = tuple(lang.languages.other_audiences)
         self._heads: list[int | None] = [
             head
-            if (head := self._head(word)) is not None and self._weight[head] > _GENERIC_WEIGHT
+            if (head := self._head(word)) is not None
+            and self._weight[head] > _GENERIC_WEIGHT
+            and not word.startswith(others)
             else None
             for word in self._words
         ]
