@@ -171,6 +171,7 @@ SENSITIVE_ON_PURPOSE = {
     "mlt-rennsteig-konto-then-verhuetung",
     "a-mlt-emmerling-fachkreise-substitution",
     "b-mlt-rb-fachkreise-depression",
+    "b-mul-sauveniere-prof-sante-vih",
 }
 
 
