@@ -990,3 +990,20 @@ def test_a_products_forms_are_a_patients_question_only_in_person(
 def test_a_vet_is_no_doctor(matcher: ChatMatcher) -> None:
     """A "Tierärztin" is a vet, and vets are none of the visitor types."""
     assert matcher.match("Tierärztin hier: gilt die Dosierung auch für Hunde?").visitor_type is None
+
+
+@pytest.mark.parametrize(
+    ("text", "visitor_type"),
+    [
+        # Study places of a dual degree are a job seeker's, not clinical studies.
+        ("Gibt es bei Ihnen duale Studienplätze?", "applicant"),
+        ("Do you hire medical science liaisons? PharmD with clinical experience", "applicant"),
+        # A dose worked out from a patient's kidney function: a prescriber's question.
+        ("loading dose for a 95 kg patient with a CrCl of 40?", "hcp"),
+        # A supplier, even of the cold chain a pharmacy cares about, is none of the types.
+        ("We are a logistics firm and would like to become a supplier for your cold chain", None),
+        ("Gibt es das auch ohne Zucker?", None),
+    ],
+)
+def test_words_of_the_trade(matcher: ChatMatcher, text: str, visitor_type: str | None) -> None:
+    assert matcher.match(text).visitor_type == visitor_type

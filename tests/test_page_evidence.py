@@ -111,6 +111,8 @@ def test_a_followed_links_text_counts() -> None:
         # French words of two topics.
         hello("https://www.x.be/fr-be/pharmaciens/depistage-des-ist/", lang="fr"),
         hello("https://www.x.ch/fr-ch/patients/identite-de-genre/", lang="fr"),
+        # Eating disorders in French, in full.
+        hello("https://www.x.fr/fr/patients/troubles-du-comportement-alimentaire", lang="fr"),
         # A page for pharmacists on patients dependent on alcohol.
         hello(
             "https://www.x.ch/fr-ch/pharmaciens/fiche.aspx?id=123",
