@@ -195,7 +195,7 @@ def test_a_search_results_title_is_no_addiction() -> None:
         ("https://www.x.at/lehrlinge/", "applicant"),
         ("https://www.x.at/aktuelles/?utm_campaign=lehrlingsoffensive_2025", "applicant"),
         # A campaign for those who suffer from a complaint.
-        ("https://www.x.co.uk/conditions/hay-fever?utm_campaign=hayfever_sufferers_2025", "patient"),
+        ("https://www.x.co.uk/hay-fever?utm_campaign=hayfever_sufferers_2025", "patient"),
         # A job on the company's careers site at a hosting service.
         ("https://avonmere.softgarden.io/job/4471/QA-Specialist", "applicant"),
         # Those using a product, as those taking one.
