@@ -39,6 +39,8 @@ def engine() -> lotse.Engine:
         ("c'est la pharmacie de la gare, on attend toujours le colis", "pharmacist"),
         ("Quel temps fait-il ?", None),
         ("Docteur en biologie, je souhaite intégrer votre équipe de recherche.", "applicant"),
+        # The owner of a pharmacy, as the trade calls them.
+        ("Titulaire, on fait des tests angine, vous fournissez des kits ?", "pharmacist"),
         # Retired ("à la retraite"), and taking it oneself ("moi-même"): a patient.
         ("médecin à la retraite, je prends moi-même votre statine, j'ai des crampes", "patient"),
     ],
