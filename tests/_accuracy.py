@@ -62,16 +62,17 @@ FURTHER_CHAT = tuple(
 FURTHER_CHAT_FR = tuple(f"tuning{n}_chat_fr.jsonl" for n in (2, 3, 4, 8, 16, 17, 18, 19, 20, 21))
 #: Earlier held-out sets, each scored once as the held-out figure and then read
 #: and tuned on once a fresh held-out set had been written: tuning data now.
-RETIRED_JOURNEYS = tuple(f"heldout{n}_journeys.jsonl" for n in ("", 2, 3, 4, 5, 6, 7, 8, 9, 10, 11))
-RETIRED_CHAT = tuple(f"heldout{n}_chat.jsonl" for n in ("", 2, 3, 4, 5, 6, 7, 8, 9, 10, 11))
-RETIRED_CHAT_FR = tuple(f"heldout{n}_chat_fr.jsonl" for n in ("", 2, 3, 4, 5, 6, 7, 8, 9, 10, 11))
+RETIRED = ("", *range(2, 13))
+RETIRED_JOURNEYS = tuple(f"heldout{n}_journeys.jsonl" for n in RETIRED)
+RETIRED_CHAT = tuple(f"heldout{n}_chat.jsonl" for n in RETIRED)
+RETIRED_CHAT_FR = tuple(f"heldout{n}_chat_fr.jsonl" for n in RETIRED)
 #: Every labelled chat answer but the held-out ones: what the chat's tuning
 #: figures score, and what its answer model (`scripts/train_answers.py`) learns from.
 TUNING_CHAT_FILES = ("chat_answers.jsonl", "tuning_chat.jsonl", *FURTHER_CHAT, *RETIRED_CHAT)
 TUNING_CHAT_FR_FILES = ("tuning_chat_fr.jsonl", *FURTHER_CHAT_FR, *RETIRED_CHAT_FR)
 TRAINING_CHAT = (*TUNING_CHAT_FILES, *TUNING_CHAT_FR_FILES)
 #: The fresh held-out chat sets: scored once, never tuned or trained on.
-HELDOUT_CHAT_FILES = ("heldout12_chat.jsonl", "heldout12_chat_fr.jsonl")
+HELDOUT_CHAT_FILES = ("heldout13_chat.jsonl", "heldout13_chat_fr.jsonl")
 
 
 def training_answers() -> list[tuple[str, str | None]]:

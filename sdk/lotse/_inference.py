@@ -52,10 +52,10 @@ def logits(evidence: Iterable[Evidence], types: Sequence[str]) -> dict[str, floa
 #: times in five. The conflict term is why a single strong page (right nearly
 #: always) and a page of one type after a page of another (right half the time)
 #: with the same lead get the confidence each deserves.
-EXPONENT = 0.6
-SCALE = 4.9
+EXPONENT = 0.7
+SCALE = 4.0
 CONFLICT = 2.5
-UNKNOWN = 4.8
+UNKNOWN = 4.4
 
 
 def shaped(value: float) -> float:
