@@ -379,6 +379,8 @@ def test_a_search_for_a_role_or_place_alone_says_nothing(
         # A page titled in a parent's own words.
         ("https://www.x.fr/conseils-sante/mon-enfant-a-de-la-fievre/", None, "patient"),
         ("https://www.x.com/health/my-child-has-a-fever", None, "patient"),
+        # Below the company's own pages, a profession is its history.
+        ("https://www.x.at/unternehmen/von-der-apothekerfamilie-zum-hersteller/", None, None),
         # The company's income is no intake; a professionals' section keeps its reader.
         ("https://www.x.de/investoren/einnahmen-und-umsatz/", None, None),
         ("https://www.x.de/fachkreise/einnahme-hinweise/", None, "hcp"),
