@@ -972,6 +972,9 @@ def test_what_helps_against_a_complaint(matcher: ChatMatcher, text: str, visitor
         ("Ça existe en sirop ?", None),
         ("Was kostet das Medikament?", None),
         ("Gibt es das auch als Zäpfchen?", None),
+        # A medicine's name alone, or what goes with it, asked of nobody in particular.
+        ("Paracetamol", None),
+        ("does it interact with ibuprofen", None),
         # ...asked for oneself or one's family, a patient's question.
         ("Gibt es das auch als Tablette? Ich kann den Saft nicht ausstehen", "patient"),
         ("is there a liquid form for my son", "patient"),
@@ -979,6 +982,7 @@ def test_what_helps_against_a_complaint(matcher: ChatMatcher, text: str, visitor
         ("Wie teuer ist das Medikament für mich als Selbstzahler?", "patient"),
         ("Meine Tropfen brennen im Auge, normal?", "patient"),
         ("le sirop de mon fils a un goût bizarre", "patient"),
+        ("can I take it with ibuprofen", "patient"),
     ],
 )
 def test_a_products_forms_are_a_patients_question_only_in_person(
