@@ -194,6 +194,8 @@ def test_a_search_results_title_is_no_addiction() -> None:
         # Austrian and Swiss apprentices are "Lehrlinge", in sections and campaigns.
         ("https://www.x.at/lehrlinge/", "applicant"),
         ("https://www.x.at/aktuelles/?utm_campaign=lehrlingsoffensive_2025", "applicant"),
+        # UK GPs who dispense are doctors, though they dispense.
+        ("https://www.x.co.uk/dispensing-doctors/", "hcp"),
         # A training campaign for a pharmacy's assistants.
         ("https://www.x.de/webinare/?utm_campaign=pta-fortbildung_2025", "pharmacist"),
         # A campaign for those who suffer from a complaint.
