@@ -33,6 +33,12 @@ def feed(*events: dict) -> tuple[lotse.Session, list[lotse.Outcome]]:
     return session, outcomes
 
 
+def visitor_type_after(*events: dict) -> str | None:
+    """The visitor type a fresh session decides on after these events."""
+    session, _ = feed(*events)
+    return session.summary()["visitor_type"]
+
+
 def hello(url: str, **extra: str) -> dict:
     return {"type": "hello", "site": SITE, "url": url, **extra}
 
@@ -83,15 +89,12 @@ def test_a_title_that_is_not_a_string_is_refused(field: str) -> None:
     ],
 )
 def test_pages_whose_address_says_nothing(event: dict, visitor_type: str | None) -> None:
-    session, _ = feed(event)
-    assert session.summary()["visitor_type"] == visitor_type
+    assert visitor_type_after(event) == visitor_type
 
 
 def test_a_followed_links_text_counts() -> None:
-    session, _ = feed(
-        hello("https://www.x.de/"), {"type": "click", "href": "/n/5", "text": "Karriere"}
-    )
-    assert session.summary()["visitor_type"] == "applicant"
+    click = {"type": "click", "href": "/n/5", "text": "Karriere"}
+    assert visitor_type_after(hello("https://www.x.de/"), click) == "applicant"
 
 
 @pytest.mark.parametrize(
@@ -207,8 +210,7 @@ def test_a_search_results_title_is_no_addiction() -> None:
     ],
 )
 def test_audiences_in_regional_words(url: str, visitor_type: str) -> None:
-    session, _ = feed(hello(url))
-    assert session.summary()["visitor_type"] == visitor_type
+    assert visitor_type_after(hello(url)) == visitor_type
 
 
 @pytest.mark.parametrize(
@@ -229,8 +231,7 @@ def test_audiences_in_regional_words(url: str, visitor_type: str) -> None:
     ],
 )
 def test_a_title_is_read_within_its_path(url: str, title: str, visitor_type: str | None) -> None:
-    session, _ = feed(hello(url, title=title))
-    assert session.summary()["visitor_type"] == visitor_type
+    assert visitor_type_after(hello(url, title=title)) == visitor_type
 
 
 @pytest.mark.parametrize(
@@ -369,8 +370,7 @@ def test_the_engine_shared_by_all_sessions_keeps_nothing_of_a_search() -> None:
 def test_a_search_for_a_role_or_place_alone_says_nothing(
     query: str, visitor_type: str | None
 ) -> None:
-    session, _ = feed(hello(f"https://www.x.de/suche?q={query}"))
-    assert session.summary()["visitor_type"] == visitor_type
+    assert visitor_type_after(hello(f"https://www.x.de/suche?q={query}")) == visitor_type
 
 
 @pytest.mark.parametrize(
@@ -393,8 +393,7 @@ def test_a_search_for_a_role_or_place_alone_says_nothing(
 def test_a_page_on_how_to_take_a_medicine_or_for_ones_child_is_a_patients(
     url: str, title: str | None, visitor_type: str | None
 ) -> None:
-    session, _ = feed(hello(url, **({"title": title} if title else {})))
-    assert session.summary()["visitor_type"] == visitor_type
+    assert visitor_type_after(hello(url, **({"title": title} if title else {}))) == visitor_type
 
 
 @pytest.mark.parametrize(
@@ -412,8 +411,7 @@ def test_a_page_on_how_to_take_a_medicine_or_for_ones_child_is_a_patients(
 def test_a_product_range_named_for_a_specialty_names_no_audience(
     url: str, visitor_type: str | None
 ) -> None:
-    session, _ = feed(hello(url))
-    assert session.summary()["visitor_type"] == visitor_type
+    assert visitor_type_after(hello(url)) == visitor_type
 
 
 @pytest.mark.parametrize(
@@ -428,5 +426,4 @@ def test_a_product_range_named_for_a_specialty_names_no_audience(
     ],
 )
 def test_the_profession_a_page_names_refines_a_shared_word(url: str, visitor_type: str) -> None:
-    session, _ = feed(hello(url))
-    assert session.summary()["visitor_type"] == visitor_type
+    assert visitor_type_after(hello(url)) == visitor_type

@@ -81,13 +81,11 @@ class Morphology:
         #: Per last letter, the endings ending in it, in `endings` order: a word is
         #: checked against the few endings it may have, not all of them (a new
         #: word's compound analysis asks for hundreds of forms).
-        self._endings_by_last: dict[str, tuple[str, ...]] = {}
+        by_last: dict[str, list[str]] = {}
         for ending in self.endings:
             if ending:
-                self._endings_by_last[ending[-1]] = (
-                    *self._endings_by_last.get(ending[-1], ()),
-                    ending,
-                )
+                by_last.setdefault(ending[-1], []).append(ending)
+        self._endings_by_last = {last: tuple(found) for last, found in by_last.items()}
         self.rewrites = langs.rewrites
         self.variants = langs.variants
         #: Regional and colloquial words for catalogue words ("Spital", "Ordination"),
