@@ -60,9 +60,12 @@ FURTHER_CHAT = tuple(
     for n in (2, 3, 4, 5, 6, 7, 9, 10, 11, 12, "12b", 13, "13b", 14, 15, 16, 17, 18, 19, 20, 21, 22)
 )
 FURTHER_CHAT_FR = tuple(f"tuning{n}_chat_fr.jsonl" for n in (2, 3, 4, 8, 16, 17, 18, 19, 20, 21))
+#: The number of the fresh held-out sets (`heldout<N>_*`): scored once, never
+#: tuned or trained on. Every lower number is retired.
+HELDOUT = 14
 #: Earlier held-out sets, each scored once as the held-out figure and then read
 #: and tuned on once a fresh held-out set had been written: tuning data now.
-RETIRED = ("", *range(2, 13))
+RETIRED = ("", *range(2, HELDOUT))
 RETIRED_JOURNEYS = tuple(f"heldout{n}_journeys.jsonl" for n in RETIRED)
 RETIRED_CHAT = tuple(f"heldout{n}_chat.jsonl" for n in RETIRED)
 RETIRED_CHAT_FR = tuple(f"heldout{n}_chat_fr.jsonl" for n in RETIRED)
@@ -72,7 +75,8 @@ TUNING_CHAT_FILES = ("chat_answers.jsonl", "tuning_chat.jsonl", *FURTHER_CHAT, *
 TUNING_CHAT_FR_FILES = ("tuning_chat_fr.jsonl", *FURTHER_CHAT_FR, *RETIRED_CHAT_FR)
 TRAINING_CHAT = (*TUNING_CHAT_FILES, *TUNING_CHAT_FR_FILES)
 #: The fresh held-out chat sets: scored once, never tuned or trained on.
-HELDOUT_CHAT_FILES = ("heldout13_chat.jsonl", "heldout13_chat_fr.jsonl")
+HELDOUT_JOURNEYS_FILE = f"heldout{HELDOUT}_journeys.jsonl"
+HELDOUT_CHAT_FILES = (f"heldout{HELDOUT}_chat.jsonl", f"heldout{HELDOUT}_chat_fr.jsonl")
 
 
 def training_answers() -> list[tuple[str, str | None]]:

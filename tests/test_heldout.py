@@ -5,12 +5,12 @@ fitted on: `journeys.jsonl` and `tuning_journeys.jsonl`, `chat_answers.jsonl`,
 `tuning_chat.jsonl` and `tuning_chat_fr.jsonl`, the further sets `tuning2_*` to
 `tuning22_*` (each written and committed before it was first scored, and
 printed apart as a check on the rest), and the earlier held-out sets
-(`heldout_*` and `heldout2_*` to `heldout12_*`): each was scored once as the
+(`heldout_*` and `heldout2_*` to `heldout13_*`): each was scored once as the
 held-out figure, then read and tuned on once a fresh held-out set existed, so
 their figures here are tuning figures.
 
-The held-out sets are the freshest ones, `heldout13_journeys.jsonl`,
-`heldout13_chat.jsonl` and `heldout13_chat_fr.jsonl`: committed before the code
+The held-out sets are the freshest ones, `heldout14_journeys.jsonl`,
+`heldout14_chat.jsonl` and `heldout14_chat_fr.jsonl`: committed before the code
 they score changed, by writers who read neither the code nor the catalogue,
 on fictional sites structured unlike the tuning ones, and scored once at the
 end. No held-out answer may be a copy or near copy of a catalogue phrase: that
@@ -37,6 +37,7 @@ from _accuracy import (
     FURTHER_CHAT_FR,
     FURTHER_JOURNEYS,
     HELDOUT_CHAT_FILES,
+    HELDOUT_JOURNEYS_FILE,
     RETIRED_CHAT,
     RETIRED_CHAT_FR,
     RETIRED_JOURNEYS,
@@ -53,7 +54,7 @@ from _accuracy import (
     score_journeys,
 )
 
-HELDOUT_JOURNEYS = read_jsonl("heldout13_journeys.jsonl")
+HELDOUT_JOURNEYS = read_jsonl(HELDOUT_JOURNEYS_FILE)
 HELDOUT_CHAT, HELDOUT_CHAT_FR = (read_jsonl(name) for name in HELDOUT_CHAT_FILES)
 #: The earlier held-out sets, tuned on since fresh ones were written.
 EARLIER_JOURNEYS = read_all(RETIRED_JOURNEYS)
@@ -85,7 +86,7 @@ def test_heldout_journeys_are_well_formed() -> None:
     ids = Counter(journey["id"] for journey in HELDOUT_JOURNEYS)
     assert [i for i, n in ids.items() if n > 1] == []
     for journey in HELDOUT_JOURNEYS:
-        where = f"heldout13_journeys.jsonl line {journey['line']}"
+        where = f"{HELDOUT_JOURNEYS_FILE} line {journey['line']}"
         assert journey["expect"] in (*VISITOR_TYPES, None), where
         assert journey["events"][0]["type"] == "page", where
         for event in journey["events"]:
