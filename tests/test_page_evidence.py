@@ -286,6 +286,40 @@ def test_a_forum_the_visitor_came_from(referrer: str, visitor_type: str) -> None
     assert [e.visitor_type for e in session.profile.evidence.values()] == [visitor_type]
 
 
+@pytest.mark.parametrize(
+    ("referrer", "visitor_type"),
+    [
+        # Sites the catalogue has no entry for, named for what they are.
+        ("https://www.stellenmarkt-medizin.de/", "applicant"),
+        ("https://www.ausbildungsplatzboerse.at/", "applicant"),
+        ("https://www.hausarzt-praxiswissen.de/", "hcp"),
+        ("https://pflegekraefte-netz.ch/", "hcp"),
+    ],
+)
+def test_a_referring_site_named_for_what_it_is(referrer: str, visitor_type: str) -> None:
+    """The name of an unknown referring site is read like a path (compounds and
+    all), for a little less."""
+    session, _ = feed(hello("https://www.x.de/", referrer=referrer))
+    evidence = session.profile.evidence
+    assert {e.visitor_type for e in evidence.values()} == {visitor_type}
+    assert all(key.startswith("refpath:") for key in evidence)
+
+
+def test_a_known_referrer_is_not_read_again_by_name() -> None:
+    """ "apotheken-umschau.de" is a consumer magazine: its entry says so, and its
+    name's "Apotheken" does not say pharmacist beside it."""
+    session, _ = feed(hello("https://www.x.de/", referrer="https://www.apotheken-umschau.de/"))
+    assert {e.visitor_type for e in session.profile.evidence.values()} == {"patient"}
+
+
+def test_a_forum_section_of_another_site_is_a_forum() -> None:
+    """ "example.de/forum/…" says what "forum.example.de" would."""
+    session, _ = feed(
+        hello("https://www.x.de/", referrer="https://www.gesundheit-heute.de/forum/t/2231")
+    )
+    assert any(key.startswith("ref:forum:") for key in session.profile.evidence)
+
+
 def test_an_ordinary_referrer_is_no_sensitive_topic() -> None:
     session, _ = feed(hello("https://www.x.de/patienten/", referrer="https://www.google.de/"))
     assert not session.page.sensitive

@@ -254,6 +254,25 @@ def test_the_audience_after_for_is_the_visitor(
 
 
 @pytest.mark.parametrize(
+    ("text", "types"),
+    [
+        # Where to get or do something: a place, not an audience.
+        ("Ohne Rezept in der Apotheke vor Ort", set()),
+        ("Now available at pharmacies nationwide", set()),
+        ("Disponible sans ordonnance en pharmacie", set()),
+        # A role before the place: the place says where that audience works.
+        ("Training for staff in community pharmacies", {"pharmacist"}),
+        # ("Fachkräfte", skilled staff, is also a word for health professionals.)
+        ("Angebote für Fachkräfte in Apotheken", {"pharmacist", "hcp"}),
+    ],
+)
+def test_a_place_of_care_after_a_preposition_of_place_names_no_audience(
+    reader: PageReader, text: str, types: set[str]
+) -> None:
+    assert set(_read(reader, text).values()) == types
+
+
+@pytest.mark.parametrize(
     "text", ["Für Tierärztinnen und Tierärzte", "Veterinary surgeons", "Espace vétérinaires"]
 )
 def test_an_audience_no_visitor_type_covers_names_nobody(reader: PageReader, text: str) -> None:

@@ -192,6 +192,9 @@ class Language:
     #: Places of care ("Apotheke", "clinic"): searched for alone, like a role, they
     #: say what the visitor looks for, not who they are.
     places: frozenset[str] = frozenset()
+    #: Prepositions of place: a place of care after one ("rezeptfrei in der Apotheke",
+    #: "available at pharmacies") says where, not whom the page is for.
+    at: frozenset[str] = frozenset()
     #: Words naming a product range ("Gamme ORL", "Derma-Sortiment"): a role word
     #: beside one names the range's field, not the visitor.
     ranges: frozenset[str] = frozenset()
@@ -289,6 +292,7 @@ _KEYS: dict[str, frozenset[str]] = {
             "not_sensitive",
             "yours",
             "places",
+            "at",
             "ranges",
             "workplaces",
             "clients",
@@ -418,6 +422,7 @@ def read_language(path: Path) -> Language:
         not_sensitive=_words(paths.get("not_sensitive", "")),
         yours=_words(paths.get("yours", "")),
         places=_words(paths.get("places", "")),
+        at=_words(paths.get("at", "")),
         ranges=_words(paths.get("ranges", "")),
         workplaces=_by_type(paths.get("workplaces", {}), f"{path.name}: [paths] workplaces"),
         clients=_by_type(paths.get("clients", {}), f"{path.name}: [paths] clients"),
@@ -560,6 +565,7 @@ class Languages:
         self.not_sensitive = _union(lang.not_sensitive for lang in langs)
         self.yours = _union(lang.yours for lang in langs)
         self.places = _union(lang.places for lang in langs)
+        self.at = _union(lang.at for lang in langs)
         self.ranges = _union(lang.ranges for lang in langs)
         #: Place of work -> the visitor type working there ("praxis" -> "hcp").
         self.workplaces = _by_word(lang.workplaces for lang in langs)

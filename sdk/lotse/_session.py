@@ -479,10 +479,13 @@ class Session:
         titles = reader.without_site_name(texts, facts.host) if texts else texts
         self._observe_path(address, titles, search)
         if referrer is not None:
-            for signal in engine.referrer_signals.find(referrer.host):
+            known = engine.referrer_signals.find(referrer.host) or (
+                engine.referrer_signals.find_sections(referrer.segments()[:2])
+            )
+            for signal in known:
                 profile.add_signal(signal, "ref", "", engine.tuning)
             if not search:  # a web search's own address says nothing more
-                self._observe_referrer(referrer)
+                self._observe_referrer(referrer, by_name=not known)
         if facts.utm_segments:
             for signal in reader.weighted(reader.read_all(facts.utm_segments, "utm")):
                 profile.add_signal(signal, "utm", "", engine.tuning)
@@ -552,10 +555,13 @@ class Session:
         for persona in address.personas:
             self.profile.add_persona(persona.persona, persona.weight)
 
-    def _observe_referrer(self, referrer: Referrer) -> None:
-        """What the other site's path says ("/jobs/view/…", "/community/diabetes/…"),
-        read afresh, kept as evidence of no page."""
+    def _observe_referrer(self, referrer: Referrer, *, by_name: bool) -> None:
+        """What the other site's path says ("/jobs/view/…", "/community/diabetes/…")
+        and, for a site the catalogue does not know, its name, read afresh, kept
+        as evidence of no page."""
         segments = referrer.segments()
+        if by_name:
+            segments = [*referrer.name_segments(), *segments]
         if not segments:
             return
         reader = self.engine.reader

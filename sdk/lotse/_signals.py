@@ -419,6 +419,13 @@ class HostMatcher(Generic[_P]):
                         found.extend(self._labels.get(part, ()))
         return list({id(p): p for p in found}.values())
 
+    def find_sections(self, pieces: Iterable[tuple[str, ...]]) -> list[_P]:
+        """The label entries that whole one-word pieces of another site's path
+        name ("example.de/forum/…" as "forum.example.de"): where on a site one
+        was is as telling as a host named for it."""
+        found = [p for piece in pieces if len(piece) == 1 for p in self._labels.get(piece[0], ())]
+        return list({id(p): p for p in found}.values())
+
 
 # -- URLs ------------------------------------------------------------------------------
 
@@ -744,6 +751,17 @@ class Referrer:
         pieces = (tuple(words(piece)) for piece in path.split("/")[1 : 1 + _REFERRER_SEGMENTS])
         return [piece for piece in pieces if piece]
 
+    def name_segments(self) -> list[tuple[str, ...]]:
+        """The words of the host's own labels, less "www" and the public suffix
+        ("jobboerse-gesundheit.de", "forum.example.org"): a site named for what
+        it is says so to a reader that knows compounds, without an entry of its own."""
+        labels = self.host.split(".")
+        if labels[-1].isdigit():
+            return []
+        own = labels[: len(labels) - _registrable_labels(labels) + 1]
+        pieces = (tuple(words(label)) for label in own if label != "www")
+        return [piece for piece in pieces if piece]
+
     def search(self) -> str:
         """The query of a web search, if the search engine passed it on
         ("bing.com/search?q=…"); "" otherwise. It is what the visitor typed."""
@@ -847,6 +865,8 @@ class PageReader:
         self.topical = langs.topical
         self.yours = langs.yours
         self.places = langs.places
+        self.at = langs.at
+        self._before_place = langs.articles | langs.yours
         self.ranges = langs.ranges
         self.workplaces = langs.workplaces
         self.clients = langs.clients
@@ -963,6 +983,8 @@ class PageReader:
                     k for k, (s, _) in found.items() if s.visitor_type in PROFESSIONAL_TYPES
                 ]:
                     del found[job_title]
+        if found and self.at.intersection(segment):
+            self._drop_places(segment, found)
         professional = [s for s, _ in (*hits, *roles) if s.visitor_type in PROFESSIONAL_TYPES]
         if (
             professional
@@ -1207,6 +1229,30 @@ class PageReader:
             if role is not None and role in PROFESSIONAL_TYPES:
                 return True
         return False
+
+    def _drop_places(self, segment: tuple[str, ...], found: dict[int, Hit[Signal]]) -> None:
+        """Drops what a place of care names after a preposition of place
+        ("rezeptfrei-in-der-apotheke", "available-at-your-pharmacy", "en-pharmacie")
+        unless a role comes first: the page says where to get or do something,
+        not whom it is for."""
+        morphology = self.morphology
+        named: set[str] = set()
+        for index, word in enumerate(segment):
+            if word not in self.at or self.roles.find_weighted(segment[:index], remember=False):
+                # "Fachpersonen in Apotheke und Drogerie", "staff in pharmacies": the
+                # place says where the audience named before it works.
+                continue
+            rest = itertools.dropwhile(self._before_place.__contains__, segment[index + 1 :])
+            forms = morphology.forms(next(rest, ""))
+            if not self.places.isdisjoint(forms):
+                named.update(forms)
+        if not named:
+            return
+        for key, (signal, _) in list(found.items()):
+            if signal.visitor_type in PROFESSIONAL_TYPES and any(
+                word.startswith(signal.match) or signal.match.startswith(word) for word in named
+            ):
+                del found[key]
 
     def _names_other_audience(self, segment: tuple[str, ...]) -> bool:
         """Whether the segment names an audience no visitor type covers ("Tierärzte")."""
