@@ -719,6 +719,16 @@ def test_another_audience_spoken_of_leaves_the_role(matcher: ChatMatcher) -> Non
             ("hcp",),
             "pharmacist",
         ),
+        # A role that only a phrase names, a word of its kind before it.
+        ("Not a healthcare professional myself, I use the inhaler daily", ("hcp",), "patient"),
+        # A denied list: every role in it.
+        ("not a nurse or a pharmacist, only wondering", ("hcp", "pharmacist"), None),
+        ("ni infirmière ni pharmacienne, simple question", ("hcp", "pharmacist"), None),
+        # A job not wanted is denied without a role stated instead.
+        ("no need for a job, we sell lab equipment", ("applicant",), None),
+        ("brauche keinen Job, wir bieten Etiketten an", ("applicant",), None),
+        # A prefix, not a denial: "non-EU graduates" are graduates.
+        ("do you take non-EU graduates on the trainee programme?", (), "applicant"),
     ],
 )
 def test_negation(
@@ -743,6 +753,8 @@ def test_negation(
         ("Ich vertrage das Medikament nicht", "patient"),
         ("keine Nebenwirkungen, ich will nur den Beipackzettel", "patient"),
         ("No, I'm a doctor", "hcp"),  # "no" answers the bot, it denies no role
+        # What is not wanted is the information; the job comes later.
+        ("I don't need product info, I'd like to apply for the QC analyst job", "applicant"),
     ],
 )
 def test_negation_words_that_deny_no_role(

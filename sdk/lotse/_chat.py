@@ -177,6 +177,8 @@ _DENIAL_REACH = 3
 #: A job word among this many words after a denial is denied ("pas pour une
 #: candidature", "not applying for a job").
 _NEGATED_JOB_REACH = 3
+#: How many words after a want ("need", "besoin") what is not wanted may come.
+_WANTED_REACH = 2
 #: A role this many words after another, its conjunction first, is joined to it.
 _JOIN_REACH = 4
 #: At most this many words between working and the company addressed ("bei
@@ -339,6 +341,14 @@ class ChatMatcher:
         #: Words the type-less intents' role statements name ("investor", "Journalist"):
         #: the visitor saying they are one writes as an audience no type covers.
         self._audience_roles = frozenset(audience_roles)
+        audiences: dict[str, set[str]] = {}
+        for audience_type, audience_words in lang.languages.roles.items():
+            for word in audience_words:
+                audiences.setdefault(word, set()).add(audience_type)
+        #: The languages' audience words ("professional") -> their visitor type.
+        self._audience_words: dict[str, str] = {
+            word: next(iter(types)) for word, types in audiences.items() if len(types) == 1
+        }
         self._named_roles: dict[str, str] = {
             word: next(iter(types)) for word, types in named.items() if len(types) == 1
         }
@@ -1255,12 +1265,17 @@ class ChatMatcher:
                 target = self._before(tokens, index)
             if target is None:
                 continue
-            roles = {
-                role
-                for vid, _, direct in target.meanings
-                if direct and vid >= 0
-                for role in self._roles[vid]
-            }
+            roles = self._direct_roles(target)
+            if not roles and ahead and target.position > index + 1:
+                # A word before the role names its kind, after an article: "not a
+                # healthcare professional" (but "non-EU candidates" are candidates).
+                following = self._next_to(tokens, target)
+                if following is not None:
+                    roles = self._direct_roles(following) or self._audience_of(following.word)
+                    if roles:
+                        target.meanings = []
+                        target.weight = 0.0
+                        target = following
             if not roles and ahead:
                 # "keine Bewerbung, ich bin PKA", "pas pour une candidature, je suis
                 # préparatrice", "not about a job": who they are, and no job seeker.
@@ -1272,9 +1287,24 @@ class ChatMatcher:
                     t for t in tokens[index + 1 :] if t.clause == token.clause and t.weight > 0.0
                 ][:_NEGATED_JOB_REACH]
                 jobs = [t for t in ahead_words if self._means_job(t)]
-                if jobs and self._states_other_role(tokens):
+                # A job not wanted is denied: what is not wanted comes right after
+                # the want and is only a job seeker's word ("not looking for a job",
+                # "pas besoin de job"; not "don't need info, I want to apply"). A
+                # job merely not answered for needs a role stated instead.
+                # ("ne" before a want is also colloquial German's "eine".)
+                wanted = target.word in lang.negation_wants or (
+                    index > 0
+                    and tokens[index - 1].word in lang.negation_wants
+                    and word not in lang.articles
+                )
+                unwanted = (
+                    [t for t in ahead_words[:_WANTED_REACH] if self._job_word(t)] if wanted else []
+                )
+                if not unwanted and not self._states_other_role(tokens):
+                    jobs = []
+                if unwanted or jobs:
                     roles = {JOBS_TYPE}
-                    *denied, target = jobs  # "applying" and "job" alike
+                    *denied, target = unwanted or jobs  # "applying" and "job" alike
                     for denial in denied:
                         denial.meanings = []
                         denial.weight = 0.0
@@ -1283,7 +1313,50 @@ class ChatMatcher:
                 target.meanings = []
                 target.weight = 0.0
                 self._state_instead(tokens, target)
+                negated |= self._deny_listed(tokens, target)
         return negated
+
+    def _next_to(self, tokens: list[Token], token: Token) -> Token | None:
+        """The word right after this one, in its clause."""
+        after = token.position + 1
+        if after < len(tokens) and tokens[after].clause == token.clause:
+            return tokens[after]
+        return None
+
+    def _audience_of(self, word: str) -> set[str]:
+        """The visitor type an audience word names ("professional", "Fachpersonal"),
+        as written, if just one: a role that only phrases otherwise name."""
+        found = self._audience_words.get(word)
+        return {found} if found else set()
+
+    def _direct_roles(self, token: Token) -> set[str]:
+        """The visitor types the word itself (not a synonym) is a role of."""
+        return {
+            role
+            for vid, _, direct in token.meanings
+            if direct and vid >= 0
+            for role in self._roles[vid]
+        }
+
+    def _deny_listed(self, tokens: list[Token], denied: Token) -> set[str]:
+        """Roles listed after a denied one ("not a patient or a doctor", "ni
+        médecin ni pharmacien") are denied with it."""
+        negated: set[str] = set()
+        lists = self._lang.negation_lists
+        fillers = self._lang.fillers
+        while True:
+            # ("or" also ends a clause: the list goes on across it.)
+            rest = (t for t in tokens[denied.position + 1 :] if t.word not in fillers)
+            joiner, listed = next(rest, None), next(rest, None)
+            if joiner is None or joiner.word not in lists or listed is None:
+                return negated
+            roles = self._direct_roles(listed)
+            if not roles:
+                return negated
+            negated |= roles
+            listed.meanings = []
+            listed.weight = 0.0
+            denied = listed
 
     def _state_instead(self, tokens: list[Token], denied: Token) -> None:
         """A role word right after a denied one is the role stated instead ("kein

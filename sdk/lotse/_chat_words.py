@@ -56,6 +56,8 @@ class Words:
         self.trailing = languages.trailing_negators
         self.pairs = languages.negation_pairs
         self.fillers = languages.negation_fillers
+        self.negation_lists = languages.negation_lists
+        self.negation_wants = languages.negation_wants
         self.lookback_skip = languages.lookback_skip
         self.statement = languages.statement
         self.others = languages.others

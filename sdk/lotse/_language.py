@@ -67,6 +67,12 @@ class Language:
     trailing_negators: frozenset[str] = frozenset()
     negation_pairs: Mapping[str, str] = field(default_factory=dict)
     negation_fillers: frozenset[str] = frozenset()
+    #: Words going on with a negated list ("not a patient or a doctor"): a role
+    #: after one is denied as well.
+    negation_lists: frozenset[str] = frozenset()
+    #: Words of wanting or needing: a job after one denied ("no need for a job",
+    #: "brauche keinen Job") is denied, whatever else the visitor says.
+    negation_wants: frozenset[str] = frozenset()
     lookback_skip: frozenset[str] = frozenset()
     statement: frozenset[str] = frozenset()
     others: frozenset[str] = frozenset()
@@ -226,7 +232,9 @@ _KEYS: dict[str, frozenset[str]] = {
     "words": frozenset(
         {"function", "clues", "abbreviations", "generic", "clause", "contrast", "now"}
     ),
-    "negation": frozenset({"negators", "trailing", "pairs", "fillers", "lookback_skip"}),
+    "negation": frozenset(
+        {"negators", "trailing", "pairs", "fillers", "lists", "wants", "lookback_skip"}
+    ),
     "roles": frozenset(
         {
             "statement",
@@ -364,6 +372,8 @@ def read_language(path: Path) -> Language:
         trailing_negators=_words(negation.get("trailing", "")),
         negation_pairs=dict(negation.get("pairs", {})),
         negation_fillers=_words(negation.get("fillers", "")),
+        negation_lists=_words(negation.get("lists", "")),
+        negation_wants=_words(negation.get("wants", "")),
         lookback_skip=_words(negation.get("lookback_skip", "")),
         statement=_words(roles.get("statement", "")),
         others=_words(roles.get("others", "")),
@@ -467,6 +477,8 @@ class Languages:
         self.contrast = _union(lang.contrast for lang in langs)
         self.now = _union(lang.now for lang in langs)
         self.trailing_negators = _union(lang.trailing_negators for lang in langs)
+        self.negation_lists = _union(lang.negation_lists for lang in langs)
+        self.negation_wants = _union(lang.negation_wants for lang in langs)
         self.negation_pairs: dict[str, str] = {
             k: v for lang in langs for k, v in lang.negation_pairs.items()
         }
