@@ -199,6 +199,20 @@ def test_typos(matcher: ChatMatcher, text: str, visitor_type: str) -> None:
     assert matcher.match(text).visitor_type == visitor_type
 
 
+@pytest.mark.parametrize(
+    ("text", "visitor_type"),
+    [
+        # Bavarian and Austrian: an ending's "e" dropped, dialect function words.
+        ("möcht mi gern bei eich bewerbn", "applicant"),
+        ("wo muass i mei Bewerbung hinschickn", "applicant"),
+        ("hob a Frog zum Beipackzettl", "patient"),
+        ("Hebi aus Graz, habts Infomaterial für Schwangere?", "hcp"),
+    ],
+)
+def test_dialect_spellings(matcher: ChatMatcher, text: str, visitor_type: str) -> None:
+    assert matcher.match(text).visitor_type == visitor_type
+
+
 def test_a_unit_after_a_number_is_no_alias(matcher: ChatMatcher) -> None:
     """ "5 mg" is milligrams, not the French "MG" (médecin généraliste); "30 grad"
     degrees, not a graduate."""
