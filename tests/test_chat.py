@@ -401,6 +401,9 @@ def test_a_professions_own_act_names_it(matcher: ChatMatcher, text: str, visitor
         ("Kunde steht vor mir und will wissen, ob das mit Alkohol geht", "pharmacist"),
         ("customers keep asking if it's gluten free", "pharmacist"),
         ("un client demande si ça se conserve hors du frigo", "pharmacist"),
+        # One of them, said of oneself: one of the public.
+        ("bin eigentlich nur ganz normale Kundin, wo finde ich die Dosierung?", "patient"),
+        ("Ich bin nicht die Kundin, ich stehe im HV und frage für eine Kundin", "pharmacist"),
     ],
 )
 def test_those_a_profession_serves_name_it(
@@ -733,6 +736,10 @@ def test_another_audience_spoken_of_leaves_the_role(matcher: ChatMatcher) -> Non
             ("hcp",),
             "pharmacist",
         ),
+        # The role stated instead is of the denied one's type.
+        ("not a GP, a practice nurse", (), "hcp"),
+        ("not the patient, her son and carer", (), "patient"),
+        ("nicht der Patient, sein Sohn, ich kümmere mich um ihn", (), "patient"),
         # A role that only a phrase names, a word of its kind before it.
         ("Not a healthcare professional myself, I use the inhaler daily", ("hcp",), "patient"),
         # A denied list: every role in it.

@@ -172,6 +172,9 @@ _OBJECT_REACH = 2
 #: A profession this many words into an answer's opening may lead it ("Newly
 #: qualified pharmacist, …").
 _LEADING_REACH = 3
+#: A statement word this many words before one of those a profession serves makes
+#: it the visitor's own ("bin eigentlich nur ganz normale Kundin").
+_STATED_REACH = 6
 #: A word of oneself this many words after a denial is denied ("not taking it myself").
 _DENIAL_REACH = 3
 #: A job word among this many words after a denial is denied ("pas pour une
@@ -1309,10 +1312,12 @@ class ChatMatcher:
                         denial.meanings = []
                         denial.weight = 0.0
             if roles:
-                negated |= roles
                 target.meanings = []
                 target.weight = 0.0
-                self._state_instead(tokens, target)
+                # The role stated instead may be of the denied one's type: "not a
+                # doctor, a nurse" is a professional, "not the patient, his
+                # daughter" a patient's relative.
+                negated |= roles - self._state_instead(tokens, target)
                 negated |= self._deny_listed(tokens, target)
         return negated
 
@@ -1358,16 +1363,30 @@ class ChatMatcher:
             listed.weight = 0.0
             denied = listed
 
-    def _state_instead(self, tokens: list[Token], denied: Token) -> None:
+    def _state_instead(self, tokens: list[Token], denied: Token) -> set[str]:
         """A role word right after a denied one is the role stated instead ("kein
         Arzt, nur Apotheker", "pas médecin, juste pharmacien", "not a doctor, a
-        nurse"): within a few words, past function words."""
-        for token in tokens[denied.position + 1 : denied.position + 1 + _LEADING_REACH]:
-            if token.weight <= 0.0:
-                continue
-            if self._own_role(token) and not token.other:
+        nurse"): within a few words, past function words. Returns its visitor
+        types (a relative stated instead is a patient's)."""
+        start = denied.position + 1
+        # A word may describe the role ("not a GP, a practice nurse"), and a
+        # relative come a word or two later ("not the patient, I'm his daughter").
+        content = [
+            t
+            for t in tokens[start : start + _LEADING_REACH + 2]
+            if t.weight > 0.0 and t.word not in self._lang.others
+        ]
+        for token in content[:2]:
+            if (
+                token.position < start + _LEADING_REACH
+                and self._own_role(token)
+                and not token.other
+            ):
                 token.stated = True
-            return
+                return self._direct_roles(token)
+            if self._lang.is_kin(token.word):
+                return {PATIENT_TYPE}
+        return set()
 
     def _turn_from_job(self, tokens: list[Token]) -> None:
         """Job words before a contrast in time give way to a role stated after it,
@@ -1986,14 +2005,29 @@ class ChatMatcher:
         parts = self._lang.section_parts
         for token in tokens:
             key = served.get(token.word) or served.get(base_form(token.word))
-            if key is None or token.stated or key not in self._role_intent:
+            if key is None or key not in self._role_intent:
                 continue
+            if self._denied(tokens, token):
+                continue  # "nicht die Kundin": who they are not
+            if token.stated or (self._stated_before(tokens, token) and not token.mine):
+                # "ich bin ganz normaler Kunde": one of the public, a patient
+                # (not "I'm asking for my customers").
+                claimed.setdefault(token.position, PATIENT_TYPE)
+                evidence.add_role(PATIENT_TYPE, _OWN_ROLE * _SERVED, self._patient_intent)
+                return
             near = tokens[max(0, token.position - 1) : token.position + 2]
             if any(t.word in parts for t in near):
                 continue  # "customer service", "service client": a department
             claimed.setdefault(token.position, key)
             evidence.add_role(key, _OWN_ROLE * _SERVED, self._role_intent[key])
             return
+
+    @staticmethod
+    def _stated_before(tokens: list[Token], token: Token) -> bool:
+        """Whether a statement word comes a few words before the word, in its clause
+        ("ich bin eigentlich nur ganz normaler Kunde")."""
+        before = tokens[max(0, token.position - _STATED_REACH) : token.position]
+        return any(t.states and t.clause == token.clause for t in before)
 
     def _acts(self, tokens: list[Token], claimed: dict[int, str], evidence: Evidence) -> None:
         """An act only a profession performs, with the visitor as its subject
