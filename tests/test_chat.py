@@ -738,7 +738,7 @@ def test_another_audience_spoken_of_leaves_the_role(matcher: ChatMatcher) -> Non
         ),
         # The role stated instead is of the denied one's type.
         ("not a GP, a practice nurse", (), "hcp"),
-        ("not the patient, her son and carer", (), "patient"),
+        ("not the patient, her daughter and carer", (), "patient"),
         ("nicht der Patient, sein Sohn, ich kümmere mich um ihn", (), "patient"),
         # A role that only a phrase names, a word of its kind before it.
         ("Not a healthcare professional myself, I use the inhaler daily", ("hcp",), "patient"),
