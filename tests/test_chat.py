@@ -207,6 +207,9 @@ def test_typos(matcher: ChatMatcher, text: str, visitor_type: str) -> None:
         ("wo muass i mei Bewerbung hinschickn", "applicant"),
         ("hob a Frog zum Beipackzettl", "patient"),
         ("Hebi aus Graz, habts Infomaterial für Schwangere?", "hcp"),
+        # Swiss German "dr" is the article, French "Dr" the title written out.
+        ("Ha dr Bipackzettel verlore", "patient"),
+        ("Dr en pharmacie ici", "pharmacist"),
     ],
 )
 def test_dialect_spellings(matcher: ChatMatcher, text: str, visitor_type: str) -> None:
