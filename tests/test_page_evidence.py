@@ -305,6 +305,20 @@ def test_a_referring_site_named_for_what_it_is(referrer: str, visitor_type: str)
     assert all(key.startswith("refpath:") for key in evidence)
 
 
+def test_a_heading_that_looks_for_care_outweighs_a_profession_in_the_path() -> None:
+    """ "/apotheken/" headed "find a pharmacy near you" is for those looking for one."""
+    heading = "Notdienst-Apotheke in der Nähe finden"
+    assert visitor_type_after(hello("https://www.x.de/apotheken/", heading=heading)) == "patient"
+    assert visitor_type_after(hello("https://www.x.de/apotheken/")) == "pharmacist"
+
+
+@pytest.mark.parametrize(
+    "url", ["https://www.x.de/klinik/zuweiserportal/", "https://www.x.com/trials/refer-a-patient"]
+)
+def test_referring_a_patient_is_a_professionals_act(url: str) -> None:
+    assert visitor_type_after(hello(url)) == "hcp"
+
+
 def test_a_known_referrer_is_not_read_again_by_name() -> None:
     """ "apotheken-umschau.de" is a consumer magazine: its entry says so, and its
     name's "Apotheken" does not say pharmacist beside it."""

@@ -273,6 +273,23 @@ def test_a_place_of_care_after_a_preposition_of_place_names_no_audience(
 
 
 @pytest.mark.parametrize(
+    ("text", "types"),
+    [
+        # Who vouches for a product is not whom the page is for.
+        ("Zink 25 – von Apothekern empfohlen", set()),
+        ("Trusted by GPs across Ireland", set()),
+        ("Conseillé par les pharmaciens", set()),
+        # Unless the page also names them as its audience.
+        ("Von Ärzten für Ärzte: Fallberichte", {"hcp"}),
+    ],
+)
+def test_a_profession_that_vouches_for_a_product_names_no_audience(
+    reader: PageReader, text: str, types: set[str]
+) -> None:
+    assert set(_read(reader, text).values()) == types
+
+
+@pytest.mark.parametrize(
     "text", ["Für Tierärztinnen und Tierärzte", "Veterinary surgeons", "Espace vétérinaires"]
 )
 def test_an_audience_no_visitor_type_covers_names_nobody(reader: PageReader, text: str) -> None:
@@ -287,6 +304,7 @@ def test_an_audience_no_visitor_type_covers_names_nobody(reader: PageReader, tex
         ("/ueber-uns/von-der-apotheke-zum-konzern", set()),  # the company's own story
         ("/ueber-uns/karriere/stellenangebote", {"applicant"}),  # its jobs are still jobs
         ("/about-us/careers/", {"applicant"}),
+        ("/stories/pharmacists-of-the-year-2026", set()),  # the company's storytelling
     ],
 )
 def test_below_the_companys_own_sections_only_its_jobs_name_the_visitor(

@@ -201,6 +201,9 @@ class Language:
     #: Prepositions of place: a place of care after one ("rezeptfrei in der Apotheke",
     #: "available at pharmacies") says where, not whom the page is for.
     at: frozenset[str] = frozenset()
+    #: Words naming who does something ("von Ärzten empfohlen", "trusted by
+    #: pharmacists"): a role after one acts, it is not whom the page is for.
+    by: frozenset[str] = frozenset()
     #: Words naming a product range ("Gamme ORL", "Derma-Sortiment"): a role word
     #: beside one names the range's field, not the visitor.
     ranges: frozenset[str] = frozenset()
@@ -301,6 +304,7 @@ _KEYS: dict[str, frozenset[str]] = {
             "yours",
             "places",
             "at",
+            "by",
             "ranges",
             "workplaces",
             "clients",
@@ -433,6 +437,7 @@ def read_language(path: Path) -> Language:
         yours=_words(paths.get("yours", "")),
         places=_words(paths.get("places", "")),
         at=_words(paths.get("at", "")),
+        by=_words(paths.get("by", "")),
         ranges=_words(paths.get("ranges", "")),
         workplaces=_by_type(paths.get("workplaces", {}), f"{path.name}: [paths] workplaces"),
         clients=_by_type(paths.get("clients", {}), f"{path.name}: [paths] clients"),
@@ -578,6 +583,7 @@ class Languages:
         self.yours = _union(lang.yours for lang in langs)
         self.places = _union(lang.places for lang in langs)
         self.at = _union(lang.at for lang in langs)
+        self.by = _union(lang.by for lang in langs)
         self.ranges = _union(lang.ranges for lang in langs)
         #: Place of work -> the visitor type working there ("praxis" -> "hcp").
         self.workplaces = _by_word(lang.workplaces for lang in langs)

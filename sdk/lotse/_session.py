@@ -26,7 +26,7 @@ from . import _copy, _signals
 from ._dialogue import CHAT_DOSE, ChatResult, Dialogue
 from ._inference import Evidence
 from ._keep import MAX_VISITS, Kept, read_keep, session_digest, write_keep
-from ._model import pick_text
+from ._model import PROFESSIONAL_TYPES, pick_text
 from ._profile import MIN_PERSONA_WEIGHT, Profile
 from ._protocol import (
     MAX_DOSE,
@@ -547,6 +547,10 @@ class Session:
         ):
             if segments:
                 read = reader.read_segments(segments, "text", within=within)
+                if segments is titles and any(s is reader.seek_signal for s, _ in read):
+                    # "/pharmacies/" headed "Find a pharmacy near you": a page for
+                    # those looking for one, not for pharmacies.
+                    hits = [(s, f) for s, f in hits if s.visitor_type not in PROFESSIONAL_TYPES]
                 hits += [(s, f * factor) for s, f in read]
         if search:
             hits += reader.search_hits(engine.chat, search, self.profile.lang)

@@ -866,6 +866,7 @@ class PageReader:
         self.yours = langs.yours
         self.places = langs.places
         self.at = langs.at
+        self.by = langs.by
         self._before_place = langs.articles | langs.yours
         self.ranges = langs.ranges
         self.workplaces = langs.workplaces
@@ -985,6 +986,8 @@ class PageReader:
                     del found[job_title]
         if found and self.at.intersection(segment):
             self._drop_places(segment, found)
+        if found and self.by.intersection(segment):
+            self._drop_agents(segment, found)
         professional = [s for s, _ in (*hits, *roles) if s.visitor_type in PROFESSIONAL_TYPES]
         if (
             professional
@@ -1107,10 +1110,13 @@ class PageReader:
         # The first section a path names, with pages below it, is where the
         # visitor went in: "/apotheke/rabattvertraege" more than "/apotheke/".
         depth = SECTION_DEPTH if kind == "path" and not context and above else 1.0
+        # (Looking for a pharmacy or a practice is no material for professionals,
+        # whatever section it is in.)
         kept = tuple(
             (signal, factor * depth)
             for signal, factor in hits
             if not (context and _object_of(signal.visitor_type, context))
+            or signal is self.seek_signal
         )
         # Only now: the hits above are read in the context of the segments before.
         named = frozenset(signal.visitor_type for signal, _ in hits)
@@ -1252,6 +1258,27 @@ class PageReader:
             if signal.visitor_type in PROFESSIONAL_TYPES and any(
                 word.startswith(signal.match) or signal.match.startswith(word) for word in named
             ):
+                del found[key]
+
+    def _drop_agents(self, segment: tuple[str, ...], found: dict[int, Hit[Signal]]) -> None:
+        """Drops the professions named as who does something ("von Ärzten
+        empfohlen", "trusted-by-pharmacists", "recommandé par les pharmaciens"):
+        they vouch for the product, the page is not for them."""
+        agents: set[str] = set()
+        audiences: set[str] = set()  # "von Apothekern für Apotheker": still for them
+        for index, word in enumerate(segment):
+            if word in self.by:
+                named = agents
+            elif word in self.audience_words:
+                named = audiences
+            else:
+                continue
+            rest = itertools.dropwhile(self._before_place.__contains__, segment[index + 1 :])
+            role = next(rest, "")
+            named.update(s.visitor_type for s, _ in self.roles.find_weighted((role,)))
+        agents -= audiences
+        for key, (signal, _) in list(found.items()):
+            if signal.visitor_type in agents and signal.visitor_type in PROFESSIONAL_TYPES:
                 del found[key]
 
     def _names_other_audience(self, segment: tuple[str, ...]) -> bool:
