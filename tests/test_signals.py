@@ -241,21 +241,11 @@ def test_a_workplace_of_the_visitor_names_who_works_there(
 @pytest.mark.parametrize(
     ("text", "types"),
     [
+        # The audience after "for" is the visitor.
         ("Patient materials for doctors", {"hcp"}),
         ("Patientenprogramme für Ihre Praxis", {"hcp"}),
         ("Jobs für Apotheker", {"applicant"}),
         ("Tipps vom Arzt für Patienten", {"patient"}),
-    ],
-)
-def test_the_audience_after_for_is_the_visitor(
-    reader: PageReader, text: str, types: set[str]
-) -> None:
-    assert set(_read(reader, text).values()) == types
-
-
-@pytest.mark.parametrize(
-    ("text", "types"),
-    [
         # Where to get or do something: a place, not an audience.
         ("Ohne Rezept in der Apotheke vor Ort", set()),
         ("Now available at pharmacies nationwide", set()),
@@ -264,26 +254,15 @@ def test_the_audience_after_for_is_the_visitor(
         ("Training for staff in community pharmacies", {"pharmacist"}),
         # ("Fachkräfte", skilled staff, is also a word for health professionals.)
         ("Angebote für Fachkräfte in Apotheken", {"pharmacist", "hcp"}),
-    ],
-)
-def test_a_place_of_care_after_a_preposition_of_place_names_no_audience(
-    reader: PageReader, text: str, types: set[str]
-) -> None:
-    assert set(_read(reader, text).values()) == types
-
-
-@pytest.mark.parametrize(
-    ("text", "types"),
-    [
-        # Who vouches for a product is not whom the page is for.
+        # Who vouches for a product is not whom the page is for...
         ("Zink 25 – von Apothekern empfohlen", set()),
         ("Trusted by GPs across Ireland", set()),
         ("Conseillé par les pharmaciens", set()),
-        # Unless the page also names them as its audience.
+        # ...unless the page also names them as its audience.
         ("Von Ärzten für Ärzte: Fallberichte", {"hcp"}),
     ],
 )
-def test_a_profession_that_vouches_for_a_product_names_no_audience(
+def test_the_words_around_a_role_say_whether_it_is_the_audience(
     reader: PageReader, text: str, types: set[str]
 ) -> None:
     assert set(_read(reader, text).values()) == types
