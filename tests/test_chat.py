@@ -362,6 +362,16 @@ def test_a_place_of_work_names_the_role(matcher: ChatMatcher, text: str, visitor
         ("Zahnärztin, heute als Mama: mein Kleiner hat Windpocken", "patient"),
         ("Nurse, but here as a mom: my little one has chickenpox", "patient"),
         ("Infirmière, mais là je suis maman : ma petite a la varicelle", "patient"),
+        # Unless, all that said, they ask for their workplace.
+        (
+            "Nehme es selbst, frage aber für unsere Apotheke: wann ist es wieder lieferbar?",
+            "pharmacist",
+        ),
+        ("Asthmatic myself, but asking for my ward: how long is the inhaler stable?", "hcp"),
+        (
+            "Maman d'un petit asthmatique, mais c'est pour mon officine : délai de livraison ?",
+            "pharmacist",
+        ),
     ],
 )
 def test_a_professional_asking_about_their_own_medicine_is_a_patient(

@@ -1043,6 +1043,48 @@ class ChatMatcher:
         names = [t for t in rest if t.weight > 0.0]
         return bool(names) and not any(self._as_written(t) for t in names)
 
+    def _asks_for_work(self, tokens: list[Token]) -> tuple[str, int] | None:
+        """The visitor type working at a place of care the visitor asks for ("frage
+        für die Apotheke", "asking for my ward", "c'est pour ma pharmacie"): after
+        an asking word in the clause, or called the visitor's own; and where."""
+        lang = self._lang
+        for token in tokens:
+            if token.word not in lang.asking_for:
+                continue
+            skipped = lang.articles | lang.mine | lang.ours | lang.others
+            place = next((t for t in tokens[token.position + 1 :] if t.word not in skipped), None)
+            if place is None or place.clause != token.clause or not self._names_place(place):
+                continue
+            place = self._place_head(tokens, place)  # "für unsere KH-Apo": a pharmacy
+            # ("frage aber für …": "aber" opens a clause between them.)
+            asked = any(
+                t.word in lang.asking for t in tokens[max(0, token.position - 3) : token.position]
+            )
+            if not (asked or place.mine or place.ours):
+                continue
+            worker = self._place_worker(place)
+            if worker is not None:
+                return worker[0], token.position
+        return None
+
+    def _place_worker(self, token: Token) -> tuple[str, float] | None:
+        """The one profession working at the place of care the word names, the
+        head of a compound first ("Spitalapotheke", "KH-Apo": a pharmacy), and
+        how closely the word matched it."""
+        heads_first = sorted(
+            token.meanings,
+            key=lambda m: not (m[0] >= 0 and token.word.endswith(self._words[m[0]])),
+        )
+        for vid, sim, direct in heads_first:
+            if not direct or vid < 0 or sim < _SIM_HEAD:  # "Klinikapotheke" too
+                continue
+            if self._words[vid] not in self._lang.places:
+                continue
+            types = [k for k in self._keys_of_word[vid] if k in PROFESSIONAL_TYPES]
+            if len(types) == 1 and types[0] in self._role_intent:
+                return types[0], sim
+        return None
+
     def _names_place(self, token: Token) -> bool:
         """Whether the word is a place of care ("Apotheke", "practice", "officine")."""
         places = self._lang.places
@@ -1787,7 +1829,21 @@ class ChatMatcher:
         self._seeks_work(tokens, evidence)
         self._back_off(tokens, claimed, senses, evidence)
         self._unlead(tokens, claimed, evidence)
-        self._own_case(tokens, evidence)
+        asked_for = self._asks_for_work(tokens)
+        if asked_for is None:
+            self._own_case(tokens, evidence)
+        else:
+            # "Bin selbst Diabetikerin, frage aber für die Apotheke": the visitor
+            # asks as one working there; what of their own they said before a
+            # contrast is an aside.
+            worker, position = asked_for
+            if position > _last_of(tokens, self._lang.contrast) >= 0:
+                evidence.role.pop(PATIENT_TYPE, None)
+                if PATIENT_TYPE in evidence.task:
+                    evidence.task[PATIENT_TYPE] = [
+                        (v, c * _OWN_CASE_TASK) for v, c in evidence.task[PATIENT_TYPE]
+                    ]
+            evidence.add_role(worker, _OWN_ROLE, self._role_intent[worker])
         self._weigh_roles(evidence)
         return evidence
 
@@ -1977,23 +2033,11 @@ class ChatMatcher:
         for token in tokens:
             if not (token.here or token.ours) or token.position in claimed:
                 continue  # not "bin in der Apotheke": a patient may be standing in one
-            # The head of a compound first: "Spitalapotheke" is a pharmacy.
-            heads_first = sorted(
-                token.meanings,
-                key=lambda m: not (m[0] >= 0 and token.word.endswith(self._words[m[0]])),
-            )
-            for vid, sim, direct in heads_first:
-                if not direct or vid < 0 or sim < _SIM_HEAD:  # "Klinikapotheke" too
-                    continue
-                if self._words[vid] not in self._lang.places:
-                    continue
-                types = [k for k in self._keys_of_word[vid] if k in PROFESSIONAL_TYPES]
-                if len(types) != 1 or types[0] not in self._role_intent:
-                    continue
-                key = types[0]
+            found = self._place_worker(token)
+            if found is not None:
+                key, sim = found
                 claimed[token.position] = key
                 evidence.add_role(key, token.weight * sim * _OWN_ROLE, self._role_intent[key])
-                break
 
     def _served(self, tokens: list[Token], claimed: dict[int, str], evidence: Evidence) -> None:
         """Someone the visitor serves ("ein Kunde fragt", "customers keep asking", "un

@@ -90,6 +90,8 @@ class Words:
         self.not_kin = languages.not_kin
         self.for_oneself = languages.for_oneself
         self.working = languages.working
+        self.asking = languages.asking
+        self.asking_for = languages.asking_for
         self.employer = languages.employer
         self.trade = languages.trade
         self.section_parts = languages.section_parts

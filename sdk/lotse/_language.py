@@ -156,6 +156,11 @@ class Language:
     #: A preposition and the visitor as its object ("um mich", "pour moi", "for
     #: me"), as pairs: after a role set aside, the question is their own case.
     for_oneself: tuple[tuple[str, str], ...] = ()
+    #: Asking, and the preposition naming whom for ("frage für die Apotheke",
+    #: "asking for my ward", "c'est pour ma pharmacie"): a place of care after
+    #: them is the workplace the visitor asks for, whatever of their own they said.
+    asking: frozenset[str] = frozenset()
+    asking_for: frozenset[str] = frozenset()
     #: Working, and the company addressed as "you" ("working for you", "bei
     #: Ihnen arbeiten", "travailler chez vous"): together, a request for a job.
     working: frozenset[str] = frozenset()
@@ -272,6 +277,8 @@ _KEYS: dict[str, frozenset[str]] = {
             "staff",
             "not_kin",
             "for_oneself",
+            "asking",
+            "asking_for",
             "working",
             "employer",
             "trade",
@@ -411,6 +418,8 @@ def read_language(path: Path) -> Language:
         not_kin=_words(roles.get("not_kin", "")),
         for_oneself=_pairs(roles.get("for_oneself", []), f"{path.name}: [roles] for_oneself"),
         working=_words(roles.get("working", "")),
+        asking=_words(roles.get("asking", "")),
+        asking_for=_words(roles.get("asking_for", "")),
         employer=_words(roles.get("employer", "")),
         trade=_words(roles.get("trade", "")),
         specialist_endings=_pairs(
@@ -525,6 +534,8 @@ class Languages:
         self.not_kin = _union(lang.not_kin for lang in langs)
         self.for_oneself = frozenset(pair for lang in langs for pair in lang.for_oneself)
         self.working = _union(lang.working for lang in langs)
+        self.asking = _union(lang.asking for lang in langs)
+        self.asking_for = _union(lang.asking_for for lang in langs)
         self.employer = _union(lang.employer for lang in langs)
         self.trade = _union(lang.trade for lang in langs)
         #: Longest ending first.
