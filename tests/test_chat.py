@@ -536,6 +536,10 @@ def test_being_in_training_is_a_status_not_a_request(
         ("Is this cream safe for my patients' skin?", "hcp"),
         # The visitor's own patient, the possessive after the word.
         ("A patient of mine asked whether she can take it while breastfeeding", "hcp"),
+        # Patients the visitor has or treats.
+        ("We have quite a few patients on the higher dose, any data on liver values?", "hcp"),
+        ("Ich betreue einige Patientinnen mit dieser Therapie, gibt es Schulungen?", "hcp"),
+        ("j'ai pas mal de patients sous ce traitement, des retours sur la fatigue ?", "hcp"),
         # A relative's word describing a role, or in a form that names no relative.
         ("Kinderärztin, ist der Saft zuckerfrei? Für meine kleinen Patienten", "hcp"),
         ("Hebamme, gibt es Infomaterial zum Stillen für meine Frauen?", "hcp"),

@@ -175,6 +175,9 @@ _LEADING_REACH = 3
 #: A statement word this many words before one of those a profession serves makes
 #: it the visitor's own ("bin eigentlich nur ganz normale Kundin").
 _STATED_REACH = 6
+#: Patients this many words after having or treating ("I have several of my
+#: patients on it") are the visitor's.
+_HAD_REACH = 4
 #: A word of oneself this many words after a denial is denied ("not taking it myself").
 _DENIAL_REACH = 3
 #: A job word among this many words after a denial is denied ("pas pour une
@@ -1990,19 +1993,35 @@ class ChatMatcher:
         Ausschlag", "patient had a rash") is someone the visitor treats: the
         visitor is the profession whose phrases speak of "my patients", unless
         they state a role of their own."""
-        self._named_as_others(tokens, claimed, evidence, self._treating_intent, self._treated)
-
-    def _treated(self, token: Token) -> bool:
-        """Whether the word is a patient acting in the third person ("Patientin
-        hatte"), or the visitor's own patient ("a patient of mine")."""
-        return (
-            (token.acts or token.mine)
-            and token.other
-            and any(
-                direct and vid in self._patient_words and sim >= _SIM_INFLECTED
-                for vid, sim, direct in token.meanings
-            )
+        self._named_as_others(
+            tokens,
+            claimed,
+            evidence,
+            self._treating_intent,
+            lambda token: self._treated(tokens, token),
         )
+
+    def _treated(self, tokens: list[Token], token: Token) -> bool:
+        """Whether the word is a patient acting in the third person ("Patientin
+        hatte"), the visitor's own patient ("a patient of mine"), or patients the
+        visitor has or treats ("ich habe mehrere Patienten unter der Therapie")."""
+        return (((token.acts or token.mine) and token.other) or self._had(tokens, token)) and any(
+            direct and vid in self._patient_words and sim >= _SIM_INFLECTED
+            for vid, sim, direct in token.meanings
+        )
+
+    def _had(self, tokens: list[Token], token: Token) -> bool:
+        """Whether the word follows, a few words on in its clause, having or
+        treating with the visitor as its subject ("ich habe mehrere", "I see",
+        "j'ai plusieurs")."""
+        lang = self._lang
+        for verb in tokens[max(0, token.position - _HAD_REACH) : token.position]:
+            if verb.word not in lang.having or verb.clause != token.clause:
+                continue
+            subject = tokens[verb.position - 1] if verb.position > 0 else None
+            if subject is not None and subject.word in lang.subject:
+                return True
+        return False
 
     def _named_as_others(
         self,

@@ -91,6 +91,7 @@ class Words:
         self.for_oneself = languages.for_oneself
         self.working = languages.working
         self.asking = languages.asking
+        self.having = languages.having
         self.asking_for = languages.asking_for
         self.employer = languages.employer
         self.trade = languages.trade

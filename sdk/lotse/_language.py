@@ -160,6 +160,9 @@ class Language:
     #: "asking for my ward", "c'est pour ma pharmacie"): a place of care after
     #: them is the workplace the visitor asks for, whatever of their own they said.
     asking: frozenset[str] = frozenset()
+    #: Having or treating someone ("ich habe mehrere Patienten", "I see patients
+    #: on it", "j'ai plusieurs patients"): patients after them are the visitor's.
+    having: frozenset[str] = frozenset()
     asking_for: frozenset[str] = frozenset()
     #: Working, and the company addressed as "you" ("working for you", "bei
     #: Ihnen arbeiten", "travailler chez vous"): together, a request for a job.
@@ -278,6 +281,7 @@ _KEYS: dict[str, frozenset[str]] = {
             "not_kin",
             "for_oneself",
             "asking",
+            "having",
             "asking_for",
             "working",
             "employer",
@@ -419,6 +423,7 @@ def read_language(path: Path) -> Language:
         for_oneself=_pairs(roles.get("for_oneself", []), f"{path.name}: [roles] for_oneself"),
         working=_words(roles.get("working", "")),
         asking=_words(roles.get("asking", "")),
+        having=_words(roles.get("having", "")),
         asking_for=_words(roles.get("asking_for", "")),
         employer=_words(roles.get("employer", "")),
         trade=_words(roles.get("trade", "")),
@@ -535,6 +540,7 @@ class Languages:
         self.for_oneself = frozenset(pair for lang in langs for pair in lang.for_oneself)
         self.working = _union(lang.working for lang in langs)
         self.asking = _union(lang.asking for lang in langs)
+        self.having = _union(lang.having for lang in langs)
         self.asking_for = _union(lang.asking_for for lang in langs)
         self.employer = _union(lang.employer for lang in langs)
         self.trade = _union(lang.trade for lang in langs)
