@@ -319,6 +319,18 @@ def test_referring_a_patient_is_a_professionals_act(url: str) -> None:
     assert visitor_type_after(hello(url)) == "hcp"
 
 
+def test_a_file_in_the_sites_media_store_is_no_press_release() -> None:
+    """Sitecore keeps files under "/-/media/": the link's text still says what it is."""
+    link = {
+        "type": "click",
+        "href": "/-/media/files/3/f/0c1e.pdf",
+        "text": "Ratgeber für Angehörige",
+    }
+    assert visitor_type_after(hello("https://www.x.de/themen/rheuma"), link) == "patient"
+    press = {"type": "click", "href": "/media/press/2025/ratgeber-fuer-angehoerige"}
+    assert visitor_type_after(hello("https://www.x.de/"), press) is None
+
+
 def test_a_known_referrer_is_not_read_again_by_name() -> None:
     """ "apotheken-umschau.de" is a consumer magazine: its entry says so, and its
     name's "Apotheken" does not say pharmacist beside it."""

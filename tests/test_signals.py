@@ -49,6 +49,10 @@ def test_host_matcher_by_suffix_and_label() -> None:
     assert hosts.find("doccheck.com.evil.net") == []
     assert hosts.find("www.stepstone.at") == ["applicant"]
     assert hosts.find("notstepstone.de") == []
+    # A compound named for what the site is: the entry ends it, after a word.
+    forums = HostMatcher([("forum", "patient")])
+    assert forums.find("www.rueckenforum-treff.de") == ["patient"]
+    assert forums.find("www.xforum.de") == []
 
 
 def test_page_facts_keep_campaigns_apart_and_searches_out() -> None:

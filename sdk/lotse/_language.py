@@ -212,6 +212,9 @@ class Language:
     #: Words naming who does something ("von Ärzten empfohlen", "trusted by
     #: pharmacists"): a role after one acts, it is not whom the page is for.
     by: frozenset[str] = frozenset()
+    #: Names of a site's file store ("/-/media/files/…", "/media/uploads/…"): a
+    #: company section word ("media") before one names no section.
+    stores: frozenset[str] = frozenset()
     #: Words naming a product range ("Gamme ORL", "Derma-Sortiment"): a role word
     #: beside one names the range's field, not the visitor.
     ranges: frozenset[str] = frozenset()
@@ -316,6 +319,7 @@ _KEYS: dict[str, frozenset[str]] = {
             "places",
             "at",
             "by",
+            "stores",
             "ranges",
             "workplaces",
             "clients",
@@ -452,6 +456,7 @@ def read_language(path: Path) -> Language:
         places=_words(paths.get("places", "")),
         at=_words(paths.get("at", "")),
         by=_words(paths.get("by", "")),
+        stores=_words(paths.get("stores", "")),
         ranges=_words(paths.get("ranges", "")),
         workplaces=_by_type(paths.get("workplaces", {}), f"{path.name}: [paths] workplaces"),
         clients=_by_type(paths.get("clients", {}), f"{path.name}: [paths] clients"),
@@ -601,6 +606,7 @@ class Languages:
         self.places = _union(lang.places for lang in langs)
         self.at = _union(lang.at for lang in langs)
         self.by = _union(lang.by for lang in langs)
+        self.stores = _union(lang.stores for lang in langs)
         self.ranges = _union(lang.ranges for lang in langs)
         #: Place of work -> the visitor type working there ("praxis" -> "hcp").
         self.workplaces = _by_word(lang.workplaces for lang in langs)

@@ -391,6 +391,12 @@ class WordMatcher(Generic[_P]):
         return True
 
 
+#: Label entries this long may end a referrer's compound label ("gelenkforum"),
+#: after a first part this long (not a prefix such as "notstepstone").
+MIN_LABEL_END = 5
+MIN_LABEL_START = 4
+
+
 class HostMatcher(Generic[_P]):
     """Matches referrer hosts by suffix ("doccheck.com") or label ("stepstone")."""
 
@@ -404,8 +410,8 @@ class HostMatcher(Generic[_P]):
 
     def find(self, host: str) -> list[_P]:
         """The entries a host matches; failing any, those a part of a label
-        matches ("rheuma-online-forum.de": "forum"), so that a site named for what
-        it is says so without an entry of its own."""
+        matches ("rheuma-online-forum.de": "forum") or ends ("gelenkforum.de"),
+        so that a site named for what it is says so without an entry of its own."""
         labels = host.lower().rstrip(".").split(".")
         found: list[_P] = []
         for start in range(len(labels)):
@@ -413,10 +419,20 @@ class HostMatcher(Generic[_P]):
         for label in labels:
             found.extend(self._labels.get(label, ()))
         if not found:
-            for label in labels:
-                if "-" in label:
-                    for part in label.split("-"):
-                        found.extend(self._labels.get(part, ()))
+            parts = [part for label in labels for part in label.split("-")]
+            for part in parts:
+                found.extend(self._labels.get(part, ()))
+            if not found:
+                # The end of a compound ("gelenkforum-treff.de": a forum).
+                found.extend(
+                    payload
+                    for part in parts
+                    for entry, payloads in self._labels.items()
+                    if len(entry) >= MIN_LABEL_END
+                    and len(part) >= len(entry) + MIN_LABEL_START
+                    and part.endswith(entry)
+                    for payload in payloads
+                )
         return list({id(p): p for p in found}.values())
 
     def find_sections(self, pieces: Iterable[tuple[str, ...]]) -> list[_P]:
@@ -867,6 +883,7 @@ class PageReader:
         self.places = langs.places
         self.at = langs.at
         self.by = langs.by
+        self.stores = langs.stores
         self._before_place = langs.articles | langs.yours
         self.ranges = langs.ranges
         self.workplaces = langs.workplaces
@@ -1069,7 +1086,10 @@ class PageReader:
                 step = self._step(segment, kind, context, topical, above, remember=remember)
                 if remember:
                     remember_in(steps, key, step, self.CACHE_SIZE)
+            was_topical = topical
             kept, context, topical, opens = step
+            if topical and not was_topical and self._store_follows(segments, index):
+                topical = False
             spans = spans or (above and opens)
             for hit in kept:
                 old = found.get(id(hit[0]))
@@ -1130,8 +1150,17 @@ class PageReader:
         path named (a profession in the title of a careers page is the job's)
         and whether the path lies below the company's own sections (a press
         release's title names professions as its topic)."""
-        topical = any(self._company_section(segment, self.read(segment)) for segment in segments)
+        topical = any(
+            self._company_section(segment, self.read(segment))
+            and not self._store_follows(segments, index)
+            for index, segment in enumerate(segments)
+        )
         return frozenset(signal.visitor_type for signal, _ in hits), topical
+
+    def _store_follows(self, segments: Sequence[tuple[str, ...]], index: int) -> bool:
+        """Whether the segment after this one names a file store ("/-/media/files/…"):
+        then a company section word before it ("media") is the store, not the press."""
+        return index + 1 < len(segments) and not self.stores.isdisjoint(segments[index + 1])
 
     def _company_section(self, segment: tuple[str, ...], hits: Sequence[Hit[Signal]]) -> bool:
         """Whether a path segment, naming no audience, is one of the company's own
