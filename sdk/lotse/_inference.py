@@ -46,16 +46,17 @@ def logits(evidence: Iterable[Evidence], types: Sequence[str]) -> dict[str, floa
 #: types, against `UNKNOWN`, the log-odds of "none of these". `SCALE`,
 #: `CONFLICT` and `UNKNOWN` are fitted by maximum likelihood on the tuning
 #: journeys, where a journey nobody could tell is "unknown"; `EXPONENT` is the
-#: one of 0.6, 0.7, …, 1.0 whose fit keeps every well-filled bin of the
-#: reliability table closest to what it delivers (tests/test_calibration.py
-#: refits them and prints the table), so that a reported 0.8 is right about four
-#: times in five. The conflict term is why a single strong page (right nearly
-#: always) and a page of one type after a page of another (right half the time)
-#: with the same lead get the confidence each deserves.
-EXPONENT = 0.7
-SCALE = 4.0
-CONFLICT = 2.5
-UNKNOWN = 4.4
+#: one of 0.6, 0.7, …, 1.0 whose fit is likeliest among those that keep every
+#: well-filled bin of the reliability table within chance of what it delivers
+#: (tests/test_calibration.py refits them and prints the table), so that a
+#: reported 0.8 is right about four times in five. The conflict term is why a
+#: single strong page (right nearly always) and a page of one type after a page
+#: of another (right half the time) with the same lead get the confidence each
+#: deserves.
+EXPONENT = 0.6
+SCALE = 4.34
+CONFLICT = 1.96
+UNKNOWN = 4.59
 
 
 def shaped(value: float) -> float:
