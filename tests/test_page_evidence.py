@@ -319,6 +319,29 @@ def test_referring_a_patient_is_a_professionals_act(url: str) -> None:
     assert visitor_type_after(hello(url)) == "hcp"
 
 
+@pytest.mark.parametrize(
+    ("gate", "decline", "visitor_type"),
+    [
+        ("https://www.x.de/fachkreise/", "Nein, zurück zur Startseite", None),
+        ("https://www.x.com/hcp/", "No, I am a patient or caregiver", "patient"),
+        ("https://www.x.ch/fr-ch/professionnels/", "Non, retour à l'accueil", None),
+    ],
+)
+def test_a_declined_gate_for_professionals_says_nothing_of_the_visitor(
+    gate: str, decline: str, visitor_type: str | None
+) -> None:
+    """ "Are you a healthcare professional?" answered no: the gated page was not
+    the visitor's, and a decision made on it is made afresh."""
+    events = (hello(gate), {"type": "click", "href": "/", "text": decline})
+    session, _ = feed(*events)
+    assert session.summary()["visitor_type"] == visitor_type
+    assert not any(
+        e.visitor_type in {"hcp", "pharmacist"} for e in session.profile.evidence.values()
+    )
+    # Without the decline the gate's page decides.
+    assert visitor_type_after(hello(gate)) in {"hcp", "pharmacist"}
+
+
 def test_a_file_in_the_sites_media_store_is_no_press_release() -> None:
     """Sitecore keeps files under "/-/media/": the link's text still says what it is."""
     link = {

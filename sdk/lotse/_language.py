@@ -215,6 +215,10 @@ class Language:
     #: Names of a site's file store ("/-/media/files/…", "/media/uploads/…"): a
     #: company section word ("media") before one names no section.
     stores: frozenset[str] = frozenset()
+    #: Words a link that declines begins with ("Nein, zurück zur Startseite", "No,
+    #: I am a patient"): followed on a page for professionals, the visitor says
+    #: they are not one.
+    declines: frozenset[str] = frozenset()
     #: Words naming a product range ("Gamme ORL", "Derma-Sortiment"): a role word
     #: beside one names the range's field, not the visitor.
     ranges: frozenset[str] = frozenset()
@@ -320,6 +324,7 @@ _KEYS: dict[str, frozenset[str]] = {
             "at",
             "by",
             "stores",
+            "declines",
             "ranges",
             "workplaces",
             "clients",
@@ -457,6 +462,7 @@ def read_language(path: Path) -> Language:
         at=_words(paths.get("at", "")),
         by=_words(paths.get("by", "")),
         stores=_words(paths.get("stores", "")),
+        declines=_words(paths.get("declines", "")),
         ranges=_words(paths.get("ranges", "")),
         workplaces=_by_type(paths.get("workplaces", {}), f"{path.name}: [paths] workplaces"),
         clients=_by_type(paths.get("clients", {}), f"{path.name}: [paths] clients"),
@@ -607,6 +613,7 @@ class Languages:
         self.at = _union(lang.at for lang in langs)
         self.by = _union(lang.by for lang in langs)
         self.stores = _union(lang.stores for lang in langs)
+        self.declines = _union(lang.declines for lang in langs)
         self.ranges = _union(lang.ranges for lang in langs)
         #: Place of work -> the visitor type working there ("praxis" -> "hcp").
         self.workplaces = _by_word(lang.workplaces for lang in langs)

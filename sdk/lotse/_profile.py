@@ -146,6 +146,23 @@ class Profile(_Memo):
         for key in [k for k in self.evidence if k and k[0] == first and k.startswith(prefix)]:
             del self.evidence[key]
 
+    def drop_page(self, where: str, visitor_types: frozenset[str]) -> None:
+        """Forget what one page said for these visitor types (a gate the visitor
+        declined: "No, I am not a healthcare professional")."""
+        self._remember(None)
+        self._remember_pages(None)
+        ending = f"@{where}"
+        for key in [
+            k
+            for k, e in self.evidence.items()
+            if k.endswith(ending) and e.visitor_type in visitor_types
+        ]:
+            del self.evidence[key]
+        if self.decided in visitor_types:
+            # Decided on what is now withdrawn: decide afresh, not hold it.
+            self.decided = None
+            self._remember_decision(None)
+
     def add_persona(self, persona: str, weight: float) -> None:
         if persona in PERSONAS:
             self.persona_weights[persona] = self.persona_weights.get(persona, 0.0) + weight

@@ -411,14 +411,17 @@ class Session:
         """What a click can change in the saved state besides what it sends or records.
 
         A click adds evidence (`Profile.add_signal`, which never replaces an entry)
-        and persona weight, may change the decided type, and may pick a slot's
-        rule or assign an arm without a message; a swap is a message. Cheaper
+        or drops a declined gate's (`Profile.drop_page`), adds persona weight, may
+        change the decided type, and may pick a slot's rule or assign an arm
+        without a message; a swap is a message. Cheaper
         than `_state.fingerprint` of the whole state, and exact for what a click
         does (tests/test_session.py checks random streams against `state()`).
         """
         profile, targeting = self.profile, self.targeting
         return (
             len(profile.evidence),
+            # (A declined gate drops evidence: the last key tells it from none.)
+            next(reversed(profile.evidence), None),
             tuple(profile.persona_weights.values()),
             profile.decided,
             len(targeting.assignments),
@@ -471,6 +474,7 @@ class Session:
             tuple(slot_ids[s] for s in event.slots if s in slot_ids) if event.slots else (),
             sensitive,
             "/" if sensitive else facts.path,
+            "/" if sensitive else facts.where or facts.path,
         )
         profile = self.profile
         if profile.optout or sensitive:
@@ -504,8 +508,8 @@ class Session:
         )
         if not new:
             return []
-        self.page = Page((*page.slots, *new)[:MAX_SLOTS], page.sensitive, page.path)
-        only_new = Page(new, page.sensitive, page.path)
+        self.page = page._replace(slots=(*page.slots, *new)[:MAX_SLOTS])
+        only_new = page._replace(slots=new)
         return self.targeting.swaps(
             self.profile, only_new, self.engine, self.id, self._records, fresh_page=True
         )
@@ -515,6 +519,10 @@ class Session:
         texts = text_segments(event.text) if event.text else []
         if self.profile.optout or address.sensitive or self._sensitive_text(texts):
             return []
+        if texts and texts[0][0] in self.engine.reader.languages.declines:
+            # "Nein, zurück zur Startseite" on a page for professionals: a gate
+            # declined; what the page said of professionals was not the visitor.
+            self.profile.drop_page(self.page.where, PROFESSIONAL_TYPES)
         self._observe_path(address, link_texts=texts)
         return self._redecided()
 
@@ -689,8 +697,4 @@ class Session:
         """Carry the conversation over to a reloaded configuration of the same site."""
         self.engine = engine
         self.targeting.fit(engine)
-        self.page = Page(
-            tuple(s for s in self.page.slots if s in engine.slots),
-            self.page.sensitive,
-            self.page.path,
-        )
+        self.page = self.page._replace(slots=tuple(s for s in self.page.slots if s in engine.slots))

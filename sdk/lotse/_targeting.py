@@ -116,6 +116,9 @@ class Page(NamedTuple):
     sensitive: bool = False
     #: "/" on a sensitive page: its address is not kept, not even for page rules.
     path: str = "/"
+    #: Where its evidence is kept (`Profile.add_signal`): the path, or a digest of
+    #: its section parameters and page ids.
+    where: str = "/"
 
 
 class RulePlan(NamedTuple):
