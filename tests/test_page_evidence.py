@@ -354,6 +354,29 @@ def test_a_file_in_the_sites_media_store_is_no_press_release() -> None:
     assert visitor_type_after(hello("https://www.x.de/"), press) is None
 
 
+def test_arriving_from_another_host_of_the_site_reads_where_one_was() -> None:
+    """The site's newsletter on its own host: a page the session never saw."""
+    sister = "https://mailing.x-pharma.de/fachkreise-infobrief/2026-03/"
+    assert visitor_type_after(hello("https://www.x-pharma.de/", referrer=sister)) == "hcp"
+    # Later pages come from pages the session saw: nothing is read twice.
+    session, _ = feed(
+        hello("https://www.x-pharma.de/"),
+        {"type": "page", "url": "https://www.x-pharma.de/kontakt", "referrer": sister},
+    )
+    assert session.profile.evidence == {}
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://acme-pharma.recruitee.com/o/qa-specialist",
+        "https://apply.workable.com/acme/j/9F2E1/",
+    ],
+)
+def test_a_page_on_a_job_boards_host_is_a_job_page(url: str) -> None:
+    assert visitor_type_after(hello(url, title="QA Specialist – Acme Pharma")) == "applicant"
+
+
 def test_a_known_referrer_is_not_read_again_by_name() -> None:
     """ "apotheken-umschau.de" is a consumer magazine: its entry says so, and its
     name's "Apotheken" does not say pharmacist beside it."""

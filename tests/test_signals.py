@@ -261,6 +261,7 @@ def test_a_workplace_of_the_visitor_names_who_works_there(
         # Who vouches for a product is not whom the page is for...
         ("Zink 25 – von Apothekern empfohlen", set()),
         ("Trusted by GPs across Ireland", set()),
+        ("Nasenspray – von HNO-Ärztinnen empfohlen", set()),
         ("Conseillé par les pharmaciens", set()),
         # ...unless the page also names them as its audience.
         ("Von Ärzten für Ärzte: Fallberichte", {"hcp"}),

@@ -25,6 +25,8 @@ from ._model import (
     CONTROL,
     GLOBAL_ARMS,
     GLOBAL_EXPERIMENT,
+    JOBS_TYPE,
+    PROFESSIONAL_TYPES,
     Goal,
     Intent,
     PersonaSignal,
@@ -61,6 +63,8 @@ class AddressRead(NamedTuple):
     personas: tuple[PersonaSignal, ...]
     #: The path's evidence (`PageReader.path_signals`); none for a sensitive page.
     signals: tuple[Signal, ...]
+    #: A job board's host the page is on ("acme.recruitee.com"): its evidence.
+    hosted: tuple[Signal, ...] = ()
 
 
 class RememberingChatMatcher(ChatMatcher):
@@ -165,6 +169,8 @@ class Engine:
         self._pages: dict[tuple[str, str], tuple[bool, tuple[PersonaSignal, ...]]] = {}
         #: Address without a query -> all it says (`read_address`).
         self._addresses: dict[str, AddressRead] = {}
+        #: A page's host -> the job boards' entries it matches (`_job_board`).
+        self._hosts: dict[str, tuple[Signal, ...]] = {}
         #: The same globs as one expression: one match per page instead of one per glob.
         self._sensitive_path = (
             re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in self.sensitive_paths))
@@ -230,8 +236,24 @@ class Engine:
         """An address's facts with its page's reading, and its path's signals unless
         the page is sensitive."""
         sensitive, personas = reading
-        signals = () if sensitive else self.reader.path_signals(self.reader.sections_of(facts))
-        return AddressRead(facts, sensitive, personas, signals)
+        if sensitive:
+            return AddressRead(facts, sensitive, personas, ())
+        signals = self.reader.path_signals(self.reader.sections_of(facts))
+        hosted = self._job_board(facts.host)
+        if hosted:  # "/o/qa-specialist" on a job board: the job's profession
+            signals = tuple(s for s in signals if s.visitor_type not in PROFESSIONAL_TYPES)
+        return AddressRead(facts, sensitive, personas, signals, hosted)
+
+    def _job_board(self, host: str) -> tuple[Signal, ...]:
+        """The job boards' entries a page's own host matches: a company's career
+        pages hosted by one ("acme.softgarden.io", "apply.workable.com/acme")
+        are job pages, whatever their paths say. Remembered per host (bounded)."""
+        known = self._hosts.get(host)
+        if known is None:
+            found = self.referrer_signals.find(host) if host else []
+            known = tuple(s for s in found if s.visitor_type == JOBS_TYPE)
+            remember_in(self._hosts, host, known, PAGES_REMEMBERED)
+        return known
 
     def is_sensitive(self, page: PageFacts) -> bool:
         """Sensitive pages add no evidence, trigger nothing and are never stored."""

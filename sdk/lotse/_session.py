@@ -26,7 +26,7 @@ from . import _copy, _signals
 from ._dialogue import CHAT_DOSE, ChatResult, Dialogue
 from ._inference import Evidence
 from ._keep import MAX_VISITS, Kept, read_keep, session_digest, write_keep
-from ._model import PROFESSIONAL_TYPES, pick_text
+from ._model import JOBS_TYPE, PROFESSIONAL_TYPES, pick_text
 from ._profile import MIN_PERSONA_WEIGHT, Profile
 from ._protocol import (
     MAX_DOSE,
@@ -56,6 +56,7 @@ from ._signals import (
     Referrer,
     page_facts,
     referrer_of,
+    sister_host_of,
     split_search,
     text_segments,
 )
@@ -490,6 +491,12 @@ class Session:
                 profile.add_signal(signal, "ref", "", engine.tuning)
             if not search:  # a web search's own address says nothing more
                 self._observe_referrer(referrer, by_name=not known)
+        elif profile.page_views == 1:
+            # Arrived from another host of the site ("newsletter.example.de/
+            # aerzte-newsletter/"), one the session has not seen a page of.
+            sister = sister_host_of(event.referrer, facts.host)
+            if sister is not None and not engine.mentions_sensitive(sister.words()):
+                self._observe_referrer(sister, by_name=False)
         if facts.utm_segments:
             for signal in reader.weighted(reader.read_all(facts.utm_segments, "utm")):
                 profile.add_signal(signal, "utm", "", engine.tuning)
@@ -540,6 +547,8 @@ class Session:
         engine = self.engine
         reader = engine.reader
         facts = address.facts
+        for signal in address.hosted:
+            self.profile.add_signal(signal, "host", "", engine.tuning)
         if not (titles or search or link_texts):
             for signal in address.signals:  # the common case, read once per address
                 self.profile.add_signal(signal, "path", facts.where or facts.path, engine.tuning)
@@ -549,6 +558,10 @@ class Session:
         sections = reader.sections_of(facts)
         hits = reader.read_segments(sections)
         within = reader.page_context(sections, hits)
+        if address.hosted:
+            # On a job board, the professions its path and title name are the job's.
+            hits = [(s, f) for s, f in hits if s.visitor_type not in PROFESSIONAL_TYPES]
+            within = (within[0] | {JOBS_TYPE}, within[1])
         for segments, factor in (
             (titles, _signals.TITLE_FACTOR),
             (link_texts, _signals.LINK_TEXT_FACTOR),

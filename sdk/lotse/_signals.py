@@ -799,6 +799,23 @@ def referrer_of(referrer: str | None, page_host: str) -> Referrer | None:
     """Where the visitor came from if it is another site; None for the site's own
     pages (on any of its hosts), for missing referrers and for anything that is
     no address."""
+    found = _address_of(referrer)
+    if found is None or (page_host and _site_of(found.host) == _site_of(page_host)):
+        return None
+    return found
+
+
+def sister_host_of(referrer: str | None, page_host: str) -> Referrer | None:
+    """The referrer if it is another host of the same site ("newsletter.example.de"
+    before "www.example.de"): a page of the site the snippet may not run on."""
+    found = _address_of(referrer)
+    if found is None or not page_host or found.host == page_host:
+        return None
+    return found if _site_of(found.host) == _site_of(page_host) else None
+
+
+def _address_of(referrer: str | None) -> Referrer | None:
+    """A referrer split, if it is an address with a host."""
     if not referrer:
         return None
     try:
@@ -806,10 +823,7 @@ def referrer_of(referrer: str | None, page_host: str) -> Referrer | None:
     except ValueError:
         return None
     host = parts.hostname or ""
-    if not host:
-        return None
-
-    return None if page_host and _site_of(host) == _site_of(page_host) else Referrer(host, parts)
+    return Referrer(host, parts) if host else None
 
 
 # -- reading segments -------------------------------------------------------------------
@@ -1303,8 +1317,9 @@ class PageReader:
             else:
                 continue
             rest = itertools.dropwhile(self._before_place.__contains__, segment[index + 1 :])
-            role = next(rest, "")
-            named.update(s.visitor_type for s, _ in self.roles.find_weighted((role,)))
+            # The role may follow a word of its kind ("von HNO-Ärzten empfohlen").
+            for role in itertools.islice(rest, 2):
+                named.update(s.visitor_type for s, _ in self.roles.find_weighted((role,)))
         agents -= audiences
         for key, (signal, _) in list(found.items()):
             if signal.visitor_type in agents and signal.visitor_type in PROFESSIONAL_TYPES:
