@@ -416,6 +416,8 @@ def test_a_professions_own_act_names_it(matcher: ChatMatcher, text: str, visitor
         ("un client demande si ça se conserve hors du frigo", "pharmacist"),
         # One of them, said of oneself: one of the public.
         ("bin eigentlich nur ganz normale Kundin, wo finde ich die Dosierung?", "patient"),
+        # Asking for one they serve: the customer's words are the customer's.
+        ("I'm a pharmacist, asking for a customer whose doctor prescribed the syrup", "pharmacist"),
         ("Ich bin nicht die Kundin, ich stehe im HV und frage für eine Kundin", "pharmacist"),
     ],
 )
@@ -756,6 +758,9 @@ def test_another_audience_spoken_of_leaves_the_role(matcher: ChatMatcher) -> Non
         # The role stated instead is of the denied one's type.
         ("not a GP, a practice nurse", (), "hcp"),
         ("not the patient, her daughter and carer", (), "patient"),
+        ("Ich bin nicht die Patientin, ich kümmere mich um meinen Vater", (), "patient"),
+        # The languages' audience words are roles to deny too.
+        ("ni patiente ni soignante, je propose des formations en ligne", ("hcp", "patient"), None),
         ("nicht der Patient, sein Sohn, ich kümmere mich um ihn", (), "patient"),
         # A role that only a phrase names, a word of its kind before it.
         ("Not a healthcare professional myself, I use the inhaler daily", ("hcp",), "patient"),

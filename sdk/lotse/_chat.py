@@ -1046,28 +1046,34 @@ class ChatMatcher:
         names = [t for t in rest if t.weight > 0.0]
         return bool(names) and not any(self._as_written(t) for t in names)
 
-    def _asks_for_work(self, tokens: list[Token]) -> tuple[str, int] | None:
+    def _asks_for_work(self, tokens: list[Token]) -> tuple[str, int, bool] | None:
         """The visitor type working at a place of care the visitor asks for ("frage
         für die Apotheke", "asking for my ward", "c'est pour ma pharmacie"): after
-        an asking word in the clause, or called the visitor's own; and where."""
+        an asking word in the clause, or called the visitor's own; or serving one
+        they ask for ("frage für eine Kundin"); where, and whether for a client."""
         lang = self._lang
         for token in tokens:
             if token.word not in lang.asking_for:
                 continue
             skipped = lang.articles | lang.mine | lang.ours | lang.others
             place = next((t for t in tokens[token.position + 1 :] if t.word not in skipped), None)
-            if place is None or place.clause != token.clause or not self._names_place(place):
+            if place is None or place.clause != token.clause:
                 continue
-            place = self._place_head(tokens, place)  # "für unsere KH-Apo": a pharmacy
             # ("frage aber für …": "aber" opens a clause between them.)
             asked = any(
                 t.word in lang.asking for t in tokens[max(0, token.position - 3) : token.position]
             )
+            server = lang.served.get(place.word) or lang.served.get(base_form(place.word))
+            if asked and server is not None and server in self._role_intent:
+                return server, token.position, True  # "asking for a customer"
+            if not self._names_place(place):
+                continue
+            place = self._place_head(tokens, place)  # "für unsere KH-Apo": a pharmacy
             if not (asked or place.mine or place.ours):
                 continue
             worker = self._place_worker(place)
             if worker is not None:
-                return worker[0], token.position
+                return worker[0], token.position, False
         return None
 
     def _place_worker(self, token: Token) -> tuple[str, float] | None:
@@ -1314,6 +1320,8 @@ class ChatMatcher:
             if target is None:
                 continue
             roles = self._direct_roles(target)
+            if not roles and ahead:  # "ni soignant": the languages' audience words too
+                roles = self._audience_of(target.word)
             if not roles and ahead and target.position > index + 1:
                 # A word before the role names its kind, after an article: "not a
                 # healthcare professional" (but "non-EU candidates" are candidates).
@@ -1364,6 +1372,10 @@ class ChatMatcher:
                 # daughter" a patient's relative.
                 negated |= roles - self._state_instead(tokens, target)
                 negated |= self._deny_listed(tokens, target)
+        if PATIENT_TYPE in negated and any(self._kin(tokens, t) for t in tokens):
+            # "nicht die Patientin, aber ich kümmere mich um meine Schwiegermutter":
+            # not the one taking it, but a relative who cares for them.
+            negated.discard(PATIENT_TYPE)
         return negated
 
     def _next_to(self, tokens: list[Token], token: Token) -> Token | None:
@@ -1838,9 +1850,11 @@ class ChatMatcher:
         else:
             # "Bin selbst Diabetikerin, frage aber für die Apotheke": the visitor
             # asks as one working there; what of their own they said before a
-            # contrast is an aside.
-            worker, position = asked_for
-            if position > _last_of(tokens, self._lang.contrast) >= 0:
+            # contrast is an aside. Asked for someone they serve ("asking for a
+            # customer whose doctor prescribed …"), the patient's words are the
+            # customer's.
+            worker, position, for_client = asked_for
+            if for_client or position > _last_of(tokens, self._lang.contrast) >= 0:
                 evidence.role.pop(PATIENT_TYPE, None)
                 if PATIENT_TYPE in evidence.task:
                     evidence.task[PATIENT_TYPE] = [
