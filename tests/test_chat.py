@@ -622,10 +622,18 @@ def test_gendered_forms(matcher: ChatMatcher, text: str, visitor_type: str) -> N
         ("Status meiner Bewerbung", "applicant.status"),
         ("Praktikum", "applicant.training"),
         ("für meinen Vater", "patient.relative"),
+        ("Wie kann ich die Cookies ablehnen?", "general.website"),
+        ("where's your privacy policy", "general.website"),
     ],
 )
 def test_intents(matcher: ChatMatcher, text: str, intent: str) -> None:
     assert matcher.match(text).intent == intent
+
+
+def test_what_no_type_owns_is_no_job_description(matcher: ChatMatcher) -> None:
+    """A job's words take what else the answer names as the job's; not what no
+    visitor type owns ("refuser" is also a rejected application)."""
+    assert matcher.match("comment on peut refuser les cookies ?").visitor_type is None
 
 
 def test_browsing_is_an_intent_without_a_type(matcher: ChatMatcher) -> None:

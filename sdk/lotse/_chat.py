@@ -2330,7 +2330,8 @@ class ChatMatcher:
         ):
             self._in_training(job, evidence)
             return
-        for key in [k for k in evidence.task if k != JOBS_TYPE]:
+        # (Not what no visitor type owns: "refuse the cookies" is no job's refusal.)
+        for key in [k for k in evidence.task if k != JOBS_TYPE and k in self._type_keys]:
             job.extend(evidence.task.pop(key))
         for key in [k for k in evidence.role if k != JOBS_TYPE]:
             job.append((ROLE_ANY, evidence.role.pop(key)))
