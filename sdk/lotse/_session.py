@@ -526,7 +526,11 @@ class Session:
         texts = text_segments(event.text) if event.text else []
         if self.profile.optout or address.sensitive or self._sensitive_text(texts):
             return []
-        if texts and texts[0][0] in self.engine.reader.languages.declines:
+        if (
+            texts
+            and texts[0][0] in self.engine.reader.languages.declines
+            and not self.page.sensitive  # (whose address, and evidence, is not kept)
+        ):
             # "Nein, zurück zur Startseite" on a page for professionals: a gate
             # declined; what the page said of professionals was not the visitor.
             self.profile.drop_page(self.page.where, PROFESSIONAL_TYPES)

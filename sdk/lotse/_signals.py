@@ -898,7 +898,7 @@ class PageReader:
         self.at = langs.at
         self.by = langs.by
         self.stores = langs.stores
-        self._before_place = langs.articles | langs.yours
+        self._determiners = langs.articles | langs.yours
         self.ranges = langs.ranges
         self.workplaces = langs.workplaces
         self.clients = langs.clients
@@ -1291,7 +1291,7 @@ class PageReader:
                 # "Fachpersonen in Apotheke und Drogerie", "staff in pharmacies": the
                 # place says where the audience named before it works.
                 continue
-            rest = itertools.dropwhile(self._before_place.__contains__, segment[index + 1 :])
+            rest = itertools.dropwhile(self._determiners.__contains__, segment[index + 1 :])
             forms = morphology.forms(next(rest, ""))
             if not self.places.isdisjoint(forms):
                 named.update(forms)
@@ -1316,7 +1316,7 @@ class PageReader:
                 named = audiences
             else:
                 continue
-            rest = itertools.dropwhile(self._before_place.__contains__, segment[index + 1 :])
+            rest = itertools.dropwhile(self._determiners.__contains__, segment[index + 1 :])
             # The role may follow a word of its kind ("von HNO-Ärzten empfohlen").
             for role in itertools.islice(rest, 2):
                 named.update(s.visitor_type for s, _ in self.roles.find_weighted((role,)))
