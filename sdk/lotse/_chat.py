@@ -351,6 +351,8 @@ class ChatMatcher:
         for audience_type, audience_words in lang.languages.roles.items():
             for word in audience_words:
                 audiences.setdefault(word, set()).add(audience_type)
+        #: Articles and possessives: what may stand between "for" and what it names.
+        self._determiners = lang.articles | lang.mine | lang.ours | lang.others
         #: The languages' audience words ("professional") -> their visitor type.
         self._audience_words: dict[str, str] = {
             word: next(iter(types)) for word, types in audiences.items() if len(types) == 1
@@ -1052,10 +1054,10 @@ class ChatMatcher:
         an asking word in the clause, or called the visitor's own; or serving one
         they ask for ("frage für eine Kundin"); where, and whether for a client."""
         lang = self._lang
+        skipped = self._determiners
         for token in tokens:
             if token.word not in lang.asking_for:
                 continue
-            skipped = lang.articles | lang.mine | lang.ours | lang.others
             place = next((t for t in tokens[token.position + 1 :] if t.word not in skipped), None)
             if place is None or place.clause != token.clause:
                 continue
