@@ -778,6 +778,12 @@ def test_another_audience_spoken_of_leaves_the_role(matcher: ChatMatcher) -> Non
         # A job not wanted is denied without a role stated instead.
         ("no need for a job, we sell lab equipment", ("applicant",), None),
         ("brauche keinen Job, wir bieten Etiketten an", ("applicant",), None),
+        # "not X but Y" corrects what was denied; who they said they are stands.
+        (
+            "Bin PTA und will keine Stelle, sondern die Lagerdaten zum Saft",
+            ("applicant",),
+            "pharmacist",
+        ),
         # A prefix, not a denial: "non-EU graduates" are graduates.
         ("do you take non-EU graduates on the trainee programme?", (), "applicant"),
     ],

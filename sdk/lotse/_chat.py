@@ -189,7 +189,7 @@ _WANTED_REACH = 2
 _JOIN_REACH = 4
 #: At most this many words between working and the company addressed ("bei
 #: Ihnen zu arbeiten", "working for you").
-_EMPLOYER_REACH = 3
+_EMPLOYER_REACH = 4
 #: Hints alone match when they add up to this (two words only one type's
 #: phrases use) and other types' evidence is at most this share of them.
 _AGREEING_HINTS = 0.6
@@ -927,7 +927,7 @@ class ChatMatcher:
                 token.acts = True
         # "Ich bin Arzt, aber frage als Patient", "I'm a nurse but asking for my
         # husband": a role stated before a contrast gives way to what follows.
-        turn = _last_of(tokens, lang.contrast)
+        turn = self._turn(tokens)
         start = 0
         if turn >= 0 and any(t.weight > _GENERIC_WEIGHT for t in tokens[turn + 1 :]):
             in_time = tokens[turn].word in lang.now
@@ -1047,6 +1047,20 @@ class ChatMatcher:
             return True  # "Apotheke am Markt hier": whatever its name, it speaks
         names = [t for t in rest if t.weight > 0.0]
         return bool(names) and not any(self._as_written(t) for t in names)
+
+    def _turn(self, tokens: list[Token]) -> int:
+        """The position of the last contrast that turns from who the visitor said
+        they are, or -1: not one that corrects a denial ("Apothekerin, suche keinen
+        Job, sondern Infos zur Lagerung": what was not wanted, not who speaks)."""
+        lang = self._lang
+        for token in reversed(tokens):
+            if token.word not in lang.contrast:
+                continue
+            previous = tokens[token.position - 1].clause if token.position else -1
+            before = (t for t in tokens[: token.position] if t.clause == previous)
+            if not any(t.word in lang.negators for t in before):
+                return token.position
+        return -1
 
     def _asks_for_work(self, tokens: list[Token]) -> tuple[str, int, bool] | None:
         """The visitor type working at a place of care the visitor asks for ("frage
