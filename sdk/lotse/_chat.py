@@ -189,7 +189,7 @@ _WANTED_REACH = 2
 _JOIN_REACH = 4
 #: At most this many words between working and the company addressed ("bei
 #: Ihnen zu arbeiten", "working for you").
-_EMPLOYER_REACH = 4
+_EMPLOYER_REACH = 3
 #: Hints alone match when they add up to this (two words only one type's
 #: phrases use) and other types' evidence is at most this share of them.
 _AGREEING_HINTS = 0.6
