@@ -50,8 +50,9 @@ def test_host_matcher_by_suffix_and_label() -> None:
     assert hosts.find("www.stepstone.at") == ["applicant"]
     assert hosts.find("notstepstone.de") == []
     # A compound named for what the site is: the entry ends it, after a word.
-    forums = HostMatcher([("forum", "patient")])
+    forums = HostMatcher([("forum", "patient"), ("liga", "patient")])
     assert forums.find("www.rueckenforum-treff.de") == ["patient"]
+    assert forums.find("www.rheumaliga.ch") == ["patient"]
     assert forums.find("www.xforum.de") == []
 
 

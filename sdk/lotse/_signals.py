@@ -391,9 +391,10 @@ class WordMatcher(Generic[_P]):
         return True
 
 
-#: Label entries this long may end a referrer's compound label ("gelenkforum"),
+#: Label entries this long may end a referrer's compound label ("gelenkforum",
+#: "rheumaliga"),
 #: after a first part this long (not a prefix such as "notstepstone").
-MIN_LABEL_END = 5
+MIN_LABEL_END = 4
 MIN_LABEL_START = 4
 
 
