@@ -234,6 +234,9 @@ def _read(reader: PageReader, text: str) -> dict[str, str]:
         ("Informations pour vos patients", "hcp"),
         # Patients have a pharmacy of their own: nobody's workplace.
         ("Erhältlich in Ihrer Apotheke", None),
+        # A medicine called the visitor's own: the one taking it.
+        ("Warum Ihre Kapseln jetzt anders aussehen", "patient"),
+        ("Help paying for your medicines", "patient"),
     ],
 )
 def test_a_workplace_of_the_visitor_names_who_works_there(

@@ -895,6 +895,7 @@ class PageReader:
         self.seek_words = langs.seek
         self.topical = langs.topical
         self.yours = langs.yours
+        self.medicines = langs.medicines
         self.places = langs.places
         self.at = langs.at
         self.by = langs.by
@@ -1339,8 +1340,9 @@ class PageReader:
     def _worker_addressed(self, segment: tuple[str, ...]) -> str | None:
         """The visitor type working at a place the segment calls the visitor's own
         ("für Ihre Praxis", "your-practice", "votre officine") or names a section
-        for ("Ordinationsservice", "practice-support"), or serving those it calls
-        the visitor's own ("for your patients"), if any."""
+        for ("Ordinationsservice", "practice-support"), serving those it calls the
+        visitor's own ("for your patients"), or taking a medicine it calls theirs
+        ("Ihre Tabletten"), if any."""
         workplaces = self.workplaces
         morphology = self.morphology
         for index, word in enumerate(segment):
@@ -1349,6 +1351,10 @@ class PageReader:
             server = self.clients.get(word) or self.clients.get(base)
             if yours and server is not None:
                 return server
+            if yours and (word in self.medicines or base in self.medicines):
+                # "Ihre Tabletten sehen anders aus?", "paying for your medication":
+                # the page speaks to the one taking it.
+                return PATIENT_TYPE
             worker = workplaces.get(word) or workplaces.get(base)
             if worker is not None:
                 if yours:
