@@ -577,6 +577,23 @@ def test_a_supplier_offering_is_no_visitor_type(matcher: ChatMatcher, text: str)
         # ...asked of oneself, a patient.
         ("Ich vertrage keine Laktose, enthalten die Dragees Laktose?", "patient"),
         ("I'm coeliac myself, is the syrup gluten free?", "patient"),
+        # A product's forms and packs: what anyone may ask...
+        ("Gibt es das auch in einer größeren Packung?", None),
+        ("Gibt es das auch als Tablette?", None),
+        ("Ça existe en sirop ?", None),
+        ("Was kostet das Medikament?", None),
+        ("Gibt es das auch als Zäpfchen?", None),
+        # A medicine's name alone, or what goes with it, asked of nobody in particular.
+        ("Paracetamol", None),
+        ("does it interact with ibuprofen", None),
+        # ...asked for oneself or one's family, a patient's question.
+        ("Gibt es das auch als Tablette? Ich kann den Saft nicht ausstehen", "patient"),
+        ("is there a liquid form for my son", "patient"),
+        ("Oma kriegt die Tabletten nicht runter, kann man die teilen?", "patient"),
+        ("Wie teuer ist das Medikament für mich als Selbstzahler?", "patient"),
+        ("Meine Tropfen brennen im Auge, normal?", "patient"),
+        ("le sirop de mon fils a un goût bizarre", "patient"),
+        ("can I take it with ibuprofen", "patient"),
     ],
 )
 def test_a_product_question_in_person(
@@ -1029,34 +1046,6 @@ def test_an_answer_is_read_the_same_in_every_process() -> None:
     ],
 )
 def test_what_helps_against_a_complaint(matcher: ChatMatcher, text: str, visitor_type: str) -> None:
-    assert matcher.match(text).visitor_type == visitor_type
-
-
-@pytest.mark.parametrize(
-    ("text", "visitor_type"),
-    [
-        # A product's forms and packs: what anyone may ask...
-        ("Gibt es das auch in einer größeren Packung?", None),
-        ("Gibt es das auch als Tablette?", None),
-        ("Ça existe en sirop ?", None),
-        ("Was kostet das Medikament?", None),
-        ("Gibt es das auch als Zäpfchen?", None),
-        # A medicine's name alone, or what goes with it, asked of nobody in particular.
-        ("Paracetamol", None),
-        ("does it interact with ibuprofen", None),
-        # ...asked for oneself or one's family, a patient's question.
-        ("Gibt es das auch als Tablette? Ich kann den Saft nicht ausstehen", "patient"),
-        ("is there a liquid form for my son", "patient"),
-        ("Oma kriegt die Tabletten nicht runter, kann man die teilen?", "patient"),
-        ("Wie teuer ist das Medikament für mich als Selbstzahler?", "patient"),
-        ("Meine Tropfen brennen im Auge, normal?", "patient"),
-        ("le sirop de mon fils a un goût bizarre", "patient"),
-        ("can I take it with ibuprofen", "patient"),
-    ],
-)
-def test_a_products_forms_are_a_patients_question_only_in_person(
-    matcher: ChatMatcher, text: str, visitor_type: str | None
-) -> None:
     assert matcher.match(text).visitor_type == visitor_type
 
 

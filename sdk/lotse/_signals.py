@@ -392,8 +392,7 @@ class WordMatcher(Generic[_P]):
 
 
 #: Label entries this long may end a referrer's compound label ("gelenkforum",
-#: "rheumaliga"),
-#: after a first part this long (not a prefix such as "notstepstone").
+#: "rheumaliga"), after a first part this long (not a prefix: "notstepstone").
 MIN_LABEL_END = 4
 MIN_LABEL_START = 4
 
@@ -408,6 +407,9 @@ class HostMatcher(Generic[_P]):
             entry = text.strip().lower().lstrip(".")
             target = self._suffixes if "." in entry else self._labels
             target.setdefault(entry, []).append(payload)
+        #: The label entries long enough to end a compound label, for one
+        #: `str.endswith` test per part before looking at any of them.
+        self._label_ends = tuple(e for e in self._labels if len(e) >= MIN_LABEL_END)
 
     def find(self, host: str) -> list[_P]:
         """The entries a host matches; failing any, those a part of a label
@@ -428,11 +430,10 @@ class HostMatcher(Generic[_P]):
                 found.extend(
                     payload
                     for part in parts
-                    for entry, payloads in self._labels.items()
-                    if len(entry) >= MIN_LABEL_END
-                    and len(part) >= len(entry) + MIN_LABEL_START
-                    and part.endswith(entry)
-                    for payload in payloads
+                    if part.endswith(self._label_ends)
+                    for entry in self._label_ends
+                    if len(part) >= len(entry) + MIN_LABEL_START and part.endswith(entry)
+                    for payload in self._labels[entry]
                 )
         return list({id(p): p for p in found}.values())
 
