@@ -175,6 +175,14 @@ SENSITIVE_ON_PURPOSE = {
 }
 
 
+#: Pages muted by an entry the catalogue keeps knowing it over-matches: muting an
+#: ordinary page costs a missed decision, missing a sensitive one costs trust.
+MUTED_BY_CHOICE = {
+    # "aids" (AIDS) also blanks "sleep aids" and "hearing aids" (intents/sensitive.toml).
+    "b-enus-rosscarbery-iiop-cpd",
+}
+
+
 def test_no_sensitive_topic_mutes_an_ordinary_tuning_page() -> None:
     """A sensitive-topic entry of six letters or more also matches inside words
     ("cialis" in "specialist"): none may mute a page of a typed tuning journey,
@@ -191,7 +199,7 @@ def test_no_sensitive_topic_mutes_an_ordinary_tuning_page() -> None:
         if journey["expect"] is not None
         and "sensitive" not in journey["id"]
         and journey.get("class") != "sensitive"
-        and journey["id"] not in SENSITIVE_ON_PURPOSE
+        and journey["id"] not in SENSITIVE_ON_PURPOSE | MUTED_BY_CHOICE
         for event in journey["events"]
         if event["type"] == "page" and engine.is_sensitive(page_facts(event["url"]))
     ]

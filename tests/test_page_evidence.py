@@ -377,6 +377,54 @@ def test_a_page_on_a_job_boards_host_is_a_job_page(url: str) -> None:
     assert visitor_type_after(hello(url, title="QA Specialist – Acme Pharma")) == "applicant"
 
 
+def page(url: str, **extra: str) -> dict:
+    return {"type": "page", "url": url, **extra}
+
+
+@pytest.mark.parametrize(
+    ("section", "job"),
+    [
+        (
+            "https://www.x.de/service-apotheke/",
+            page("https://www.x.de/karriere/stellen/apotheker-in-herstellung"),
+        ),
+        (
+            "https://www.x.com/en/for-nurses/stoma-care",
+            page("https://www.x.com/en/careers/r-2291", heading="Nurse Advisor (Field-Based)"),
+        ),
+        (
+            "https://www.x.de/fachkreise/apotheken/",
+            page(
+                "https://x.softgarden.io/job/4411",
+                title="PTA für unser Musterlabor (m/w/d) – X Arzneimittel",
+            ),
+        ),
+    ],
+)
+def test_a_job_posting_in_the_visitors_own_profession_makes_an_applicant(
+    section: str, job: dict
+) -> None:
+    """A pharmacist looking at a pharmacist's job is an applicant: the pages for
+    their profession were read by someone looking for work."""
+    assert visitor_type_after(hello(section), job) == "applicant"
+    assert visitor_type_after(hello(section)) in {"hcp", "pharmacist"}
+
+
+@pytest.mark.parametrize(
+    "job",
+    [
+        page("https://www.x.de/karriere/"),
+        page("https://www.x.de/karriere/stellen/4711", title="Pharmareferent/in (m/w/d)"),
+        page("https://www.x.de/karriere/stellen/medical-advisor-onkologie"),
+    ],
+)
+def test_a_job_naming_no_profession_of_the_visitor_leaves_them_undecided(job: dict) -> None:
+    """A doctor's pages, then the careers section or a job in sales or medical
+    affairs: a doctor curious about the company, or one changing careers —
+    nobody could tell."""
+    assert visitor_type_after(hello("https://www.x.de/fuer-aerzte/studien"), job) is None
+
+
 def test_a_known_referrer_is_not_read_again_by_name() -> None:
     """ "apotheken-umschau.de" is a consumer magazine: its entry says so, and its
     name's "Apotheken" does not say pharmacist beside it."""

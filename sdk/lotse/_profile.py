@@ -149,14 +149,39 @@ class Profile(_Memo):
     def drop_page(self, where: str, visitor_types: frozenset[str]) -> None:
         """Forget what one page said for these visitor types (a gate the visitor
         declined: "No, I am not a healthcare professional")."""
+        ending = f"@{where}"
+        self._withdraw(
+            [
+                k
+                for k, e in self.evidence.items()
+                if k.endswith(ending) and e.visitor_type in visitor_types
+            ],
+            visitor_types,
+        )
+
+    def take_as_job_seeker(self, where: str, professions: frozenset[str]) -> None:
+        """Forget what other pages said for these professions: the visitor opened a
+        job posting in one ("Medical Information Pharmacist" after the pages for
+        pharmacists), and those pages were read by someone of that profession
+        looking for work, who is an applicant. The chat's and a login's evidence
+        stay: what a visitor says of themselves is no page's."""
+        ending = f"@{where}"
+        self._withdraw(
+            [
+                k
+                for k, e in self.evidence.items()
+                if e.visitor_type in professions and "@" in k and not k.endswith(ending)
+            ],
+            professions,
+        )
+
+    def _withdraw(self, keys: list[str], visitor_types: frozenset[str]) -> None:
+        """Forget these pieces of evidence, and a decision for these types made on them."""
+        if not keys:
+            return  # nothing withdrawn: the decision stands as it was made
         self._remember(None)
         self._remember_pages(None)
-        ending = f"@{where}"
-        for key in [
-            k
-            for k, e in self.evidence.items()
-            if k.endswith(ending) and e.visitor_type in visitor_types
-        ]:
+        for key in keys:
             del self.evidence[key]
         if self.decided in visitor_types:
             # Decided on what is now withdrawn: decide afresh, not hold it.

@@ -26,7 +26,7 @@ from . import _copy, _signals
 from ._dialogue import CHAT_DOSE, ChatResult, Dialogue
 from ._inference import Evidence
 from ._keep import MAX_VISITS, Kept, read_keep, session_digest, write_keep
-from ._model import JOBS_TYPE, PROFESSIONAL_TYPES, pick_text
+from ._model import JOBS_TYPE, PROFESSIONAL_TYPES, Signal, pick_text
 from ._profile import MIN_PERSONA_WEIGHT, Profile
 from ._protocol import (
     MAX_DOSE,
@@ -412,7 +412,8 @@ class Session:
         """What a click can change in the saved state besides what it sends or records.
 
         A click adds evidence (`Profile.add_signal`, which never replaces an entry)
-        or drops a declined gate's (`Profile.drop_page`), adds persona weight, may
+        or drops a declined gate's (`Profile.drop_page`) or what a job in the
+        visitor's profession explains (`Profile.take_as_job_seeker`), adds persona weight, may
         change the decided type, and may pick a slot's rule or assign an arm
         without a message; a swap is a message. Cheaper
         than `_state.fingerprint` of the whole state, and exact for what a click
@@ -421,7 +422,8 @@ class Session:
         profile, targeting = self.profile, self.targeting
         return (
             len(profile.evidence),
-            # (A declined gate drops evidence: the last key tells it from none.)
+            # (Dropped evidence, of a declined gate or explained by a job: the last
+            # key tells it from none.)
             next(reversed(profile.evidence), None),
             tuple(profile.persona_weights.values()),
             profile.decided,
@@ -558,6 +560,7 @@ class Session:
                 self.profile.add_signal(signal, "path", facts.where or facts.path, engine.tuning)
             for persona in address.personas:
                 self.profile.add_persona(persona.persona, persona.weight)
+            self._job_in_own_field(address, address.signals)
             return
         sections = reader.sections_of(facts)
         hits = reader.read_segments(sections)
@@ -579,10 +582,32 @@ class Session:
                 hits += [(s, f * factor) for s, f in read]
         if search:
             hits += reader.search_hits(engine.chat, search, self.profile.lang)
-        for signal in reader.weighted(hits):
+        signals = reader.weighted(hits)
+        for signal in signals:
             self.profile.add_signal(signal, "path", facts.where or facts.path, engine.tuning)
         for persona in address.personas:
             self.profile.add_persona(persona.persona, persona.weight)
+        self._job_in_own_field(address, signals, (*titles, *link_texts))
+
+    def _job_in_own_field(
+        self,
+        address: AddressRead,
+        signals: Sequence[Signal],
+        texts: Sequence[tuple[str, ...]] = (),
+    ) -> None:
+        """A job posting in the profession the visitor's other pages were for
+        ("/apotheken/", then "Apotheker/in Arzneimittelsicherheit (m/w/d)"): a
+        pharmacist looking at a pharmacist's job is an applicant
+        (`Profile.take_as_job_seeker`). A careers page naming no profession
+        leaves the professional pages their say."""
+        if not address.hosted and all(s.visitor_type != JOBS_TYPE for s in signals):
+            return  # most pages: no job on them
+        reader = self.engine.reader
+        professions = reader.professions_named(reader.sections_of(address.facts))
+        professions |= reader.professions_named(texts)
+        if professions:
+            facts = address.facts
+            self.profile.take_as_job_seeker(facts.where or facts.path, professions)
 
     def _observe_referrer(self, referrer: Referrer, *, by_name: bool) -> None:
         """What the other site's path says ("/jobs/view/…", "/community/diabetes/…")

@@ -1535,6 +1535,18 @@ class PageReader:
         alias = self.languages.aliases.get(word, ())
         return word in medicines or (bool(alias) and all(w in medicines for w in alias))
 
+    def professions_named(self, segments: Iterable[tuple[str, ...]]) -> frozenset[str]:
+        """The professions the segments name by a role word ("pharmacist",
+        "Apotheker/in", "nurse"), not by a topic ("Onkologie", "Außendienst"):
+        what a job posting ("/careers/medical-information-pharmacist") says the
+        job's holder is."""
+        return frozenset(
+            signal.visitor_type
+            for segment in segments
+            for signal, _ in self.roles.find_weighted(segment, remember=False)
+            if signal.visitor_type in PROFESSIONAL_TYPES
+        )
+
     def read_all(
         self, segments: Iterable[tuple[str, ...]], kind: str = "path", *, remember: bool = True
     ) -> list[Hit[Signal]]:
