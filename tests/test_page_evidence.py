@@ -581,3 +581,21 @@ def test_a_product_range_named_for_a_specialty_names_no_audience(
 )
 def test_the_profession_a_page_names_refines_a_shared_word(url: str, visitor_type: str) -> None:
     assert visitor_type_after(hello(url)) == visitor_type
+
+
+@pytest.mark.parametrize(
+    ("doctors", "pharmacists"),
+    [
+        ("https://www.x.ch/fr-ch/professionnels/medecins/", "/fr-ch/professionnels/pharmacies/"),
+        ("https://www.x.ch/de-ch/fachpersonen/aerzte/", "/de-ch/fachpersonen/apotheken/"),
+    ],
+)
+def test_professionals_in_general_beside_one_profession_name_that_one(
+    doctors: str, pharmacists: str
+) -> None:
+    """ "Professionals" counts for doctors, unless the page names another
+    profession: then the doctors' page and the pharmacies' page are two
+    professions' pages, and nobody could tell which the visitor is."""
+    session, _ = feed(hello(doctors[: doctors.index("/", 8)] + pharmacists))
+    assert {e.visitor_type for e in session.profile.evidence.values()} == {"pharmacist"}
+    assert visitor_type_after(hello(doctors), page(pharmacists)) is None

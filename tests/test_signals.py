@@ -260,8 +260,8 @@ def test_a_workplace_of_the_visitor_names_who_works_there(
         ("Disponible sans ordonnance en pharmacie", set()),
         # A role before the place: the place says where that audience works.
         ("Training for staff in community pharmacies", {"pharmacist"}),
-        # ("Fachkräfte", skilled staff, is also a word for health professionals.)
-        ("Angebote für Fachkräfte in Apotheken", {"pharmacist", "hcp"}),
+        # ("Fachkräfte", professionals in general, there names those of one profession.)
+        ("Angebote für Fachkräfte in Apotheken", {"pharmacist"}),
         # Who vouches for a product is not whom the page is for...
         ("Zink 25 – von Apothekern empfohlen", set()),
         ("Trusted by GPs across Ireland", set()),

@@ -230,6 +230,10 @@ class Language:
     clients: Mapping[str, frozenset[str]] = field(default_factory=dict)
     #: Audiences none of the visitor types covers ("Tierärzte", "vets").
     other_audiences: frozenset[str] = frozenset()
+    #: Audience words for professionals in general, pharmacists among them
+    #: ("Fachpersonen", "professionnels"): beside a word for one profession
+    #: ("/professionnels/pharmacies/") they name that one.
+    professionals: frozenset[str] = frozenset()
     roles: Mapping[str, frozenset[str]] = field(default_factory=dict)
     search_parameters: tuple[str, ...] = ()
     #: Why am I seeing this, for an audience named in a section ("Seiten für
@@ -329,6 +333,7 @@ _KEYS: dict[str, frozenset[str]] = {
             "workplaces",
             "clients",
             "other_audiences",
+            "professionals",
             "search_parameters",
         }
     ),
@@ -467,6 +472,7 @@ def read_language(path: Path) -> Language:
         workplaces=_by_type(paths.get("workplaces", {}), f"{path.name}: [paths] workplaces"),
         clients=_by_type(paths.get("clients", {}), f"{path.name}: [paths] clients"),
         other_audiences=_words(paths.get("other_audiences", "")),
+        professionals=_words(paths.get("professionals", "")),
         roles={k: _words(v) for k, v in doc.get("audiences", {}).items()},
         search_parameters=tuple(paths.get("search_parameters", [])),
         audience_reasons=dict(doc.get("reasons", {}).get("audience", {})),
@@ -620,6 +626,7 @@ class Languages:
         #: Those served -> the visitor type serving them ("patient" -> "hcp").
         self.clients = _by_word(lang.clients for lang in langs)
         self.other_audiences = _union(lang.other_audiences for lang in langs)
+        self.professionals = _union(lang.professionals for lang in langs)
         roles: dict[str, set[str]] = {}
         for lang in langs:
             for visitor_type, words in lang.roles.items():

@@ -935,8 +935,26 @@ class PageReader:
             id(s) for s in path_list if len(professions.get(s.match, ())) > 1
         )
         self.utm = WordMatcher(((s.match, s) for s in utm_list), morphology=self.morphology)
+        # Professionals in general ("Fachpersonen") count as the audience of the
+        # professionals' visitor type, as a twin of its signal that `_refined`
+        # treats like the catalogue's shared words: the same evidence, unless the
+        # page names one profession.
+        general = {
+            t: Signal(s.kind, s.match, s.visitor_type, s.weight, s.reason)
+            for t, s in self.audience_signals.items()
+            if t in PROFESSIONAL_TYPES
+        }
+        self._shared = self._shared | {id(s) for s in general.values()}
         self.roles: WordMatcher[Signal] = WordMatcher(
-            ((word, self.audience_signals[t]) for word, t in all_roles.items()),
+            (
+                (
+                    word,
+                    general[t]
+                    if t in general and word in langs.professionals
+                    else self.audience_signals[t],
+                )
+                for word, t in all_roles.items()
+            ),
             min_prefix=4,
             morphology=self.morphology,
             strict=True,
