@@ -599,3 +599,30 @@ def test_professionals_in_general_beside_one_profession_name_that_one(
     session, _ = feed(hello(doctors[: doctors.index("/", 8)] + pharmacists))
     assert {e.visitor_type for e in session.profile.evidence.values()} == {"pharmacist"}
     assert visitor_type_after(hello(doctors), page(pharmacists)) is None
+
+
+@pytest.mark.parametrize(
+    ("url", "visitor_type"),
+    [
+        ("https://www.x.co.uk/trade/counter-display-order", "pharmacist"),
+        ("https://www.x.ca/en/drug-shortages/", None),  # a hint: pharmacies, mostly
+        ("https://www.x.ch/de-ch/downloads/tardoc-positionen", "hcp"),
+        ("https://www.x.ch/de-ch/therapie/kostengutsprache-gesuch", "hcp"),
+        ("https://www.x.com/medicare-part-d-extra-help", "patient"),
+        ("https://www.x.at/ruecken?utm_source=wartezimmer-plakat&utm_medium=qr", "patient"),
+    ],
+)
+def test_the_trades_own_words_name_who_uses_them(url: str, visitor_type: str | None) -> None:
+    """Counter displays are ordered by pharmacies, tariff positions billed by
+    practices, Medicare is a patient's insurance; a waiting room's poster is
+    scanned by patients."""
+    assert visitor_type_after(hello(url)) == visitor_type
+
+
+def test_a_professional_page_reached_from_a_discussion_board_is_nobodys_for_sure() -> None:
+    """A link posted in a patients' community leads to the dosing page for
+    professionals: a professional or a curious patient."""
+    hcp_page = "https://www.x.com/hcp/dosing"
+    board = "https://www.kidneycommunity.org/discussions/new-dosing-question"
+    assert visitor_type_after(hello(hcp_page, referrer=board)) is None
+    assert visitor_type_after(hello(hcp_page)) == "hcp"
