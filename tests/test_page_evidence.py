@@ -626,3 +626,21 @@ def test_a_professional_page_reached_from_a_discussion_board_is_nobodys_for_sure
     board = "https://www.kidneycommunity.org/discussions/new-dosing-question"
     assert visitor_type_after(hello(hcp_page, referrer=board)) is None
     assert visitor_type_after(hello(hcp_page)) == "hcp"
+
+
+@pytest.mark.parametrize(
+    ("url", "extra"),
+    [
+        # Payers: an audience none of the visitor types covers.
+        ("https://www.x.de/krankenkassen-und-kostentraeger", {}),
+        ("https://www.x.com/en-us/payers/formulary-resources", {}),
+        # The company's legal pages name its own roles, not the visitor's.
+        ("https://www.x.ch/fr-ch/mentions-legales", {"heading": "Pharmacien responsable"}),
+        ("https://www.x.de/impressum", {"title": "Impressum – verantwortliche Apothekerin"}),
+    ],
+)
+def test_pages_for_payers_and_the_companys_legal_notice_name_no_visitor(
+    url: str, extra: dict[str, str]
+) -> None:
+    session, _ = feed(hello(url, **extra))
+    assert session.profile.evidence == {}
