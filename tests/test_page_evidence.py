@@ -72,13 +72,14 @@ def test_a_title_that_is_not_a_string_is_refused(field: str) -> None:
     ("event", "visitor_type"),
     [
         (hello("https://www.x.de/node/887", title="Fachkreise: Vitaxon 20 mg"), "hcp"),
-        # A single strong entry page decides (issue 10), a hint does not.
-        (hello("https://www.x.de/node/888", title="Fachinformation Vitaxon"), "hcp"),
+        # A hint does not decide alone.
         (hello("https://www.x.de/node/889", title="Fortbildung"), None),
         (hello("https://www.x.de/p/4711", heading="Offene Stellen bei uns"), "applicant"),
         (hello("https://www.x.co.uk/content/1", title="For Healthcare Professionals"), "hcp"),
         (hello("https://www.x.fr/page/9", title="Espace pharmaciens", lang="fr"), "pharmacist"),
-        (hello("https://www.x.de/suche?q=beipackzettel+vitaxon"), "patient"),
+        (hello("https://www.x.de/suche?q=packungsbeilage+vitaxon+kinder"), "patient"),
+        # Looking for a document anyone reads is like opening it: a hint.
+        (hello("https://www.x.de/suche?q=beipackzettel+vitaxon"), None),
         (hello("https://www.x.com/?s=graduate+jobs"), "applicant"),
         # A place of care in a job search is where the job is.
         (hello("https://www.x.ch/fr/recherche?q=stage+en+pharmacie", lang="fr"), "applicant"),
@@ -644,3 +645,41 @@ def test_pages_for_payers_and_the_companys_legal_notice_name_no_visitor(
 ) -> None:
     session, _ = feed(hello(url, **extra))
     assert session.profile.evidence == {}
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        hello("https://www.x.de/node/888", title="Fachinformation Vitaxon"),
+        hello("https://www.x.com/pi/vitaxon-full-prescribing-information.pdf"),
+        hello("https://www.x.co.uk/medicines/vitaxon/smpc"),
+        hello("https://www.x.de/produkte/vitaxon/packungsbeilage"),
+        hello("https://www.x.ch/fr-ch/produits/vitaxon/notice-d-emballage/", lang="fr"),
+    ],
+)
+def test_a_document_opened_alone_is_a_hint(document: dict) -> None:
+    """Prescribing information and package leaflets are public and read by
+    patients, carers and professionals alike: opened alone, nobody could tell
+    who opened them. Beside a section for someone they add to it."""
+    session, _ = feed(document)
+    assert session.summary()["visitor_type"] is None
+    assert session.profile.evidence  # a hint, kept for what follows
+
+
+@pytest.mark.parametrize(
+    ("section", "document", "visitor_type"),
+    [
+        (
+            "https://www.x.de/fachkreise/kardiologie",
+            "/fachkreise/kardiologie/fachinformation-vitaxon.pdf",
+            "hcp",
+        ),
+        ("https://www.x.de/ratgeber/bluthochdruck", "/produkte/vitaxon/packungsbeilage", "patient"),
+    ],
+)
+def test_a_document_beside_a_section_adds_to_it(
+    section: str, document: str, visitor_type: str
+) -> None:
+    session, _ = feed(hello(section), {"type": "click", "href": document})
+    assert session.summary()["visitor_type"] == visitor_type
+    assert len(session.profile.evidence) >= 2
