@@ -326,6 +326,11 @@ def test_referring_a_patient_is_a_professionals_act(url: str) -> None:
         ("https://www.x.de/fachkreise/", "Nein, zurück zur Startseite", None),
         ("https://www.x.com/hcp/", "No, I am a patient or caregiver", "patient"),
         ("https://www.x.ch/fr-ch/professionnels/", "Non, retour à l'accueil", None),
+        # A denial before the professionals the link names, or a role of no profession.
+        ("https://fachkreise.x.de/migraene/", "Ich gehöre nicht zu den Fachkreisen", None),
+        ("https://www.x.ca/en/hcp/", "I am not a healthcare professional", None),
+        ("https://www.x.be/fr-be/professionnels/", "Je ne suis pas professionnel de santé", None),
+        ("https://www.x.de/fachkreise/", "Ich bin Patientin / Patient", "patient"),
     ],
 )
 def test_a_declined_gate_for_professionals_says_nothing_of_the_visitor(

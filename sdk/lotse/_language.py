@@ -219,6 +219,9 @@ class Language:
     #: I am a patient"): followed on a page for professionals, the visitor says
     #: they are not one.
     declines: frozenset[str] = frozenset()
+    #: Words that deny what follows ("nicht", "not"): a followed link with one among
+    #: its first words before the professionals it names declines their page.
+    denials: frozenset[str] = frozenset()
     #: Words naming a product range ("Gamme ORL", "Derma-Sortiment"): a role word
     #: beside one names the range's field, not the visitor.
     ranges: frozenset[str] = frozenset()
@@ -329,6 +332,7 @@ _KEYS: dict[str, frozenset[str]] = {
             "by",
             "stores",
             "declines",
+            "denials",
             "ranges",
             "workplaces",
             "clients",
@@ -468,6 +472,7 @@ def read_language(path: Path) -> Language:
         by=_words(paths.get("by", "")),
         stores=_words(paths.get("stores", "")),
         declines=_words(paths.get("declines", "")),
+        denials=_words(paths.get("denials", "")),
         ranges=_words(paths.get("ranges", "")),
         workplaces=_by_type(paths.get("workplaces", {}), f"{path.name}: [paths] workplaces"),
         clients=_by_type(paths.get("clients", {}), f"{path.name}: [paths] clients"),
@@ -620,6 +625,7 @@ class Languages:
         self.by = _union(lang.by for lang in langs)
         self.stores = _union(lang.stores for lang in langs)
         self.declines = _union(lang.declines for lang in langs)
+        self.denials = _union(lang.denials for lang in langs)
         self.ranges = _union(lang.ranges for lang in langs)
         #: Place of work -> the visitor type working there ("praxis" -> "hcp").
         self.workplaces = _by_word(lang.workplaces for lang in langs)

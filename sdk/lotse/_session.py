@@ -530,13 +530,16 @@ class Session:
             return []
         if (
             texts
-            and texts[0][0] in self.engine.reader.languages.declines
+            and self.engine.reader.declines(texts[0])
             and not self.page.sensitive  # (whose address, and evidence, is not kept)
         ):
             # "Nein, zurück zur Startseite" on a page for professionals: a gate
-            # declined; what the page said of professionals was not the visitor.
+            # declined; what the page said of professionals was not the visitor,
+            # nor are the professionals the link's text denies.
             self.profile.drop_page(self.page.where, PROFESSIONAL_TYPES)
-        self._observe_path(address, link_texts=texts)
+            self._observe_path(address, link_texts=texts, denied=PROFESSIONAL_TYPES)
+        else:
+            self._observe_path(address, link_texts=texts)
         return self._redecided()
 
     def _observe_path(
@@ -545,11 +548,14 @@ class Session:
         titles: Sequence[tuple[str, ...]] = (),
         search: str = "",
         link_texts: Sequence[tuple[str, ...]] = (),
+        denied: frozenset[str] = frozenset(),
     ) -> None:
         """The page's evidence: its path, then what its title and heading, the
         site-search query or the followed link's text add (each signal once per
         page, at the best factor it was found with). A search query is read
-        like a chat answer, and neither it nor its words are kept."""
+        like a chat answer, and neither it nor its words are kept. What the
+        link's text says for `denied` types it denies ("I am not a healthcare
+        professional")."""
         engine = self.engine
         reader = engine.reader
         facts = address.facts
@@ -575,6 +581,8 @@ class Session:
         ):
             if segments:
                 read = reader.read_segments(segments, "text", within=within)
+                if segments is link_texts and denied:
+                    read = [(s, f) for s, f in read if s.visitor_type not in denied]
                 if segments is titles and any(s is reader.seek_signal for s, _ in read):
                     # "/pharmacies/" headed "Find a pharmacy near you": a page for
                     # those looking for one, not for pharmacies.

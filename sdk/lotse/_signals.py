@@ -75,6 +75,9 @@ ROLE_WEIGHT = 2.6
 SEEK_WEIGHT = 2.0
 #: Weight of a site-search query the chat matcher understood, times its confidence.
 SEARCH_WEIGHT = 3.5
+#: How far into a followed link's text a decline may stand before the professionals
+#: it names ("Ich gehöre nicht zu den Fachkreisen": the third word).
+_DECLINE_REACH = 4
 #: The visitor type whose section turns professionals after it into job titles.
 #: Factors of evidence from elsewhere than the path, relative to a path word.
 TITLE_FACTOR = 1.0
@@ -1552,6 +1555,26 @@ class PageReader:
         medicines = self.languages.medicines
         alias = self.languages.aliases.get(word, ())
         return word in medicines or (bool(alias) and all(w in medicines for w in alias))
+
+    def declines(self, text: tuple[str, ...]) -> bool:
+        """Whether a followed link's text says the visitor is no professional: it
+        begins with a decline ("Nein, zurück zur Startseite"), has one among its
+        first words before the professionals it names ("Ich gehöre nicht zu den
+        Fachkreisen", "I am not a healthcare professional"), or states a role of
+        no profession ("Ich bin Patientin / Patient")."""
+        if not text:
+            return False
+        langs = self.languages
+        if text[0] in langs.declines:
+            return True
+        named = {signal.visitor_type for signal, _ in self.read(text, "text", remember=False)}
+        if not named:
+            return False
+        if named & PROFESSIONAL_TYPES:
+            return not langs.denials.isdisjoint(text[:_DECLINE_REACH])
+        return any(
+            text[: len(prefix)] == prefix for prefix in self.languages.role_prefixes
+        ) and not named & {JOBS_TYPE}
 
     def professions_named(self, segments: Iterable[tuple[str, ...]]) -> frozenset[str]:
         """The professions the segments name by a role word ("pharmacist",
