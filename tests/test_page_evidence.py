@@ -688,3 +688,40 @@ def test_a_document_beside_a_section_adds_to_it(
     session, _ = feed(hello(section), {"type": "click", "href": document})
     assert session.summary()["visitor_type"] == visitor_type
     assert len(session.profile.evidence) >= 2
+
+
+@pytest.mark.parametrize(
+    ("url", "referrer", "visitor_type"),
+    [
+        # Arriving from a patients' forum or community board: a patient or relative.
+        (
+            "https://www.x.de/produkte/heuschnupfen-spray",
+            "https://www.pollen-forum.de/t/123",
+            "patient",
+        ),
+        (
+            "https://www.x.ca/en/conditions/eczema",
+            "https://www.itchcommunity.ca/discussions/77",
+            "patient",
+        ),
+        # From a wholesaler's ordering shop: a pharmacy ordering.
+        (
+            "https://www.x.de/produkte/ibu-400",
+            "https://shop.mainfeld-pharmahandel.de/artikel/1",
+            "pharmacist",
+        ),
+        (
+            "https://www.x.co.uk/products/ibu",
+            "https://trade.northwholesale.co.uk/catalogue/9",
+            "pharmacist",
+        ),
+        # A page for wholesalers names no visitor type of ours.
+        ("https://www.x.de/partner/grosshandel", "", None),
+        # A symptom diary is a patient's tool.
+        ("https://www.x.de/service/kopfschmerz-tagebuch", "", "patient"),
+    ],
+)
+def test_where_a_visitor_comes_from_and_the_tools_they_take(
+    url: str, referrer: str, visitor_type: str | None
+) -> None:
+    assert visitor_type_after(hello(url, referrer=referrer)) == visitor_type
