@@ -64,6 +64,15 @@ def test_an_answer_that_names_a_sensitive_topic_is_not_used(
     assert say.choices == ()  # no question pressing for more
 
 
+def test_a_word_sensitive_on_pages_only_leaves_an_answer_its_say(engine: lotse.Engine) -> None:
+    """A page about alcohol is about a visitor's drinking; "can I drink alcohol
+    with this?" is a question about their medicine (`[sensitive] pages`)."""
+    session = start(engine)
+    outcome = session.feed(ChatAnswer(text="Can I drink alcohol while taking these tablets?"))
+    assert outcome.chat == "matched"
+    assert session.profile.decided == "patient"
+
+
 def test_the_emergency_department_is_no_sensitive_topic(engine: lotse.Engine) -> None:
     session = start(engine)
     outcome = session.feed(ChatAnswer(text="ED nurse here, dosing for a child of 20 kg?"))

@@ -516,3 +516,13 @@ def test_sensitive_answer_words_load_and_count_in_answers_only(tmp_path: Path) -
     assert engine.names_sensitive_topic("question about PEP after a needlestick")
     assert not engine.names_sensitive_topic("does it contain pepper?")  # whole words only
     assert not engine.is_sensitive(page_facts("https://x.example/pep-talk/"))
+
+
+def test_sensitive_page_words_load_and_count_on_pages_only(tmp_path: Path) -> None:
+    """`[sensitive] pages`: a word that makes a page sensitive, not an answer."""
+    path = tmp_path / "site.toml"
+    path.write_text('[site]\nid = "x"\n\n[sensitive]\npages = ["kurschatten"]\n', encoding="utf-8")
+    engine = lotse.load_site(path).engine()
+    assert engine.is_sensitive(page_facts("https://x.example/ratgeber/kurschatten/"))
+    assert engine.mentions_sensitive(("kurschatten",))  # a title, search or referrer
+    assert not engine.names_sensitive_topic("Frage zum Kurschatten-Artikel")

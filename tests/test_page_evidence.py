@@ -725,3 +725,17 @@ def test_where_a_visitor_comes_from_and_the_tools_they_take(
     url: str, referrer: str, visitor_type: str | None
 ) -> None:
     assert visitor_type_after(hello(url, referrer=referrer)) == visitor_type
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        hello("https://www.x.de/ratgeber/alkohol-und-leber/", title="Alkohol und Leber"),
+        hello("https://www.x.co.uk/health-topics/alcohol-and-your-medicines/"),
+        hello("https://www.x.de/themen/ungewollt-schwanger/"),
+        hello("https://www.x.ch/fr-ch/patients/desir-d-enfant", heading="Désir d'enfant et FIV"),
+    ],
+)
+def test_pages_about_drinking_and_an_unwanted_pregnancy_are_sensitive(event: dict) -> None:
+    session, _ = feed(event)
+    assert session.page.sensitive and session.profile.evidence == {}

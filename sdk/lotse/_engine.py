@@ -155,10 +155,21 @@ class Engine:
         self.persona_signals: WordMatcher[PersonaSignal] = WordMatcher(
             (p.match, p) for p in site.persona_signals
         )
+        not_sensitive = bundled_languages().not_sensitive
+        #: What makes a page sensitive: its path, title, search, campaign or referrer.
         self.sensitive_words: WordMatcher[str] = WordMatcher(
-            _sensitive_entries(site.sensitivity.words),
+            _sensitive_entries((*site.sensitivity.words, *site.sensitivity.pages)),
             min_prefix=4,
-            exclude=bundled_languages().not_sensitive,
+            exclude=not_sensitive,
+        )
+        #: What makes a visitor's own words sensitive: the same less the words that
+        #: are sensitive on pages only.
+        self.sensitive_answer_words: WordMatcher[str] = (
+            WordMatcher(
+                _sensitive_entries(site.sensitivity.words), min_prefix=4, exclude=not_sensitive
+            )
+            if site.sensitivity.pages
+            else self.sensitive_words
         )
         self.sensitive_paths = tuple(site.sensitivity.paths)
         #: Words sensitive only in a visitor's own words, whole ("prep": PrEP).
@@ -266,9 +277,10 @@ class Engine:
         them ("traitement de substitution", "Pille danach")."""
         found = self.chat.answer_words(text)
         topics = self.chat.topic_words(found)
+        words = self.sensitive_answer_words
         return (
-            self.mentions_sensitive(topics)
-            or bool(self.sensitive_words.find_phrases(found, remember=False))
+            (bool(topics) and bool(words.find(topics, remember=False)))
+            or bool(words.find_phrases(found, remember=False))
             or not self.sensitive_answers.isdisjoint(topics)
         )
 

@@ -396,6 +396,7 @@ class _Reader:
                 words=self.strings(table, "sensitive", "words"),
                 paths=self.strings(table, "sensitive", "paths"),
                 answers=self.strings(table, "sensitive", "answers"),
+                pages=self.strings(table, "sensitive", "pages"),
             )
 
     def tuning(self, doc: dict[str, Any]) -> None:

@@ -283,15 +283,20 @@ class Intent:
 class Sensitivity:
     """Sensitive topics: pages about them add no evidence and trigger nothing.
 
-    `words` are matched against path words (any language); `paths` are globs
-    a site marks as sensitive on top of the defaults; `answers` are words that
-    name a sensitive topic only in a visitor's own words, matched whole ("PrEP"
-    in a chat answer; "prep" in a path is a preparation).
+    `words` are matched against path words (any language) and a visitor's own
+    words; `paths` are globs a site marks as sensitive on top of the defaults;
+    `answers` are words that name a sensitive topic only in a visitor's own
+    words, matched whole ("PrEP" in a chat answer; "prep" in a path is a
+    preparation); `pages` are words that make a page sensitive (its path,
+    title, search, campaign or referrer) but not a chat answer ("Alkohol und
+    Leber" is a page about drinking; "can I drink alcohol with this?" a
+    question about the medicine).
     """
 
     words: tuple[str, ...] = ()
     paths: tuple[str, ...] = ()
     answers: tuple[str, ...] = ()
+    pages: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -253,6 +253,7 @@ class Site:
             (*catalogue.sensitivity.words, *self.sensitivity.words),
             (*catalogue.sensitivity.paths, *self.sensitivity.paths),
             (*catalogue.sensitivity.answers, *self.sensitivity.answers),
+            (*catalogue.sensitivity.pages, *self.sensitivity.pages),
         )
         self._engine = None
         known = {i.id for i in catalogue.intents} | {s.id for s in catalogue.signals}
@@ -284,13 +285,21 @@ class Site:
         return kept
 
     def mark_sensitive(
-        self, *, words: Iterable[str] = (), paths: Iterable[str] = (), answers: Iterable[str] = ()
+        self,
+        *,
+        words: Iterable[str] = (),
+        paths: Iterable[str] = (),
+        answers: Iterable[str] = (),
+        pages: Iterable[str] = (),
     ) -> None:
-        """Add sensitive topic words, path globs, or words sensitive only in a chat
-        answer (matched whole) on top of the defaults."""
+        """Add sensitive topic words, path globs, words sensitive only in a chat
+        answer (matched whole), or only on a page, on top of the defaults."""
         known = self.sensitivity
         self.sensitivity = Sensitivity(
-            (*known.words, *words), (*known.paths, *paths), (*known.answers, *answers)
+            (*known.words, *words),
+            (*known.paths, *paths),
+            (*known.answers, *answers),
+            (*known.pages, *pages),
         )
         self._engine = None
 

@@ -37,7 +37,7 @@ TABLE_KEYS: Mapping[str, tuple[str, ...]] = {
     "persona": ("match", "persona", "weight"),
     "intent": ("id", "visitor_type", "persona", "in_person", "phrases", "reply"),
     "goal": ("id", "name"),
-    "sensitive": ("words", "paths", "answers"),
+    "sensitive": ("words", "paths", "answers", "pages"),
 }  # fmt: skip
 
 #: Sections written once, as ``[name]``; the others are arrays of tables, ``[[name]]``.
