@@ -259,6 +259,19 @@ def test_another_form_is_read_in_the_answers_own_language(matcher: ChatMatcher) 
     assert matcher.match("bof, je traîne").visitor_type is None
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm a nurse, need training material for the new pen",
+        "practice nurse here, is there a training video for the inhaler?",
+    ],
+)
+def test_training_is_no_trainee(matcher: ChatMatcher, text: str) -> None:
+    """A doubled letter is no two endings: "trainee" does not meet "training"
+    at the stem "train", so training material for a nurse is no traineeship."""
+    assert matcher.match(text).visitor_type == "hcp"
+
+
 def test_a_typo_is_read_in_the_answers_own_language(matcher: ChatMatcher) -> None:
     """A German answer's town is no misspelt English word: "Rostock" is not
     "restock", so the stated role decides."""

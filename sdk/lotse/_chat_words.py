@@ -159,10 +159,16 @@ class Words:
             return word
         min_stem = 3 if word in self.generic else MIN_STEM
         stem = word
+        stripped = ""
         for _ in range(2):
             for ending in self.stem_endings:
                 if stem.endswith(ending) and len(stem) - len(ending) >= min_stem:
+                    if ending == stripped and len(ending) == 1:
+                        # A doubled letter is no two endings: "trainee" is no
+                        # "training", "employee" no "employed".
+                        return stem
                     stem = stem[: -len(ending)]
+                    stripped = ending
                     break
             else:
                 break
