@@ -272,6 +272,23 @@ def test_training_is_no_trainee(matcher: ChatMatcher, text: str) -> None:
     assert matcher.match(text).visitor_type == "hcp"
 
 
+@pytest.mark.parametrize(
+    ("text", "visitor_type"),
+    [
+        # A contrast about the product turns nothing: the role leading the answer stays.
+        ("Pharmacist: the box says 20 mg but the leaflet says 10 mg, which is right?", "pharmacist"),
+        ("Apothekerin, bräuchte die Fachinfo, aber bitte als PDF", "pharmacist"),
+        # A contrast that says who is asking does.
+        ("Ich bin Arzt, aber frage als Patient", "patient"),
+        ("I'm a nurse but asking for my husband, can he take it with ibuprofen?", "patient"),
+    ],
+)
+def test_a_contrast_turns_the_answer_only_when_it_says_who_asks(
+    matcher: ChatMatcher, text: str, visitor_type: str
+) -> None:
+    assert matcher.match(text).visitor_type == visitor_type
+
+
 def test_a_typo_is_read_in_the_answers_own_language(matcher: ChatMatcher) -> None:
     """A German answer's town is no misspelt English word: "Rostock" is not
     "restock", so the stated role decides."""

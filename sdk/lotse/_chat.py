@@ -929,7 +929,7 @@ class ChatMatcher:
         # husband": a role stated before a contrast gives way to what follows.
         turn = self._turn(tokens)
         start = 0
-        if turn >= 0 and any(t.weight > _GENERIC_WEIGHT for t in tokens[turn + 1 :]):
+        if turn >= 0 and self._someone_after(tokens, turn):
             in_time = tokens[turn].word in lang.now
             for token in tokens[:turn]:
                 token.stated = False
@@ -1061,6 +1061,25 @@ class ChatMatcher:
             if not any(t.word in lang.negators for t in before):
                 return token.position
         return -1
+
+    def _someone_after(self, tokens: list[Token], turn: int) -> bool:
+        """Whether what follows a contrast says who is asking: a role, the visitor
+        themselves or their family ("aber frage als Patient", "but asking for my
+        husband"), or a time ("now I own a pharmacy"). A contrast about the
+        product ("but the label says one", "mais en français svp") turns nothing."""
+        lang = self._lang
+        if tokens[turn].word in lang.now:
+            return True
+        who = lang.first_person | lang.subject | lang.self_words | lang.mine | lang.ours
+        return any(
+            t.word in who
+            or t.word in lang.negators
+            or lang.is_kin(t.word)
+            or self._own_role(t)
+            or self._names_place(t)
+            or self._job_word(t)
+            for t in tokens[turn + 1 :]
+        )
 
     def _asks_for_work(self, tokens: list[Token]) -> tuple[str, int, bool] | None:
         """The visitor type working at a place of care the visitor asks for ("frage
