@@ -276,7 +276,7 @@ def test_training_is_no_trainee(matcher: ChatMatcher, text: str) -> None:
     ("text", "visitor_type"),
     [
         # A contrast about the product turns nothing: the role leading the answer stays.
-        ("Pharmacist: the box says 20 mg but the leaflet says 10 mg, which is right?", "pharmacist"),
+        ("Pharmacist: the box says 20 mg but the leaflet 10 mg, which is right?", "pharmacist"),
         ("Apothekerin, bräuchte die Fachinfo, aber bitte als PDF", "pharmacist"),
         # A contrast that says who is asking does.
         ("Ich bin Arzt, aber frage als Patient", "patient"),
