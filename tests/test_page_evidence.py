@@ -704,6 +704,8 @@ def test_a_document_beside_a_section_adds_to_it(
             "https://www.itchcommunity.ca/discussions/77",
             "patient",
         ),
+        ("https://www.x.ie/products/gel", "https://www.boards.ie/discussion/4711/tips", "patient"),
+        ("https://www.x.com/asthma", "https://community.wheezefriends.net/t/spacer/12", "patient"),
         # From a wholesaler's ordering shop: a pharmacy ordering.
         (
             "https://www.x.de/produkte/ibu-400",
