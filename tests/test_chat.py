@@ -592,6 +592,9 @@ def test_ones_own_body_or_family_is_a_patients_case(
         "Wir produzieren Blister und möchten Ihnen ein Angebot machen",
         "Interviewanfrage zu Lieferengpässen für unser Magazin",
         "Is it available in New Zealand?",
+        # Agencies offering their services name a trade, not a visitor type.
+        "Hallo, wir sind eine Agentur für medizinische Übersetzungen von Beipackzetteln",
+        "we're a staffing agency and have nurses available for your vacancies",
     ],
 )
 def test_a_supplier_offering_is_no_visitor_type(matcher: ChatMatcher, text: str) -> None:
