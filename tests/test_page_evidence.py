@@ -706,6 +706,7 @@ def test_a_document_beside_a_section_adds_to_it(
         ),
         ("https://www.x.ie/products/gel", "https://www.boards.ie/discussion/4711/tips", "patient"),
         ("https://www.x.com/asthma", "https://community.wheezefriends.net/t/spacer/12", "patient"),
+        ("https://www.x.at/saft", "https://kreis.social/gruppen/zwillingseltern", "patient"),
         # From a wholesaler's ordering shop: a pharmacy ordering.
         (
             "https://www.x.de/produkte/ibu-400",
