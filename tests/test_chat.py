@@ -210,6 +210,7 @@ def test_typos(matcher: ChatMatcher, text: str, visitor_type: str) -> None:
         # Swiss German "dr" is the article, French "Dr" the title written out.
         ("Ha dr Bipackzettel verlore", "patient"),
         ("Dr en pharmacie ici", "pharmacist"),
+        ("Notfallsani hier, darf das Spray im Rettungswagen liegen?", "hcp"),
     ],
 )
 def test_dialect_spellings(matcher: ChatMatcher, text: str, visitor_type: str) -> None:
