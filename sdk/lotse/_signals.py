@@ -78,7 +78,6 @@ SEARCH_WEIGHT = 3.5
 #: How far into a followed link's text a decline may stand before the professionals
 #: it names ("Ich gehöre nicht zu den Fachkreisen": the third word).
 _DECLINE_REACH = 4
-#: The visitor type whose section turns professionals after it into job titles.
 #: Factors of evidence from elsewhere than the path, relative to a path word.
 TITLE_FACTOR = 1.0
 SEARCH_FACTOR = 0.8
@@ -1572,9 +1571,8 @@ class PageReader:
             return False
         if named & PROFESSIONAL_TYPES:
             return not langs.denials.isdisjoint(text[:_DECLINE_REACH])
-        return any(
-            text[: len(prefix)] == prefix for prefix in self.languages.role_prefixes
-        ) and not named & {JOBS_TYPE}
+        stated = any(text[: len(prefix)] == prefix for prefix in langs.role_prefixes)
+        return stated and JOBS_TYPE not in named
 
     def professions_named(self, segments: Iterable[tuple[str, ...]]) -> frozenset[str]:
         """The professions the segments name by a role word ("pharmacist",
