@@ -65,6 +65,9 @@ class AddressRead(NamedTuple):
     signals: tuple[Signal, ...]
     #: A job board's host the page is on ("acme.recruitee.com"): its evidence.
     hosted: tuple[Signal, ...] = ()
+    #: On a job page, the professions its path names by a role word: the job's
+    #: holder ("/careers/medical-information-pharmacist": pharmacist).
+    professions: frozenset[str] = frozenset()
 
 
 class RememberingChatMatcher(ChatMatcher):
@@ -249,11 +252,15 @@ class Engine:
         sensitive, personas = reading
         if sensitive:
             return AddressRead(facts, sensitive, personas, ())
-        signals = self.reader.path_signals(self.reader.sections_of(facts))
+        sections = self.reader.sections_of(facts)
+        signals = self.reader.path_signals(sections)
         hosted = self._job_board(facts.host)
         if hosted:  # "/o/qa-specialist" on a job board: the job's profession
             signals = tuple(s for s in signals if s.visitor_type not in PROFESSIONAL_TYPES)
-        return AddressRead(facts, sensitive, personas, signals, hosted)
+        professions: frozenset[str] = frozenset()
+        if hosted or any(s.visitor_type == JOBS_TYPE for s in signals):
+            professions = self.reader.professions_named(sections)
+        return AddressRead(facts, sensitive, personas, signals, hosted, professions)
 
     def _job_board(self, host: str) -> tuple[Signal, ...]:
         """The job boards' entries a page's own host matches: a company's career

@@ -163,8 +163,13 @@ class Profile(_Memo):
         """Forget what other pages said for these professions: the visitor opened a
         job posting in one ("Medical Information Pharmacist" after the pages for
         pharmacists), and those pages were read by someone of that profession
-        looking for work, who is an applicant. The chat's and a login's evidence
-        stay: what a visitor says of themselves is no page's."""
+        looking for work, who is an applicant. Only when the visitor was decided
+        as one: that decision would hold against the job, or veto it as a
+        conflict (and a long session's evidence is scanned only then). The
+        chat's and a login's evidence stay: what a visitor says of themselves is
+        no page's."""
+        if self.decided not in professions:
+            return
         ending = f"@{where}"
         self._withdraw(
             [

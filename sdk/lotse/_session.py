@@ -566,7 +566,8 @@ class Session:
                 self.profile.add_signal(signal, "path", facts.where or facts.path, engine.tuning)
             for persona in address.personas:
                 self.profile.add_persona(persona.persona, persona.weight)
-            self._job_in_own_field(address, address.signals)
+            if address.professions:  # a job posting naming its holder's profession
+                self._job_in_own_field(address, address.signals)
             return
         sections = reader.sections_of(facts)
         hits = reader.read_segments(sections)
@@ -610,9 +611,14 @@ class Session:
         leaves the professional pages their say."""
         if not address.hosted and all(s.visitor_type != JOBS_TYPE for s in signals):
             return  # most pages: no job on them
-        reader = self.engine.reader
-        professions = reader.professions_named(reader.sections_of(address.facts))
-        professions |= reader.professions_named(texts)
+        professions = address.professions
+        if texts:
+            # A title or link text may make a page a job's that its path did not.
+            reader = self.engine.reader
+            named = reader.professions_named(texts)
+            if not address.hosted and not address.professions:
+                named |= reader.professions_named(reader.sections_of(address.facts))
+            professions = professions | named
         if professions:
             facts = address.facts
             self.profile.take_as_job_seeker(facts.where or facts.path, professions)

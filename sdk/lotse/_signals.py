@@ -973,6 +973,8 @@ class PageReader:
         ] = {}
         self._steps: dict[tuple[str, tuple[str, ...], frozenset[str], bool, bool], _Step] = {}
         self._weighted: dict[tuple[tuple[str, ...], ...], tuple[Signal, ...]] = {}
+        #: Segment -> the professions its role words name (`professions_named`).
+        self._professions: dict[tuple[str, ...], frozenset[str]] = {}
 
     # -- one segment --------------------------------------------------------------------
 
@@ -1579,12 +1581,18 @@ class PageReader:
         "Apotheker/in", "nurse"), not by a topic ("Onkologie", "Außendienst"):
         what a job posting ("/careers/medical-information-pharmacist") says the
         job's holder is."""
-        return frozenset(
-            signal.visitor_type
-            for segment in segments
-            for signal, _ in self.roles.find_weighted(segment, remember=False)
-            if signal.visitor_type in PROFESSIONAL_TYPES
-        )
+        named: frozenset[str] = frozenset()
+        for segment in segments:
+            found = self._professions.get(segment)
+            if found is None:
+                found = frozenset(
+                    signal.visitor_type
+                    for signal, _ in self.roles.find_weighted(segment)
+                    if signal.visitor_type in PROFESSIONAL_TYPES
+                )
+                remember_in(self._professions, segment, found, self.CACHE_SIZE)
+            named |= found
+        return named
 
     def read_all(
         self, segments: Iterable[tuple[str, ...]], kind: str = "path", *, remember: bool = True
