@@ -286,7 +286,7 @@ class Engine:
         topics = self.chat.topic_words(found)
         words = self.sensitive_answer_words
         return (
-            (bool(topics) and bool(words.find(topics, remember=False)))
+            _mentions(words, topics)
             or bool(words.find_phrases(found, remember=False))
             or not self.sensitive_answers.isdisjoint(topics)
         )
@@ -294,7 +294,7 @@ class Engine:
     def mentions_sensitive(self, found: Sequence[str]) -> bool:
         """Whether words read afresh (a title, a search, a referrer, an answer) name a
         sensitive topic; nothing of them is kept."""
-        return bool(found) and bool(self.sensitive_words.find(found, remember=False))
+        return _mentions(self.sensitive_words, found)
 
     def _read_page(self, page: PageFacts) -> tuple[bool, tuple[PersonaSignal, ...]]:
         # Remembered per path, section parameters and host (all that `path_words`
@@ -336,6 +336,11 @@ class Engine:
         if intent is None:
             return pick_text(CLARIFY, match.lang)
         return pick_text(intent.reply, match.lang) or pick_text(FALLBACK, match.lang)
+
+
+def _mentions(words: WordMatcher[str], found: Sequence[str]) -> bool:
+    """Whether words read afresh name an entry of `words`; nothing of them is kept."""
+    return bool(found) and bool(words.find(found, remember=False))
 
 
 def _sensitive_entries(entries: Sequence[str]) -> list[tuple[str, str]]:

@@ -26,7 +26,7 @@ from . import _copy, _signals
 from ._dialogue import CHAT_DOSE, ChatResult, Dialogue
 from ._inference import Evidence
 from ._keep import MAX_VISITS, Kept, read_keep, session_digest, write_keep
-from ._model import JOBS_TYPE, PROFESSIONAL_TYPES, Signal, pick_text
+from ._model import JOBS_TYPE, PROFESSIONAL_TYPES, pick_text
 from ._profile import MIN_PERSONA_WEIGHT, Profile
 from ._protocol import (
     MAX_DOSE,
@@ -567,7 +567,7 @@ class Session:
             for persona in address.personas:
                 self.profile.add_persona(persona.persona, persona.weight)
             if address.professions:  # a job posting naming its holder's profession
-                self._job_in_own_field(address, address.signals)
+                self._job_in_own_field(address, address.professions)
             return
         sections = reader.sections_of(facts)
         hits = reader.read_segments(sections)
@@ -596,29 +596,20 @@ class Session:
             self.profile.add_signal(signal, "path", facts.where or facts.path, engine.tuning)
         for persona in address.personas:
             self.profile.add_persona(persona.persona, persona.weight)
-        self._job_in_own_field(address, signals, (*titles, *link_texts))
+        if address.hosted or any(s.visitor_type == JOBS_TYPE for s in signals):
+            # A title or link text may make a page a job's that its path did not,
+            # and name the job's holder.
+            professions = address.professions or reader.professions_named(sections)
+            self._job_in_own_field(
+                address, professions | reader.professions_named((*titles, *link_texts))
+            )
 
-    def _job_in_own_field(
-        self,
-        address: AddressRead,
-        signals: Sequence[Signal],
-        texts: Sequence[tuple[str, ...]] = (),
-    ) -> None:
+    def _job_in_own_field(self, address: AddressRead, professions: frozenset[str]) -> None:
         """A job posting in the profession the visitor's other pages were for
         ("/apotheken/", then "Apotheker/in Arzneimittelsicherheit (m/w/d)"): a
         pharmacist looking at a pharmacist's job is an applicant
         (`Profile.take_as_job_seeker`). A careers page naming no profession
         leaves the professional pages their say."""
-        if not address.hosted and all(s.visitor_type != JOBS_TYPE for s in signals):
-            return  # most pages: no job on them
-        professions = address.professions
-        if texts:
-            # A title or link text may make a page a job's that its path did not.
-            reader = self.engine.reader
-            named = reader.professions_named(texts)
-            if not address.hosted and not address.professions:
-                named |= reader.professions_named(reader.sections_of(address.facts))
-            professions = professions | named
         if professions:
             facts = address.facts
             self.profile.take_as_job_seeker(facts.where or facts.path, professions)
