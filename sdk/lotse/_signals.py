@@ -941,10 +941,11 @@ class PageReader:
         # professionals' visitor type, as a twin of its signal that `_refined`
         # treats like the catalogue's shared words: the same evidence, unless the
         # page names one profession.
+        general_types = {all_roles[w] for w in langs.professionals if w in all_roles}
         general = {
             t: Signal(s.kind, s.match, s.visitor_type, s.weight, s.reason)
             for t, s in self.audience_signals.items()
-            if t in PROFESSIONAL_TYPES
+            if t in general_types & PROFESSIONAL_TYPES
         }
         self._shared = self._shared | {id(s) for s in general.values()}
         self.roles: WordMatcher[Signal] = WordMatcher(
