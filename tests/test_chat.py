@@ -290,6 +290,22 @@ def test_a_contrast_turns_the_answer_only_when_it_says_who_asks(
     assert matcher.match(text).visitor_type == visitor_type
 
 
+@pytest.mark.parametrize(
+    ("text", "says_who"),
+    [
+        ("Nebenwirkungen", False),
+        ("side effects storage", False),
+        ("Nebenwirkungen bei meinem Kind", True),  # the visitor's family
+        ("ich vertrage es nicht", True),  # the visitor
+        ("PTA Schulung", True),  # a role
+        ("samples for our surgery", True),  # a place of care, theirs
+        ("stage en pharmacie", True),  # a job
+    ],
+)
+def test_whether_an_answer_says_who_asks(matcher: ChatMatcher, text: str, says_who: bool) -> None:
+    assert matcher.says_who(text) is says_who
+
+
 def test_a_typo_is_read_in_the_answers_own_language(matcher: ChatMatcher) -> None:
     """A German answer's town is no misspelt English word: "Rostock" is not
     "restock", so the stated role decides."""

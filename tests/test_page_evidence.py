@@ -534,6 +534,29 @@ def test_a_search_for_a_role_or_place_alone_says_nothing(
 
 
 @pytest.mark.parametrize(
+    ("url", "visitor_type"),
+    [
+        # Side effects, storage, a dose: what professionals look up too.
+        ("https://www.x.de/suche?q=nebenwirkungen", None),
+        ("https://www.x.de/suche?query=Lagerung+K%C3%BChlschrank", None),
+        ("https://www.x.com/search?q=side+effects", None),
+        ("https://www.x.fr/recherche?q=effets+secondaires", None),
+        # Said who asks: a patient (or their family).
+        ("https://www.x.de/suche?q=nebenwirkungen+bei+meinem+kind", "patient"),
+        ("https://www.x.com/search?q=side+effects+my+husband", "patient"),
+        ("https://www.x.fr/recherche?q=effets+secondaires+pour+ma+mere", "patient"),
+        # A professional's topic is theirs without saying so.
+        ("https://www.x.de/suche?q=fachinformation+dosierung", "hcp"),
+    ],
+)
+def test_a_search_is_a_patients_question_only_when_it_says_who_asks(
+    url: str, visitor_type: str | None
+) -> None:
+    lang = "fr" if ".fr/" in url else "de"
+    assert visitor_type_after(hello(url, lang=lang)) == visitor_type
+
+
+@pytest.mark.parametrize(
     ("url", "title", "visitor_type"),
     [
         # How to take a medicine: a patient's page, in any of the three languages.

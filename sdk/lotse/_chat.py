@@ -565,8 +565,9 @@ class ChatMatcher:
         lang = self._lang
         return [w for w in found if w not in lang.function and w not in lang.generic]
 
-    def match(self, text: str, lang: str | None = None) -> ChatMatch:
-        """The intent a chat answer expresses, with confidence and negations."""
+    def _read(self, text: str, lang: str | None) -> tuple[str, list[str], list[Token]]:
+        """The answer as matched (addresses out, hyphenated words joined), its
+        words with aliases expanded, and their tokens."""
         text = _ADDRESSES.sub(" ", text[:_MAX_CHARS])
         if self._abbreviation_stops is not None:
             text = self._abbreviation_stops.sub(r"\1", text)
@@ -577,7 +578,18 @@ class ChatMatcher:
         own = self._aliases_by_lang.get(told, {})
         clauses = [self._expand(part, own) for part in parts]
         flat = [word for clause in clauses for word in clause]
-        tokens = self._tokens(clauses, told)
+        return text, flat, self._tokens(clauses, told)
+
+    def says_who(self, text: str, lang: str | None = None) -> bool:
+        """Whether the text says who is asking: the visitor themselves or their
+        family, a role, a place of care or work ("Nebenwirkungen bei meinem Kind",
+        "PTA Fortbildung"). A site search that does not ("Nebenwirkungen",
+        "Lagerung Kühlschrank") is a topic anyone may look up."""
+        return self._names_someone(self._read(text, lang)[2])
+
+    def match(self, text: str, lang: str | None = None) -> ChatMatch:
+        """The intent a chat answer expresses, with confidence and negations."""
+        text, flat, tokens = self._read(text, lang)
         detected = self._language(text, tokens, lang)
         if len(" ".join(flat)) < self.min_length:
             return ChatMatch(None, None, 0.0, (), detected)
@@ -1067,9 +1079,13 @@ class ChatMatcher:
         themselves or their family ("aber frage als Patient", "but asking for my
         husband"), or a time ("now I own a pharmacy"). A contrast about the
         product ("but the label says one", "mais en français svp") turns nothing."""
-        lang = self._lang
-        if tokens[turn].word in lang.now:
+        if tokens[turn].word in self._lang.now:
             return True
+        return self._names_someone(tokens[turn + 1 :])
+
+    def _names_someone(self, tokens: list[Token]) -> bool:
+        """Whether the words say who is asking (`_someone_after`, `says_who`)."""
+        lang = self._lang
         who = lang.first_person | lang.subject | lang.self_words | lang.mine | lang.ours
         return any(
             t.word in who
@@ -1078,7 +1094,7 @@ class ChatMatcher:
             or self._own_role(t)
             or self._names_place(t)
             or self._job_word(t)
-            for t in tokens[turn + 1 :]
+            for t in tokens
         )
 
     def _asks_for_work(self, tokens: list[Token]) -> tuple[str, int, bool] | None:

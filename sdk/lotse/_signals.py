@@ -1532,7 +1532,10 @@ class PageReader:
         """What a site-search query says (nothing of it is kept): read like a chat
         answer, else like a title. A search for a role, a place of care or a
         medicine alone ("Arzt", "Apotheke", "pharmacist", "Ibuprofen 400") is
-        looking for one, which anyone may be: no evidence."""
+        looking for one, which anyone may be: no evidence. A patient's reading
+        needs the search to say who asks ("Nebenwirkungen bei meinem Kind"): side
+        effects, dosage, storage or the leaflet alone are what professionals look
+        up too, while a professional's topic (Fachinfo, Rabattvertrag) is theirs."""
         segments = text_segments(search)
         content = [
             w
@@ -1543,7 +1546,11 @@ class PageReader:
         if content and all(self._looked_for(word) for word in content):
             return []
         match = chat.match(search, lang)
-        if match.visitor_type in self.search_signals and match.confidence >= SEARCH_CONFIDENCE:
+        if (
+            match.visitor_type in self.search_signals
+            and match.confidence >= SEARCH_CONFIDENCE
+            and (match.visitor_type != PATIENT_TYPE or chat.says_who(search, lang))
+        ):
             return [(self.search_signals[match.visitor_type], match.confidence)]
         searched = self.read_segments(segments, "text", remember=False)
         return [(s, f * SEARCH_FACTOR) for s, f in searched]
