@@ -431,6 +431,44 @@ def test_a_job_naming_no_profession_of_the_visitor_leaves_them_undecided(job: di
     assert visitor_type_after(hello("https://www.x.de/fuer-aerzte/studien"), job) is None
 
 
+def click(href: str, text: str = "") -> dict:
+    return {"type": "click", "href": href, **({"text": text} if text else {})}
+
+
+@pytest.mark.parametrize(
+    "application",
+    [
+        click("https://bewerbung.x.de/stelle/482", "Jetzt bewerben"),
+        click("/karriere/medical-advisor-m-w-d", "Medical Advisor (m/w/d) – jetzt bewerben"),
+        click(
+            "https://x.applytojob.com/apply/Vq7T/Medical-Science-Liaison", "Medical Science Liaison"
+        ),
+        page("https://www.x.de/karriere/bewerbung/?stelle=4711"),
+        page("https://www.x.fr/carrieres/postuler/delegue-medical"),
+    ],
+)
+def test_a_professional_who_applies_for_a_job_is_an_applicant(application: dict) -> None:
+    """Whatever the job: an application is what only a job seeker makes."""
+    journey = (
+        hello("https://www.x.de/apotheken/fortbildungen", title="Fortbildungen für Apothekenteams"),
+        page("https://www.x.de/fachkreise/aerzte/studien"),
+        page("https://www.x.de/karriere/"),
+    )
+    assert visitor_type_after(*journey) is None
+    assert visitor_type_after(*journey, application) == "applicant"
+
+
+def test_applying_for_a_patient_programme_makes_no_applicant() -> None:
+    """ "Apply" on a page for patients is no job's: the patient stays one."""
+    assert (
+        visitor_type_after(
+            hello("https://www.x.com/patients/savings-card/"),
+            click("/patients/savings-card/apply", "Apply for your savings card"),
+        )
+        == "patient"
+    )
+
+
 def test_a_known_referrer_is_not_read_again_by_name() -> None:
     """ "apotheken-umschau.de" is a consumer magazine: its entry says so, and its
     name's "Apotheken" does not say pharmacist beside it."""

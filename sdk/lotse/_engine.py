@@ -68,6 +68,8 @@ class AddressRead(NamedTuple):
     #: On a job page, the professions its path names by a role word: the job's
     #: holder ("/careers/medical-information-pharmacist": pharmacist).
     professions: frozenset[str] = frozenset()
+    #: On a job page, whether its path speaks of applying ("/bewerbung/?stelle=…").
+    applies: bool = False
 
 
 class RememberingChatMatcher(ChatMatcher):
@@ -258,9 +260,11 @@ class Engine:
         if hosted:  # "/o/qa-specialist" on a job board: the job's profession
             signals = tuple(s for s in signals if s.visitor_type not in PROFESSIONAL_TYPES)
         professions: frozenset[str] = frozenset()
+        applies = False
         if hosted or any(s.visitor_type == JOBS_TYPE for s in signals):
             professions = self.reader.professions_named(sections)
-        return AddressRead(facts, sensitive, personas, signals, hosted, professions)
+            applies = self.reader.applies(sections)
+        return AddressRead(facts, sensitive, personas, signals, hosted, professions, applies)
 
     def _job_board(self, host: str) -> tuple[Signal, ...]:
         """The job boards' entries a page's own host matches: a company's career

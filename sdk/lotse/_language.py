@@ -222,6 +222,9 @@ class Language:
     #: Words that deny what follows ("nicht", "not"): a followed link with one among
     #: its first words before the professionals it names declines their page.
     denials: frozenset[str] = frozenset()
+    #: Words of applying for a job ("Jetzt bewerben", "/apply/", "postuler"): a job
+    #: page or link with one is an application, which only a job seeker makes.
+    applying: frozenset[str] = frozenset()
     #: Words naming a product range ("Gamme ORL", "Derma-Sortiment"): a role word
     #: beside one names the range's field, not the visitor.
     ranges: frozenset[str] = frozenset()
@@ -333,6 +336,7 @@ _KEYS: dict[str, frozenset[str]] = {
             "stores",
             "declines",
             "denials",
+            "applying",
             "ranges",
             "workplaces",
             "clients",
@@ -473,6 +477,7 @@ def read_language(path: Path) -> Language:
         stores=_words(paths.get("stores", "")),
         declines=_words(paths.get("declines", "")),
         denials=_words(paths.get("denials", "")),
+        applying=_words(paths.get("applying", "")),
         ranges=_words(paths.get("ranges", "")),
         workplaces=_by_type(paths.get("workplaces", {}), f"{path.name}: [paths] workplaces"),
         clients=_by_type(paths.get("clients", {}), f"{path.name}: [paths] clients"),
@@ -626,6 +631,7 @@ class Languages:
         self.stores = _union(lang.stores for lang in langs)
         self.declines = _union(lang.declines for lang in langs)
         self.denials = _union(lang.denials for lang in langs)
+        self.applying = _union(lang.applying for lang in langs)
         self.ranges = _union(lang.ranges for lang in langs)
         #: Place of work -> the visitor type working there ("praxis" -> "hcp").
         self.workplaces = _by_word(lang.workplaces for lang in langs)

@@ -159,7 +159,9 @@ class Profile(_Memo):
             visitor_types,
         )
 
-    def take_as_job_seeker(self, where: str, professions: frozenset[str]) -> None:
+    def take_as_job_seeker(
+        self, where: str, professions: frozenset[str], *, applied: bool = False
+    ) -> None:
         """Forget what other pages said for these professions: the visitor opened a
         job posting in one ("Medical Information Pharmacist" after the pages for
         pharmacists), and those pages were read by someone of that profession
@@ -167,8 +169,9 @@ class Profile(_Memo):
         as one: that decision would hold against the job, or veto it as a
         conflict (and a long session's evidence is scanned only then). The
         chat's and a login's evidence stay: what a visitor says of themselves is
-        no page's."""
-        if self.decided not in professions:
+        no page's. A visitor who `applied` for the job is one whatever was decided
+        (an application is rare: the scan is too)."""
+        if not applied and self.decided not in professions:
             return
         ending = f"@{where}"
         self._withdraw(

@@ -566,8 +566,8 @@ class Session:
                 self.profile.add_signal(signal, "path", facts.where or facts.path, engine.tuning)
             for persona in address.personas:
                 self.profile.add_persona(persona.persona, persona.weight)
-            if address.professions:  # a job posting naming its holder's profession
-                self._job_in_own_field(address, address.professions)
+            if address.professions or address.applies:  # a job posting, or applying
+                self._job_in_own_field(address, address.professions, applies=address.applies)
             return
         sections = reader.sections_of(facts)
         hits = reader.read_segments(sections)
@@ -601,17 +601,27 @@ class Session:
             # and name the job's holder.
             professions = address.professions or reader.professions_named(sections)
             self._job_in_own_field(
-                address, professions | reader.professions_named((*titles, *link_texts))
+                address,
+                professions | reader.professions_named((*titles, *link_texts)),
+                applies=address.applies or reader.applies((*titles, *link_texts)),
             )
 
-    def _job_in_own_field(self, address: AddressRead, professions: frozenset[str]) -> None:
+    def _job_in_own_field(
+        self, address: AddressRead, professions: frozenset[str], *, applies: bool
+    ) -> None:
         """A job posting in the profession the visitor's other pages were for
         ("/apotheken/", then "Apotheker/in Arzneimittelsicherheit (m/w/d)"): a
         pharmacist looking at a pharmacist's job is an applicant
-        (`Profile.take_as_job_seeker`). A careers page naming no profession
-        leaves the professional pages their say."""
-        if professions:
-            facts = address.facts
+        (`Profile.take_as_job_seeker`). So is any professional who applies for
+        a job ("Jetzt bewerben" on a posting): only a job seeker does. A
+        careers page naming no profession, with no application, leaves the
+        professional pages their say."""
+        facts = address.facts
+        if applies:
+            self.profile.take_as_job_seeker(
+                facts.where or facts.path, PROFESSIONAL_TYPES, applied=True
+            )
+        elif professions:
             self.profile.take_as_job_seeker(facts.where or facts.path, professions)
 
     def _observe_referrer(self, referrer: Referrer, *, by_name: bool) -> None:

@@ -1584,6 +1584,18 @@ class PageReader:
         stated = any(text[: len(prefix)] == prefix for prefix in langs.role_prefixes)
         return stated and JOBS_TYPE not in named
 
+    def applies(self, segments: Iterable[tuple[str, ...]]) -> bool:
+        """Whether the segments speak of applying ("Jetzt bewerben", "/apply/…",
+        "jobapply", "onlinebewerbung"): a word that is, begins or ends with a word
+        of applying."""
+        applying = self.languages.applying
+        return any(
+            word.startswith(form) or word.endswith(form)
+            for segment in segments
+            for word in segment
+            for form in applying
+        )
+
     def professions_named(self, segments: Iterable[tuple[str, ...]]) -> frozenset[str]:
         """The professions the segments name by a role word ("pharmacist",
         "Apotheker/in", "nurse"), not by a topic ("Onkologie", "Außendienst"):
