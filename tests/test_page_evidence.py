@@ -377,10 +377,32 @@ def test_arriving_from_another_host_of_the_site_reads_where_one_was() -> None:
     [
         "https://acme-pharma.recruitee.com/o/qa-specialist",
         "https://apply.workable.com/acme/j/9F2E1/",
+        "https://acme.applytojob.com/apply/Vq7TzK2mLd/QA-Specialist",
+        "https://acme.bamboohr.com/careers/117",
     ],
 )
 def test_a_page_on_a_job_boards_host_is_a_job_page(url: str) -> None:
     assert visitor_type_after(hello(url, title="QA Specialist – Acme Pharma")) == "applicant"
+
+
+@pytest.mark.parametrize(
+    ("event", "visitor_type"),
+    [
+        # Switzerland's medical practice assistants, in the path or only in the title.
+        (hello("https://www.x.ch/de/mpa/"), "hcp"),
+        (hello("https://www.x.ch/de/p/1", title="Für Medizinische Praxisassistentinnen"), "hcp"),
+        # Austria's pharmacists in their practical year.
+        (hello("https://www.x.at/aspirantinnen-und-aspiranten/"), "pharmacist"),
+        # US diabetes care and education specialists.
+        (hello("https://www.x.com/cdces/", lang="en"), "hcp"),
+        # A trade the company trains: its page is for apprentices.
+        (hello("https://www.x.de/pharmakantin-pharmakant"), "applicant"),
+    ],
+)
+def test_regional_professions_and_trades_name_their_audience(
+    event: dict, visitor_type: str
+) -> None:
+    assert visitor_type_after(event) == visitor_type
 
 
 def page(url: str, **extra: str) -> dict:
