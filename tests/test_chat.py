@@ -291,6 +291,19 @@ def test_a_contrast_turns_the_answer_only_when_it_says_who_asks(
 
 
 @pytest.mark.parametrize(
+    ("text", "visitor_type"),
+    [
+        ("wie bewirbt man sich hier eigentlich", "applicant"),  # irregular: bewerben
+        ("mir san a Praxis in Graz", "hcp"),  # Bavarian and Austrian "san": sind
+    ],
+)
+def test_irregular_and_dialect_verb_forms(
+    matcher: ChatMatcher, text: str, visitor_type: str
+) -> None:
+    assert matcher.match(text).visitor_type == visitor_type
+
+
+@pytest.mark.parametrize(
     ("text", "says_who"),
     [
         ("Nebenwirkungen", False),
