@@ -405,6 +405,17 @@ def test_regional_professions_and_trades_name_their_audience(
     assert visitor_type_after(event) == visitor_type
 
 
+def test_notes_on_writing_a_prescription_are_for_prescribers() -> None:
+    """'Rezeptierhinweise' is writing the prescription (not 'Rezept', which an
+    e-prescription makes everyone's)."""
+    journey = (
+        hello("https://www.x.ch/de/produkte/thurasartan/studien/"),
+        {"type": "page", "url": "https://www.x.ch/de/service/rezeptierhinweise/"},
+    )
+    assert visitor_type_after(*journey) == "hcp"
+    assert visitor_type_after(hello("https://www.x.de/service/e-rezept/")) is None
+
+
 def page(url: str, **extra: str) -> dict:
     return {"type": "page", "url": url, **extra}
 
