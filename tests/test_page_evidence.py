@@ -409,8 +409,8 @@ def test_notes_on_writing_a_prescription_are_for_prescribers() -> None:
     """'Rezeptierhinweise' is writing the prescription (not 'Rezept', which an
     e-prescription makes everyone's)."""
     journey = (
-        hello("https://www.x.ch/de/produkte/thurasartan/studien/"),
-        {"type": "page", "url": "https://www.x.ch/de/service/rezeptierhinweise/"},
+        hello("https://www.x.ch/de/service/rezeptierhinweise/"),
+        {"type": "page", "url": "https://www.x.ch/de/service/aussendienst-kontakt/"},
     )
     assert visitor_type_after(*journey) == "hcp"
     assert visitor_type_after(hello("https://www.x.de/service/e-rezept/")) is None
