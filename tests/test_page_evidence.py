@@ -405,6 +405,25 @@ def test_regional_professions_and_trades_name_their_audience(
     assert visitor_type_after(event) == visitor_type
 
 
+@pytest.mark.parametrize(
+    ("first", "second", "visitor_type"),
+    [
+        ("/en/hayfever/pollen-calendar", "/en/home-remedies-for-hayfever", "patient"),
+        ("/en/products/din-list", "/en/order-by-fax", "pharmacist"),
+        ("/en/products/x/trial-results", "/en/resources/prior-authorization-letter", "hcp"),
+        ("/de/service/wartezimmer-material", "/de/produkte/x/studienlage", "hcp"),
+        ("/de/ueber-uns/was-wir-bieten", "/de/ueber-uns/arbeitszeitmodelle", "applicant"),
+    ],
+)
+def test_two_weak_pages_of_one_kind_tell_together(
+    first: str, second: str, visitor_type: str
+) -> None:
+    """Each page alone is a hint at most; two of one kind decide."""
+    site = "https://www.x.com"
+    assert visitor_type_after(hello(site + first)) is None
+    assert visitor_type_after(hello(site + first), page(site + second)) == visitor_type
+
+
 def test_notes_on_writing_a_prescription_are_for_prescribers() -> None:
     """'Rezeptierhinweise' is writing the prescription (not 'Rezept', which an
     e-prescription makes everyone's)."""
