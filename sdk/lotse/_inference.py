@@ -55,8 +55,8 @@ def logits(evidence: Iterable[Evidence], types: Sequence[str]) -> dict[str, floa
 #: deserves.
 EXPONENT = 0.6
 SCALE = 4.6
-CONFLICT = 2.1
-UNKNOWN = 4.8
+CONFLICT = 2.2
+UNKNOWN = 4.7
 
 
 def shaped(value: float) -> float:
