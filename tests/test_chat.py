@@ -304,6 +304,22 @@ def test_irregular_and_dialect_verb_forms(
 
 
 @pytest.mark.parametrize(
+    ("text", "first_person"),
+    [
+        ("Ich habe Rosazea", True),
+        ("I'm helping a family member", True),
+        ("c'est pour ma mère", True),
+        ("Rejoignez-nous", False),  # "we": on a site, the company
+        ("Ratgeber im 50er-Pack", False),  # German "im" is no English "I'm"
+    ],
+)
+def test_whether_a_text_is_in_the_first_person(
+    matcher: ChatMatcher, text: str, first_person: bool
+) -> None:
+    assert matcher.in_first_person(text) is first_person
+
+
+@pytest.mark.parametrize(
     ("text", "says_who"),
     [
         ("Nebenwirkungen", False),

@@ -93,6 +93,24 @@ def test_pages_whose_address_says_nothing(event: dict, visitor_type: str | None)
     assert visitor_type_after(event) == visitor_type
 
 
+@pytest.mark.parametrize(
+    ("text", "visitor_type"),
+    [
+        ("I'm helping a family member manage their treatment", "patient"),
+        ("Ich habe Rosazea – Tipps für den Alltag", "patient"),
+        ("Erinnerungs-App für meine Anwendung herunterladen", "patient"),
+        # Not in the first person: read like a title ("Tipps": a hint at most).
+        ("Tipps für den Alltag", None),
+    ],
+)
+def test_a_followed_link_in_the_first_person_is_the_visitors_statement(
+    text: str, visitor_type: str | None
+) -> None:
+    """By following "I'm helping a family member", the visitor says so."""
+    click = {"type": "click", "href": "/t/5520", "text": text}
+    assert visitor_type_after(hello("https://www.x.com/"), click) == visitor_type
+
+
 def test_a_followed_links_text_counts() -> None:
     click = {"type": "click", "href": "/n/5", "text": "Karriere"}
     assert visitor_type_after(hello("https://www.x.de/"), click) == "applicant"

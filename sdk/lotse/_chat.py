@@ -268,6 +268,11 @@ class ChatMatcher:
         self._second_opinion = second_opinion
         self.min_length = min_length
         self._lang = lang = Words(languages or bundled_languages())
+        #: The first person singular per language ("ich", "mein"; "i", "my").
+        self._first_person = {
+            each.id: each.first_person | each.mine
+            for each in (languages or bundled_languages()).languages
+        }
         self._alias_words: dict[str, tuple[str, ...]] = lang.languages.aliases
         #: "Dipl. Pflegefachfrau": the full stop of an abbreviation ends no clause.
         abbreviations = "|".join(sorted(map(re.escape, lang.languages.abbreviations)))
@@ -565,9 +570,10 @@ class ChatMatcher:
         lang = self._lang
         return [w for w in found if w not in lang.function and w not in lang.generic]
 
-    def _read(self, text: str, lang: str | None) -> tuple[str, list[str], list[Token]]:
+    def _read(self, text: str, lang: str | None) -> tuple[str, list[str], list[Token], str]:
         """The answer as matched (addresses out, hyphenated words joined), its
-        words with aliases expanded, and their tokens."""
+        words with aliases expanded, their tokens, and the language its words
+        tell ("" if none leads)."""
         text = _ADDRESSES.sub(" ", text[:_MAX_CHARS])
         if self._abbreviation_stops is not None:
             text = self._abbreviation_stops.sub(r"\1", text)
@@ -578,7 +584,7 @@ class ChatMatcher:
         own = self._aliases_by_lang.get(told, {})
         clauses = [self._expand(part, own) for part in parts]
         flat = [word for clause in clauses for word in clause]
-        return text, flat, self._tokens(clauses, told)
+        return text, flat, self._tokens(clauses, told), told
 
     def says_who(self, text: str, lang: str | None = None) -> bool:
         """Whether the text says who is asking: the visitor themselves or their
@@ -587,9 +593,18 @@ class ChatMatcher:
         "Lagerung Kühlschrank") is a topic anyone may look up."""
         return self._names_someone(self._read(text, lang)[2])
 
+    def in_first_person(self, text: str, lang: str | None = None) -> bool:
+        """Whether the text speaks in the first person singular ("Ich habe …", "my
+        husband", "I'm a nurse") in the language its words tell (English "im" is
+        German "im", Swiss "min" an English minute): none if no language leads;
+        not "we", which on a site is the company."""
+        _, _, tokens, told = self._read(text, lang)
+        first = self._first_person.get(told, frozenset())
+        return any(token.word in first for token in tokens)
+
     def match(self, text: str, lang: str | None = None) -> ChatMatch:
         """The intent a chat answer expresses, with confidence and negations."""
-        text, flat, tokens = self._read(text, lang)
+        text, flat, tokens, _ = self._read(text, lang)
         detected = self._language(text, tokens, lang)
         if len(" ".join(flat)) < self.min_length:
             return ChatMatch(None, None, 0.0, (), detected)

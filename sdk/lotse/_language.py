@@ -247,6 +247,7 @@ class Language:
     audience_reasons: Mapping[str, str] = field(default_factory=dict)
     seek_reason: str = ""
     search_reason: str = ""
+    link_reason: str = ""
 
     @property
     def words(self) -> frozenset[str]:
@@ -346,7 +347,7 @@ _KEYS: dict[str, frozenset[str]] = {
         }
     ),
     "audiences": frozenset(),  # any visitor type
-    "reasons": frozenset({"audience", "seek", "search"}),
+    "reasons": frozenset({"audience", "seek", "search", "link"}),
 }
 
 
@@ -488,6 +489,7 @@ def read_language(path: Path) -> Language:
         audience_reasons=dict(doc.get("reasons", {}).get("audience", {})),
         seek_reason=doc.get("reasons", {}).get("seek", ""),
         search_reason=doc.get("reasons", {}).get("search", ""),
+        link_reason=doc.get("reasons", {}).get("link", ""),
     )
 
 

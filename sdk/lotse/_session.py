@@ -580,6 +580,12 @@ class Session:
             (titles, _signals.TITLE_FACTOR),
             (link_texts, _signals.LINK_TEXT_FACTOR),
         ):
+            if segments is link_texts and not denied:
+                # A link in the first person is what the visitor says by following it.
+                stated = reader.statement_hits(engine.chat, segments)
+                if stated is not None:
+                    hits += stated
+                    continue
             if segments:
                 read = reader.read_segments(segments, "text", within=within)
                 if segments is link_texts and denied:

@@ -849,6 +849,7 @@ class Reasons:
     audience: Mapping[str, Text]
     seek: Text
     search: Text
+    link: Text
 
 
 class PageReader:
@@ -966,6 +967,12 @@ class PageReader:
         self.search_signals: dict[str, Signal] = {
             t: Signal("path", f"search:{t}", t, SEARCH_WEIGHT, dict(reasons.search))
             for t in type_ids
+        }
+        self._first_person = langs.first_person | langs.mine
+        #: Evidence from a followed link's text in the first person ("Ich habe
+        #: Rosazea", "I'm helping a family member"), read as the visitor's words.
+        self.statement_signals: dict[str, Signal] = {
+            t: Signal("path", f"link:{t}", t, SEARCH_WEIGHT, dict(reasons.link)) for t in type_ids
         }
         self._scaled: dict[tuple[int, float], Signal] = {}
         self._cache: dict[tuple[str, tuple[str, ...]], tuple[Hit[Signal], ...]] = {}
@@ -1555,6 +1562,25 @@ class PageReader:
         searched = self.read_segments(segments, "text", remember=False)
         return [(s, f * SEARCH_FACTOR) for s, f in searched]
 
+    def statement_hits(
+        self, chat: ChatMatcher, text: Sequence[tuple[str, ...]]
+    ) -> list[Hit[Signal]] | None:
+        """What a followed link's text in the first person says ("Ich habe Rosazea –
+        Tipps für den Alltag", "I'm helping a family member manage their
+        treatment"): by following it the visitor says it of themselves, so it
+        is read like a chat answer, in the language its words tell (a German
+        link on an English page is German). None for a text in no first person,
+        or one the chat matcher is not sure of: read like a title."""
+        if all(self._first_person.isdisjoint(part) for part in text):
+            return None  # (the common case, without reading the text as an answer)
+        words = ", ".join(" ".join(part) for part in text)
+        if not chat.in_first_person(words):
+            return None
+        match = chat.match(words)
+        if match.visitor_type in self.statement_signals and match.confidence >= SEARCH_CONFIDENCE:
+            return [(self.statement_signals[match.visitor_type], match.confidence)]
+        return None
+
     def _looked_for(self, word: str) -> bool:
         """Whether the word names a role, a place of care or a medicine (a drug's
         name is an alias of a medicine word: "ibuprofen" -> "painkillers")."""
@@ -1660,6 +1686,7 @@ def _reasons(languages: Languages) -> Reasons:
     audience: dict[str, dict[str, str]] = {}
     seek: dict[str, str] = {}
     search: dict[str, str] = {}
+    link: dict[str, str] = {}
     for lang in languages.languages:
         for visitor_type, text in lang.audience_reasons.items():
             audience.setdefault(visitor_type, {})[lang.id] = text
@@ -1667,4 +1694,6 @@ def _reasons(languages: Languages) -> Reasons:
             seek[lang.id] = lang.seek_reason
         if lang.search_reason:
             search[lang.id] = lang.search_reason
-    return Reasons(audience, seek, search)
+        if lang.link_reason:
+            link[lang.id] = lang.link_reason
+    return Reasons(audience, seek, search, link)
