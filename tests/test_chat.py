@@ -304,6 +304,22 @@ def test_irregular_and_dialect_verb_forms(
 
 
 @pytest.mark.parametrize(
+    ("text", "visitor_type"),
+    [
+        # A place after a role word is whose place it is: "our GP surgery" is a practice.
+        ("samples for our gp surgery", "hcp"),
+        ("samples for our GP practice", "hcp"),
+        # A patient's GP practice stays theirs.
+        ("my GP practice prescribed it", "patient"),
+    ],
+)
+def test_a_place_named_for_a_role_is_the_place(
+    matcher: ChatMatcher, text: str, visitor_type: str
+) -> None:
+    assert matcher.match(text).visitor_type == visitor_type
+
+
+@pytest.mark.parametrize(
     ("text", "first_person"),
     [
         ("Ich habe Rosazea", True),

@@ -1055,13 +1055,17 @@ class ChatMatcher:
 
     def _place_head(self, tokens: list[Token], token: Token) -> Token:
         """The place a place of care names, when another follows it in the clause
-        ("hospital pharmacy", "KH-Apo"): the last is the head; else the word."""
+        ("hospital pharmacy", "KH-Apo"): the last is the head; so is a place after
+        a role word naming whose place it is ("our GP surgery": a practice, not
+        "our GP"); else the word."""
         head = token
         for after in tokens[token.position + 1 :]:
             if after.clause != token.clause or not self._names_place(after):
                 break
             head = after
-        return head if self._names_place(token) else token
+        if self._names_place(token) or (head is not token and self._own_role(token)):
+            return head
+        return token
 
     def _signed_as_place(self, tokens: list[Token], token: Token) -> bool:
         """Whether a place of care is followed, in its clause, only by its name or
