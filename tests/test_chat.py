@@ -320,6 +320,19 @@ def test_a_place_named_for_a_role_is_the_place(
 
 
 @pytest.mark.parametrize(
+    ("text", "visitor_type"),
+    [
+        ("me knee's killing me, is the gel any good", "patient"),  # "me" for "my"
+        ("can someone call me back please", None),  # after a verb: no one's back
+    ],
+)
+def test_me_is_my_only_where_a_possessive_stands(
+    matcher: ChatMatcher, text: str, visitor_type: str | None
+) -> None:
+    assert matcher.match(text).visitor_type == visitor_type
+
+
+@pytest.mark.parametrize(
     ("text", "first_person"),
     [
         ("Ich habe Rosazea", True),

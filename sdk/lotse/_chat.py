@@ -881,8 +881,10 @@ class ChatMatcher:
                 token.other = True
                 token.ours = before.word in lang.ours
                 token.mine = before.word in lang.mine
-            elif before.word in lang.mine_before_own and (
-                lang.is_kin(token.word) or lang.is_body(token.word)
+            elif (
+                before.word in lang.mine_before_own
+                and (lang.is_kin(token.word) or lang.is_body(token.word))
+                and self._possessive_place(tokens, before)
             ):
                 token.other = token.mine = True  # "me nan", "me knee"
         # "a patient of mine", "eine Patientin von uns": the possessive after the word.
@@ -1052,6 +1054,16 @@ class ChatMatcher:
                 if vid in self._audience_roles:
                     kinds.add("")
         return kinds
+
+    def _possessive_place(self, tokens: list[Token], token: Token) -> bool:
+        """Whether an object pronoun stands where a possessive would ("me knee's
+        killing me", "with me blood thinners"): first in its clause or after a
+        preposition ("with", "in", "for") or "and" — not after a verb ("call me back")."""
+        if token.position == 0:
+            return True
+        before = tokens[token.position - 1]
+        lang = self._lang
+        return before.clause != token.clause or before.word in lang.about | lang.joined
 
     def _place_head(self, tokens: list[Token], token: Token) -> Token:
         """The place a place of care names, when another follows it in the clause
