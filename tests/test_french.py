@@ -43,6 +43,8 @@ def engine() -> lotse.Engine:
         ("Titulaire, on fait des tests angine, vous fournissez des kits ?", "pharmacist"),
         # Retired ("à la retraite"), and taking it oneself ("moi-même"): a patient.
         ("médecin à la retraite, je prends moi-même votre statine, j'ai des crampes", "patient"),
+        # A hyphenated family word is one word: asking for one's grandmother.
+        ("je travaille en pharmacie mais c'est pour ma grand-mère", "patient"),
     ],
 )
 def test_french_answers(engine: lotse.Engine, text: str, visitor_type: str | None) -> None:

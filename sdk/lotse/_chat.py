@@ -705,9 +705,14 @@ class ChatMatcher:
     def _joined(self, pair: re.Match[str]) -> str:
         """A hyphenated compound the vocabulary knows as one word, written as one
         ("Pharma-Assistentin" is a Swiss pharmacy assistant, not "Pharma" and an
-        assistant); other hyphenated words stay apart."""
+        assistant), as is a family word ("grand-mère"); other hyphenated words stay
+        apart."""
         joined = words(pair[1] + pair[2])
-        if len(joined) == 1 and (joined[0] in self._vocab or joined[0] in self._alias_words):
+        if len(joined) == 1 and (
+            joined[0] in self._vocab
+            or joined[0] in self._alias_words
+            or self._lang.is_kin(joined[0])
+        ):
             return pair[1] + pair[2]
         return pair[0]
 
