@@ -415,6 +415,13 @@ def test_a_page_on_a_job_boards_host_is_a_job_page(url: str) -> None:
         (hello("https://www.x.com/cdces/", lang="en"), "hcp"),
         # A trade the company trains: its page is for apprentices.
         (hello("https://www.x.de/pharmakantin-pharmakant"), "applicant"),
+        # Lactation consultants; a medical student's traineeship at the company.
+        (hello("https://www.x.de/pages/stillberaterinnen"), "hcp"),
+        (hello("https://www.x.de/de-de/famulatur-bei-x"), "applicant"),
+        (hello("https://www.x.de/wir-suchen-verstaerkung/"), "applicant"),
+        # The household's medicine chest is no pharmacy ("Apotheke" inside it).
+        (hello("https://www.x.de/p/1", title="Frühjahrsputz für die Hausapotheke"), None),
+        (hello("https://www.x.de/produkte/reiseapotheke/"), None),
     ],
 )
 def test_regional_professions_and_trades_name_their_audience(
