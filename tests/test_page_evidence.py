@@ -449,6 +449,23 @@ def test_two_weak_pages_of_one_kind_tell_together(
     assert visitor_type_after(hello(site + first), page(site + second)) == visitor_type
 
 
+@pytest.mark.parametrize(
+    ("event", "visitor_type"),
+    [
+        (hello("https://www.x.com/your-first-infusion-day/", lang="en"), "patient"),
+        (hello("https://www.x.com/p/1", title="What to expect on your first infusion"), "patient"),
+        (hello("https://www.x.ch/de/service/erinnerungs-app-fuer-ihre-injektion"), "patient"),
+        (hello("https://www.x.fr/votre-premiere-perfusion", lang="fr"), "patient"),
+        # An infusion centre's page is no one's own infusion.
+        (hello("https://www.x.com/infusion-centers/", lang="en"), None),
+    ],
+)
+def test_a_page_speaking_of_the_visitors_own_treatment_is_for_patients(
+    event: dict, visitor_type: str | None
+) -> None:
+    assert visitor_type_after(event) == visitor_type
+
+
 def test_notes_on_writing_a_prescription_are_for_prescribers() -> None:
     """'Rezeptierhinweise' is writing the prescription (not 'Rezept', which an
     e-prescription makes everyone's)."""

@@ -1382,9 +1382,11 @@ class PageReader:
             server = self.clients.get(word) or self.clients.get(base)
             if yours and server is not None:
                 return server
-            if yours and (word in self.medicines or base in self.medicines):
-                # "Ihre Tabletten sehen anders aus?", "paying for your medication":
-                # the page speaks to the one taking it.
+            if (yours or (index > 1 and segment[index - 2] in self.yours)) and (
+                word in self.medicines or base in self.medicines
+            ):
+                # "Ihre Tabletten sehen anders aus?", "paying for your medication",
+                # "your first infusion": the page speaks to the one taking it.
                 return PATIENT_TYPE
             worker = workplaces.get(word) or workplaces.get(base)
             if worker is not None:
