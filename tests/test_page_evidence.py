@@ -86,6 +86,9 @@ def test_a_title_that_is_not_a_string_is_refused(field: str) -> None:
         # Joomla's and TYPO3's own search parameters, the latter nested in brackets.
         (hello("https://www.x.ie/component/search/?searchword=graduate+jobs"), "applicant"),
         (hello("https://www.x.de/suche?tx_kesearch_pi1%5Bsword%5D=ausbildung+pta"), "applicant"),
+        # A search page keeping its state in the fragment (Coveo, Algolia widgets).
+        (hello("https://www.x.com/search#q=REMS%20prescriber%20certification"), "hcp"),
+        (hello("https://www.x.com/search#t=All&q=graduate%20jobs&sort=relevancy"), "applicant"),
         (hello("https://www.x.de/p/1"), None),
     ],
 )

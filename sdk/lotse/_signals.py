@@ -669,26 +669,40 @@ _SEGMENT = "0q0"
 
 def split_search(url: str, parameters: Sequence[str]) -> tuple[str, str]:
     """The URL without its site-search parameters (`?q=`, `?s=`, …), and the
-    search text. Nothing is cached: a visitor's search terms are not kept."""
-    if "?" not in url:
+    search text. Search pages that keep their state in the fragment
+    ("/search#q=…", "#t=All&q=…") count too. Nothing is cached: a visitor's
+    search terms are not kept."""
+    if "?" not in url and "#" not in url:
         return url, ""
     try:
         parts = urlsplit(url.strip())
     except ValueError:
         return url, ""
-    if not parts.query:
+    # A fragment of parameters is a search's state; "#/route" is a page (`page_facts`).
+    hashed = "=" in parts.fragment and not parts.fragment.startswith("/")
+    if not parts.query and not hashed:
         return url, ""
+    query, search = _without_search(parts.query, parameters)
+    fragment = parts.fragment
+    if hashed:
+        fragment, found = _without_search(fragment, parameters)
+        search += found
+    if not search:
+        return url, ""
+    return urlunsplit(parts._replace(query=query, fragment=fragment)), " ".join(search)
+
+
+def _without_search(query: str, parameters: Sequence[str]) -> tuple[str, list[str]]:
+    """A query string less its site-search parameters, and their values."""
     keep: list[tuple[str, str]] = []
     search: list[str] = []
-    for key, value in parse_qsl(parts.query):
+    for key, value in parse_qsl(query):
         # TYPO3 and other CMS nest the name: "tx_indexedsearch_pi2[search][sword]".
         if key.lower().rstrip("]").rsplit("[", 1)[-1] in parameters:
             search.append(value)
         else:
             keep.append((key, value))
-    if not search:
-        return url, ""
-    return urlunsplit(parts._replace(query=urlencode(keep))), " ".join(search)
+    return urlencode(keep), search
 
 
 #: Second-level labels under which registrable names sit one level deeper
