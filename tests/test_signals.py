@@ -293,6 +293,8 @@ def test_an_audience_no_visitor_type_covers_names_nobody(reader: PageReader, tex
         ("/ueber-uns/karriere/stellenangebote", {"applicant"}),  # its jobs are still jobs
         ("/about-us/careers/", {"applicant"}),
         ("/stories/pharmacists-of-the-year-2026", set()),  # the company's storytelling
+        ("/magazin/interview-mit-einer-schmerztherapeutin", set()),  # a therapist interviewed
+        ("/wissenschaftlicher-beirat/kliniker", set()),  # the company's advisory board
     ],
 )
 def test_below_the_companys_own_sections_only_its_jobs_name_the_visitor(
