@@ -296,6 +296,9 @@ def test_a_visit_across_the_sites_own_hosts_is_no_referral() -> None:
         # A discussion forum named as one, with no entry of its own: patients mostly.
         ("https://www.asthma-forum.de/thread/4411-neues-spray/", "patient"),
         ("https://www.boards.ie/discussion/22/hayfever-tips", "patient"),
+        # Its talk section, or a "Stammtisch" (a regulars' table) of those affected.
+        ("https://www.cosy-nook.co.uk/talk/toddler-eczema", "patient"),
+        ("https://www.krampfadern-stammtisch.at/thema/4412", "patient"),
         # A forum with an entry of its own is that entry's.
         ("https://www.pta-forum.de/", "pharmacist"),
     ],
