@@ -270,8 +270,7 @@ class ChatMatcher:
         self._lang = lang = Words(languages or bundled_languages())
         #: The first person singular per language ("ich", "mein"; "i", "my").
         self._first_person = {
-            each.id: each.first_person | each.mine
-            for each in (languages or bundled_languages()).languages
+            each.id: each.first_person | each.mine for each in lang.languages.languages
         }
         self._alias_words: dict[str, tuple[str, ...]] = lang.languages.aliases
         #: "Dipl. Pflegefachfrau": the full stop of an abbreviation ends no clause.
