@@ -110,8 +110,7 @@ def test_a_followed_link_in_the_first_person_is_the_visitors_statement(
     text: str, visitor_type: str | None
 ) -> None:
     """By following "I'm helping a family member", the visitor says so."""
-    click = {"type": "click", "href": "/t/5520", "text": text}
-    assert visitor_type_after(hello("https://www.x.com/"), click) == visitor_type
+    assert visitor_type_after(hello("https://www.x.com/"), click("/t/5520", text)) == visitor_type
 
 
 def test_a_followed_links_text_counts() -> None:

@@ -269,6 +269,9 @@ class ChatMatcher:
         self.min_length = min_length
         self._lang = lang = Words(languages or bundled_languages())
         #: The first person singular per language ("ich", "mein"; "i", "my").
+        #: Words after which an object pronoun stands as a possessive ("with me
+        #: blood thinners", "and me knee"): `_possessive_place`.
+        self._before_possessive = lang.about | lang.joined
         self._first_person = {
             each.id: each.first_person | each.mine for each in lang.languages.languages
         }
@@ -1066,8 +1069,7 @@ class ChatMatcher:
         if token.position == 0:
             return True
         before = tokens[token.position - 1]
-        lang = self._lang
-        return before.clause != token.clause or before.word in lang.about | lang.joined
+        return before.clause != token.clause or before.word in self._before_possessive
 
     def _place_head(self, tokens: list[Token], token: Token) -> Token:
         """The place a place of care names, when another follows it in the clause

@@ -45,7 +45,7 @@ from ._morphology import Morphology
 from ._normalise import words
 
 if TYPE_CHECKING:
-    from ._chat import ChatMatcher
+    from ._chat import ChatMatch, ChatMatcher
 
 _P = TypeVar("_P")
 
@@ -672,8 +672,8 @@ def split_search(url: str, parameters: Sequence[str]) -> tuple[str, str]:
     search text. Search pages that keep their state in the fragment
     ("/search#q=…", "#t=All&q=…") count too. Nothing is cached: a visitor's
     search terms are not kept."""
-    if "?" not in url and "#" not in url:
-        return url, ""
+    if "=" not in url:
+        return url, ""  # no parameter anywhere: the common case, without parsing
     try:
         parts = urlsplit(url.strip())
     except ValueError:
@@ -983,6 +983,7 @@ class PageReader:
             for t in type_ids
         }
         self._first_person = langs.first_person | langs.mine
+        self._applying = tuple(sorted(langs.applying))
         #: Evidence from a followed link's text in the first person ("Ich habe
         #: Rosazea", "I'm helping a family member"), read as the visitor's words.
         self.statement_signals: dict[str, Signal] = {
@@ -1569,12 +1570,9 @@ class PageReader:
         if content and all(self._looked_for(word) for word in content):
             return []
         match = chat.match(search, lang)
-        if (
-            match.visitor_type in self.search_signals
-            and match.confidence >= SEARCH_CONFIDENCE
-            and (match.visitor_type != PATIENT_TYPE or chat.says_who(search, lang))
-        ):
-            return [(self.search_signals[match.visitor_type], match.confidence)]
+        answered = _answered(self.search_signals, match)
+        if answered and (match.visitor_type != PATIENT_TYPE or chat.says_who(search, lang)):
+            return answered
         searched = self.read_segments(segments, "text", remember=False)
         return [(s, f * SEARCH_FACTOR) for s, f in searched]
 
@@ -1592,10 +1590,7 @@ class PageReader:
         words = ", ".join(" ".join(part) for part in text)
         if not chat.in_first_person(words):
             return None
-        match = chat.match(words)
-        if match.visitor_type in self.statement_signals and match.confidence >= SEARCH_CONFIDENCE:
-            return [(self.statement_signals[match.visitor_type], match.confidence)]
-        return None
+        return _answered(self.statement_signals, chat.match(words)) or None
 
     def _looked_for(self, word: str) -> bool:
         """Whether the word names a role, a place of care or a medicine (a drug's
@@ -1630,12 +1625,11 @@ class PageReader:
         """Whether the segments speak of applying ("Jetzt bewerben", "/apply/…",
         "jobapply", "onlinebewerbung"): a word that is, begins or ends with a word
         of applying."""
-        applying = self.languages.applying
+        applying = self._applying
         return any(
-            word.startswith(form) or word.endswith(form)
+            word.startswith(applying) or word.endswith(applying)
             for segment in segments
             for word in segment
-            for form in applying
         )
 
     def professions_named(self, segments: Iterable[tuple[str, ...]]) -> frozenset[str]:
@@ -1689,6 +1683,16 @@ def _object_of(visitor_type: str, context: AbstractSet[str]) -> bool:
 def _hit_key(signal: Signal) -> int:
     """Signals are compiled once per engine: the object is the signal."""
     return id(signal)
+
+
+def _answered(signals: Mapping[str, Signal], match: ChatMatch) -> list[Hit[Signal]]:
+    """The evidence of a text read like a chat answer (a site search, a link in the
+    first person): the type's signal at the matcher's confidence, if it is sure
+    enough (`SEARCH_CONFIDENCE`); else none."""
+    signal = signals.get(match.visitor_type or "")
+    if signal is not None and match.confidence >= SEARCH_CONFIDENCE:
+        return [(signal, match.confidence)]
+    return []
 
 
 def _keep(found: dict[int, Hit[Signal]], signal: Signal, factor: float) -> None:
