@@ -56,6 +56,22 @@ def test_no_concept_by_chance(morphology: Morphology, word: str) -> None:
         assert found == set()
 
 
+@pytest.mark.parametrize(
+    ("label", "found"),
+    [
+        ("arztnotes", ("arzt", "notes")),
+        ("medkarrierezone", ("med", "karriere", "zone")),
+        ("karrierechat", ("karriere", "chat")),  # `also`: the caller's words
+        ("similkameen", ("similkameen",)),  # no known word inside
+        ("apothekex", ("apothekex",)),  # a letter left over
+        ("patientics", ("patientics",)),  # an ending after the last word
+        ("arzt", ("arzt",)),  # too short to split
+    ],
+)
+def test_a_host_labels_words(morphology: Morphology, label: str, found: tuple[str, ...]) -> None:
+    assert morphology.label_words(label, also={"chat"}) == found
+
+
 def test_section_compounds(morphology: Morphology) -> None:
     assert morphology.is_section_compound("apothekenportal")
     assert morphology.is_section_compound("aerztebereich")

@@ -318,6 +318,10 @@ def test_a_forum_the_visitor_came_from(referrer: str, visitor_type: str) -> None
         ("https://www.ausbildungsplatzboerse.at/", "applicant"),
         ("https://www.hausarzt-praxiswissen.de/", "hcp"),
         ("https://pflegekraefte-netz.ch/", "hcp"),
+        # Its words run together, in any order.
+        ("https://www.nursejobsscotland.co.uk/vacancy/4471", "applicant"),
+        ("https://www.prescribernotes.com/", "hcp"),
+        ("https://www.pflegejobsbayern.de/", "applicant"),
     ],
 )
 def test_a_referring_site_named_for_what_it_is(referrer: str, visitor_type: str) -> None:
@@ -327,6 +331,13 @@ def test_a_referring_site_named_for_what_it_is(referrer: str, visitor_type: str)
     evidence = session.profile.evidence
     assert {e.visitor_type for e in evidence.values()} == {visitor_type}
     assert all(key.startswith("refpath:") for key in evidence)
+
+
+def test_a_forum_named_in_words_run_together() -> None:
+    """A site named "eczemachatboard": a board (a forum), though no entry names it."""
+    session, _ = feed(hello("https://www.x.de/", referrer="https://www.eczemachatboard.com/"))
+    assert [key.split(":")[0] for key in session.profile.evidence] == ["ref"]
+    assert session.summary()["visitor_type"] == "patient"
 
 
 def test_a_heading_that_looks_for_care_outweighs_a_profession_in_the_path() -> None:

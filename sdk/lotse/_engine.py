@@ -207,6 +207,13 @@ class Engine:
             self.chat.role_words(),
             self.type_ids,
         )
+        #: The referrer entries' one-label names in each of their forms ("boards"
+        #: as "board"), for the words run together in a referring site's name.
+        self.referrer_labels: dict[str, str] = {
+            form: label
+            for label in self.referrer_signals.labels
+            for form in self.reader.morphology.forms(label)
+        }
 
     def candidates(self, slot_id: str, decided: str | None) -> tuple[RulePlan, ...]:
         """The slot's rules a visitor of type `decided` may meet, most specific first:

@@ -27,7 +27,7 @@ it, and one analysis is a few dozen dictionary lookups.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Set
 
 from ._language import Languages, bundled_languages
 from ._memo import remember_in
@@ -50,6 +50,13 @@ MIN_PART = 3
 #: Shortest known word that may be found behind an unknown modifier: "arzt"
 #: yes, "pta" no ("hepta", "septa").
 MIN_HEAD = 4
+
+#: Longest host label split into words (a longer one is read whole).
+MAX_LABEL = 40
+#: Shortest word found inside a host label: shorter known words ("apo", "pta")
+#: hide in too many names ("heptagon"); between two found words they are read
+#: all the same ("apo|order": "apo").
+MIN_LABEL_WORD = 4
 
 #: A reading: the vocabulary word, its factor, and how it was found: "form"
 #: (the word or another form of it), "part" (with a generic part or another
@@ -219,6 +226,53 @@ class Morphology:
                 else:
                     keep(right_word, HEAD, "head")  # "spital|arzt"
         return tuple((found, factor, kind) for found, (factor, kind) in best.items())
+
+    def label_words(self, label: str, also: Set[str] = frozenset()) -> tuple[str, ...]:
+        """A host label's words: sites are named by run-together words in any
+        order ("prescriberpulse", "medjobsireland", "thyroidtalkboard"). The
+        known words (the vocabulary's, `known`, or `also`'s) that cover most of
+        the label, longest first; the letters between them are words too. A
+        label with no known word inside, or a letter or two or an ending left
+        over beside one, stays whole."""
+        size = len(label)
+        if size > MAX_LABEL or size < 2 * MIN_LABEL_WORD:
+            return (label,)
+        # best[end]: (score, cuts) of label[:end]: a known word scores its length
+        # squared (long words, few cuts), a word as written a point more than
+        # another form ("arzt|notes", not "arztn|otes"); a letter in no known word
+        # scores nothing.
+        best: list[tuple[int, tuple[tuple[int, bool], ...]]] = [(0, ())]
+        for end in range(1, size + 1):
+            score, cuts = best[end - 1]
+            choice = (score, (*cuts, (end, False)))
+            for start in range(end - MIN_LABEL_WORD + 1):
+                piece = label[start:end]
+                if piece in also or piece in self.known:
+                    worth = 2 * len(piece) ** 2 + 1
+                else:
+                    form = self.lookup_remembered(piece)
+                    worth = 2 * len(form) ** 2 if form else 0
+                if worth:
+                    score = best[start][0] + worth
+                    if score > choice[0]:
+                        choice = (score, (*best[start][1], (end, True)))
+            best.append(choice)
+        cuts = best[size][1]
+        if not any(known for _, known in cuts):
+            return (label,)
+        found: list[str] = []
+        start = 0
+        for index, (end, known) in enumerate(cuts):
+            # Unknown letters run on into one word until a known word starts.
+            if not known and index + 1 < len(cuts) and not cuts[index + 1][1]:
+                continue
+            # A letter or two left over is no reading ("r|oman|die"), nor an
+            # ending after the last known word ("therapeut|ics", "derma|lis").
+            if not known and end - start < (MIN_LABEL_WORD if end == size else MIN_PART):
+                return (label,)
+            found.append(label[start:end])
+            start = end
+        return tuple(found)
 
     def _left(self, left: str) -> str | None:
         """The vocabulary word a compound's first part is, with or without a link."""

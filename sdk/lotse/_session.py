@@ -486,19 +486,26 @@ class Session:
         titles = reader.without_site_name(texts, facts.host) if texts else texts
         self._observe_path(address, titles, search)
         if referrer is not None:
-            known = engine.referrer_signals.find(referrer.host) or (
-                engine.referrer_signals.find_sections(referrer.segments()[:2])
-            )
+            hosts = engine.referrer_signals
+            known = hosts.find(referrer.host) or hosts.find_sections(referrer.segments()[:2])
+            name: list[tuple[str, ...]] = []
+            if not known:
+                # A site named for what it is, in words run together ("thyroidtalkboard").
+                labels = engine.referrer_labels
+                name = reader.name_words(referrer, labels.keys())
+                known = hosts.find_sections(
+                    (labels[word],) for segment in name for word in segment if word in labels
+                )
             for signal in known:
                 profile.add_signal(signal, "ref", "", engine.tuning)
             if not search:  # a web search's own address says nothing more
-                self._observe_referrer(referrer, by_name=not known)
+                self._observe_referrer(referrer, [] if known else name)
         elif profile.page_views == 1:
             # Arrived from another host of the site ("newsletter.example.de/
             # aerzte-newsletter/"), one the session has not seen a page of.
             sister = sister_host_of(event.referrer, facts.host)
             if sister is not None and not engine.mentions_sensitive(sister.words()):
-                self._observe_referrer(sister, by_name=False)
+                self._observe_referrer(sister, [])
         if facts.utm_segments:
             for signal in reader.weighted(reader.read_all(facts.utm_segments, "utm")):
                 profile.add_signal(signal, "utm", "", engine.tuning)
@@ -630,13 +637,11 @@ class Session:
         elif professions:
             self.profile.take_as_job_seeker(facts.where or facts.path, professions)
 
-    def _observe_referrer(self, referrer: Referrer, *, by_name: bool) -> None:
+    def _observe_referrer(self, referrer: Referrer, name: list[tuple[str, ...]]) -> None:
         """What the other site's path says ("/jobs/view/…", "/community/diabetes/…")
-        and, for a site the catalogue does not know, its name, read afresh, kept
+        and, for a site the catalogue does not know, its `name`, read afresh, kept
         as evidence of no page."""
-        segments = referrer.segments()
-        if by_name:
-            segments = [*referrer.name_segments(), *segments]
+        segments = [*name, *referrer.segments()]
         if not segments:
             return
         reader = self.engine.reader

@@ -439,6 +439,11 @@ class HostMatcher(Generic[_P]):
                 )
         return list({id(p): p for p in found}.values())
 
+    @property
+    def labels(self) -> frozenset[str]:
+        """The one-label entries ("stepstone", "forum")."""
+        return frozenset(self._labels)
+
     def find_sections(self, pieces: Iterable[tuple[str, ...]]) -> list[_P]:
         """The label entries that whole one-word pieces of another site's path
         name ("example.de/forum/…" as "forum.example.de"): where on a site one
@@ -1507,6 +1512,18 @@ class PageReader:
         return morphology.is_known(word) or any(
             factor == 1.0 for _, factor, _ in morphology.analyse(word)
         )
+
+    def name_words(self, referrer: Referrer, also: AbstractSet[str]) -> list[tuple[str, ...]]:
+        """The words of a referring site's name, those run together apart
+        ("prescriberpulse": prescriber, pulse; `Morphology.label_words`). A
+        label the catalogue reads as it is ("neurodermitis-eltern") stays whole."""
+        split = self.morphology.label_words
+        return [
+            segment
+            if self.read(segment, remember=False)
+            else tuple(part for word in segment for part in split(word, also))
+            for segment in referrer.name_segments()
+        ]
 
     def without_site_name(
         self, segments: Sequence[tuple[str, ...]], host: str
