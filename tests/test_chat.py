@@ -847,6 +847,20 @@ def test_another_audience_spoken_of_leaves_the_role(matcher: ChatMatcher) -> Non
             "applicant",
         ),
         ("Nicht Arzt, sondern Patient", ("hcp",), "patient"),
+        # A denial in time: who they were, not what they want now; work they no
+        # longer do is their former role's.
+        ("Keine Studentin mehr, suche jetzt meine erste Stelle", (), "applicant"),
+        ("no longer a student, after a graduate role with you", (), "applicant"),
+        (
+            "no longer working as a midwife, want to apply for your sales team",
+            ("hcp",),
+            "applicant",
+        ),
+        (
+            "je ne travaille plus comme préparatrice, je postule chez vous",
+            ("pharmacist",),
+            "applicant",
+        ),
         # A job word denied by one who says who they are; alone it is a job seeker's.
         (
             "Keine Bewerbung, ich bin PTA und brauche die Bestell-Hotline",

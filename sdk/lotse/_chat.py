@@ -183,6 +183,12 @@ _DENIAL_REACH = 3
 #: A job word among this many words after a denial is denied ("pas pour une
 #: candidature", "not applying for a job").
 _NEGATED_JOB_REACH = 3
+#: A word of time this many words after a denied role makes the denial one of
+#: time ("kein Student mehr", "not a student anymore").
+_PAST_REACH = 3
+#: A role this many words after a denial in time is the one denied ("no longer
+#: working as a pharmacist").
+_PAST_ROLE_REACH = 4
 #: How many words after a want ("need", "besoin") what is not wanted may come.
 _WANTED_REACH = 2
 #: A role this many words after another, its conjunction first, is joined to it.
@@ -1407,6 +1413,13 @@ class ChatMatcher:
                 target = self._before(tokens, index)
             if target is None:
                 continue
+            # A denial in time ("nicht mehr", "no longer", "ne … plus", "former"):
+            # who the visitor was, not what they may want now.
+            past = word in lang.negation_past or any(
+                t.word in lang.negation_past
+                for t in tokens[index + 1 : target.position + _PAST_REACH]
+                if t.clause == token.clause
+            )
             roles = self._direct_roles(target)
             if not roles and ahead:  # "ni soignant": the languages' audience words too
                 roles = self._audience_of(target.word)
@@ -1420,7 +1433,21 @@ class ChatMatcher:
                         target.meanings = []
                         target.weight = 0.0
                         target = following
-            if not roles and ahead:
+            if not roles and ahead and past:
+                # "no longer working as a pharmacist", "n'exerce plus comme kiné": the
+                # work they did was that role's; the role is denied, not a job.
+                ahead_words = [
+                    t for t in tokens[index + 1 :] if t.clause == token.clause and t.weight > 0.0
+                ][:_PAST_ROLE_REACH]
+                former = next((t for t in ahead_words if self._direct_roles(t) - {JOBS_TYPE}), None)
+                if former is not None:
+                    for done in ahead_words[: ahead_words.index(former)]:
+                        if self._means_job(done):  # "working", "exerce"
+                            done.meanings = []
+                            done.weight = 0.0
+                    target = former
+                    roles = self._direct_roles(former) - {JOBS_TYPE}
+            if not roles and ahead and not past:
                 # "keine Bewerbung, ich bin PKA", "pas pour une candidature, je suis
                 # préparatrice", "not about a job": who they are, and no job seeker.
                 # (Alone, "keine Antwort auf meine Bewerbung" is a job seeker waiting.)
@@ -1455,6 +1482,9 @@ class ChatMatcher:
             if roles:
                 target.meanings = []
                 target.weight = 0.0
+                if past:
+                    # "kein Student mehr": no student, but maybe a job seeker still.
+                    roles = roles - {JOBS_TYPE}
                 # The role stated instead may be of the denied one's type: "not a
                 # doctor, a nurse" is a professional, "not the patient, his
                 # daughter" a patient's relative.

@@ -58,6 +58,7 @@ class Words:
         self.fillers = languages.negation_fillers
         self.negation_lists = languages.negation_lists
         self.negation_wants = languages.negation_wants
+        self.negation_past = languages.negation_past
         self.lookback_skip = languages.lookback_skip
         self.statement = languages.statement
         self.others = languages.others

@@ -73,6 +73,7 @@ class Language:
     #: Words of wanting or needing: a job after one denied ("no need for a job",
     #: "brauche keinen Job") is denied, whatever else the visitor says.
     negation_wants: frozenset[str] = frozenset()
+    negation_past: frozenset[str] = frozenset()
     lookback_skip: frozenset[str] = frozenset()
     statement: frozenset[str] = frozenset()
     others: frozenset[str] = frozenset()
@@ -262,7 +263,7 @@ _KEYS: dict[str, frozenset[str]] = {
         {"function", "clues", "abbreviations", "generic", "clause", "contrast", "now"}
     ),
     "negation": frozenset(
-        {"negators", "trailing", "pairs", "fillers", "lists", "wants", "lookback_skip"}
+        {"negators", "trailing", "pairs", "fillers", "lists", "wants", "past", "lookback_skip"}
     ),
     "roles": frozenset(
         {
@@ -412,6 +413,7 @@ def read_language(path: Path) -> Language:
         negation_fillers=_words(negation.get("fillers", "")),
         negation_lists=_words(negation.get("lists", "")),
         negation_wants=_words(negation.get("wants", "")),
+        negation_past=_words(negation.get("past", "")),
         lookback_skip=_words(negation.get("lookback_skip", "")),
         statement=_words(roles.get("statement", "")),
         others=_words(roles.get("others", "")),
@@ -527,6 +529,7 @@ class Languages:
         self.trailing_negators = _union(lang.trailing_negators for lang in langs)
         self.negation_lists = _union(lang.negation_lists for lang in langs)
         self.negation_wants = _union(lang.negation_wants for lang in langs)
+        self.negation_past = _union(lang.negation_past for lang in langs)
         self.negation_pairs: dict[str, str] = {
             k: v for lang in langs for k, v in lang.negation_pairs.items()
         }
