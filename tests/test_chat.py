@@ -573,6 +573,9 @@ def test_those_a_profession_serves_name_it(
         # Working for the company addressed is asking for a job.
         ("Physio here, keen on working for you", "applicant"),
         ("je veux bosser chez vous, comment faire", "applicant"),
+        # ... however many little words stand between ("zu Ihnen in die Qualität wechseln").
+        ("MTA im Labor, ich würde gern zu Ihnen in die Qualitätskontrolle wechseln", "applicant"),
+        ("Préparatrice, j'aimerais vous rejoindre à la production", "applicant"),
         ("SLT here, do you have swallowing guidance for the tablets?", "hcp"),
         # A department is no role: "Chirurgie" is not the French "chirurgien".
         ("Famulant in der Chirurgie, wo finde ich die SmPC?", "hcp"),

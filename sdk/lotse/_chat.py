@@ -2261,10 +2261,13 @@ class ChatMatcher:
                 token.position and tokens[token.position - 1].word in lang.negators
             ):
                 continue
-            near = tokens[
-                max(0, token.position - _EMPLOYER_REACH) : token.position + 1 + _EMPLOYER_REACH
-            ]
-            if any(t.word in lang.employer and t.clause == token.clause for t in near):
+            clause = [t for t in tokens if t.clause == token.clause]
+            # Counted in words that say something: "zu Ihnen in den Kundenservice
+            # wechseln" is the company and one word apart.
+            said = [t for t in clause if t.word not in lang.function or t.word in lang.employer]
+            at = said.index(token)
+            near = said[max(0, at - _EMPLOYER_REACH) : at + 1 + _EMPLOYER_REACH]
+            if any(t.word in lang.employer for t in near):
                 evidence.task[JOBS_TYPE] = [(ROLE_ANY, _ACT)]
                 shares = evidence.by_intent.setdefault(JOBS_TYPE, {})
                 shares[self._jobs_intent] = shares.get(self._jobs_intent, 0.0) + _ACT
