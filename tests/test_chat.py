@@ -156,6 +156,10 @@ def test_matched_type_is_the_intents_type(matcher: ChatMatcher, intents: list[In
         ("Senior Staff Nurse: allergy query on the excipients", "hcp"),
         # An abbreviation's full stop ends no clause.
         ("Dipl. Pflegefachmann HF, suche Schulungsunterlagen für unsere Abteilung", "hcp"),
+        # The professions' new and short titles; "Applikation" is giving a medicine.
+        ("MTL im Klinikum, Frage zur Applikation als Kurzinfusion", "hcp"),
+        ("PFK im Heim, wie lange ist der Saft nach Anbruch haltbar?", "hcp"),
+        ("chiropractor here, is there a leaflet I can hand out?", "hcp"),
         ("need patient leaflets to hand out at our practice", "hcp"),  # no role leads
         # A role in a noun phrase an article opens is sought, not the visitor.
         ("Is there a helpline nurse I can talk to? The injections scare me.", "patient"),
