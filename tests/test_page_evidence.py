@@ -693,6 +693,9 @@ def test_a_search_for_a_role_or_place_alone_says_nothing(
         ("https://www.x.de/suche?q=nebenwirkungen+bei+meinem+kind", "patient"),
         ("https://www.x.com/search?q=side+effects+my+husband", "patient"),
         ("https://www.x.fr/recherche?q=effets+secondaires+pour+ma+mere", "patient"),
+        # A question in the first person counts as a chat answer would, keywords or not.
+        ("https://www.x.de/suche?q=wie+lange+darf+ich+den+saft+geben", "patient"),
+        ("https://www.x.de/suche?q=wie+injiziere+ich+meinen+pen", "patient"),
         # A professional's topic is theirs without saying so.
         ("https://www.x.de/suche?q=fachinformation+dosierung", "hcp"),
     ],

@@ -84,6 +84,7 @@ SEARCH_FACTOR = 0.8
 #: A site search is a few keywords, not an answer: read as one only when the chat
 #: matcher is this sure ("ibuprofen 400" names a product anyone may look for);
 #: 0.75 decides two more tuning searches than 0.8 and no wrong one, 0.7 two wrong ones.
+#: A patient's question that says who asks needs only the chat's own cutoff.
 SEARCH_CONFIDENCE = 0.75
 LINK_TEXT_FACTOR = 1.0
 #: What the path of another site the visitor came from says counts for less than
@@ -1587,9 +1588,17 @@ class PageReader:
         if content and all(self._looked_for(word) for word in content):
             return []
         match = chat.match(search, lang)
-        answered = _answered(self.search_signals, match)
-        if answered and (match.visitor_type != PATIENT_TYPE or chat.says_who(search, lang)):
-            return answered
+        if match.visitor_type == PATIENT_TYPE:
+            # A search in the first person ("how do I inject my pen") is a visitor's
+            # own question, as sure as a chat answer; else anyone's keywords.
+            if chat.says_who(search, lang):
+                answered = _answered(self.search_signals, match, chat.cutoff)
+                if answered:
+                    return answered
+        else:
+            answered = _answered(self.search_signals, match)
+            if answered:
+                return answered
         searched = self.read_segments(segments, "text", remember=False)
         return [(s, f * SEARCH_FACTOR) for s, f in searched]
 
@@ -1702,12 +1711,14 @@ def _hit_key(signal: Signal) -> int:
     return id(signal)
 
 
-def _answered(signals: Mapping[str, Signal], match: ChatMatch) -> list[Hit[Signal]]:
+def _answered(
+    signals: Mapping[str, Signal], match: ChatMatch, sure: float = SEARCH_CONFIDENCE
+) -> list[Hit[Signal]]:
     """The evidence of a text read like a chat answer (a site search, a link in the
-    first person): the type's signal at the matcher's confidence, if it is sure
-    enough (`SEARCH_CONFIDENCE`); else none."""
+    first person): the type's signal at the matcher's confidence, if it is `sure`
+    enough; else none."""
     signal = signals.get(match.visitor_type or "")
-    if signal is not None and match.confidence >= SEARCH_CONFIDENCE:
+    if signal is not None and match.confidence >= sure:
         return [(signal, match.confidence)]
     return []
 
