@@ -160,6 +160,9 @@ def test_matched_type_is_the_intents_type(matcher: ChatMatcher, intents: list[In
         ("MTL im Klinikum, Frage zur Applikation als Kurzinfusion", "hcp"),
         ("PFK im Heim, wie lange ist der Saft nach Anbruch haltbar?", "hcp"),
         ("chiropractor here, is there a leaflet I can hand out?", "hcp"),
+        # Applying an ointment is no job application, whoever it is for.
+        ("how thick do i apply the ointment on my son", "patient"),
+        ("how often can I apply the gel", "patient"),
         ("need patient leaflets to hand out at our practice", "hcp"),  # no role leads
         # A role in a noun phrase an article opens is sought, not the visitor.
         ("Is there a helpline nurse I can talk to? The injections scare me.", "patient"),
