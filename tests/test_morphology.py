@@ -101,6 +101,14 @@ def test_phrases_claim_their_words_from_other_entries() -> None:
     assert claimed == [("patient", 1.0)]
 
 
+def test_a_phrases_last_word_may_be_a_compounds_start_or_head() -> None:
+    matcher = WordMatcher([("zum-arzt", "patient"), ("leben-mit", "patient")])
+    assert matcher.find(["wann", "zum", "arztbesuch"]) == ["patient"]
+    assert matcher.find(["wann", "zum", "kinderarzt"]) == ["patient"]
+    assert matcher.find(["zum", "xarzt"]) == []  # too short a modifier for a compound
+    assert matcher.find(["leben", "limit"]) == []  # too short a word for a head
+
+
 @given(st.text(alphabet="abcdefghijklmnopqrstuvwxyzäöü", max_size=40))
 def test_any_word_is_analysed_quickly_and_sanely(word: str) -> None:
     morphology = Morphology(VOCABULARY)

@@ -81,6 +81,9 @@ _DECLINE_REACH = 4
 #: Factors of evidence from elsewhere than the path, relative to a path word.
 TITLE_FACTOR = 1.0
 SEARCH_FACTOR = 0.8
+#: Shortest last word of an entry of several words found as the head of a
+#: compound ("zum-arzt" in "zum-kinderarzt"; "leben-mit" is not in "leben-limit").
+MIN_PHRASE_HEAD = 4
 #: A site search is a few keywords, not an answer: read as one only when the chat
 #: matcher is this sure ("ibuprofen 400" names a product anyone may look for);
 #: 0.75 decides two more tuning searches than 0.8 and no wrong one, 0.7 two wrong ones.
@@ -349,7 +352,7 @@ class WordMatcher(Generic[_P]):
         factor = 1.0
         last = len(parts) - 2
         for i, (actual, wanted) in enumerate(zip(following, parts[1:], strict=True)):
-            if actual == wanted or (i == last and actual.startswith(wanted)):
+            if actual == wanted or (i == last and _begins_or_heads(actual, wanted)):
                 continue
             morphology = self.morphology
             if (
@@ -1681,6 +1684,17 @@ class PageReader:
     ) -> list[Hit[Signal]]:
         """Each segment on its own (campaign values: they are no path)."""
         return [hit for seg in segments for hit in self.read(seg, kind, remember=remember)]
+
+
+def _begins_or_heads(word: str, wanted: str) -> bool:
+    """Whether a phrase's last word may be `word`: its start ("zum-arzt" in
+    "zum-arztbesuch") or, for a word long enough to be a head, its end
+    ("zum-kinderarzt", "zum-hausarzt")."""
+    return word.startswith(wanted) or (
+        len(wanted) >= MIN_PHRASE_HEAD
+        and len(word) - len(wanted) >= _morphology.MIN_PART
+        and word.endswith(wanted)
+    )
 
 
 def _is_part(morphology: Morphology | None, word: str) -> bool:
