@@ -714,7 +714,7 @@ def test_a_search_is_a_patients_question_only_when_it_says_who_asks(
         ("https://www.x.de/produkte/magentropfen/einnahme/", None, "patient"),
         ("https://www.x.com/p/12", "How to take Xyz tablets", "patient"),
         # Spoken to the one treated and their household.
-        ("https://www.x.de/node/7", "Der erste Monat: ein Begleiter für Sie und Ihre Familie", "patient"),
+        ("https://www.x.de/node/7", "Ein Begleiter für Sie und Ihre Familie", "patient"),
         ("https://www.x.fr/fr/comment-prendre-votre-traitement", None, "patient"),
         # A page titled in a parent's own words.
         ("https://www.x.fr/conseils-sante/mon-enfant-a-de-la-fievre/", None, "patient"),
