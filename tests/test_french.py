@@ -90,6 +90,8 @@ def test_replies_come_in_french(engine: lotse.Engine) -> None:
         ("https://www.x.ch/fr-ch/entreprise/", "https://www.jobup.ch/", "applicant"),
         ("https://www.x.fr/trouver-une-pharmacie", None, "patient"),  # looking for care
         ("https://www.x.fr/produits/mode-d-emploi", None, None),  # no job
+        ("https://www.x.fr/medecines-naturelles/", None, None),  # the art, not the doctors
+        ("https://www.x.fr/espace-medecins/", None, "hcp"),
     ],
 )
 def test_french_pages(url: str, referrer: str | None, visitor_type: str | None) -> None:

@@ -202,6 +202,9 @@ class Language:
     #: Words that begin like a sensitive topic but are everyday words ("suchten",
     #: searched, begins like "Sucht", addiction): never read as the topic.
     not_sensitive: frozenset[str] = frozenset()
+    #: Words that read like a form of an entry but are words of their own
+    #: ("médecines", medicine as an art, not "médecins", doctors): never an entry.
+    lookalikes: frozenset[str] = frozenset()
     #: Second-person possessives: a role after one is the visitor's carer.
     yours: frozenset[str] = frozenset()
     #: Places of care ("Apotheke", "clinic"): searched for alone, like a role, they
@@ -331,6 +334,7 @@ _KEYS: dict[str, frozenset[str]] = {
             "seek",
             "topical",
             "not_sensitive",
+            "lookalikes",
             "yours",
             "places",
             "at",
@@ -473,6 +477,7 @@ def read_language(path: Path) -> Language:
         seek=_words(paths.get("seek", "")),
         topical=_words(paths.get("topical", "")),
         not_sensitive=_words(paths.get("not_sensitive", "")),
+        lookalikes=_words(paths.get("lookalikes", "")),
         yours=_words(paths.get("yours", "")),
         places=_words(paths.get("places", "")),
         at=_words(paths.get("at", "")),
@@ -629,6 +634,7 @@ class Languages:
         self.seek = _union(lang.seek for lang in langs)
         self.topical = _union(lang.topical for lang in langs)
         self.not_sensitive = _union(lang.not_sensitive for lang in langs)
+        self.lookalikes = _union(lang.lookalikes for lang in langs)
         self.yours = _union(lang.yours for lang in langs)
         self.places = _union(lang.places for lang in langs)
         self.at = _union(lang.at for lang in langs)

@@ -950,7 +950,11 @@ class PageReader:
         self._phrase_signals: frozenset[int] = frozenset(
             id(s) for s in (*path_list, *utm_list) if len(words(s.match)) > 1
         )
-        self.path = WordMatcher(((s.match, s) for s in path_list), morphology=self.morphology)
+        self.path = WordMatcher(
+            ((s.match, s) for s in path_list),
+            morphology=self.morphology,
+            exclude=langs.lookalikes,
+        )
         #: Signals whose word the catalogue counts for several professions
         #: ("fachkreis": doctors and pharmacists); see `_refined`.
         professions: dict[str, set[str]] = {}
@@ -960,7 +964,9 @@ class PageReader:
         self._shared: frozenset[int] = frozenset(
             id(s) for s in path_list if len(professions.get(s.match, ())) > 1
         )
-        self.utm = WordMatcher(((s.match, s) for s in utm_list), morphology=self.morphology)
+        self.utm = WordMatcher(
+            ((s.match, s) for s in utm_list), morphology=self.morphology, exclude=langs.lookalikes
+        )
         # Professionals in general ("Fachpersonen") count as the audience of the
         # professionals' visitor type, as a twin of its signal that `_refined`
         # treats like the catalogue's shared words: the same evidence, unless the
@@ -985,6 +991,7 @@ class PageReader:
             min_prefix=4,
             morphology=self.morphology,
             strict=True,
+            exclude=langs.lookalikes,
         )
         #: Evidence from a site-search query the chat matcher understood, per type.
         self.search_signals: dict[str, Signal] = {
