@@ -156,6 +156,7 @@ def test_matched_type_is_the_intents_type(matcher: ChatMatcher, intents: list[In
         ("Senior Staff Nurse: allergy query on the excipients", "hcp"),
         # An abbreviation's full stop ends no clause.
         ("Dipl. Pflegefachmann HF, suche Schulungsunterlagen für unsere Abteilung", "hcp"),
+        ("Approb. Apotheker, wo ist die aktuelle Fachinfo?", "pharmacist"),
         # The professions' new and short titles; "Applikation" is giving a medicine.
         ("MTL im Klinikum, Frage zur Applikation als Kurzinfusion", "hcp"),
         ("PFK im Heim, wie lange ist der Saft nach Anbruch haltbar?", "hcp"),
@@ -850,6 +851,9 @@ def test_another_audience_spoken_of_leaves_the_role(matcher: ChatMatcher) -> Non
         ("bin keine Ärztin sondern Apothekerin", ("hcp",), "pharmacist"),
         ("ich bin kein Apotheker sondern Arzt", ("pharmacist",), "hcp"),
         ("not a doctor, a pharmacist", ("hcp",), "pharmacist"),
+        # The statement's own words may stand between the denial and the role.
+        ("not a GP, I'm a midwife, is it safe while breastfeeding?", (), "hcp"),
+        ("keine Ärztin, ich bin MFA und brauche Infomaterial", (), "hcp"),
         ("I'm a pharmacist, not a doctor", ("hcp",), "pharmacist"),
         (
             "Ich bin nicht mehr als Apothekerin tätig und suche eine Stelle",

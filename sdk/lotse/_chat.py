@@ -1546,14 +1546,18 @@ class ChatMatcher:
         start = denied.position + 1
         # A word may describe the role ("not a GP, a practice nurse"), and a
         # relative come a word or two later ("not the patient, I'm his daughter").
+        lang = self._lang
+        said = lang.first_person | lang.statement
+        # ("not a doctor, I'm a physio": the statement's own words stand between.)
         content = [
             t
-            for t in tokens[start : start + _LEADING_REACH + 2]
-            if t.weight > 0.0 and t.word not in self._lang.others
+            for t in tokens[start : start + _LEADING_REACH + 4]
+            if t.weight > 0.0 and t.word not in lang.others and t.word not in said
         ]
         for token in content[:2]:
+            skipped = sum(t.word in said for t in tokens[start : token.position])
             if (
-                token.position < start + _LEADING_REACH
+                token.position - skipped < start + _LEADING_REACH
                 and self._own_role(token)
                 and not token.other
             ):
