@@ -592,6 +592,8 @@ def test_those_a_profession_serves_name_it(
         ("Bin Apotheker, meine Schwester fragt nach Nebenwirkungen für sich", "patient"),
         # A role set aside for one's own case, before the turn: a patient this time.
         ("I'm a GP but this one is about my own prescription", "patient"),
+        # "We ... ourselves" is the ward or the practice, no one's own case.
+        ("Pflegefachfrau, die Tabletten stellen wir auf Station selber", "hcp"),
     ],
 )
 def test_who_they_are_now_and_what_they_ask(

@@ -2004,6 +2004,7 @@ class ChatMatcher:
                 t.word in lang.self_words
                 and not self._owns_place(tokens, t)
                 and not self._denied(tokens, t)
+                and not self._said_of_us(tokens, t)
             )
             or self._ones_own(tokens, t)
             for t in after
@@ -2033,6 +2034,15 @@ class ChatMatcher:
         shares = evidence.by_intent.get(PATIENT_TYPE)
         index = max(shares, key=shares.__getitem__) if shares else self._patient_intent
         evidence.add_role(PATIENT_TYPE, moved, index)
+
+    def _said_of_us(self, tokens: list[Token], token: Token) -> bool:
+        """Whether the word's clause speaks of "we", not "I" ("wir stellen die
+        Medikamente auf Station selbst": the ward itself, no one's own case)."""
+        lang = self._lang
+        clause = [t.word for t in tokens if t.clause == token.clause]
+        return any(w in lang.subject and w not in lang.first_person for w in clause) and not any(
+            w in lang.first_person for w in clause
+        )
 
     def _denied(self, tokens: list[Token], token: Token) -> bool:
         """Whether a negation comes shortly before the word, in its clause ("nicht
