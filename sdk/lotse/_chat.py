@@ -877,6 +877,10 @@ class ChatMatcher:
         for index, token in enumerate(tokens):
             if token.word not in statement:
                 continue
+            if token.word in lang.contracted and (
+                index == 0 or tokens[index - 1].word not in lang.subject | lang.first_person
+            ):
+                continue  # "query re renal dosing": "re" is "we're" only after "we"
             token.states = True
             following = [
                 t

@@ -61,6 +61,7 @@ class Words:
         self.negation_past = languages.negation_past
         self.lookback_skip = languages.lookback_skip
         self.statement = languages.statement
+        self.contracted = languages.contracted
         self.others = languages.others
         self.statement_after = languages.statement_after
         self.objects = languages.objects

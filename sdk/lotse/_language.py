@@ -76,6 +76,7 @@ class Language:
     negation_past: frozenset[str] = frozenset()
     lookback_skip: frozenset[str] = frozenset()
     statement: frozenset[str] = frozenset()
+    contracted: frozenset[str] = frozenset()
     others: frozenset[str] = frozenset()
     #: After a role these make it the visitor's own ("MFA hier", "pharmacist here").
     statement_after: frozenset[str] = frozenset()
@@ -271,6 +272,7 @@ _KEYS: dict[str, frozenset[str]] = {
     "roles": frozenset(
         {
             "statement",
+            "contracted",
             "after",
             "prefixes",
             "others",
@@ -420,6 +422,7 @@ def read_language(path: Path) -> Language:
         negation_past=_words(negation.get("past", "")),
         lookback_skip=_words(negation.get("lookback_skip", "")),
         statement=_words(roles.get("statement", "")),
+        contracted=_words(roles.get("contracted", "")),
         others=_words(roles.get("others", "")),
         statement_after=_words(roles.get("after", "")),
         objects=_words(roles.get("objects", "")),
@@ -541,6 +544,7 @@ class Languages:
         self.negation_fillers = _union(lang.negation_fillers for lang in langs)
         self.lookback_skip = _union(lang.lookback_skip for lang in langs)
         self.statement = _union(lang.statement for lang in langs)
+        self.contracted = _union(lang.contracted for lang in langs)
         #: Possessives ("our", "my") are determiners too: a role after one is
         #: someone's, whichever list a language file names them in.
         self.others = _union(lang.others | lang.ours | lang.mine for lang in langs)
