@@ -637,6 +637,12 @@ class ChatMatcher:
             return ChatMatch(None, None, 0.0, negated, detected)
 
         best = self._best(text, candidates, totals)
+        stated = [k for k in candidates if k in evidence.role]
+        if stated and best not in stated and best not in evidence.task:
+            # Scattered words of one type do not outweigh a role the visitor states
+            # ("bin Pharmazeutin …, wie lang ist das im Kühlschrank haltbar?": a
+            # patient's words, a pharmacist's question).
+            best = self._best(text, stated, totals)
         if best not in evidence.role and best not in evidence.task:
             # Known words but no recognised phrase: a hint, not a match, unless
             # several of one type's words agree and nothing speaks for another
