@@ -160,7 +160,10 @@ def test_matched_type_is_the_intents_type(matcher: ChatMatcher, intents: list[In
         # "re" is "regarding" here, not "we're": no role is stated by it.
         ("Clinical pharmacist, query re renal dosing in the elderly", "pharmacist"),
         # A patient's scattered words do not outweigh a stated role.
-        ("Frage: bin Apothekerin im Heim, wie lang ist das offen im Kühlschrank haltbar?", "pharmacist"),
+        (
+            "Frage: bin Apothekerin im Heim, wie lang ist das offen im Kühlschrank haltbar?",
+            "pharmacist",
+        ),
         # A colloquial greeting before the role takes none of its lead.
         ("Tach, Hebamme vom Geburtshaus, brauche Infos zum Pflaster", "hcp"),
         # The professions' new and short titles; "Applikation" is giving a medicine.
