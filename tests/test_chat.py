@@ -601,6 +601,8 @@ def test_those_a_profession_serves_name_it(
         ("Bin Apotheker, meine Schwester fragt nach Nebenwirkungen für sich", "patient"),
         # A role set aside for one's own case, before the turn: a patient this time.
         ("I'm a GP but this one is about my own prescription", "patient"),
+        # "für sich selbst" is the customer's own, not the visitor's.
+        ("Bin PKA, ein Kunde will das für sich selbst, wie viel darf er nehmen?", "pharmacist"),
         # "We ... ourselves" is the ward or the practice, no one's own case.
         ("Pflegefachfrau, die Tabletten stellen wir auf Station selber", "hcp"),
     ],

@@ -2015,6 +2015,8 @@ class ChatMatcher:
                 and not self._owns_place(tokens, t)
                 and not self._denied(tokens, t)
                 and not self._said_of_us(tokens, t)
+                # "für sich selbst": someone else's own ("meine Kundin fragt … für sich selbst").
+                and not (t.position and tokens[t.position - 1].word in lang.others_self)
             )
             or self._ones_own(tokens, t)
             for t in after

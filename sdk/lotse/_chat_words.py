@@ -75,6 +75,7 @@ class Words:
         self.groups = languages.groups
         self.work = languages.work
         self.self_words = languages.self_words
+        self.others_self = languages.others_self
         self.trainees = languages.trainees
         self.everyday_jobs = languages.everyday_jobs
         self.kin = languages.kin

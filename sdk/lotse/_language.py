@@ -114,6 +114,7 @@ class Language:
     #: Oneself as the subject of the question ("habe selbst Bluthochdruck", "I'm on
     #: it myself"): a professional asking about their own medicine is a patient.
     self_words: frozenset[str] = frozenset()
+    others_self: frozenset[str] = frozenset()
     #: Those in training ("Azubi", "intern", "stagiaire"): a status, not a request
     #: for a job ("PKA-Azubi, wie bestellen wir…" works in a pharmacy).
     trainees: frozenset[str] = frozenset()
@@ -288,6 +289,7 @@ _KEYS: dict[str, frozenset[str]] = {
             "work",
             "articles",
             "self",
+            "others_self",
             "trainees",
             "everyday_jobs",
             "kin",
@@ -437,6 +439,7 @@ def read_language(path: Path) -> Language:
         work=_words(roles.get("work", "")),
         articles=_words(roles.get("articles", "")),
         self_words=_words(roles.get("self", "")),
+        others_self=_words(roles.get("others_self", "")),
         trainees=_words(roles.get("trainees", "")),
         everyday_jobs=_words(roles.get("everyday_jobs", "")),
         kin=_words(roles.get("kin", "")),
@@ -561,6 +564,7 @@ class Languages:
         self.work = _union(lang.work for lang in langs)
         self.articles = _union(lang.articles for lang in langs)
         self.self_words = _union(lang.self_words for lang in langs)
+        self.others_self = _union(lang.others_self for lang in langs)
         self.trainees = _union(lang.trainees for lang in langs)
         self.everyday_jobs = _union(lang.everyday_jobs for lang in langs)
         self.kin = _union(lang.kin for lang in langs)
