@@ -593,6 +593,9 @@ def test_those_a_profession_serves_name_it(
         # ... however many little words stand between ("zu Ihnen in die Qualität wechseln").
         ("MTA im Labor, ich würde gern zu Ihnen in die Qualitätskontrolle wechseln", "applicant"),
         ("Préparatrice, j'aimerais vous rejoindre à la production", "applicant"),
+        # ... or names it as a company, team or firm.
+        ("Hebamme, würde gern in Ihrem Team arbeiten", "applicant"),
+        ("Staff nurse, I'd love to work for your company", "applicant"),
         ("SLT here, do you have swallowing guidance for the tablets?", "hcp"),
         # A department is no role: "Chirurgie" is not the French "chirurgien".
         ("Famulant in der Chirurgie, wo finde ich die SmPC?", "hcp"),

@@ -2293,11 +2293,21 @@ class ChatMatcher:
             said = [t for t in clause if t.word not in lang.function or t.word in lang.employer]
             at = said.index(token)
             near = said[max(0, at - _EMPLOYER_REACH) : at + 1 + _EMPLOYER_REACH]
-            if any(t.word in lang.employer for t in near):
+            if any(t.word in lang.employer or self._your_company(tokens, t) for t in near):
                 evidence.task[JOBS_TYPE] = [(ROLE_ANY, _ACT)]
                 shares = evidence.by_intent.setdefault(JOBS_TYPE, {})
                 shares[self._jobs_intent] = shares.get(self._jobs_intent, 0.0) + _ACT
                 return
+
+    def _your_company(self, tokens: list[Token], token: Token) -> bool:
+        """Whether the word is the company addressed as one ("your company",
+        "Ihrem Team", "votre entreprise"): `[roles] employer_nouns` after a
+        second-person possessive."""
+        return (
+            token.word in self._lang.employer_nouns
+            and token.position > 0
+            and tokens[token.position - 1].word in self._lang.yours
+        )
 
     def _workplace(self, vid: int, intent_type: str | None) -> bool:
         """Whether a word only one profession's phrases use names it when the visitor

@@ -97,6 +97,8 @@ class Words:
         self.having = languages.having
         self.asking_for = languages.asking_for
         self.employer = languages.employer
+        self.employer_nouns = languages.employer_nouns
+        self.yours = languages.yours
         self.trade = languages.trade
         self.section_parts = languages.section_parts
         self.articles = languages.articles

@@ -171,6 +171,7 @@ class Language:
     #: Ihnen arbeiten", "travailler chez vous"): together, a request for a job.
     working: frozenset[str] = frozenset()
     employer: frozenset[str] = frozenset()
+    employer_nouns: frozenset[str] = frozenset()
     #: Places of care only those working there name so ("Offizin", "officine"): the
     #: visitor who names one works there, said or not.
     trade: frozenset[str] = frozenset()
@@ -311,6 +312,7 @@ _KEYS: dict[str, frozenset[str]] = {
             "asking_for",
             "working",
             "employer",
+            "employer_nouns",
             "trade",
             "specialist_endings",
         }
@@ -461,6 +463,7 @@ def read_language(path: Path) -> Language:
         having=_words(roles.get("having", "")),
         asking_for=_words(roles.get("asking_for", "")),
         employer=_words(roles.get("employer", "")),
+        employer_nouns=_words(roles.get("employer_nouns", "")),
         trade=_words(roles.get("trade", "")),
         specialist_endings=_pairs(
             roles.get("specialist_endings", []), f"{path.name}: specialist_endings"
@@ -588,6 +591,7 @@ class Languages:
         self.having = _union(lang.having for lang in langs)
         self.asking_for = _union(lang.asking_for for lang in langs)
         self.employer = _union(lang.employer for lang in langs)
+        self.employer_nouns = _union(lang.employer_nouns for lang in langs)
         self.trade = _union(lang.trade for lang in langs)
         #: Longest ending first.
         self.specialist_endings: tuple[tuple[str, str], ...] = tuple(
