@@ -333,6 +333,21 @@ def test_a_referring_site_named_for_what_it_is(referrer: str, visitor_type: str)
     assert all(key.startswith("refpath:") for key in evidence)
 
 
+@pytest.mark.parametrize(
+    "referrer",
+    [
+        "https://www.medpharm-distribution.de/katalog/",
+        "https://shop.grossist-ost.ch/",
+        "https://www.apokontakt.de/bestellportal/artikel/4471",
+    ],
+)
+def test_a_wholesalers_site_or_ordering_portal_brings_a_pharmacist(referrer: str) -> None:
+    """Trade customers order there: pharmacies."""
+    assert visitor_type_after(hello("https://www.x.de/produkte/a", referrer=referrer)) == (
+        "pharmacist"
+    )
+
+
 def test_a_forum_named_in_words_run_together() -> None:
     """A site named "eczemachatboard": a board (a forum), though no entry names it."""
     session, _ = feed(hello("https://www.x.de/", referrer="https://www.eczemachatboard.com/"))
