@@ -596,6 +596,9 @@ def test_those_a_profession_serves_name_it(
         # ... or names it as a company, team or firm.
         ("Hebamme, würde gern in Ihrem Team arbeiten", "applicant"),
         ("Staff nurse, I'd love to work for your company", "applicant"),
+        # The request outranks the role they have now.
+        ("Apothekerin, ich möchte zu Ihnen in die Zulassung wechseln", "applicant"),
+        ("préparatrice en officine, je voudrais travailler en production chez vous", "applicant"),
         ("SLT here, do you have swallowing guidance for the tablets?", "hcp"),
         # A department is no role: "Chirurgie" is not the French "chirurgien".
         ("Famulant in der Chirurgie, wo finde ich die SmPC?", "hcp"),

@@ -2295,6 +2295,7 @@ class ChatMatcher:
             near = said[max(0, at - _EMPLOYER_REACH) : at + 1 + _EMPLOYER_REACH]
             if any(t.word in lang.employer or self._your_company(tokens, t) for t in near):
                 evidence.task[JOBS_TYPE] = [(ROLE_ANY, _ACT)]
+                evidence.asks_to_work = True
                 shares = evidence.by_intent.setdefault(JOBS_TYPE, {})
                 shares[self._jobs_intent] = shares.get(self._jobs_intent, 0.0) + _ACT
                 return
@@ -2477,7 +2478,7 @@ class ChatMatcher:
         job = evidence.task.get(JOBS_TYPE)
         if not job or any(key in self._other_audiences for key in evidence.role):
             return  # "Journalist here, writing about the job cuts": jobs are the topic
-        if (
+        if not evidence.asks_to_work and (
             sum(
                 c
                 for vid, c in job

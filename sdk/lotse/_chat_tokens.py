@@ -104,6 +104,9 @@ class Evidence:
     #: Keys of type-less intents whose role the visitor names as theirs
     #: ("Physician and investor"): an audience no visitor type covers.
     audiences: set[str] = field(default_factory=set)
+    #: The visitor asks to work for the company addressed ("würde gern bei Ihnen
+    #: arbeiten"): a clear request for a job, whoever they are.
+    asks_to_work: bool = False
 
     def total(self, key: str) -> float:
         task = sum(c for _, c in self.task.get(key, ()))
