@@ -228,6 +228,8 @@ def test_a_search_results_title_is_no_addiction() -> None:
         ("https://avonmere.softgarden.io/job/4471/QA-Specialist", "applicant"),
         # Those using a product, as those taking one.
         ("https://www.x.ie/dermavale/for-people-using-dermavale-cream/", "patient"),
+        # Seeing a professional is going to one.
+        ("https://www.x.co.uk/back-pain/when-to-see-a-physiotherapist", "patient"),
     ],
 )
 def test_audiences_in_regional_words(url: str, visitor_type: str) -> None:
