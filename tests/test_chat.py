@@ -709,6 +709,24 @@ def test_a_supplier_offering_is_no_visitor_type(matcher: ChatMatcher, text: str)
 @pytest.mark.parametrize(
     ("text", "visitor_type"),
     [
+        # A student's coursework asks as no visitor type...
+        ("Medizinstudent, brauche für ein Referat Infos zum Wirkmechanismus", None),
+        ("need help with my biology homework on vaccines", None),
+        ("étudiante, je prépare un exposé sur votre entreprise", None),
+        # ... a thesis at the company, or a job besides, is a position sought.
+        ("Würde gern meine Masterarbeit bei Ihnen schreiben", "applicant"),
+        ("Student, suche ein Praktikum neben meiner Hausarbeit", "applicant"),
+    ],
+)
+def test_coursework_is_no_visitor_type(
+    matcher: ChatMatcher, text: str, visitor_type: str | None
+) -> None:
+    assert matcher.match(text).visitor_type == visitor_type
+
+
+@pytest.mark.parametrize(
+    ("text", "visitor_type"),
+    [
         # A question about the product anyone may ask names nobody...
         ("Enthalten die Dragees Laktose?", None),
         ("is the syrup gluten free?", None),

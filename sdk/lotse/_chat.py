@@ -619,12 +619,15 @@ class ChatMatcher:
 
         negated = tuple(sorted(self._negate(tokens)))
         self._turn_from_job(tokens)
+        coursework = self._drop_coursework(tokens)
         spots = self._spot(tokens)
         if len(flat) <= _WHOLE_MAX_WORDS:
             spots.extend(self._spot_whole(" ".join(flat), tokens))
         if self._two_roles(tokens):
             return ChatMatch(None, None, 0.0, negated, detected)
         evidence = self._claim(tokens, spots)
+        if coursework and not self._requests_job(evidence):
+            return ChatMatch(None, None, 0.0, negated, detected)
         if self._in_person(tokens):
             # "I'm coeliac: is it gluten-free?": a question anyone may ask, asked
             # of oneself, is the type the intent names in person.
@@ -2299,6 +2302,29 @@ class ChatMatcher:
                 shares = evidence.by_intent.setdefault(JOBS_TYPE, {})
                 shares[self._jobs_intent] = shares.get(self._jobs_intent, 0.0) + _ACT
                 return
+
+    def _drop_coursework(self, tokens: list[Token]) -> bool:
+        """Whether the visitor speaks of coursework ("Pharmaziestudentin, brauche für
+        eine Hausarbeit Infos zum Wirkmechanismus", "help me with my homework"):
+        a student's task, which asks as no visitor type. Its words mean nothing
+        else ("Hausarbeit" is no work sought)."""
+        coursework = self._lang.coursework
+        found = False
+        for token in tokens:
+            if token.word in coursework or base_form(token.word) in coursework:
+                token.meanings = []
+                token.weight = 0.0
+                found = True
+        return found
+
+    def _requests_job(self, evidence: Evidence) -> bool:
+        """Whether the answer asks for a job or training in words only job seekers
+        use, or asks to work for the company: coursework aside, still a job seeker."""
+        job = evidence.task.get(JOBS_TYPE, ())
+        return evidence.asks_to_work or any(
+            vid >= 0 and vid not in self._no_request and self._keys_of_word[vid] == (JOBS_TYPE,)
+            for vid, _ in job
+        )
 
     def _your_company(self, tokens: list[Token], token: Token) -> bool:
         """Whether the word is the company addressed as one ("your company",

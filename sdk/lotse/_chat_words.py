@@ -77,6 +77,7 @@ class Words:
         self.self_words = languages.self_words
         self.others_self = languages.others_self
         self.trainees = languages.trainees
+        self.coursework = languages.coursework
         self.everyday_jobs = languages.everyday_jobs
         self.kin = languages.kin
         self.body = languages.body

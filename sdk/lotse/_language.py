@@ -118,6 +118,7 @@ class Language:
     #: Those in training ("Azubi", "intern", "stagiaire"): a status, not a request
     #: for a job ("PKA-Azubi, wie bestellen wir…" works in a pharmacy).
     trainees: frozenset[str] = frozenset()
+    coursework: frozenset[str] = frozenset()
     #: Job words that are everyday words too ("Stellen Sie …", "supplies resume",
     #: "Einstichstelle"): job evidence, but never a clear request for a job.
     everyday_jobs: frozenset[str] = frozenset()
@@ -292,6 +293,7 @@ _KEYS: dict[str, frozenset[str]] = {
             "self",
             "others_self",
             "trainees",
+            "coursework",
             "everyday_jobs",
             "kin",
             "body",
@@ -443,6 +445,7 @@ def read_language(path: Path) -> Language:
         self_words=_words(roles.get("self", "")),
         others_self=_words(roles.get("others_self", "")),
         trainees=_words(roles.get("trainees", "")),
+        coursework=_words(roles.get("coursework", "")),
         everyday_jobs=_words(roles.get("everyday_jobs", "")),
         kin=_words(roles.get("kin", "")),
         body=_words(roles.get("body", "")),
@@ -569,6 +572,7 @@ class Languages:
         self.self_words = _union(lang.self_words for lang in langs)
         self.others_self = _union(lang.others_self for lang in langs)
         self.trainees = _union(lang.trainees for lang in langs)
+        self.coursework = _union(lang.coursework for lang in langs)
         self.everyday_jobs = _union(lang.everyday_jobs for lang in langs)
         self.kin = _union(lang.kin for lang in langs)
         self.body = _union(lang.body for lang in langs)
