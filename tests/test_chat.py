@@ -912,6 +912,7 @@ def test_another_audience_spoken_of_leaves_the_role(matcher: ChatMatcher) -> Non
             ("pharmacist",),
             "applicant",
         ),
+        ("je suis plus aide-soignante, c'est pour ma propre tension", ("hcp",), None),
         # A job word denied by one who says who they are; alone it is a job seeker's.
         (
             "Keine Bewerbung, ich bin PTA und brauche die Bestell-Hotline",

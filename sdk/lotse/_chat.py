@@ -1452,14 +1452,14 @@ class ChatMatcher:
                 ahead_words = [
                     t for t in tokens[index + 1 :] if t.clause == token.clause and t.weight > 0.0
                 ][:_PAST_ROLE_REACH]
-                former = next((t for t in ahead_words if self._direct_roles(t) - {JOBS_TYPE}), None)
+                former = next((t for t in ahead_words if self._former_roles(t)), None)
                 if former is not None:
                     for done in ahead_words[: ahead_words.index(former)]:
                         if self._means_job(done):  # "working", "exerce"
                             done.meanings = []
                             done.weight = 0.0
                     target = former
-                    roles = self._direct_roles(former) - {JOBS_TYPE}
+                    roles = self._former_roles(former)
             if not roles and ahead and not past:
                 # "keine Bewerbung, ich bin PKA", "pas pour une candidature, je suis
                 # préparatrice", "not about a job": who they are, and no job seeker.
@@ -1508,6 +1508,11 @@ class ChatMatcher:
             # not the one taking it, but a relative who cares for them.
             negated.discard(PATIENT_TYPE)
         return negated
+
+    def _former_roles(self, token: Token) -> set[str]:
+        """The visitor types other than a job seeker's the word names as a role or
+        an audience ("pharmacist", "soignant"): who one no longer is."""
+        return (self._direct_roles(token) | self._audience_of(token.word)) - {JOBS_TYPE}
 
     def _next_to(self, tokens: list[Token], token: Token) -> Token | None:
         """The word right after this one, in its clause."""
