@@ -624,6 +624,8 @@ def test_who_they_are_now_and_what_they_ask(
     [
         # In training and asking another type's question: of that type.
         ("PKA-Azubi hier, wie bestellen wir die Aufsteller für unsere Apotheke?", "pharmacist"),
+        # In training for a profession, asking its question: that profession.
+        ("PTA in Ausbildung, Frage zur Herstellung einer Salbe", "pharmacist"),
         ("final-year med student, need the dosing table for my ward round", "hcp"),
         ("Stagiaire en officine, un client demande la notice", "pharmacist"),
         # A profession's own trainee, the ending typed after a hyphen.

@@ -2553,12 +2553,20 @@ class ChatMatcher:
         data"). Their job words move to the type whose task is the biggest."""
         if not self._only_training(job, evidence):
             return  # a word of a job seeker's own, however weak
-        trainee = sum(c for _, c in job)
-        # What else they say, and who they say they are ("Pharmazeutin im Praktikum").
+        # What else they say, and who they say they are ("Pharmazeutin im Praktikum"),
+        # the profession they train for too ("PKA in Ausbildung, Frage zur Bestellung").
         tasks = {key: evidence.role.get(key, 0.0) for key in evidence.role if key != JOBS_TYPE}
         for key, items in evidence.task.items():
             if key != JOBS_TYPE:
                 tasks[key] = tasks.get(key, 0.0) + sum(c for _, c in items)
+        trainee = 0.0
+        for vid, c in job:
+            trained_for = self._roles[vid] & PROFESSIONAL_TYPES if vid >= 0 else set()
+            if len(trained_for) == 1:
+                (key,) = trained_for
+                tasks[key] = tasks.get(key, 0.0) + c
+            else:
+                trainee += c
         if not tasks:
             return
         best = max(tasks, key=lambda key: tasks[key])
@@ -2566,9 +2574,15 @@ class ChatMatcher:
             evidence.task.setdefault(best, []).extend(evidence.task.pop(JOBS_TYPE))
 
     def _only_training(self, job: list[tuple[int, float]], evidence: Evidence) -> bool:
-        """Whether all of a job's evidence is being in training, said of oneself."""
+        """Whether all of a job's evidence is being in training, said of oneself, and
+        the profession trained for ("PTA in Ausbildung": a role word in a job's
+        phrase, or a role anyone stands in for)."""
         return evidence.training > 0.0 and all(
-            vid in self._trainees or vid in evidence.status for vid, _ in job
+            vid in self._trainees
+            or vid in evidence.status
+            or vid == ROLE_ANY
+            or (vid >= 0 and bool(self._roles[vid] & PROFESSIONAL_TYPES))
+            for vid, _ in job
         )
 
     def _weigh_unstated_roles(self, evidence: Evidence) -> None:
