@@ -54,8 +54,8 @@ def logits(evidence: Iterable[Evidence], types: Sequence[str]) -> dict[str, floa
 #: of another (right half the time) with the same lead get the confidence each
 #: deserves.
 EXPONENT = 0.6
-SCALE = 4.6
-CONFLICT = 2.2
+SCALE = 4.5
+CONFLICT = 2.1
 UNKNOWN = 4.8
 
 
