@@ -73,9 +73,13 @@ class Language:
     #: Words of wanting or needing: a job after one denied ("no need for a job",
     #: "brauche keinen Job") is denied, whatever else the visitor says.
     negation_wants: frozenset[str] = frozenset()
+    #: Words that make a denial one of time ("nicht mehr", "no longer", "ne … plus",
+    #: "former"): who the visitor was, not what they may want now.
     negation_past: frozenset[str] = frozenset()
     lookback_skip: frozenset[str] = frozenset()
     statement: frozenset[str] = frozenset()
+    #: Statement words that are a verb's contraction only after a pronoun ("I'm",
+    #: "we're"; not "query re renal dosing").
     contracted: frozenset[str] = frozenset()
     others: frozenset[str] = frozenset()
     #: After a role these make it the visitor's own ("MFA hier", "pharmacist here").
@@ -114,10 +118,14 @@ class Language:
     #: Oneself as the subject of the question ("habe selbst Bluthochdruck", "I'm on
     #: it myself"): a professional asking about their own medicine is a patient.
     self_words: frozenset[str] = frozenset()
+    #: Someone else's reflexive before a word of oneself ("für sich selbst"): their
+    #: own case, not the visitor's.
     others_self: frozenset[str] = frozenset()
     #: Those in training ("Azubi", "intern", "stagiaire"): a status, not a request
     #: for a job ("PKA-Azubi, wie bestellen wir…" works in a pharmacy).
     trainees: frozenset[str] = frozenset()
+    #: A student's coursework ("Hausarbeit", "homework", "exposé"): asked as no
+    #: visitor type, unless a job is asked for too.
     coursework: frozenset[str] = frozenset()
     #: Job words that are everyday words too ("Stellen Sie …", "supplies resume",
     #: "Einstichstelle"): job evidence, but never a clear request for a job.
@@ -172,6 +180,8 @@ class Language:
     #: Ihnen arbeiten", "travailler chez vous"): together, a request for a job.
     working: frozenset[str] = frozenset()
     employer: frozenset[str] = frozenset()
+    #: The company addressed as one after a second-person possessive ("your
+    #: company", "Ihrem Team"): as good as `employer`.
     employer_nouns: frozenset[str] = frozenset()
     #: Places of care only those working there name so ("Offizin", "officine"): the
     #: visitor who names one works there, said or not.
