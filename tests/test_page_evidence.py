@@ -74,6 +74,8 @@ def test_a_title_that_is_not_a_string_is_refused(field: str) -> None:
         (hello("https://www.x.de/node/887", title="Fachkreise: Vitaxon 20 mg"), "hcp"),
         # A hint does not decide alone.
         (hello("https://www.x.de/node/889", title="Fortbildung"), None),
+        # A product for "the whole family" names its buyers as often as the reader: a hint.
+        (hello("https://www.x.de/sonnenschutz/", title="Sonnenschutz für die ganze Familie"), None),
         (hello("https://www.x.de/p/4711", heading="Offene Stellen bei uns"), "applicant"),
         (hello("https://www.x.co.uk/content/1", title="For Healthcare Professionals"), "hcp"),
         (hello("https://www.x.fr/page/9", title="Espace pharmaciens", lang="fr"), "pharmacist"),

@@ -269,6 +269,11 @@ def test_a_workplace_of_the_visitor_names_who_works_there(
         ("Conseillé par les pharmaciens", set()),
         # ...unless the page also names them as its audience.
         ("Von Ärzten für Ärzte: Fallberichte", {"hcp"}),
+        # A professional called the visitor's own is their care ("ask your GP")...
+        ("Questions to ask your GP", {"patient"}),
+        # ...but before a place it names the place: anyone's, or the visitor's workplace.
+        ("Register with your GP practice", set()),
+        ("Request a rep visit to your GP practice", {"hcp"}),
     ],
 )
 def test_the_words_around_a_role_say_whether_it_is_the_audience(

@@ -924,6 +924,7 @@ class PageReader:
         self.yours = langs.yours
         self.medicines = langs.medicines
         self.places = langs.places
+        self._place_words = {(place,) for place in langs.places}
         self.at = langs.at
         self.by = langs.by
         self.stores = langs.stores
@@ -1331,12 +1332,13 @@ class PageReader:
     def _asks_own(self, segment: tuple[str, ...]) -> bool:
         """Whether a professional is named as the visitor's own ("ask-your-pharmacist",
         "fragen-sie-ihren-arzt"): then the page is for their patients."""
-        for before, word in itertools.pairwise(segment):
+        for index, (before, word) in enumerate(itertools.pairwise(segment)):
             if before not in self.yours:
                 continue
-            # A person ("Ihren Arzt"), not a place ("Ihre Ordination", "your practice")
-            # nor the visitor's own team ("für Ihr Pflegeteam", "your-pharmacy-team").
-            if self._names_a_group(word):
+            # A person ("Ihren Arzt"), not a place ("Ihre Ordination", "your practice",
+            # "your GP practice") nor the visitor's own team ("für Ihr Pflegeteam",
+            # "your-pharmacy-team").
+            if self._names_a_group(word) or segment[index + 2 : index + 3] in self._place_words:
                 continue
             role = self.role_types.get(self.morphology.lookup(word) or word)
             if role is not None and role in PROFESSIONAL_TYPES:
