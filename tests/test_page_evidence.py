@@ -83,6 +83,9 @@ def test_a_title_that_is_not_a_string_is_refused(field: str) -> None:
         # Looking for a document anyone reads is like opening it: a hint.
         (hello("https://www.x.de/suche?q=beipackzettel+vitaxon"), None),
         (hello("https://www.x.com/?s=graduate+jobs"), "applicant"),
+        # A topic in the news is anyone's search; with the trade's own words, a pharmacy's.
+        (hello("https://www.x.de/suche?q=lieferengpass+ibuprofen"), None),
+        (hello("https://www.x.de/suche?q=lieferengpass+pzn+0881234"), "pharmacist"),
         # A place of care in a job search is where the job is.
         (hello("https://www.x.ch/fr/recherche?q=stage+en+pharmacie", lang="fr"), "applicant"),
         # Joomla's and TYPO3's own search parameters, the latter nested in brackets.

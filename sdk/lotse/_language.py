@@ -224,6 +224,8 @@ class Language:
     #: Places of care ("Apotheke", "clinic"): searched for alone, like a role, they
     #: say what the visitor looks for, not who they are.
     places: frozenset[str] = frozenset()
+    #: Topics in the news that anyone looks up ("Lieferengpass", "recall").
+    news: frozenset[str] = frozenset()
     #: Prepositions of place: a place of care after one ("rezeptfrei in der Apotheke",
     #: "available at pharmacies") says where, not whom the page is for.
     at: frozenset[str] = frozenset()
@@ -355,6 +357,7 @@ _KEYS: dict[str, frozenset[str]] = {
             "lookalikes",
             "yours",
             "places",
+            "news",
             "at",
             "by",
             "stores",
@@ -502,6 +505,7 @@ def read_language(path: Path) -> Language:
         lookalikes=_words(paths.get("lookalikes", "")),
         yours=_words(paths.get("yours", "")),
         places=_words(paths.get("places", "")),
+        news=_words(paths.get("news", "")),
         at=_words(paths.get("at", "")),
         by=_words(paths.get("by", "")),
         stores=_words(paths.get("stores", "")),
@@ -663,6 +667,7 @@ class Languages:
         self.lookalikes = _union(lang.lookalikes for lang in langs)
         self.yours = _union(lang.yours for lang in langs)
         self.places = _union(lang.places for lang in langs)
+        self.news = _union(lang.news for lang in langs)
         self.at = _union(lang.at for lang in langs)
         self.by = _union(lang.by for lang in langs)
         self.stores = _union(lang.stores for lang in langs)

@@ -1631,10 +1631,14 @@ class PageReader:
         return _answered(self.statement_signals, chat.match(words)) or None
 
     def _looked_for(self, word: str) -> bool:
-        """Whether the word names a role, a place of care or a medicine (a drug's
-        name is an alias of a medicine word: "ibuprofen" -> "painkillers")."""
+        """Whether the word names a role, a place of care, a medicine (a drug's
+        name is an alias of a medicine word: "ibuprofen" -> "painkillers") or a
+        topic in the news ("Lieferengpass": patients look up a shortage of their
+        medicine as pharmacies do)."""
         form = self.morphology.lookup(word) or word
         if form in self.role_types or form in self.places or word in self.places:
+            return True
+        if form in self.languages.news or word in self.languages.news:
             return True
         medicines = self.languages.medicines
         alias = self.languages.aliases.get(word, ())
