@@ -95,6 +95,10 @@ def test_a_title_that_is_not_a_string_is_refused(field: str) -> None:
         (hello("https://www.x.com/search#q=REMS%20prescriber%20certification"), "hcp"),
         (hello("https://www.x.com/search#t=All&q=graduate%20jobs&sort=relevancy"), "applicant"),
         (hello("https://www.x.de/p/1"), None),
+        # A search page that keeps the query in its path, after its own name.
+        (hello("https://www.x.de/suche/praxisbesonderheit%20wirtschaftliche%20verordnung"), "hcp"),
+        (hello("https://www.x.co.uk/search/can+i+give+it+to+my+toddler/"), "patient"),
+        (hello("https://www.x.de/de/suche/ergebnisse"), None),
     ],
 )
 def test_pages_whose_address_says_nothing(event: dict, visitor_type: str | None) -> None:
@@ -235,6 +239,8 @@ def test_a_search_results_title_is_no_addiction() -> None:
         ("https://www.x.ie/dermavale/for-people-using-dermavale-cream/", "patient"),
         # Seeing a professional is going to one.
         ("https://www.x.co.uk/back-pain/when-to-see-a-physiotherapist", "patient"),
+        # Parents and guardians in law's words.
+        ("https://www.x.at/informationen-fuer-sorgeberechtigte/fieber/", "patient"),
     ],
 )
 def test_audiences_in_regional_words(url: str, visitor_type: str) -> None:

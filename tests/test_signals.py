@@ -4,6 +4,7 @@ from collections.abc import Iterable
 import pytest
 
 import lotse
+from lotse._language import bundled_languages
 from lotse._model import Signal
 from lotse._morphology import Morphology
 from lotse._signals import (
@@ -12,6 +13,7 @@ from lotse._signals import (
     WordMatcher,
     page_facts,
     referrer_of,
+    split_search,
     text_segments,
 )
 
@@ -375,3 +377,24 @@ def test_a_scaled_signal_is_remembered_per_factor_as_given_and_weighs_the_rounde
     # Another factor that rounds alike weighs alike: the weight carries the rounded factor.
     assert reader.scaled(signal, 1.495).weight == first.weight == signal.weight * 1.495
     assert reader.scaled(signal, 1.0) is signal
+
+
+@pytest.mark.parametrize(
+    ("url", "page", "search"),
+    [
+        ("https://x.de/suche?q=pta+schulung", "https://x.de/suche", "pta schulung"),
+        ("https://x.de/de/suche/pta%20schulung/", "https://x.de/de/suche/", "pta schulung"),
+        ("https://x.com/search/renal+dosing", "https://x.com/search/", "renal dosing"),
+        # The search page itself, and a section named like one, are pages.
+        ("https://x.com/search/", "https://x.com/search/", ""),
+        ("https://x.de/arztsuche/berlin", "https://x.de/arztsuche/berlin", ""),
+        ("https://x.de/suche/ergebnisse/seite/2", "https://x.de/suche/ergebnisse/seite/2", ""),
+    ],
+)
+def test_a_site_search_is_split_from_the_page_it_was_made_on(
+    url: str, page: str, search: str
+) -> None:
+    """The page's address is remembered; the search terms are read and kept nowhere."""
+    languages = bundled_languages()
+    found = split_search(url, languages.search_parameters, languages.search_pages)
+    assert found == (page, search)

@@ -262,6 +262,9 @@ class Language:
     professionals: frozenset[str] = frozenset()
     roles: Mapping[str, frozenset[str]] = field(default_factory=dict)
     search_parameters: tuple[str, ...] = ()
+    #: Path segments of a site's search page that puts the query in the path
+    #: after it ("/suche/<query>").
+    search_pages: frozenset[str] = frozenset()
     #: Why am I seeing this, for an audience named in a section ("Seiten für
     #: Fachleute"), per visitor type (or "default"), and for looking for care.
     audience_reasons: Mapping[str, str] = field(default_factory=dict)
@@ -370,6 +373,7 @@ _KEYS: dict[str, frozenset[str]] = {
             "other_audiences",
             "professionals",
             "search_parameters",
+            "search_pages",
         }
     ),
     "audiences": frozenset(),  # any visitor type
@@ -519,6 +523,7 @@ def read_language(path: Path) -> Language:
         professionals=_words(paths.get("professionals", "")),
         roles={k: _words(v) for k, v in doc.get("audiences", {}).items()},
         search_parameters=tuple(paths.get("search_parameters", [])),
+        search_pages=_words(paths.get("search_pages", "")),
         audience_reasons=dict(doc.get("reasons", {}).get("audience", {})),
         seek_reason=doc.get("reasons", {}).get("seek", ""),
         search_reason=doc.get("reasons", {}).get("search", ""),
@@ -688,6 +693,7 @@ class Languages:
         #: Audience nouns per visitor type ("mediziner", "prescriber", "pharmacien").
         self.roles: dict[str, frozenset[str]] = {t: frozenset(w) for t, w in roles.items()}
         self.search_parameters = _ordered(p for lang in langs for p in lang.search_parameters)
+        self.search_pages = _union(lang.search_pages for lang in langs)
 
 
 def language_dir() -> Path:

@@ -447,7 +447,8 @@ class Session:
         engine = self.engine
         reader = engine.reader
         # A site-search query (?q=, ?s=) is read here and kept nowhere.
-        url, search = split_search(event.url, reader.languages.search_parameters)
+        languages = reader.languages
+        url, search = split_search(event.url, languages.search_parameters, languages.search_pages)
         address = engine.read_address(url)
         facts = address.facts
         texts = [

@@ -676,13 +676,17 @@ def _subdomain_words(host: str) -> tuple[str, ...]:
 _SEGMENT = "0q0"
 
 
-def split_search(url: str, parameters: Sequence[str]) -> tuple[str, str]:
+def split_search(
+    url: str, parameters: Sequence[str], pages: AbstractSet[str] = frozenset()
+) -> tuple[str, str]:
     """The URL without its site-search parameters (`?q=`, `?s=`, …), and the
     search text. Search pages that keep their state in the fragment
-    ("/search#q=…", "#t=All&q=…") count too. Nothing is cached: a visitor's
-    search terms are not kept."""
+    ("/search#q=…", "#t=All&q=…") count too, and those that put the query in
+    the path after one of `pages` ("/suche/wirtschaftliche%20verordnung").
+    Nothing is cached: a visitor's search terms are not kept."""
     if "=" not in url:
-        return url, ""  # no parameter anywhere: the common case, without parsing
+        # No parameter anywhere: the common case, without parsing.
+        return _path_search(url, pages) if pages else (url, "")
     try:
         parts = urlsplit(url.strip())
     except ValueError:
@@ -699,6 +703,22 @@ def split_search(url: str, parameters: Sequence[str]) -> tuple[str, str]:
     if not search:
         return url, ""
     return urlunsplit(parts._replace(query=query, fragment=fragment)), " ".join(search)
+
+
+def _path_search(url: str, pages: AbstractSet[str]) -> tuple[str, str]:
+    """A search kept in the path: the last segment after a search page's own
+    ("/suche/<query>", "/de/search/renal+dosing/"), as typed ("+" and "%20" are
+    spaces); the URL without it is the search page."""
+    base = url.split("#", 1)[0]
+    end = len(base.rstrip("/"))
+    start = base.rfind("/", 0, end)
+    if start < 0 or end - start < 2:
+        return url, ""
+    before = base.rfind("/", 0, start)
+    if before < 0 or base[before + 1 : start].lower() not in pages:
+        return url, ""
+    typed = unquote(base[start + 1 : end].replace("+", " "))
+    return base[: start + 1], typed
 
 
 def _without_search(query: str, parameters: Sequence[str]) -> tuple[str, list[str]]:
