@@ -946,3 +946,11 @@ def test_where_a_visitor_comes_from_and_the_tools_they_take(
 def test_pages_about_drinking_and_an_unwanted_pregnancy_are_sensitive(event: dict) -> None:
     session, _ = feed(event)
     assert session.page.sensitive and session.profile.evidence == {}
+
+
+def test_prescribing_at_the_insurers_cost_is_a_doctors_concern_as_a_hint() -> None:
+    """Whether a medicine may be prescribed at the insurer's cost: patients ask it too."""
+    question = hello("https://www.x.de/node/415", title="Verordnungsfähigkeit und Erstattung")
+    assert visitor_type_after(question) is None
+    mechanism = {"type": "page", "url": "https://www.x.de/node/411", "heading": "Wirkmechanismus"}
+    assert visitor_type_after(question, mechanism) == "hcp"
