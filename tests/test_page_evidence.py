@@ -954,3 +954,10 @@ def test_prescribing_at_the_insurers_cost_is_a_doctors_concern_as_a_hint() -> No
     assert visitor_type_after(question) is None
     mechanism = {"type": "page", "url": "https://www.x.de/node/411", "heading": "Wirkmechanismus"}
     assert visitor_type_after(question, mechanism) == "hcp"
+
+
+def test_the_employers_self_portrait_read_page_by_page_is_a_job_seekers_reading() -> None:
+    culture = hello("https://www.x.ch/de-ch/ueber-uns/werte-und-kultur/")
+    assert visitor_type_after(culture) is None  # a nudge: anyone may read a company's values
+    stories = {"type": "page", "url": "https://www.x.ch/de-ch/ueber-uns/mitarbeitende-erzaehlen/"}
+    assert visitor_type_after(culture, stories) == "applicant"
