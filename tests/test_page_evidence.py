@@ -239,6 +239,9 @@ def test_a_search_results_title_is_no_addiction() -> None:
         ("https://www.x.ie/dermavale/for-people-using-dermavale-cream/", "patient"),
         # Seeing a professional is going to one.
         ("https://www.x.co.uk/back-pain/when-to-see-a-physiotherapist", "patient"),
+        # Continuing education accredited by pharmacy's own bodies, as CME is doctors'.
+        ("https://www.x.ca/en/learning/cccep-accredited-modules", "pharmacist"),
+        ("https://www.x.com/education/acpe-accredited-webinars/", "pharmacist"),
         # Parents and guardians in law's words.
         ("https://www.x.at/informationen-fuer-sorgeberechtigte/fieber/", "patient"),
     ],
