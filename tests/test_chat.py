@@ -148,6 +148,9 @@ def test_matched_type_is_the_intents_type(matcher: ChatMatcher, intents: list[In
         ("Ich bin Dermatologe und habe Patienten mit Schuppenflechte", "hcp"),
         ("Infomaterial für meine Patienten", "hcp"),
         ("Mein Hausarzt hat mir das verschrieben", "patient"),
+        # The smallest of the family are family too.
+        ("can i give this to my toddler", "patient"),
+        ("Darf mein Kleinkind das schon nehmen?", "patient"),
         ("Brauche einen Termin beim Frauenarzt", "patient"),
         ("Notärztin", "hcp"),  # a compound with a role as its head
         ("Gyn hier, Interaktion mit hormoneller Therapie?", "hcp"),  # a clipped specialty
