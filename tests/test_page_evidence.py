@@ -964,3 +964,16 @@ def test_the_employers_self_portrait_read_page_by_page_is_a_job_seekers_reading(
     assert visitor_type_after(culture) is None  # a nudge: anyone may read a company's values
     stories = {"type": "page", "url": "https://www.x.ch/de-ch/ueber-uns/mitarbeitende-erzaehlen/"}
     assert visitor_type_after(culture, stories) == "applicant"
+
+
+@pytest.mark.parametrize(
+    ("tips", "where_to_buy"),
+    [
+        ("https://www.x.be/fr/conseils/sommeil", "https://www.x.be/fr/ou-acheter"),
+        ("https://www.x.de/ratgeber/schlaf", "https://www.x.de/service/wo-kaufen"),
+    ],
+)
+def test_tips_then_where_to_buy_is_a_consumers_reading(tips: str, where_to_buy: str) -> None:
+    assert visitor_type_after(hello(where_to_buy)) is None  # a hint alone
+    follow = {"type": "page", "url": where_to_buy}
+    assert visitor_type_after(hello(tips), follow) == "patient"
