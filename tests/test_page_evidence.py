@@ -242,6 +242,9 @@ def test_a_search_results_title_is_no_addiction() -> None:
         # Continuing education accredited by pharmacy's own bodies, as CME is doctors'.
         ("https://www.x.ca/en/learning/cccep-accredited-modules", "pharmacist"),
         ("https://www.x.com/education/acpe-accredited-webinars/", "pharmacist"),
+        # A pack or kit named for a profession is theirs, like its section.
+        ("https://www.x.co.uk/clinical-resources/respiratory-nurse-clinic-pack", "hcp"),
+        ("https://www.x.de/service/praxispaket-bestellen", "hcp"),
         # Parents and guardians in law's words.
         ("https://www.x.at/informationen-fuer-sorgeberechtigte/fieber/", "patient"),
     ],
