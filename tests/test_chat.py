@@ -148,6 +148,12 @@ def test_matched_type_is_the_intents_type(matcher: ChatMatcher, intents: list[In
         ("Ich bin Dermatologe und habe Patienten mit Schuppenflechte", "hcp"),
         ("Infomaterial für meine Patienten", "hcp"),
         ("Mein Hausarzt hat mir das verschrieben", "patient"),
+        # Someone the visitor got it from is their care, not the visitor...
+        ("hab das vom Arzt bekommen, wie lange nehmen?", "patient"),
+        ("j'ai eu ça du médecin, c'est pour combien de temps ?", "patient"),
+        # ...but a message from someone is from the visitor.
+        ("Anfrage von einer PTA: Lieferbarkeit der 50er Packung?", "pharmacist"),
+        ("Kurze Frage from a nurse: gibt es das auch als Infusion?", "hcp"),
         # The smallest of the family are family too.
         ("can i give this to my toddler", "patient"),
         ("Darf mein Kleinkind das schon nehmen?", "patient"),

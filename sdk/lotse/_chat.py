@@ -274,6 +274,8 @@ class ChatMatcher:
         self._second_opinion = second_opinion
         self.min_length = min_length
         self._lang = lang = Words(languages or bundled_languages())
+        #: A message's words before "from" in any language ("kurze Frage from a nurse").
+        self._messages = frozenset(message for message, _ in lang.sender)
         #: The first person singular per language ("ich", "mein"; "i", "my").
         #: Words after which an object pronoun stands as a possessive ("with me
         #: blood thinners", "and me knee"): `_possessive_place`.
@@ -975,8 +977,10 @@ class ChatMatcher:
             if token.weight <= 0.0 or token.stated:
                 continue
             after = tokens[index + 1 : index + 1 + _OBJECT_REACH]
-            if any(t.word in lang.objects and t.clause == token.clause for t in after) or (
-                after and after[0].word in lang.acting and after[0].clause == token.clause
+            if (
+                any(t.word in lang.objects and t.clause == token.clause for t in after)
+                or (after and after[0].word in lang.acting and after[0].clause == token.clause)
+                or self._source(tokens, token)
             ):
                 token.other = True
                 token.acts = True
@@ -1809,6 +1813,20 @@ class ChatMatcher:
         while before and before[-1].word in lang.articles:
             before.pop()
         return len(before) >= 2 and (before[-2].word, before[-1].word) in lang.sender
+
+    def _source(self, tokens: list[Token], token: Token) -> bool:
+        """Whether the role is someone the visitor got something from: after a
+        preposition of source, articles and possessives between ("hab das vom
+        Arzt bekommen", "prescrit par mon médecin"); not after a message's words
+        ("Frage von einer Apothekerin", "kurze Frage from a nurse": the sender),
+        nor a place ("Aufsteller von der Apotheke")."""
+        lang = self._lang
+        before = [t for t in tokens[: token.position] if t.clause == token.clause]
+        while before and (before[-1].word in lang.articles or before[-1].word in lang.others):
+            before.pop()
+        if not before or before[-1].word not in lang.sources or self._names_place(token):
+            return False
+        return len(before) < 2 or before[-2].word not in self._messages
 
     def _as(self, tokens: list[Token], position: int) -> bool:
         """Whether the word follows a statement word, articles aside ("wir als

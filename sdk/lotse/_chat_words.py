@@ -66,6 +66,7 @@ class Words:
         self.statement_after = languages.statement_after
         self.objects = languages.objects
         self.acting = languages.acting
+        self.sources = languages.sources
         self.ours = languages.ours
         self.mine = languages.mine
         self.mine_before_own = languages.mine_before_own

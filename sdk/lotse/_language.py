@@ -88,6 +88,9 @@ class Language:
     objects: frozenset[str] = frozenset()
     #: Third-person verbs: a role right before one is spoken of ("Ärztin hat gesagt").
     acting: frozenset[str] = frozenset()
+    #: Prepositions of source: a role after one is someone the visitor got
+    #: something from ("vom Arzt bekommen", "du médecin"), not the visitor.
+    sources: frozenset[str] = frozenset()
     #: First-person plural possessives: "unsere Apotheke", "our clinic" is where
     #: the visitor works (a role after them stays someone else's: "our patients").
     ours: frozenset[str] = frozenset()
@@ -296,6 +299,7 @@ _KEYS: dict[str, frozenset[str]] = {
             "others",
             "objects",
             "acting",
+            "sources",
             "ours",
             "mine",
             "mine_before_own",
@@ -450,6 +454,7 @@ def read_language(path: Path) -> Language:
         statement_after=_words(roles.get("after", "")),
         objects=_words(roles.get("objects", "")),
         acting=_words(roles.get("acting", "")),
+        sources=_words(roles.get("sources", "")),
         ours=_words(roles.get("ours", "")),
         mine=_words(roles.get("mine", "")),
         mine_before_own=_words(roles.get("mine_before_own", "")),
@@ -579,6 +584,7 @@ class Languages:
         self.statement_after = _union(lang.statement_after for lang in langs)
         self.objects = _union(lang.objects for lang in langs)
         self.acting = _union(lang.acting for lang in langs)
+        self.sources = _union(lang.sources for lang in langs)
         self.ours = _union(lang.ours for lang in langs)
         self.mine = _union(lang.mine for lang in langs)
         self.mine_before_own = _union(lang.mine_before_own for lang in langs)
