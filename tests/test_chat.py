@@ -153,6 +153,7 @@ def test_matched_type_is_the_intents_type(matcher: ChatMatcher, intents: list[In
         ("j'ai eu ça du médecin, c'est pour combien de temps ?", "patient"),
         # ...but a message from someone is from the visitor.
         ("Anfrage von einer PTA: Lieferbarkeit der 50er Packung?", "pharmacist"),
+        ("Frage von einer Apothekerin: wie lange ist das nach Anbruch haltbar?", "pharmacist"),
         ("Kurze Frage from a nurse: gibt es das auch als Infusion?", "hcp"),
         # The smallest of the family are family too.
         ("can i give this to my toddler", "patient"),

@@ -926,6 +926,8 @@ class ChatMatcher:
         for token in tokens:
             if self._works_at(tokens, token) or self._sent_from(tokens, token):
                 token.here = True
+            elif self._signed(tokens, token):
+                token.stated = True  # "Frage von einer Apothekerin": who asks
         # "viele Patienten", "a lot of patients": a group, not the visitor.
         for index, token in enumerate(tokens):
             if any(
@@ -1818,15 +1820,28 @@ class ChatMatcher:
         """Whether the role is someone the visitor got something from: after a
         preposition of source, articles and possessives between ("hab das vom
         Arzt bekommen", "prescrit par mon médecin"); not after a message's words
-        ("Frage von einer Apothekerin", "kurze Frage from a nurse": the sender),
-        nor a place ("Aufsteller von der Apotheke")."""
+        (`_signed`), nor a place ("Aufsteller von der Apotheke")."""
+        before = self._before_source(tokens, token)
+        return before is not None and before not in self._messages
+
+    def _signed(self, tokens: list[Token], token: Token) -> bool:
+        """Whether the role signs the message: after a message's words and a
+        preposition of source, in any language ("Frage von einer Apothekerin",
+        "kurze Frage from a nurse", "question from a GP")."""
+        return self._before_source(tokens, token) in self._messages
+
+    def _before_source(self, tokens: list[Token], token: Token) -> str | None:
+        """The word before the preposition of source a person's word follows
+        (articles and possessives between; "" at the clause's start), or None."""
         lang = self._lang
+        if token.weight <= 0.0 or self._names_place(token):
+            return None
         before = [t for t in tokens[: token.position] if t.clause == token.clause]
         while before and (before[-1].word in lang.articles or before[-1].word in lang.others):
             before.pop()
-        if not before or before[-1].word not in lang.sources or self._names_place(token):
-            return False
-        return len(before) < 2 or before[-2].word not in self._messages
+        if not before or before[-1].word not in lang.sources:
+            return None
+        return before[-2].word if len(before) >= 2 else ""
 
     def _as(self, tokens: list[Token], position: int) -> bool:
         """Whether the word follows a statement word, articles aside ("wir als
