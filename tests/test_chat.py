@@ -233,6 +233,8 @@ def test_typos(matcher: ChatMatcher, text: str, visitor_type: str) -> None:
         ("möcht mi gern bei eich bewerbn", "applicant"),
         ("wo muass i mei Bewerbung hinschickn", "applicant"),
         ("hob a Frog zum Beipackzettl", "patient"),
+        # A plural written so: the stem of its written-out form.
+        ("wir san a Apothekn in Tirol, brauchn an neuen Ansprechpartner", "pharmacist"),
         ("Hebi aus Graz, habts Infomaterial für Schwangere?", "hcp"),
         # Swiss German "dr" is the article, French "Dr" the title written out.
         ("Ha dr Bipackzettel verlore", "patient"),

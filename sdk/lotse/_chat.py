@@ -1257,7 +1257,8 @@ class ChatMatcher:
             vid = self._aliases.get(word)
             if vid is not None:
                 found.append((vid, _SIM_VARIANT))
-        stem = self._lang.rewritten(word) or self._lang.stem(word)  # vacancies -> vacancy
+        # "vacancies" -> "vacancy", "Apothekn" -> "Apotheken": the rewritten word's stem.
+        stem = self._lang.stem(self._lang.rewritten(word) or word)
         # A known word meets its other forms only within its own visitor types:
         # across types the ending is what tells them apart ("prescribed" is a
         # patient's word, "prescribing" a doctor's).
