@@ -983,6 +983,12 @@ def test_another_audience_spoken_of_leaves_the_role(matcher: ChatMatcher) -> Non
         # A job not wanted is denied without a role stated instead.
         ("no need for a job, we sell lab equipment", ("applicant",), None),
         ("brauche keinen Job, wir bieten Etiketten an", ("applicant",), None),
+        # With the want last, as German puts it.
+        (
+            "hab keinen Job bei euch gesucht, wie lange darf ich das nehmen?",
+            ("applicant",),
+            "patient",
+        ),
         # "not X but Y" corrects what was denied; who they said they are stands.
         (
             "Bin PTA und will keine Stelle, sondern die Lagerdaten zum Saft",

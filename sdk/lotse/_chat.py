@@ -182,6 +182,8 @@ _HAD_REACH = 4
 _DENIAL_REACH = 3
 #: A job word among this many words after a denial is denied ("pas pour une
 #: candidature", "not applying for a job").
+#: How far after a job not wanted the want may stand, verb last ("keinen Job bei euch gesucht").
+_WANT_AFTER_REACH = 5
 _NEGATED_JOB_REACH = 3
 #: A word of time this many words after a denied role makes the denial one of
 #: time ("kein Student mehr", "not a student anymore").
@@ -1483,10 +1485,18 @@ class ChatMatcher:
                 # "pas besoin de job"; not "don't need info, I want to apply"). A
                 # job merely not answered for needs a role stated instead.
                 # ("ne" before a want is also colloquial German's "eine".)
-                wanted = target.word in lang.negation_wants or (
-                    index > 0
-                    and tokens[index - 1].word in lang.negation_wants
-                    and word not in lang.articles
+                wanted = (
+                    target.word in lang.negation_wants
+                    or (
+                        index > 0
+                        and tokens[index - 1].word in lang.negation_wants
+                        and word not in lang.articles
+                    )
+                    # German puts the want last: "hab keinen Job bei euch gesucht".
+                    or any(
+                        t.word in lang.negation_wants and t.clause == token.clause
+                        for t in tokens[target.position + 1 : target.position + _WANT_AFTER_REACH]
+                    )
                 )
                 unwanted = (
                     [t for t in ahead_words[:_WANTED_REACH] if self._job_word(t)] if wanted else []
