@@ -1462,7 +1462,16 @@ class ChatMatcher:
                     t for t in tokens[index + 1 :] if t.clause == token.clause and t.weight > 0.0
                 ][:_PAST_ROLE_REACH]
                 former = next((t for t in ahead_words if self._former_roles(t)), None)
-                if former is not None:
+                workplace = next(
+                    (t for t in ahead_words if self._former_workplace(tokens, index, t)), None
+                )
+                if former is None and workplace is not None:
+                    # "arbeite nicht mehr in der Apotheke": no longer its profession.
+                    workplace.meanings = []
+                    workplace.weight = 0.0
+                    roles = self._former_workplace(tokens, index, workplace) or set()
+                    target = workplace
+                elif former is not None:
                     for done in ahead_words[: ahead_words.index(former)]:
                         if self._means_job(done):  # "working", "exerce"
                             done.meanings = []
@@ -1530,6 +1539,28 @@ class ChatMatcher:
         """The visitor types other than a job seeker's the word names as a role or
         an audience ("pharmacist", "soignant"): who one no longer is."""
         return (self._direct_roles(token) | self._audience_of(token.word)) - {JOBS_TYPE}
+
+    def _former_workplace(self, tokens: list[Token], negator: int, token: Token) -> set[str]:
+        """The profession of a place of care the visitor no longer works at, said
+        with a work word before the denial ("arbeite nicht mehr in der Apotheke",
+        "I no longer work in a pharmacy"), unless the answer names that profession
+        elsewhere ("… sondern in der Klinikapotheke": still a pharmacist)."""
+        worker = self._place_worker(token)
+        lang = self._lang
+        if worker is None or not any(
+            t.word in lang.work and t.clause == token.clause for t in tokens[:negator]
+        ):
+            return set()
+        kind = worker[0]
+        for other in tokens:
+            if other is token or other.weight <= 0.0:
+                continue
+            place = self._place_worker(other)
+            if (place is not None and place[0] == kind) or (
+                self._own_role(other) and kind in self._direct_roles(other)
+            ):
+                return set()
+        return {kind}
 
     def _next_to(self, tokens: list[Token], token: Token) -> Token | None:
         """The word right after this one, in its clause."""
