@@ -987,7 +987,7 @@ def test_another_audience_spoken_of_leaves_the_role(matcher: ChatMatcher) -> Non
         ("I no longer work in a pharmacy, any vacancies in QA?", (), "applicant"),
         # ...unless the answer names the profession still.
         (
-            "je ne travaille plus en officine mais en pharmacie d'hôpital, vous livrez les hôpitaux ?",
+            "je ne travaille plus en officine mais en pharmacie d'hôpital, livraison directe ?",
             (),
             "pharmacist",
         ),
