@@ -991,6 +991,18 @@ def test_another_audience_spoken_of_leaves_the_role(matcher: ChatMatcher) -> Non
             (),
             "pharmacist",
         ),
+        # A denial in time may end the clause.
+        (
+            "I don't practise as a nurse any more; any vacancies in pharmacovigilance?",
+            ("hcp",),
+            "applicant",
+        ),
+        # A contrast corrects the denial, however its clause goes on to say so.
+        (
+            "keine PTA mehr, sondern seit letztem Jahr approbierte Apothekerin: Frage zur Rezeptur",
+            (),
+            "pharmacist",
+        ),
         # With the want last, as German puts it.
         (
             "hab keinen Job bei euch gesucht, wie lange darf ich das nehmen?",

@@ -1437,10 +1437,16 @@ class ChatMatcher:
                 continue
             # A denial in time ("nicht mehr", "no longer", "ne … plus", "former"):
             # who the visitor was, not what they may want now.
-            past = word in lang.negation_past or any(
-                t.word in lang.negation_past
-                for t in tokens[index + 1 : target.position + _PAST_REACH]
-                if t.clause == token.clause
+            clause_end = [t for t in tokens[index + 1 :] if t.clause == token.clause][-2:]
+            past = (
+                word in lang.negation_past
+                or any(
+                    t.word in lang.negation_past
+                    for t in tokens[index + 1 : target.position + _PAST_REACH]
+                    if t.clause == token.clause
+                )
+                # Ending the clause: "I don't practise as a pharmacist any more".
+                or any(t.word in lang.negation_past for t in clause_end)
             )
             roles = self._direct_roles(target)
             if not roles and ahead:  # "ni soignant": the languages' audience words too
@@ -1620,6 +1626,19 @@ class ChatMatcher:
             for t in tokens[start : start + _LEADING_REACH + 4]
             if t.weight > 0.0 and t.word not in lang.others and t.word not in said
         ]
+        turn = next(
+            (t for t in tokens[start : start + 2] if t.word in lang.contrast and t.weight <= 0.0),
+            None,
+        )
+        if turn is not None:
+            # "keine PTA mehr, sondern seit letztem Jahr approbierte Apothekerin": the
+            # contrast's clause corrects the denial, however it goes on to say so.
+            for token in tokens[turn.position + 1 :]:
+                if token.clause != turn.clause:
+                    break
+                if self._own_role(token) and not token.other:
+                    token.stated = True
+                    return self._direct_roles(token)
         for token in content[:2]:
             skipped = sum(t.word in said for t in tokens[start : token.position])
             if (
