@@ -506,6 +506,8 @@ def test_a_place_of_work_names_the_role(matcher: ChatMatcher, text: str, visitor
             "Maman d'un petit asthmatique, mais c'est pour mon officine : délai de livraison ?",
             "pharmacist",
         ),
+        # "Privée" after a place describes the place, not the visitor's own case.
+        ("cardiologue en clinique privée, données de phase III ?", "hcp"),
     ],
 )
 def test_a_professional_asking_about_their_own_medicine_is_a_patient(

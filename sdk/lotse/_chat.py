@@ -2231,9 +2231,11 @@ class ChatMatcher:
     def _owns_place(self, tokens: list[Token], token: Token) -> bool:
         """Whether a word that may mean oneself is about a place of care ("I own a
         pharmacy", "Ärztin mit eigener Praxis", "my own practice": the owner, not
-        their own medicine)."""
+        their own medicine), or describes one after it ("en clinique privée")."""
         after = tokens[token.position + 1 : token.position + 2 + _WORK_GAP]
         if token.word in self._lang.work and any(t.here for t in after):
+            return True
+        if token.position and self._names_place(tokens[token.position - 1]):
             return True
         return bool(after) and self._names_place(after[0])
 
