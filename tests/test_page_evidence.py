@@ -245,6 +245,12 @@ def test_a_search_results_title_is_no_addiction() -> None:
         # A pack or kit named for a profession is theirs, like its section.
         ("https://www.x.co.uk/clinical-resources/respiratory-nurse-clinic-pack", "hcp"),
         ("https://www.x.de/service/praxispaket-bestellen", "hcp"),
+        # Those of a profession in training are of it: their pages are no job...
+        ("https://www.x.co.uk/education/foundation-trainee-pharmacists/", "pharmacist"),
+        ("https://www.x.de/wissen/pharmazeuten-im-praktikum/", "pharmacist"),
+        # ...but training for one is, and so is anything below the careers section.
+        ("https://www.x.de/ausbildung-zur-pta/", "applicant"),
+        ("https://www.x.de/karriere/pharmazeuten-im-praktikum/", "applicant"),
         # Parents and guardians in law's words.
         ("https://www.x.at/informationen-fuer-sorgeberechtigte/fieber/", "patient"),
     ],

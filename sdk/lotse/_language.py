@@ -268,6 +268,11 @@ class Language:
     #: Path segments of a site's search page that puts the query in the path
     #: after it ("/suche/<query>").
     search_pages: frozenset[str] = frozenset()
+    #: Words of training right before a role ("trainee pharmacists"), and runs of
+    #: them right after one ("Pharmazeuten im Praktikum"): people of that
+    #: profession in training, not a job.
+    trainee_before: frozenset[str] = frozenset()
+    trainee_after: tuple[tuple[str, ...], ...] = ()
     #: Why am I seeing this, for an audience named in a section ("Seiten für
     #: Fachleute"), per visitor type (or "default"), and for looking for care.
     audience_reasons: Mapping[str, str] = field(default_factory=dict)
@@ -378,6 +383,8 @@ _KEYS: dict[str, frozenset[str]] = {
             "professionals",
             "search_parameters",
             "search_pages",
+            "trainee_before",
+            "trainee_after",
         }
     ),
     "audiences": frozenset(),  # any visitor type
@@ -529,6 +536,10 @@ def read_language(path: Path) -> Language:
         roles={k: _words(v) for k, v in doc.get("audiences", {}).items()},
         search_parameters=tuple(paths.get("search_parameters", [])),
         search_pages=_words(paths.get("search_pages", "")),
+        trainee_before=_words(paths.get("trainee_before", "")),
+        trainee_after=tuple(
+            tuple(run.split("-")) for run in _words(paths.get("trainee_after", ""))
+        ),
         audience_reasons=dict(doc.get("reasons", {}).get("audience", {})),
         seek_reason=doc.get("reasons", {}).get("seek", ""),
         search_reason=doc.get("reasons", {}).get("search", ""),
@@ -700,6 +711,8 @@ class Languages:
         self.roles: dict[str, frozenset[str]] = {t: frozenset(w) for t, w in roles.items()}
         self.search_parameters = _ordered(p for lang in langs for p in lang.search_parameters)
         self.search_pages = _union(lang.search_pages for lang in langs)
+        self.trainee_before = _union(lang.trainee_before for lang in langs)
+        self.trainee_after = tuple(run for lang in langs for run in lang.trainee_after)
 
 
 def language_dir() -> Path:

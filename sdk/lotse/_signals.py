@@ -1090,6 +1090,16 @@ class PageReader:
                 for patient in [k for k, (s, _) in found.items() if s.visitor_type == PATIENT_TYPE]:
                     del found[patient]
             _keep(found, self.audience_signals[worker], AUDIENCE_BOOST if section else 1.0)
+        trained = self._in_training(segment) if found else ()
+        if trained:
+            # "foundation-trainee-pharmacists", "Pharmazeuten im Praktikum": those
+            # of a profession in training are of it; the page is for them, not a job.
+            for job in [k for k, (s, _) in found.items() if s.visitor_type == JOBS_TYPE]:
+                del found[job]
+            named = {s.visitor_type for s, _ in found.values()}
+            for signal, factor in trained:
+                if signal.visitor_type not in named:  # the catalogue's own entry counts
+                    _keep(found, signal, factor)
         if found and kind != "utm":
             self._drop_objects(segment, kind, found, remember=remember)
             if kind == "path" and any(s.visitor_type == JOBS_TYPE for s, _ in found.values()):
@@ -1317,6 +1327,28 @@ class PageReader:
         """The words of the catalogue phrases among the hits."""
         phrases = self._phrase_signals
         return frozenset(w for s, _ in hits if id(s) in phrases for w in words(s.match))
+
+    def _in_training(self, segment: tuple[str, ...]) -> list[Hit[Signal]]:
+        """The professions the segment names as people in training: a role right
+        after a word of training ("trainee pharmacists") or right before words
+        of it ("Pharmazeuten im Praktikum", "préparateurs en formation"), per
+        language (`[paths] trainee_before`, `trainee_after`)."""
+        before, after = self.languages.trainee_before, self.languages.trainee_after
+        if not before and not after:
+            return []
+        for index, word in enumerate(segment):
+            roles = [
+                (s, f)
+                for s, f in self.roles.find_weighted((word,))
+                if s.visitor_type in PROFESSIONAL_TYPES
+            ]
+            if not roles:
+                continue
+            if (index > 0 and segment[index - 1] in before) or any(
+                segment[index + 1 : index + 1 + len(words)] == words for words in after
+            ):
+                return roles
+        return []
 
     def _plural_name(self, segment: tuple[str, ...], hits: Sequence[Hit[Signal]]) -> bool:
         """Whether the segment is a concept's plural alone ("/apotheken/",
