@@ -80,6 +80,15 @@ def test_a_title_that_is_not_a_string_is_refused(field: str) -> None:
         (hello("https://www.x.co.uk/content/1", title="For Healthcare Professionals"), "hcp"),
         (hello("https://www.x.fr/page/9", title="Espace pharmaciens", lang="fr"), "pharmacist"),
         (hello("https://www.x.de/suche?q=packungsbeilage+vitaxon+kinder"), "patient"),
+        # A document named for its reader is a leaflet anyone may open: a hint.
+        (
+            hello(
+                "https://www.x.co.uk/medicine-leaflets/ibuprofen-200mg-tablets",
+                title="Patient Information Leaflet – Ibuprofen 200 mg Tablets",
+            ),
+            None,
+        ),
+        (hello("https://www.x.ca/en/products/x/patient-medication-information.pdf"), None),
         # Looking for a document anyone reads is like opening it: a hint.
         (hello("https://www.x.de/suche?q=beipackzettel+vitaxon"), None),
         (hello("https://www.x.com/?s=graduate+jobs"), "applicant"),

@@ -54,9 +54,9 @@ def logits(evidence: Iterable[Evidence], types: Sequence[str]) -> dict[str, floa
 #: of another (right half the time) with the same lead get the confidence each
 #: deserves.
 EXPONENT = 0.6
-SCALE = 4.5
-CONFLICT = 2.1
-UNKNOWN = 4.8
+SCALE = 4.6
+CONFLICT = 2.2
+UNKNOWN = 4.9
 
 
 def shaped(value: float) -> float:
