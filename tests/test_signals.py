@@ -275,6 +275,9 @@ def test_a_workplace_of_the_visitor_names_who_works_there(
         ("Questions to ask your GP", {"patient"}),
         # ...but before a place it names the place: anyone's, or the visitor's workplace.
         ("Register with your GP practice", set()),
+        # A place of care near the visitor is one they look for.
+        ("Wo erhältlich? Apotheke in Ihrer Nähe", {"patient"}),
+        ("Find a pharmacy near you", {"patient"}),
         ("Request a rep visit to your GP practice", {"hcp"}),
     ],
 )
