@@ -211,6 +211,10 @@ def test_where_the_visitor_was_on_another_site_counts() -> None:
     )
     assert session.summary()["visitor_type"] == "applicant"
     assert any(key.startswith("refpath:") for key in session.profile.evidence)
+    # A trade site's section for pharmacies says who came from it, alone.
+    shop = "https://trade.example.co.uk/pharmacy/catalogue/brand/x"
+    trade = hello("https://www.x.de/produkte/tee", referrer=shop)
+    assert visitor_type_after(trade) == "pharmacist"
     # An address that says nothing (a home page, a bare search engine) adds nothing.
     plain, _ = feed(hello("https://www.x.ie/page/3381", referrer="https://www.example.org/"))
     assert plain.profile.evidence == {}
