@@ -264,6 +264,8 @@ def test_a_search_results_title_is_no_addiction() -> None:
         # ...but training for one is, and so is anything below the careers section.
         ("https://www.x.de/ausbildung-zur-pta/", "applicant"),
         ("https://www.x.de/karriere/pharmazeuten-im-praktikum/", "applicant"),
+        # Only prescribers may request samples, in one word as in several.
+        ("https://www.x.de/service/musteranforderung.html", "hcp"),
         # Parents and guardians in law's words.
         ("https://www.x.at/informationen-fuer-sorgeberechtigte/fieber/", "patient"),
     ],
