@@ -1001,3 +1001,13 @@ def test_tips_then_where_to_buy_is_a_consumers_reading(tips: str, where_to_buy: 
     assert visitor_type_after(hello(where_to_buy)) is None  # a hint alone
     follow = {"type": "page", "url": where_to_buy}
     assert visitor_type_after(hello(tips), follow) == "patient"
+
+
+def test_a_forum_visitor_who_strays_into_the_professionals_section_is_a_patient() -> None:
+    """Where the visitor came from says who they are; the pages, what they read."""
+    information = hello(
+        "https://www.x.com/hcp/prescribing-information",
+        referrer="https://www.caregivers.example/forum/threads/mom-started",
+    )
+    injecting = {"type": "page", "url": "https://www.x.com/patients/how-to-inject"}
+    assert visitor_type_after(information, injecting) == "patient"
