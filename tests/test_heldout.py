@@ -5,16 +5,17 @@ fitted on: `journeys.jsonl` and `tuning_journeys.jsonl`, `chat_answers.jsonl`,
 `tuning_chat.jsonl` and `tuning_chat_fr.jsonl`, the further sets `tuning2_*` to
 `tuning22_*` (each written and committed before it was first scored, and
 printed apart as a check on the rest), and the earlier held-out sets
-(`heldout_*` and `heldout2_*` to `heldout19_*`): each was scored once as the
+(`heldout_*` and `heldout2_*` to `heldout20_*`): each was scored once as the
 held-out figure, then read and tuned on once a fresh held-out set existed, so
 their figures here are tuning figures.
 
-The held-out sets are the freshest ones, `heldout20_journeys.jsonl`,
-`heldout20_chat.jsonl` and `heldout20_chat_fr.jsonl`: committed before the code
-they score changed, by writers who read neither the code nor the catalogue,
-on fictional sites structured unlike the tuning ones, and scored once at the
-end. No held-out answer may be a copy or near copy of a catalogue phrase: that
-would measure memory, not understanding.
+The held-out sets are the freshest ones, `heldout21_journeys.jsonl`,
+`heldout21_chat.jsonl` and `heldout21_chat_fr.jsonl`: written by writers who
+read neither the code nor the catalogue, on fictional sites structured unlike
+the tuning ones, committed unread, and scored once at the end (on the code the
+round began from as well as on its final code). No held-out answer may be a
+copy or near copy of a catalogue phrase: that would measure memory, not
+understanding.
 
 `pytest tests/test_heldout.py -s` prints the figures. The misses of the
 held-out sets are not printed unless `LOTSE_SHOW_HELDOUT_MISSES=1`: reading
