@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
@@ -708,10 +709,19 @@ def split_search(
     return urlunsplit(parts._replace(query=query, fragment=fragment)), " ".join(search)
 
 
+@lru_cache(maxsize=8)
+def _search_pattern(pages: AbstractSet[str]) -> re.Pattern[str]:
+    """What an address with a search in its path contains: "/suche/", "/Search/"."""
+    names = "|".join(re.escape(page) for page in sorted(pages))
+    return re.compile(f"/(?:{names})/", re.IGNORECASE)
+
+
 def _path_search(url: str, pages: AbstractSet[str]) -> tuple[str, str]:
     """A search kept in the path: the last segment after a search page's own
     ("/suche/<query>", "/de/search/renal+dosing/"), as typed ("+" and "%20" are
     spaces); the URL without it is the search page."""
+    if _search_pattern(pages).search(url) is None:
+        return url, ""  # the common case: no search page in the address
     base = url.split("#", 1)[0]
     end = len(base.rstrip("/"))
     start = base.rfind("/", 0, end)
@@ -1002,6 +1012,7 @@ class PageReader:
             if t in general_types & PROFESSIONAL_TYPES
         }
         self._shared = self._shared | {id(s) for s in general.values()}
+        self._trainee_after_starts = frozenset(run[0] for run in langs.trainee_after)
         self.roles: WordMatcher[Signal] = WordMatcher(
             (
                 (
@@ -1337,8 +1348,8 @@ class PageReader:
         of it ("Pharmazeuten im Praktikum", "préparateurs en formation"), per
         language (`[paths] trainee_before`, `trainee_after`)."""
         before, after = self.languages.trainee_before, self.languages.trainee_after
-        if not before and not after:
-            return []
+        if before.isdisjoint(segment) and self._trainee_after_starts.isdisjoint(segment):
+            return []  # the common case: no word of training at all
         for index, word in enumerate(segment):
             roles = [
                 (s, f)
