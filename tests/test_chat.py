@@ -525,6 +525,10 @@ def test_a_professional_asking_about_their_own_medicine_is_a_patient(
         ("Puis-je le prescrire chez une femme qui allaite ?", "hcp"),
         ("A script for 10mg but we only have 5mg: can we dispense two?", "pharmacist"),
         ("Darf ich das Präparat bei Engpass substituieren?", "pharmacist"),
+        # Starting a therapy is a prescriber's act too.
+        ("Ab welchem Kaliumwert sollte ich das nicht mehr neu ansetzen?", "hcp"),
+        ("when should I initiate therapy in elderly patients?", "hcp"),
+        ("dois-je instaurer le traitement à demi-dose chez le sujet âgé ?", "hcp"),
         # A patient the visitor, as the subject, acts on is someone they treat.
         ("Wie stelle ich eine Patientin von Ihrem Präparat auf Heparin um?", "hcp"),
         ("Can I give a patient with renal impairment the full dose?", "hcp"),
