@@ -266,6 +266,9 @@ def test_a_search_results_title_is_no_addiction() -> None:
         ("https://www.x.de/karriere/pharmazeuten-im-praktikum/", "applicant"),
         # Only prescribers may request samples, in one word as in several.
         ("https://www.x.de/service/musteranforderung.html", "hcp"),
+        # A training campaign named for one profession is that profession's.
+        ("https://www.x.de/rheumatologie/?utm_campaign=rheumatologen_fortbildung_2024", "hcp"),
+        ("https://www.x.at/termine?utm_campaign=pkafortbildung_fruehjahr", "pharmacist"),
         # Parents and guardians in law's words.
         ("https://www.x.at/informationen-fuer-sorgeberechtigte/fieber/", "patient"),
     ],

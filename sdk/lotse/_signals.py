@@ -991,12 +991,14 @@ class PageReader:
         )
         #: Signals whose word the catalogue counts for several professions
         #: ("fachkreis": doctors and pharmacists); see `_refined`.
-        professions: dict[str, set[str]] = {}
-        for s in path_list:
+        professions: dict[tuple[str, str], set[str]] = {}
+        for s in (*path_list, *utm_list):
             if s.visitor_type in PROFESSIONAL_TYPES:
-                professions.setdefault(s.match, set()).add(s.visitor_type)
+                professions.setdefault((s.kind, s.match), set()).add(s.visitor_type)
         self._shared: frozenset[int] = frozenset(
-            id(s) for s in path_list if len(professions.get(s.match, ())) > 1
+            id(s)
+            for s in (*path_list, *utm_list)
+            if len(professions.get((s.kind, s.match), ())) > 1
         )
         self.utm = WordMatcher(
             ((s.match, s) for s in utm_list), morphology=self.morphology, exclude=langs.lookalikes
@@ -1761,8 +1763,11 @@ class PageReader:
     def read_all(
         self, segments: Iterable[tuple[str, ...]], kind: str = "path", *, remember: bool = True
     ) -> list[Hit[Signal]]:
-        """Each segment on its own (campaign values: they are no path)."""
-        return [hit for seg in segments for hit in self.read(seg, kind, remember=remember)]
+        """Each segment on its own (campaign values: they are no path); a word the
+        catalogue counts for several professions counts for the one the values
+        name, if they name one ("rheumatologen_fortbildung", "pta-fortbildung")."""
+        hits = tuple(hit for seg in segments for hit in self.read(seg, kind, remember=remember))
+        return list(self._refined(hits))
 
 
 def _begins_or_heads(word: str, wanted: str) -> bool:
