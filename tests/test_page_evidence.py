@@ -255,6 +255,8 @@ def test_a_search_results_title_is_no_addiction() -> None:
         # Continuing education accredited by pharmacy's own bodies, as CME is doctors'.
         ("https://www.x.ca/en/learning/cccep-accredited-modules", "pharmacist"),
         ("https://www.x.com/education/acpe-accredited-webinars/", "pharmacist"),
+        # Material for the waiting room: only a practice has one to stock.
+        ("https://www.x.de/service/wartezimmer-material", "hcp"),
         # A pack or kit named for a profession is theirs, like its section.
         ("https://www.x.co.uk/clinical-resources/respiratory-nurse-clinic-pack", "hcp"),
         ("https://www.x.de/service/praxispaket-bestellen", "hcp"),
@@ -510,7 +512,7 @@ def test_regional_professions_and_trades_name_their_audience(
         ("/en/hayfever/pollen-calendar", "/en/home-remedies-for-hayfever", "patient"),
         ("/en/products/din-list", "/en/order-by-fax", "pharmacist"),
         ("/en/products/x/trial-results", "/en/resources/prior-authorization-letter", "hcp"),
-        ("/de/service/wartezimmer-material", "/de/produkte/x/studienlage", "hcp"),
+        ("/de/produkte/x/wirkmechanismus", "/de/produkte/x/studienlage", "hcp"),
         ("/de/ueber-uns/was-wir-bieten", "/de/ueber-uns/arbeitszeitmodelle", "applicant"),
     ],
 )

@@ -228,6 +228,7 @@ def _read(reader: PageReader, text: str) -> dict[str, str]:
         ("Clinical resources for your practice", "hcp"),
         ("Service für Ihre Ordination", "hcp"),
         ("Formations pour votre officine", "pharmacist"),
+        ("Patientenbroschüren für Ihr Wartezimmer", "hcp"),
         # A section for the workplace: joined with a part, or followed by one.
         ("Ordinationsservice", "hcp"),
         ("Practice support", "hcp"),
