@@ -89,6 +89,14 @@ def test_a_title_that_is_not_a_string_is_refused(field: str) -> None:
             None,
         ),
         (hello("https://www.x.ca/en/products/x/patient-medication-information.pdf"), None),
+        # ...and named twice, by the address and by the title, it is still one document.
+        (
+            hello(
+                "https://www.x.co.uk/medicines/x/smpc",
+                title="X – Summary of Product Characteristics",
+            ),
+            None,
+        ),
         # Looking for a document anyone reads is like opening it: a hint.
         (hello("https://www.x.de/suche?q=beipackzettel+vitaxon"), None),
         (hello("https://www.x.com/?s=graduate+jobs"), "applicant"),

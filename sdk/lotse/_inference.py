@@ -55,7 +55,7 @@ def logits(evidence: Iterable[Evidence], types: Sequence[str]) -> dict[str, floa
 #: deserves.
 EXPONENT = 0.6
 SCALE = 4.6
-CONFLICT = 2.2
+CONFLICT = 2.1
 UNKNOWN = 4.9
 
 

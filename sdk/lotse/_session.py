@@ -26,7 +26,7 @@ from . import _copy, _signals
 from ._dialogue import CHAT_DOSE, ChatResult, Dialogue
 from ._inference import Evidence
 from ._keep import MAX_VISITS, Kept, read_keep, session_digest, write_keep
-from ._model import JOBS_TYPE, PROFESSIONAL_TYPES, pick_text
+from ._model import JOBS_TYPE, PROFESSIONAL_TYPES, Signal, pick_text
 from ._profile import MIN_PERSONA_WEIGHT, Profile
 from ._protocol import (
     MAX_DOSE,
@@ -584,6 +584,7 @@ class Session:
             # On a job board, the professions its path and title name are the job's.
             hits = [(s, f) for s, f in hits if s.visitor_type not in PROFESSIONAL_TYPES]
             within = (within[0] | {JOBS_TYPE}, within[1])
+        hinted = {_said_as(s) for s, _ in hits if s.weight < _signals.DECIDING_WEIGHT}
         for segments, factor in (
             (titles, _signals.TITLE_FACTOR),
             (link_texts, _signals.LINK_TEXT_FACTOR),
@@ -596,6 +597,11 @@ class Session:
                     continue
             if segments:
                 read = reader.read_segments(segments, "text", within=within)
+                if hinted:
+                    # A hint the path gave, named again by the title or the link
+                    # ("/smpc" titled "Summary of Product Characteristics"): one
+                    # document, said twice, not two.
+                    read = [(s, f) for s, f in read if _said_as(s) not in hinted]
                 if segments is link_texts and denied:
                     read = [(s, f) for s, f in read if s.visitor_type not in denied]
                 if segments is titles and any(s is reader.seek_signal for s, _ in read):
@@ -767,3 +773,9 @@ class Session:
         self.engine = engine
         self.targeting.fit(engine)
         self.page = self.page._replace(slots=tuple(s for s in self.page.slots if s in engine.slots))
+
+
+def _said_as(signal: Signal) -> tuple[str, str]:
+    """What a signal tells the visitor, as its type and reason: two signals that
+    tell the same (the SmPC by its short and its long name) say one thing."""
+    return signal.visitor_type, signal.reason.get("en", "")

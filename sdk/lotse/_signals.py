@@ -70,6 +70,9 @@ AUDIENCE_BOOST = 1.3
 MIN_AUDIENCE_START = 6
 #: A section the path goes on below counts this much more than a page alone.
 SECTION_DEPTH = 1.15
+#: Weight from which a signal decides alone (see intents/signals.toml); below it, a
+#: hint (a document anyone may open, a nudge) that a title naming it again repeats.
+DECIDING_WEIGHT = 2.0
 #: Weight of a role word ("Mediziner", "prescribers") named as an audience.
 ROLE_WEIGHT = 2.6
 #: Weight of looking for a doctor or pharmacy ("Arztsuche", "find-a-pharmacy").
