@@ -989,9 +989,9 @@ def test_another_audience_spoken_of_leaves_the_role(matcher: ChatMatcher) -> Non
         # A job not wanted is denied without a role stated instead.
         ("no need for a job, we sell lab equipment", ("applicant",), None),
         ("brauche keinen Job, wir bieten Etiketten an", ("applicant",), None),
-        # A denial in time of the place worked at: no longer its profession...
+        # A place no longer worked at says nothing of the visitor...
         ("I no longer work in a pharmacy, any vacancies in QA?", (), "applicant"),
-        # ...unless the answer names the profession still.
+        # ...where the profession named elsewhere still speaks.
         (
             "je ne travaille plus en officine mais en pharmacie d'hôpital, livraison directe ?",
             (),

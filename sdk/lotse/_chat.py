@@ -182,9 +182,9 @@ _HAD_REACH = 4
 _DENIAL_REACH = 3
 #: A job word among this many words after a denial is denied ("pas pour une
 #: candidature", "not applying for a job").
+_NEGATED_JOB_REACH = 3
 #: How far after a job not wanted the want may stand, verb last ("keinen Job bei euch gesucht").
 _WANT_AFTER_REACH = 5
-_NEGATED_JOB_REACH = 3
 #: A word of time this many words after a denied role makes the denial one of
 #: time ("kein Student mehr", "not a student anymore").
 _PAST_REACH = 3
@@ -1468,16 +1468,15 @@ class ChatMatcher:
                     t for t in tokens[index + 1 :] if t.clause == token.clause and t.weight > 0.0
                 ][:_PAST_ROLE_REACH]
                 former = next((t for t in ahead_words if self._former_roles(t)), None)
-                workplace = next(
-                    (t for t in ahead_words if self._former_workplace(tokens, index, t)), None
-                )
-                if former is None and workplace is not None:
-                    # "arbeite nicht mehr in der Apotheke": no longer its profession.
-                    workplace.meanings = []
-                    workplace.weight = 0.0
-                    roles = self._former_workplace(tokens, index, workplace) or set()
-                    target = workplace
-                elif former is not None:
+                if former is None:
+                    # "arbeite nicht mehr in der Apotheke": a place no longer worked at
+                    # says nothing of the visitor (who may be of its profession still).
+                    for place in ahead_words:
+                        if self._former_workplace(tokens, index, place):
+                            place.meanings = []
+                            place.weight = 0.0
+                            break
+                else:
                     for done in ahead_words[: ahead_words.index(former)]:
                         if self._means_job(done):  # "working", "exerce"
                             done.meanings = []
@@ -1546,17 +1545,17 @@ class ChatMatcher:
         an audience ("pharmacist", "soignant"): who one no longer is."""
         return (self._direct_roles(token) | self._audience_of(token.word)) - {JOBS_TYPE}
 
-    def _former_workplace(self, tokens: list[Token], negator: int, token: Token) -> set[str]:
-        """The profession of a place of care the visitor no longer works at, said
+    def _former_workplace(self, tokens: list[Token], negator: int, token: Token) -> bool:
+        """Whether the word is a place of care the visitor no longer works at, said
         with a work word before the denial ("arbeite nicht mehr in der Apotheke",
-        "I no longer work in a pharmacy"), unless the answer names that profession
-        elsewhere ("… sondern in der Klinikapotheke": still a pharmacist)."""
+        "I no longer work in a pharmacy"), where the answer names its profession
+        nowhere else ("… sondern in der Klinikapotheke" still speaks as one)."""
         worker = self._place_worker(token)
         lang = self._lang
         if worker is None or not any(
             t.word in lang.work and t.clause == token.clause for t in tokens[:negator]
         ):
-            return set()
+            return False
         kind = worker[0]
         for other in tokens:
             if other is token or other.weight <= 0.0:
@@ -1565,8 +1564,8 @@ class ChatMatcher:
             if (place is not None and place[0] == kind) or (
                 self._own_role(other) and kind in self._direct_roles(other)
             ):
-                return set()
-        return {kind}
+                return False
+        return True
 
     def _next_to(self, tokens: list[Token], token: Token) -> Token | None:
         """The word right after this one, in its clause."""
