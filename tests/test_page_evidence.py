@@ -97,6 +97,11 @@ def test_a_title_that_is_not_a_string_is_refused(field: str) -> None:
             ),
             None,
         ),
+        # A street named for a profession is an address, not a page for it.
+        (
+            hello("https://www.x.at/de/kontakt", title="Kontakt – X GmbH, Apothekergasse 4, Graz"),
+            None,
+        ),
         # Looking for a document anyone reads is like opening it: a hint.
         (hello("https://www.x.de/suche?q=beipackzettel+vitaxon"), None),
         (hello("https://www.x.com/?s=graduate+jobs"), "applicant"),

@@ -402,3 +402,10 @@ def test_a_site_search_is_split_from_the_page_it_was_made_on(
     languages = bundled_languages()
     found = split_search(url, languages.search_parameters, languages.search_pages)
     assert found == (page, search)
+
+
+def test_a_compound_ending_in_a_street_head_is_an_address() -> None:
+    matcher = WordMatcher([("apotheker", "pharmacist")], streets=("gasse", "strasse"))
+    assert matcher.find(["apothekergasse"]) == []
+    assert matcher.find(["apothekerstrasse"]) == []
+    assert [p for p, _ in matcher.find_weighted(["apothekerin"])] == ["pharmacist"]

@@ -222,6 +222,9 @@ class Language:
     #: Words that read like a form of an entry but are words of their own
     #: ("médecines", medicine as an art, not "médecins", doctors): never an entry.
     lookalikes: frozenset[str] = frozenset()
+    #: Heads of street names ("gasse", "strasse"): a compound ending in one is an
+    #: address ("Apothekergasse"), not what it begins with.
+    streets: tuple[str, ...] = ()
     #: Second-person possessives: a role after one is the visitor's carer.
     yours: frozenset[str] = frozenset()
     #: Places of care ("Apotheke", "clinic"): searched for alone, like a role, they
@@ -367,6 +370,7 @@ _KEYS: dict[str, frozenset[str]] = {
             "topical",
             "not_sensitive",
             "lookalikes",
+            "streets",
             "yours",
             "places",
             "news",
@@ -519,6 +523,7 @@ def read_language(path: Path) -> Language:
         topical=_words(paths.get("topical", "")),
         not_sensitive=_words(paths.get("not_sensitive", "")),
         lookalikes=_words(paths.get("lookalikes", "")),
+        streets=tuple(sorted(_words(paths.get("streets", "")))),
         yours=_words(paths.get("yours", "")),
         places=_words(paths.get("places", "")),
         news=_words(paths.get("news", "")),
@@ -687,6 +692,7 @@ class Languages:
         self.topical = _union(lang.topical for lang in langs)
         self.not_sensitive = _union(lang.not_sensitive for lang in langs)
         self.lookalikes = _union(lang.lookalikes for lang in langs)
+        self.streets = tuple(sorted({head for lang in langs for head in lang.streets}))
         self.yours = _union(lang.yours for lang in langs)
         self.places = _union(lang.places for lang in langs)
         self.news = _union(lang.news for lang in langs)

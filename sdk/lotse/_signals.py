@@ -129,10 +129,14 @@ class WordMatcher(Generic[_P]):
         *,
         strict: bool = False,
         exclude: frozenset[str] = frozenset(),
+        streets: tuple[str, ...] = (),
     ) -> None:
         self._min_prefix = min_prefix
         #: Words that only begin like an entry ("suchten" is no "Sucht"): no hit.
         self._exclude = exclude
+        #: Heads of street names: a compound ending in one is an address
+        #: ("Apothekergasse 4", "Doktor-Müller-Straße"), whatever it begins with.
+        self._streets = streets
         #: Strict: a known entry followed by an unknown rest is no hit at all
         #: ("praxis|semester" is no practice).
         self._strict = strict
@@ -178,7 +182,9 @@ class WordMatcher(Generic[_P]):
         cached = self._cache.get(word)
         if cached is not None:
             return cached
-        if word in self._exclude:
+        if word in self._exclude or (
+            self._streets and word.endswith(self._streets) and word not in self._words
+        ):
             return ()
         found: dict[int, Hit[_P]] = {}
 
@@ -991,6 +997,7 @@ class PageReader:
             ((s.match, s) for s in path_list),
             morphology=self.morphology,
             exclude=langs.lookalikes,
+            streets=langs.streets,
         )
         #: Signals whose word the catalogue counts for several professions
         #: ("fachkreis": doctors and pharmacists); see `_refined`.
@@ -1004,7 +1011,10 @@ class PageReader:
             if len(professions.get((s.kind, s.match), ())) > 1
         )
         self.utm = WordMatcher(
-            ((s.match, s) for s in utm_list), morphology=self.morphology, exclude=langs.lookalikes
+            ((s.match, s) for s in utm_list),
+            morphology=self.morphology,
+            exclude=langs.lookalikes,
+            streets=langs.streets,
         )
         # Professionals in general ("Fachpersonen") count as the audience of the
         # professionals' visitor type, as a twin of its signal that `_refined`
@@ -1032,6 +1042,7 @@ class PageReader:
             morphology=self.morphology,
             strict=True,
             exclude=langs.lookalikes,
+            streets=langs.streets,
         )
         #: Evidence from a site-search query the chat matcher understood, per type.
         self.search_signals: dict[str, Signal] = {
