@@ -1437,7 +1437,6 @@ class ChatMatcher:
                 continue
             # A denial in time ("nicht mehr", "no longer", "ne … plus", "former"):
             # who the visitor was, not what they may want now.
-            clause_end = [t for t in tokens[index + 1 :] if t.clause == token.clause][-2:]
             past = (
                 word in lang.negation_past
                 or any(
@@ -1446,7 +1445,10 @@ class ChatMatcher:
                     if t.clause == token.clause
                 )
                 # Ending the clause: "I don't practise as a pharmacist any more".
-                or any(t.word in lang.negation_past for t in clause_end)
+                or any(
+                    t.word in lang.negation_past
+                    for t in [t for t in tokens[index + 1 :] if t.clause == token.clause][-2:]
+                )
             )
             roles = self._direct_roles(target)
             if not roles and ahead:  # "ni soignant": the languages' audience words too

@@ -966,7 +966,6 @@ class PageReader:
         self.yours = langs.yours
         self.medicines = langs.medicines
         self.places = langs.places
-        self._place_words = {(place,) for place in langs.places}
         self.at = langs.at
         self.by = langs.by
         self.stores = langs.stores
@@ -1420,7 +1419,8 @@ class PageReader:
             # A person ("Ihren Arzt"), not a place ("Ihre Ordination", "your practice",
             # "your GP practice") nor the visitor's own team ("für Ihr Pflegeteam",
             # "your-pharmacy-team").
-            if self._names_a_group(word) or segment[index + 2 : index + 3] in self._place_words:
+            place_after = index + 2 < len(segment) and segment[index + 2] in self.places
+            if self._names_a_group(word) or place_after:
                 continue
             role = self.role_types.get(self.morphology.lookup(word) or word)
             if role is not None and role in PROFESSIONAL_TYPES:
