@@ -255,6 +255,29 @@ def test_a_unit_after_a_number_is_no_alias(matcher: ChatMatcher) -> None:
     assert matcher.match("Flasche lag bei 30 Grad im Auto, noch gut?").visitor_type != "applicant"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A short alias of another language is no word of this one: "fi" is German
+        # shorthand for the Fachinformation, not the end of "sci-fi".
+        "Recommend me a good sci-fi series.",
+        # "n" is texting's "and" in English, not French "ne": no denial.
+        "hiii i'm a uni student n want an internship this summer pls",
+    ],
+)
+def test_another_languages_short_words_are_not_read_into_an_answer(
+    matcher: ChatMatcher, text: str
+) -> None:
+    expected = "applicant" if "internship" in text else None
+    assert matcher.match(text).visitor_type == expected
+
+
+def test_the_stock_exchange_is_an_investors_topic(matcher: ChatMatcher) -> None:
+    """Not the stock a pharmacy orders."""
+    assert matcher.match("Is your company listed on the stock exchange?").visitor_type is None
+    assert matcher.match("Is the 20 mg strength in stock?").visitor_type == "pharmacist"
+
+
 def test_a_statement_word_is_read_in_the_answers_own_language(matcher: ChatMatcher) -> None:
     """French "m'envoyer" is "send me", not English "I'm": what follows is no
     role the visitor states ("le RCP" would make them a doctor)."""
@@ -594,6 +617,8 @@ def test_those_a_profession_serves_name_it(
             "pharmacist",
         ),
         ("pharmacy manager here, when will supply resume?", "pharmacist"),
+        # After the infinitive's particle it is the verb: a request made, no job.
+        ("PTA hier, die Chefin hat mich gebeten, eine Härtefallanfrage zu stellen", "pharmacist"),
         # Owning a pharmacy or a practice is no "own" medicine.
         ("Ich bin Ärztin mit eigener Praxis und brauche Muster", "hcp"),
         ("J'ai mon propre cabinet, je voudrais des échantillons", "hcp"),

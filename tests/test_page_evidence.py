@@ -545,6 +545,11 @@ def test_two_weak_pages_of_one_kind_tell_together(
         (hello("https://www.x.com/p/1", title="What to expect on your first infusion"), "patient"),
         (hello("https://www.x.ch/de/service/erinnerungs-app-fuer-ihre-injektion"), "patient"),
         (hello("https://www.x.fr/votre-premiere-perfusion", lang="fr"), "patient"),
+        # A medicine inside a compound: the device it comes in, or the medicine itself.
+        (hello("https://www.x.de/a/b7e1.html", title="Fragen zu Ihrer Insulinpumpe"), "patient"),
+        (hello("https://www.x.de/a/b7e2.html", title="So nutzen Sie Ihren Insulinpen"), "patient"),
+        # ... but a short medicine word is no first part: a pension is no pen's.
+        (hello("https://www.x.de/p/9", title="Ihre Pensionskasse"), None),
         # An infusion centre's page is no one's own infusion.
         (hello("https://www.x.com/infusion-centers/", lang="en"), None),
     ],
@@ -552,6 +557,23 @@ def test_two_weak_pages_of_one_kind_tell_together(
 def test_a_page_speaking_of_the_visitors_own_treatment_is_for_patients(
     event: dict, visitor_type: str | None
 ) -> None:
+    assert visitor_type_after(event) == visitor_type
+
+
+@pytest.mark.parametrize(
+    ("event", "visitor_type"),
+    [
+        # Nursing professionals, not care in general ("Pflege" alone).
+        (hello("https://www.x.ch/de-ch/pflegefachservice/wundversorgung-schulungen"), "hcp"),
+        (hello("https://www.x.ch/de-ch/pflege-zu-hause/"), None),
+        # Austria's pharmacy counter.
+        (hello("https://www.x.at/beratung-an-der-tara/erkaeltungszeit/"), "pharmacist"),
+        # A campaign about the household's medicine chest is no campaign for pharmacies.
+        (hello("https://www.x.de/p/halsweh?utm_campaign=hausapotheke_check_winter"), None),
+        (hello("https://www.x.de/p/halsweh?utm_campaign=apotheken_check_winter"), "pharmacist"),
+    ],
+)
+def test_compounds_naming_an_audience_or_not(event: dict, visitor_type: str | None) -> None:
     assert visitor_type_after(event) == visitor_type
 
 

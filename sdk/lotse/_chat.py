@@ -292,6 +292,7 @@ class ChatMatcher:
             re.compile(rf"\b({abbreviations})\.(?=\s)", re.IGNORECASE) if abbreviations else None
         )
         self._aliases_by_lang = lang.languages.aliases_by_lang
+        self._no_aliases: Mapping[str, tuple[str, ...]] = {}
         #: Per language, its statement words: in an answer told in it, another
         #: language's statement word is read as this one reads it ("m'envoyer" is
         #: "me" in French, not English "I'm"; "im Spital" is German "in the", not
@@ -593,7 +594,7 @@ class ChatMatcher:
             text = _HYPHENATED.sub(self._joined, text)
         parts = [words(part) for part in _CLAUSE_PUNCTUATION.split(text)]
         told = lang or self._told_language(parts)
-        own = self._aliases_by_lang.get(told, {})
+        own = self._aliases_by_lang.get(told, self._no_aliases)
         clauses = [self._expand(part, own) for part in parts]
         flat = [word for clause in clauses for word in clause]
         return text, flat, self._tokens(clauses, told), told
@@ -784,6 +785,7 @@ class ChatMatcher:
                 word in aliases
                 and not (out and out[-1] in lang.others and lang.is_kin(word))
                 and not (out and out[-1].isdigit())  # "5 mg" is a unit, no "MG"
+                and (word in own or len(word) > 2 or own is self._no_aliases)
             ):
                 out.extend(own.get(word) or aliases[word])
             else:
@@ -869,12 +871,14 @@ class ChatMatcher:
 
     def _as_verbs(self, tokens: list[Token]) -> None:
         """A job word that is an everyday word too, next to the visitor as subject, is
-        the verb ("wie stelle ich … um", "stellen wir"): no job, no word at all."""
+        the verb ("wie stelle ich … um", "stellen wir"), as is one right after the
+        infinitive's particle ("eine Anfrage zu stellen"): no job, no word at all."""
         lang = self._lang
         for token in tokens:
             near = tokens[max(0, token.position - 1) : token.position + 2]
-            if token.word in lang.everyday_jobs and any(
-                t.clause == token.clause and t.word in lang.subject for t in near
+            if token.word in lang.everyday_jobs and (
+                any(t.clause == token.clause and t.word in lang.subject for t in near)
+                or (token.position > 0 and tokens[token.position - 1].word in lang.infinitive)
             ):
                 token.meanings = []
                 token.weight = 0.0

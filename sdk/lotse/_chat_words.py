@@ -80,6 +80,7 @@ class Words:
         self.trainees = languages.trainees
         self.coursework = languages.coursework
         self.everyday_jobs = languages.everyday_jobs
+        self.infinitive = languages.infinitive
         self.kin = languages.kin
         self.body = languages.body
         self.medicines = languages.medicines

@@ -133,6 +133,9 @@ class Language:
     #: Job words that are everyday words too ("Stellen Sie …", "supplies resume",
     #: "Einstichstelle"): job evidence, but never a clear request for a job.
     everyday_jobs: frozenset[str] = frozenset()
+    #: The infinitive's particle ("zu"): an everyday job word right after it is the
+    #: verb ("eine Anfrage zu stellen"), not a position.
+    infinitive: frozenset[str] = frozenset()
     #: Relatives: a professional speaking of their own ("meine Mutter", "my dad")
     #: asks as a patient's family does.
     kin: frozenset[str] = frozenset()
@@ -322,6 +325,7 @@ _KEYS: dict[str, frozenset[str]] = {
             "trainees",
             "coursework",
             "everyday_jobs",
+            "infinitive",
             "kin",
             "body",
             "medicines",
@@ -480,6 +484,7 @@ def read_language(path: Path) -> Language:
         trainees=_words(roles.get("trainees", "")),
         coursework=_words(roles.get("coursework", "")),
         everyday_jobs=_words(roles.get("everyday_jobs", "")),
+        infinitive=_words(roles.get("infinitive", "")),
         kin=_words(roles.get("kin", "")),
         body=_words(roles.get("body", "")),
         medicines=_words(roles.get("medicines", "")),
@@ -615,6 +620,7 @@ class Languages:
         self.trainees = _union(lang.trainees for lang in langs)
         self.coursework = _union(lang.coursework for lang in langs)
         self.everyday_jobs = _union(lang.everyday_jobs for lang in langs)
+        self.infinitive = _union(lang.infinitive for lang in langs)
         self.kin = _union(lang.kin for lang in langs)
         self.body = _union(lang.body for lang in langs)
         self.medicines = _union(lang.medicines for lang in langs)

@@ -57,6 +57,8 @@ MIN_INFIX = 6
 #: "jobsuche"). The sensitive-topic matcher uses 4, so "hiv" does not find
 #: "hives" nor "sti" "stiftung".
 MIN_PREFIX = 3
+#: Shortest medicine word read as the first part of a compound ("insulin|pumpe").
+_MEDICINE_FIRST = 7
 
 UTM_KEYS = ("utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term")
 
@@ -1498,10 +1500,11 @@ class PageReader:
             if yours and server is not None:
                 return server
             if (yours or (index > 1 and segment[index - 2] in self.yours)) and (
-                word in self.medicines or base in self.medicines
+                self._a_medicine(word, base)
             ):
                 # "Ihre Tabletten sehen anders aus?", "paying for your medication",
-                # "your first infusion": the page speaks to the one taking it.
+                # "your first infusion", "zu Ihrer Insulinpumpe": the page speaks to
+                # the one taking it.
                 return PATIENT_TYPE
             worker = workplaces.get(word) or workplaces.get(base)
             if worker is not None:
@@ -1514,6 +1517,24 @@ class PageReader:
                 if worker is not None:
                     return worker
         return None
+
+    def _a_medicine(self, word: str, base: str) -> bool:
+        """Whether a word is a medicine, or a compound ending in one ("Insulinpen",
+        "Asthmaspray") or made of one and the thing that gives it ("Insulinpumpe")."""
+        medicines = self.medicines
+        if word in medicines or base in medicines:
+            return True
+        return any(
+            len(word) - len(medicine) >= MIN_PREFIX
+            and (
+                word.endswith(medicine)
+                # In front, a short one is too often the start of another word
+                # ("Pension", "Mittelwert").
+                or (len(medicine) >= _MEDICINE_FIRST and word.startswith(medicine))
+            )
+            for medicine in medicines
+            if len(medicine) >= MIN_PREFIX
+        )
 
     def _workplace_compound(self, word: str) -> str | None:
         """The worker of a workplace joined with a section part ("ordinations|service",
