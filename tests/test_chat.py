@@ -272,6 +272,27 @@ def test_another_languages_short_words_are_not_read_into_an_answer(
     assert matcher.match(text).visitor_type == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "visitor_type"),
+    [
+        # A word for the kind of place between the possessive and the place.
+        ("Our specialty pharmacy needs the enrollment forms", "pharmacist"),
+        ("Wir als kleine Landapotheke brauchen Bestellformulare", "pharmacist"),
+        # A patient word before a programme the catalogue knows names the programme,
+        # not someone the visitor treats.
+        (
+            "Looking for a patient support program to help with the cost of my pills",
+            "patient",
+        ),
+        ("Looking for dosing advice for a patient with renal impairment", "hcp"),
+    ],
+)
+def test_whose_place_and_whose_patient(
+    matcher: ChatMatcher, text: str, visitor_type: str | None
+) -> None:
+    assert matcher.match(text).visitor_type == visitor_type
+
+
 def test_the_stock_exchange_is_an_investors_topic(matcher: ChatMatcher) -> None:
     """Not the stock a pharmacy orders."""
     assert matcher.match("Is your company listed on the stock exchange?").visitor_type is None

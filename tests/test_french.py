@@ -45,6 +45,19 @@ def engine() -> lotse.Engine:
         ("médecin à la retraite, je prends moi-même votre statine, j'ai des crampes", "patient"),
         # A hyphenated family word is one word: asking for one's grandmother.
         ("je travaille en pharmacie mais c'est pour ma grand-mère", "patient"),
+        # Belgian answers borrow Dutch role words.
+        ("Je suis verpleegkundige à Gand, avez-vous la brochure en deux langues ?", "hcp"),
+        # Speaking for a pharmacy one represents.
+        (
+            "Je représente une pharmacie, comment référencer vos produits ?",
+            "pharmacist",
+        ),
+        # A job advert of theirs, or a change of career: a job seeker, whatever their role.
+        ("Pharmacienne, votre annonce de responsable qualité m'intéresse", "applicant"),
+        (
+            "Préparatrice, je veux changer de voie : vous formez des délégués ?",
+            "applicant",
+        ),
     ],
 )
 def test_french_answers(engine: lotse.Engine, text: str, visitor_type: str | None) -> None:

@@ -563,6 +563,36 @@ def test_a_page_speaking_of_the_visitors_own_treatment_is_for_patients(
 @pytest.mark.parametrize(
     ("event", "visitor_type"),
     [
+        # Campaigns at universities and careers fairs recruit.
+        (
+            hello("https://www.x.de/?utm_source=hochschulmesse&utm_campaign=q3"),
+            "applicant",
+        ),
+        (
+            hello("https://www.x.ca/en/?utm_source=campus&utm_campaign=winter_intake"),
+            "applicant",
+        ),
+        (hello("https://www.x.com/?utm_campaign=early_talent_2026", lang="en"), "applicant"),
+        # A graduate job board's page of the employer the visitor came from.
+        (
+            hello(
+                "https://www.x.ie/about/our-sites/",
+                lang="en",
+                referrer="https://www.gradsignal.ie/employers/x-pharma",
+            ),
+            "applicant",
+        ),
+        # "for employers" alone is no job page (occupational health, say).
+        (hello("https://www.x.com/for-employers/wellbeing/", lang="en"), None),
+    ],
+)
+def test_recruiting_campaigns_and_employer_pages(event: dict, visitor_type: str | None) -> None:
+    assert visitor_type_after(event) == visitor_type
+
+
+@pytest.mark.parametrize(
+    ("event", "visitor_type"),
+    [
         # Nursing professionals, not care in general ("Pflege" alone).
         (hello("https://www.x.ch/de-ch/pflegefachservice/wundversorgung-schulungen"), "hcp"),
         (hello("https://www.x.ch/de-ch/pflege-zu-hause/"), None),

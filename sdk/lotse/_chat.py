@@ -502,6 +502,15 @@ class ChatMatcher:
         self._treating_intent: int | None = (
             max(treated, key=lambda i: treated[i]) if treated else None
         )
+        # A patient word the catalogue's phrases use before another word ("patient
+        # support programme", "patient guide"): a modifier there, no one treated.
+        patient_forms = {self._words[vid] for vid in self._patient_words}
+        self._patient_modifiers: frozenset[tuple[str, str]] = frozenset(
+            pair
+            for _, _, phrase_words in compiled
+            for pair in itertools.pairwise(phrase_words)
+            if pair[0] in patient_forms and lang.is_content(pair[1])
+        )
         # Per professional type, the intent whose phrases state its roles most often:
         # where a visitor who speaks for a place of work belongs ("Apo hier").
         stated: dict[str, dict[int, int]] = {}
@@ -944,12 +953,16 @@ class ChatMatcher:
                 token.stated = False  # "we're seeing more patients"
         # "bei einer Patientin mit", "in a patient on": a patient after a
         # preposition and an article is spoken of in the third person.
-        for prep, det, token in zip(tokens, tokens[1:], tokens[2:], strict=False):
+        # ("for a patient support programme" is a programme the catalogue knows).
+        for prep, det, token, then in zip(
+            tokens, tokens[1:], tokens[2:], [*tokens[3:], None], strict=False
+        ):
             if (
                 prep.word in lang.about
                 and det.word in lang.fillers
                 and prep.clause == token.clause
                 and not token.stated
+                and (then is None or (token.word, then.word) not in self._patient_modifiers)
                 and any(direct and vid in self._patient_words for vid, _, direct in token.meanings)
             ):
                 token.other = True
@@ -1106,7 +1119,17 @@ class ChatMatcher:
         """The place a place of care names, when another follows it in the clause
         ("hospital pharmacy", "KH-Apo"): the last is the head; so is a place after
         a role word naming whose place it is ("our GP surgery": a practice, not
-        "our GP"); else the word."""
+        "our GP"), or after one word saying what kind ("our specialty pharmacy",
+        "unsere kleine Apotheke"); else the word."""
+        following = tokens[token.position + 1] if token.position + 1 < len(tokens) else None
+        if (
+            following is not None
+            and following.clause == token.clause
+            and not self._names_place(token)
+            and not self._role_kinds(token)
+            and self._names_place(following)
+        ):
+            token = following
         head = token
         for after in tokens[token.position + 1 :]:
             if after.clause != token.clause or not self._names_place(after):
