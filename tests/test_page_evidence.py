@@ -596,6 +596,14 @@ def test_recruiting_campaigns_and_employer_pages(event: dict, visitor_type: str 
         # Nursing professionals, not care in general ("Pflege" alone).
         (hello("https://www.x.ch/de-ch/pflegefachservice/wundversorgung-schulungen"), "hcp"),
         (hello("https://www.x.ch/de-ch/pflege-zu-hause/"), None),
+        # "Profis" of a field, allied health, practice managers: professionals.
+        (hello("https://www.x.de/gesundheitsprofis/fortbildung/"), "hcp"),
+        (hello("https://www.x.de/pflegeprofis/"), "hcp"),
+        (hello("https://www.x.co.uk/allied-health/resources", lang="en"), "hcp"),
+        (hello("https://www.x.com/healthcare-pros/", lang="en"), "hcp"),
+        (hello("https://www.x.com/healthcare-products/", lang="en"), None),
+        # Becoming part of the team is a job.
+        (hello("https://www.x.de/p/12", title="Werde Teil unseres Teams | X"), "applicant"),
         # Austria's pharmacy counter.
         (hello("https://www.x.at/beratung-an-der-tara/erkaeltungszeit/"), "pharmacist"),
         # A campaign about the household's medicine chest is no campaign for pharmacies.
