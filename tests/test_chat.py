@@ -293,6 +293,19 @@ def test_whose_place_and_whose_patient(
     assert matcher.match(text).visitor_type == visitor_type
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "can i give this to my 2 year old",
+        "is the syrup ok for my 4 yo",
+        "Meine 3-Jährige hat Fieber, wie viel Saft darf sie?",
+    ],
+)
+def test_a_child_named_by_age_is_family(matcher: ChatMatcher, text: str) -> None:
+    """A number and an age after "my" name a relative: a parent asking."""
+    assert matcher.match(text).visitor_type == "patient"
+
+
 def test_the_stock_exchange_is_an_investors_topic(matcher: ChatMatcher) -> None:
     """Not the stock a pharmacy orders."""
     assert matcher.match("Is your company listed on the stock exchange?").visitor_type is None

@@ -785,7 +785,7 @@ class ChatMatcher:
         aliases = self._alias_words
         lang = self._lang
         out: list[str] = []
-        for word in clause:
+        for word in self._aged(clause):
             if word in lang.detached and out:
                 out[-1] += word  # "PJ-ler" -> "pjler"
             elif word in self._vocab:
@@ -799,6 +799,26 @@ class ChatMatcher:
                 out.extend(own.get(word) or aliases[word])
             else:
                 out.append(self._specialist(word) or word)
+        return out
+
+    def _aged(self, clause: list[str]) -> list[str]:
+        """A number and an age after "my" written as the relative they name: "my 2
+        year old" -> "my child", "meine 3-Jährige" -> "meine kind" (`[roles] ages`)."""
+        if not any(word.isdigit() for word in clause):
+            return clause
+        mine = self._lang.mine
+        out: list[str] = []
+        index = 0
+        while index < len(clause):
+            word = clause[index]
+            index += 1
+            if word.isdigit() and out and out[-1] in mine:
+                for age, kin in self._lang.ages:
+                    if tuple(clause[index : index + len(age)]) == age:
+                        word = kin
+                        index += len(age)
+                        break
+            out.append(word)
         return out
 
     def _specialist(self, word: str) -> str | None:

@@ -100,6 +100,9 @@ class Language:
     #: A possessive after the word, as pairs ("a patient of mine", "eine Patientin
     #: von mir"): the word is the visitor's own (first person singular) or ours.
     postposed: tuple[tuple[str, str], ...] = ()
+    #: Ages after a number, as [age, relative] pairs: after "my", a number and an
+    #: age name a relative ("my 2 year old", "meine 3-Jährige" -> a child).
+    ages: tuple[tuple[str, str], ...] = ()
     #: Words that say "my" only before a relative or a part of the body ("me nan",
     #: "me knee"); elsewhere they are something else ("send me").
     mine_before_own: frozenset[str] = frozenset()
@@ -315,6 +318,7 @@ _KEYS: dict[str, frozenset[str]] = {
             "mine",
             "mine_before_own",
             "postposed",
+            "ages",
             "about",
             "among",
             "groups",
@@ -474,6 +478,7 @@ def read_language(path: Path) -> Language:
         mine=_words(roles.get("mine", "")),
         mine_before_own=_words(roles.get("mine_before_own", "")),
         postposed=_pairs(roles.get("postposed", []), f"{path.name}: [roles] postposed"),
+        ages=_pairs(roles.get("ages", []), f"{path.name}: [roles] ages"),
         about=_words(roles.get("about", "")),
         among=_words(roles.get("among", "")),
         groups=_words(roles.get("groups", "")),
@@ -610,6 +615,13 @@ class Languages:
         self.mine = _union(lang.mine for lang in langs)
         self.mine_before_own = _union(lang.mine_before_own for lang in langs)
         self.postposed = frozenset(pair for lang in langs for pair in lang.postposed)
+        #: (words of an age, the relative it names), longest first.
+        self.ages = tuple(
+            sorted(
+                {(tuple(age.split()), kin) for lang in langs for age, kin in lang.ages},
+                key=lambda pair: -len(pair[0]),
+            )
+        )
         self.about = _union(lang.about for lang in langs)
         self.among = _union(lang.among for lang in langs)
         self.groups = _union(lang.groups for lang in langs)
