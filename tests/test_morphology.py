@@ -48,12 +48,16 @@ def test_compounds(morphology: Morphology, word: str, reading: tuple[str, float,
     assert reading in morphology.analyse(word)
 
 
-@pytest.mark.parametrize("word", ["arztxy", "bestellen", "stiftung", "hepta", "xyz", ""])
+@pytest.mark.parametrize(
+    "word", ["arztxy", "bestellen", "stiftung", "hepta", "xyz", "", "preparing", "preparation"]
+)
 def test_no_concept_by_chance(morphology: Morphology, word: str) -> None:
     found = {concept for concept, _, _ in morphology.analyse(word)}
     assert "pzn" not in found and "gp" not in found  # short words are never heads
     if word in ("bestellen", "stiftung", "xyz", ""):
         assert found == set()
+    # A short alias ("prepa": a préparateur) is no compound's start before an unknown rest.
+    assert "preparateur" not in found
 
 
 @pytest.mark.parametrize(

@@ -289,6 +289,49 @@ def test_the_words_around_a_role_say_whether_it_is_the_audience(
 
 
 @pytest.mark.parametrize(
+    "word",
+    [
+        # An entry after a letter or two is inside another word, not a compound...
+        "president",
+        "apparent",
+        # ...as is one with letters after it that no compound or ending explains...
+        "chemotherapy",
+        # ...and a role word with a letter or two after it that are no ending.
+        "internet",
+        "internal",
+        "nursery",
+        "therapeutic",
+        "doctoral",
+        "chemistry",
+        # Words of their own the languages list (`[paths] lookalikes`).
+        "subsidiaries",
+        "agriculture",
+        "geburtstage",
+        "wettbewerber",
+        "depistage",
+        "desespere",
+    ],
+)
+def test_words_that_only_look_like_an_entry_name_nobody(reader: PageReader, word: str) -> None:
+    assert reader.read((word,)) == ()
+
+
+@pytest.mark.parametrize(
+    ("word", "visitor_type"),
+    [
+        ("hausarzt", "hcp"),
+        ("nurses", "hcp"),
+        ("apotheken", "pharmacist"),
+        ("wholesalers", "pharmacist"),
+    ],
+)
+def test_forms_and_compounds_of_an_entry_still_name_it(
+    reader: PageReader, word: str, visitor_type: str
+) -> None:
+    assert visitor_type in {signal.visitor_type for signal, _ in reader.read((word,))}
+
+
+@pytest.mark.parametrize(
     "text", ["Für Tierärztinnen und Tierärzte", "Veterinary surgeons", "Espace vétérinaires"]
 )
 def test_an_audience_no_visitor_type_covers_names_nobody(reader: PageReader, text: str) -> None:

@@ -218,8 +218,10 @@ class Morphology:
             if left_word is not None:
                 if self.is_known(right):
                     keep(left_word, 1.0, "part")  # "patienten|service", "apotheken|portal"
-                else:
-                    keep(left_word, UNKNOWN_REST, "rest")  # "aerzte|mailing"
+                elif self._left(left, aliases=False) is not None:
+                    # "aerzte|mailing"; not a short alias before an unknown rest
+                    # ("prepa|ring" is no préparateur).
+                    keep(left_word, UNKNOWN_REST, "rest")
             if right_word is not None and len(right_word) >= MIN_HEAD:
                 if left_word is not None or self._is_known_left(left):
                     keep(right_word, 1.0, "part")
@@ -274,8 +276,9 @@ class Morphology:
             start = end
         return tuple(found)
 
-    def _left(self, left: str) -> str | None:
-        """The vocabulary word a compound's first part is, with or without a link."""
+    def _left(self, left: str, *, aliases: bool = True) -> str | None:
+        """The vocabulary word a compound's first part is, with or without a link
+        (or the word a regional `aliases` word stands for)."""
         for link in self.links:
             if link and not left.endswith(link):
                 continue
@@ -287,7 +290,7 @@ class Morphology:
                 return found
             # A regional word or a specialist the catalogue does not list, before a
             # part: "Allergologen|bereich", "Spital|apotheke".
-            target = self.alias(stem) if len(stem) >= MIN_ALIAS else None
+            target = self.alias(stem) if aliases and len(stem) >= MIN_ALIAS else None
             if target is not None and len(target) == 1 and target[0] in self.vocabulary:
                 return target[0]
         return None

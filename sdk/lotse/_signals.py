@@ -103,6 +103,9 @@ LINK_TEXT_FACTOR = 1.0
 #: pharmacies decides too (three wrong).
 REFERRER_PATH_FACTOR = 0.9
 
+#: Longest rest after a role word that can only be an ending: a compound's second
+#: part is longer.
+_ENDING_MAX = 2
 #: One hit: what was found, and how sure the reading is (1.0: the word itself).
 Hit = tuple[_P, float]
 #: What a title is read within: the audiences its page's path named, and whether
@@ -114,6 +117,13 @@ _NOWHERE: Within = (frozenset(), False)
 #: audiences named so far, whether the path is below the company's own sections, and
 #: whether an entry of several words may start in the segment.
 _Step = tuple[tuple[Hit[Signal], ...], frozenset[str], bool, bool]
+
+
+def _another_word(morphology: Morphology, rest: str) -> bool:
+    """Whether a letter or two after a role word make another word, not a form or
+    compound of it: no ending of the languages' ("intern|et", "nurse|ry",
+    "therapeut|ic", "doctor|al"; but "nurse|s", "arzt|es")."""
+    return len(rest) <= _ENDING_MAX and rest not in morphology.endings
 
 
 class WordMatcher(Generic[_P]):
@@ -207,6 +217,8 @@ class WordMatcher(Generic[_P]):
                 rest = word[end:]
                 if whole and len(rest) > 2 and not _is_part(morphology, rest):
                     continue
+                if self._strict and morphology is not None and _another_word(morphology, rest):
+                    continue
                 known = morphology is None or morphology.is_known(rest)
                 if known or not self._strict:
                     add(payloads, 1.0 if known else _morphology.UNKNOWN_REST)
@@ -214,6 +226,10 @@ class WordMatcher(Generic[_P]):
         for start in range(1, len(word) - MIN_INFIX + 1):
             for entry, payload in self._infix.get(word[start : start + 3], ()):
                 if word.startswith(entry, start):
+                    if morphology is not None and not self._compound_around(
+                        morphology, word[:start], word[start + len(entry) :]
+                    ):
+                        continue
                     known = morphology is None or morphology.is_known(word[:start])
                     add((payload,), 1.0 if known else _morphology.HEAD)
         if not found and morphology is not None:
@@ -231,6 +247,16 @@ class WordMatcher(Generic[_P]):
         if remember:
             remember_in(self._cache, word, result, self.CACHE_SIZE)
         return result
+
+    @staticmethod
+    def _compound_around(morphology: Morphology, before: str, after: str) -> bool:
+        """Whether an entry inside a word is a compound's part: a modifier of a
+        few letters before it ("Kinder|arzt", not "p|resident", "h|intern"), and
+        after it nothing, an ending or a known word ("arzt|praxis"; not
+        "che|mother|apy", "sub|culture|s" is an ending)."""
+        if len(before) < _morphology.MIN_PART:
+            return False
+        return not after or after in morphology.endings or morphology.is_known(after)
 
     def find_weighted(
         self,
