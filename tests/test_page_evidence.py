@@ -829,8 +829,10 @@ def test_a_search_for_a_role_or_place_alone_says_nothing(
         # A question in the first person counts as a chat answer would, keywords or not.
         ("https://www.x.de/suche?q=wie+lange+darf+ich+den+saft+geben", "patient"),
         ("https://www.x.de/suche?q=wie+injiziere+ich+meinen+pen", "patient"),
-        # A professional's topic is theirs without saying so.
+        # A professional's topic is theirs without saying so...
         ("https://www.x.de/suche?q=fachinformation+dosierung", "hcp"),
+        # ...and so is what only patients ask for (`search_tells`).
+        ("https://www.x.at/suche/?q=selbsthilfegruppe+rheuma+steiermark", "patient"),
     ],
 )
 def test_a_search_is_a_patients_question_only_when_it_says_who_asks(

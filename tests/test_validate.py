@@ -104,6 +104,20 @@ def test_an_intents_type_in_person_must_be_a_visitor_type(tmp_path: Path) -> Non
     )
 
 
+def test_an_intent_may_say_a_search_for_it_tells_its_type(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        '[site]\nid = "x"\ncatalogue = false\n'
+        '[[intent]]\nid = "groups"\nvisitor_type = "patient"\nsearch_tells = true\n'
+        'phrases.en = ["support group"]\n',
+    )
+    site, _ = lotse.read_site(path)
+    (intent,) = site.intents
+    assert intent.search_tells
+    assert site.engine().chat.search_tells("groups")
+    assert [p for p in site.check() if p.severity == "error"] == []
+
+
 def test_a_signal_id_used_twice_in_python_is_an_error_with_a_fix() -> None:
     site = lotse.Site("x")
     site.add_signal("path", "fachkreis", "hcp")

@@ -309,6 +309,8 @@ class ChatMatcher:
         self._intents: tuple[Intent, ...] = tuple(intents)
         #: The keys that are visitor types (the others are type-less intents').
         self._type_keys = frozenset(i.visitor_type for i in self._intents if i.visitor_type)
+        #: Intents only their visitor type asks for (`Intent.search_tells`).
+        self._telling = frozenset(i.id for i in self._intents if i.search_tells)
         #: The keys of type-less intents and the type each names in person.
         self._in_person_keys: tuple[tuple[str, str], ...] = tuple(
             (_key(i), i.in_person) for i in self._intents if i.visitor_type is None and i.in_person
@@ -607,6 +609,10 @@ class ChatMatcher:
         clauses = [self._expand(part, own) for part in parts]
         flat = [word for clause in clauses for word in clause]
         return text, flat, self._tokens(clauses, told), told
+
+    def search_tells(self, intent: str | None) -> bool:
+        """Whether only the intent's visitor type asks for it (`Intent.search_tells`)."""
+        return intent in self._telling
 
     def says_who(self, text: str, lang: str | None = None) -> bool:
         """Whether the text says who is asking: the visitor themselves or their

@@ -379,6 +379,7 @@ class _Reader:
                     self.text(table, key, "reply"),
                     persona=self.get(table, key, "persona", str, None),
                     in_person=self.get(table, key, "in_person", str, None),
+                    search_tells=self.get(table, key, "search_tells", bool, False),
                     origin=self.origin(key),
                 )
 

@@ -269,6 +269,10 @@ class Intent:
     the visitor is (e.g. "just browsing"). `in_person` is the type such an
     intent names when the visitor speaks of themselves ("Ist das glutenfrei?"
     names nobody; "ich vertrage kein Gluten, ist das glutenfrei?" a patient).
+    `search_tells`: only its visitor type asks for it (a support group, caring
+    for a relative), so a site search for it says who searches without saying
+    who asks; other patients' questions (side effects, dosage) are professionals'
+    look-ups too.
     """
 
     id: str
@@ -277,6 +281,7 @@ class Intent:
     reply: Text = field(default_factory=dict)
     persona: str | None = None
     in_person: str | None = None
+    search_tells: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -1718,7 +1718,9 @@ class PageReader:
         looking for one, which anyone may be: no evidence. A patient's reading
         needs the search to say who asks ("Nebenwirkungen bei meinem Kind"): side
         effects, dosage, storage or the leaflet alone are what professionals look
-        up too, while a professional's topic (Fachinfo, Rabattvertrag) is theirs."""
+        up too, while a professional's topic (Fachinfo, Rabattvertrag) is theirs,
+        and so is what only patients ask for ("Selbsthilfegruppe Rheuma":
+        `Intent.search_tells`)."""
         segments = text_segments(search)
         content = [
             w
@@ -1732,7 +1734,7 @@ class PageReader:
         if match.visitor_type == PATIENT_TYPE:
             # A search in the first person ("how do I inject my pen") is a visitor's
             # own question, as sure as a chat answer; else anyone's keywords.
-            if chat.says_who(search, lang):
+            if chat.search_tells(match.intent) or chat.says_who(search, lang):
                 answered = _answered(self.search_signals, match, chat.cutoff)
                 if answered:
                     return answered

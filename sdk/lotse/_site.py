@@ -204,6 +204,7 @@ class Site:
         *,
         persona: str | None = None,
         in_person: str | None = None,
+        search_tells: bool = False,
         origin: Origin | None = None,
     ) -> Intent:
         intent = Intent(
@@ -213,6 +214,7 @@ class Site:
             dict(reply or {}),
             persona,
             in_person,
+            search_tells,
         )
         self.intents.append(intent)
         return self._added(intent, origin)

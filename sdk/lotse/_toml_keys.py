@@ -35,7 +35,7 @@ TABLE_KEYS: Mapping[str, tuple[str, ...]] = {
     "rule.dose": Dose.__slots__,
     "signal": ("id", "kind", "match", "visitor_type", "weight", "reason"),
     "persona": ("match", "persona", "weight"),
-    "intent": ("id", "visitor_type", "persona", "in_person", "phrases", "reply"),
+    "intent": ("id", "visitor_type", "persona", "in_person", "search_tells", "phrases", "reply"),
     "goal": ("id", "name"),
     "sensitive": ("words", "paths", "answers", "pages"),
 }  # fmt: skip
