@@ -458,6 +458,25 @@ def test_a_typo_is_read_in_the_answers_own_language(matcher: ChatMatcher) -> Non
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        "Do you have apple pie recipes?",  # "apple" is no "apply"
+        "The contact form doesn't work, tried three times.",  # "tried" is no "tired"
+        "Meine Klasse macht einen Ausflug",  # "Klasse" is no "Kasse"
+    ],
+)
+def test_a_common_word_of_its_own_is_no_typo(matcher: ChatMatcher, text: str) -> None:
+    """`[words] real`: the language's common words a letter or two from a catalogue
+    word are read as themselves."""
+    assert matcher.match(text).visitor_type is None
+
+
+def test_a_misspelt_catalogue_word_is_still_a_typo(matcher: ChatMatcher) -> None:
+    assert matcher.match("I need a docter for my son").visitor_type == "patient"
+    assert matcher.match("Suche ein Praktikkum").visitor_type == "applicant"
+
+
+@pytest.mark.parametrize(
     ("text", "visitor_type"),
     [
         # Working at, running or owning a place of care, or speaking as one.

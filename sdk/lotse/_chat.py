@@ -1437,6 +1437,8 @@ class ChatMatcher:
         ("Aertzin" -> "artz" -> "arzt"). A word only another language's phrases
         use is no typo in an answer whose words tell its language: "Rostock" in
         a German answer is a city, not the English "restock"."""
+        if word in self._lang.real:
+            return []  # a word of its own: "apple" is no "apply"
         collapsed = collapse(word)
         vid = self._collapsed.get(collapsed)
         if vid is not None and len(collapsed) >= 3 and not self._foreign(vid, told):

@@ -77,6 +77,7 @@ class Words:
         self.groups = languages.groups
         self.work = languages.work
         self.self_words = languages.self_words
+        self.real = languages.real
         self.others_self = languages.others_self
         self.trainees = languages.trainees
         self.coursework = languages.coursework

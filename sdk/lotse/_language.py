@@ -53,6 +53,9 @@ class Language:
     letters: str = ""
     function: frozenset[str] = frozenset()
     clues: frozenset[str] = frozenset()
+    #: Common words of the language one letter or two from a catalogue word: never
+    #: read as a typo of it ("apple" is no "apply", "Klasse" no "Kasse").
+    real: frozenset[str] = frozenset()
     #: Abbreviations written with a full stop that ends no sentence ("Dipl.", "Dr."):
     #: the chat reads on into the same clause.
     abbreviations: frozenset[str] = frozenset()
@@ -299,7 +302,7 @@ class Language:
 _KEYS: dict[str, frozenset[str]] = {
     "language": frozenset({"id", "name", "default", "letters"}),
     "words": frozenset(
-        {"function", "clues", "abbreviations", "generic", "clause", "contrast", "now"}
+        {"function", "clues", "real", "abbreviations", "generic", "clause", "contrast", "now"}
     ),
     "negation": frozenset(
         {"negators", "trailing", "pairs", "fillers", "lists", "wants", "past", "lookback_skip"}
@@ -454,6 +457,7 @@ def read_language(path: Path) -> Language:
         letters=head.get("letters", ""),
         function=_words(words.get("function", "")),
         clues=_words(words.get("clues", "")),
+        real=_words(words.get("real", "")),
         abbreviations=_words(words.get("abbreviations", "")),
         generic=_words(words.get("generic", "")),
         clause=_words(words.get("clause", "")),
@@ -628,6 +632,7 @@ class Languages:
         self.work = _union(lang.work for lang in langs)
         self.articles = _union(lang.articles for lang in langs)
         self.self_words = _union(lang.self_words for lang in langs)
+        self.real = _union(lang.real for lang in langs)
         self.others_self = _union(lang.others_self for lang in langs)
         self.trainees = _union(lang.trainees for lang in langs)
         self.coursework = _union(lang.coursework for lang in langs)
