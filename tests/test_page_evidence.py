@@ -615,6 +615,22 @@ def test_compounds_naming_an_audience_or_not(event: dict, visitor_type: str | No
     assert visitor_type_after(event) == visitor_type
 
 
+@pytest.mark.parametrize(
+    ("url", "visitor_type"),
+    [
+        # English words that only look like French ones: a disease's stage is no
+        # internship ("stage"), a privacy notice no leaflet ("notice").
+        ("https://www.x.com/copd/stage-3-copd/", "applicant"),
+        ("https://www.x.co.uk/privacy-notice/", "patient"),
+    ],
+)
+def test_a_word_of_another_language_inside_a_phrase_says_nothing(
+    url: str, visitor_type: str
+) -> None:
+    session, _ = feed(hello(url, lang="en"))
+    assert session.summary()["scores"][visitor_type] < 0.05
+
+
 def test_notes_on_writing_a_prescription_are_for_prescribers() -> None:
     """'Rezeptierhinweise' is writing the prescription (not 'Rezept', which an
     e-prescription makes everyone's)."""
