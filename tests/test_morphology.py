@@ -49,13 +49,26 @@ def test_compounds(morphology: Morphology, word: str, reading: tuple[str, float,
 
 
 @pytest.mark.parametrize(
-    "word", ["arztxy", "bestellen", "stiftung", "hepta", "xyz", "", "preparing", "preparation"]
+    "word",
+    [
+        "arztxy",
+        "bestellen",
+        "stiftung",
+        "hepta",
+        "xyz",
+        "",
+        "preparing",
+        "preparation",
+        "anesthesia",
+    ],
 )
 def test_no_concept_by_chance(morphology: Morphology, word: str) -> None:
     found = {concept for concept, _, _ in morphology.analyse(word)}
     assert "pzn" not in found and "gp" not in found  # short words are never heads
     if word in ("bestellen", "stiftung", "xyz", ""):
         assert found == set()
+    # A short word's other ending is no form of it ("ane" is no "an").
+    assert not any(len(concept) < 3 for concept in found)
     # A short alias ("prepa": a préparateur) is no compound's start before an unknown rest.
     assert "preparateur" not in found
 

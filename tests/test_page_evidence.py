@@ -602,6 +602,12 @@ def test_recruiting_campaigns_and_employer_pages(event: dict, visitor_type: str 
         (hello("https://www.x.co.uk/allied-health/resources", lang="en"), "hcp"),
         (hello("https://www.x.com/healthcare-pros/", lang="en"), "hcp"),
         (hello("https://www.x.com/healthcare-products/", lang="en"), None),
+        # A specialist the catalogue does not list, in the plural too; osteopaths and
+        # the UK's healthcare assistants.
+        (hello("https://www.x.com/for-anesthesiologists/", lang="en"), "hcp"),
+        (hello("https://www.x.com/for-audiologists/", lang="en"), "hcp"),
+        (hello("https://www.x.co.uk/for-osteopaths/", lang="en"), "hcp"),
+        (hello("https://www.x.co.uk/for-hcas/", lang="en"), "hcp"),
         # Becoming part of the team is a job.
         (hello("https://www.x.de/p/12", title="Werde Teil unseres Teams | X"), "applicant"),
         # Austria's pharmacy counter.

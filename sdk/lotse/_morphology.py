@@ -137,8 +137,14 @@ class Morphology:
         if word in self.vocabulary:
             return word
         for ending in self._endings_by_last.get(word[-1:], ()):  # short words too: "gps", "ptas"
-            if word.endswith(ending) and word[: -len(ending)] in self.vocabulary:
-                return word[: -len(ending)]
+            stem = word[: -len(ending)]
+            if (
+                word.endswith(ending)
+                and stem in self.vocabulary
+                # A plural of a short word; not any ending after one ("an|e").
+                and (len(stem) >= MIN_PART or ending == "s")
+            ):
+                return stem
         for form in self.forms(word):
             if form in self.vocabulary:
                 return form
@@ -167,9 +173,10 @@ class Morphology:
                 if found is not None:
                     break
         if found is None:  # a specialist the catalogue does not list: "diabetologen"
-            for ending, role in self.specialist_endings:
-                if word.endswith(ending) and len(word) - len(ending) >= MIN_SPECIALTY:
-                    return (role,)
+            for form in (word, *self.forms(word)[1:]):  # "anesthesiologist|s" too
+                for ending, role in self.specialist_endings:
+                    if form.endswith(ending) and len(form) - len(ending) >= MIN_SPECIALTY:
+                        return (role,)
         return found
 
     def is_known(self, word: str) -> bool:
