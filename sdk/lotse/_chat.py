@@ -223,6 +223,8 @@ _SIM_INFLECTED = 0.9  # another ending: usually the same word, sometimes not
 _SIM_HEAD = 0.85  # compound head only: "Frauenarzt" as "arzt"
 _SIM_MODIFIER = 0.85  # compound modifier only: "Stellenanzeige" as "stellen"
 _SIM_TYPO = (1.0, 0.88, 0.78)  # by edit distance
+#: Longest alias read only in its own language's answers (or one that tells none).
+_SHORT_ALIAS = 2
 _SIM_OTHER_ROLE = 0.9  # a role word filling another role's place in a phrase
 #: Answers longer than this many words (characters) are cut: nobody's reason
 #: for a visit needs more, and it bounds the time one answer can cost.
@@ -292,7 +294,6 @@ class ChatMatcher:
             re.compile(rf"\b({abbreviations})\.(?=\s)", re.IGNORECASE) if abbreviations else None
         )
         self._aliases_by_lang = lang.languages.aliases_by_lang
-        self._no_aliases: Mapping[str, tuple[str, ...]] = {}
         #: Per language, its statement words: in an answer told in it, another
         #: language's statement word is read as this one reads it ("m'envoyer" is
         #: "me" in French, not English "I'm"; "im Spital" is German "in the", not
@@ -605,7 +606,10 @@ class ChatMatcher:
             text = _HYPHENATED.sub(self._joined, text)
         parts = [words(part) for part in _CLAUSE_PUNCTUATION.split(text)]
         told = lang or self._told_language(parts)
-        own = self._aliases_by_lang.get(told, self._no_aliases)
+        # In an answer whose words tell its language, that language's aliases come
+        # first and another's short ones are no aliases at all ("sci-fi" is no
+        # German "FI", the Fachinformation); in one that tells none, all are read.
+        own = self._aliases_by_lang.get(told, {}) if told else None
         clauses = [self._expand(part, own) for part in parts]
         flat = [word for clause in clauses for word in clause]
         return text, flat, self._tokens(clauses, told), told
@@ -781,7 +785,7 @@ class ChatMatcher:
         """The languages whose files list the word (`_lang_words`)."""
         return [lang_id for lang_id, known in self._lang_words if word in known]
 
-    def _expand(self, clause: list[str], own: Mapping[str, tuple[str, ...]]) -> list[str]:
+    def _expand(self, clause: list[str], own: Mapping[str, tuple[str, ...]] | None) -> list[str]:
         """Aliases the catalogue does not know as words of their own, written out:
         "NP" -> "nurse practitioner", "Apo" -> "Apotheke", "RCP" -> the words of
         "résumé des caractéristiques du produit"; a detached ending joins its word:
@@ -800,9 +804,9 @@ class ChatMatcher:
                 word in aliases
                 and not (out and out[-1] in lang.others and lang.is_kin(word))
                 and not (out and out[-1].isdigit())  # "5 mg" is a unit, no "MG"
-                and (word in own or len(word) > 2 or own is self._no_aliases)
+                and (own is None or word in own or len(word) > _SHORT_ALIAS)
             ):
-                out.extend(own.get(word) or aliases[word])
+                out.extend((own or {}).get(word) or aliases[word])
             else:
                 out.append(self._specialist(word) or word)
         return out
