@@ -252,8 +252,8 @@ class WordMatcher(Generic[_P]):
     def _compound_around(morphology: Morphology, before: str, after: str) -> bool:
         """Whether an entry inside a word is a compound's part: a modifier of a
         few letters before it ("Kinder|arzt", not "p|resident", "h|intern"), and
-        after it nothing, an ending or a known word ("arzt|praxis"; not
-        "che|mother|apy", "sub|culture|s" is an ending)."""
+        after it nothing, an ending or a known word ("Kinder|arzt|es",
+        "Haus|arzt|praxis"; not "che|mother|apy")."""
         if len(before) < _morphology.MIN_PART:
             return False
         return not after or after in morphology.endings or morphology.is_known(after)
