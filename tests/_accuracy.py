@@ -62,7 +62,7 @@ FURTHER_CHAT = tuple(
 FURTHER_CHAT_FR = tuple(f"tuning{n}_chat_fr.jsonl" for n in (2, 3, 4, 8, 16, 17, 18, 19, 20, 21))
 #: The number of the fresh held-out sets (`heldout<N>_*`): scored once, never
 #: tuned or trained on. Every lower number is retired.
-HELDOUT = 22
+HELDOUT = 23
 #: Earlier held-out sets, each scored once as the held-out figure and then read
 #: and tuned on once a fresh held-out set had been written: tuning data now.
 RETIRED = ("", *range(2, HELDOUT))

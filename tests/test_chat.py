@@ -771,6 +771,11 @@ def test_being_in_training_is_a_status_not_a_request(
         ("Is this cream safe for my patients' skin?", "hcp"),
         # The visitor's own patient, the possessive after the word.
         ("A patient of mine asked whether she can take it while breastfeeding", "hcp"),
+        # Someone of the visitor's own place of care: the place is where they work.
+        ("a patient in my practice asks whether she can take it while breastfeeding", "hcp"),
+        ("ein Patient aus meiner Praxis fragt nach der Dosis", "hcp"),
+        ("un patient de mon cabinet demande la dose", "hcp"),
+        ("eine Kundin aus meiner Apotheke fragt, ob das Spray auch für Kinder ist", "pharmacist"),
         # Patients the visitor has or treats.
         ("We have quite a few patients on the higher dose, any data on liver values?", "hcp"),
         ("Ich betreue einige Patientinnen mit dieser Therapie, gibt es Schulungen?", "hcp"),

@@ -5,12 +5,12 @@ fitted on: `journeys.jsonl` and `tuning_journeys.jsonl`, `chat_answers.jsonl`,
 `tuning_chat.jsonl` and `tuning_chat_fr.jsonl`, the further sets `tuning2_*` to
 `tuning22_*` (each written and committed before it was first scored, and
 printed apart as a check on the rest), and the earlier held-out sets
-(`heldout_*` and `heldout2_*` to `heldout21_*`): each was scored once as the
+(`heldout_*` and `heldout2_*` to `heldout22_*`): each was scored once as the
 held-out figure, then read and tuned on once a fresh held-out set existed, so
 their figures here are tuning figures.
 
-The held-out sets are the freshest ones, `heldout22_journeys.jsonl`,
-`heldout22_chat.jsonl` and `heldout22_chat_fr.jsonl`: written by writers who
+The held-out sets are the freshest ones, `heldout23_journeys.jsonl`,
+`heldout23_chat.jsonl` and `heldout23_chat_fr.jsonl`: written by writers who
 read neither the code nor the catalogue, on fictional sites structured unlike
 the tuning ones, committed unread, and scored once at the end (on the code the
 round began from as well as on its final code). No held-out answer may be a

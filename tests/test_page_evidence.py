@@ -1113,3 +1113,41 @@ def test_a_forum_visitor_who_strays_into_the_professionals_section_is_a_patient(
     )
     injecting = {"type": "page", "url": "https://www.x.com/patients/how-to-inject"}
     assert visitor_type_after(information, injecting) == "patient"
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        hello("https://www.x.de/gentests/brca-beratung-in-der-apotheke"),
+        hello("https://patienten.x.de/node/12", heading="Genetische Tests bei Brustkrebs"),
+        hello("https://www.x.com/hcp/genetic-testing/results"),
+        hello("https://www.x.ch/fr-ch/patients/test-genetique"),
+    ],
+)
+def test_pages_about_genetic_testing_are_sensitive(event: dict) -> None:
+    """A test result or a family's hereditary risk is health data of the most private kind."""
+    session, _ = feed(event)
+    assert session.page.sensitive and session.profile.evidence == {}
+
+
+def test_genetic_counsellors_are_a_profession_not_a_sensitive_topic() -> None:
+    assert visitor_type_after(hello("https://www.x.com/resources/genetic-counselors/")) == "hcp"
+
+
+def test_a_cms_page_name_in_camel_case_is_read_word_by_word() -> None:
+    """ASP.NET and SharePoint sites name pages "ClinicalData.aspx": capitals join words."""
+    pages = (
+        hello("https://www.x.com/Products/Cardiveran/ClinicalData.aspx"),
+        page("https://www.x.com/Products/Cardiveran/MechanismOfAction.aspx"),
+    )
+    assert visitor_type_after(*pages) == "hcp"
+    pharmacists = hello("https://www.x.de/Pages/FuerApothekerInnen.aspx")
+    assert visitor_type_after(pharmacists) == "pharmacist"
+
+
+def test_french_clinical_data_and_mechanism_pages_are_a_professionals_reading() -> None:
+    pages = (
+        hello("https://www.x.fr/produits/nevralia/donnees-cliniques"),
+        page("https://www.x.fr/produits/nevralia/mecanisme-d-action"),
+    )
+    assert visitor_type_after(*pages) == "hcp"

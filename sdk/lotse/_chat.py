@@ -966,6 +966,23 @@ class ChatMatcher:
                 token.other = True
                 token.mine = owner.word in lang.first_person
                 token.ours = not token.mine
+        # "a patient in my practice", "un client de mon officine": someone of the
+        # visitor's own place of care is spoken of, and the place is where they work
+        # (not "my pharmacy" alone: a patient's regular one).
+        mine_or_ours = lang.mine | lang.ours
+        for token, prep, owner, place in zip(
+            tokens, tokens[1:], tokens[2:], tokens[3:], strict=False
+        ):
+            if (
+                prep.word in lang.belonging
+                and owner.word in mine_or_ours
+                and token.clause == place.clause
+                and self._of_a_place(token)
+            ):
+                head = self._place_head(tokens, place)
+                if self._names_place(head):
+                    token.other = True
+                    head.here = True
         # "arbeite in einer Apotheke", "titulaire d'une pharmacie", "we're a
         # pharmacy": a place of care the visitor works at or speaks as.
         for token in tokens:
@@ -1265,6 +1282,19 @@ class ChatMatcher:
             if len(types) == 1 and types[0] in self._role_intent:
                 return types[0], sim
         return None
+
+    def _of_a_place(self, token: Token) -> bool:
+        """Whether the word names someone a place of care serves: a patient or a
+        customer ("patient", "Kundin", "client")."""
+        served = self._lang.served
+        return (
+            token.word in served
+            or base_form(token.word) in served
+            or any(
+                direct and vid in self._patient_words and sim >= _SIM_INFLECTED
+                for vid, sim, direct in token.meanings
+            )
+        )
 
     def _names_place(self, token: Token) -> bool:
         """Whether the word is a place of care ("Apotheke", "practice", "officine")."""

@@ -71,6 +71,7 @@ class Words:
         self.mine = languages.mine
         self.mine_before_own = languages.mine_before_own
         self.postposed = languages.postposed
+        self.belonging = languages.belonging
         self.ages = languages.ages
         self.about = languages.about
         self.among = languages.among

@@ -103,6 +103,11 @@ class Language:
     #: A possessive after the word, as pairs ("a patient of mine", "eine Patientin
     #: von mir"): the word is the visitor's own (first person singular) or ours.
     postposed: tuple[tuple[str, str], ...] = ()
+    #: Prepositions by which someone belongs to a place ("a patient in my practice",
+    #: "eine Patientin aus meiner Praxis", "un patient de mon cabinet"): a patient
+    #: or customer of the visitor's own place of care is spoken of, and the place
+    #: is where the visitor works.
+    belonging: frozenset[str] = frozenset()
     #: Ages after a number, as [age, relative] pairs: after "my", a number and an
     #: age name a relative ("my 2 year old", "meine 3-Jährige" -> a child).
     ages: tuple[tuple[str, str], ...] = ()
@@ -321,6 +326,7 @@ _KEYS: dict[str, frozenset[str]] = {
             "mine",
             "mine_before_own",
             "postposed",
+            "belonging",
             "ages",
             "about",
             "among",
@@ -482,6 +488,7 @@ def read_language(path: Path) -> Language:
         mine=_words(roles.get("mine", "")),
         mine_before_own=_words(roles.get("mine_before_own", "")),
         postposed=_pairs(roles.get("postposed", []), f"{path.name}: [roles] postposed"),
+        belonging=_words(roles.get("belonging", "")),
         ages=_pairs(roles.get("ages", []), f"{path.name}: [roles] ages"),
         about=_words(roles.get("about", "")),
         among=_words(roles.get("among", "")),
@@ -619,6 +626,7 @@ class Languages:
         self.mine = _union(lang.mine for lang in langs)
         self.mine_before_own = _union(lang.mine_before_own for lang in langs)
         self.postposed = frozenset(pair for lang in langs for pair in lang.postposed)
+        self.belonging = _union(lang.belonging for lang in langs)
         #: (words of an age, the relative it names), longest first.
         self.ages = tuple(
             sorted(

@@ -693,6 +693,10 @@ def _piece_segments(piece: str) -> tuple[tuple[str, ...], ...]:
     marker, as this was done before (measured: a third of a new page's time):
     the marker stands between spaces, where no step of `words` reaches across.
     """
+    if not piece.islower():
+        # "ClinicalData.aspx", "/Pages/ForHealthcareProfessionals": the capitals of a
+        # CMS's page names are where its words join ("ÄrztInnen" is a gender spelling).
+        piece = _CAMEL_JOIN.sub(" ", piece)
     segments: list[tuple[str, ...]] = []
     current: list[str] = []
     for word in words(piece):
@@ -712,6 +716,11 @@ def _subdomain_words(host: str) -> tuple[str, ...]:
     """`subdomain_words`, remembered per host (a site has a handful)."""
     return tuple(subdomain_words(host))
 
+
+#: Where a lower-case letter meets a capitalised word in a path: words written
+#: together in camel case. Not before "In"/"Innen" ending a word (German gender
+#: spelling), and not before a run of capitals ("eGFR").
+_CAMEL_JOIN = re.compile(r"(?<=[a-zäöüß])(?=[A-ZÄÖÜ][a-zäöüß])(?!In(?:nen)?(?![a-zäöüß]))")
 
 #: The marker between path segments in `page_facts`.
 _SEGMENT = "0q0"
