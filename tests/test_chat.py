@@ -582,6 +582,11 @@ def test_a_place_of_work_names_the_role(matcher: ChatMatcher, text: str, visitor
             "Maman d'un petit asthmatique, mais c'est pour mon officine : délai de livraison ?",
             "pharmacist",
         ),
+        # Or a diagnosis they received; not their patient's.
+        ("I'm a nurse and was just diagnosed with rheumatoid arthritis, any support?", "patient"),
+        ("Je suis infirmière et on vient de me diagnostiquer une polyarthrite", "patient"),
+        ("Ich bin Ärztin, bei mir wurde Rheuma diagnostiziert", "patient"),
+        ("I'm a GP and my patient was diagnosed with RA, what dose?", "hcp"),
         # "Privée" after a place describes the place, not the visitor's own case.
         ("cardiologue en clinique privée, données de phase III ?", "hcp"),
     ],

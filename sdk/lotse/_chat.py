@@ -153,6 +153,9 @@ _FELT_REACH = 3
 _WORK_GAP = 2
 #: At most this many words describing the place of work ("a small rural pharmacy").
 _DESCRIBING = 3
+#: How far before a diagnosis the one who received it may be named ("je viens
+#: d'être diagnostiquée": four words).
+_DIAGNOSED_REACH = 5
 #: Known words that no spotted phrase explains still hint at the visitor types
 #: whose phrases use them, at this share, split between those types.
 _BACKOFF = 0.35
@@ -2211,6 +2214,7 @@ class ChatMatcher:
                 and not (t.position and tokens[t.position - 1].word in lang.others_self)
             )
             or self._ones_own(tokens, t)
+            or self._diagnosed(tokens, t)
             for t in after
         ) and not any(
             (a.word, b.word) in lang.for_oneself
@@ -2296,6 +2300,24 @@ class ChatMatcher:
             or self._kin(tokens, token)
             or (self._mine(tokens, token) and self._lang.is_medicine(token.word))
         )
+
+    def _diagnosed(self, tokens: list[Token], token: Token) -> bool:
+        """Whether the word is a diagnosis the visitor received: a first-person word
+        a few words before it in its clause, no role between ("I was just diagnosed",
+        not "my patient was diagnosed")."""
+        lang = self._lang
+        if token.word not in lang.diagnosed:
+            return False
+        for before in reversed(tokens[max(0, token.position - _DIAGNOSED_REACH) : token.position]):
+            # Across "and" the subject is the same: "I'm a nurse and was just diagnosed".
+            joined = tokens[before.position + 1].word in lang.joined
+            if before.clause != token.clause and not joined:
+                return False
+            if self._role_kinds(before):
+                return before.stated
+            if before.word in lang.first_person:
+                return True
+        return False
 
     def _mine(self, tokens: list[Token], token: Token) -> bool:
         """Whether the word follows a first-person possessive, directly or past

@@ -72,6 +72,7 @@ class Words:
         self.mine_before_own = languages.mine_before_own
         self.postposed = languages.postposed
         self.belonging = languages.belonging
+        self.diagnosed = languages.diagnosed
         self.ages = languages.ages
         self.about = languages.about
         self.among = languages.among

@@ -108,6 +108,9 @@ class Language:
     #: or customer of the visitor's own place of care is spoken of, and the place
     #: is where the visitor works.
     belonging: frozenset[str] = frozenset()
+    #: Being diagnosed, said of the first person ("I was just diagnosed", "on vient
+    #: de me diagnostiquer"): the visitor's own case, whatever their profession.
+    diagnosed: frozenset[str] = frozenset()
     #: Ages after a number, as [age, relative] pairs: after "my", a number and an
     #: age name a relative ("my 2 year old", "meine 3-Jährige" -> a child).
     ages: tuple[tuple[str, str], ...] = ()
@@ -327,6 +330,7 @@ _KEYS: dict[str, frozenset[str]] = {
             "mine_before_own",
             "postposed",
             "belonging",
+            "diagnosed",
             "ages",
             "about",
             "among",
@@ -489,6 +493,7 @@ def read_language(path: Path) -> Language:
         mine_before_own=_words(roles.get("mine_before_own", "")),
         postposed=_pairs(roles.get("postposed", []), f"{path.name}: [roles] postposed"),
         belonging=_words(roles.get("belonging", "")),
+        diagnosed=_words(roles.get("diagnosed", "")),
         ages=_pairs(roles.get("ages", []), f"{path.name}: [roles] ages"),
         about=_words(roles.get("about", "")),
         among=_words(roles.get("among", "")),
@@ -627,6 +632,7 @@ class Languages:
         self.mine_before_own = _union(lang.mine_before_own for lang in langs)
         self.postposed = frozenset(pair for lang in langs for pair in lang.postposed)
         self.belonging = _union(lang.belonging for lang in langs)
+        self.diagnosed = _union(lang.diagnosed for lang in langs)
         #: (words of an age, the relative it names), longest first.
         self.ages = tuple(
             sorted(
