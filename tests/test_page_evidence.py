@@ -1151,3 +1151,11 @@ def test_french_clinical_data_and_mechanism_pages_are_a_professionals_reading() 
         page("https://www.x.fr/produits/nevralia/mecanisme-d-action"),
     )
     assert visitor_type_after(*pages) == "hcp"
+
+
+def test_a_shortage_list_decides_for_pharmacy_teams_with_a_second_page() -> None:
+    """Shortages are in the news: a shortage page alone is anyone's as often as not."""
+    shortages = hello("https://www.x.de/service/lieferengpaesse/")
+    assert visitor_type_after(shortages) is None
+    ordering = page("https://www.x.de/apotheken/bestellung")
+    assert visitor_type_after(shortages, ordering) == "pharmacist"
