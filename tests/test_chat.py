@@ -776,6 +776,15 @@ def test_being_in_training_is_a_status_not_a_request(
         ("Is this cream safe for my patients' skin?", "hcp"),
         # The visitor's own patient, the possessive after the word.
         ("A patient of mine asked whether she can take it while breastfeeding", "hcp"),
+        # A relative after a place of care owns it: no relative's case.
+        (
+            "Ich arbeite in der Apotheke meiner Eltern, ein Kunde vermisst Ihren Hustensaft",
+            "pharmacist",
+        ),
+        (
+            "je travaille dans la pharmacie de mon père, une cliente demande : sans sucre ?",
+            "pharmacist",
+        ),
         # Someone of the visitor's own place of care: the place is where they work.
         ("a patient in my practice asks whether she can take it while breastfeeding", "hcp"),
         ("ein Patient aus meiner Praxis fragt nach der Dosis", "hcp"),

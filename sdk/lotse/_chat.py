@@ -969,6 +969,17 @@ class ChatMatcher:
                 token.other = True
                 token.mine = owner.word in lang.first_person
                 token.ours = not token.mine
+        # "in der Apotheke meiner Eltern", "la pharmacie de mon père": a relative
+        # after a place of care owns it; nothing of theirs is the visitor's case.
+        for index, token in enumerate(tokens):
+            if not (lang.is_kin(token.word) and index >= 2 and tokens[index - 1].word in lang.mine):
+                continue
+            place = tokens[index - 2]
+            if place.word in lang.belonging and index >= 3:
+                place = tokens[index - 3]
+            if place.clause == token.clause and self._names_place(place):
+                token.mine = False
+                token.other = True
         # "a patient in my practice", "un client de mon officine": someone of the
         # visitor's own place of care is spoken of, and the place is where they work
         # (not "my pharmacy" alone: a patient's regular one).
