@@ -1300,14 +1300,19 @@ class ChatMatcher:
     def _of_a_place(self, token: Token) -> bool:
         """Whether the word names someone a place of care serves: a patient or a
         customer ("patient", "Kundin", "client")."""
+        return self._served_by(token) is not None or self._names_patient(token)
+
+    def _served_by(self, token: Token) -> str | None:
+        """The profession that serves the one the word names ("Kunde": a
+        pharmacy's customer; `[roles] served`), if any."""
         served = self._lang.served
-        return (
-            token.word in served
-            or base_form(token.word) in served
-            or any(
-                direct and vid in self._patient_words and sim >= _SIM_INFLECTED
-                for vid, sim, direct in token.meanings
-            )
+        return served.get(token.word) or served.get(base_form(token.word))
+
+    def _names_patient(self, token: Token) -> bool:
+        """Whether the word is a patient word as written or inflected ("Patientin")."""
+        return any(
+            direct and vid in self._patient_words and sim >= _SIM_INFLECTED
+            for vid, sim, direct in token.meanings
         )
 
     def _names_place(self, token: Token) -> bool:
@@ -2390,10 +2395,9 @@ class ChatMatcher:
         """Whether the word is a patient acting in the third person ("Patientin
         hatte"), the visitor's own patient ("a patient of mine"), or patients the
         visitor has or treats ("ich habe mehrere Patienten unter der Therapie")."""
-        return (((token.acts or token.mine) and token.other) or self._had(tokens, token)) and any(
-            direct and vid in self._patient_words and sim >= _SIM_INFLECTED
-            for vid, sim, direct in token.meanings
-        )
+        return (
+            ((token.acts or token.mine) and token.other) or self._had(tokens, token)
+        ) and self._names_patient(token)
 
     def _had(self, tokens: list[Token], token: Token) -> bool:
         """Whether the word follows, a few words on in its clause, having or
@@ -2447,12 +2451,11 @@ class ChatMatcher:
         """Someone the visitor serves ("ein Kunde fragt", "customers keep asking", "un
         client demande"): the profession that serves them (`[roles] served`), unless
         the visitor says they are one ("ich bin Kunde bei Ihnen")."""
-        served = self._lang.served
-        if not served or self._states_own_role(tokens):
+        if not self._lang.served or self._states_own_role(tokens):
             return
         parts = self._lang.section_parts
         for token in tokens:
-            key = served.get(token.word) or served.get(base_form(token.word))
+            key = self._served_by(token)
             if key is None or key not in self._role_intent:
                 continue
             if self._denied(tokens, token):
